@@ -1,0 +1,211 @@
+/**
+ * The Volt app: a {@link Router} bound to a Fastify instance, with settings, error handling,
+ * lifecycle hooks and graceful shutdown.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { compileRoute } from './compile.ts';
+import type { Dependency } from './dependencies.ts';
+import { type ErrorMapper, installErrorHandling } from './error-handler.ts';
+import type { RouteRecord, SecurityRequirement } from './route.ts';
+import { Router } from './router.ts';
+import { loadSettings, type Settings } from './settings.ts';
+
+/** Describes the API in the OpenAPI document. */
+export interface ApiInfo {
+  title: string;
+  version: string;
+  description?: string;
+}
+
+/** Options of {@link createApp}: settings overrides plus app-wide declarations. */
+export interface AppOptions extends Partial<Settings> {
+  /** Title, version and description of the API for the docs. */
+  info?: Partial<ApiInfo>;
+  /** Dependencies run before every route's handler, for their effect. */
+  dependencies?: Dependency[];
+  /** OpenAPI security schemes by name, e.g. `{ bearerAuth: { type: 'http', scheme: 'bearer' } }`. */
+  securitySchemes?: Record<string, Record<string, unknown>>;
+  /** Security requirements applied to every operation unless a route says otherwise. */
+  security?: SecurityRequirement[];
+  /** `false` turns logging off; otherwise pino, pretty in development and JSON elsewhere. */
+  logger?: boolean;
+  /** The dotenv file to read; `.env` by default, `false` for none. */
+  envFile?: string | false;
+  /** Extra options for the Fastify instance (advanced). */
+  fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit' | 'requestTimeout'>;
+}
+
+type Hook = () => unknown;
+
+function loggerOptions(settings: Settings, enabled: boolean | undefined): NonNullable<FastifyServerOptions['logger']> {
+  if (enabled === false) return false;
+  if (settings.env === 'development' && settings.logLevel !== 'silent') {
+    return {
+      level: settings.logLevel,
+      transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+    };
+  }
+  return { level: settings.logLevel };
+}
+
+/**
+ * A Volt application. Create it with `volt()`.
+ *
+ * @example
+ * ```ts
+ * const app = volt();
+ * app.get('/hello/:name', { params: t.Object({ name: t.String() }) }, (ctx) => ({ hi: ctx.params.name }));
+ * await app.listen();
+ * ```
+ */
+export class VoltApp extends Router {
+  /** The Fastify instance underneath: register any Fastify plugin on it. */
+  readonly fastify: FastifyInstance;
+  /** The checked settings the app runs with. */
+  readonly settings: Settings;
+  /** Title, version and description for the docs. */
+  readonly info: ApiInfo;
+  /** OpenAPI security schemes. */
+  readonly securitySchemes: Record<string, Record<string, unknown>>;
+  /** App-wide security requirements. */
+  readonly security: SecurityRequirement[] | undefined;
+  readonly #overrides = new Map<Dependency, Dependency>();
+  readonly #errorMappers: ErrorMapper[] = [];
+  readonly #shutdownHooks: Hook[] = [];
+  #signalsInstalled = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: AppOptions = {}) {
+    const { info, dependencies, securitySchemes, security, logger, envFile, fastify, ...overrides } = options;
+    super(dependencies ? { dependencies } : {});
+    this.settings = loadSettings({ overrides, envFile: envFile ?? '.env' });
+    this.info = { title: 'Volt API', version: '0.1.0', ...info };
+    this.securitySchemes = { ...securitySchemes };
+    this.security = security;
+    const engineOptions: FastifyServerOptions = {
+      ...fastify,
+      logger: loggerOptions(this.settings, logger),
+      bodyLimit: this.settings.bodyLimit,
+      requestTimeout: this.settings.requestTimeout,
+      return503OnClosing: true,
+      forceCloseConnections: 'idle',
+    };
+    this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
+    installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
+    this.fastify.addHook('onClose', async () => {
+      for (const hook of [...this.#shutdownHooks].reverse()) {
+        try {
+          await hook();
+        } catch (err) {
+          this.fastify.log.error({ err }, 'shutdown hook failed');
+        }
+      }
+    });
+  }
+
+  protected override addRoute(route: RouteRecord): void {
+    super.addRoute(route);
+    this.fastify.route(compileRoute(route, { overrides: this.#overrides }));
+  }
+
+  /** Runs `fn` while the app starts, before it accepts requests (open pools, warm caches). */
+  onStartup(fn: Hook): this {
+    this.fastify.addHook('onReady', async () => {
+      await fn();
+    });
+    return this;
+  }
+
+  /** Runs `fn` when the app closes, after in-flight requests finished; hooks run newest first. */
+  onShutdown(fn: Hook): this {
+    this.#shutdownHooks.push(fn);
+    return this;
+  }
+
+  /**
+   * Maps errors to responses. Mappers run in the order added; the first to return an
+   * `HttpError` wins.
+   *
+   * @example
+   * ```ts
+   * app.onError((error) => (error instanceof OutOfStock ? new HttpError(409, error.message) : undefined));
+   * ```
+   */
+  onError(mapper: ErrorMapper): this {
+    this.#errorMappers.push(mapper);
+    return this;
+  }
+
+  /** Replaces a dependency everywhere it is used (for tests). */
+  overrideDependency<T>(dependency: Dependency<T>, replacement: Dependency<T>): this {
+    this.#overrides.set(dependency, replacement);
+    return this;
+  }
+
+  /** Removes every dependency override. */
+  clearDependencyOverrides(): this {
+    this.#overrides.clear();
+    return this;
+  }
+
+  /** Compiles the routes and runs the startup hooks. Called by `listen()` and the test client. */
+  async ready(): Promise<this> {
+    await this.fastify.ready();
+    return this;
+  }
+
+  /**
+   * Starts serving on the settings' host and port (or those given). Installs SIGTERM and
+   * SIGINT handlers that close the app gracefully. Resolves to the address.
+   */
+  async listen(options: { host?: string; port?: number; signals?: boolean } = {}): Promise<string> {
+    const address = await this.fastify.listen({
+      host: options.host ?? this.settings.host,
+      port: options.port ?? this.settings.port,
+    });
+    if (options.signals !== false) this.#installSignalHandlers();
+    return address;
+  }
+
+  /**
+   * Stops accepting connections, waits for in-flight requests (at most `shutdownTimeout`
+   * ms, then cuts the remaining connections) and runs the shutdown hooks.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const server = this.fastify.server;
+      const timer = setTimeout(() => server.closeAllConnections(), this.settings.shutdownTimeout);
+      timer.unref();
+      try {
+        await this.fastify.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return this.#closing;
+  }
+
+  #installSignalHandlers(): void {
+    if (this.#signalsInstalled) return;
+    this.#signalsInstalled = true;
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.fastify.log.info(`${signal} received, shutting down`);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      this.close().then(
+        () => process.exit(0),
+        (err) => {
+          this.fastify.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+}
+
+/** Creates an app without the docs routes (see `volt()` for the full app). */
+export function createApp(options: AppOptions = {}): VoltApp {
+  return new VoltApp(options);
+}

@@ -1,0 +1,173 @@
+/**
+ * The request context a handler and its dependencies receive.
+ *
+ * One object per request; the costly parts (cookies, the abort signal, the after-response
+ * queue) are created only when a handler first touches them.
+ */
+import { parseCookie } from 'cookie';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { rawBody, type SseOptions, type StreamBody, type StreamOptions, sseBody } from './streaming.ts';
+
+type Task = () => unknown;
+
+/**
+ * What a handler receives. Its parts are typed from the route's schemas.
+ *
+ * @typeParam P path parameters, Q query, H headers, C cookies, B body, D dependency values
+ */
+export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unknown, D = unknown> {
+  /** The Fastify request (escape hatch). */
+  readonly request: FastifyRequest;
+  /** The Fastify reply (escape hatch). */
+  readonly reply: FastifyReply;
+  /** Validated, coerced path parameters. */
+  readonly params: P;
+  /** Validated, coerced query parameters. */
+  readonly query: Q;
+  /** Validated request headers (names in lower case). */
+  readonly headers: H;
+  /** Validated JSON body. */
+  readonly body: B;
+  /** Values of the route's `deps`. */
+  deps: D;
+  #cookies: C | undefined;
+  #status: number | undefined;
+  #after: { teardown: Task[]; background: Task[] } | undefined;
+  #abort: AbortController | undefined;
+
+  constructor(request: FastifyRequest, reply: FastifyReply) {
+    this.request = request;
+    this.reply = reply;
+    this.params = request.params as P;
+    this.query = request.query as Q;
+    this.headers = request.headers as H;
+    this.body = request.body as B;
+    this.deps = undefined as D;
+  }
+
+  /** Cookies sent with the request, parsed on first use (validated when the route declares them). */
+  get cookies(): C {
+    if (this.#cookies === undefined) {
+      const header = this.request.headers.cookie;
+      this.#cookies = (header ? parseCookie(header) : {}) as C;
+    }
+    return this.#cookies;
+  }
+
+  /** @internal Replaces the parsed cookies with their validated, coerced form. */
+  setCookies(cookies: C): void {
+    this.#cookies = cookies;
+  }
+
+  /** The request id that appears on every log line of this request. */
+  get id(): string {
+    return this.request.id;
+  }
+
+  /** A logger bound to this request (its lines carry the request id). */
+  get log(): FastifyBaseLogger {
+    return this.request.log;
+  }
+
+  /**
+   * Aborts when the client goes away before the response is complete. Hand it to upstream
+   * calls (`fetch(url, { signal: ctx.signal })`) so their work stops with the client.
+   */
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      const controller = new AbortController();
+      this.#abort = controller;
+      const res = this.reply.raw;
+      if (res.destroyed && !res.writableFinished) controller.abort();
+      else
+        res.once('close', () => {
+          if (!res.writableFinished) controller.abort(new Error('The client closed the connection'));
+        });
+    }
+    return this.#abort.signal;
+  }
+
+  /** The success status of this response (the route's `status` option, else 200). */
+  get statusCode(): number | undefined {
+    return this.#status;
+  }
+
+  /** Sets the status code of a successful response, e.g. `ctx.status(201)`. */
+  status(code: number): this {
+    this.#status = code;
+    return this;
+  }
+
+  /** Sets a response header. */
+  header(name: string, value: string | number | readonly string[]): this {
+    this.reply.header(name, value);
+    return this;
+  }
+
+  /**
+   * Runs `task` after the response has been sent. Tasks run one after another in the order
+   * added; a failure is logged with the request id and does not stop the next task.
+   */
+  background(task: Task): void {
+    this.#afterQueue().background.push(task);
+  }
+
+  /** Runs `fn` after the response was sent (also after an error response); dependencies use it to clean up. */
+  onTeardown(fn: Task): void {
+    this.#afterQueue().teardown.push(fn);
+  }
+
+  /**
+   * Streams Server-Sent Events from an async iterable; each item becomes one event (strings as
+   * they are, other values as JSON; use `sseEvent()` for a name or id). Sends `: ping`
+   * heartbeats while the source is silent and stops pulling when the client disconnects.
+   *
+   * @example
+   * ```ts
+   * app.get('/tokens', {}, (ctx) => ctx.sse(model.stream(prompt, { signal: ctx.signal })));
+   * ```
+   */
+  sse(source: AsyncIterable<unknown>, options?: SseOptions): StreamBody {
+    return sseBody(source, options);
+  }
+
+  /** Streams raw chunks (strings or bytes) from an iterable or a Node readable, with backpressure. */
+  stream(
+    source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | import('node:stream').Readable,
+    options?: StreamOptions,
+  ): StreamBody {
+    return rawBody(source, options);
+  }
+
+  #afterQueue(): { teardown: Task[]; background: Task[] } {
+    if (!this.#after) {
+      const queue = { teardown: [] as Task[], background: [] as Task[] };
+      this.#after = queue;
+      const res = this.reply.raw;
+      const run = () => {
+        runAfterResponse(queue, this.request.log).catch(() => {});
+      };
+      if (res.destroyed || res.writableFinished) setImmediate(run);
+      else res.once('close', run);
+    }
+    return this.#after;
+  }
+}
+
+async function runAfterResponse(queue: { teardown: Task[]; background: Task[] }, log: FastifyBaseLogger) {
+  // Teardown first, newest first (like nested `finally` blocks), then background tasks in order.
+  for (let i = queue.teardown.length - 1; i >= 0; i--) {
+    try {
+      await queue.teardown[i]!();
+    } catch (err) {
+      log.error({ err }, 'dependency teardown failed');
+    }
+  }
+  for (const task of queue.background) {
+    try {
+      await task();
+    } catch (err) {
+      log.error({ err }, 'background task failed');
+    }
+  }
+}

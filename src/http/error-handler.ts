@@ -1,0 +1,108 @@
+/**
+ * Every failure becomes a problem+json response: Volt's own errors, Fastify's (body too
+ * large, bad JSON, wrong media type), unknown routes and methods, and everything else as a
+ * 500 that says nothing about the internals unless debug is on.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
+import { HttpError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors.ts';
+
+/**
+ * Maps an error to a response. Return an {@link HttpError} to answer with it, or nothing to
+ * let the next mapper (and finally Volt's defaults) handle the error.
+ */
+export type ErrorMapper = (error: unknown, request: FastifyRequest) => HttpError | undefined | void;
+
+// Fastify's client-error codes and what Volt says for them (its own messages can quote internals).
+const ENGINE_ERRORS: Record<string, (request: FastifyRequest) => string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is larger than the limit.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) =>
+    `Content type "${String(request.headers['content-type']).slice(0, 100)}" is not supported; send application/json.`,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty but the Content-Type says application/json.',
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    'The request body is not valid JSON (keys named __proto__ or constructor.prototype are refused).',
+  FST_ERR_CTP_EMPTY_TYPE: () => 'The Content-Type header is empty.',
+  FST_ERR_CTP_INVALID_TYPE: () => 'The Content-Type header is not valid.',
+  FST_ERR_BAD_URL: () => 'The URL is not valid.',
+  FST_ERR_ASYNC_CONSTRAINT: () => 'The request could not be routed.',
+};
+
+function engineClientError(error: unknown, request: FastifyRequest): HttpError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { statusCode, code } = error as FastifyError;
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return undefined;
+  const describe = code ? ENGINE_ERRORS[code] : undefined;
+  if (describe) return new HttpError(statusCode, { detail: describe(request), cause: error });
+  // Any other 4xx raised by the engine or a plugin: its message was written for clients.
+  return new HttpError(statusCode, { detail: error.message, cause: error });
+}
+
+/** Sends a problem+json response. */
+export function sendProblem(reply: FastifyReply, error: HttpError, extra?: Record<string, unknown>): FastifyReply {
+  const problem: ProblemDetails = { ...error.toProblem(), ...extra };
+  reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE);
+  if (error.headers) reply.headers(error.headers);
+  return reply.send(JSON.stringify(problem));
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** Installs Volt's error, 404 and 405 handling on a Fastify instance. */
+export function installErrorHandling(
+  fastify: FastifyInstance,
+  options: { debug: () => boolean; mappers: readonly ErrorMapper[] },
+): void {
+  // A second, handler-less router of every route, consulted only on a 404 to tell 405 apart.
+  const known = FindMyWay({ ignoreTrailingSlash: false });
+  const noop = () => {};
+  fastify.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (!known.find(method as 'GET', route.url)) known.on(method as 'GET', route.url, noop);
+    }
+  });
+
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    const allowed = METHODS.filter((m) => m !== request.method && known.find(m, path) !== null);
+    if (allowed.length > 0) {
+      return sendProblem(
+        reply,
+        new HttpError(405, {
+          detail: `${request.method} is not allowed here; use ${allowed.join(', ')}.`,
+          headers: { allow: allowed.join(', ') },
+        }),
+      );
+    }
+    return sendProblem(reply, new HttpError(404, { detail: `No route matches ${request.method} ${path}.` }));
+  });
+
+  fastify.setErrorHandler((error: unknown, request, reply) => {
+    for (const mapper of options.mappers) {
+      let mapped: HttpError | undefined | void;
+      try {
+        mapped = mapper(error, request);
+      } catch (mapperError) {
+        request.log.error({ err: mapperError }, 'error mapper failed');
+      }
+      if (mapped instanceof HttpError) return respond(mapped);
+    }
+    if (error instanceof HttpError) return respond(error);
+    const clientError = engineClientError(error, request);
+    if (clientError) return respond(clientError);
+
+    request.log.error({ err: error }, 'unhandled error');
+    const debug = options.debug();
+    const internal = new HttpError(500, {
+      detail: debug && error instanceof Error ? error.message : 'The server could not complete the request.',
+    });
+    const stack = debug && error instanceof Error && error.stack ? { stack: error.stack.split('\n') } : undefined;
+    return sendProblem(reply, internal, stack);
+
+    function respond(httpError: HttpError) {
+      if (httpError.status >= 500) request.log.error({ err: httpError.cause ?? httpError }, httpError.message);
+      return sendProblem(reply, httpError);
+    }
+  });
+}

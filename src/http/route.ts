@@ -1,0 +1,116 @@
+/**
+ * Route declarations and their types: what a route says about its inputs and outputs,
+ * and how the handler's context is typed from it.
+ */
+import type { Static, TObject, TSchema } from 'typebox';
+import type { Context } from './context.ts';
+import type { Dependency, DependencyMap, DependencyValues } from './dependencies.ts';
+import type { StreamBody } from './streaming.ts';
+
+/** HTTP methods a route can answer. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+/** Response schemas by status code. */
+export type ResponseMap = { [status: number]: TSchema };
+
+/** An OpenAPI security requirement, e.g. `{ bearerAuth: [] }`. */
+export type SecurityRequirement = Record<string, string[]>;
+
+/** Documentation of a route in the OpenAPI document. */
+export interface RouteDocs {
+  /** A short summary shown next to the path in the docs. */
+  summary?: string;
+  /** A longer description (CommonMark). */
+  description?: string;
+  /** Groups in the docs; added to the tags of the router. */
+  tags?: string[];
+  /** A unique id for clients; derived from the method and path when absent. */
+  operationId?: string;
+  /** Marks the route as deprecated in the docs. */
+  deprecated?: boolean;
+  /** Security requirements of this route. */
+  security?: SecurityRequirement[];
+  /** Descriptions of the responses by status code. */
+  responseDescriptions?: Record<number, string>;
+  /** Leave the route out of the OpenAPI document. */
+  hidden?: boolean;
+}
+
+/** Everything a route can declare. Each schema types the matching part of the context. */
+export interface RouteOptions<
+  P extends TObject | undefined = undefined,
+  Q extends TObject | undefined = undefined,
+  H extends TObject | undefined = undefined,
+  C extends TObject | undefined = undefined,
+  B extends TSchema | undefined = undefined,
+  R extends ResponseMap | undefined = undefined,
+  D extends DependencyMap = {},
+> extends RouteDocs {
+  /** Path parameters; strings are coerced to the declared types. */
+  params?: P;
+  /** Query parameters; strings are coerced to the declared types, repeated keys to arrays. */
+  query?: Q;
+  /** Request headers (declare names in lower case). */
+  headers?: H;
+  /** Request cookies. */
+  cookies?: C;
+  /** The JSON body. */
+  body?: B;
+  /** Response schemas by status code. A response is serialized through its schema: undeclared properties are dropped. */
+  response?: R;
+  /** Named dependencies; their values are on `ctx.deps`. */
+  deps?: D;
+  /** Dependencies run for their effect (a guard, an audit), before the handler. */
+  dependencies?: Dependency[];
+  /** Status code of a successful response; 200 by default. */
+  status?: number;
+  /** Largest accepted body in bytes for this route; the app's `bodyLimit` by default. */
+  bodyLimit?: number;
+}
+
+/** Parameter names of a path such as `/users/:id/posts/:postId`. */
+export type PathParams<Path extends string> = Path extends `${string}:${infer Param}/${infer Rest}`
+  ? { [K in CleanParam<Param> | keyof PathParams<`/${Rest}`>]: string }
+  : Path extends `${string}:${infer Param}`
+    ? { [K in CleanParam<Param>]: string }
+    : Record<string, never>;
+type CleanParam<S extends string> = S extends `${infer Name}(${string}` ? Name : S extends `${infer Name}?` ? Name : S;
+
+type Infer<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
+
+type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
+
+/** What a handler may return for the route's declared responses. */
+export type HandlerResult<R> = R extends ResponseMap
+  ? [Extract<keyof R, SuccessStatus>] extends [never]
+    ? unknown
+    : Static<R[Extract<keyof R, SuccessStatus>]> | StreamBody | undefined
+  : unknown;
+
+/** The context type of a route's handler. */
+export type RouteContext<Path extends string, P, Q, H, C, B, D> = Context<
+  Infer<P, PathParams<Path>>,
+  Infer<Q, Record<string, string | string[] | undefined>>,
+  Infer<H, Record<string, string | string[] | undefined>>,
+  Infer<C, Record<string, string | undefined>>,
+  Infer<B, unknown>,
+  DependencyValues<D>
+>;
+
+/** A route handler. */
+export type Handler<Path extends string, P, Q, H, C, B, R, D> = (
+  ctx: RouteContext<Path, P, Q, H, C, B, D>,
+) => HandlerResult<R> | Promise<HandlerResult<R>>;
+
+/** A route as recorded by the app: the input to Fastify, the OpenAPI document and `volt routes`. */
+export interface RouteRecord {
+  method: HttpMethod;
+  /** The full path, with prefixes, in Volt's `:param` syntax. */
+  path: string;
+  options: RouteOptions<any, any, any, any, any, any, any>;
+  handler: (ctx: Context<any, any, any, any, any, any>) => unknown;
+  /** Tags inherited from routers. */
+  tags: string[];
+  /** Effect-only dependencies inherited from the app and routers, outermost first. */
+  dependencies: Dependency[];
+}

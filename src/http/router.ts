@@ -1,0 +1,133 @@
+/**
+ * Routers group routes under a prefix, with tags and dependencies shared by all of them.
+ */
+import type { TObject, TSchema } from 'typebox';
+import type { Context } from './context.ts';
+import type { Dependency, DependencyMap } from './dependencies.ts';
+import type { Handler, HttpMethod, ResponseMap, RouteOptions, RouteRecord } from './route.ts';
+
+/**
+ * Declares a route for one method. Two forms: `(path, options, handler)` and `(path, handler)`.
+ * The handler's context is typed from the options' schemas.
+ */
+export interface RouteShorthand<Self> {
+  <
+    const Path extends string,
+    P extends TObject | undefined = undefined,
+    Q extends TObject | undefined = undefined,
+    H extends TObject | undefined = undefined,
+    C extends TObject | undefined = undefined,
+    B extends TSchema | undefined = undefined,
+    R extends ResponseMap | undefined = undefined,
+    D extends DependencyMap = {},
+  >(
+    path: Path,
+    options: RouteOptions<P, Q, H, C, B, R, D>,
+    handler: Handler<Path, P, Q, H, C, B, R, D>,
+  ): Self;
+  <const Path extends string>(
+    path: Path,
+    handler: Handler<Path, undefined, undefined, undefined, undefined, undefined, undefined, {}>,
+  ): Self;
+}
+
+/** Options of a {@link Router}, also accepted by `include()`. */
+export interface RouterOptions {
+  /** A path prefix for every route, e.g. `/api/v1`. */
+  prefix?: string;
+  /** OpenAPI tags added to every route. */
+  tags?: string[];
+  /** Dependencies run before every route's handler, for their effect (e.g. a guard). */
+  dependencies?: Dependency[];
+}
+
+function joinPaths(prefix: string, path: string): string {
+  if (!prefix) return path;
+  const left = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  if (path === '/' || path === '') return left || '/';
+  return left + (path.startsWith('/') ? path : `/${path}`);
+}
+
+function validatePrefix(prefix: string): string {
+  if (prefix && !prefix.startsWith('/')) throw new Error(`A router prefix must start with "/", got "${prefix}"`);
+  return prefix;
+}
+
+/**
+ * A group of routes. Declare routes on it, then `app.include(router)`.
+ *
+ * @example
+ * ```ts
+ * const items = new Router({ prefix: '/items', tags: ['items'], dependencies: [requireToken] });
+ * items.get('/:id', { params: t.Object({ id: t.Integer() }) }, (ctx) => getItem(ctx.params.id));
+ * app.include(items);
+ * ```
+ */
+export class Router {
+  /** Routes declared on this router and on the routers it includes, with this router's prefix applied. */
+  readonly routes: RouteRecord[] = [];
+  readonly prefix: string;
+  readonly tags: readonly string[];
+  readonly dependencies: readonly Dependency[];
+
+  constructor(options: RouterOptions = {}) {
+    this.prefix = validatePrefix(options.prefix ?? '');
+    this.tags = options.tags ?? [];
+    this.dependencies = options.dependencies ?? [];
+  }
+
+  readonly get: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) => this.#declare('GET', path, a, b);
+  readonly post: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) => this.#declare('POST', path, a, b);
+  readonly put: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) => this.#declare('PUT', path, a, b);
+  readonly patch: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+    this.#declare('PATCH', path, a, b);
+  readonly delete: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+    this.#declare('DELETE', path, a, b);
+
+  /** Declares a route for any method (`HEAD` and `OPTIONS` included). */
+  route(
+    method: HttpMethod,
+    path: string,
+    options: RouteOptions<any, any, any, any, any, any, any>,
+    handler: (ctx: Context<any, any, any, any, any, any>) => unknown,
+  ): this {
+    if (!path.startsWith('/')) throw new Error(`A route path must start with "/", got "${path}"`);
+    if (typeof handler !== 'function') throw new TypeError(`The handler of ${method} ${path} is not a function`);
+    this.addRoute({
+      method,
+      path: joinPaths(this.prefix, path),
+      options,
+      handler,
+      tags: [...this.tags],
+      dependencies: [...this.dependencies],
+    });
+    return this;
+  }
+
+  /**
+   * Adds the routes of another router, under this router's prefix and with its tags and
+   * dependencies (plus those given here). Routes declared on `router` later are not added.
+   */
+  include(router: Router, options: RouterOptions = {}): this {
+    const prefix = joinPaths(this.prefix, validatePrefix(options.prefix ?? ''));
+    for (const route of router.routes) {
+      this.addRoute({
+        ...route,
+        path: joinPaths(prefix, route.path),
+        tags: [...this.tags, ...(options.tags ?? []), ...route.tags],
+        dependencies: [...this.dependencies, ...(options.dependencies ?? []), ...route.dependencies],
+      });
+    }
+    return this;
+  }
+
+  /** Records a route; the app overrides this to register it with the HTTP engine. */
+  protected addRoute(route: RouteRecord): void {
+    this.routes.push(route);
+  }
+
+  #declare(method: HttpMethod, path: string, a: unknown, b: unknown): this {
+    if (typeof a === 'function') return this.route(method, path, {}, a as RouteRecord['handler']);
+    return this.route(method, path, (a ?? {}) as RouteOptions, b as RouteRecord['handler']);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * One typed settings object, read from the environment and `.env`, checked at startup.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+
+/** Where the app runs. `production` turns on strict checks. */
+export type VoltEnv = 'development' | 'production' | 'test';
+
+/** Log levels of the app's logger. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The app's settings. Every field has an environment variable (in parentheses). */
+export interface Settings {
+  /** `development`, `production` or `test` (`VOLT_ENV`). Default `development`. */
+  env: VoltEnv;
+  /** Error details and stack traces in responses (`DEBUG`). Default false; refused in production. */
+  debug: boolean;
+  /** Key for signing (`SECRET_KEY`). Production requires 50+ characters with 5+ distinct ones. */
+  secretKey: string;
+  /** Interface to listen on (`HOST`). Default `127.0.0.1`. */
+  host: string;
+  /** Port to listen on (`PORT`). Default 8000. */
+  port: number;
+  /** Database location (`DATABASE_URL`). Default `sqlite:./data/app.db`. */
+  databaseUrl: string;
+  /** Host names the app answers to (`ALLOWED_HOSTS`, comma-separated). Default `localhost,127.0.0.1,[::1]`. */
+  allowedHosts: string[];
+  /** Log level (`LOG_LEVEL`). Default `info`, `silent` under test. */
+  logLevel: LogLevel;
+  /** Largest accepted request body in bytes (`BODY_LIMIT`). Default 1 MiB. */
+  bodyLimit: number;
+  /** Milliseconds allowed to receive a whole request (`REQUEST_TIMEOUT`). Default 30 000. */
+  requestTimeout: number;
+  /** Milliseconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10 000. */
+  shutdownTimeout: number;
+  /** Serve `/openapi.json`, `/docs` and `/redoc` (`DOCS`). Default true. */
+  docs: boolean;
+}
+
+/** Thrown when settings are invalid; `problems` lists one message per bad value. */
+export class SettingsError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+/** A parser's verdict on a bad raw value. */
+class Invalid {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+}
+
+type Parser<T> = (raw: string) => T | Invalid;
+
+const asBool: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return new Invalid(`must be true or false, got "${raw}"`);
+};
+
+const asInt =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+      return new Invalid(`must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return n;
+  };
+
+const asList: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const oneOf =
+  <T extends string>(values: readonly T[]): Parser<T> =>
+  (raw) =>
+    (values as readonly string[]).includes(raw)
+      ? (raw as T)
+      : new Invalid(`must be one of ${values.join(', ')}, got "${raw}"`);
+
+const asString: Parser<string> = (raw) => raw;
+
+const asDatabaseUrl: Parser<string> = (raw) =>
+  /^(sqlite:|postgres(ql)?:\/\/)/.test(raw)
+    ? raw
+    : new Invalid(`must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${raw}"`);
+
+const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>] } = {
+  env: ['VOLT_ENV', oneOf(['development', 'production', 'test'] as const)],
+  debug: ['DEBUG', asBool],
+  secretKey: ['SECRET_KEY', asString],
+  host: ['HOST', asString],
+  port: ['PORT', asInt(0, 65535)],
+  databaseUrl: ['DATABASE_URL', asDatabaseUrl],
+  allowedHosts: ['ALLOWED_HOSTS', asList],
+  logLevel: ['LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)],
+  bodyLimit: ['BODY_LIMIT', asInt(1, 2 ** 31)],
+  requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
+  shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
+  docs: ['DOCS', asBool],
+};
+
+/** The environment variable of each setting, for messages and docs. */
+export const SETTING_ENV_NAMES: { readonly [K in keyof Settings]: string } = Object.fromEntries(
+  Object.entries(SOURCES).map(([key, [env]]) => [key, env]),
+) as { [K in keyof Settings]: string };
+
+/** The prefix of the development-only secret key generated when none is set. */
+export const INSECURE_KEY_PREFIX = 'volt-insecure-';
+
+function defaults(env: VoltEnv): Settings {
+  return {
+    env,
+    debug: false,
+    secretKey: '',
+    host: '127.0.0.1',
+    port: 8000,
+    databaseUrl: 'sqlite:./data/app.db',
+    allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+    logLevel: env === 'test' ? 'silent' : 'info',
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+    shutdownTimeout: 10_000,
+    docs: true,
+  };
+}
+
+/** Tells why a secret key is too weak for production, or `undefined` when it is strong enough. */
+export function secretKeyWeakness(key: string): string | undefined {
+  if (!key) return 'SECRET_KEY is not set';
+  if (key.startsWith(INSECURE_KEY_PREFIX)) return 'SECRET_KEY is the generated development key';
+  if (key.length < 50) return `SECRET_KEY must have at least 50 characters (it has ${key.length})`;
+  if (new Set(key).size < 5) return 'SECRET_KEY must have at least 5 distinct characters';
+  return undefined;
+}
+
+/** Options of {@link loadSettings}. */
+export interface LoadSettingsOptions {
+  /** Variables to read; `process.env` by default. */
+  env?: Record<string, string | undefined>;
+  /** A dotenv file read under the variables (they win); `.env` in the working directory by default, `false` for none. */
+  envFile?: string | false;
+  /** Values that win over the environment, e.g. from code or tests. */
+  overrides?: Partial<Settings>;
+}
+
+/**
+ * Reads and checks the settings. Throws a {@link SettingsError} naming every bad value.
+ *
+ * @example
+ * ```ts
+ * const settings = loadSettings({ overrides: { port: 3000 } });
+ * ```
+ */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const fileVars: Record<string, string | undefined> = {};
+  const envFile = options.envFile ?? '.env';
+  if (envFile !== false && existsSync(envFile)) Object.assign(fileVars, parseEnv(readFileSync(envFile, 'utf8')));
+  const vars = { ...fileVars, ...(options.env ?? process.env) };
+  const problems: string[] = [];
+
+  const parsedEnv = SOURCES.env[1](options.overrides?.env ?? vars.VOLT_ENV ?? 'development');
+  const settings = defaults(parsedEnv instanceof Invalid ? 'development' : parsedEnv);
+  const target = settings as unknown as Record<string, unknown>;
+
+  for (const [key, [name, parse]] of Object.entries(SOURCES) as Array<[keyof Settings, [string, Parser<unknown>]]>) {
+    const raw = vars[name];
+    if (raw === undefined) continue;
+    const value = parse(raw);
+    if (value instanceof Invalid) problems.push(`${name} ${value.reason}`);
+    else target[key] = value;
+  }
+  Object.assign(settings, stripUndefined(options.overrides ?? {}));
+
+  if (settings.env === 'production') {
+    if (settings.debug) problems.push('DEBUG must be off when VOLT_ENV=production');
+    const weakness = secretKeyWeakness(settings.secretKey);
+    if (weakness) problems.push(`${weakness}; production needs a random key of 50+ characters`);
+    if (settings.allowedHosts.includes('*')) problems.push('ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production');
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  if (!settings.secretKey) {
+    // Development only: an ephemeral key, so signed values do not survive a restart.
+    settings.secretKey = INSECURE_KEY_PREFIX + crypto.randomUUID() + crypto.randomUUID();
+  }
+  return settings;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,145 @@
+/**
+ * Streaming responses: raw chunks from an async iterable, and Server-Sent Events.
+ *
+ * Both are pulled, never pushed: the next item is read from the source only when the socket
+ * has room (Node's stream backpressure), so a slow client cannot make the server buffer an
+ * entire model answer. A client disconnect destroys the stream, which stops the pulling and
+ * aborts `ctx.signal` for the upstream work.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+
+const STREAM = Symbol.for('volt.stream');
+
+/** One Server-Sent Event with its optional name, id and reconnection delay. */
+export class ServerSentEvent<T = unknown> {
+  readonly data: T;
+  readonly event: string | undefined;
+  readonly id: string | undefined;
+  readonly retry: number | undefined;
+  constructor(data: T, options: { event?: string; id?: string; retry?: number } = {}) {
+    this.data = data;
+    this.event = options.event;
+    this.id = options.id;
+    this.retry = options.retry;
+  }
+}
+
+/**
+ * Wraps a value as a named SSE event.
+ *
+ * @example
+ * ```ts
+ * yield sseEvent({ done: true }, { event: 'end' });
+ * ```
+ */
+export function sseEvent<T>(data: T, options: { event?: string; id?: string; retry?: number } = {}): ServerSentEvent<T> {
+  return new ServerSentEvent(data, options);
+}
+
+/** Options of `ctx.sse()`. */
+export interface SseOptions {
+  /** Milliseconds between `: ping` comments sent while the source is silent; 0 turns them off. Default 15 000. */
+  heartbeat?: number;
+}
+
+/** Options of `ctx.stream()`. */
+export interface StreamOptions {
+  /** Content type of the stream; `application/octet-stream` by default. */
+  contentType?: string;
+}
+
+/** What a handler returns to stream a response (made by `ctx.sse()` or `ctx.stream()`). */
+export interface StreamBody {
+  readonly [STREAM]: 'sse' | 'raw';
+  readonly contentType: string;
+  /** Builds the readable stream; called once when the response starts. */
+  open(log: FastifyBaseLogger): Readable;
+}
+
+/** Tells whether a handler's result is a stream body. */
+export function isStreamBody(value: unknown): value is StreamBody {
+  return typeof value === 'object' && value !== null && STREAM in value;
+}
+
+const HEARTBEAT = Symbol('heartbeat');
+
+function encodeSse(item: unknown): string {
+  const event = item instanceof ServerSentEvent ? item : undefined;
+  const data = event ? event.data : item;
+  let frame = '';
+  if (event?.event !== undefined) frame += `event: ${event.event.replace(/[\r\n]/g, '')}\n`;
+  if (event?.id !== undefined) frame += `id: ${event.id.replace(/[\r\n]/g, '')}\n`;
+  if (event?.retry !== undefined) frame += `retry: ${Math.trunc(event.retry)}\n`;
+  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  // A line break inside the data would end the field early: each line is its own `data:` field.
+  for (const line of (text ?? 'null').split(/\r\n|\r|\n/)) frame += `data: ${line}\n`;
+  return `${frame}\n`;
+}
+
+async function* sseFrames(
+  source: AsyncIterable<unknown>,
+  heartbeat: number,
+  log: FastifyBaseLogger,
+): AsyncGenerator<string> {
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    let pending = iterator.next();
+    while (true) {
+      let timer: NodeJS.Timeout | undefined;
+      const next =
+        heartbeat > 0
+          ? await Promise.race([
+              pending,
+              new Promise<typeof HEARTBEAT>((resolve) => {
+                timer = setTimeout(resolve, heartbeat, HEARTBEAT);
+              }),
+            ])
+          : await pending;
+      clearTimeout(timer);
+      if (next === HEARTBEAT) {
+        yield ': ping\n\n';
+        continue;
+      }
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield encodeSse(next.value);
+      pending = iterator.next();
+    }
+  } catch (error) {
+    finished = true;
+    // Headers are gone already: tell the client in-band, keep the details in the log.
+    log.error({ err: error }, 'SSE source failed');
+    yield encodeSse(sseEvent({ title: 'Internal Server Error', status: 500 }, { event: 'error' }));
+  } finally {
+    // The client left early: let the source run its cleanup. Not awaited, because an async
+    // generator blocked on upstream I/O only returns once that I/O settles; ctx.signal is
+    // what cancels the upstream call.
+    if (!finished) iterator.return?.()?.catch(() => {});
+  }
+}
+
+/** Builds an SSE body; see `ctx.sse()`. */
+export function sseBody(source: AsyncIterable<unknown>, options: SseOptions = {}): StreamBody {
+  const heartbeat = options.heartbeat ?? 15_000;
+  return {
+    [STREAM]: 'sse',
+    contentType: 'text/event-stream; charset=utf-8',
+    open: (log) => Readable.from(sseFrames(source, heartbeat, log), { objectMode: false }),
+  };
+}
+
+/** Builds a raw streaming body; see `ctx.stream()`. */
+export function rawBody(
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | Readable,
+  options: StreamOptions = {},
+): StreamBody {
+  return {
+    [STREAM]: 'raw',
+    contentType: options.contentType ?? 'application/octet-stream',
+    open: () => (source instanceof Readable ? source : Readable.from(source, { objectMode: false })),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `volt`: the public surface. Re-exports only; batteries (ORM, auth, admin) live behind
+ * their own subpath imports, so an app without them loads none of their code.
+ */
+export { type ApiInfo, type AppOptions, createApp, VoltApp } from './http/app.ts';
+export { Context } from './http/context.ts';
+export {
+  type Dependency,
+  type DependencyContext,
+  type DependencyMap,
+  type DependencyOptions,
+  type DependencyValues,
+  dependency,
+} from './http/dependencies.ts';
+export type { ErrorMapper } from './http/error-handler.ts';
+export {
+  type ErrorLocation,
+  type FieldError,
+  HttpError,
+  type HttpErrorOptions,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  RequestValidationError,
+} from './http/errors.ts';
+export type {
+  Handler,
+  HandlerResult,
+  HttpMethod,
+  PathParams,
+  ResponseMap,
+  RouteContext,
+  RouteDocs,
+  RouteOptions,
+  RouteRecord,
+  SecurityRequirement,
+} from './http/route.ts';
+export { type RouteShorthand, Router, type RouterOptions } from './http/router.ts';
+export {
+  type LoadSettingsOptions,
+  type LogLevel,
+  loadSettings,
+  type Settings,
+  SettingsError,
+  type VoltEnv,
+} from './http/settings.ts';
+export { ServerSentEvent, type SseOptions, type StreamBody, type StreamOptions, sseEvent } from './http/streaming.ts';
+export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
+export { volt } from './volt.ts';
