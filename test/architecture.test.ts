@@ -1,0 +1,66 @@
+/**
+ * The import rules of docs/architecture.md, checked on every source file.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const src = join(import.meta.dirname, '..', 'src');
+
+/** The part a source file belongs to: its first folder under src/, or the file name. */
+function partOf(file: string): string {
+  const rel = relative(src, file);
+  return rel.includes('/') ? rel.split('/')[0]! : rel;
+}
+
+/** Which parts each part may import (itself always allowed). */
+const ALLOWED: Record<string, string[]> = {
+  http: [],
+  schema: ['http'],
+  testing: ['http'],
+  'volt.ts': ['http', 'schema'],
+  'index.ts': ['http', 'schema', 'volt.ts'],
+  cli: ['http', 'schema', 'testing', 'volt.ts', 'index.ts'],
+};
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function sourceFiles(): string[] {
+  return readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(src, name));
+}
+
+test('every part imports only the parts below it', () => {
+  const violations: string[] = [];
+  for (const file of sourceFiles()) {
+    const from = partOf(file);
+    const allowed = ALLOWED[from];
+    assert.ok(allowed, `src/${relative(src, file)} is in a part the rules do not know (${from}); add it to ALLOWED`);
+    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      const specifier = match[1] ?? match[2]!;
+      if (specifier === 'volt' || specifier.startsWith('volt/')) {
+        violations.push(`src/${relative(src, file)} imports "${specifier}"; inside src use relative imports`);
+        continue;
+      }
+      if (!specifier.startsWith('.')) continue;
+      const target = partOf(resolve(dirname(file), specifier));
+      if (target !== from && !allowed.includes(target)) {
+        violations.push(`src/${relative(src, file)} (${from}) imports ${specifier} (${target})`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('src/index.ts only re-exports', () => {
+  const code = readFileSync(join(src, 'index.ts'), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
+  const statements = code
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const statement of statements) assert.match(statement, /^export\s/, `not a re-export: ${statement.slice(0, 80)}`);
+});

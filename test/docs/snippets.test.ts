@@ -1,0 +1,64 @@
+/**
+ * Docs can't rot: every snippet under docs/snippets runs (each asserts what it shows), and
+ * every page that embeds a snippet embeds its current text.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, test } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..');
+const snippetDir = join(root, 'docs', 'snippets');
+
+function listFiles(dir: string, suffix: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith(suffix))
+    .map((name) => join(dir, name))
+    .sort();
+}
+
+function run(file: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=volt-source', ...(file.includes('/testing/') ? ['--test'] : []), file], {
+      cwd: root,
+      env: { ...process.env, VOLT_ENV: 'test', NODE_TEST_CONTEXT: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('docs snippets', () => {
+  for (const file of listFiles(snippetDir, '.ts')) {
+    test(`${relative(snippetDir, file)} runs and its assertions hold`, async () => {
+      const { code, output } = await run(file);
+      assert.equal(code, 0, output);
+    });
+  }
+});
+
+// A page embeds a snippet as: <!-- snippet: dir/NN-name.ts --> followed by a ```ts block.
+const EMBED = /<!-- snippet: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
+
+describe('docs pages embed the current snippets', () => {
+  const pages = listFiles(join(root, 'docs'), '.md').concat(join(root, 'README.md'));
+  for (const page of pages) {
+    const text = readFileSync(page, 'utf8');
+    const embeds = [...text.matchAll(EMBED)];
+    if (embeds.length === 0) continue;
+    test(`${relative(root, page)} matches its snippets`, () => {
+      for (const [, name, code] of embeds) {
+        const source = readFileSync(join(snippetDir, name!), 'utf8');
+        assert.equal(code, source, `${relative(root, page)} embeds an outdated copy of ${name}`);
+      }
+    });
+  }
+});
