@@ -44,5 +44,7 @@ export {
   type VoltEnv,
 } from './http/settings.ts';
 export { ServerSentEvent, type SseOptions, type StreamBody, type StreamOptions, sseEvent } from './http/streaming.ts';
+export { type DocsOptions, registerDocs } from './schema/docs-ui.ts';
+export { type OpenApiDocument, OpenApiError, type OpenApiErrorCode, openapiDocument } from './schema/openapi.ts';
 export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
 export { volt } from './volt.ts';
