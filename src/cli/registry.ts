@@ -1,0 +1,32 @@
+/**
+ * The `volt` subcommands. Each module is imported only when its command runs, so `volt --help`
+ * and `volt routes` load none of the other commands' code.
+ */
+import type { Command } from './command.ts';
+
+/** A subcommand as `volt --help` lists it. */
+export interface CommandEntry {
+  /** One line for the command list. */
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/** The subcommands by name, in the order `volt --help` lists them. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  start: {
+    summary: 'Serve the app',
+    load: async () => (await import('./commands/start.ts')).command,
+  },
+  dev: {
+    summary: 'Serve the app and restart it when a file it imports changes',
+    load: async () => (await import('./commands/dev.ts')).command,
+  },
+  routes: {
+    summary: "List the app's routes",
+    load: async () => (await import('./commands/routes.ts')).command,
+  },
+  openapi: {
+    summary: 'Print or write the OpenAPI document',
+    load: async () => (await import('./commands/openapi.ts')).command,
+  },
+};
