@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
-import { type ErrorMapper, installErrorHandling } from './error-handler.ts';
+import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -32,12 +32,15 @@ export interface AppOptions extends Partial<Settings> {
   /** The dotenv file to read; `.env` by default, `false` for none. */
   envFile?: string | false;
   /** Extra options for the Fastify instance (advanced). */
-  fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit' | 'requestTimeout'>;
+  fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit' | 'requestTimeout' | 'frameworkErrors'>;
 }
 
 type Hook = () => unknown;
 
-function loggerOptions(settings: Settings, enabled: boolean | undefined): NonNullable<FastifyServerOptions['logger']> {
+function loggerOptions(
+  settings: Settings,
+  enabled: boolean | undefined,
+): NonNullable<FastifyServerOptions['logger']> {
   if (enabled === false) return false;
   if (settings.env === 'development' && settings.logLevel !== 'silent') {
     return {
@@ -89,6 +92,7 @@ export class VoltApp extends Router {
       requestTimeout: this.settings.requestTimeout,
       return503OnClosing: true,
       forceCloseConnections: 'idle',
+      frameworkErrors: sendRouterError,
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });

@@ -10,7 +10,7 @@ import { type Dependency, flattenDependencies, resolveDependency } from './depen
 import { type FieldError, RequestValidationError } from './errors.ts';
 import type { RouteRecord } from './route.ts';
 import { isStreamBody } from './streaming.ts';
-import { compilePart, type PartValidator } from './validation.ts';
+import { compilePart } from './validation.ts';
 
 /** The schemas of a route after its dependencies' own query, header and cookie schemas were merged in. */
 export interface EffectiveSchemas {
@@ -32,15 +32,21 @@ function mergeObjects(own: TObject | undefined, extra: Array<TObject | undefined
     Object.assign(properties, schema.properties);
     for (const name of (schema as { required?: string[] }).required ?? []) required.add(name);
   }
-  const merged: Record<string, unknown> = { type: 'object', properties };
+  // The route's own keywords (`additionalProperties: false`, a description) still apply.
+  const merged: Record<string, unknown> = { ...own, type: 'object', properties };
   if (required.size > 0) merged.required = [...required];
+  else delete merged.required;
   return merged as unknown as TObject;
 }
 
 /** Computes a route's effective schemas (also used by the OpenAPI document). */
 export function effectiveSchemas(route: RouteRecord): EffectiveSchemas {
   const { options } = route;
-  const roots = [...route.dependencies, ...(options.dependencies ?? []), ...Object.values(options.deps ?? {})];
+  const roots = [
+    ...route.dependencies,
+    ...(options.dependencies ?? []),
+    ...Object.values(options.deps ?? {}),
+  ];
   const dependencies = flattenDependencies(roots as Dependency[]);
   return {
     params: options.params,
@@ -103,20 +109,29 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
 
   const needsValidation = Boolean(vParams || vQuery || vHeaders || vCookies || vBody);
 
+  async function resolveDependencies(ctx: Context): Promise<void> {
+    const cache = new Map<Dependency, unknown>();
+    for (const dep of effectDeps) await resolveDependency(ctx, dep, cache, overrides);
+    if (namedDeps.length > 0) {
+      const values: Record<string, unknown> = {};
+      for (const [name, dep] of namedDeps) values[name] = await resolveDependency(ctx, dep, cache, overrides);
+      ctx.deps = values;
+    }
+  }
+
   async function handler(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const cookies = needsValidation ? validate(request) : undefined;
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
-    if (hasDeps) {
-      const cache = new Map<Dependency, unknown>();
-      for (const dep of effectDeps) await resolveDependency(ctx, dep, cache, overrides);
-      if (namedDeps.length > 0) {
-        const values: Record<string, unknown> = {};
-        for (const [name, dep] of namedDeps) values[name] = await resolveDependency(ctx, dep, cache, overrides);
-        ctx.deps = values;
-      }
+    let result: unknown;
+    try {
+      if (hasDeps) await resolveDependencies(ctx);
+      result = await userHandler(ctx);
+    } catch (error) {
+      // Work queued for after a success (a welcome e-mail) must not follow a failure.
+      ctx.cancelBackground();
+      throw error;
     }
-    const result = await userHandler(ctx);
     if (reply.sent) return reply;
     const status = ctx.statusCode ?? defaultStatus;
     if (status !== undefined) reply.code(status);

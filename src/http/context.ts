@@ -78,10 +78,14 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
       const controller = new AbortController();
       this.#abort = controller;
       const res = this.reply.raw;
-      if (res.destroyed && !res.writableFinished) controller.abort();
+      // `writableEnded`, not `writableFinished`: a response that was completely written is not
+      // aborted by a close that comes before the last bytes were flushed (nor by the test
+      // client, whose responses never flush to a socket).
+      if (res.destroyed && !res.writableEnded)
+        controller.abort(new Error('The client closed the connection'));
       else
         res.once('close', () => {
-          if (!res.writableFinished) controller.abort(new Error('The client closed the connection'));
+          if (!res.writableEnded) controller.abort(new Error('The client closed the connection'));
         });
     }
     return this.#abort.signal;
@@ -106,10 +110,26 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
 
   /**
    * Runs `task` after the response has been sent. Tasks run one after another in the order
-   * added; a failure is logged with the request id and does not stop the next task.
+   * added; a failure is logged with the request id and does not stop the next task. When the
+   * handler or a dependency throws, the request's tasks are dropped, as their work was meant
+   * to follow a success.
+   *
+   * @example
+   * ```ts
+   * app.post('/users', { body: NewUser, status: 201 }, async (ctx) => {
+   *   const user = await users.create(ctx.body);
+   *   ctx.background(() => mailer.sendWelcome(user.email));
+   *   return user;
+   * });
+   * ```
    */
   background(task: Task): void {
     this.#afterQueue().background.push(task);
+  }
+
+  /** @internal Drops the background tasks added so far (the request failed). */
+  cancelBackground(): void {
+    if (this.#after) this.#after.background.length = 0;
   }
 
   /** Runs `fn` after the response was sent (also after an error response); dependencies use it to clean up. */
@@ -133,7 +153,10 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
 
   /** Streams raw chunks (strings or bytes) from an iterable or a Node readable, with backpressure. */
   stream(
-    source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | import('node:stream').Readable,
+    source:
+      | AsyncIterable<string | Uint8Array>
+      | Iterable<string | Uint8Array>
+      | import('node:stream').Readable,
     options?: StreamOptions,
   ): StreamBody {
     return rawBody(source, options);

@@ -15,11 +15,7 @@ export type DependencyValues<M> = { [K in keyof M]: M[K] extends Dependency<infe
 
 /** The value a resolver's return value stands for: generators give what they yield. */
 export type ResolvedValue<R> =
-  R extends AsyncGenerator<infer Y, any, any>
-    ? Y
-    : R extends Generator<infer Y, any, any>
-      ? Y
-      : Awaited<R>;
+  R extends AsyncGenerator<infer Y, any, any> ? Y : R extends Generator<infer Y, any, any> ? Y : Awaited<R>;
 
 type Infer<S, Fallback> = S extends TObject ? Static<S> : Fallback;
 
@@ -67,7 +63,12 @@ export interface DependencyOptions<U extends DependencyMap, Q, H, C> {
   cookies?: C;
 }
 
-type Resolver<U, Q, H, C, R> = (ctx: DependencyContext<Q, H, C>, deps: DependencyValues<U>) => R;
+// NoInfer on the parameters: Q, H, C and U come from the options (inferring them backwards
+// through TypeBox's `Static` is slow); R is inferred from the resolver's return value.
+type Resolver<U, Q, H, C, R> = (
+  ctx: NoInfer<DependencyContext<Q, H, C>>,
+  deps: NoInfer<DependencyValues<U>>,
+) => R;
 
 /**
  * Declares a dependency.
@@ -89,7 +90,9 @@ type Resolver<U, Q, H, C, R> = (ctx: DependencyContext<Q, H, C>, deps: Dependenc
  * app.get('/items', { deps: { page: pagination, db } }, (ctx) => ctx.deps.db.list(ctx.deps.page));
  * ```
  */
-export function dependency<R>(resolve: Resolver<{}, undefined, undefined, undefined, R>): Dependency<ResolvedValue<R>>;
+export function dependency<R>(
+  resolve: Resolver<{}, undefined, undefined, undefined, R>,
+): Dependency<ResolvedValue<R>>;
 export function dependency<
   R,
   U extends DependencyMap = {},
@@ -98,7 +101,9 @@ export function dependency<
   C extends TObject | undefined = undefined,
 >(options: DependencyOptions<U, Q, H, C>, resolve: Resolver<U, Q, H, C, R>): Dependency<ResolvedValue<R>>;
 export function dependency(
-  optionsOrResolve: DependencyOptions<DependencyMap, unknown, unknown, unknown> | ((...args: any[]) => unknown),
+  optionsOrResolve:
+    | DependencyOptions<DependencyMap, unknown, unknown, unknown>
+    | ((...args: any[]) => unknown),
   maybeResolve?: (...args: any[]) => unknown,
 ): Dependency<unknown> {
   const options = typeof optionsOrResolve === 'function' ? {} : optionsOrResolve;
@@ -112,7 +117,8 @@ export function dependency(
     query: options.query as TObject | undefined,
     headers: options.headers as TObject | undefined,
     cookies: options.cookies as TObject | undefined,
-    kind: ctorName === 'AsyncGeneratorFunction' || ctorName === 'GeneratorFunction' ? 'generator' : 'function',
+    kind:
+      ctorName === 'AsyncGeneratorFunction' || ctorName === 'GeneratorFunction' ? 'generator' : 'function',
     resolve,
   };
   return Object.freeze(dep);
@@ -131,7 +137,8 @@ export function flattenDependencies(roots: Iterable<Dependency>): Dependency[] {
   const order: Dependency[] = [];
   const state = new Map<Dependency, 'visiting' | 'done'>();
   const visit = (dep: Dependency, path: string[]) => {
-    if (!isDependency(dep)) throw new TypeError(`Not a dependency: ${String(dep)}; create it with dependency()`);
+    if (!isDependency(dep))
+      throw new TypeError(`Not a dependency: ${String(dep)}; create it with dependency()`);
     const seen = state.get(dep);
     if (seen === 'done') return;
     if (seen === 'visiting') throw new Error(`Dependency cycle: ${[...path, dep.name].join(' → ')}`);
@@ -161,7 +168,8 @@ export async function resolveDependency(
   let usedValues: Record<string, unknown> = {};
   if (dep.uses) {
     usedValues = {};
-    for (const key in dep.uses) usedValues[key] = await resolveDependency(ctx, dep.uses[key]!, cache, overrides);
+    for (const key in dep.uses)
+      usedValues[key] = await resolveDependency(ctx, dep.uses[key]!, cache, overrides);
   }
   let value: unknown = dep.resolve(ctx, usedValues);
   if (dep.kind === 'generator') {

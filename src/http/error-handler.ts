@@ -11,13 +11,21 @@ import { HttpError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors.t
  * Maps an error to a response. Return an {@link HttpError} to answer with it, or nothing to
  * let the next mapper (and finally Volt's defaults) handle the error.
  */
-export type ErrorMapper = (error: unknown, request: FastifyRequest) => HttpError | undefined | void;
+export type ErrorMapper = (
+  error: unknown,
+  request: FastifyRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a mapper that only logs may return nothing.
+) => HttpError | undefined | void;
 
 // Fastify's client-error codes and what Volt says for them (its own messages can quote internals).
 const ENGINE_ERRORS: Record<string, (request: FastifyRequest) => string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is larger than the limit.',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) =>
-    `Content type "${String(request.headers['content-type']).slice(0, 100)}" is not supported; send application/json.`,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) => {
+    const type = request.headers['content-type'];
+    return type === undefined
+      ? 'The request has a body but no Content-Type header; send application/json.'
+      : `Content type "${type.slice(0, 100)}" is not supported; send application/json.`;
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body.',
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty but the Content-Type says application/json.',
   FST_ERR_CTP_INVALID_JSON_BODY: () =>
@@ -25,6 +33,7 @@ const ENGINE_ERRORS: Record<string, (request: FastifyRequest) => string> = {
   FST_ERR_CTP_EMPTY_TYPE: () => 'The Content-Type header is empty.',
   FST_ERR_CTP_INVALID_TYPE: () => 'The Content-Type header is not valid.',
   FST_ERR_BAD_URL: () => 'The URL is not valid.',
+  FST_ERR_MAX_PARAM_LENGTH: () => 'A path parameter is longer than the limit.',
   FST_ERR_ASYNC_CONSTRAINT: () => 'The request could not be routed.',
 };
 
@@ -39,11 +48,27 @@ function engineClientError(error: unknown, request: FastifyRequest): HttpError |
 }
 
 /** Sends a problem+json response. */
-export function sendProblem(reply: FastifyReply, error: HttpError, extra?: Record<string, unknown>): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  error: HttpError,
+  extra?: Record<string, unknown>,
+): FastifyReply {
   const problem: ProblemDetails = { ...error.toProblem(), ...extra };
   reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE);
   if (error.headers) reply.headers(error.headers);
   return reply.send(JSON.stringify(problem));
+}
+
+/**
+ * Answers the errors Fastify's router raises before any route or error handler runs: a path
+ * that is not valid percent-encoding (400) or a parameter past `maxParamLength` (414). Fastify
+ * would answer them with plain JSON that quotes the path. Pass it as Fastify's `frameworkErrors`.
+ */
+export function sendRouterError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const clientError = engineClientError(error, request);
+  if (clientError) return sendProblem(reply, clientError);
+  request.log.error({ err: error }, 'routing failed');
+  return sendProblem(reply, new HttpError(500, { detail: 'The server could not complete the request.' }));
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -80,7 +105,7 @@ export function installErrorHandling(
 
   fastify.setErrorHandler((error: unknown, request, reply) => {
     for (const mapper of options.mappers) {
-      let mapped: HttpError | undefined | void;
+      let mapped: ReturnType<ErrorMapper>;
       try {
         mapped = mapper(error, request);
       } catch (mapperError) {
@@ -97,11 +122,13 @@ export function installErrorHandling(
     const internal = new HttpError(500, {
       detail: debug && error instanceof Error ? error.message : 'The server could not complete the request.',
     });
-    const stack = debug && error instanceof Error && error.stack ? { stack: error.stack.split('\n') } : undefined;
+    const stack =
+      debug && error instanceof Error && error.stack ? { stack: error.stack.split('\n') } : undefined;
     return sendProblem(reply, internal, stack);
 
     function respond(httpError: HttpError) {
-      if (httpError.status >= 500) request.log.error({ err: httpError.cause ?? httpError }, httpError.message);
+      if (httpError.status >= 500)
+        request.log.error({ err: httpError.cause ?? httpError }, httpError.message);
       return sendProblem(reply, httpError);
     }
   });

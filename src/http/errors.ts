@@ -43,6 +43,7 @@ const TITLES: Record<number, string> = {
   410: 'Gone',
   411: 'Length Required',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -115,7 +116,12 @@ export class HttpError extends Error {
 
   /** The problem+json body of this error. */
   toProblem(): ProblemDetails {
-    const problem: ProblemDetails = { ...this.extensions, type: this.type, title: this.title, status: this.status };
+    const problem: ProblemDetails = {
+      ...this.extensions,
+      type: this.type,
+      title: this.title,
+      status: this.status,
+    };
     if (this.detail !== undefined) problem.detail = this.detail;
     if (this.errors !== undefined) problem.errors = this.errors;
     return problem;

@@ -68,13 +68,36 @@ export interface RouteOptions<
   bodyLimit?: number;
 }
 
-/** Parameter names of a path such as `/users/:id/posts/:postId`. */
-export type PathParams<Path extends string> = Path extends `${string}:${infer Param}/${infer Rest}`
-  ? { [K in CleanParam<Param> | keyof PathParams<`/${Rest}`>]: string }
-  : Path extends `${string}:${infer Param}`
-    ? { [K in CleanParam<Param>]: string }
-    : Record<string, never>;
-type CleanParam<S extends string> = S extends `${infer Name}(${string}` ? Name : S extends `${infer Name}?` ? Name : S;
+/**
+ * The path parameters of a path string, for routes without a `params` schema:
+ * `PathParams<'/users/:id/posts/:postId'>` is `{ id: string; postId: string }`, `/:id?` gives an
+ * optional `id`, a final `*` gives `'*'`, and a path without parameters gives `{}`.
+ */
+export type PathParams<Path extends string> = Simplify<
+  { [K in Exclude<ParamNames<Path>, `${string}?`>]: string } & {
+    [K in Extract<ParamNames<Path>, `${string}?`> as K extends `${infer Name}?` ? Name : never]?: string;
+  } & (Path extends `${string}*` ? { '*': string } : {})
+>;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** Every `:name` of a path (`::` is an escaped colon); optional ones keep their `?`. */
+type ParamNames<Path extends string> = Path extends `${string}:${infer Rest}`
+  ? Rest extends `:${infer Escaped}`
+    ? ParamNames<Escaped>
+    : ParamName<Rest> | ParamNames<Rest>
+  : never;
+
+/** A parameter's name ends at `/`, `-`, `.` or a `(regex)`, as in find-my-way. */
+type ParamName<S extends string> = S extends `${infer Name}/${string}`
+  ? ParamName<Name>
+  : S extends `${infer Name}-${string}`
+    ? ParamName<Name>
+    : S extends `${infer Name}.${string}`
+      ? ParamName<Name>
+      : S extends `${infer Name}(${string}`
+        ? Name
+        : S;
 
 type Infer<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
 

@@ -165,7 +165,8 @@ export interface LoadSettingsOptions {
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const fileVars: Record<string, string | undefined> = {};
   const envFile = options.envFile ?? '.env';
-  if (envFile !== false && existsSync(envFile)) Object.assign(fileVars, parseEnv(readFileSync(envFile, 'utf8')));
+  if (envFile !== false && existsSync(envFile))
+    Object.assign(fileVars, parseEnv(readFileSync(envFile, 'utf8')));
   const vars = { ...fileVars, ...(options.env ?? process.env) };
   const problems: string[] = [];
 
@@ -173,7 +174,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const settings = defaults(parsedEnv instanceof Invalid ? 'development' : parsedEnv);
   const target = settings as unknown as Record<string, unknown>;
 
-  for (const [key, [name, parse]] of Object.entries(SOURCES) as Array<[keyof Settings, [string, Parser<unknown>]]>) {
+  for (const [key, [name, parse]] of Object.entries(SOURCES) as Array<
+    [keyof Settings, [string, Parser<unknown>]]
+  >) {
     const raw = vars[name];
     if (raw === undefined) continue;
     const value = parse(raw);
@@ -186,7 +189,8 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     if (settings.debug) problems.push('DEBUG must be off when VOLT_ENV=production');
     const weakness = secretKeyWeakness(settings.secretKey);
     if (weakness) problems.push(`${weakness}; production needs a random key of 50+ characters`);
-    if (settings.allowedHosts.includes('*')) problems.push('ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production');
+    if (settings.allowedHosts.includes('*'))
+      problems.push('ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production');
   }
   if (problems.length > 0) throw new SettingsError(problems);
   if (!settings.secretKey) {

@@ -33,7 +33,10 @@ export class ServerSentEvent<T = unknown> {
  * yield sseEvent({ done: true }, { event: 'end' });
  * ```
  */
-export function sseEvent<T>(data: T, options: { event?: string; id?: string; retry?: number } = {}): ServerSentEvent<T> {
+export function sseEvent<T>(
+  data: T,
+  options: { event?: string; id?: string; retry?: number } = {},
+): ServerSentEvent<T> {
   return new ServerSentEvent(data, options);
 }
 
@@ -88,16 +91,21 @@ async function* sseFrames(
     let pending = iterator.next();
     while (true) {
       let timer: NodeJS.Timeout | undefined;
-      const next =
-        heartbeat > 0
-          ? await Promise.race([
-              pending,
-              new Promise<typeof HEARTBEAT>((resolve) => {
-                timer = setTimeout(resolve, heartbeat, HEARTBEAT);
-              }),
-            ])
-          : await pending;
-      clearTimeout(timer);
+      let next: IteratorResult<unknown> | typeof HEARTBEAT;
+      try {
+        next =
+          heartbeat > 0
+            ? await Promise.race([
+                pending,
+                new Promise<typeof HEARTBEAT>((resolve) => {
+                  timer = setTimeout(resolve, heartbeat, HEARTBEAT);
+                }),
+              ])
+            : await pending;
+      } finally {
+        // Also when the source threw: a pending heartbeat timer would hold the process open.
+        clearTimeout(timer);
+      }
       if (next === HEARTBEAT) {
         yield ': ping\n\n';
         continue;

@@ -36,9 +36,17 @@ export type PartValidator = (value: unknown) => FieldError[] | undefined;
 
 /** Compiles a validator for one request part. Runs at startup, never per request. */
 export function compilePart(part: RequestPart, schema: TSchema): PartValidator {
-  const ajv = part === 'body' ? (bodyAjv ??= createAjv(false)) : (stringAjv ??= createAjv(true));
-  const validate: ValidateFunction = ajv.compile(schema as object);
-  return (value) => (validate(value) ? undefined : toFieldErrors(part, validate.errors ?? [], value));
+  const validate: ValidateFunction = ajvFor(part).compile(schema as object);
+  return (value) => (validate(value) ? undefined : toFieldErrors(part, schema, validate.errors ?? [], value));
+}
+
+function ajvFor(part: RequestPart): Ajv {
+  if (part === 'body') {
+    bodyAjv ??= createAjv(false);
+    return bodyAjv;
+  }
+  stringAjv ??= createAjv(true);
+  return stringAjv;
 }
 
 function pointerToPath(pointer: string): Array<string | number> {
@@ -69,23 +77,57 @@ function describeType(expected: unknown): string {
   return names.join(' or ');
 }
 
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`. */
+function describeChoices(values: readonly unknown[]): string {
+  const names = values.map((v) => JSON.stringify(v));
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
+}
+
+/**
+ * The values of a union whose branches are all literals (`t.Union([t.Literal('asc'), ...])`),
+ * read from the schema at the error's `schemaPath`; `undefined` for any other union.
+ */
+function literalChoices(root: unknown, schemaPath: string): unknown[] | undefined {
+  let node: unknown = root;
+  for (const segment of schemaPath.replace(/^#\/?/, '').split('/')) {
+    if (segment === '') continue;
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  if (!Array.isArray(node) || node.length === 0) return undefined;
+  const isLiteral = (branch: unknown) => typeof branch === 'object' && branch !== null && 'const' in branch;
+  return node.every(isLiteral) ? node.map((branch) => (branch as { const: unknown }).const) : undefined;
+}
+
 function plural(n: unknown, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Turns one ajv error into a field error with a readable message and a stable type. */
-function toFieldError(part: RequestPart, error: ErrorObject): FieldError | undefined {
+function toFieldError(part: RequestPart, schema: TSchema, error: ErrorObject): FieldError | undefined {
   const loc: Array<string | number> = [part, ...pointerToPath(error.instancePath)];
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
       return { loc: [...loc, String(p.missingProperty)], msg: 'Field required', type: 'missing' };
     case 'type':
-      return { loc, msg: `Input should be ${describeType(p.type)}`, type: `${String(p.type).split(',')[0]}_type` };
+      return {
+        loc,
+        msg: `Input should be ${describeType(p.type)}`,
+        type: `${String(p.type).split(',')[0]}_type`,
+      };
     case 'minLength':
-      return { loc, msg: `String should have at least ${plural(p.limit, 'character')}`, type: 'string_too_short' };
+      return {
+        loc,
+        msg: `String should have at least ${plural(p.limit, 'character')}`,
+        type: 'string_too_short',
+      };
     case 'maxLength':
-      return { loc, msg: `String should have at most ${plural(p.limit, 'character')}`, type: 'string_too_long' };
+      return {
+        loc,
+        msg: `String should have at most ${plural(p.limit, 'character')}`,
+        type: 'string_too_long',
+      };
     case 'minimum':
       return { loc, msg: `Input should be greater than or equal to ${p.limit}`, type: 'greater_than_equal' };
     case 'exclusiveMinimum':
@@ -104,24 +146,31 @@ function toFieldError(part: RequestPart, error: ErrorObject): FieldError | undef
       return { loc, msg: 'List items should be unique', type: 'unique_items' };
     case 'minProperties':
     case 'maxProperties':
-      return { loc, msg: `Object should have ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${plural(p.limit, 'property')}`, type: error.keyword === 'minProperties' ? 'too_short' : 'too_long' };
+      return {
+        loc,
+        msg: `Object should have ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${plural(p.limit, 'property')}`,
+        type: error.keyword === 'minProperties' ? 'too_short' : 'too_long',
+      };
     case 'pattern':
       return { loc, msg: `String should match pattern '${p.pattern}'`, type: 'string_pattern_mismatch' };
     case 'format':
       return { loc, msg: `Input should be a valid ${p.format}`, type: 'format' };
     case 'enum':
-      return {
-        loc,
-        msg: `Input should be ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        type: 'enum',
-      };
+      return { loc, msg: `Input should be ${describeChoices(p.allowedValues as unknown[])}`, type: 'enum' };
     case 'const':
       return { loc, msg: `Input should be ${JSON.stringify(p.allowedValue)}`, type: 'literal_error' };
     case 'additionalProperties':
-      return { loc: [...loc, String(p.additionalProperty)], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' };
+      return {
+        loc: [...loc, String(p.additionalProperty)],
+        msg: 'Extra inputs are not permitted',
+        type: 'extra_forbidden',
+      };
     case 'anyOf':
-    case 'oneOf':
+    case 'oneOf': {
+      const choices = literalChoices(schema, error.schemaPath);
+      if (choices) return { loc, msg: `Input should be ${describeChoices(choices)}`, type: 'literal_error' };
       return { loc, msg: 'Input does not match any of the allowed types', type: 'union' };
+    }
     // `if` errors repeat the `then`/`else` errors already listed.
     case 'if':
       return undefined;
@@ -130,25 +179,68 @@ function toFieldError(part: RequestPart, error: ErrorObject): FieldError | undef
   }
 }
 
-function toFieldErrors(part: RequestPart, errors: ErrorObject[], value: unknown): FieldError[] {
+function toFieldErrors(
+  part: RequestPart,
+  schema: TSchema,
+  errors: ErrorObject[],
+  value: unknown,
+): FieldError[] {
   // A missing body gives one clear error rather than one per required property.
-  if (part === 'body' && value === undefined) return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
+  if (part === 'body' && value === undefined)
+    return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
   // With anyOf, ajv reports each branch's failure too; when the union itself failed, keep only the
   // union error at that location so the list stays readable.
-  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const unionPaths = new Set(
+    errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath),
+  );
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf') {
-      const nested = [...unionPaths].some((path) => error.instancePath.startsWith(path) && error.schemaPath.includes('Of/'));
+      const within = (path: string) =>
+        error.instancePath === path || error.instancePath.startsWith(`${path}/`);
+      const nested = error.schemaPath.includes('Of/') && [...unionPaths].some(within);
       if (nested) continue;
     }
-    const fieldError = toFieldError(part, error);
+    const fieldError = toFieldError(part, schema, error);
     if (!fieldError) continue;
     const key = `${fieldError.loc.join('\u0000')}|${fieldError.type}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(fieldError);
   }
-  return out;
+  return out.length > 1 ? inDeclarationOrder(schema, out) : out;
+}
+
+/**
+ * Sorts errors in the order the schema declares the fields, like FastAPI (ajv lists the
+ * missing properties of an object before the wrong ones). A value's own error comes before
+ * those of its items; the sort is stable, so errors at one location keep ajv's order.
+ */
+function inDeclarationOrder(schema: TSchema, errors: FieldError[]): FieldError[] {
+  const keyed = errors.map((error) => ({ error, key: declarationKey(schema, error.loc.slice(1)) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
+      if (a.key[i] !== b.key[i]) return a.key[i]! - b.key[i]!;
+    }
+    return a.key.length - b.key.length;
+  });
+  return keyed.map(({ error }) => error);
+}
+
+/** Each step of a path as a number: a property's position in its object schema, or the array index. */
+function declarationKey(schema: unknown, path: ReadonlyArray<string | number>): number[] {
+  const key: number[] = [];
+  let node = schema as { properties?: Record<string, unknown>; items?: unknown } | undefined;
+  for (const segment of path) {
+    if (typeof segment === 'number') {
+      key.push(segment);
+      node = node?.items as typeof node;
+      continue;
+    }
+    const position = node?.properties ? Object.keys(node.properties).indexOf(segment) : -1;
+    key.push(position === -1 ? Number.MAX_SAFE_INTEGER : position);
+    node = node?.properties?.[segment] as typeof node;
+  }
+  return key;
 }

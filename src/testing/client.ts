@@ -7,11 +7,11 @@ import type { VoltApp } from '../http/app.ts';
 
 /** Options of one test request. */
 export interface TestRequestOptions {
-  /** Query parameters; arrays become repeated keys. */
+  /** Query parameters, added to any already in the path; arrays become repeated keys. */
   query?: Record<string, string | number | boolean | Array<string | number | boolean>>;
   /** Request headers. */
   headers?: Record<string, string>;
-  /** Cookies, sent as one `Cookie` header. */
+  /** Cookies, URL-encoded and sent as one `Cookie` header (after any given in `headers`). */
   cookies?: Record<string, string>;
   /** A JSON body (sets `Content-Type: application/json`). */
   json?: unknown;
@@ -25,8 +25,12 @@ export interface TestResponse<T = unknown> {
   headers: IncomingHttpHeaders;
   /** The body as text. */
   text: string;
-  /** The body parsed as JSON; throws when it is not JSON. */
-  json(): T;
+  /**
+   * The body parsed as JSON, typed by the client call's type argument or this one's
+   * (`res.json<{ errors: FieldError[] }>()`); throws a `SyntaxError` naming the response when
+   * the body is not JSON.
+   */
+  json<U = T>(): U;
 }
 
 /** The test client's methods. */
@@ -41,14 +45,15 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-function encodeQuery(query: TestRequestOptions['query']): string {
-  if (!query) return '';
+function withQuery(path: string, query: TestRequestOptions['query']): string {
+  if (!query) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
   }
   const text = params.toString();
-  return text ? `?${text}` : '';
+  if (!text) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${text}`;
 }
 
 /**
@@ -65,20 +70,25 @@ function encodeQuery(query: TestRequestOptions['query']): string {
 export function testClient(app: VoltApp): TestClient {
   const request = async <T>(method: string, path: string, options: TestRequestOptions = {}) => {
     await app.ready();
-    const headers: Record<string, string> = { ...options.headers };
+    // Header names are case-insensitive: lower-case them so `Content-Type` given by the caller
+    // is the one `json` must not override.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
     let payload: string | Buffer | undefined = options.body;
     if (options.json !== undefined) {
       payload = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
     if (options.cookies) {
-      headers.cookie = Object.entries(options.cookies)
-        .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
-        .join('; ');
+      const pairs = Object.entries(options.cookies).map(
+        ([name, value]) => `${name}=${encodeURIComponent(value)}`,
+      );
+      if (headers.cookie) pairs.unshift(headers.cookie);
+      headers.cookie = pairs.join('; ');
     }
     const res = await app.fastify.inject({
       method: method as 'GET',
-      url: path + encodeQuery(options.query),
+      url: withQuery(path, options.query),
       headers,
       ...(payload === undefined ? {} : { payload }),
     });
@@ -86,7 +96,17 @@ export function testClient(app: VoltApp): TestClient {
       status: res.statusCode,
       headers: res.headers as IncomingHttpHeaders,
       text: res.body,
-      json: () => JSON.parse(res.body) as T,
+      json: <U>() => {
+        try {
+          return JSON.parse(res.body) as U;
+        } catch (cause) {
+          const type = res.headers['content-type'] ?? 'no content type';
+          throw new SyntaxError(
+            `The ${res.statusCode} response (${type}) is not JSON: ${JSON.stringify(res.body.slice(0, 100))}`,
+            { cause },
+          );
+        }
+      },
     };
     return response;
   };
