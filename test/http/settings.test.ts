@@ -1,0 +1,252 @@
+/**
+ * Settings: defaults, environment variables, `.env` files and the production checks.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createApp } from '../../src/http/app.ts';
+import { loadSettings, type Settings, SettingsError, secretKeyWeakness } from '../../src/http/settings.ts';
+
+const STRONG_KEY = randomBytes(48).toString('base64url');
+
+/** Loads settings from exactly these variables, with no `.env` file. */
+function fromEnv(env: Record<string, string>, overrides: Partial<Settings> = {}): Settings {
+  return loadSettings({ env, envFile: false, overrides });
+}
+
+/** The problems a load reports, or a failure if it succeeds. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    fromEnv(env);
+  } catch (error) {
+    assert.ok(error instanceof SettingsError);
+    return error.problems;
+  }
+  assert.fail('expected a SettingsError');
+}
+
+const tempDirs: string[] = [];
+function envFile(content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'volt-settings-'));
+  tempDirs.push(dir);
+  const file = join(dir, '.env');
+  writeFileSync(file, content);
+  return file;
+}
+after(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('defaults', () => {
+  test('with no variables every setting has its default', () => {
+    const { secretKey, ...rest } = fromEnv({});
+    assert.deepEqual(rest, {
+      env: 'development',
+      debug: false,
+      host: '127.0.0.1',
+      port: 8000,
+      databaseUrl: 'sqlite:./data/app.db',
+      allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+      logLevel: 'info',
+      bodyLimit: 1024 * 1024,
+      requestTimeout: 30_000,
+      shutdownTimeout: 10_000,
+      docs: true,
+    });
+    assert.match(secretKey, /^volt-insecure-/);
+  });
+
+  test('development gets a fresh random key on each load', () => {
+    const a = fromEnv({}).secretKey;
+    const b = fromEnv({}).secretKey;
+    assert.notEqual(a, b);
+    assert.ok(a.length >= 50);
+  });
+
+  test('the test environment logs nothing by default', () => {
+    assert.equal(fromEnv({ VOLT_ENV: 'test' }).logLevel, 'silent');
+  });
+});
+
+describe('environment variables', () => {
+  test('each variable sets its setting', () => {
+    const settings = fromEnv({
+      VOLT_ENV: 'test',
+      DEBUG: 'true',
+      SECRET_KEY: 'my key',
+      HOST: '0.0.0.0',
+      PORT: '3000',
+      DATABASE_URL: 'postgres://user@db/app',
+      ALLOWED_HOSTS: ' example.com, api.example.com ,,',
+      LOG_LEVEL: 'debug',
+      BODY_LIMIT: '2048',
+      REQUEST_TIMEOUT: '5000',
+      SHUTDOWN_TIMEOUT: '0',
+      DOCS: 'off',
+    });
+    assert.deepEqual(settings, {
+      env: 'test',
+      debug: true,
+      secretKey: 'my key',
+      host: '0.0.0.0',
+      port: 3000,
+      databaseUrl: 'postgres://user@db/app',
+      allowedHosts: ['example.com', 'api.example.com'],
+      logLevel: 'debug',
+      bodyLimit: 2048,
+      requestTimeout: 5000,
+      shutdownTimeout: 0,
+      docs: false,
+    });
+  });
+
+  test('booleans accept the usual spellings', () => {
+    for (const yes of ['1', 'true', 'TRUE', 'yes', 'on', ' On '])
+      assert.equal(fromEnv({ DEBUG: yes }).debug, true, yes);
+    for (const no of ['0', 'false', 'no', 'off', '']) assert.equal(fromEnv({ DEBUG: no }).debug, false, no);
+  });
+
+  test('sqlite and postgresql URLs are accepted', () => {
+    assert.equal(fromEnv({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl, 'sqlite::memory:');
+    assert.equal(fromEnv({ DATABASE_URL: 'postgresql://h/db' }).databaseUrl, 'postgresql://h/db');
+  });
+
+  test('overrides from code win over variables', () => {
+    const settings = fromEnv({ PORT: '3000', DEBUG: 'true' }, { port: 4000, debug: false });
+    assert.equal(settings.port, 4000);
+    assert.equal(settings.debug, false);
+  });
+
+  test('every bad value is listed in one SettingsError', () => {
+    const env = {
+      VOLT_ENV: 'staging',
+      DEBUG: 'maybe',
+      PORT: '80a',
+      DATABASE_URL: 'mysql://db/app',
+      LOG_LEVEL: 'loud',
+      BODY_LIMIT: '0',
+      REQUEST_TIMEOUT: '-5',
+      SHUTDOWN_TIMEOUT: '1.5',
+      DOCS: 'sometimes',
+    };
+    assert.deepEqual(problemsOf(env), [
+      'VOLT_ENV must be one of development, production, test, got "staging"',
+      'DEBUG must be true or false, got "maybe"',
+      'PORT must be a whole number from 0 to 65535, got "80a"',
+      'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "mysql://db/app"',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      `BODY_LIMIT must be a whole number from 1 to ${2 ** 31}, got "0"`,
+      `REQUEST_TIMEOUT must be a whole number from 0 to ${2 ** 31}, got "-5"`,
+      `SHUTDOWN_TIMEOUT must be a whole number from 0 to ${2 ** 31}, got "1.5"`,
+      'DOCS must be true or false, got "sometimes"',
+    ]);
+  });
+
+  test('the error message lists the problems one a line', () => {
+    assert.throws(() => fromEnv({ PORT: '70000', DEBUG: 'x' }), {
+      name: 'SettingsError',
+      message:
+        'Invalid settings:\n  - DEBUG must be true or false, got "x"\n  - PORT must be a whole number from 0 to 65535, got "70000"',
+    });
+  });
+});
+
+describe('.env files', () => {
+  test('a .env file supplies values', () => {
+    const file = envFile('# local settings\nPORT=9000\nDEBUG=true\nALLOWED_HOSTS="a.test,b.test"\n');
+    const settings = loadSettings({ env: {}, envFile: file });
+    assert.equal(settings.port, 9000);
+    assert.equal(settings.debug, true);
+    assert.deepEqual(settings.allowedHosts, ['a.test', 'b.test']);
+  });
+
+  test('environment variables win over the file', () => {
+    const file = envFile('PORT=9000\nHOST=0.0.0.0\n');
+    const settings = loadSettings({ env: { PORT: '9100' }, envFile: file });
+    assert.equal(settings.port, 9100);
+    assert.equal(settings.host, '0.0.0.0');
+  });
+
+  test('bad values in the file are reported like variables', () => {
+    const file = envFile('PORT=http\n');
+    assert.throws(() => loadSettings({ env: {}, envFile: file }), {
+      name: 'SettingsError',
+      message: 'Invalid settings:\n  - PORT must be a whole number from 0 to 65535, got "http"',
+    });
+  });
+
+  test('a missing file is no error, and envFile false reads none', () => {
+    assert.equal(loadSettings({ env: {}, envFile: join(tmpdir(), 'volt-no-such-dir', '.env') }).port, 8000);
+    const file = envFile('PORT=9000\n');
+    assert.equal(loadSettings({ env: {}, envFile: false }).port, 8000);
+    assert.equal(loadSettings({ env: {}, envFile: file }).port, 9000);
+  });
+
+  test('createApp reads its envFile and takes options over it', () => {
+    const file = envFile('BODY_LIMIT=100\nPORT=9000\n');
+    const app = createApp({ logger: false, envFile: file, port: 9001 });
+    assert.equal(app.settings.bodyLimit, 100);
+    assert.equal(app.settings.port, 9001);
+  });
+
+  test('createApp refuses to start with bad settings', () => {
+    const file = envFile('BODY_LIMIT=lots\n');
+    assert.throws(() => createApp({ logger: false, envFile: file }), SettingsError);
+  });
+});
+
+describe('production checks', () => {
+  test('debug, a missing key and ALLOWED_HOSTS=* are all refused at once', () => {
+    assert.deepEqual(problemsOf({ VOLT_ENV: 'production', DEBUG: 'true', ALLOWED_HOSTS: 'example.com,*' }), [
+      'DEBUG must be off when VOLT_ENV=production',
+      'SECRET_KEY is not set; production needs a random key of 50+ characters',
+      'ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production',
+    ]);
+  });
+
+  test('a short key is refused', () => {
+    assert.deepEqual(problemsOf({ VOLT_ENV: 'production', SECRET_KEY: 'correct horse battery staple' }), [
+      'SECRET_KEY must have at least 50 characters (it has 28); production needs a random key of 50+ characters',
+    ]);
+  });
+
+  test('a long key with little variety is refused', () => {
+    assert.deepEqual(problemsOf({ VOLT_ENV: 'production', SECRET_KEY: 'abab'.repeat(20) }), [
+      'SECRET_KEY must have at least 5 distinct characters; production needs a random key of 50+ characters',
+    ]);
+  });
+
+  test('the generated development key is refused', () => {
+    const devKey = fromEnv({}).secretKey;
+    assert.deepEqual(problemsOf({ VOLT_ENV: 'production', SECRET_KEY: devKey }), [
+      'SECRET_KEY is the generated development key; production needs a random key of 50+ characters',
+    ]);
+  });
+
+  test('debug turned on from code is refused too', () => {
+    assert.throws(() => fromEnv({ VOLT_ENV: 'production', SECRET_KEY: STRONG_KEY }, { debug: true }), {
+      name: 'SettingsError',
+      message: 'Invalid settings:\n  - DEBUG must be off when VOLT_ENV=production',
+    });
+  });
+
+  test('a strong key with real hosts passes', () => {
+    const settings = fromEnv({
+      VOLT_ENV: 'production',
+      SECRET_KEY: STRONG_KEY,
+      ALLOWED_HOSTS: 'example.com',
+    });
+    assert.equal(settings.env, 'production');
+    assert.equal(settings.secretKey, STRONG_KEY);
+    assert.equal(settings.debug, false);
+    assert.equal(settings.logLevel, 'info');
+  });
+
+  test('secretKeyWeakness says nothing about a strong key', () => {
+    assert.equal(secretKeyWeakness(STRONG_KEY), undefined);
+    assert.equal(secretKeyWeakness(''), 'SECRET_KEY is not set');
+  });
+});

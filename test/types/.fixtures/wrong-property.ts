@@ -1,0 +1,14 @@
+import { createApp } from '../../../src/http/app.ts';
+import { t } from '../../../src/schema/t.ts';
+
+const app = createApp({ logger: false, envFile: false });
+
+app.post(
+  '/items',
+  { body: t.Object({ name: t.String() }), query: t.Object({ limit: t.Integer() }) },
+  (ctx) => {
+    const misspelt = ctx.body.nam; // error: TS2551
+    const wrongType = ctx.query.limit.toUpperCase(); // error: TS2339
+    return { misspelt, wrongType };
+  },
+);
