@@ -34,7 +34,7 @@ export type {
   RouteRecord,
   SecurityRequirement,
 } from './http/route.ts';
-export { type RouteShorthand, Router, type RouterOptions } from './http/router.ts';
+export { Router, type RouterOptions, type RouteShorthand } from './http/router.ts';
 export {
   type LoadSettingsOptions,
   type LogLevel,
@@ -43,8 +43,19 @@ export {
   SettingsError,
   type VoltEnv,
 } from './http/settings.ts';
-export { ServerSentEvent, type SseOptions, type StreamBody, type StreamOptions, sseEvent } from './http/streaming.ts';
+export {
+  ServerSentEvent,
+  type SseOptions,
+  type StreamBody,
+  type StreamOptions,
+  sseEvent,
+} from './http/streaming.ts';
 export { type DocsOptions, registerDocs } from './schema/docs-ui.ts';
-export { type OpenApiDocument, OpenApiError, type OpenApiErrorCode, openapiDocument } from './schema/openapi.ts';
+export {
+  type OpenApiDocument,
+  OpenApiError,
+  type OpenApiErrorCode,
+  openapiDocument,
+} from './schema/openapi.ts';
 export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
 export { volt } from './volt.ts';

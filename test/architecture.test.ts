@@ -24,7 +24,8 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['http', 'schema', 'testing', 'volt.ts', 'index.ts'],
 };
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function sourceFiles(): string[] {
   return readdirSync(src, { recursive: true, encoding: 'utf8' })
@@ -37,7 +38,10 @@ test('every part imports only the parts below it', () => {
   for (const file of sourceFiles()) {
     const from = partOf(file);
     const allowed = ALLOWED[from];
-    assert.ok(allowed, `src/${relative(src, file)} is in a part the rules do not know (${from}); add it to ALLOWED`);
+    assert.ok(
+      allowed,
+      `src/${relative(src, file)} is in a part the rules do not know (${from}); add it to ALLOWED`,
+    );
     for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2]!;
       if (specifier === 'volt' || specifier.startsWith('volt/')) {
@@ -62,5 +66,6 @@ test('src/index.ts only re-exports', () => {
     .split(';')
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const statement of statements) assert.match(statement, /^export\s/, `not a re-export: ${statement.slice(0, 80)}`);
+  for (const statement of statements)
+    assert.match(statement, /^export\s/, `not a re-export: ${statement.slice(0, 80)}`);
 });

@@ -118,19 +118,32 @@ const pagination = dependency(
 );
 
 const NoteSchema = t.Object({ id: t.Integer(), title: t.String(), body: t.String() });
-const NoteIn = t.Object({ title: t.String({ minLength: 1, maxLength: 200 }), body: t.String({ maxLength: 10_000 }) });
+const NoteIn = t.Object({
+  title: t.String({ minLength: 1, maxLength: 200 }),
+  body: t.String({ maxLength: 10_000 }),
+});
 
 const notes = new Router({ prefix: '/notes', tags: ['notes'] });
 
 notes.get(
   '/',
-  { summary: 'List notes', deps: { db: notesSession, page: pagination }, response: { 200: t.Array(NoteSchema) } },
+  {
+    summary: 'List notes',
+    deps: { db: notesSession, page: pagination },
+    response: { 200: t.Array(NoteSchema) },
+  },
   (ctx) => ctx.deps.db.list(ctx.deps.page.offset, ctx.deps.page.limit),
 );
 
 notes.post(
   '/',
-  { summary: 'Create a note', status: 201, body: NoteIn, deps: { db: notesSession }, response: { 201: NoteSchema } },
+  {
+    summary: 'Create a note',
+    status: 201,
+    body: NoteIn,
+    deps: { db: notesSession },
+    response: { 201: NoteSchema },
+  },
   (ctx) => {
     const note = ctx.deps.db.add(ctx.body.title, ctx.body.body);
     // Runs after the 201 was sent; a failure is logged with the request id.

@@ -8,5 +8,6 @@
  * type Item = Static<typeof Item>;
  * ```
  */
-export { Type as t } from 'typebox';
+
 export type { Static, TObject, TSchema } from 'typebox';
+export { Type as t } from 'typebox';

@@ -20,11 +20,15 @@ function listFiles(dir: string, suffix: string): string[] {
 
 function run(file: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=volt-source', ...(file.includes('/testing/') ? ['--test'] : []), file], {
-      cwd: root,
-      env: { ...process.env, VOLT_ENV: 'test', NODE_TEST_CONTEXT: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=volt-source', ...(file.includes('/testing/') ? ['--test'] : []), file],
+      {
+        cwd: root,
+        env: { ...process.env, VOLT_ENV: 'test', NODE_TEST_CONTEXT: undefined },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;

@@ -24,7 +24,10 @@ const page = dependency(
 const repo = dependency({ uses: { db } }, (_ctx, { db }) => ({ all: () => db.query('items') }));
 
 const app = volt();
-app.get('/items', { deps: { repo, page } }, (ctx) => ({ rows: ctx.deps.repo.all(), limit: ctx.deps.page.limit }));
+app.get('/items', { deps: { repo, page } }, (ctx) => ({
+  rows: ctx.deps.repo.all(),
+  limit: ctx.deps.page.limit,
+}));
 
 // --- what a client sees ---
 const client = testClient(app);

@@ -7,7 +7,9 @@ class OutOfStock extends Error {}
 const app = volt();
 
 // Map your own errors to responses in one place.
-app.onError((error) => (error instanceof OutOfStock ? new HttpError(409, { detail: error.message }) : undefined));
+app.onError((error) =>
+  error instanceof OutOfStock ? new HttpError(409, { detail: error.message }) : undefined,
+);
 
 app.post('/orders', { body: t.Object({ sku: t.String(), quantity: t.Integer({ minimum: 1 }) }) }, (ctx) => {
   if (ctx.body.sku === 'gone') throw new OutOfStock(`${ctx.body.sku} is out of stock`);

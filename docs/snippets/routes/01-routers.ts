@@ -3,12 +3,9 @@ import { dependency, HttpError, Router, t, volt } from 'volt';
 import { testClient } from 'volt/testing';
 
 // A guard: runs before every route of the router, for its effect only.
-const requireApiKey = dependency(
-  { headers: t.Object({ 'x-api-key': t.Optional(t.String()) }) },
-  (ctx) => {
-    if (ctx.headers['x-api-key'] !== 'secret') throw new HttpError(401, 'Send a valid X-API-Key header.');
-  },
-);
+const requireApiKey = dependency({ headers: t.Object({ 'x-api-key': t.Optional(t.String()) }) }, (ctx) => {
+  if (ctx.headers['x-api-key'] !== 'secret') throw new HttpError(401, 'Send a valid X-API-Key header.');
+});
 
 const users = new Router({ prefix: '/users', tags: ['users'], dependencies: [requireApiKey] });
 users.get('/', () => [{ id: 1, name: 'Ada' }]);

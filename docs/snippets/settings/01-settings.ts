@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { loadSettings, SettingsError } from 'volt';
 
 // Settings come from the environment (and `.env`); here an explicit object stands in for both.
-const settings = loadSettings({ env: { PORT: '3000', ALLOWED_HOSTS: 'api.example.com, example.com' }, envFile: false });
+const settings = loadSettings({
+  env: { PORT: '3000', ALLOWED_HOSTS: 'api.example.com, example.com' },
+  envFile: false,
+});
 assert.equal(settings.port, 3000);
 assert.deepEqual(settings.allowedHosts, ['api.example.com', 'example.com']);
 
