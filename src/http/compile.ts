@@ -6,7 +6,7 @@ import { parseCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions } from 'fastify';
 import type { TObject, TSchema } from 'typebox';
 import { Context } from './context.ts';
-import { type Dependency, flattenDependencies, resolveDependency } from './dependencies.ts';
+import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
 import { type FieldError, RequestValidationError } from './errors.ts';
 import type { RouteRecord } from './route.ts';
 import { isStreamBody } from './streaming.ts';
@@ -73,6 +73,14 @@ export interface RouteRuntime {
   overrides: ReadonlyMap<Dependency, Dependency>;
 }
 
+function mergeErrors(
+  errors: FieldError[] | undefined,
+  found: FieldError[] | undefined,
+): FieldError[] | undefined {
+  if (!found) return errors;
+  return errors ? errors.concat(found) : found;
+}
+
 /** Compiles a declared route into a Fastify route definition. */
 export function compileRoute(route: RouteRecord, runtime: RouteRuntime): FastifyRouteOptions {
   const schemas = effectiveSchemas(route);
@@ -81,63 +89,45 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const vHeaders = schemas.headers && compilePart('header', schemas.headers);
   const vCookies = schemas.cookies && compilePart('cookie', schemas.cookies);
   const vBody = schemas.body && compilePart('body', schemas.body);
-  const effectDeps = flattenDependencies([...route.dependencies, ...(route.options.dependencies ?? [])]);
-  const namedDeps = Object.entries(route.options.deps ?? {}) as Array<[string, Dependency]>;
-  const hasDeps = effectDeps.length > 0 || namedDeps.length > 0;
+  const effectEntries = flattenDependencies([
+    ...route.dependencies,
+    ...(route.options.dependencies ?? []),
+  ]).map((dep, i) => [String(i), dep] as const);
+  const namedEntries = Object.entries(route.options.deps ?? {}) as Array<[string, Dependency]>;
+  const hasDeps = effectEntries.length > 0 || namedEntries.length > 0;
   const defaultStatus = route.options.status;
   const userHandler = route.handler;
   const { overrides } = runtime;
 
+  // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
     let errors: FieldError[] | undefined;
-    const add = (found: FieldError[] | undefined) => {
-      if (found) errors = errors ? errors.concat(found) : found;
-    };
-    if (vParams) add(vParams(request.params));
-    if (vQuery) add(vQuery(request.query));
-    if (vHeaders) add(vHeaders(request.headers));
+    if (vParams) errors = vParams(request.params);
+    if (vQuery) errors = mergeErrors(errors, vQuery(request.query));
+    if (vHeaders) errors = mergeErrors(errors, vHeaders(request.headers));
     let cookies: unknown;
     if (vCookies) {
       const header = request.headers.cookie;
       cookies = header ? parseCookie(header) : {};
-      add(vCookies(cookies));
+      errors = mergeErrors(errors, vCookies(cookies));
     }
-    if (vBody) add(vBody(request.body));
+    if (vBody) errors = mergeErrors(errors, vBody(request.body));
     if (errors) throw new RequestValidationError(errors);
     return cookies;
   };
 
   const needsValidation = Boolean(vParams || vQuery || vHeaders || vCookies || vBody);
 
-  async function resolveDependencies(ctx: Context): Promise<void> {
-    const cache = new Map<Dependency, unknown>();
-    for (const dep of effectDeps) await resolveDependency(ctx, dep, cache, overrides);
-    if (namedDeps.length > 0) {
-      const values: Record<string, unknown> = {};
-      for (const [name, dep] of namedDeps) values[name] = await resolveDependency(ctx, dep, cache, overrides);
-      ctx.deps = values;
-    }
-  }
-
-  async function handler(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const cookies = needsValidation ? validate(request) : undefined;
-    const ctx = new Context(request, reply);
-    if (cookies !== undefined) ctx.setCookies(cookies);
-    let result: unknown;
-    try {
-      if (hasDeps) await resolveDependencies(ctx);
-      result = await userHandler(ctx);
-    } catch (error) {
-      // Work queued for after a success (a welcome e-mail) must not follow a failure.
-      ctx.cancelBackground();
-      throw error;
-    }
-    if (reply.sent) return reply;
+  // Sends what the handler returned. Returns the payload for Fastify to send, or undefined
+  // once the reply was sent here.
+  const finish = (ctx: Context, request: FastifyRequest, reply: FastifyReply, result: unknown): unknown => {
+    if (reply.sent) return undefined;
     const status = ctx.statusCode ?? defaultStatus;
     if (status !== undefined) reply.code(status);
     if (result === undefined) {
       if (status === undefined) reply.code(204);
-      return reply.send();
+      reply.send();
+      return undefined;
     }
     if (isStreamBody(result)) {
       reply.header('content-type', result.contentType);
@@ -146,9 +136,62 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         // Keeps reverse proxies (nginx) from buffering the event stream.
         reply.header('x-accel-buffering', 'no');
       }
-      return reply.send(result.open(request.log));
+      reply.send(result.open(request.log));
+      return undefined;
     }
     return result;
+  };
+
+  // Work queued for after a success (a welcome e-mail) must not follow a failure.
+  const fail = (ctx: Context, error: unknown): never => {
+    ctx.cancelBackground();
+    throw error;
+  };
+
+  const run = (ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown => {
+    let result: unknown;
+    try {
+      result = userHandler(ctx);
+    } catch (error) {
+      fail(ctx, error);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => finish(ctx, request, reply, value),
+        (error) => fail(ctx, error),
+      );
+    }
+    return finish(ctx, request, reply, result);
+  };
+
+  // Synchronous as long as the validators, dependencies and handler are: an async step costs
+  // a promise and a microtask on every request, so it is taken only when something awaits.
+  function handler(request: FastifyRequest, reply: FastifyReply): unknown {
+    const cookies = needsValidation ? validate(request) : undefined;
+    const ctx = new Context(request, reply);
+    if (cookies !== undefined) ctx.setCookies(cookies);
+    if (!hasDeps) return run(ctx, request, reply);
+    let pending: Promise<void> | undefined;
+    try {
+      const cache = new Map<Dependency, unknown>();
+      pending = resolveInto(ctx, effectEntries, cache, overrides, {});
+      if (namedEntries.length > 0) {
+        const values: Record<string, unknown> = {};
+        ctx.deps = values;
+        pending = pending
+          ? pending.then(() => resolveInto(ctx, namedEntries, cache, overrides, values))
+          : resolveInto(ctx, namedEntries, cache, overrides, values);
+      }
+    } catch (error) {
+      fail(ctx, error);
+    }
+    if (pending) {
+      return pending.then(
+        () => run(ctx, request, reply),
+        (error) => fail(ctx, error),
+      );
+    }
+    return run(ctx, request, reply);
   }
 
   const definition: FastifyRouteOptions = {

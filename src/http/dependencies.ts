@@ -152,37 +152,94 @@ export function flattenDependencies(roots: Iterable<Dependency>): Dependency[] {
 }
 
 type Overrides = ReadonlyMap<Dependency, Dependency>;
+type AnyContext = Context<any, any, any, any, any, any>;
+
+/** `dep.uses` as entries, computed once per dependency rather than per request. */
+const usedEntries = new WeakMap<Dependency, Array<[string, Dependency]>>();
+
+function entriesOf(dep: Dependency): Array<[string, Dependency]> {
+  let entries = usedEntries.get(dep);
+  if (!entries) {
+    entries = Object.entries(dep.uses ?? {});
+    usedEntries.set(dep, entries);
+  }
+  return entries;
+}
 
 /**
- * Resolves one dependency for a request, reusing values already resolved for it.
- * Overrides (for tests) replace a dependency wherever it is used.
+ * Resolves named dependencies into `target`, one after another. Stays synchronous while the
+ * dependencies are (no promise, no microtask per request); returns a promise from the first
+ * asynchronous one on.
  */
-export async function resolveDependency(
-  ctx: Context<any, any, any, any, any, any>,
+export function resolveInto(
+  ctx: AnyContext,
+  entries: ReadonlyArray<readonly [string, Dependency]>,
+  cache: Map<Dependency, unknown>,
+  overrides: Overrides,
+  target: Record<string, unknown>,
+  start = 0,
+): Promise<void> | undefined {
+  for (let i = start; i < entries.length; i++) {
+    const [name, dep] = entries[i]!;
+    const value = resolveDependency(ctx, dep, cache, overrides);
+    if (value instanceof Promise) {
+      return value.then((resolved) => {
+        target[name] = resolved;
+        return resolveInto(ctx, entries, cache, overrides, target, i + 1);
+      });
+    }
+    target[name] = value;
+  }
+  return undefined;
+}
+
+/**
+ * Resolves one dependency for a request, reusing values already resolved for it; returns a
+ * promise only when the dependency (or one it uses) is asynchronous. Overrides (for tests)
+ * replace a dependency wherever it is used.
+ */
+export function resolveDependency(
+  ctx: AnyContext,
   declared: Dependency,
   cache: Map<Dependency, unknown>,
   overrides: Overrides,
-): Promise<unknown> {
+): unknown {
   if (cache.has(declared)) return cache.get(declared);
   const dep = overrides.size > 0 ? (overrides.get(declared) ?? declared) : declared;
-  let usedValues: Record<string, unknown> = {};
-  if (dep.uses) {
-    usedValues = {};
-    for (const key in dep.uses)
-      usedValues[key] = await resolveDependency(ctx, dep.uses[key]!, cache, overrides);
-  }
-  let value: unknown = dep.resolve(ctx, usedValues);
+  if (!dep.uses) return settle(ctx, dep, declared, dep.resolve(ctx, {}), cache);
+  const used: Record<string, unknown> = {};
+  const pending = resolveInto(ctx, entriesOf(dep), cache, overrides, used);
+  if (pending) return pending.then(() => settle(ctx, dep, declared, dep.resolve(ctx, used), cache));
+  return settle(ctx, dep, declared, dep.resolve(ctx, used), cache);
+}
+
+/** Turns what a resolver returned into the dependency's value and caches it. */
+function settle(
+  ctx: AnyContext,
+  dep: Dependency,
+  declared: Dependency,
+  returned: unknown,
+  cache: Map<Dependency, unknown>,
+): unknown {
   if (dep.kind === 'generator') {
-    const generator = value as AsyncGenerator<unknown> | Generator<unknown>;
-    const first = await generator.next();
-    if (first.done) throw new Error(`Dependency "${dep.name}" returned without yielding a value`);
-    ctx.onTeardown(async () => {
-      await generator.return(undefined);
-    });
-    value = first.value;
-  } else if (value instanceof Promise) {
-    value = await value;
+    const generator = returned as AsyncGenerator<unknown> | Generator<unknown>;
+    const first = generator.next();
+    const onFirst = (step: IteratorResult<unknown>) => {
+      if (step.done) throw new Error(`Dependency "${dep.name}" returned without yielding a value`);
+      ctx.onTeardown(async () => {
+        await generator.return(undefined);
+      });
+      cache.set(declared, step.value);
+      return step.value;
+    };
+    return first instanceof Promise ? first.then(onFirst) : onFirst(first);
   }
-  cache.set(declared, value);
-  return value;
+  if (returned instanceof Promise) {
+    return returned.then((value) => {
+      cache.set(declared, value);
+      return value;
+    });
+  }
+  cache.set(declared, returned);
+  return returned;
 }
