@@ -41,7 +41,8 @@ function loggerOptions(
   settings: Settings,
   enabled: boolean | undefined,
 ): NonNullable<FastifyServerOptions['logger']> {
-  if (enabled === false) return false;
+  // A silent pino logger still builds a child logger per request: `false` skips that work.
+  if (enabled === false || settings.logLevel === 'silent') return false;
   if (settings.env === 'development' && settings.logLevel !== 'silent') {
     return {
       level: settings.logLevel,
