@@ -43,7 +43,7 @@ function loggerOptions(
 ): NonNullable<FastifyServerOptions['logger']> {
   // A silent pino logger still builds a child logger per request: `false` skips that work.
   if (enabled === false || settings.logLevel === 'silent') return false;
-  if (settings.env === 'development' && settings.logLevel !== 'silent') {
+  if (settings.env === 'development') {
     return {
       level: settings.logLevel,
       transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
