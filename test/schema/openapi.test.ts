@@ -266,6 +266,19 @@ describe('a route declaration in the document', () => {
     });
   });
 
+  test('examples declared on schemas reach the document', () => {
+    const app = volt({ logger: false, envFile: false });
+    const NewItem = t.Object({ name: t.String() }, { examples: [{ name: 'Pen' }] });
+    app.post(
+      '/examples',
+      { body: NewItem, query: t.Object({ q: t.Optional(t.String({ examples: ['pens'] })) }) },
+      () => ({}),
+    );
+    const operation = op(openapiDocument(app), '/examples', 'post');
+    assert.deepEqual(operation.requestBody?.content['application/json']?.schema?.examples, [{ name: 'Pen' }]);
+    assert.deepEqual(operation.parameters?.find((p) => p.name === 'q')?.schema.examples, ['pens']);
+  });
+
   test('declared responses, with named schemas as components', () => {
     const responses = op(doc, '/items/{id}', 'get').responses;
     assert.deepEqual(responses['200'], {
