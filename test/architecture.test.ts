@@ -18,10 +18,11 @@ function partOf(file: string): string {
 const ALLOWED: Record<string, string[]> = {
   http: [],
   schema: ['http'],
-  testing: ['http'],
+  orm: ['schema'],
+  testing: ['http', 'orm'],
   'volt.ts': ['http', 'schema'],
   'index.ts': ['http', 'schema', 'volt.ts'],
-  cli: ['http', 'schema', 'testing', 'volt.ts', 'index.ts'],
+  cli: ['http', 'schema', 'orm', 'testing', 'volt.ts', 'index.ts'],
 };
 
 const IMPORT =
