@@ -1,0 +1,119 @@
+/**
+ * The connection every ORM query runs on: `connect(url)` and the `Database` interface that the
+ * dialects (`dialects/sqlite.ts`, `dialects/postgres.ts`) implement.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Kysely } from 'kysely';
+
+/** The SQL dialects Volt speaks. */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** A value bound to a `?` / `$n` placeholder. Booleans become 1/0 on SQLite. */
+export type SqlValue = string | number | bigint | boolean | null | Uint8Array | Date | object;
+
+/** What `run()` reports. `lastInsertId` is SQLite's last rowid (PostgreSQL: use `RETURNING`). */
+export interface RunResult {
+  changes: number;
+  lastInsertId?: number | bigint;
+}
+
+/** Something that receives warnings, such as an idle PostgreSQL client's error. Pino loggers fit. */
+export interface DatabaseLogger {
+  error(object: unknown, message?: string): void;
+}
+
+/**
+ * A connection (SQLite) or pool (PostgreSQL). SQL uses the dialect's own placeholders — `?` on
+ * SQLite, `$1, $2…` on PostgreSQL — exactly what Kysely's `compile()` produces. Values are always
+ * sent as parameters, never spliced into the SQL.
+ *
+ * @example
+ * ```ts
+ * const db = await connect('sqlite::memory:');
+ * await db.run('create table t (id integer primary key, name text)');
+ * await db.run('insert into t (name) values (?)', ['Ada']);
+ * const row = await db.get<{ name: string }>('select name from t where id = ?', [1]);
+ * await db.transaction(async (tx) => { await tx.run('delete from t'); });
+ * await db.close();
+ * ```
+ */
+export interface Database {
+  readonly dialect: DialectName;
+  /**
+   * A Kysely instance over this connection or transaction, to build and compile SQL. Queries it
+   * executes go through this `Database` (same lock, statement cache and error mapping); use
+   * `db.transaction()` rather than `kysely.transaction()`.
+   */
+  readonly kysely: Kysely<any>;
+  /** Every row, as plain objects. */
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** The first row, or `undefined`. */
+  get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** A statement that returns no rows (or whose rows you don't need). */
+  run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /**
+   * Runs `fn` in a transaction: commits when it resolves, rolls back and rethrows when it throws.
+   * Use `tx` (not the outer `db`) inside. `tx.transaction()` opens a SAVEPOINT: its rollback keeps
+   * the outer transaction's work.
+   */
+  transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
+  /** Quotes a table or column name for this dialect (`"name"`, with inner quotes doubled). */
+  quoteIdentifier(name: string): string;
+  /** Closes the connection or pool (waits for a running transaction on SQLite). */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options of `connect()`. Options that do not apply to a dialect are ignored. */
+export interface ConnectOptions {
+  /** SQLite: how long to wait for another process's lock, in ms (default 5000). */
+  busyTimeout?: number;
+  /** SQLite: how many prepared statements to keep (default 500, least recently used dropped). */
+  statementCacheSize?: number;
+  /** PostgreSQL: the pool size (default 10). */
+  max?: number;
+  /** PostgreSQL: ms to wait for a free pool client before failing with `DatabaseBusyError` (default 0: wait). */
+  connectionTimeout?: number;
+  /** PostgreSQL: the `search_path` set on every pooled connection (e.g. a test schema). */
+  searchPath?: string;
+  /** Where errors of idle clients go (default `console.error`). */
+  logger?: DatabaseLogger;
+}
+
+/**
+ * Opens a database from a URL:
+ * - `sqlite::memory:` — an in-memory SQLite database;
+ * - `sqlite:./data/app.db` (or `sqlite:///abs/path.db`) — a file, its folder created if missing;
+ * - `postgres://user:password@host:5432/db` or `postgresql://…` — a pooled PostgreSQL connection.
+ *
+ * @example
+ * ```ts
+ * const db = await connect(process.env.DATABASE_URL ?? 'sqlite:./data/app.db');
+ * ```
+ */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Database> {
+  if (url.startsWith('sqlite:')) {
+    const { openSqlite } = await import('./dialects/sqlite.ts');
+    const path = sqlitePath(url);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    return openSqlite(path, options);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPostgres } = await import('./dialects/postgres.ts');
+    return openPostgres(url, options);
+  }
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '(none)';
+  throw new Error(
+    `Unsupported database URL scheme ${scheme}: use sqlite::memory:, sqlite:./path/to/file.db or postgres://user@host:5432/db`,
+  );
+}
+
+/** The file path of a `sqlite:` URL. */
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:' || rest === '') return ':memory:';
+  // sqlite:///abs/path.db and sqlite://./rel.db are common spellings too.
+  if (rest.startsWith('//')) return rest.slice(2) || ':memory:';
+  return rest;
+}

@@ -1,0 +1,162 @@
+/**
+ * Driver errors become Volt's error classes on both dialects, with table, columns and constraint.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { connect, type Database } from '../../../src/orm/database.ts';
+import {
+  CheckViolationError,
+  ConstraintViolationError,
+  DatabaseBusyError,
+  DatabaseError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
+  UniqueViolationError,
+} from '../../../src/orm/errors.ts';
+import { forEachDialect, ph, serialKey } from '../support.ts';
+
+forEachDialect((dialect, open) => {
+  async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<Database> {
+    const db = await open();
+    t.after(() => db.close());
+    await db.run(`create table authors (id ${serialKey(dialect)}, email text not null unique, age int,
+      constraint age_positive check (age > 0))`);
+    await db.run(
+      'create table books (id int primary key, author_id int references authors (id), title text)',
+    );
+    await db.run('create table pairs (a int, b int, unique (a, b))');
+    await db.run(`insert into authors (email, age) values (${ph(db, 1)}, ${ph(db, 2)})`, [
+      'ada@example.com',
+      36,
+    ]);
+    return db;
+  }
+
+  function expect<E extends ConstraintViolationError>(
+    type: new (...args: any[]) => E,
+    check: (error: E) => void,
+  ): (error: unknown) => boolean {
+    return (error) => {
+      assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+      assert.ok(error instanceof DatabaseError);
+      assert.ok(error.cause instanceof Error, 'the driver error is the cause');
+      check(error);
+      return true;
+    };
+  }
+
+  test('a duplicate value is a UniqueViolationError naming table and columns', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(
+      db.run(`insert into authors (email) values (${ph(db, 1)})`, ['ada@example.com']),
+      expect(UniqueViolationError, (error) => {
+        assert.equal(error.table, 'authors');
+        assert.deepEqual(error.columns, ['email']);
+        if (dialect === 'postgres') assert.equal(error.constraint, 'authors_email_key');
+      }),
+    );
+    await db.run('insert into pairs values (1, 2)');
+    await assert.rejects(
+      db.run('insert into pairs values (1, 2)'),
+      expect(UniqueViolationError, (error) => assert.deepEqual(error.columns, ['a', 'b'])),
+    );
+    await assert.rejects(
+      db.run(`insert into authors (id, email) values (1, 'other@example.com')`),
+      expect(UniqueViolationError, (error) => assert.deepEqual(error.columns, ['id'])),
+    );
+  });
+
+  test('a missing referenced row is a ForeignKeyViolationError', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(
+      db.run(`insert into books values (1, ${ph(db, 1)}, 'x')`, [999]),
+      expect(ForeignKeyViolationError, (error) => {
+        if (dialect === 'postgres') {
+          assert.equal(error.table, 'books');
+          assert.deepEqual(error.columns, ['author_id']);
+          assert.equal(error.constraint, 'books_author_id_fkey');
+        }
+      }),
+    );
+    await db.run('insert into books values (1, 1, null)');
+    await assert.rejects(
+      db.run('delete from authors'),
+      expect(ForeignKeyViolationError, () => {}),
+    );
+  });
+
+  test('a NULL in a NOT NULL column is a NotNullViolationError', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(
+      db.run(`insert into authors (email) values (${ph(db, 1)})`, [null]),
+      expect(NotNullViolationError, (error) => {
+        assert.equal(error.table, 'authors');
+        assert.deepEqual(error.columns, ['email']);
+      }),
+    );
+  });
+
+  test('a failed CHECK is a CheckViolationError naming the constraint', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(
+      db.run(`insert into authors (email, age) values (${ph(db, 1)}, ${ph(db, 2)})`, ['b@example.com', -1]),
+      expect(CheckViolationError, (error) => {
+        assert.equal(error.constraint, 'age_positive');
+        if (dialect === 'postgres') assert.equal(error.table, 'authors');
+      }),
+    );
+  });
+
+  test('constraint errors inside a transaction roll it back and keep their class', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run(`insert into authors (email) values (${ph(tx, 1)})`, ['new@example.com']);
+        await tx.run(`insert into authors (email) values (${ph(tx, 1)})`, ['new@example.com']);
+      }),
+      UniqueViolationError,
+    );
+    assert.equal((await db.all('select * from authors')).length, 1);
+  });
+
+  test('other errors are DatabaseErrors carrying the SQL and the driver code', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(db.all('select * from no_such_table'), (error) => {
+      assert.ok(error instanceof DatabaseError);
+      assert.ok(!(error instanceof ConstraintViolationError));
+      assert.equal(error.sql, 'select * from no_such_table');
+      assert.equal(error.code, dialect === 'postgres' ? '42P01' : '1');
+      return true;
+    });
+  });
+});
+
+test('SQLite: a write lock held by another connection past busy_timeout is a DatabaseBusyError', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'volt-busy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const url = `sqlite:${join(dir, 'app.db')}`;
+  const first = await connect(url);
+  const second = await connect(url, { busyTimeout: 20 });
+  t.after(async () => {
+    await first.close();
+    await second.close();
+  });
+  await first.run('create table t (x int)');
+  await first.transaction(async (tx) => {
+    // The transaction has only read: BEGIN IMMEDIATE has still taken the write lock.
+    await tx.get('select count(*) from t');
+    await assert.rejects(second.run('insert into t values (1)'), (error) => {
+      assert.ok(error instanceof DatabaseBusyError);
+      assert.match(error.message, /locked|busy/i);
+      return true;
+    });
+    await assert.rejects(
+      second.transaction(async () => {}),
+      DatabaseBusyError,
+    );
+  });
+  await second.run('insert into t values (1)');
+});
