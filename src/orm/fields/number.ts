@@ -1,0 +1,195 @@
+/**
+ * The numeric kinds: `integer` (32-bit), `bigint` (safe integers), `float`, `decimal` (exact,
+ * as strings) and `auto` (the implicit `id` primary key).
+ */
+import { Type } from 'typebox';
+import {
+  type Dialect,
+  Field,
+  type FieldOptions,
+  type FieldSchema,
+  type Issue,
+  ModelDefinitionError,
+  type RangeOptions,
+  withChoices,
+} from './field.ts';
+
+/** Options of `f.integer()`, `f.bigint()` and `f.float()`. */
+export interface NumberOptions extends FieldOptions<number>, RangeOptions {}
+
+/** Options of `f.decimal()`: `digits` in total, `places` of them after the point. */
+export interface DecimalOptions extends FieldOptions<string>, RangeOptions {
+  digits: number;
+  places: number;
+}
+
+/** The column ranges: a PostgreSQL `integer`, and what a JS number holds exactly. */
+const RANGE = {
+  integer: [-2147483648, 2147483647],
+  bigint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  auto: [1, Number.MAX_SAFE_INTEGER],
+} as const;
+
+/**
+ * A whole number. `integer` is a 32-bit column; `bigint` (and the auto `id`) is a 64-bit
+ * column read as a JS `number`, so values are limited to ±2^53 − 1 (use `f.decimal` beyond).
+ *
+ * @example
+ * ```ts
+ * f.integer({ min: 0 }).check(-1); // [{ msg: 'Input should be greater than or equal to 0', ... }]
+ * ```
+ */
+export class IntegerField<O = unknown> extends Field<number, O> {
+  declare readonly kind: 'integer' | 'bigint' | 'auto';
+
+  constructor(kind: 'integer' | 'bigint' | 'auto', options: NumberOptions = {}) {
+    super(kind, kind === 'auto' ? { ...options, primaryKey: true, editable: false } : options);
+  }
+
+  protected bounds(): [number, number] {
+    const [low, high] = RANGE[this.kind];
+    return [Math.max(low, this.min ?? low), Math.min(high, this.max ?? high)];
+  }
+
+  valueSchema(): FieldSchema {
+    const [minimum, maximum] = this.bounds();
+    return withChoices(Type.Integer({ minimum, maximum }), this.choiceValues());
+  }
+
+  protected typeIssue(value: unknown): Issue | undefined {
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return { msg: 'Input should be a valid integer', type: 'int_type' };
+    const [low, high] = RANGE[this.kind];
+    if (value < low)
+      return { msg: `Input should be greater than or equal to ${low}`, type: 'greater_than_equal' };
+    if (value > high)
+      return { msg: `Input should be less than or equal to ${high}`, type: 'less_than_equal' };
+    return undefined;
+  }
+
+  columnType(dialect: Dialect): string {
+    if (dialect === 'sqlite') return 'INTEGER';
+    return this.kind === 'integer' ? 'integer' : 'bigint';
+  }
+
+  // pg returns int8 as a string; node:sqlite may return a bigint.
+  override fromDb(raw: unknown, _dialect?: Dialect): number | null {
+    return raw === null || raw === undefined ? null : Number(raw);
+  }
+}
+
+/**
+ * A double-precision number (`double precision` / `REAL`).
+ *
+ * @example
+ * ```ts
+ * f.float({ min: 0, max: 5 }).check(5.5); // [{ msg: 'Input should be less than or equal to 5', ... }]
+ * ```
+ */
+export class FloatField<O = unknown> extends Field<number, O> {
+  constructor(options: NumberOptions = {}) {
+    super('float', options);
+  }
+
+  valueSchema(): FieldSchema {
+    const options: Record<string, number> = {};
+    if (this.min !== undefined) options.minimum = this.min;
+    if (this.max !== undefined) options.maximum = this.max;
+    return withChoices(Type.Number(options), this.choiceValues());
+  }
+
+  protected typeIssue(value: unknown): Issue | undefined {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      return { msg: 'Input should be a valid number', type: 'float_type' };
+    return undefined;
+  }
+
+  columnType(dialect: Dialect): string {
+    return dialect === 'sqlite' ? 'REAL' : 'double precision';
+  }
+
+  override fromDb(raw: unknown, _dialect?: Dialect): number | null {
+    return raw === null || raw === undefined ? null : Number(raw);
+  }
+}
+
+/**
+ * An exact decimal number, held in JavaScript as a string (`'19.90'`) so no digit is lost.
+ * PostgreSQL stores `numeric(digits, places)`. SQLite stores the canonical text (`'19.90'`,
+ * always `places` decimals) in a `TEXT` column: SQLite's `NUMERIC` affinity would turn it
+ * into a lossy 64-bit float. The price: SQLite compares such columns as text, so order and
+ * range filters on them are exact only between values of the same sign and integer length.
+ *
+ * @example
+ * ```ts
+ * const price = f.decimal({ digits: 8, places: 2 });
+ * price.check('19.999'); // [{ msg: 'Decimal should have at most 8 digits, 2 after the point', type: 'decimal_type' }]
+ * price.toDb('19.9', 'sqlite'); // '19.90'
+ * ```
+ */
+export class DecimalField<O = unknown> extends Field<string, O> {
+  readonly digits: number;
+  readonly places: number;
+  protected readonly decimalRegex: RegExp;
+
+  constructor(options: DecimalOptions) {
+    super('decimal', options);
+    const { digits, places } = options;
+    if (!Number.isInteger(digits) || digits < 1 || digits > 1000)
+      throw new ModelDefinitionError(`f.decimal() needs digits from 1 to 1000, got ${digits}`);
+    if (!Number.isInteger(places) || places < 0)
+      throw new ModelDefinitionError(`f.decimal() needs places of 0 or more, got ${places}`);
+    if (places > digits)
+      throw new ModelDefinitionError(
+        `f.decimal() places (${places}) cannot be more than digits (${digits}): digits counts all of them`,
+      );
+    this.digits = digits;
+    this.places = places;
+    this.decimalRegex = new RegExp(this.decimalPattern(), 'u');
+  }
+
+  /** `^-?(0|[1-9]\d{0,5})(\.\d{1,2})?$` for digits 8, places 2. */
+  protected decimalPattern(): string {
+    const whole = this.digits - this.places;
+    const integer = whole === 0 ? '0' : `(0|[1-9]\\d{0,${whole - 1}})`;
+    const fraction = this.places === 0 ? '' : `(\\.\\d{1,${this.places}})?`;
+    return `^-?${integer}${fraction}$`;
+  }
+
+  valueSchema(): FieldSchema {
+    return withChoices(Type.String({ pattern: this.decimalPattern() }), this.choiceValues());
+  }
+
+  protected typeIssue(value: unknown): Issue | undefined {
+    if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/u.test(value))
+      return {
+        msg: 'Input should be a decimal number written as a string, such as "19.90"',
+        type: 'decimal_type',
+      };
+    if (!this.decimalRegex.test(value))
+      return {
+        msg: `Decimal should have at most ${this.digits} digits, ${this.places} after the point`,
+        type: 'decimal_type',
+      };
+    return undefined;
+  }
+
+  columnType(dialect: Dialect): string {
+    return dialect === 'sqlite' ? 'TEXT' : `numeric(${this.digits}, ${this.places})`;
+  }
+
+  /** The canonical text: exactly `places` decimals (`'19.9'` → `'19.90'`). */
+  canonical(value: string): string {
+    if (this.places === 0) return value;
+    const [whole, fraction = ''] = value.split('.');
+    return `${whole}.${fraction.padEnd(this.places, '0')}`;
+  }
+
+  override toDb(value: string | null, _dialect?: Dialect): unknown {
+    return value === null || value === undefined ? null : this.canonical(String(value));
+  }
+
+  override fromDb(raw: unknown, _dialect?: Dialect): string | null {
+    return raw === null || raw === undefined ? null : this.canonical(String(raw));
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The calendar kinds. `date` and `time` are strings (`'2026-11-25'`, `'14:30'`): a calendar
+ * day or a wall-clock time has no time zone, and a JS `Date` would invent one. `datetime` is
+ * a JS `Date`, an instant: PostgreSQL `timestamptz`, SQLite ISO-8601 UTC text
+ * (`'2026-11-25T14:30:00.000Z'`, which sorts in time order as text).
+ */
+import { Type } from 'typebox';
+import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
+
+/** Options of `f.date()` and `f.time()`. */
+export interface CalendarOptions extends FieldOptions<string> {}
+
+/** Options of `f.datetime()`. */
+export interface DatetimeOptions extends FieldOptions<Date> {
+  /** Set to now on every save; not editable. */
+  autoNow?: boolean;
+  /** Set to now when the row is created; not editable. */
+  autoNowAdd?: boolean;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/u;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$/u;
+const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/iu;
+
+function isDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * A calendar date as `'YYYY-MM-DD'` text.
+ *
+ * @example
+ * ```ts
+ * f.date().check('2026-02-30'); // [{ msg: 'Input should be a valid date (YYYY-MM-DD)', type: 'date_type' }]
+ * ```
+ */
+export class DateField<O = unknown> extends Field<string, O> {
+  constructor(options: CalendarOptions = {}) {
+    super('date', options);
+  }
+
+  valueSchema(): FieldSchema {
+    return Type.String({ format: 'date' });
+  }
+
+  protected typeIssue(value: unknown): Issue | undefined {
+    return typeof value === 'string' && isDate(value)
+      ? undefined
+      : { msg: 'Input should be a valid date (YYYY-MM-DD)', type: 'date_type' };
+  }
+
+  columnType(dialect: Dialect): string {
+    return dialect === 'sqlite' ? 'TEXT' : 'date';
+  }
+
+  // pg parses `date` into a Date at local midnight unless a type parser says otherwise.
+  override fromDb(raw: unknown, _dialect?: Dialect): string | null {
+    if (raw === null || raw === undefined) return null;
+    if (raw instanceof Date)
+      return `${pad(raw.getFullYear(), 4)}-${pad(raw.getMonth() + 1)}-${pad(raw.getDate())}`;
+    return String(raw).slice(0, 10);
+  }
+}
+
+/**
+ * A wall-clock time as `'HH:MM'`, `'HH:MM:SS'` or with fractions of a second.
+ *
+ * @example
+ * ```ts
+ * f.time().check('25:00'); // [{ msg: 'Input should be a valid time (HH:MM[:SS])', type: 'time_type' }]
+ * ```
+ */
+export class TimeField<O = unknown> extends Field<string, O> {
+  constructor(options: CalendarOptions = {}) {
+    super('time', options);
+  }
+
+  valueSchema(): FieldSchema {
+    return Type.String({ pattern: TIME.source });
+  }
+
+  protected typeIssue(value: unknown): Issue | undefined {
+    return typeof value === 'string' && TIME.test(value)
+      ? undefined
+      : { msg: 'Input should be a valid time (HH:MM[:SS])', type: 'time_type' };
+  }
+
+  columnType(dialect: Dialect): string {
+    return dialect === 'sqlite' ? 'TEXT' : 'time';
+  }
+
+  override fromDb(raw: unknown, _dialect?: Dialect): string | null {
+    return raw === null || raw === undefined ? null : String(raw);
+  }
+}
+
+/**
+ * An instant, a JS `Date`; stored in UTC. `autoNow`/`autoNowAdd` make it non-editable and
+ * set by the query layer on save/create. Inputs may be a `Date` or ISO-8601 text with an
+ * offset (`'2026-11-25T14:30:00Z'`); text without one is refused, as it names no instant.
+ *
+ * @example
+ * ```ts
+ * const created = f.datetime({ autoNowAdd: true });
+ * created.toDb(new Date(0), 'sqlite'); // '1970-01-01T00:00:00.000Z'
+ * ```
+ */
+export class DatetimeField<O = unknown> extends Field<Date, O> {
+  constructor(options: DatetimeOptions = {}) {
+    super('datetime', options);
+  }
+
+  valueSchema(): FieldSchema {
+    return Type.String({ format: 'date-time' });
+  }
+
+  protected typeIssue(value: unknown): Issue | undefined {
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return undefined;
+    if (typeof value === 'string' && DATETIME.test(value) && !Number.isNaN(Date.parse(value)))
+      return undefined;
+    return { msg: 'Input should be a valid datetime with a time zone (ISO 8601)', type: 'datetime_type' };
+  }
+
+  columnType(dialect: Dialect): string {
+    return dialect === 'sqlite' ? 'TEXT' : 'timestamptz';
+  }
+
+  override toDb(value: Date | string | null, dialect: Dialect): unknown {
+    if (value === null || value === undefined) return null;
+    const date = value instanceof Date ? value : new Date(value);
+    return dialect === 'sqlite' ? date.toISOString() : date;
+  }
+
+  override fromDb(raw: unknown, _dialect?: Dialect): Date | null {
+    if (raw === null || raw === undefined) return null;
+    return raw instanceof Date ? raw : new Date(raw as string);
+  }
+}

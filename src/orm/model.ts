@@ -1,0 +1,82 @@
+/**
+ * `model()`: declares a model — the one definition the ORM, migrations, schemas, CRUD and the
+ * admin read (through `Model.meta`).
+ */
+import { type CheckSpec, type IndexSpec, ModelMeta } from './meta.ts';
+import { defaultRegistry, type Registry } from './registry.ts';
+import { type ModelSchemas, modelSchemas } from './schemas.ts';
+import type { FieldMap } from './types.ts';
+
+/** A declared model: its bound fields, its introspection API and its schemas. */
+export interface Model<F extends FieldMap = FieldMap> {
+  /** `app.Name`. */
+  readonly label: string;
+  /** The declared fields by name, bound to the model (the auto `id` is in `meta.fields`). */
+  readonly fields: Readonly<F>;
+  /** The introspection API: table, fields, pk, relations, indexes, checks. */
+  readonly meta: ModelMeta;
+  /** TypeBox schemas for reads, creates and updates, built on first use. */
+  readonly schema: ModelSchemas;
+}
+
+/** Any model. */
+export type AnyModel = Model<any>;
+
+type ColumnName<F> =
+  | 'id'
+  | ({
+      [K in keyof F]: F[K] extends { readonly '~options': { '~relation': 'manyToMany' } } ? never : K;
+    }[keyof F] &
+      string);
+
+/** Options of `model()`. */
+export interface ModelOptions<F extends FieldMap = FieldMap> {
+  /** The table name; default `<app>_<snake_name>`. */
+  table?: string;
+  /** Default order of queries: `['-created', 'name']`. */
+  ordering?: readonly (ColumnName<F> | `-${ColumnName<F>}`)[];
+  /** Indexes over one or more fields (`-name` for descending). */
+  indexes?: readonly IndexSpec<ColumnName<F>>[];
+  /** Sets of fields whose values together are unique. */
+  uniqueTogether?: readonly (readonly ColumnName<F>[])[];
+  /** Check constraints: `{ name, where: { price: { gte: 0 } } }` or `{ name, rawSql }`. */
+  checks?: readonly CheckSpec<ColumnName<F>>[];
+  /** Human name, lower case (`book`); default from the name. */
+  verboseName?: string;
+  /** Plural human name; default the name plus `s`/`es`/`ies`. */
+  verboseNamePlural?: string;
+  /** The registry to join (default: the global one); tests pass `createRegistry()`. */
+  registry?: Registry;
+}
+
+/**
+ * Declares a model and registers it. Definition mistakes throw `ModelDefinitionError` here,
+ * not at the first query. Relations may point at models declared later (`() => Author` or
+ * `'library.Author'`); they are resolved on first use.
+ *
+ * @example
+ * ```ts
+ * const Author = model('library.Author', {
+ *   name: f.string({ maxLength: 100 }),
+ *   email: f.email({ unique: true }),
+ * }, { ordering: ['name'] });
+ *
+ * Author.meta.table;      // 'library_author'
+ * Author.meta.fieldNames; // ['id', 'name', 'email']
+ * ```
+ */
+export function model<F extends FieldMap>(label: string, fields: F, options: ModelOptions<F> = {}): Model<F> {
+  const registry = options.registry ?? defaultRegistry;
+  const target = {} as { -readonly [K in keyof Model<F>]: Model<F>[K] };
+  const meta = new ModelMeta(target, label, fields, options as never, registry);
+  target.label = meta.label;
+  Object.freeze(meta);
+  target.meta = meta;
+  target.fields = Object.freeze(
+    Object.fromEntries(meta.fields.filter((f) => f.name in fields).map((f) => [f.name, f])),
+  ) as Readonly<F>;
+  target.schema = modelSchemas(meta);
+  const frozen = Object.freeze(target) as Model<F>;
+  registry.register(frozen);
+  return frozen;
+}
