@@ -2,3 +2,10 @@
  * `volt/testing`: test helpers.
  */
 export { type TestClient, type TestRequestOptions, type TestResponse, testClient } from './client.ts';
+export {
+  forEachDialect,
+  type OpenTestDatabase,
+  type TestDatabaseOptions,
+  testDatabase,
+  testPostgresUrl,
+} from './database.ts';

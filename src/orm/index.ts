@@ -1,0 +1,72 @@
+/**
+ * `volt/orm`: models and the database layer. Only apps that import it load it.
+ */
+export {
+  type ConnectOptions,
+  connect,
+  type Database,
+  type DatabaseLogger,
+  type DialectName,
+  type RunResult,
+  type SqlValue,
+} from './database.ts';
+export {
+  CheckViolationError,
+  type ConstraintInfo,
+  ConstraintViolationError,
+  DatabaseBusyError,
+  DatabaseError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
+  UniqueViolationError,
+} from './errors.ts';
+export { BooleanField, type BooleanOptions } from './fields/boolean.ts';
+export { EnumField, type EnumOptions, type EnumValues } from './fields/enum.ts';
+export {
+  type AnyField,
+  type Choice,
+  type Dialect,
+  Field,
+  type FieldKind,
+  type FieldOptions,
+  type FieldSchema,
+  type Issue,
+  ModelDefinitionError,
+} from './fields/field.ts';
+export { f } from './fields/index.ts';
+export { JsonField, type JsonOptions } from './fields/json.ts';
+export {
+  DecimalField,
+  type DecimalOptions,
+  FloatField,
+  IntegerField,
+  type NumberOptions,
+} from './fields/number.ts';
+export {
+  type ForeignKeyOptions,
+  type ManyToManyOptions,
+  type ModelRef,
+  type OnDelete,
+  RelationField,
+} from './fields/relation.ts';
+export {
+  type CalendarOptions,
+  DateField,
+  DatetimeField,
+  type DatetimeOptions,
+  TimeField,
+} from './fields/temporal.ts';
+export { type StringOptions, TextField, type TextOptions, type UuidOptions } from './fields/text.ts';
+export {
+  type CheckSpec,
+  type Condition,
+  type IndexMeta,
+  type IndexSpec,
+  ModelMeta,
+  type ReverseRelation,
+} from './meta.ts';
+export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
+export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
+export type { ModelSchema, ModelSchemas } from './schemas.ts';
+export type { CreateInput, FieldMap, FieldName, Row, UpdateInput } from './types.ts';
+export { type FieldError, type ValidateOptions, validateInput } from './validation.ts';
