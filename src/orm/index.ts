@@ -67,6 +67,15 @@ export {
 } from './meta.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
+export {
+  type AutoJoinTable,
+  autoJoinTable,
+  createTableSql,
+  createTables,
+  createTablesSql,
+  dependencyOrder,
+  type TableDdl,
+} from './schema-editor.ts';
 export type { ModelSchema, ModelSchemas } from './schemas.ts';
 export type { CreateInput, FieldMap, FieldName, Row, UpdateInput } from './types.ts';
 export { type FieldError, type ValidateOptions, validateInput } from './validation.ts';

@@ -17,6 +17,8 @@ const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 const CONSTRAINT_CHECK = 275;
 const CONSTRAINT_FOREIGNKEY = 787;
+// ON DELETE RESTRICT fails through SQLite's internal trigger, with the foreign key message.
+const CONSTRAINT_TRIGGER = 1811;
 const CONSTRAINT_NOTNULL = 1299;
 const CONSTRAINT_PRIMARYKEY = 1555;
 const CONSTRAINT_UNIQUE = 2067;
@@ -53,6 +55,9 @@ export function mapSqliteError(error: unknown, sql: string): unknown {
       return new UniqueViolationError(message, tableColumns(detail), options);
     case CONSTRAINT_NOTNULL:
       return new NotNullViolationError(message, tableColumns(detail), options);
+    case CONSTRAINT_TRIGGER:
+      if (!message.includes('FOREIGN KEY constraint failed')) break;
+      return new ForeignKeyViolationError(message, {}, options);
     case CONSTRAINT_FOREIGNKEY:
       return new ForeignKeyViolationError(message, {}, options);
     case CONSTRAINT_CHECK:
