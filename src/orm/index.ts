@@ -66,6 +66,9 @@ export {
   type ReverseRelation,
 } from './meta.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
+export { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './query/errors.ts';
+export { QuerySet, query } from './query/queryset.ts';
+export type { Filter, Lookup, OrderLookup, OrderName, RowKey, TextLookup } from './query/types.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export {
   type AutoJoinTable,

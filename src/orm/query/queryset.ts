@@ -1,0 +1,376 @@
+/**
+ * `QuerySet`: an immutable, lazily run query over one model's table. `query(db, Model)` starts
+ * one; `filter`, `exclude`, `orderBy`, `limit` and `offset` return new QuerySets; `all`, `first`,
+ * `get`, `count`, `exists`, `values`, `create`, `bulkCreate`, `update` and `delete` run SQL.
+ */
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { Database } from '../database.ts';
+import { UniqueViolationError } from '../errors.ts';
+import type { AnyField } from '../fields/field.ts';
+import type { AnyModel } from '../model.ts';
+import type { CreateInput, Row, UpdateInput } from '../types.ts';
+import { validateInput } from '../validation.ts';
+import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
+import { conditionsSql, orderable, resolveField } from './lookups.ts';
+import type { Filter, OrderName, RowKey } from './types.ts';
+
+interface Order {
+  readonly field: AnyField;
+  readonly descending: boolean;
+}
+
+interface State {
+  readonly where: readonly Expression<SqlBool>[];
+  /** `undefined`: the model's `meta.ordering`. */
+  readonly order: readonly Order[] | undefined;
+  readonly limit: number | undefined;
+  readonly offset: number | undefined;
+}
+
+function count(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new QueryError(`${what} should be a whole number of 0 or more, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * A query over `M`'s rows. Every field, lookup and ordering name is checked against the model's
+ * meta when the method is called, before any SQL is built; values are sent as parameters only.
+ *
+ * @example
+ * ```ts
+ * const cheap = query(db, Book).filter({ price__lt: '10.00' }).orderBy('-created');
+ * const books = await cheap.limit(20).all();
+ * const total = await cheap.count();
+ * ```
+ */
+export class QuerySet<M extends AnyModel> {
+  readonly db: Database;
+  readonly model: M;
+  readonly #state: State;
+
+  constructor(db: Database, model: M, state?: State) {
+    this.db = db;
+    this.model = model;
+    this.#state = state ?? { where: [], order: undefined, limit: undefined, offset: undefined };
+  }
+
+  #with(change: Partial<State>): QuerySet<M> {
+    return new QuerySet(this.db, this.model, { ...this.#state, ...change });
+  }
+
+  /**
+   * Rows matching every condition (and those of earlier filters). Keys are row keys with an
+   * optional lookup: `exact, iexact, contains, icontains, startsWith, endsWith, in, gt, gte, lt,
+   * lte, range, isNull`. Several objects: any of them may match (OR).
+   *
+   * @example
+   * ```ts
+   * query(db, Book).filter({ title__icontains: 'dune', authorId: 3 });
+   * query(db, Book).filter({ status: 'draft' }, { pages__isNull: true }); // draft OR no pages
+   * ```
+   */
+  filter(...conditions: Filter<M>[]): QuerySet<M> {
+    return this.#with({ where: [...this.#state.where, this.#any(conditions)] });
+  }
+
+  /**
+   * Rows NOT matching the conditions (`not (…)`: a NULL column matches neither filter nor exclude).
+   *
+   * @example
+   * ```ts
+   * query(db, Book).exclude({ status: 'draft' });
+   * ```
+   */
+  exclude(...conditions: Filter<M>[]): QuerySet<M> {
+    return this.#with({ where: [...this.#state.where, sql<SqlBool>`not ${this.#any(conditions)}`] });
+  }
+
+  #any(conditions: readonly Filter<M>[]): Expression<SqlBool> {
+    if (conditions.length === 0) throw new QueryError('filter: give at least one conditions object');
+    const parts = conditions.map((c) =>
+      conditionsSql(this.model, c as Record<string, unknown>, this.db.dialect),
+    );
+    return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+  }
+
+  /**
+   * The order of rows: row keys, `-` first for descending. Replaces the model's `ordering`;
+   * `orderBy()` with no names leaves rows unordered.
+   *
+   * @example
+   * ```ts
+   * query(db, Book).orderBy('-created', 'title');
+   * ```
+   */
+  orderBy(...names: OrderName<M>[]): QuerySet<M> {
+    return this.#with({ order: this.#order(names) });
+  }
+
+  #order(names: readonly string[]): Order[] {
+    return names.map((name) => {
+      if (typeof name !== 'string') throw new QueryError('orderBy: names should be strings');
+      const descending = name.startsWith('-');
+      return { field: resolveField(this.model, descending ? name.slice(1) : name, 'orderBy'), descending };
+    });
+  }
+
+  /** At most `n` rows. */
+  limit(n: number): QuerySet<M> {
+    return this.#with({ limit: count(n, 'limit') });
+  }
+
+  /** Skips the first `n` rows. */
+  offset(n: number): QuerySet<M> {
+    return this.#with({ offset: count(n, 'offset') });
+  }
+
+  #select(columns: readonly AnyField[], state: State = this.#state) {
+    let query = this.db.kysely
+      .selectFrom(this.model.meta.table)
+      .select(columns.map((field) => sql.ref(field.column!).as(field.column!)));
+    for (const where of state.where) query = query.where(where);
+    const order = state.order ?? this.#order(this.model.meta.ordering);
+    for (const { field, descending } of order)
+      query = query.orderBy(
+        sql`${orderable(field, this.db.dialect)} ${sql.raw(descending ? 'desc' : 'asc')}`,
+      );
+    if (state.limit !== undefined) query = query.limit(state.limit);
+    else if (state.offset !== undefined && this.db.dialect === 'sqlite') query = query.limit(-1);
+    if (state.offset !== undefined) query = query.offset(state.offset);
+    return query;
+  }
+
+  #toRow(raw: Record<string, unknown>, fields: readonly AnyField[]): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (const field of fields) row[field.attribute] = field.fromDb(raw[field.column!], this.db.dialect);
+    return row;
+  }
+
+  async #rows(fields: readonly AnyField[], state?: State): Promise<Record<string, unknown>[]> {
+    const { sql: text, parameters } = this.#select(fields, state).compile();
+    const raw = await this.db.all<Record<string, unknown>>(text, parameters);
+    return raw.map((r) => this.#toRow(r, fields));
+  }
+
+  /**
+   * Every matching row, converted to JavaScript values.
+   *
+   * @example
+   * ```ts
+   * const books: Row<typeof Book>[] = await query(db, Book).all();
+   * ```
+   */
+  async all(): Promise<Row<M>[]> {
+    return (await this.#rows(this.model.meta.concreteFields)) as Row<M>[];
+  }
+
+  /**
+   * Only the named columns of every matching row.
+   *
+   * @example
+   * ```ts
+   * await query(db, Book).values('id', 'title'); // [{ id: '…', title: 'Dune' }]
+   * ```
+   */
+  async values<K extends RowKey<M>>(...keys: K[]): Promise<Pick<Row<M>, K>[]> {
+    if (keys.length === 0) throw new QueryError('values: name at least one field');
+    const fields = keys.map((key) => resolveField(this.model, key, 'values'));
+    return (await this.#rows(fields)) as Pick<Row<M>, K>[];
+  }
+
+  /** The first row (in the query's order, else by primary key), or `undefined`. */
+  async first(): Promise<Row<M> | undefined> {
+    const order = this.#state.order ?? this.#order(this.model.meta.ordering);
+    const state = {
+      ...this.#state,
+      order: order.length ? order : [{ field: this.model.meta.pk, descending: false }],
+      limit: 1,
+    };
+    return (await this.#rows(this.model.meta.concreteFields, state))[0] as Row<M> | undefined;
+  }
+
+  /**
+   * The one row matching (the query and) `conditions`; throws `NotFoundError` when there is none
+   * and `MultipleFoundError` when there are several.
+   *
+   * @example
+   * ```ts
+   * const book = await query(db, Book).get({ id });
+   * ```
+   */
+  async get(...conditions: Filter<M>[]): Promise<Row<M>> {
+    const set = conditions.length ? this.filter(...conditions) : this;
+    const rows = await set.#rows(this.model.meta.concreteFields, { ...set.#state, order: [], limit: 2 });
+    const label = this.model.meta.label;
+    if (rows.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+    if (rows.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
+    return rows[0] as Row<M>;
+  }
+
+  /** How many rows match (limit and offset apply). */
+  async count(): Promise<number> {
+    let inner = this.#select([this.model.meta.pk], { ...this.#state, order: [] });
+    if (this.#state.limit === undefined && this.#state.offset === undefined)
+      inner = inner.clearSelect().select(sql`1`.as('one'));
+    const { sql: text, parameters } = this.db.kysely
+      .selectFrom(inner.as('matched'))
+      .select(sql`count(*)`.as('n'))
+      .compile();
+    const row = await this.db.get<{ n: number | string | bigint }>(text, parameters);
+    return Number(row?.n ?? 0);
+  }
+
+  /** `true` when at least one row matches. */
+  async exists(): Promise<boolean> {
+    const { sql: text, parameters } = this.#select([this.model.meta.pk], {
+      ...this.#state,
+      order: [],
+      limit: 1,
+    }).compile();
+    return (await this.db.get(text, parameters)) !== undefined;
+  }
+
+  /** Column values of a create or update input; `now` for `autoNow` (and `autoNowAdd` on create). */
+  #columns(input: Record<string, unknown>, create: boolean): Record<string, unknown> {
+    const now = new Date();
+    const out: Record<string, unknown> = {};
+    for (const field of this.model.meta.concreteFields) {
+      let value = input[field.attribute];
+      if (field.autoNow || (create && field.autoNowAdd)) value = now;
+      else if (value === undefined && create) {
+        if (field.hasDefault) value = field.getDefault();
+        else if (field.nullable) value = null;
+      }
+      if (value !== undefined) out[field.column!] = field.toDb(value, this.db.dialect);
+    }
+    return out;
+  }
+
+  /** A unique violation as a `ValidationError` on the fields of its columns. */
+  #unique(error: unknown): unknown {
+    if (!(error instanceof UniqueViolationError)) return error;
+    const meta = this.model.meta;
+    const fields = (error.columns ?? [])
+      .map((column) => meta.concreteFields.find((f) => f.column === column))
+      .filter((f) => f !== undefined);
+    const names = fields.map((f) => f.label.toLowerCase()).join(' and ');
+    const msg = names
+      ? `${meta.verboseName[0]!.toUpperCase()}${meta.verboseName.slice(1)} with this ${names} already exists`
+      : `This ${meta.verboseName} already exists`;
+    const locs = fields.length ? fields.map((f) => [f.attribute]) : [[]];
+    return new ValidationError(
+      locs.map((loc) => ({ loc, msg, type: 'unique' })),
+      { cause: error },
+    );
+  }
+
+  async #insert(db: Database, input: Record<string, unknown>): Promise<Row<M>> {
+    const fields = this.model.meta.concreteFields;
+    const { sql: text, parameters } = db.kysely
+      .insertInto(this.model.meta.table)
+      .values(this.#columns(input, true))
+      .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+      .compile();
+    try {
+      const raw = await db.get<Record<string, unknown>>(text, parameters);
+      return this.#toRow(raw!, fields) as Row<M>;
+    } catch (error) {
+      throw this.#unique(error);
+    }
+  }
+
+  /**
+   * Validates `input` (`ValidationError` listing every problem), fills defaults and
+   * `autoNow`/`autoNowAdd` timestamps, inserts the row and returns it as stored. A unique
+   * constraint failing is a `ValidationError` too, with `type: 'unique'` on the field.
+   *
+   * @example
+   * ```ts
+   * const ada = await query(db, Author).create({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', passwordHash: '…' });
+   * ada.id; // 1
+   * ```
+   */
+  async create(input: CreateInput<M>): Promise<Row<M>> {
+    const errors = validateInput(this.model, input);
+    if (errors.length) throw new ValidationError(errors);
+    return this.#insert(this.db, input as Record<string, unknown>);
+  }
+
+  /**
+   * Creates several rows in one transaction (all or none); every input is validated first,
+   * errors located by index (`loc: [2, 'title']`).
+   */
+  async bulkCreate(inputs: readonly CreateInput<M>[]): Promise<Row<M>[]> {
+    const errors = inputs.flatMap((input, i) =>
+      validateInput(this.model, input).map((e) => ({ ...e, loc: [i, ...e.loc] })),
+    );
+    if (errors.length) throw new ValidationError(errors);
+    return this.db.transaction(async (tx) => {
+      const rows: Row<M>[] = [];
+      for (const input of inputs) rows.push(await this.#insert(tx, input as Record<string, unknown>));
+      return rows;
+    });
+  }
+
+  #whereOnly(what: string): void {
+    if (this.#state.limit !== undefined || this.#state.offset !== undefined)
+      throw new QueryError(`${what}: a query with limit or offset cannot be used; filter by key instead`);
+  }
+
+  /**
+   * Sets `values` (validated like an update; `autoNow` fields set to now) on every matching row;
+   * returns how many rows changed.
+   *
+   * @example
+   * ```ts
+   * await query(db, Book).filter({ status: 'draft' }).update({ status: 'published' }); // 3
+   * ```
+   */
+  async update(values: UpdateInput<M>): Promise<number> {
+    this.#whereOnly('update');
+    const errors = validateInput(this.model, values, { partial: true });
+    if (errors.length) throw new ValidationError(errors);
+    const columns = this.#columns(values as Record<string, unknown>, false);
+    if (Object.keys(columns).length === 0) return 0;
+    let query = this.db.kysely.updateTable(this.model.meta.table).set(columns);
+    for (const where of this.#state.where) query = query.where(where);
+    const { sql: text, parameters } = query.compile();
+    try {
+      return (await this.db.run(text, parameters)).changes;
+    } catch (error) {
+      throw this.#unique(error);
+    }
+  }
+
+  /**
+   * Deletes every matching row; returns how many. The database applies each foreign key's
+   * `onDelete` (`protect` refuses, as `restrict`).
+   *
+   * @example
+   * ```ts
+   * await query(db, Book).filter({ status: 'draft' }).delete(); // 2
+   * ```
+   */
+  async delete(): Promise<number> {
+    this.#whereOnly('delete');
+    let query = this.db.kysely.deleteFrom(this.model.meta.table);
+    for (const where of this.#state.where) query = query.where(where);
+    const { sql: text, parameters } = query.compile();
+    return (await this.db.run(text, parameters)).changes;
+  }
+}
+
+/**
+ * A `QuerySet` over every row of `model` on `db`.
+ *
+ * @example
+ * ```ts
+ * import { connect, query } from 'volt/orm';
+ * const db = await connect('sqlite:./data/app.db');
+ * const published = await query(db, Book).filter({ status: 'published' }).all();
+ * ```
+ */
+export function query<M extends AnyModel>(db: Database, model: M): QuerySet<M> {
+  return new QuerySet(db, model);
+}
