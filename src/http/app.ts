@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
+import { installJsonParser } from './json-body.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -97,6 +98,7 @@ export class VoltApp extends Router {
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
+    installJsonParser(this.fastify, this.settings.jsonMaxDepth);
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {

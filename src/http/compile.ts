@@ -32,10 +32,16 @@ function mergeObjects(own: TObject | undefined, extra: Array<TObject | undefined
     Object.assign(properties, schema.properties);
     for (const name of (schema as { required?: string[] }).required ?? []) required.add(name);
   }
-  // The route's own keywords (`additionalProperties: false`, a description) still apply.
-  const merged: Record<string, unknown> = { ...own, type: 'object', properties };
+  // The route's own keywords (`additionalProperties: false`, a description) still apply, but not
+  // its `$id`: the merged object is a new schema, and two of them with one id clash in ajv.
+  const { $id: _id, ...ownKeywords } = (own ?? {}) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...ownKeywords, type: 'object', properties };
   if (required.size > 0) merged.required = [...required];
   else delete merged.required;
+  // Any part that refuses unknown names keeps refusing them: every declared name is allowed.
+  if (parts.some((part) => (part as { additionalProperties?: unknown }).additionalProperties === false)) {
+    merged.additionalProperties = false;
+  }
   return merged as unknown as TObject;
 }
 
@@ -96,6 +102,17 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const namedEntries = Object.entries(route.options.deps ?? {}) as Array<[string, Dependency]>;
   const hasDeps = effectEntries.length > 0 || namedEntries.length > 0;
   const defaultStatus = route.options.status;
+  // With success schemas declared, a success status without one would send the handler's object
+  // unfiltered (a password hash included): refused at startup, and at run time it is a 500.
+  const successStatuses = Object.keys(route.options.response ?? {})
+    .map(Number)
+    .filter((code) => code >= 200 && code < 300);
+  if (successStatuses.length > 0 && !successStatuses.includes(defaultStatus ?? 200)) {
+    throw new Error(
+      `${route.method} ${route.path} declares response schemas for ${successStatuses.join(', ')} but answers ` +
+        `${defaultStatus ?? 200} by default: declare response[${defaultStatus ?? 200}] or set \`status\``,
+    );
+  }
   const userHandler = route.handler;
   const { overrides } = runtime;
 
@@ -124,6 +141,16 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     if (reply.sent) return undefined;
     const status = ctx.statusCode ?? defaultStatus;
     if (status !== undefined) reply.code(status);
+    if (
+      result !== undefined &&
+      status !== undefined &&
+      status >= 200 &&
+      status < 300 &&
+      successStatuses.length > 0 &&
+      !successStatuses.includes(status)
+    ) {
+      throw new Error(`${route.method} ${route.path} has no response schema for status ${status}`);
+    }
     if (result === undefined) {
       if (status === undefined) reply.code(204);
       reply.send();

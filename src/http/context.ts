@@ -91,7 +91,7 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
     return this.#abort.signal;
   }
 
-  /** The success status of this response (the route's `status` option, else 200). */
+  /** The status set with `ctx.status()`, if any (else the route's `status` option, or 200, applies). */
   get statusCode(): number | undefined {
     return this.#status;
   }
@@ -168,6 +168,9 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
       this.#after = queue;
       const res = this.reply.raw;
       const run = () => {
+        // An error response (also one from serialization or an error mapper) means the work
+        // queued for after a success must not happen.
+        if (res.statusCode >= 400) queue.background.length = 0;
         runAfterResponse(queue, this.request.log).catch(() => {});
       };
       if (res.destroyed || res.writableFinished) setImmediate(run);

@@ -41,7 +41,10 @@ function engineClientError(error: unknown, request: FastifyRequest): HttpError |
   if (!(error instanceof Error)) return undefined;
   const { statusCode, code } = error as FastifyError;
   if (typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return undefined;
-  const describe = code ? ENGINE_ERRORS[code] : undefined;
+  // Only Fastify's own errors (and its plugins', which share the FST_ prefix) count: any other
+  // error with a statusCode — an upstream HTTP client's, say — may quote internals in its message.
+  if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
+  const describe = ENGINE_ERRORS[code];
   if (describe) return new HttpError(statusCode, { detail: describe(request), cause: error });
   // Any other 4xx raised by the engine or a plugin: its message was written for clients.
   return new HttpError(statusCode, { detail: error.message, cause: error });

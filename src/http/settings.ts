@@ -30,6 +30,8 @@ export interface Settings {
   logLevel: LogLevel;
   /** Largest accepted request body in bytes (`BODY_LIMIT`). Default 1 MiB. */
   bodyLimit: number;
+  /** Deepest nesting of objects and arrays accepted in a JSON body (`JSON_MAX_DEPTH`). Default 64. */
+  jsonMaxDepth: number;
   /** Milliseconds allowed to receive a whole request (`REQUEST_TIMEOUT`). Default 30 000. */
   requestTimeout: number;
   /** Milliseconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10 000. */
@@ -105,6 +107,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   allowedHosts: ['ALLOWED_HOSTS', asList],
   logLevel: ['LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)],
   bodyLimit: ['BODY_LIMIT', asInt(1, 2 ** 31)],
+  jsonMaxDepth: ['JSON_MAX_DEPTH', asInt(1, 10_000)],
   requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
   shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
   docs: ['DOCS', asBool],
@@ -129,6 +132,7 @@ function defaults(env: VoltEnv): Settings {
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
     logLevel: env === 'test' ? 'silent' : 'info',
     bodyLimit: 1024 * 1024,
+    jsonMaxDepth: 64,
     requestTimeout: 30_000,
     shutdownTimeout: 10_000,
     docs: true,

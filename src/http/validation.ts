@@ -179,6 +179,22 @@ function toFieldError(part: RequestPart, schema: TSchema, error: ErrorObject): F
   }
 }
 
+/**
+ * The most field errors one response lists: a body of many bad items must not make the error
+ * list (and the time to build it) grow without bound.
+ */
+export const MAX_FIELD_ERRORS = 100;
+
+/** Whether `path` (a JSON pointer) is at or below one of the union paths: O(depth), not O(unions). */
+function insideUnion(path: string, unionPaths: ReadonlySet<string>): boolean {
+  if (unionPaths.size === 0) return false;
+  if (unionPaths.has(path) || unionPaths.has('')) return true;
+  for (let i = path.indexOf('/', 1); i !== -1; i = path.indexOf('/', i + 1)) {
+    if (unionPaths.has(path.slice(0, i))) return true;
+  }
+  return false;
+}
+
 function toFieldErrors(
   part: RequestPart,
   schema: TSchema,
@@ -196,11 +212,14 @@ function toFieldErrors(
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf') {
-      const within = (path: string) =>
-        error.instancePath === path || error.instancePath.startsWith(`${path}/`);
-      const nested = error.schemaPath.includes('Of/') && [...unionPaths].some(within);
-      if (nested) continue;
+    if (out.length >= MAX_FIELD_ERRORS) break;
+    if (
+      error.keyword !== 'anyOf' &&
+      error.keyword !== 'oneOf' &&
+      error.schemaPath.includes('Of/') &&
+      insideUnion(error.instancePath, unionPaths)
+    ) {
+      continue;
     }
     const fieldError = toFieldError(part, schema, error);
     if (!fieldError) continue;

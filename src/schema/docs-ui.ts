@@ -277,6 +277,11 @@ export function registerDocs(app: VoltApp, options: DocsOptions = {}): void {
   checkUrl(openapiUrl, 'openapiUrl');
 
   let json: string | undefined;
+  // Built while the app starts, so a mistake in it (a duplicate operationId) stops the start
+  // instead of failing every request to the document.
+  app.onStartup(() => {
+    json = JSON.stringify(openapiDocument(app));
+  });
   app.fastify.route({
     method: 'GET',
     url: openapiUrl,

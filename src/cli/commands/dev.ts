@@ -27,7 +27,7 @@ export const command: Command<typeof SERVER_FLAGS> = {
   usage: 'volt dev [app] [options]',
   description:
     'Serves the app like `volt start` and restarts it when the app module or any file it imports changes ' +
-    '(Node watch mode). Sets VOLT_ENV=development unless VOLT_ENV is set, which turns on readable logs.',
+    '(Node watch mode). Runs in development (readable logs) unless VOLT_ENV says otherwise.',
   args: [{ name: 'app', description: APP_ARGUMENT_HELP }],
   flags: SERVER_FLAGS,
   examples: ['volt dev', 'volt dev src/app.ts --port 3000'],
@@ -44,7 +44,8 @@ export const command: Command<typeof SERVER_FLAGS> = {
       cwd,
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, VOLT_ENV: process.env.VOLT_ENV || 'development' },
+      // VOLT_ENV is left alone: unset in the shell and in `.env`, the settings default to development.
+      env: process.env,
     });
     // The watcher stops the server and exits on these; wait for it so the terminal is not
     // handed back while the server still writes to it.
