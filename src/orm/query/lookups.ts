@@ -82,20 +82,51 @@ export function orderable(field: AnyField, dialect: DialectName): RawBuilder<unk
   return dialect === 'sqlite' && field.kind === 'decimal' ? sql`cast(${column} as real)` : sql`${column}`;
 }
 
+/**
+ * A condition's SQL with what the compiled-SQL cache needs: its `shape` (the same for every
+ * condition compiling to the same SQL text) and its parameters in the order they appear.
+ */
+export interface Clause {
+  readonly expression: Expression<SqlBool>;
+  readonly shape: string;
+  readonly params: readonly unknown[];
+}
+
 /** One condition's SQL. */
-function leaf(model: AnyModel, key: string, value: unknown, dialect: DialectName): RawBuilder<SqlBool> {
+function leaf(model: AnyModel, key: string, value: unknown, dialect: DialectName): Clause {
   const { field, lookup } = parseKey(model, key);
+  const params: unknown[] = [];
+  const expression = leafSql(field, lookup, key, value, dialect, (v) => {
+    params.push(v);
+    return sql.val(v);
+  });
+  const variant = lookup === 'isNull' ? String(value) : value === null ? 'null' : '';
+  return {
+    expression,
+    shape: `${JSON.stringify(field.column)}:${lookup}:${variant}:${params.length}`,
+    params,
+  };
+}
+
+function leafSql(
+  field: AnyField,
+  lookup: Lookup,
+  key: string,
+  value: unknown,
+  dialect: DialectName,
+  val: (v: unknown) => RawBuilder<unknown>,
+): RawBuilder<SqlBool> {
   const column = sql.ref(field.column!);
   const param = (v: unknown) => {
     if (v === undefined || (typeof v === 'object' && v !== null && !(v instanceof Date)))
       throw new QueryError(`filter: '${key}' got ${v === undefined ? 'undefined' : 'an object'}`);
-    return sql.val(field.toDb(v, dialect));
+    return val(field.toDb(v, dialect));
   };
   const like = (pattern: string, insensitive: boolean) => {
     if (dialect === 'postgres')
-      return sql<SqlBool>`${column} ${sql.raw(insensitive ? 'ilike' : 'like')} ${pattern} escape '\\'`;
-    // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with GLOB-free instr/substr.
-    if (insensitive) return sql<SqlBool>`${column} like ${pattern} escape '\\'`;
+      return sql<SqlBool>`${column} ${sql.raw(insensitive ? 'ilike' : 'like')} ${val(pattern)} escape '\\'`;
+    // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
+    if (insensitive) return sql<SqlBool>`${column} like ${val(pattern)} escape '\\'`;
     return undefined;
   };
   if (TEXT.has(lookup) && lookup !== 'iexact' && textValue(value, key) === '')
@@ -107,23 +138,25 @@ function leaf(model: AnyModel, key: string, value: unknown, dialect: DialectName
     case 'exact':
       return value === null ? sql<SqlBool>`${column} is null` : sql<SqlBool>`${column} = ${param(value)}`;
     case 'iexact':
-      return sql<SqlBool>`lower(${column}) = lower(cast(${textValue(value, key)} as text))`;
+      return sql<SqlBool>`lower(${column}) = lower(cast(${val(textValue(value, key))} as text))`;
     case 'contains': {
       const text = textValue(value, key);
-      return like(`%${likeEscape(text)}%`, false) ?? sql<SqlBool>`instr(${column}, ${text}) > 0`;
+      return like(`%${likeEscape(text)}%`, false) ?? sql<SqlBool>`instr(${column}, ${val(text)}) > 0`;
     }
     case 'icontains':
       return like(`%${likeEscape(textValue(value, key))}%`, true)!;
     case 'startsWith': {
       const text = textValue(value, key);
       return (
-        like(`${likeEscape(text)}%`, false) ?? sql<SqlBool>`substr(${column}, 1, length(${text})) = ${text}`
+        like(`${likeEscape(text)}%`, false) ??
+        sql<SqlBool>`substr(${column}, 1, length(${val(text)})) = ${val(text)}`
       );
     }
     case 'endsWith': {
       const text = textValue(value, key);
       return (
-        like(`%${likeEscape(text)}`, false) ?? sql<SqlBool>`substr(${column}, -length(${text})) = ${text}`
+        like(`%${likeEscape(text)}`, false) ??
+        sql<SqlBool>`substr(${column}, -length(${val(text)})) = ${val(text)}`
       );
     }
     case 'gt':
@@ -157,7 +190,7 @@ export function conditionsSql(
   model: AnyModel,
   conditions: Record<string, unknown>,
   dialect: DialectName,
-): Expression<SqlBool> {
+): Clause {
   if (typeof conditions !== 'object' || conditions === null || Array.isArray(conditions))
     throw new QueryError('filter: conditions should be an object, like { title: "Dune" }');
   const parts = Object.entries(conditions).map(([key, value]) => {
@@ -165,6 +198,28 @@ export function conditionsSql(
     if (value === undefined) throw new QueryError(`filter: '${key}' is undefined; leave the key out instead`);
     return leaf(model, key, value, dialect);
   });
-  if (parts.length === 0) return sql<SqlBool>`1 = 1`;
-  return sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
+  return combine(parts, 'and');
+}
+
+/** Clauses joined by `and` / `or` (`1 = 1` for none). */
+export function combine(parts: readonly Clause[], operator: 'and' | 'or'): Clause {
+  if (parts.length === 0) return { expression: sql<SqlBool>`1 = 1`, shape: 'true', params: [] };
+  if (parts.length === 1) return parts[0]!;
+  return {
+    expression: sql<SqlBool>`(${sql.join(
+      parts.map((p) => p.expression),
+      sql.raw(` ${operator} `),
+    )})`,
+    shape: `(${parts.map((p) => p.shape).join(` ${operator} `)})`,
+    params: parts.flatMap((p) => p.params),
+  };
+}
+
+/** `not (…)`. */
+export function negate(clause: Clause): Clause {
+  return {
+    expression: sql<SqlBool>`not (${clause.expression})`,
+    shape: `not (${clause.shape})`,
+    params: clause.params,
+  };
 }

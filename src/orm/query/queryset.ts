@@ -3,16 +3,20 @@
  * one; `filter`, `exclude`, `orderBy`, `limit` and `offset` return new QuerySets; `all`, `first`,
  * `get`, `count`, `exists`, `values`, `create`, `bulkCreate`, `update` and `delete` run SQL.
  */
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../database.ts';
 import { UniqueViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import type { CreateInput, Row, UpdateInput } from '../types.ts';
 import { validateInput } from '../validation.ts';
+import { compiled } from './cache.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
-import { conditionsSql, orderable, resolveField } from './lookups.ts';
+import { type Clause, combine, conditionsSql, negate, orderable, resolveField } from './lookups.ts';
 import type { Filter, OrderName, RowKey } from './types.ts';
+
+// The table is only known at run time (Kysely<any>).
+type AnySelect = SelectQueryBuilder<any, any, any>;
 
 interface Order {
   readonly field: AnyField;
@@ -20,7 +24,7 @@ interface Order {
 }
 
 interface State {
-  readonly where: readonly Expression<SqlBool>[];
+  readonly where: readonly Clause[];
   /** `undefined`: the model's `meta.ordering`. */
   readonly order: readonly Order[] | undefined;
   readonly limit: number | undefined;
@@ -83,15 +87,44 @@ export class QuerySet<M extends AnyModel> {
    * ```
    */
   exclude(...conditions: Filter<M>[]): QuerySet<M> {
-    return this.#with({ where: [...this.#state.where, sql<SqlBool>`not ${this.#any(conditions)}`] });
+    return this.#with({ where: [...this.#state.where, negate(this.#any(conditions))] });
   }
 
-  #any(conditions: readonly Filter<M>[]): Expression<SqlBool> {
+  #any(conditions: readonly Filter<M>[]): Clause {
     if (conditions.length === 0) throw new QueryError('filter: give at least one conditions object');
     const parts = conditions.map((c) =>
       conditionsSql(this.model, c as Record<string, unknown>, this.db.dialect),
     );
-    return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+    return combine(parts, 'or');
+  }
+
+  /** The cache key of a query: everything but the values; and the values in SQL order. */
+  #shape(kind: string, fields: readonly AnyField[], state: State): { shape: string; params: unknown[] } {
+    const order = state.order ?? this.#order(this.model.meta.ordering);
+    const params: unknown[] = state.where.flatMap((w) => w.params);
+    const sliced = state.limit !== undefined || (state.offset !== undefined && this.db.dialect === 'sqlite');
+    if (sliced) params.push(state.limit ?? -1);
+    if (state.offset !== undefined) params.push(state.offset);
+    const shape = [
+      this.db.dialect,
+      kind,
+      fields.map((f) => JSON.stringify(f.column)).join(','),
+      state.where.map((w) => w.shape).join(' & '),
+      order.map((o) => `${JSON.stringify(o.field.column)}${o.descending ? '-' : '+'}`).join(','),
+      sliced ? 'limit' : '',
+      state.offset !== undefined ? 'offset' : '',
+    ].join('|');
+    return { shape, params };
+  }
+
+  #compiledSelect(
+    kind: string,
+    fields: readonly AnyField[],
+    state: State,
+    wrap: (select: AnySelect) => { compile(): CompiledQuery } = (select) => select,
+  ) {
+    const { shape, params } = this.#shape(kind, fields, state);
+    return compiled(this.model, shape, params, () => wrap(this.#select(fields, state)).compile());
   }
 
   /**
@@ -125,11 +158,11 @@ export class QuerySet<M extends AnyModel> {
     return this.#with({ offset: count(n, 'offset') });
   }
 
-  #select(columns: readonly AnyField[], state: State = this.#state) {
+  #select(columns: readonly AnyField[], state: State = this.#state): AnySelect {
     let query = this.db.kysely
       .selectFrom(this.model.meta.table)
       .select(columns.map((field) => sql.ref(field.column!).as(field.column!)));
-    for (const where of state.where) query = query.where(where);
+    for (const where of state.where) query = query.where(where.expression);
     const order = state.order ?? this.#order(this.model.meta.ordering);
     for (const { field, descending } of order)
       query = query.orderBy(
@@ -147,8 +180,8 @@ export class QuerySet<M extends AnyModel> {
     return row;
   }
 
-  async #rows(fields: readonly AnyField[], state?: State): Promise<Record<string, unknown>[]> {
-    const { sql: text, parameters } = this.#select(fields, state).compile();
+  async #rows(fields: readonly AnyField[], state: State = this.#state): Promise<Record<string, unknown>[]> {
+    const { sql: text, parameters } = this.#compiledSelect('select', fields, state);
     const raw = await this.db.all<Record<string, unknown>>(text, parameters);
     return raw.map((r) => this.#toRow(r, fields));
   }
@@ -210,24 +243,27 @@ export class QuerySet<M extends AnyModel> {
 
   /** How many rows match (limit and offset apply). */
   async count(): Promise<number> {
-    let inner = this.#select([this.model.meta.pk], { ...this.#state, order: [] });
-    if (this.#state.limit === undefined && this.#state.offset === undefined)
-      inner = inner.clearSelect().select(sql`1`.as('one'));
-    const { sql: text, parameters } = this.db.kysely
-      .selectFrom(inner.as('matched'))
-      .select(sql`count(*)`.as('n'))
-      .compile();
+    const sliced = this.#state.limit !== undefined || this.#state.offset !== undefined;
+    const { sql: text, parameters } = this.#compiledSelect(
+      'count',
+      [this.model.meta.pk],
+      { ...this.#state, order: [] },
+      (inner) => {
+        const matched: AnySelect = sliced ? inner : inner.clearSelect().select(sql`1`.as('one'));
+        return this.db.kysely.selectFrom(matched.as('matched')).select(sql`count(*)`.as('n'));
+      },
+    );
     const row = await this.db.get<{ n: number | string | bigint }>(text, parameters);
     return Number(row?.n ?? 0);
   }
 
   /** `true` when at least one row matches. */
   async exists(): Promise<boolean> {
-    const { sql: text, parameters } = this.#select([this.model.meta.pk], {
+    const { sql: text, parameters } = this.#compiledSelect('exists', [this.model.meta.pk], {
       ...this.#state,
       order: [],
       limit: 1,
-    }).compile();
+    });
     return (await this.db.get(text, parameters)) !== undefined;
   }
 
@@ -267,11 +303,15 @@ export class QuerySet<M extends AnyModel> {
 
   async #insert(db: Database, input: Record<string, unknown>): Promise<Row<M>> {
     const fields = this.model.meta.concreteFields;
-    const { sql: text, parameters } = db.kysely
-      .insertInto(this.model.meta.table)
-      .values(this.#columns(input, true))
-      .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
-      .compile();
+    const columns = this.#columns(input, true);
+    const shape = `${db.dialect}|insert|${Object.keys(columns).map((c) => JSON.stringify(c))}`;
+    const { sql: text, parameters } = compiled(this.model, shape, Object.values(columns), () =>
+      db.kysely
+        .insertInto(this.model.meta.table)
+        .values(columns)
+        .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+        .compile(),
+    );
     try {
       const raw = await db.get<Record<string, unknown>>(text, parameters);
       return this.#toRow(raw!, fields) as Row<M>;
@@ -333,9 +373,14 @@ export class QuerySet<M extends AnyModel> {
     if (errors.length) throw new ValidationError(errors);
     const columns = this.#columns(values as Record<string, unknown>, false);
     if (Object.keys(columns).length === 0) return 0;
-    let query = this.db.kysely.updateTable(this.model.meta.table).set(columns);
-    for (const where of this.#state.where) query = query.where(where);
-    const { sql: text, parameters } = query.compile();
+    const where = this.#state.where;
+    const shape = `${this.db.dialect}|update|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
+    const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
+    const { sql: text, parameters } = compiled(this.model, shape, params, () => {
+      let query = this.db.kysely.updateTable(this.model.meta.table).set(columns);
+      for (const clause of where) query = query.where(clause.expression);
+      return query.compile();
+    });
     try {
       return (await this.db.run(text, parameters)).changes;
     } catch (error) {
@@ -354,9 +399,18 @@ export class QuerySet<M extends AnyModel> {
    */
   async delete(): Promise<number> {
     this.#whereOnly('delete');
-    let query = this.db.kysely.deleteFrom(this.model.meta.table);
-    for (const where of this.#state.where) query = query.where(where);
-    const { sql: text, parameters } = query.compile();
+    const where = this.#state.where;
+    const shape = `${this.db.dialect}|delete|${where.map((w) => w.shape).join(' & ')}`;
+    const { sql: text, parameters } = compiled(
+      this.model,
+      shape,
+      where.flatMap((w) => w.params),
+      () => {
+        let query = this.db.kysely.deleteFrom(this.model.meta.table);
+        for (const clause of where) query = query.where(clause.expression);
+        return query.compile();
+      },
+    );
     return (await this.db.run(text, parameters)).changes;
   }
 }

@@ -1,0 +1,48 @@
+/**
+ * The compiled-SQL cache: every query shape is compiled once, and a cached shape run with other
+ * values returns the rows of those values.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cachedShapes } from '../../../src/orm/query/cache.ts';
+import { query } from '../../../src/orm/query/queryset.ts';
+import { forEachDialect } from '../support.ts';
+import { seeded } from './fixtures.ts';
+
+forEachDialect((_dialect, open) => {
+  test('each shape is cached once and reused with other values', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Book, Tag, ada, bob } = await seeded(db);
+    const books = query(db, Book);
+    const before = cachedShapes(Book);
+    const round = async (author: number, text: string, low: number) => [
+      (await books.filter({ authorId: author }).values('title')).map((r) => r.title).sort(),
+      await books.filter({ title__icontains: text }).count(),
+      await books.filter({ title__startsWith: text }, { pages__gte: low }).exists(),
+      await books.filter({ title__endsWith: text }).count(),
+      await books.filter({ title__contains: text }).count(),
+      await books.filter({ title__iexact: text }).count(),
+      await books.exclude({ pages__range: [low, low + 100] }).count(),
+      await books.filter({ authorId__in: [author, author] }).orderBy('-price').limit(1).offset(0).count(),
+      (await books.filter({ price__gt: String(low) }).orderBy('-price').offset(1).first())?.title ?? null,
+      await books.filter({ pages__isNull: true }).update({ pages: low }),
+    ];
+    const first = await round(ada.id, 'Dune', 400);
+    const cached = cachedShapes(Book) - before;
+    assert.equal(cached, 10, 'every shape compiled once and kept');
+    assert.deepEqual(first, [['Dune', 'Notes 100%_done'], 1, true, 1, 1, 1, 1, 1, null, 1]);
+    const second = await round(bob.id, 'The', 5);
+    assert.equal(cachedShapes(Book) - before, 10, 'no new shapes');
+    assert.deepEqual(second, [['The Engine'], 1, true, 0, 1, 0, 2, 1, 'Dune', 0]);
+
+    const tags = query(db, Tag);
+    await tags.create({ slug: 'a', name: 'A' });
+    await tags.create({ slug: 'b', name: 'B' });
+    assert.equal(cachedShapes(Tag), 1);
+    assert.deepEqual(await tags.filter({ slug: 'b' }).values('name'), [{ name: 'B' }]);
+    assert.equal(await tags.filter({ slug: 'a' }).delete(), 1);
+    assert.equal(await tags.filter({ slug: 'b' }).delete(), 1);
+    assert.equal(cachedShapes(Tag), 3);
+  });
+});
