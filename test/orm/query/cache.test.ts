@@ -24,8 +24,19 @@ forEachDialect((_dialect, open) => {
       await books.filter({ title__contains: text }).count(),
       await books.filter({ title__iexact: text }).count(),
       await books.exclude({ pages__range: [low, low + 100] }).count(),
-      await books.filter({ authorId__in: [author, author] }).orderBy('-price').limit(1).offset(0).count(),
-      (await books.filter({ price__gt: String(low) }).orderBy('-price').offset(1).first())?.title ?? null,
+      await books
+        .filter({ authorId__in: [author, author] })
+        .orderBy('-price')
+        .limit(1)
+        .offset(0)
+        .count(),
+      (
+        await books
+          .filter({ price__gt: String(low) })
+          .orderBy('-price')
+          .offset(1)
+          .first()
+      )?.title ?? null,
       await books.filter({ pages__isNull: true }).update({ pages: low }),
     ];
     const first = await round(ada.id, 'Dune', 400);
