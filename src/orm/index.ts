@@ -68,7 +68,7 @@ export {
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
 export { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './query/errors.ts';
 export { QuerySet, query } from './query/queryset.ts';
-export type { Filter, Lookup, OrderLookup, OrderName, RowKey, TextLookup } from './query/types.ts';
+export type { Filter, Loaded, Lookup, OrderLookup, OrderName, RowKey, TextLookup } from './query/types.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export {
   type AutoJoinTable,
@@ -80,5 +80,13 @@ export {
   type TableDdl,
 } from './schema-editor.ts';
 export type { ModelSchema, ModelSchemas } from './schemas.ts';
-export type { CreateInput, FieldMap, FieldName, Row, UpdateInput } from './types.ts';
+export type {
+  CreateInput,
+  FieldMap,
+  FieldName,
+  ForwardRelationName,
+  RelatedRow,
+  Row,
+  UpdateInput,
+} from './types.ts';
 export { type FieldError, type ValidateOptions, validateInput } from './validation.ts';

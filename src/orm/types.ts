@@ -113,3 +113,31 @@ export type UpdateInput<M> = UpdateInputOf<FieldsOf<M>>;
 
 /** A field name of model `M` (many-to-many included). */
 export type FieldName<M> = keyof FieldsOf<M> & string;
+
+type TargetRow<R> = R extends () => infer T ? Row<T> : Record<string, unknown>;
+
+/**
+ * The names of `M`'s foreign keys and one-to-ones: what `selectRelated()` accepts.
+ *
+ * @example
+ * ```ts
+ * type N = ForwardRelationName<typeof Book>; // 'author' | 'editor'
+ * ```
+ */
+export type ForwardRelationName<M> = {
+  [K in keyof FieldsOf<M>]: RelationOf<FieldsOf<M>[K]> extends 'foreignKey' | 'oneToOne' ? K : never;
+}[keyof FieldsOf<M>] &
+  string;
+
+/**
+ * The row a foreign key `K` of `M` points at, `| null` when the key is nullable (a target given
+ * by label has no static type: `Record<string, unknown>`).
+ *
+ * @example
+ * ```ts
+ * type A = RelatedRow<typeof Book, 'author'>; // Row<typeof Author>
+ * ```
+ */
+export type RelatedRow<M, K extends keyof FieldsOf<M>> =
+  | (OptionsOf<FieldsOf<M>[K]> extends { '~to': infer R } ? TargetRow<R> : never)
+  | (IsNullable<FieldsOf<M>[K]> extends true ? null : never);

@@ -9,3 +9,4 @@ export {
   testDatabase,
   testPostgresUrl,
 } from './database.ts';
+export { countQueries, type QueryCounter } from './queries.ts';

@@ -2,18 +2,22 @@
  * `QuerySet`: an immutable, lazily run query over one model's table. `query(db, Model)` starts
  * one; `filter`, `exclude`, `orderBy`, `limit` and `offset` return new QuerySets; `all`, `first`,
  * `get`, `count`, `exists`, `values`, `create`, `bulkCreate`, `update` and `delete` run SQL.
+ * `selectRelated` and `prefetchRelated` load relations up front (there is no lazy loading).
  */
 import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../database.ts';
 import { UniqueViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
+import type { RelationField } from '../fields/relation.ts';
+import type { ReverseRelation } from '../meta.ts';
 import type { AnyModel } from '../model.ts';
-import type { CreateInput, Row, UpdateInput } from '../types.ts';
+import type { CreateInput, ForwardRelationName, RelatedRow, Row, UpdateInput } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
 import { type Clause, combine, conditionsSql, negate, orderable, resolveField } from './lookups.ts';
-import type { Filter, OrderName, RowKey } from './types.ts';
+import { attachSelected, joinSelected, prefetch, prefetchable, selectable } from './relations.ts';
+import type { Filter, Loaded, OrderName, RowKey } from './types.ts';
 
 // The table is only known at run time (Kysely<any>).
 type AnySelect = SelectQueryBuilder<any, any, any>;
@@ -29,6 +33,10 @@ interface State {
   readonly order: readonly Order[] | undefined;
   readonly limit: number | undefined;
   readonly offset: number | undefined;
+  /** Foreign keys joined by `selectRelated`. */
+  readonly related: readonly RelationField[];
+  /** Reverse relations loaded by `prefetchRelated`. */
+  readonly prefetch: readonly ReverseRelation[];
 }
 
 function count(value: number, what: string): number {
@@ -48,7 +56,7 @@ function count(value: number, what: string): number {
  * const total = await cheap.count();
  * ```
  */
-export class QuerySet<M extends AnyModel> {
+export class QuerySet<M extends AnyModel, X extends object = {}> {
   readonly db: Database;
   readonly model: M;
   readonly #state: State;
@@ -56,11 +64,18 @@ export class QuerySet<M extends AnyModel> {
   constructor(db: Database, model: M, state?: State) {
     this.db = db;
     this.model = model;
-    this.#state = state ?? { where: [], order: undefined, limit: undefined, offset: undefined };
+    this.#state = state ?? {
+      where: [],
+      order: undefined,
+      limit: undefined,
+      offset: undefined,
+      related: [],
+      prefetch: [],
+    };
   }
 
-  #with(change: Partial<State>): QuerySet<M> {
-    return new QuerySet(this.db, this.model, { ...this.#state, ...change });
+  #with<Y extends object = X>(change: Partial<State>): QuerySet<M, Y> {
+    return new QuerySet<M, Y>(this.db, this.model, { ...this.#state, ...change });
   }
 
   /**
@@ -74,7 +89,7 @@ export class QuerySet<M extends AnyModel> {
    * query(db, Book).filter({ status: 'draft' }, { pages__isNull: true }); // draft OR no pages
    * ```
    */
-  filter(...conditions: Filter<M>[]): QuerySet<M> {
+  filter(...conditions: Filter<M>[]): QuerySet<M, X> {
     return this.#with({ where: [...this.#state.where, this.#any(conditions)] });
   }
 
@@ -86,7 +101,7 @@ export class QuerySet<M extends AnyModel> {
    * query(db, Book).exclude({ status: 'draft' });
    * ```
    */
-  exclude(...conditions: Filter<M>[]): QuerySet<M> {
+  exclude(...conditions: Filter<M>[]): QuerySet<M, X> {
     return this.#with({ where: [...this.#state.where, negate(this.#any(conditions))] });
   }
 
@@ -112,6 +127,7 @@ export class QuerySet<M extends AnyModel> {
       state.where.map((w) => w.shape).join(' & '),
       order.map((o) => `${JSON.stringify(o.field.column)}${o.descending ? '-' : '+'}`).join(','),
       sliced ? 'limit' : '',
+      state.related.map((r) => r.name).join(','),
       state.offset !== undefined ? 'offset' : '',
     ].join('|');
     return { shape, params };
@@ -136,7 +152,7 @@ export class QuerySet<M extends AnyModel> {
    * query(db, Book).orderBy('-created', 'title');
    * ```
    */
-  orderBy(...names: OrderName<M>[]): QuerySet<M> {
+  orderBy(...names: OrderName<M>[]): QuerySet<M, X> {
     return this.#with({ order: this.#order(names) });
   }
 
@@ -149,12 +165,12 @@ export class QuerySet<M extends AnyModel> {
   }
 
   /** At most `n` rows. */
-  limit(n: number): QuerySet<M> {
+  limit(n: number): QuerySet<M, X> {
     return this.#with({ limit: count(n, 'limit') });
   }
 
   /** Skips the first `n` rows. */
-  offset(n: number): QuerySet<M> {
+  offset(n: number): QuerySet<M, X> {
     return this.#with({ offset: count(n, 'offset') });
   }
 
@@ -171,6 +187,7 @@ export class QuerySet<M extends AnyModel> {
     if (state.limit !== undefined) query = query.limit(state.limit);
     else if (state.offset !== undefined && this.db.dialect === 'sqlite') query = query.limit(-1);
     if (state.offset !== undefined) query = query.offset(state.offset);
+    if (state.related.length) query = joinSelected(query, this.db, this.model.meta.table, state.related);
     return query;
   }
 
@@ -183,7 +200,16 @@ export class QuerySet<M extends AnyModel> {
   async #rows(fields: readonly AnyField[], state: State = this.#state): Promise<Record<string, unknown>[]> {
     const { sql: text, parameters } = this.#compiledSelect('select', fields, state);
     const raw = await this.db.all<Record<string, unknown>>(text, parameters);
-    return raw.map((r) => this.#toRow(r, fields));
+    const rows = raw.map((r) => {
+      const row = this.#toRow(r, fields);
+      attachSelected(row, r, state.related, this.db.dialect);
+      return row;
+    });
+    if (state.prefetch.length)
+      await prefetch(rows, this.model.meta.pk, state.prefetch, (model, filter) =>
+        new QuerySet(this.db, model).filter(filter as never).all(),
+      );
+    return rows;
   }
 
   /**
@@ -194,8 +220,8 @@ export class QuerySet<M extends AnyModel> {
    * const books: Row<typeof Book>[] = await query(db, Book).all();
    * ```
    */
-  async all(): Promise<Row<M>[]> {
-    return (await this.#rows(this.model.meta.concreteFields)) as Row<M>[];
+  async all(): Promise<Loaded<M, X>[]> {
+    return (await this.#rows(this.model.meta.concreteFields)) as Loaded<M, X>[];
   }
 
   /**
@@ -209,18 +235,18 @@ export class QuerySet<M extends AnyModel> {
   async values<K extends RowKey<M>>(...keys: K[]): Promise<Pick<Row<M>, K>[]> {
     if (keys.length === 0) throw new QueryError('values: name at least one field');
     const fields = keys.map((key) => resolveField(this.model, key, 'values'));
-    return (await this.#rows(fields)) as Pick<Row<M>, K>[];
+    return (await this.#rows(fields, { ...this.#state, related: [], prefetch: [] })) as Pick<Row<M>, K>[];
   }
 
   /** The first row (in the query's order, else by primary key), or `undefined`. */
-  async first(): Promise<Row<M> | undefined> {
+  async first(): Promise<Loaded<M, X> | undefined> {
     const order = this.#state.order ?? this.#order(this.model.meta.ordering);
     const state = {
       ...this.#state,
       order: order.length ? order : [{ field: this.model.meta.pk, descending: false }],
       limit: 1,
     };
-    return (await this.#rows(this.model.meta.concreteFields, state))[0] as Row<M> | undefined;
+    return (await this.#rows(this.model.meta.concreteFields, state))[0] as Loaded<M, X> | undefined;
   }
 
   /**
@@ -232,13 +258,55 @@ export class QuerySet<M extends AnyModel> {
    * const book = await query(db, Book).get({ id });
    * ```
    */
-  async get(...conditions: Filter<M>[]): Promise<Row<M>> {
+  async get(...conditions: Filter<M>[]): Promise<Loaded<M, X>> {
     const set = conditions.length ? this.filter(...conditions) : this;
     const rows = await set.#rows(this.model.meta.concreteFields, { ...set.#state, order: [], limit: 2 });
     const label = this.model.meta.label;
     if (rows.length === 0) throw new NotFoundError(`No ${label} matches the query`);
     if (rows.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
-    return rows[0] as Row<M>;
+    return rows[0] as Loaded<M, X>;
+  }
+
+  /**
+   * Loads foreign keys (and one-to-ones) in the same query, by a join: `inner` for a required
+   * key, `left` for a nullable one. Each row gets the target's row next to its key
+   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). Rows of a query
+   * without `selectRelated('author')` have no `author` property: reading it does not compile.
+   *
+   * @example
+   * ```ts
+   * const books = await query(db, Book).selectRelated('author').all(); // one query
+   * books[0]!.author.lastName; // 'Lovelace'
+   * ```
+   */
+  selectRelated<K extends ForwardRelationName<M>>(
+    ...names: K[]
+  ): QuerySet<M, X & { [P in K]: RelatedRow<M, P> }> {
+    if (names.length === 0) throw new QueryError('selectRelated: name at least one relation');
+    const added = names.map((name) => selectable(this.model, name));
+    const related = [...this.#state.related, ...added.filter((r) => !this.#state.related.includes(r))];
+    return this.#with({ related: [...new Set(related)] });
+  }
+
+  /**
+   * Loads a reverse foreign key (rows of `related` pointing at these rows) with one extra query
+   * per relation, `where <key> in (…)`, never one per row. `related` is the model declaring the
+   * key: it gives the rows' type, since `M`'s type cannot know who points at it. Each row gets
+   * a list, in `related`'s ordering (`[]` when none).
+   *
+   * @example
+   * ```ts
+   * const books = await query(db, Book).prefetchRelated('reviews', Review).all(); // two queries
+   * books[0]!.reviews.map((r) => r.rating); // [5, 4]
+   * ```
+   */
+  prefetchRelated<K extends string, R extends AnyModel>(
+    name: K,
+    related: R,
+  ): QuerySet<M, X & { [P in K]: Row<R>[] }> {
+    const relation = prefetchable(this.model, name, related);
+    const prefetch = this.#state.prefetch.filter((r) => r !== relation);
+    return this.#with({ prefetch: [...prefetch, relation] });
   }
 
   /** How many rows match (limit and offset apply). */
@@ -247,7 +315,7 @@ export class QuerySet<M extends AnyModel> {
     const { sql: text, parameters } = this.#compiledSelect(
       'count',
       [this.model.meta.pk],
-      { ...this.#state, order: [] },
+      { ...this.#state, order: [], related: [] },
       (inner) => {
         const matched: AnySelect = sliced ? inner : inner.clearSelect().select(sql`1`.as('one'));
         return this.db.kysely.selectFrom(matched.as('matched')).select(sql`count(*)`.as('n'));
@@ -263,6 +331,7 @@ export class QuerySet<M extends AnyModel> {
       ...this.#state,
       order: [],
       limit: 1,
+      related: [],
     });
     return (await this.db.get(text, parameters)) !== undefined;
   }

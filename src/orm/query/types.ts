@@ -41,3 +41,13 @@ export type RowKey<M> = keyof Row<M> & string;
 
 /** An ordering name: a row key, `-` first for descending. */
 export type OrderName<M> = RowKey<M> | `-${RowKey<M>}`;
+
+/**
+ * A row of `M` with the relations loaded so far (`X`): `Row<M>` when none were.
+ *
+ * @example
+ * ```ts
+ * type B = Loaded<typeof Book, { author: Row<typeof Author> }>; // Row<typeof Book> & { author: … }
+ * ```
+ */
+export type Loaded<M, X> = keyof X extends never ? Row<M> : { [K in keyof (Row<M> & X)]: (Row<M> & X)[K] };
