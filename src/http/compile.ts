@@ -169,25 +169,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     return result;
   };
 
-  // Work queued for after a success (a welcome e-mail) must not follow a failure.
-  const fail = (ctx: Context, error: unknown): never => {
-    ctx.cancelBackground();
-    throw error;
-  };
-
+  // A failure anywhere below ends in an error response, and the context drops the background
+  // work queued for after a success when it sees that status.
   const run = (ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown => {
-    let result: unknown;
-    try {
-      result = userHandler(ctx);
-    } catch (error) {
-      fail(ctx, error);
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        (value) => finish(ctx, request, reply, value),
-        (error) => fail(ctx, error),
-      );
-    }
+    const result = userHandler(ctx);
+    if (result instanceof Promise) return result.then((value) => finish(ctx, request, reply, value));
     return finish(ctx, request, reply, result);
   };
 
@@ -198,27 +184,16 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
     if (!hasDeps) return run(ctx, request, reply);
-    let pending: Promise<void> | undefined;
-    try {
-      const cache = new Map<Dependency, unknown>();
-      pending = resolveInto(ctx, effectEntries, cache, overrides, {});
-      if (namedEntries.length > 0) {
-        const values: Record<string, unknown> = {};
-        ctx.deps = values;
-        pending = pending
-          ? pending.then(() => resolveInto(ctx, namedEntries, cache, overrides, values))
-          : resolveInto(ctx, namedEntries, cache, overrides, values);
-      }
-    } catch (error) {
-      fail(ctx, error);
+    const cache = new Map<Dependency, unknown>();
+    let pending = resolveInto(ctx, effectEntries, cache, overrides, {});
+    if (namedEntries.length > 0) {
+      const values: Record<string, unknown> = {};
+      ctx.deps = values;
+      pending = pending
+        ? pending.then(() => resolveInto(ctx, namedEntries, cache, overrides, values))
+        : resolveInto(ctx, namedEntries, cache, overrides, values);
     }
-    if (pending) {
-      return pending.then(
-        () => run(ctx, request, reply),
-        (error) => fail(ctx, error),
-      );
-    }
-    return run(ctx, request, reply);
+    return pending ? pending.then(() => run(ctx, request, reply)) : run(ctx, request, reply);
   }
 
   const definition: FastifyRouteOptions = {

@@ -111,8 +111,8 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
   /**
    * Runs `task` after the response has been sent. Tasks run one after another in the order
    * added; a failure is logged with the request id and does not stop the next task. When the
-   * handler or a dependency throws, the request's tasks are dropped, as their work was meant
-   * to follow a success.
+   * response is an error (the handler or a dependency threw, or serialization failed), the
+   * request's tasks are dropped, as their work was meant to follow a success.
    *
    * @example
    * ```ts
@@ -125,11 +125,6 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
    */
   background(task: Task): void {
     this.#afterQueue().background.push(task);
-  }
-
-  /** @internal Drops the background tasks added so far (the request failed). */
-  cancelBackground(): void {
-    if (this.#after) this.#after.background.length = 0;
   }
 
   /** Runs `fn` after the response was sent (also after an error response); dependencies use it to clean up. */

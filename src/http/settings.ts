@@ -113,11 +113,6 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   docs: ['DOCS', asBool],
 };
 
-/** The environment variable of each setting, for messages and docs. */
-export const SETTING_ENV_NAMES: { readonly [K in keyof Settings]: string } = Object.fromEntries(
-  Object.entries(SOURCES).map(([key, [env]]) => [key, env]),
-) as { [K in keyof Settings]: string };
-
 /** The prefix of the development-only secret key generated when none is set. */
 export const INSECURE_KEY_PREFIX = 'volt-insecure-';
 
