@@ -1,10 +1,12 @@
 /**
  * Every failure becomes a problem+json response: Volt's own errors, Fastify's (body too
- * large, bad JSON, wrong media type), unknown routes and methods, and everything else as a
- * 500 that says nothing about the internals unless debug is on.
+ * large, bad JSON, wrong media type), the data layer's (no such row, invalid or conflicting
+ * input), unknown routes and methods, and everything else as a 500 that says nothing about
+ * the internals unless debug is on.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { dataLayerError } from './data-errors.ts';
 import { HttpError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors.ts';
 
 /**
@@ -117,7 +119,7 @@ export function installErrorHandling(
       if (mapped instanceof HttpError) return respond(mapped);
     }
     if (error instanceof HttpError) return respond(error);
-    const clientError = engineClientError(error, request);
+    const clientError = engineClientError(error, request) ?? dataLayerError(error);
     if (clientError) return respond(clientError);
 
     request.log.error({ err: error }, 'unhandled error');

@@ -1,0 +1,68 @@
+/**
+ * The data layer's errors as HTTP answers. The HTTP core does not import the ORM: it recognizes
+ * the ORM's errors by their stable `code` (`VOLT_ORM_*`), so a handler can let them escape.
+ *
+ * | code | status |
+ * |---|---|
+ * | `VOLT_ORM_NOT_FOUND` (`get()` found no row) | 404 |
+ * | `VOLT_ORM_VALIDATION` (model validation or a constraint) | 422, or 409 when every error is `unique` |
+ * | `VOLT_ORM_PROTECTED`, `VOLT_ORM_RESTRICTED` (delete refused by `onDelete`) | 409 |
+ *
+ * Anything else from the ORM (a `QueryError` is a mistake in the code) stays a 500.
+ */
+import { type FieldError, HttpError } from './errors.ts';
+
+interface CodedError {
+  readonly code?: unknown;
+  readonly message: string;
+  readonly errors?: unknown;
+}
+
+function fieldErrors(value: unknown): FieldError[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const valid = value.every(
+    (e) =>
+      typeof e === 'object' &&
+      e !== null &&
+      Array.isArray((e as FieldError).loc) &&
+      typeof (e as FieldError).msg === 'string' &&
+      typeof (e as FieldError).type === 'string',
+  );
+  return valid ? (value as FieldError[]) : undefined;
+}
+
+/**
+ * The HTTP error for a data-layer error, or `undefined` when `error` is not one. A validation
+ * error's locations are placed in the body (`['title']` → `['body', 'title']`), like the
+ * request validation's 422s.
+ *
+ * @example
+ * ```ts
+ * app.get('/books/:id', { params }, (ctx) => query(db, Book).get({ id: ctx.params.id }));
+ * // no such book → 404 problem+json: { detail: 'No library.Book matches the query' }
+ * ```
+ */
+export function dataLayerError(error: unknown): HttpError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, message } = error as CodedError;
+  if (typeof code !== 'string' || !code.startsWith('VOLT_ORM_')) return undefined;
+  switch (code) {
+    case 'VOLT_ORM_NOT_FOUND':
+      return new HttpError(404, { detail: message, cause: error });
+    case 'VOLT_ORM_PROTECTED':
+    case 'VOLT_ORM_RESTRICTED':
+      return new HttpError(409, { detail: message, cause: error });
+    case 'VOLT_ORM_VALIDATION': {
+      const errors = fieldErrors((error as CodedError).errors);
+      if (!errors) return undefined;
+      const conflict = errors.length > 0 && errors.every((e) => e.type === 'unique');
+      return new HttpError(conflict ? 409 : 422, {
+        detail: conflict ? 'The request conflicts with existing data.' : 'The request is not valid.',
+        errors: errors.map((e) => ({ ...e, loc: ['body', ...e.loc] })),
+        cause: error,
+      });
+    }
+    default:
+      return undefined;
+  }
+}

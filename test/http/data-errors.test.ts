@@ -1,0 +1,89 @@
+/**
+ * A handler can let the ORM's errors escape: no such row is a 404, invalid input a 422 and a
+ * duplicate a 409, each as problem+json with field-level errors in the body.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { connect, type Database, f, model, query } from '../../src/orm/index.ts';
+import { createRegistry } from '../../src/orm/registry.ts';
+import { createTables } from '../../src/orm/schema-editor.ts';
+import { t } from '../../src/schema/t.ts';
+import { testClient } from '../../src/testing/index.ts';
+import { quietApp } from './support.ts';
+
+interface Problem {
+  detail: string;
+  errors: { loc: unknown[]; type: string }[];
+}
+
+const registry = createRegistry();
+const Tag = model(
+  'shop.Tag',
+  { name: f.string({ maxLength: 20, unique: true }), rank: f.integer({ min: 0, default: 0 }) },
+  { registry },
+);
+
+describe('ORM errors as HTTP answers', () => {
+  let db: Database;
+  before(async () => {
+    db = await connect('sqlite::memory:');
+    await createTables(db, [Tag]);
+  });
+  after(() => db.close());
+
+  function app() {
+    const app = quietApp();
+    app.get(
+      '/tags/:id',
+      { params: t.Object({ id: t.Integer() }), response: { 200: Tag.schema.read } },
+      (ctx) => query(db, Tag).get({ id: ctx.params.id }),
+    );
+    // The body is deliberately not validated by the route: the model's validation answers.
+    app.post(
+      '/tags',
+      { status: 201, body: t.Record(t.String(), t.Unknown()), response: { 201: Tag.schema.read } },
+      (ctx) => query(db, Tag).create(ctx.body as never),
+    );
+    app.get('/bug', {}, () =>
+      query(db, Tag)
+        .filter({ nope: 1 } as never)
+        .all(),
+    );
+    return app;
+  }
+
+  test('a get() that finds nothing is a 404 naming the model', async () => {
+    const res = await testClient(app()).get('/tags/999');
+    assert.equal(res.status, 404);
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.equal(res.json<Problem>().detail, 'No shop.Tag matches the query');
+  });
+
+  test('input the model refuses is a 422 with every field error located in the body', async () => {
+    const res = await testClient(app()).post('/tags', { json: { name: 'x'.repeat(21), rank: -1 } });
+    assert.equal(res.status, 422);
+    assert.deepEqual(
+      res.json<Problem>().errors.map((e) => [e.loc, e.type]),
+      [
+        [['body', 'name'], 'string_too_long'],
+        [['body', 'rank'], 'greater_than_equal'],
+      ],
+    );
+  });
+
+  test('a duplicate of a unique field is a 409 conflict, and the first row is kept', async () => {
+    const client = testClient(app());
+    assert.equal((await client.post('/tags', { json: { name: 'sf' } })).status, 201);
+    const res = await client.post('/tags', { json: { name: 'sf' } });
+    assert.equal(res.status, 409);
+    assert.deepEqual(res.json<Problem>().errors[0]!.loc, ['body', 'name']);
+    assert.equal(res.json<Problem>().errors[0]!.type, 'unique');
+    assert.equal(await query(db, Tag).filter({ name: 'sf' }).count(), 1);
+  });
+
+  test('a query naming an unknown field is a mistake in the code: a 500 that says nothing', async () => {
+    const res = await testClient(app()).get('/bug');
+    assert.equal(res.status, 500);
+    assert.equal(res.json<Problem>().detail, 'The server could not complete the request.');
+  });
+});
