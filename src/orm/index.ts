@@ -79,12 +79,13 @@ export {
   dependencyOrder,
   type TableDdl,
 } from './schema-editor.ts';
-export type { ModelSchema, ModelSchemas } from './schemas.ts';
+export type { ModelSchema, ModelSchemas, PropertiesOf } from './schemas.ts';
 export type {
   CreateInput,
   FieldMap,
   FieldName,
   ForwardRelationName,
+  ReadRow,
   RelatedRow,
   Row,
   UpdateInput,

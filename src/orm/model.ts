@@ -16,7 +16,7 @@ export interface Model<F extends FieldMap = FieldMap> {
   /** The introspection API: table, fields, pk, relations, indexes, checks. */
   readonly meta: ModelMeta;
   /** TypeBox schemas for reads, creates and updates, built on first use. */
-  readonly schema: ModelSchemas;
+  readonly schema: ModelSchemas<F>;
 }
 
 /** Any model. */
@@ -75,7 +75,7 @@ export function model<F extends FieldMap>(label: string, fields: F, options: Mod
   target.fields = Object.freeze(
     Object.fromEntries(meta.fields.filter((f) => f.name in fields).map((f) => [f.name, f])),
   ) as Readonly<F>;
-  target.schema = modelSchemas(meta);
+  target.schema = modelSchemas<F>(meta);
   const frozen = Object.freeze(target) as Model<F>;
   registry.register(frozen);
   return frozen;

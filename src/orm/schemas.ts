@@ -8,22 +8,47 @@
  * - `update`: the same fields as `create` minus the primary key, all optional.
  * Many-to-many fields are in none of them: the query layer sets them through their own calls.
  */
-import { type TObject, Type } from 'typebox';
+import { type TObject, type TOptional, type TProperties, type TUnsafe, Type } from 'typebox';
 import type { AnyField, FieldSchema } from './fields/field.ts';
 import type { ModelMeta } from './meta.ts';
+import type { CreateInputOf, FieldMap, ReadRowOf, UpdateInputOf } from './types.ts';
 
-/** An object schema whose keywords and properties' keywords can be read directly. */
-export type ModelSchema = TObject<Record<string, FieldSchema>> & Record<string, any>;
+/** A property schema typed by its value, whose keywords can be read directly (`maxLength`). */
+type PropertySchema<V> = TUnsafe<V> & Record<string, any>;
+type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
 
-/** The three schemas of a model. */
-export interface ModelSchemas {
-  /** A row as returned to clients. */
-  readonly read: ModelSchema;
+/**
+ * The TypeBox properties of an object type: `TOptional` for its optional keys, so that
+ * `Static<>` of the schema is the type again.
+ */
+export type PropertiesOf<T> = {
+  [K in keyof T]-?: K extends OptionalKeys<T>
+    ? TOptional<PropertySchema<Exclude<T[K], undefined>>>
+    : PropertySchema<T[K]>;
+};
+
+/**
+ * An object schema whose keywords and properties' keywords can be read directly; `Static<>` of
+ * it (the type a route's `ctx.body` gets) is the row or input type of the model.
+ */
+export type ModelSchema<P extends TProperties = Record<string, FieldSchema>> = TObject<P> &
+  Record<string, any>;
+
+/**
+ * The three schemas of a model, typed from its fields: a route with `body: Book.schema.create`
+ * gets `ctx.body: CreateInput<typeof Book>`.
+ */
+export interface ModelSchemas<F extends FieldMap = FieldMap> {
+  /** A row as returned to clients (no `writeOnly` fields). */
+  readonly read: Typed<F, ReadRowOf<F>>;
   /** The body of a create. */
-  readonly create: ModelSchema;
+  readonly create: Typed<F, CreateInputOf<F>>;
   /** The body of a (partial) update. */
-  readonly update: ModelSchema;
+  readonly update: Typed<F, UpdateInputOf<F>>;
 }
+
+/** `ModelSchema` typed by `T`; untyped for a model whose fields are not known (`AnyModel`). */
+type Typed<F, T> = 0 extends 1 & F ? ModelSchema : ModelSchema<PropertiesOf<T>>;
 
 /** `true` when a client may set the field (on create or update). */
 export function isWritable(field: AnyField): boolean {
@@ -70,20 +95,20 @@ function updateSchema(meta: ModelMeta): ModelSchema {
  * app.post('/books', { body: Book.schema.create, response: { 201: Book.schema.read } }, handler);
  * ```
  */
-export function modelSchemas(meta: ModelMeta): ModelSchemas {
+export function modelSchemas<F extends FieldMap>(meta: ModelMeta): ModelSchemas<F> {
   let read: ModelSchema | undefined;
   let create: ModelSchema | undefined;
   let update: ModelSchema | undefined;
   return Object.freeze({
-    get read() {
+    get read(): any {
       read ??= readSchema(meta);
       return read;
     },
-    get create() {
+    get create(): any {
       create ??= createSchema(meta);
       return create;
     },
-    get update() {
+    get update(): any {
       update ??= updateSchema(meta);
       return update;
     },

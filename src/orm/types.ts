@@ -66,6 +66,15 @@ type FieldsOf<M> = M extends Model<infer F> ? F : never;
 /** A row as read from the database. */
 export type RowOf<F> = Simplify<AutoId<F> & { [K in keyof F as RowKey<K, F[K]>]: ColumnValue<F[K]> }>;
 
+type IsWriteOnly<F> = OptionsOf<F> extends { writeOnly: true } ? true : false;
+
+/** A row as clients read it: every column but `writeOnly` ones (a password hash). */
+export type ReadRowOf<F> = Simplify<
+  AutoId<F> & {
+    [K in keyof F as IsWriteOnly<F[K]> extends true ? never : RowKey<K, F[K]>]: ColumnValue<F[K]>;
+  }
+>;
+
 /** What a create accepts: required fields required, fields with defaults or null optional. */
 export type CreateInputOf<F> = Simplify<
   {
@@ -101,6 +110,9 @@ export type UpdateInputOf<F> = Simplify<{
  * ```
  */
 export type Row<M> = RowOf<FieldsOf<M>>;
+
+/** A row of model `M` as clients read it: `Row<M>` without its `writeOnly` fields. */
+export type ReadRow<M> = ReadRowOf<FieldsOf<M>>;
 
 /**
  * The input of a create: fields with defaults, nullable fields, the auto `id` and

@@ -124,3 +124,19 @@ expectType<Equal<CreateInput<typeof Plain>, { on: boolean; note: string; count?:
 
 // @ts-expect-error tags is a many-to-many field
 model('types.Tagged', { tags: f.manyToMany('types.Tag') }, { ordering: ['tags'] });
+
+// --- schemas: Static<> of a model's schemas is its row and input types -------------------------
+
+import type { Static } from 'typebox';
+import type { ReadRowOf } from '../../src/orm/types.ts';
+
+type AuthorFields = (typeof Author)['fields'];
+/** `true` when each of A and B is assignable to the other (TypeBox spells the same type its own way). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The read schema leaves out writeOnly fields (the password hash).
+expectType<Same<Static<typeof Author.schema.read>, ReadRowOf<AuthorFields>>>();
+expectType<Equal<'passwordHash' extends keyof Static<typeof Author.schema.read> ? true : false, false>>();
+expectType<Same<Static<typeof Book.schema.create>, CreateInput<typeof Book>>>();
+// @ts-expect-error a create body is not an update body (required fields)
+expectType<Same<Static<typeof Book.schema.create>, UpdateInput<typeof Book>>>();
+expectType<Same<Static<typeof Book.schema.update>, UpdateInput<typeof Book>>>();
