@@ -48,6 +48,11 @@ export interface Database {
   readonly kysely: Kysely<any>;
   /** Every row, as plain objects. */
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Every row as an array of its column values, in the order the statement selects them: no
+   * object per row, which is what the query layer reads (it builds its rows itself).
+   */
+  arrays(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /** The first row, or `undefined`. */
   get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /** A statement that returns no rows (or whose rows you don't need). */

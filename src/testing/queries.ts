@@ -17,7 +17,7 @@ export interface QueryCounter {
 }
 
 /**
- * Wraps `db` so every `all`, `get` and `run` is recorded.
+ * Wraps `db` so every `all`, `arrays`, `get` and `run` is recorded.
  *
  * @example
  * ```ts
@@ -38,6 +38,10 @@ export function countQueries(db: Database): QueryCounter {
     all: (text, params) => {
       seen.push(text);
       return inner.all(text, params);
+    },
+    arrays: (text, params) => {
+      seen.push(text);
+      return inner.arrays(text, params);
     },
     get: (text, params) => {
       seen.push(text);

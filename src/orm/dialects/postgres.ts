@@ -73,6 +73,15 @@ abstract class PostgresQueries implements Database {
     return (await execute(this.target(), sql, params)).rows as T[];
   }
 
+  async arrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    try {
+      const result = await this.target().query({ text: sql, values: params as unknown[], rowMode: 'array' });
+      return result.rows as unknown[][];
+    } catch (error) {
+      throw mapPostgresError(error, sql);
+    }
+  }
+
   async get<T = Record<string, unknown>>(
     sql: string,
     params: readonly unknown[] = [],

@@ -21,6 +21,8 @@ import { mapSqliteError } from './sqlite-errors.ts';
 
 interface CachedStatement {
   statement: StatementSync;
+  /** The same SQL prepared to return arrays (`arrays()`), made on first use. */
+  arrays?: StatementSync;
   reader?: boolean;
 }
 
@@ -74,6 +76,21 @@ class Connection {
   all<T>(sql: string, params: readonly unknown[]): T[] {
     try {
       return plain<T>(this.#prepare(sql).statement.all(...bind(params)));
+    } catch (error) {
+      throw mapSqliteError(error, sql);
+    }
+  }
+
+  arrays(sql: string, params: readonly unknown[]): unknown[][] {
+    try {
+      const cached = this.#prepare(sql);
+      let statement = cached.arrays;
+      if (!statement) {
+        statement = this.db.prepare(sql);
+        statement.setReturnArrays(true);
+        cached.arrays = statement;
+      }
+      return statement.all(...bind(params)) as unknown as unknown[][];
     } catch (error) {
       throw mapSqliteError(error, sql);
     }
@@ -148,6 +165,11 @@ class SqliteTransaction implements Database {
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     this.#check();
     return this.#connection.all<T>(sql, params);
+  }
+
+  async arrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    this.#check();
+    return this.#connection.arrays(sql, params);
   }
 
   async get<T = Record<string, unknown>>(
@@ -227,6 +249,10 @@ class SqliteDatabase implements Database {
 
   all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.#outside(() => this.#connection.all<T>(sql, params));
+  }
+
+  arrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    return this.#outside(() => this.#connection.arrays(sql, params));
   }
 
   get<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {

@@ -44,6 +44,27 @@ forEachDialect((dialect, open) => {
     assert.deepEqual(await db.all('select * from notes'), []);
   });
 
+  test('arrays() gives each row as its column values in select order, inside transactions too', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    await db.run(`create table notes (id ${serialKey(dialect)}, title text not null, stars int)`);
+    await db.run(`insert into notes (title, stars) values (${ph(db, 1)}, ${ph(db, 2)})`, ['first', 3]);
+    await db.run(`insert into notes (title, stars) values (${ph(db, 1)}, ${ph(db, 2)})`, ['second', null]);
+    const sql = `select stars, title from notes where id >= ${ph(db, 1)} order by id`;
+    assert.deepEqual(await db.arrays(sql, [1]), [
+      [3, 'first'],
+      [null, 'second'],
+    ]);
+    // The same SQL still answers objects through all(): the two forms do not share a statement.
+    assert.deepEqual(await db.all(sql, [2]), [{ stars: null, title: 'second' }]);
+    assert.deepEqual(await db.arrays(sql, [3]), []);
+    await db.transaction(async (tx) => {
+      await tx.run(`update notes set stars = ${ph(db, 1)} where stars is null`, [1]);
+      assert.deepEqual(await tx.arrays(sql, [2]), [[1, 'second']]);
+    });
+    await assert.rejects(db.arrays('select nope from notes'), DatabaseError);
+  });
+
   test('values are bound as parameters, never spliced into the SQL', async (t) => {
     const db = await open();
     t.after(() => db.close());
