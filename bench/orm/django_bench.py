@@ -69,7 +69,7 @@ def in20():
 
 
 def page():
-    list(Book.objects.filter(price__gt=rng.randint(0, 5000)).order_by("title")[:50])
+    list(Book.objects.select_related("author").filter(price__gt=rng.randint(0, 5000)).order_by("title")[:50])
 
 
 def update():

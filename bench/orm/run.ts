@@ -37,7 +37,7 @@ const SHAPES: Shape[] = ['get', 'in20', 'page', 'bulk', 'update'];
 const LABEL: Record<Shape, string> = {
   get: '(a) get by pk',
   in20: '(b) 20 rows by id (in)',
-  page: '(c) page of 50 (price > x, by title)',
+  page: '(c) page of 50 (price > x, by title) with the author joined',
   bulk: '(d) bulk insert 1,000 rows (tx)',
   update: '(e) update 100 rows',
 };
@@ -104,7 +104,8 @@ function volt(db: Database): Impl {
   return {
     get: (id) => query(db, Book).get({ id }),
     in20: (ids) => query(db, Book).filter({ id__in: ids }).all(),
-    page: (min) => query(db, Book).filter({ price__gt: min }).orderBy('title').limit(50).all(),
+    page: (min) =>
+      query(db, Book).selectRelated('author').filter({ price__gt: min }).orderBy('title').limit(50).all(),
     bulk: (rows) => query(db, Book).bulkCreate(rows),
     update: (from, price) =>
       query(db, Book)
@@ -114,6 +115,9 @@ function volt(db: Database): Impl {
 }
 
 const COLS = 'id, title, price, author_id';
+const PAGE = (ph: string) =>
+  'select b.id, b.title, b.price, b.author_id, a.id as a_id, a.name as a_name from bench_book b ' +
+  `join bench_author a on a.id = b.author_id where b.price > ${ph} order by b.title limit 50`;
 const IN20 = Array.from({ length: 20 }, () => '?').join(', ');
 
 function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
@@ -123,7 +127,7 @@ function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
   );
   const get = db.prepare(`select ${COLS} from bench_book where id = ?`);
   const in20 = db.prepare(`select ${COLS} from bench_book where id in (${IN20})`);
-  const page = db.prepare(`select ${COLS} from bench_book where price > ? order by title limit 50`);
+  const page = db.prepare(PAGE('?'));
   const insert = db.prepare(
     `insert into bench_book (title, price, author_id) values (?, ?, ?) returning ${COLS}`,
   );
@@ -153,9 +157,7 @@ function rawPostgres(pool: pg.Pool): Impl {
   return {
     get: async (id) => (await pool.query(`select ${COLS} from bench_book where id = $1`, [id])).rows[0],
     in20: async (ids) => (await pool.query(`select ${COLS} from bench_book where id in (${in20})`, ids)).rows,
-    page: async (min) =>
-      (await pool.query(`select ${COLS} from bench_book where price > $1 order by title limit 50`, [min]))
-        .rows,
+    page: async (min) => (await pool.query(PAGE('$1'), [min])).rows,
     bulk: async (rows) => {
       const client = await pool.connect();
       try {
