@@ -15,7 +15,24 @@ import { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
 import type { FieldError } from '../validation.ts';
 import { ValidationError } from './errors.ts';
-import { capitalize } from './many-to-many.ts';
+
+/** `author` → `Author`. */
+function capitalize(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/**
+ * `Author 99 does not exist`: the message of a key that has no row (`key` as JavaScript holds it).
+ *
+ * @example
+ * ```ts
+ * noSuchRow(Tag, 'poetry'); // 'Tag "poetry" does not exist'
+ * ```
+ */
+export function noSuchRow(model: AnyModel, key: unknown): string {
+  const shown = typeof key === 'bigint' ? String(key) : JSON.stringify(key);
+  return `${capitalize(model.meta.verboseName)} ${shown} does not exist`;
+}
 
 function byColumns(model: AnyModel, columns: readonly string[] | undefined): AnyField[] {
   return (columns ?? [])
@@ -35,13 +52,8 @@ function unique(model: AnyModel, error: UniqueViolationError): FieldError[] {
 }
 
 function missingTarget(field: RelationField, value: unknown, dialect: Database['dialect']): FieldError {
-  const target = field.target.meta;
-  const shown = JSON.stringify(target.pk.fromDb(value, dialect));
-  return {
-    loc: [field.attribute],
-    msg: `${capitalize(target.verboseName)} ${shown} does not exist`,
-    type: 'foreign_key',
-  };
+  const key = field.target.meta.pk.fromDb(value, dialect);
+  return { loc: [field.attribute], msg: noSuchRow(field.target, key), type: 'foreign_key' };
 }
 
 /** The foreign keys among the written `columns` whose target row does not exist (SQLite names none). */

@@ -8,6 +8,7 @@ import { ForeignKeyViolationError } from '../errors.ts';
 import type { AnyModel, Model } from '../model.ts';
 import type { PkValue, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
+import { noSuchRow } from './constraint-errors.ts';
 import { QueryError, ValidationError } from './errors.ts';
 import type { JoinTable } from './join-table.ts';
 
@@ -224,7 +225,7 @@ export class RelatedManager<R extends AnyModel> {
         throw new ValidationError(
           absent.map((key) => ({
             loc: [this.#name],
-            msg: `${capitalize(target.verboseName)} ${JSON.stringify(key)} does not exist`,
+            msg: noSuchRow(j.target, key),
             type: 'foreign_key',
           })),
         );
@@ -266,18 +267,11 @@ export class RelatedManager<R extends AnyModel> {
   }
 
   #missingSource(error: unknown): ValidationError {
-    const source = this.#join.source.meta;
-    const key = source.pk.fromDb(this.#source, this.#db.dialect);
-    return new ValidationError(
-      [
-        {
-          loc: [],
-          msg: `${capitalize(source.verboseName)} ${JSON.stringify(key)} does not exist`,
-          type: 'foreign_key',
-        },
-      ],
-      { cause: error },
-    );
+    const source = this.#join.source;
+    const key = source.meta.pk.fromDb(this.#source, this.#db.dialect);
+    return new ValidationError([{ loc: [], msg: noSuchRow(source, key), type: 'foreign_key' }], {
+      cause: error,
+    });
   }
 
   async #remove(tx: Database, keys: readonly unknown[]): Promise<number> {
@@ -298,9 +292,4 @@ export class RelatedManager<R extends AnyModel> {
     }
     return removed;
   }
-}
-
-/** `Author` from `author`. */
-export function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
