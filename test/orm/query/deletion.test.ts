@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ForeignKeyViolationError } from '../../../src/orm/errors.ts';
+import { f } from '../../../src/orm/fields/index.ts';
+import { model } from '../../../src/orm/model.ts';
 import { ProtectedError, QueryError, RestrictedError } from '../../../src/orm/query/errors.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
+import { createRegistry } from '../../../src/orm/registry.ts';
+import { createTables } from '../../../src/orm/schema-editor.ts';
 import { countQueries } from '../../../src/testing/queries.ts';
 import { count, forEachDialect } from '../support.ts';
 import { stocked } from './catalog.ts';
@@ -171,5 +175,32 @@ forEachDialect((_dialect, open) => {
       ForeignKeyViolationError,
     );
     assert.equal(await query(db, Author).count(), 1);
+  });
+
+  test('a cascade through the same model (a tree) deletes every level and counts them', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const Category = model(
+      'tree.Category',
+      {
+        name: f.string({ maxLength: 50 }),
+        parent: f.foreignKey('self', { onDelete: 'cascade', nullable: true, relatedName: 'children' }),
+      },
+      { registry: createRegistry() },
+    );
+    await createTables(db, [Category]);
+    const categories = query(db, Category);
+    const root = await categories.create({ name: 'root' });
+    const [a, b] = await categories.bulkCreate([
+      { name: 'a', parentId: root.id },
+      { name: 'b', parentId: root.id },
+    ]);
+    await categories.bulkCreate([
+      { name: 'a1', parentId: a!.id },
+      { name: 'b1', parentId: b!.id },
+    ]);
+    const other = await categories.create({ name: 'other' });
+    assert.equal(await categories.filter({ id: root.id }).delete(), 5);
+    assert.deepEqual(await categories.values('id'), [{ id: other.id }]);
   });
 });

@@ -4,8 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { f } from '../../../src/orm/fields/index.ts';
+import { model } from '../../../src/orm/model.ts';
 import { QueryError, ValidationError } from '../../../src/orm/query/errors.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
+import { createRegistry } from '../../../src/orm/registry.ts';
+import { createTables } from '../../../src/orm/schema-editor.ts';
 import { countQueries } from '../../../src/testing/queries.ts';
 import { count, forEachDialect } from '../support.ts';
 import { stocked } from './catalog.ts';
@@ -132,5 +136,41 @@ forEachDialect((_dialect, open) => {
       assert.equal(await duneTags.add('sf'), 1);
     });
     assert.equal(await query(db, Book).related(dune, 'tags', Tag).count(), 1);
+  });
+
+  test('a many-to-many to its own model links both ways through from/to columns', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const Person = model(
+      'club.Person',
+      { name: f.string({ maxLength: 50 }), follows: f.manyToMany('self', { relatedName: 'followers' }) },
+      { registry: createRegistry(), ordering: ['name'] },
+    );
+    await createTables(db, [Person]);
+    const [ann, ben, cat] = await query(db, Person).bulkCreate([
+      { name: 'Ann' },
+      { name: 'Ben' },
+      { name: 'Cat' },
+    ]);
+    assert.equal(await query(db, Person).related(ann!, 'follows', Person).add(ben!, cat!), 2);
+    assert.equal(await query(db, Person).related(ben!, 'follows', Person).add(cat!), 1);
+    assert.deepEqual(
+      (await query(db, Person).related(cat!, 'followers', Person).all()).map((p) => p.name),
+      ['Ann', 'Ben'],
+    );
+    const people = await query(db, Person)
+      .prefetchRelated('follows', Person)
+      .prefetchRelated('followers', Person)
+      .all();
+    assert.deepEqual(
+      people.map((p) => [p.name, p.follows.map((x) => x.name), p.followers.map((x) => x.name)]),
+      [
+        ['Ann', ['Ben', 'Cat'], []],
+        ['Ben', ['Cat'], ['Ann']],
+        ['Cat', [], ['Ann', 'Ben']],
+      ],
+    );
+    assert.equal(await query(db, Person).filter({ name: 'Ben' }).delete(), 1);
+    assert.equal(await count(db, 'club_person_follows'), 1);
   });
 });

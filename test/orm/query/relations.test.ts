@@ -162,6 +162,15 @@ forEachDialect((_dialect, open) => {
         [5, 'Dune', 'Ada', 'United Kingdom', null],
       ],
     );
+    // Filters, ordering, slicing and counting keep naming the base table's columns.
+    const best = await query(db, Review)
+      .selectRelated('book__author')
+      .filter({ rating__gte: 4 })
+      .orderBy('-rating')
+      .offset(0)
+      .first();
+    assert.deepEqual([best?.rating, best?.book.author.name], [5, 'Ada']);
+    assert.equal(await query(db, Review).selectRelated('book__author').filter({ rating__gte: 4 }).count(), 2);
     // Naming a hop again (or its prefix) joins it once.
     counter.reset();
     const again = await query(counter.db, Review)
