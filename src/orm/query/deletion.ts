@@ -1,10 +1,11 @@
 /**
- * Deleting rows the way their foreign keys say (`onDelete`), decided by the ORM before anything
- * is deleted: the rows reached through `cascade` are collected level by level (one query per
- * relation and level, never one per row), `protect` and `restrict` refuse with the rows in the
- * way, `setNull`/`setDefault` update the rows pointing at the deleted ones, and the auto join
- * table rows of many-to-manys are removed. The database's own `on delete` actions stay as a
- * backstop; Volt does not rely on them.
+ * Deleting rows the way their foreign keys say (`onDelete`). When the tables' own `on delete`
+ * actions do exactly that (only `cascade` and `setNull` down the tree), one `delete` statement
+ * is enough. Otherwise the ORM decides before anything is deleted: the rows reached through
+ * `cascade` are collected level by level (one query per relation and level, never one per
+ * row), `protect` and `restrict` refuse with the rows in the way, `setNull`/`setDefault` update
+ * the rows pointing at the deleted ones, and the auto join table rows of many-to-manys are
+ * removed; the database's actions remain a backstop.
  */
 import { sql } from 'kysely';
 import type { Database } from '../database.ts';
@@ -57,15 +58,36 @@ function keyOf(value: unknown): string {
   return `${typeof value}:${String(value)}`;
 }
 
+const plans = new WeakMap<AnyModel, { version: number; collect: boolean }>();
+
 /**
- * `true` when deleting `model`'s rows needs more than one `delete` statement: other models
- * point at it, or it has a many-to-many with an auto join table.
+ * `true` when deleting `model`'s rows needs the collector; `false` when one `delete` statement
+ * does exactly what `onDelete` says, through the tables' own `on delete` actions: every key
+ * pointing at the model (and, for `cascade`, at the rows deleted with it, and so on) is
+ * `cascade` or `setNull`, without a cycle back to a model on the way (whose rows the count of
+ * the statement would miss). Many-to-many auto join tables cascade in the database too.
+ * `protect`, `restrict` and `setDefault` (a default function has no SQL form) need the
+ * collector. Cached per model until the registry changes.
  */
 export function needsCollector(model: AnyModel): boolean {
-  return (
-    model.meta.reverseRelations.length > 0 ||
-    model.meta.forwardRelations.some((r) => r.kind === 'manyToMany' && r.throughRef === undefined)
-  );
+  const version = model.meta.registry.version;
+  const cached = plans.get(model);
+  if (cached?.version === version) return cached.collect;
+  const path = new Set<AnyModel>();
+  const databaseDoes = (current: AnyModel): boolean => {
+    if (path.has(current)) return false;
+    path.add(current);
+    const ok = current.meta.reverseRelations.every((relation) => {
+      if (relation.kind === 'manyToMany') return true;
+      const action = relation.field.onDelete;
+      return action === 'setNull' || (action === 'cascade' && databaseDoes(relation.model));
+    });
+    path.delete(current);
+    return ok;
+  };
+  const collect = !databaseDoes(model);
+  plans.set(model, { version, collect });
+  return collect;
 }
 
 async function keysPointingAt(

@@ -75,7 +75,7 @@ function describeBlockers(verb: string, label: string, blockers: readonly Deleti
 /**
  * A delete was refused because rows point at the deleted rows through a foreign key declared
  * `onDelete: 'protect'` (also when they are reached through a cascade). Nothing was deleted.
- * The HTTP layer answers 409.
+ * A conflict (409) for an HTTP answer.
  *
  * @example
  * ```ts
@@ -98,7 +98,7 @@ export class ProtectedError extends Error {
 /**
  * A delete was refused because rows point at the deleted rows through a foreign key declared
  * `onDelete: 'restrict'`, and those rows are not themselves deleted by the same delete (through
- * a cascade). Nothing was deleted. The HTTP layer answers 409.
+ * a cascade). Nothing was deleted. A conflict (409) for an HTTP answer.
  */
 export class RestrictedError extends ProtectedError {
   override readonly name: string = 'RestrictedError';

@@ -474,7 +474,9 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
    * `protect` refuses with a `ProtectedError` naming the rows in the way (also when they are
    * reached through a cascade), `restrict` with a `RestrictedError` unless those rows are
    * deleted by the same call; nothing is deleted then. Auto join table rows of the deleted rows'
-   * many-to-manys are removed. Returns how many rows of this model were deleted.
+   * many-to-manys are removed. When the tables' `on delete` actions do exactly that (only
+   * `cascade` and `setNull` below, no cycle), one `delete` statement is run instead. Returns how
+   * many rows of this model were deleted.
    *
    * @example
    * ```ts
