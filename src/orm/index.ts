@@ -66,9 +66,31 @@ export {
   type ReverseRelation,
 } from './meta.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
-export { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './query/errors.ts';
+export {
+  type DeletionBlocker,
+  MultipleFoundError,
+  NotFoundError,
+  ProtectedError,
+  QueryError,
+  RestrictedError,
+  ValidationError,
+} from './query/errors.ts';
+export {
+  RelatedManager,
+  type RelatedOptions,
+  type RowOrKey,
+  type SetResult,
+} from './query/many-to-many.ts';
 export { QuerySet, query } from './query/queryset.ts';
+export type {
+  IsReverseOne,
+  ManyToManyName,
+  PrefetchedRows,
+  SelectedRows,
+  SelectPath,
+} from './query/relation-types.ts';
 export type { Filter, Loaded, Lookup, OrderLookup, OrderName, RowKey, TextLookup } from './query/types.ts';
+export type { Written } from './query/write.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export {
   type AutoJoinTable,

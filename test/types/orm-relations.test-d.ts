@@ -6,6 +6,7 @@ import type { Database } from '../../src/orm/database.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import type { Row } from '../../src/orm/types.ts';
 import { library } from '../orm/model-fixtures.ts';
+import { catalog } from '../orm/query/catalog.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_Check extends true>(): void {}
@@ -53,6 +54,65 @@ async function prefetched() {
   expectType<Equal<typeof titles, Pick<Row<typeof Book>, 'title'>[]>>();
 }
 
+const c = catalog();
+
+async function paths() {
+  const [review] = await query(db, c.Review).selectRelated('book__author__country', 'book__editor').all();
+  if (!review) return;
+  expectType<Equal<typeof review.book.title, string>>();
+  expectType<Equal<typeof review.book.author.country, Row<typeof c.Country>>>();
+  expectType<Equal<typeof review.book.editor, Row<typeof c.Author> | null>>();
+  expectType<Equal<typeof review.rating, number>>();
+  // @ts-expect-error the author's country was loaded, not the editor's
+  void review.book.editor?.country;
+  // @ts-expect-error 'writer' is not a foreign key of Book
+  query(db, c.Review).selectRelated('book__writer');
+  // @ts-expect-error a many-to-many is not a hop
+  query(db, c.Review).selectRelated('book__tags');
+}
+
+async function prefetches() {
+  const [book] = await query(db, c.Book)
+    .prefetchRelated('tags', c.Tag)
+    .prefetchRelated('shelves', c.Shelf)
+    .all();
+  if (!book) return;
+  expectType<Equal<typeof book.tags, Row<typeof c.Tag>[]>>();
+  expectType<Equal<typeof book.shelves, Row<typeof c.Shelf>[]>>();
+  const [author] = await query(db, c.Author)
+    .prefetchRelated('profile', c.Profile)
+    .prefetchRelated('bookSet', c.Book, (books) =>
+      books.selectRelated('editor').prefetchRelated('tags', c.Tag),
+    )
+    .all();
+  if (!author) return;
+  // A reverse one-to-one is one row or null.
+  expectType<Equal<typeof author.profile, Row<typeof c.Profile> | null>>();
+  const first = author.bookSet[0]!;
+  expectType<Equal<typeof first.tags, Row<typeof c.Tag>[]>>();
+  expectType<Equal<typeof first.editor, Row<typeof c.Author> | null>>();
+  // @ts-expect-error the refining function must keep the related model
+  query(db, c.Author).prefetchRelated('bookSet', c.Book, () => query(db, c.Tag));
+}
+
+async function managers(book: Row<typeof c.Book>) {
+  const tags = query(db, c.Book).related(book, 'tags', c.Tag);
+  expectType<Equal<Awaited<ReturnType<typeof tags.all>>, Row<typeof c.Tag>[]>>();
+  await tags.add('sf', { slug: 'x', name: 'X' });
+  // @ts-expect-error a Tag's key is its slug, a string
+  await tags.add(3);
+  const changed = await tags.set(['sf']);
+  expectType<Equal<typeof changed, { added: number; removed: number }>>();
+  const { row, created } = await query(db, c.Tag).getOrCreate({ slug: 'sf' }, { name: 'SF' });
+  expectType<Equal<typeof row, Row<typeof c.Tag>>>();
+  expectType<Equal<typeof created, boolean>>();
+  // @ts-expect-error defaults are checked against the model
+  await query(db, c.Tag).updateOrCreate({ slug: 'sf' }, { title: 'SF' });
+}
+
 void unloaded;
 void joined;
 void prefetched;
+void paths;
+void prefetches;
+void managers;

@@ -51,3 +51,60 @@ export class ValidationError extends Error {
     this.errors = errors;
   }
 }
+
+/** Rows that stopped a delete: how many of one model point at the deleted rows through one field. */
+export interface DeletionBlocker {
+  /** The label of the model whose rows are in the way (`library.Loan`). */
+  readonly model: string;
+  /** Its foreign key pointing at a row being deleted (`book`). */
+  readonly field: string;
+  /** How many of its rows are in the way. */
+  readonly count: number;
+  /** The primary keys of the first few of them (at most 10). */
+  readonly keys: readonly unknown[];
+}
+
+function describeBlockers(verb: string, label: string, blockers: readonly DeletionBlocker[]): string {
+  const parts = blockers.map(
+    (b) =>
+      `${b.count} ${b.model} row${b.count === 1 ? '' : 's'} through ${b.model}.${b.field} (${b.keys.map((k) => JSON.stringify(k)).join(', ')}${b.count > b.keys.length ? ', …' : ''})`,
+  );
+  return `Cannot delete ${label} rows: they are ${verb} by ${parts.join('; ')}`;
+}
+
+/**
+ * A delete was refused because rows point at the deleted rows through a foreign key declared
+ * `onDelete: 'protect'` (also when they are reached through a cascade). Nothing was deleted.
+ * A conflict (409) for an HTTP answer.
+ *
+ * @example
+ * ```ts
+ * try { await query(db, Book).filter({ id }).delete(); }
+ * catch (error) { if (error instanceof ProtectedError) error.blockers; } // [{ model: 'library.Loan', field: 'book', count: 2, keys: [1, 4] }]
+ * ```
+ */
+export class ProtectedError extends Error {
+  override readonly name: string = 'ProtectedError';
+  readonly code: string = 'VOLT_ORM_PROTECTED';
+  /** The rows in the way, one entry per model and field. */
+  readonly blockers: readonly DeletionBlocker[];
+
+  constructor(label: string, blockers: readonly DeletionBlocker[], verb = 'protected') {
+    super(describeBlockers(verb, label, blockers));
+    this.blockers = blockers;
+  }
+}
+
+/**
+ * A delete was refused because rows point at the deleted rows through a foreign key declared
+ * `onDelete: 'restrict'`, and those rows are not themselves deleted by the same delete (through
+ * a cascade). Nothing was deleted. A conflict (409) for an HTTP answer.
+ */
+export class RestrictedError extends ProtectedError {
+  override readonly name: string = 'RestrictedError';
+  override readonly code: string = 'VOLT_ORM_RESTRICTED';
+
+  constructor(label: string, blockers: readonly DeletionBlocker[]) {
+    super(label, blockers, 'restricted');
+  }
+}

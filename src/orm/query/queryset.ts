@@ -6,18 +6,29 @@
  */
 import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../database.ts';
-import { UniqueViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
-import type { RelationField } from '../fields/relation.ts';
-import type { ReverseRelation } from '../meta.ts';
 import type { AnyModel } from '../model.ts';
-import type { CreateInput, ForwardRelationName, RelatedRow, Row, UpdateInput } from '../types.ts';
+import type { CreateInput, Row, UpdateInput } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
+import { constraintError, guarded } from './constraint-errors.ts';
+import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
+import { type JoinTable, manyToManyOf } from './join-table.ts';
 import { type Clause, combine, conditionsSql, negate, orderable, resolveField } from './lookups.ts';
-import { attachSelected, joinSelected, prefetch, prefetchable, selectable } from './relations.ts';
+import { RelatedManager, type RelatedOptions, type RowOrKey } from './many-to-many.ts';
+import type { ManyToManyName, PrefetchedRows, SelectedRows, SelectPath } from './relation-types.ts';
+import {
+  attachSelected,
+  joinSelected,
+  type Prefetch,
+  prefetch,
+  prefetchable,
+  type SelectedRelation,
+  selectable,
+} from './relations.ts';
 import type { Filter, Loaded, OrderName, RowKey } from './types.ts';
+import { getOrCreate, updateOrCreate, type Written } from './write.ts';
 
 // The table is only known at run time (Kysely<any>).
 type AnySelect = SelectQueryBuilder<any, any, any>;
@@ -33,10 +44,10 @@ interface State {
   readonly order: readonly Order[] | undefined;
   readonly limit: number | undefined;
   readonly offset: number | undefined;
-  /** Foreign keys joined by `selectRelated`. */
-  readonly related: readonly RelationField[];
-  /** Reverse relations loaded by `prefetchRelated`. */
-  readonly prefetch: readonly ReverseRelation[];
+  /** Foreign keys joined by `selectRelated`, parents before the hops through them. */
+  readonly related: readonly SelectedRelation[];
+  /** Reverse relations and many-to-manys loaded by `prefetchRelated`. */
+  readonly prefetch: readonly Prefetch[];
 }
 
 function count(value: number, what: string): number {
@@ -206,8 +217,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       return row;
     });
     if (state.prefetch.length)
-      await prefetch(rows, this.model.meta.pk, state.prefetch, (model, filter) =>
-        new QuerySet(this.db, model).filter(filter as never).all(),
+      await prefetch(rows, this.model.meta.pk, state.prefetch, (relation, keys) =>
+        this.#prefetched(relation, keys),
       );
     return rows;
   }
@@ -270,42 +281,50 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
   /**
    * Loads foreign keys (and one-to-ones) in the same query, by a join: `inner` for a required
    * key, `left` for a nullable one. Each row gets the target's row next to its key
-   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). Rows of a query
+   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). A path follows
+   * keys of keys (`'book__author'` loads `review.book.author`, still one query). Rows of a query
    * without `selectRelated('author')` have no `author` property: reading it does not compile.
    *
    * @example
    * ```ts
    * const books = await query(db, Book).selectRelated('author').all(); // one query
    * books[0]!.author.lastName; // 'Lovelace'
+   * const reviews = await query(db, Review).selectRelated('book__author').all(); // one query
+   * reviews[0]!.book.author.lastName; // 'Lovelace'
    * ```
    */
-  selectRelated<K extends ForwardRelationName<M>>(
-    ...names: K[]
-  ): QuerySet<M, X & { [P in K]: RelatedRow<M, P> }> {
+  selectRelated<P extends SelectPath<M>>(...names: P[]): QuerySet<M, X & SelectedRows<M, P>> {
     if (names.length === 0) throw new QueryError('selectRelated: name at least one relation');
-    const added = names.map((name) => selectable(this.model, name));
-    const related = [...this.#state.related, ...added.filter((r) => !this.#state.related.includes(r))];
-    return this.#with({ related: [...new Set(related)] });
+    let related = this.#state.related;
+    for (const name of names) related = selectable(this.model, name, related);
+    return this.#with({ related });
   }
 
   /**
-   * Loads a reverse foreign key (rows of `related` pointing at these rows) with one extra query
-   * per relation, `where <key> in (…)`, never one per row. `related` is the model declaring the
-   * key: it gives the rows' type, since `M`'s type cannot know who points at it. Each row gets
-   * a list, in `related`'s ordering (`[]` when none).
+   * Loads a relation of many rows with one extra query per relation, never one per row: a
+   * reverse foreign key (`where book_id in (…)`), a reverse one-to-one, or a many-to-many
+   * declared here (`tags`) or pointing here (`bookSet`), through its join table. `related` is
+   * the model of the loaded rows: it gives their type, since `M`'s type cannot know who points
+   * at it. Each row gets a list in `related`'s ordering (`[]` when none), or for a reverse
+   * one-to-one the row or `null`. `refine` narrows the related query: filters, ordering, and
+   * its own `selectRelated`/`prefetchRelated` (a nested prefetch is one more query).
    *
    * @example
    * ```ts
    * const books = await query(db, Book).prefetchRelated('reviews', Review).all(); // two queries
    * books[0]!.reviews.map((r) => r.rating); // [5, 4]
+   * const authors = await query(db, Author)
+   *   .prefetchRelated('bookSet', Book, (books) => books.prefetchRelated('tags', Tag))
+   *   .all(); // three queries
    * ```
    */
-  prefetchRelated<K extends string, R extends AnyModel>(
+  prefetchRelated<K extends string, R extends AnyModel, Y extends object = {}>(
     name: K,
     related: R,
-  ): QuerySet<M, X & { [P in K]: Row<R>[] }> {
-    const relation = prefetchable(this.model, name, related);
-    const prefetch = this.#state.prefetch.filter((r) => r !== relation);
+    refine?: (rows: QuerySet<R>) => QuerySet<R, Y>,
+  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>> {
+    const relation = prefetchable(this.model, name, related, refine);
+    const prefetch = this.#state.prefetch.filter((r) => r.name !== relation.name);
     return this.#with({ prefetch: [...prefetch, relation] });
   }
 
@@ -352,25 +371,11 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     return out;
   }
 
-  /** A unique violation as a `ValidationError` on the fields of its columns. */
-  #unique(error: unknown): unknown {
-    if (!(error instanceof UniqueViolationError)) return error;
-    const meta = this.model.meta;
-    const fields = (error.columns ?? [])
-      .map((column) => meta.concreteFields.find((f) => f.column === column))
-      .filter((f) => f !== undefined);
-    const names = fields.map((f) => f.label.toLowerCase()).join(' and ');
-    const msg = names
-      ? `${meta.verboseName[0]!.toUpperCase()}${meta.verboseName.slice(1)} with this ${names} already exists`
-      : `This ${meta.verboseName} already exists`;
-    const locs = fields.length ? fields.map((f) => [f.attribute]) : [[]];
-    return new ValidationError(
-      locs.map((loc) => ({ loc, msg, type: 'unique' })),
-      { cause: error },
-    );
-  }
-
-  async #insert(db: Database, input: Record<string, unknown>): Promise<Row<M>> {
+  async #insert(
+    db: Database,
+    input: Record<string, unknown>,
+    at: readonly (string | number)[] = [],
+  ): Promise<Row<M>> {
     const fields = this.model.meta.concreteFields;
     const columns = this.#columns(input, true);
     const shape = `${db.dialect}|insert|${Object.keys(columns).map((c) => JSON.stringify(c))}`;
@@ -385,14 +390,16 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       const raw = await db.get<Record<string, unknown>>(text, parameters);
       return this.#toRow(raw!, fields) as Row<M>;
     } catch (error) {
-      throw this.#unique(error);
+      throw await constraintError(error, db, this.model, columns, at);
     }
   }
 
   /**
    * Validates `input` (`ValidationError` listing every problem), fills defaults and
-   * `autoNow`/`autoNowAdd` timestamps, inserts the row and returns it as stored. A unique
-   * constraint failing is a `ValidationError` too, with `type: 'unique'` on the field.
+   * `autoNow`/`autoNowAdd` timestamps, inserts the row and returns it as stored. A database
+   * constraint failing is a `ValidationError` too, on the field: `type: 'unique'`,
+   * `'foreign_key'` (`Author 99 does not exist`), `'null'` or `'check'`. Inside a PostgreSQL
+   * transaction the insert runs in a savepoint, so a failure leaves the transaction usable.
    *
    * @example
    * ```ts
@@ -403,12 +410,12 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
   async create(input: CreateInput<M>): Promise<Row<M>> {
     const errors = validateInput(this.model, input);
     if (errors.length) throw new ValidationError(errors);
-    return this.#insert(this.db, input as Record<string, unknown>);
+    return guarded(this.db, (db) => this.#insert(db, input as Record<string, unknown>));
   }
 
   /**
    * Creates several rows in one transaction (all or none); every input is validated first,
-   * errors located by index (`loc: [2, 'title']`).
+   * errors located by index (`loc: [2, 'title']`), database constraint failures too.
    */
   async bulkCreate(inputs: readonly CreateInput<M>[]): Promise<Row<M>[]> {
     const errors = inputs.flatMap((input, i) =>
@@ -417,7 +424,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     if (errors.length) throw new ValidationError(errors);
     return this.db.transaction(async (tx) => {
       const rows: Row<M>[] = [];
-      for (const input of inputs) rows.push(await this.#insert(tx, input as Record<string, unknown>));
+      for (const [i, input] of inputs.entries())
+        rows.push(await this.#insert(tx, input as Record<string, unknown>, [i]));
       return rows;
     });
   }
@@ -429,7 +437,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
 
   /**
    * Sets `values` (validated like an update; `autoNow` fields set to now) on every matching row;
-   * returns how many rows changed.
+   * returns how many rows changed. Constraint failures are a `ValidationError`, as in `create`.
    *
    * @example
    * ```ts
@@ -450,16 +458,25 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       for (const clause of where) query = query.where(clause.expression);
       return query.compile();
     });
-    try {
-      return (await this.db.run(text, parameters)).changes;
-    } catch (error) {
-      throw this.#unique(error);
-    }
+    return guarded(this.db, async (db) => {
+      try {
+        return (await db.run(text, parameters)).changes;
+      } catch (error) {
+        throw await constraintError(error, db, this.model, columns);
+      }
+    });
   }
 
   /**
-   * Deletes every matching row; returns how many. The database applies each foreign key's
-   * `onDelete` (`protect` refuses, as `restrict`).
+   * Deletes every matching row, honouring each foreign key's `onDelete` towards them, in one
+   * transaction: rows pointing at them through `cascade` are deleted too (and theirs, level by
+   * level, one query per relation and level); `setNull`/`setDefault` keys are updated;
+   * `protect` refuses with a `ProtectedError` naming the rows in the way (also when they are
+   * reached through a cascade), `restrict` with a `RestrictedError` unless those rows are
+   * deleted by the same call; nothing is deleted then. Auto join table rows of the deleted rows'
+   * many-to-manys are removed. When the tables' `on delete` actions do exactly that (only
+   * `cascade` and `setNull` below, no cycle), one `delete` statement is run instead. Returns how
+   * many rows of this model were deleted.
    *
    * @example
    * ```ts
@@ -468,6 +485,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
    */
   async delete(): Promise<number> {
     this.#whereOnly('delete');
+    if (needsCollector(this.model)) return this.#collectAndDelete();
     const where = this.#state.where;
     const shape = `${this.db.dialect}|delete|${where.map((w) => w.shape).join(' & ')}`;
     const { sql: text, parameters } = compiled(
@@ -481,6 +499,174 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       },
     );
     return (await this.db.run(text, parameters)).changes;
+  }
+
+  async #collectAndDelete(): Promise<number> {
+    const pk = this.model.meta.pk;
+    return this.db.transaction(async (tx) => {
+      const rows = (await this.#on(tx)
+        .orderBy()
+        .values(pk.attribute as RowKey<M>)) as Record<string, unknown>[];
+      if (rows.length === 0) return 0;
+      const keys = rows.map((row) => pk.toDb(row[pk.attribute], tx.dialect));
+      const counts = await executeDeletion(tx, await collectDeletion(tx, this.model, keys));
+      return counts.get(this.model) ?? 0;
+    });
+  }
+
+  /** This query's conditions on another database (a transaction). */
+  #on(db: Database): QuerySet<M, X> {
+    return new QuerySet<M, X>(db, this.model, this.#state);
+  }
+
+  /** One prefetched relation's rows for a batch of keys of this query's rows. */
+  async #prefetched(
+    relation: Prefetch,
+    keys: readonly unknown[],
+  ): Promise<{ key: unknown; row: Record<string, unknown> }[]> {
+    let set = new QuerySet<AnyModel, object>(this.db, relation.model);
+    if (relation.refine) {
+      const refined: unknown = relation.refine(set);
+      if (!(refined instanceof QuerySet) || refined.model !== relation.model)
+        throw new QueryError(
+          `prefetchRelated('${relation.name}'): the function should return the ${relation.model.meta.label} QuerySet it was given, narrowed`,
+        );
+      set = new QuerySet(this.db, relation.model, refined.#state);
+    }
+    if (set.#state.limit !== undefined || set.#state.offset !== undefined)
+      throw new QueryError(
+        `prefetchRelated('${relation.name}'): the related query cannot use limit or offset (they would apply to all rows at once)`,
+      );
+    if (relation.join) return set.#linkedTo(relation.join, keys);
+    const key = relation.key!;
+    const rows = (await set.filter({ [`${key}__in`]: keys } as never).all()) as Record<string, unknown>[];
+    return rows.map((row) => ({ key: row[key], row }));
+  }
+
+  /**
+   * This query's rows linked through `join` to the rows keyed `keys` on the other side, each
+   * with the key it is linked to: one query joining the join table (renamed in a subquery, so
+   * the base table's unqualified names stay unambiguous).
+   */
+  async #linkedTo(
+    join: JoinTable,
+    keys: readonly unknown[],
+  ): Promise<{ key: unknown; row: Record<string, unknown> }[]> {
+    if (keys.length === 0) return [];
+    const fields = this.model.meta.concreteFields;
+    const state = this.#state;
+    const dialect = this.db.dialect;
+    const sourcePk = join.source.meta.pk;
+    const values = keys.map((key) => sourcePk.toDb(key, dialect));
+    const { shape, params } = this.#shape('linked', fields, state);
+    const via = `${shape}|via:${JSON.stringify([join.table, join.sourceColumn, join.targetColumn])}`;
+    const { sql: text, parameters } = compiled(
+      this.model,
+      `${via}:${values.length}`,
+      [...params, ...values],
+      () => {
+        const side = this.db.kysely
+          .selectFrom(join.table)
+          .select([
+            sql.ref(join.sourceColumn).as('volt_source'),
+            sql.ref(join.targetColumn).as('volt_target'),
+          ]);
+        const pk = `${this.model.meta.table}.${this.model.meta.pk.column!}`;
+        return this.#select(fields, state)
+          .innerJoin(side.as('volt_via'), (on) =>
+            on.on(sql<boolean>`${sql.ref('volt_via.volt_target')} = ${sql.ref(pk)}`),
+          )
+          .select(sql.ref('volt_via.volt_source').as('volt_source'))
+          .where(sql.ref('volt_via.volt_source'), 'in', values)
+          .compile();
+      },
+    );
+    const raw = await this.db.all<Record<string, unknown>>(text, parameters);
+    const linked = raw.map((r) => {
+      const row = this.#toRow(r, fields);
+      attachSelected(row, r, state.related, dialect);
+      return { key: sourcePk.fromDb(r.volt_source, dialect), row };
+    });
+    if (state.prefetch.length)
+      await prefetch(
+        linked.map((l) => l.row),
+        this.model.meta.pk,
+        state.prefetch,
+        (relation, batch) => this.#prefetched(relation, batch),
+      );
+    return linked;
+  }
+
+  /**
+   * The many-to-many `name` of one row (`row` or its primary key): a manager to read and change
+   * its links (`all`, `count`, `add`, `remove`, `set`, `clear`). `name` is a many-to-many
+   * declared on `M` (`tags`) or pointing at it (`bookSet` on Tag); `related` is the model on the
+   * other side, which types the rows. `options.throughDefaults` fills a `through` model's other
+   * fields on `add` and `set`.
+   *
+   * @example
+   * ```ts
+   * const tags = query(db, Book).related(book, 'tags', Tag);
+   * await tags.add('sf', 'classic'); // 2
+   * await query(db, Tag).related('sf', 'bookSet', Book).count(); // 1
+   * ```
+   */
+  related<R extends AnyModel>(
+    row: RowOrKey<M>,
+    name: ManyToManyName<M> | (string & {}),
+    related: R,
+    options: RelatedOptions = {},
+  ): RelatedManager<R> {
+    const join = manyToManyOf(this.model, name, 'related');
+    if (join.target !== related)
+      throw new QueryError(
+        `related: ${this.model.meta.label}.${name} links ${join.target.meta.label} rows, not ${related?.meta?.label}`,
+      );
+    const pk = this.model.meta.pk;
+    const key =
+      typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[pk.attribute] : row;
+    if (key === undefined || key === null || pk.check(key).length)
+      throw new QueryError(
+        `related: give a ${this.model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
+      );
+    return new RelatedManager<R>(
+      this.db,
+      join,
+      name,
+      key,
+      async (db) => (await new QuerySet(db, related).#linkedTo(join, [key])).map((l) => l.row as Row<R>),
+      (db, inputs) => new QuerySet(db, join.through!).bulkCreate(inputs as never),
+      options,
+    );
+  }
+
+  /**
+   * The row matching `lookup` (and this query's filters), or a new row made of `lookup`'s plain
+   * values (keys without a lookup, or `__exact`) and `defaults`, validated like `create`. Runs
+   * in a transaction; when a concurrent insert wins (a unique violation), the row is fetched
+   * again. `MultipleFoundError` when several rows match.
+   *
+   * @example
+   * ```ts
+   * const { row, created } = await query(db, Tag).getOrCreate({ slug: 'sf' }, { name: 'Science fiction' });
+   * ```
+   */
+  getOrCreate(lookup: Filter<M>, defaults: Partial<CreateInput<M>> = {}): Promise<Written<Row<M>>> {
+    return getOrCreate(this.db, (db) => this.#on(db) as unknown as QuerySet<M>, lookup, defaults);
+  }
+
+  /**
+   * The row matching `lookup` with `defaults` set on it (validated like `update`), or a new row
+   * made of `lookup`'s plain values and `defaults` (validated like `create`); race-safe like
+   * `getOrCreate`.
+   *
+   * @example
+   * ```ts
+   * const { row, created } = await query(db, Tag).updateOrCreate({ slug: 'sf' }, { name: 'SF' });
+   * ```
+   */
+  updateOrCreate(lookup: Filter<M>, defaults: Partial<CreateInput<M>>): Promise<Written<Row<M>>> {
+    return updateOrCreate(this.db, (db) => this.#on(db) as unknown as QuerySet<M>, lookup, defaults);
   }
 }
 

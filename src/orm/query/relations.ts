@@ -1,89 +1,183 @@
 /**
- * Loading relations without N+1: `selectRelated` joins a foreign key's target into the same
- * query; `prefetchRelated` loads a reverse foreign key's rows in one batched query per relation
- * (`where book_id in (…)`). Nothing is ever loaded lazily.
+ * Loading relations without N+1: `selectRelated` joins foreign keys' targets (and their keys'
+ * targets: `book__author`) into the same query; `prefetchRelated` loads a reverse foreign key,
+ * a reverse one-to-one or a many-to-many in one batched query per relation
+ * (`where book_id in (…)`, through the join table for a many-to-many). Nothing is ever loaded
+ * lazily.
  */
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, DialectName } from '../database.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { RelationField } from '../fields/relation.ts';
-import type { ReverseRelation } from '../meta.ts';
 import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
+import { type JoinTable, joinTable } from './join-table.ts';
 
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /** Rows per batched `in (…)` query: far below SQLite's and PostgreSQL's parameter limits. */
 const BATCH = 1000;
 
-/**
- * `model`'s foreign key or one-to-one named `name`; a `QueryError` listing the valid names
- * otherwise (checked before any SQL is built).
- *
- * @example
- * ```ts
- * selectable(Book, 'author').target; // Author
- * ```
- */
-export function selectable(model: AnyModel, name: unknown): RelationField {
+/** A foreign key joined by `selectRelated`, possibly through others (`book__author`). */
+export interface SelectedRelation {
+  /** The path from the queried model (`book__author`); the compiled-SQL cache keys on it. */
+  readonly name: string;
+  /** The foreign key or one-to-one of this hop. */
+  readonly field: RelationField;
+  /** The index of the join this hop starts from; `-1` for the queried table. */
+  readonly parent: number;
+  /** `true` (a left join) when this key or one before it is nullable. */
+  readonly optional: boolean;
+}
+
+function forwardKey(model: AnyModel, name: string, path: string): RelationField {
   const valid = model.meta.forwardRelations.filter((r) => r.kind !== 'manyToMany');
   const found = valid.find((r) => r.name === name);
   if (found) return found;
   const names = valid.map((r) => r.name);
+  const within = path === name ? '' : ` (in '${path}')`;
   throw new QueryError(
-    `selectRelated: ${model.meta.label} has no foreign key ${JSON.stringify(name)}; ` +
+    `selectRelated: ${model.meta.label} has no foreign key ${JSON.stringify(name)}${within}; ` +
       `its relations are: ${names.length ? names.join(', ') : '(none)'}`,
   );
 }
 
 /**
- * The reverse foreign key named `name` on `model`, declared by `related`; a `QueryError`
- * listing the valid names otherwise.
+ * `selected` plus the hops of `path` (`author`, or `book__author` for a key of a key) not yet
+ * in it, parents first; a `QueryError` listing the valid names when a hop is not a foreign key
+ * or one-to-one (checked before any SQL is built).
  *
  * @example
  * ```ts
- * prefetchable(Book, 'reviews', Review).field.column; // 'book_id'
+ * selectable(Review, 'book__author', []).map((r) => r.name); // ['book', 'book__author']
  * ```
  */
-export function prefetchable(model: AnyModel, name: unknown, related: AnyModel): ReverseRelation {
-  const valid = model.meta.reverseRelations.filter((r) => r.field.kind === 'foreignKey');
-  const found = valid.find((r) => r.name === name);
-  if (!found) {
-    const names = valid.map((r) => r.name);
+export function selectable(
+  model: AnyModel,
+  path: unknown,
+  selected: readonly SelectedRelation[],
+): SelectedRelation[] {
+  if (typeof path !== 'string' || path === '')
     throw new QueryError(
-      `prefetchRelated: ${model.meta.label} has no reverse relation ${JSON.stringify(name)}; ` +
-        `its reverse relations are: ${names.length ? names.join(', ') : '(none)'}`,
+      `selectRelated: relation names should be non-empty strings, got ${JSON.stringify(path)}`,
+    );
+  const out = [...selected];
+  let current = model;
+  let parent = -1;
+  let optional = false;
+  let name = '';
+  for (const hop of path.split('__')) {
+    const field = forwardKey(current, hop, path);
+    name = name ? `${name}__${hop}` : hop;
+    optional ||= field.nullable;
+    let index = out.findIndex((r) => r.name === name);
+    if (index === -1) {
+      out.push(Object.freeze({ name, field, parent, optional }));
+      index = out.length - 1;
+    }
+    parent = index;
+    current = field.target;
+  }
+  return out;
+}
+
+/**
+ * The reverse relation named `name` on `model` that `prefetchRelated` loads: a reverse foreign
+ * key or one-to-one, or a many-to-many (declared on `model`, or on `related` pointing at it),
+ * holding `related`'s rows; a `QueryError` listing the valid names otherwise.
+ *
+ * @example
+ * ```ts
+ * prefetchable(Book, 'reviews', Review).key; // 'bookId'
+ * prefetchable(Book, 'tags', Tag).join?.table; // 'library_book_tag'
+ * ```
+ */
+export function prefetchable(model: AnyModel, name: unknown, related: AnyModel, refine?: Refine): Prefetch {
+  if (refine !== undefined && typeof refine !== 'function')
+    throw new QueryError('prefetchRelated: the third argument should be a function refining the query');
+  const forward = model.meta.forwardRelations.find((r) => r.kind === 'manyToMany' && r.name === name);
+  const reverse = model.meta.reverseRelations.find((r) => r.name === name);
+  let prefetch: Prefetch | undefined;
+  if (forward)
+    prefetch = { name: forward.name, model: forward.target, single: false, join: joinTable(forward), refine };
+  else if (reverse?.kind === 'manyToMany')
+    prefetch = {
+      name: reverse.name,
+      model: reverse.model,
+      single: false,
+      join: joinTable(reverse.field, true),
+      refine,
+    };
+  else if (reverse)
+    prefetch = {
+      name: reverse.name,
+      model: reverse.model,
+      single: !reverse.many,
+      key: reverse.field.attribute,
+      refine,
+    };
+  if (!prefetch) {
+    const list = (names: string[]) => (names.length ? names.join(', ') : '(none)');
+    const forwardNames = model.meta.forwardRelations
+      .filter((r) => r.kind === 'manyToMany')
+      .map((r) => r.name);
+    throw new QueryError(
+      `prefetchRelated: ${model.meta.label} has no reverse relation or many-to-many ${JSON.stringify(name)}; ` +
+        `its reverse relations are: ${list(model.meta.reverseRelations.map((r) => r.name))}; ` +
+        `its many-to-manys: ${list(forwardNames)}`,
     );
   }
-  if (found.model !== related)
+  if (prefetch.model !== related)
     throw new QueryError(
-      `prefetchRelated: ${model.meta.label}.${found.name} holds ${found.model.meta.label} rows, not ${related?.meta?.label}`,
+      `prefetchRelated: ${model.meta.label}.${prefetch.name} holds ${prefetch.model.meta.label} rows, not ${related?.meta?.label}`,
     );
-  return found;
+  return Object.freeze(prefetch);
+}
+
+/** A function given a QuerySet of the related rows and returning a narrowed one. */
+export type Refine = (rows: any) => any;
+
+/** A relation `prefetchRelated` loads. */
+export interface Prefetch {
+  /** The name rows get it under (`reviews`, `tags`). */
+  readonly name: string;
+  /** The related rows' model. */
+  readonly model: AnyModel;
+  /** A reverse one-to-one: one row or `null`, not a list. */
+  readonly single: boolean;
+  /** A reverse foreign key or one-to-one: the key of the related rows pointing back (`bookId`). */
+  readonly key?: string;
+  /** A many-to-many: its join table seen from the queried model. */
+  readonly join?: JoinTable;
+  /** Narrows the related rows' query (filters, ordering, nested loading). */
+  readonly refine: Refine | undefined;
 }
 
 const alias = (i: number) => `volt_r${i}`;
 const prefixed = (i: number, column: string) => `${alias(i)}__${column}`;
 
 /**
- * Joins each relation's target: `inner` for a required key, `left` for a nullable one. The
- * target's columns come through a subquery that renames them (`volt_r0__id`), so the base
- * table's unqualified names in `where` and `order by` stay unambiguous.
+ * Joins each relation's target: `inner` for a required key, `left` for a nullable one (or one
+ * reached through a nullable one). The target's columns come through a subquery that renames
+ * them (`volt_r0__id`), so the base table's unqualified names in `where` and `order by` stay
+ * unambiguous; a nested hop joins on its parent's renamed key column.
  */
 export function joinSelected(
   query: AnySelect,
   db: Database,
   table: string,
-  relations: readonly RelationField[],
+  relations: readonly SelectedRelation[],
 ) {
   let joined = query;
-  relations.forEach((relation, i) => {
-    const target = relation.target.meta;
+  relations.forEach(({ field, parent, optional }, i) => {
+    const target = field.target.meta;
     const side = db.kysely
       .selectFrom(target.table)
       .select(target.concreteFields.map((f) => sql.ref(f.column!).as(prefixed(i, f.column!))));
-    const on = sql<boolean>`${sql.ref(`${alias(i)}.${prefixed(i, target.pk.column!)}`)} = ${sql.ref(`${table}.${relation.column!}`)}`;
-    joined = relation.nullable
+    const from =
+      parent === -1 ? `${table}.${field.column!}` : `${alias(parent)}.${prefixed(parent, field.column!)}`;
+    const on = sql<boolean>`${sql.ref(`${alias(i)}.${prefixed(i, target.pk.column!)}`)} = ${sql.ref(from)}`;
+    joined = optional
       ? joined.leftJoin(side.as(alias(i)), (join) => join.on(on))
       : joined.innerJoin(side.as(alias(i)), (join) => join.on(on));
     joined = joined.select(
@@ -93,48 +187,67 @@ export function joinSelected(
   return joined;
 }
 
-/** Sets each joined relation on `row` (`row.author`), `null` when the key was null. */
+/**
+ * Sets each joined relation on `row` (`row.author`), or on the row of the hop before it
+ * (`row.book.author`); `null` when the key was null.
+ */
 export function attachSelected(
   row: Record<string, unknown>,
   raw: Record<string, unknown>,
-  relations: readonly RelationField[],
+  relations: readonly SelectedRelation[],
   dialect: DialectName,
 ): void {
-  relations.forEach((relation, i) => {
-    const target = relation.target.meta;
-    if (raw[prefixed(i, target.pk.column!)] == null) {
-      row[relation.name] = null;
+  const objects: (Record<string, unknown> | null)[] = [];
+  relations.forEach(({ field, parent }, i) => {
+    const host = parent === -1 ? row : objects[parent];
+    const target = field.target.meta;
+    if (!host || raw[prefixed(i, target.pk.column!)] == null) {
+      objects.push(null);
+      if (host) host[field.name] = null;
       return;
     }
     const related: Record<string, unknown> = {};
     for (const f of target.concreteFields)
       related[f.attribute] = f.fromDb(raw[prefixed(i, f.column!)], dialect);
-    row[relation.name] = related;
+    objects.push(related);
+    host[field.name] = related;
   });
 }
 
+/** Loads the rows of one prefetched relation for a batch of keys: each row with the key it belongs to. */
+export type PrefetchLoader = (
+  relation: Prefetch,
+  keys: readonly unknown[],
+) => Promise<{ key: unknown; row: Record<string, unknown> }[]>;
+
 /**
- * Loads each reverse relation of `rows` with one query per relation (per 1000 rows), in the
- * related model's ordering, and sets it on every row (`row.reviews`, `[]` when none).
+ * Loads each relation of `rows` with one query per relation (per 1000 rows) and sets it on
+ * every row: a list (`row.reviews`, `[]` when none), or for a reverse one-to-one the row or
+ * `null`.
  */
 export async function prefetch(
   rows: readonly Record<string, unknown>[],
   pk: AnyField,
-  relations: readonly ReverseRelation[],
-  load: (model: AnyModel, filter: Record<string, unknown>) => Promise<Record<string, unknown>[]>,
+  relations: readonly Prefetch[],
+  load: PrefetchLoader,
 ): Promise<void> {
   for (const relation of relations) {
-    const key = relation.field.attribute;
     const groups = new Map<unknown, Record<string, unknown>[]>();
     for (const row of rows) {
-      const list: Record<string, unknown>[] = [];
-      row[relation.name] = list;
-      groups.set(row[pk.attribute], list);
+      const key = row[pk.attribute];
+      let list = groups.get(key);
+      if (!list) {
+        list = [];
+        groups.set(key, list);
+      }
+      if (!relation.single) row[relation.name] = list;
     }
-    const ids = [...groups.keys()];
-    for (let start = 0; start < ids.length; start += BATCH) {
-      const related = await load(relation.model, { [`${key}__in`]: ids.slice(start, start + BATCH) });
-      for (const item of related) groups.get(item[key])?.push(item);
+    const keys = [...groups.keys()];
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const loaded = await load(relation, keys.slice(start, start + BATCH));
+      for (const { key, row } of loaded) groups.get(key)?.push(row);
     }
+    if (relation.single)
+      for (const row of rows) row[relation.name] = groups.get(row[pk.attribute])![0] ?? null;
   }
 }

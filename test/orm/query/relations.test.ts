@@ -7,6 +7,7 @@ import { QueryError } from '../../../src/orm/query/errors.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { countQueries } from '../../../src/testing/queries.ts';
 import { forEachDialect } from '../support.ts';
+import { stocked } from './catalog.ts';
 import { seeded } from './fixtures.ts';
 
 forEachDialect((_dialect, open) => {
@@ -124,5 +125,217 @@ forEachDialect((_dialect, open) => {
     assert.ok(both.every((b) => b.reviews.length === 1 && b.reviews[0]!.bookId === b.id));
     assert.equal(counter.count, 2);
     assert.match(counter.sql[1]!, / in \(/i);
+  });
+});
+
+forEachDialect((_dialect, open) => {
+  async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+    const db = await open();
+    t.after(() => db.close());
+    return { db, ...(await stocked(db)) };
+  }
+
+  test('selectRelated follows keys of keys in one query', async (t) => {
+    const { db, Review, Book, dune, emma, engine } = await setup(t);
+    await query(db, Review).bulkCreate([
+      { bookId: dune.id, rating: 5 },
+      { bookId: emma.id, rating: 3 },
+      { bookId: engine.id, rating: 4 },
+    ]);
+    const counter = countQueries(db);
+    const reviews = await query(counter.db, Review)
+      .selectRelated('book__author__country', 'book__editor')
+      .orderBy('rating')
+      .all();
+    assert.equal(counter.count, 1);
+    assert.deepEqual(
+      reviews.map((r) => [
+        r.rating,
+        r.book.title,
+        r.book.author.name,
+        r.book.author.country.name,
+        r.book.editor?.name ?? null,
+      ]),
+      [
+        [3, 'Emma', 'Ada', 'United Kingdom', 'Bob'],
+        [4, 'The Engine', 'Bob', 'United Kingdom', null],
+        [5, 'Dune', 'Ada', 'United Kingdom', null],
+      ],
+    );
+    // Filters, ordering, slicing and counting keep naming the base table's columns.
+    const best = await query(db, Review)
+      .selectRelated('book__author')
+      .filter({ rating__gte: 4 })
+      .orderBy('-rating')
+      .offset(0)
+      .first();
+    assert.deepEqual([best?.rating, best?.book.author.name], [5, 'Ada']);
+    assert.equal(await query(db, Review).selectRelated('book__author').filter({ rating__gte: 4 }).count(), 2);
+    // Naming a hop again (or its prefix) joins it once.
+    counter.reset();
+    const again = await query(counter.db, Review)
+      .selectRelated('book', 'book__author')
+      .selectRelated('book')
+      .all();
+    assert.equal(again.length, 3);
+    assert.equal(counter.sql[0]!.match(/join/gi)?.length, 2);
+    // A nullable hop is a left join, and so is every hop after it.
+    const books = await query(db, Book).selectRelated('editor__country').all();
+    assert.deepEqual(
+      books.map((b) => [b.title, b.editor?.country.code ?? null]),
+      [
+        ['Dune', null],
+        ['Emma', 'gb'],
+        ['The Engine', null],
+      ],
+    );
+  });
+
+  test('a wrong hop in a path is refused before any SQL, naming the model it was looked up on', async (t) => {
+    const { db, Review } = await setup(t);
+    assert.throws(
+      () => query(db, Review).selectRelated('book__writer' as never),
+      (e) =>
+        e instanceof QueryError &&
+        /cat\.Book has no foreign key "writer" \(in 'book__writer'\); its relations are: author, editor/.test(
+          e.message,
+        ),
+    );
+    assert.throws(() => query(db, Review).selectRelated('book__tags' as never), QueryError);
+  });
+
+  test('prefetchRelated loads a many-to-many, both ways, in one query each', async (t) => {
+    const { db, Book, Tag, dune, emma } = await setup(t);
+    await query(db, Book).related(dune, 'tags', Tag).add('sf', 'space');
+    await query(db, Book).related(emma, 'tags', Tag).add('classic', 'sf');
+    const counter = countQueries(db);
+    const books = await query(counter.db, Book).prefetchRelated('tags', Tag).all();
+    assert.equal(counter.count, 2);
+    assert.deepEqual(
+      books.map((b) => [b.title, b.tags.map((tag) => tag.slug)]),
+      [
+        ['Dune', ['sf', 'space']],
+        ['Emma', ['classic', 'sf']],
+        ['The Engine', []],
+      ],
+    );
+    counter.reset();
+    const tags = await query(counter.db, Tag).prefetchRelated('bookSet', Book).all();
+    assert.equal(counter.count, 2);
+    assert.deepEqual(
+      tags.map((tag) => [tag.slug, tag.bookSet.map((b) => b.title)]),
+      [
+        ['classic', ['Emma']],
+        ['sf', ['Dune', 'Emma']],
+        ['space', ['Dune']],
+      ],
+    );
+  });
+
+  test('prefetchRelated loads a many-to-many through a model', async (t) => {
+    const { db, Book, Shelf, Placement, dune, engine } = await setup(t);
+    const [hall, attic] = await query(db, Shelf).bulkCreate([{ name: 'Hall' }, { name: 'Attic' }]);
+    await query(db, Placement).bulkCreate([
+      { shelfId: hall!.id, bookId: dune.id, position: 1 },
+      { shelfId: hall!.id, bookId: engine.id, position: 2 },
+      { shelfId: attic!.id, bookId: engine.id, position: 1 },
+    ]);
+    const shelves = await query(db, Shelf).prefetchRelated('books', Book).all();
+    assert.deepEqual(
+      shelves.map((s) => [s.name, s.books.map((b) => b.title)]),
+      [
+        ['Attic', ['The Engine']],
+        ['Hall', ['Dune', 'The Engine']],
+      ],
+    );
+    const books = await query(db, Book).prefetchRelated('shelves', Shelf).all();
+    assert.deepEqual(
+      books.map((b) => [b.title, b.shelves.map((s) => s.name)]),
+      [
+        ['Dune', ['Hall']],
+        ['Emma', []],
+        ['The Engine', ['Attic', 'Hall']],
+      ],
+    );
+  });
+
+  test('prefetchRelated gives a reverse one-to-one as one row or null', async (t) => {
+    const { db, Author, Profile, ada } = await setup(t);
+    await query(db, Profile).create({ authorId: ada.id, bio: 'Analyst' });
+    const counter = countQueries(db);
+    const authors = await query(counter.db, Author).prefetchRelated('profile', Profile).all();
+    assert.equal(counter.count, 2);
+    assert.deepEqual(
+      authors.map((a) => [a.name, a.profile?.bio ?? null]),
+      [
+        ['Ada', 'Analyst'],
+        ['Bob', null],
+      ],
+    );
+  });
+
+  test('a prefetch can be narrowed and nested: one more query per level', async (t) => {
+    const { db, Author, Book, Tag, Review, ada, dune, emma, engine } = await setup(t);
+    await query(db, Book).related(dune, 'tags', Tag).add('sf');
+    await query(db, Book).related(engine, 'tags', Tag).add('classic', 'space');
+    await query(db, Review).bulkCreate([
+      { bookId: dune.id, rating: 5 },
+      { bookId: emma.id, rating: 2 },
+    ]);
+    const counter = countQueries(db);
+    const authors = await query(counter.db, Author)
+      .prefetchRelated('bookSet', Book, (books) =>
+        books
+          .orderBy('-title')
+          .selectRelated('editor')
+          .prefetchRelated('tags', Tag, (tags) => tags.exclude({ slug: 'space' }))
+          .prefetchRelated('reviews', Review),
+      )
+      .all();
+    assert.equal(counter.count, 4);
+    const shown = authors.map((a) => [
+      a.name,
+      a.bookSet.map((b) => [
+        b.title,
+        b.editor?.name ?? null,
+        b.tags.map((tag) => tag.slug),
+        b.reviews.map((r) => r.rating),
+      ]),
+    ]);
+    assert.deepEqual(shown, [
+      [
+        'Ada',
+        [
+          ['Emma', 'Bob', [], [2]],
+          ['Dune', null, ['sf'], [5]],
+        ],
+      ],
+      ['Bob', [['The Engine', null, ['classic'], []]]],
+    ]);
+    assert.equal(authors[0]!.id, ada.id);
+    // A sliced related query is refused: a limit would apply to every author's books at once.
+    await assert.rejects(
+      query(db, Author)
+        .prefetchRelated('bookSet', Book, (books) => books.limit(1))
+        .all(),
+      (e) => e instanceof QueryError && /cannot use limit or offset/.test(e.message),
+    );
+    assert.throws(() => query(db, Author).prefetchRelated('bookSet', Book, 'x' as never), QueryError);
+  });
+
+  test('prefetchRelated names many-to-manys and reverse relations when the name is wrong', async (t) => {
+    const { db, Book, Tag, Author } = await setup(t);
+    assert.throws(
+      () => query(db, Book).prefetchRelated('labels', Tag),
+      (e) =>
+        e instanceof QueryError &&
+        /its reverse relations are: reviews, chapters, loans, shelves, placementSet; its many-to-manys: tags/.test(
+          e.message,
+        ),
+    );
+    assert.throws(
+      () => query(db, Book).prefetchRelated('tags', Author),
+      (e) => e instanceof QueryError && /holds cat\.Tag rows, not cat\.Author/.test(e.message),
+    );
   });
 });

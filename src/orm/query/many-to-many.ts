@@ -1,0 +1,295 @@
+/**
+ * Many-to-many managers: the rows related to one row through a join table, and the writes that
+ * link and unlink them. `query(db, Book).related(book, 'tags', Tag)` returns one.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../database.ts';
+import { ForeignKeyViolationError } from '../errors.ts';
+import type { AnyModel, Model } from '../model.ts';
+import type { PkValue, Row } from '../types.ts';
+import { validateInput } from '../validation.ts';
+import { noSuchRow } from './constraint-errors.ts';
+import { QueryError, ValidationError } from './errors.ts';
+import type { JoinTable } from './join-table.ts';
+
+/** A related row, or its primary key. */
+export type RowOrKey<R extends AnyModel> = Row<R> | (R extends Model<infer F> ? PkValue<F> : never);
+
+/** Options of `related()`. */
+export interface RelatedOptions {
+  /**
+   * The other columns of a `through` model's new rows (`add` and `set` fill them in); required
+   * when the through model has required fields besides its two foreign keys.
+   */
+  throughDefaults?: Record<string, unknown>;
+}
+
+/** What `set()` changed. */
+export interface SetResult {
+  /** Links created. */
+  added: number;
+  /** Links removed. */
+  removed: number;
+}
+
+/** Loads the target rows linked to one key (one query, in the target's ordering). */
+export type LinkedLoader<R extends AnyModel> = (db: Database) => Promise<Row<R>[]>;
+
+/** Inserts rows of a `through` model (validated and with defaults, like `bulkCreate`). */
+export type ThroughInserter = (db: Database, inputs: Record<string, unknown>[]) => Promise<unknown>;
+
+const BATCH = 500;
+
+/**
+ * The rows of `R` linked to one row through a many-to-many, and the writes on those links.
+ * Every write runs in one transaction (a savepoint inside yours); adding a row that is already
+ * linked does nothing, so `add` never fails on a duplicate pair.
+ *
+ * @example
+ * ```ts
+ * const tags = query(db, Book).related(book, 'tags', Tag);
+ * await tags.add('sf', 'classic');        // primary keys or rows
+ * await tags.set(['sf', 'space']);        // { added: 1, removed: 1 }
+ * (await tags.all()).map((t) => t.slug);  // ['sf', 'space']
+ * await tags.count();                     // 2
+ * ```
+ */
+export class RelatedManager<R extends AnyModel> {
+  readonly #db: Database;
+  readonly #join: JoinTable;
+  readonly #name: string;
+  readonly #source: unknown;
+  readonly #load: LinkedLoader<R>;
+  readonly #insertThrough: ThroughInserter;
+  readonly #throughDefaults: Record<string, unknown>;
+
+  constructor(
+    db: Database,
+    join: JoinTable,
+    name: string,
+    source: unknown,
+    load: LinkedLoader<R>,
+    insertThrough: ThroughInserter,
+    options: RelatedOptions = {},
+  ) {
+    this.#db = db;
+    this.#join = join;
+    this.#name = name;
+    this.#source = join.source.meta.pk.toDb(source, db.dialect);
+    this.#load = load;
+    this.#insertThrough = insertThrough;
+    this.#throughDefaults = options.throughDefaults ?? {};
+  }
+
+  /** Every linked row, in the target's ordering. */
+  all(): Promise<Row<R>[]> {
+    return this.#load(this.#db);
+  }
+
+  /** How many rows are linked. */
+  async count(): Promise<number> {
+    const j = this.#join;
+    const { sql: text, parameters } = this.#db.kysely
+      .selectFrom(j.table)
+      .select(sql`count(*)`.as('n'))
+      .where(sql.ref(j.sourceColumn), '=', this.#source)
+      .compile();
+    const row = await this.#db.get<{ n: number | string | bigint }>(text, parameters);
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Links `items` (rows or primary keys); those already linked are left as they are. Returns
+   * how many links were created. A key with no row is a `ValidationError`
+   * (`type: 'foreign_key'`) and nothing is linked.
+   */
+  async add(...items: RowOrKey<R>[]): Promise<number> {
+    const keys = this.#keys(items, 'add');
+    this.#checkThrough();
+    if (keys.length === 0) return 0;
+    return this.#db.transaction((tx) => this.#add(tx, keys));
+  }
+
+  /** Unlinks `items` (rows or primary keys); returns how many links were removed. */
+  async remove(...items: RowOrKey<R>[]): Promise<number> {
+    const keys = this.#keys(items, 'remove');
+    if (keys.length === 0) return 0;
+    return this.#db.transaction((tx) => this.#remove(tx, keys));
+  }
+
+  /**
+   * Makes `items` the linked rows: in one transaction, unlinks the others and links the
+   * missing ones (rows linked already and still wanted are not touched).
+   */
+  async set(items: readonly RowOrKey<R>[]): Promise<SetResult> {
+    if (!Array.isArray(items))
+      throw new QueryError(`set: give a list of ${this.#join.target.meta.label} rows or keys`);
+    const keys = this.#keys(items, 'set');
+    this.#checkThrough();
+    return this.#db.transaction(async (tx) => {
+      const current = new Set((await this.#linked(tx, undefined)).map((key) => JSON.stringify(key)));
+      const wanted = new Set(keys.map((key) => JSON.stringify(key)));
+      const stale = [...current].filter((key) => !wanted.has(key)).map((key) => JSON.parse(key) as unknown);
+      const fresh = keys.filter((key) => !current.has(JSON.stringify(key)));
+      const removed = stale.length ? await this.#remove(tx, stale) : 0;
+      const added = fresh.length ? await this.#add(tx, fresh) : 0;
+      return { added, removed };
+    });
+  }
+
+  /** Unlinks every row; returns how many links were removed. */
+  async clear(): Promise<number> {
+    const j = this.#join;
+    const { sql: text, parameters } = this.#db.kysely
+      .deleteFrom(j.table)
+      .where(sql.ref(j.sourceColumn), '=', this.#source)
+      .compile();
+    return (await this.#db.run(text, parameters)).changes;
+  }
+
+  /** Primary keys of `items` as the database holds them, without repeats. */
+  #keys(items: readonly unknown[], method: string): unknown[] {
+    const target = this.#join.target.meta;
+    const pk = target.pk;
+    const seen = new Map<string, unknown>();
+    for (const item of items) {
+      const key =
+        typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[pk.attribute] : item;
+      if (key === undefined || key === null || pk.check(key).length)
+        throw new QueryError(
+          `${method}: give ${target.label} rows or their primary keys (${pk.attribute}), got ${JSON.stringify(item)}`,
+        );
+      const stored = pk.fromDb(pk.toDb(key, this.#db.dialect), this.#db.dialect);
+      seen.set(JSON.stringify(stored), stored);
+    }
+    return [...seen.values()];
+  }
+
+  /** A through model with required fields besides its keys needs them as `throughDefaults`. */
+  #checkThrough(): void {
+    const j = this.#join;
+    if (!j.through) return;
+    const probe = { ...this.#throughDefaults, [j.sourceField!.attribute]: 0, [j.targetField!.attribute]: 0 };
+    const missing = validateInput(j.through, probe)
+      .filter((e) => e.type === 'missing')
+      .map((e) => e.loc.join('.'));
+    if (missing.length)
+      throw new QueryError(
+        `${j.through.meta.label} has required fields (${missing.join(', ')}) besides its two keys: ` +
+          `pass them as related(row, '${this.#name}', Model, { throughDefaults: { … } }), ` +
+          `or create ${j.through.meta.label} rows with query(db, ${j.through.meta.name}).create()`,
+      );
+  }
+
+  /** The linked keys among `keys` (all linked keys when `keys` is undefined). */
+  async #linked(db: Database, keys: readonly unknown[] | undefined): Promise<unknown[]> {
+    const j = this.#join;
+    const pk = j.target.meta.pk;
+    let select = db.kysely
+      .selectFrom(j.table)
+      .select(sql.ref(j.targetColumn).as('target'))
+      .where(sql.ref(j.sourceColumn), '=', this.#source);
+    if (keys)
+      select = select.where(
+        sql.ref(j.targetColumn),
+        'in',
+        keys.map((k) => pk.toDb(k, db.dialect)),
+      );
+    const { sql: text, parameters } = select.compile();
+    const rows = await db.all<{ target: unknown }>(text, parameters);
+    return rows.map((row) => pk.fromDb(row.target, db.dialect));
+  }
+
+  async #add(tx: Database, keys: readonly unknown[]): Promise<number> {
+    const j = this.#join;
+    const target = j.target.meta;
+    let added = 0;
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const batch = keys.slice(start, start + BATCH);
+      const { sql: text, parameters } = tx.kysely
+        .selectFrom(target.table)
+        .select(sql.ref(target.pk.column!).as('key'))
+        .where(
+          sql.ref(target.pk.column!),
+          'in',
+          batch.map((k) => target.pk.toDb(k, tx.dialect)),
+        )
+        .compile();
+      const found = new Set(
+        (await tx.all<{ key: unknown }>(text, parameters)).map((r) =>
+          JSON.stringify(target.pk.fromDb(r.key, tx.dialect)),
+        ),
+      );
+      const absent = batch.filter((key) => !found.has(JSON.stringify(key)));
+      if (absent.length)
+        throw new ValidationError(
+          absent.map((key) => ({
+            loc: [this.#name],
+            msg: noSuchRow(j.target, key),
+            type: 'foreign_key',
+          })),
+        );
+      const linked = new Set((await this.#linked(tx, batch)).map((key) => JSON.stringify(key)));
+      const fresh = batch.filter((key) => !linked.has(JSON.stringify(key)));
+      if (fresh.length === 0) continue;
+      try {
+        if (j.through) {
+          await this.#insertThrough(
+            tx,
+            fresh.map((key) => ({
+              ...this.#throughDefaults,
+              [j.sourceField!.attribute]: j.source.meta.pk.fromDb(this.#source, tx.dialect),
+              [j.targetField!.attribute]: key,
+            })),
+          );
+        } else {
+          // A pair linked meanwhile by someone else is skipped, not a unique error.
+          const { sql: insert, parameters: values } = tx.kysely
+            .insertInto(j.table)
+            .values(
+              fresh.map((key) => ({
+                [j.sourceColumn]: this.#source,
+                [j.targetColumn]: target.pk.toDb(key, tx.dialect),
+              })),
+            )
+            .onConflict((conflict) => conflict.columns([j.sourceColumn, j.targetColumn]).doNothing())
+            .compile();
+          added += (await tx.run(insert, values)).changes;
+          continue;
+        }
+      } catch (error) {
+        if (error instanceof ForeignKeyViolationError) throw this.#missingSource(error);
+        throw error;
+      }
+      added += fresh.length;
+    }
+    return added;
+  }
+
+  #missingSource(error: unknown): ValidationError {
+    const source = this.#join.source;
+    const key = source.meta.pk.fromDb(this.#source, this.#db.dialect);
+    return new ValidationError([{ loc: [], msg: noSuchRow(source, key), type: 'foreign_key' }], {
+      cause: error,
+    });
+  }
+
+  async #remove(tx: Database, keys: readonly unknown[]): Promise<number> {
+    const j = this.#join;
+    const pk = j.target.meta.pk;
+    let removed = 0;
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const { sql: text, parameters } = tx.kysely
+        .deleteFrom(j.table)
+        .where(sql.ref(j.sourceColumn), '=', this.#source)
+        .where(
+          sql.ref(j.targetColumn),
+          'in',
+          keys.slice(start, start + BATCH).map((k) => pk.toDb(k, tx.dialect)),
+        )
+        .compile();
+      removed += (await tx.run(text, parameters)).changes;
+    }
+    return removed;
+  }
+}
