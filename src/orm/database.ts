@@ -40,6 +40,8 @@ export interface DatabaseLogger {
  */
 export interface Database {
   readonly dialect: DialectName;
+  /** `true` for the `tx` a `transaction()` callback receives (and its savepoints). */
+  readonly inTransaction: boolean;
   /**
    * A Kysely instance over this connection or transaction, to build and compile SQL. Queries it
    * executes go through this `Database` (same lock, statement cache and error mapping); use

@@ -35,6 +35,9 @@ export function countQueries(db: Database): QueryCounter {
     get kysely() {
       return inner.kysely;
     },
+    get inTransaction() {
+      return inner.inTransaction;
+    },
     all: (text, params) => {
       seen.push(text);
       return inner.all(text, params);

@@ -56,6 +56,7 @@ function executeResult(result: pg.QueryResult): ExecuteResult {
 /** Statements on a pool or on one checked-out client. */
 abstract class PostgresQueries implements Database {
   readonly dialect = 'postgres' as const;
+  abstract readonly inTransaction: boolean;
   #kysely: Kysely<any> | undefined;
 
   protected abstract target(): Queryable;
@@ -104,6 +105,7 @@ abstract class PostgresQueries implements Database {
 
 /** A transaction (or savepoint) on one checked-out client. */
 class PostgresTransaction extends PostgresQueries {
+  readonly inTransaction = true;
   readonly #client: pg.PoolClient;
   readonly #depth: number;
   readonly #nested = new Mutex();
@@ -139,6 +141,7 @@ class PostgresTransaction extends PostgresQueries {
 
 /** The PostgreSQL `Database`: a pool. */
 class PostgresDatabase extends PostgresQueries {
+  readonly inTransaction = false;
   readonly pool: pg.Pool;
   readonly #logger: DatabaseLogger;
   #closed: Promise<void> | undefined;

@@ -139,6 +139,7 @@ class Connection {
 /** A transaction (or savepoint) on a connection; runs statements directly, since it holds the lock. */
 class SqliteTransaction implements Database {
   readonly dialect = 'sqlite' as const;
+  readonly inTransaction = true;
   readonly #connection: Connection;
   readonly #depth: number;
   readonly #nested = new Mutex();
@@ -213,6 +214,7 @@ class SqliteTransaction implements Database {
 /** The SQLite `Database`: one connection, shared. */
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
+  readonly inTransaction = false;
   readonly #connection: Connection;
   #kysely: Kysely<any> | undefined;
 

@@ -154,16 +154,9 @@ export async function constraintError(
   );
 }
 
-/**
- * `true` when `db` is a transaction on PostgreSQL, where a failed statement aborts the whole
- * transaction. A `Database` may say so itself (`inTransaction`); otherwise a pool-backed
- * database (which has a `pool`) is not one.
- */
+/** `true` when `db` is a transaction on PostgreSQL, where a failed statement aborts the whole transaction. */
 function postgresTransaction(db: Database): boolean {
-  if (db.dialect !== 'postgres') return false;
-  const flag = (db as { inTransaction?: unknown }).inTransaction;
-  if (typeof flag === 'boolean') return flag;
-  return !('pool' in db);
+  return db.dialect === 'postgres' && db.inTransaction;
 }
 
 /**

@@ -44,7 +44,7 @@ forEachDialect((dialect, open) => {
     assert.deepEqual(await db.all('select * from notes'), []);
   });
 
-  test('arrays() gives each row as its column values in select order, inside transactions too', async (t) => {
+  test('arrays() gives each row as its column values in select order, inside transactions too (which say so)', async (t) => {
     const db = await open();
     t.after(() => db.close());
     await db.run(`create table notes (id ${serialKey(dialect)}, title text not null, stars int)`);
@@ -58,7 +58,10 @@ forEachDialect((dialect, open) => {
     // The same SQL still answers objects through all(): the two forms do not share a statement.
     assert.deepEqual(await db.all(sql, [2]), [{ stars: null, title: 'second' }]);
     assert.deepEqual(await db.arrays(sql, [3]), []);
+    assert.equal(db.inTransaction, false);
     await db.transaction(async (tx) => {
+      assert.equal(tx.inTransaction, true);
+      await tx.transaction(async (savepoint) => assert.equal(savepoint.inTransaction, true));
       await tx.run(`update notes set stars = ${ph(db, 1)} where stars is null`, [1]);
       assert.deepEqual(await tx.arrays(sql, [2]), [[1, 'second']]);
     });
