@@ -1,0 +1,207 @@
+/**
+ * The library example: an API over related models (authors, books, tags, reviews) on the
+ * database `DATABASE_URL` names (SQLite by default), its tables made by the committed
+ * migrations.
+ *
+ *   volt migrate --app examples/library/app.ts
+ *   volt start examples/library/app.ts      then open /docs
+ */
+import { dependency, HttpError, t, volt } from 'volt';
+import { connect, type Database, query } from 'volt/orm';
+import { Author, Book, Review, Tag } from './models.ts';
+
+export const app = volt({
+  info: {
+    title: 'Volt library',
+    version: '1.0.0',
+    description: 'Authors, books, tags and reviews: models, relations and validation from one definition.',
+  },
+});
+
+let connection: Database | undefined;
+app.onStartup(async () => {
+  connection = await connect(app.settings.databaseUrl);
+});
+app.onShutdown(async () => {
+  await connection?.close();
+});
+
+/** The database, opened at startup. */
+export const database = dependency(() => {
+  if (!connection) throw new Error('the database is opened at startup');
+  return connection;
+});
+const deps = { db: database };
+
+const id = t.Object({ id: t.Integer({ minimum: 1 }) });
+const page = t.Object({
+  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: t.Integer({ minimum: 0, default: 0 }),
+});
+
+// --- Authors -------------------------------------------------------------------------------
+
+app.get(
+  '/authors',
+  {
+    tags: ['authors'],
+    summary: 'List authors',
+    deps,
+    query: page,
+    response: { 200: t.Array(Author.schema.read) },
+  },
+  (ctx) => query(ctx.deps.db, Author).offset(ctx.query.offset).limit(ctx.query.limit).all(),
+);
+
+app.post(
+  '/authors',
+  {
+    tags: ['authors'],
+    summary: 'Add an author',
+    deps,
+    status: 201,
+    body: Author.schema.create,
+    response: { 201: Author.schema.read },
+  },
+  (ctx) => query(ctx.deps.db, Author).create(ctx.body),
+);
+
+app.delete(
+  '/authors/:id',
+  { tags: ['authors'], summary: 'Remove an author without books', deps, params: id, status: 204 },
+  async (ctx) => {
+    await query(ctx.deps.db, Author).get({ id: ctx.params.id });
+    await query(ctx.deps.db, Author).filter({ id: ctx.params.id }).delete();
+  },
+);
+
+// --- Books ---------------------------------------------------------------------------------
+
+const BookWithAuthor = t.Object({ ...Book.schema.read.properties, author: Author.schema.read });
+const BookDetail = t.Object({
+  ...BookWithAuthor.properties,
+  reviews: t.Array(Review.schema.read),
+});
+
+app.get(
+  '/books',
+  {
+    tags: ['books'],
+    summary: 'List books, newest first within a status',
+    deps,
+    query: t.Object({
+      ...page.properties,
+      status: t.Optional(t.Union([t.Literal('draft'), t.Literal('published')])),
+      author: t.Optional(t.Integer({ minimum: 1, description: 'Only books of this author' })),
+      q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: 'Words in the title' })),
+    }),
+    response: { 200: t.Array(BookWithAuthor) },
+  },
+  (ctx) => {
+    let books = query(ctx.deps.db, Book).selectRelated('author');
+    if (ctx.query.status) books = books.filter({ status: ctx.query.status });
+    if (ctx.query.author) books = books.filter({ authorId: ctx.query.author });
+    if (ctx.query.q) books = books.filter({ title__icontains: ctx.query.q });
+    return books.orderBy('-publishedOn', 'title').offset(ctx.query.offset).limit(ctx.query.limit).all();
+  },
+);
+
+app.get(
+  '/books/:id',
+  {
+    tags: ['books'],
+    summary: 'A book with its author and reviews',
+    deps,
+    params: id,
+    response: { 200: BookDetail },
+  },
+  (ctx) =>
+    query(ctx.deps.db, Book)
+      .selectRelated('author')
+      .prefetchRelated('reviews', Review)
+      .get({ id: ctx.params.id }),
+);
+
+app.post(
+  '/books',
+  {
+    tags: ['books'],
+    summary: 'Add a book',
+    deps,
+    status: 201,
+    body: Book.schema.create,
+    response: { 201: Book.schema.read },
+  },
+  (ctx) => query(ctx.deps.db, Book).create(ctx.body),
+);
+
+app.patch(
+  '/books/:id',
+  {
+    tags: ['books'],
+    summary: 'Change a book',
+    deps,
+    params: id,
+    body: Book.schema.update,
+    response: { 200: Book.schema.read },
+  },
+  async (ctx) => {
+    const books = query(ctx.deps.db, Book).filter({ id: ctx.params.id });
+    await books.get();
+    await books.update(ctx.body);
+    return books.get();
+  },
+);
+
+app.delete(
+  '/books/:id',
+  { tags: ['books'], summary: 'Remove a book and its reviews', deps, params: id, status: 204 },
+  async (ctx) => {
+    await query(ctx.deps.db, Book).get({ id: ctx.params.id });
+    await query(ctx.deps.db, Book).filter({ id: ctx.params.id }).delete();
+  },
+);
+
+// --- Reviews -------------------------------------------------------------------------------
+
+const ReviewIn = t.Omit(Review.schema.create, ['bookId']);
+
+app.post(
+  '/books/:id/reviews',
+  {
+    tags: ['reviews'],
+    summary: 'Review a published book',
+    deps,
+    params: id,
+    status: 201,
+    body: ReviewIn,
+    response: { 201: Review.schema.read },
+  },
+  async (ctx) => {
+    const book = await query(ctx.deps.db, Book).get({ id: ctx.params.id });
+    if (book.status !== 'published')
+      throw new HttpError(409, { detail: 'Only published books can be reviewed.' });
+    return query(ctx.deps.db, Review).create({ ...ctx.body, bookId: book.id });
+  },
+);
+
+// --- Tags ----------------------------------------------------------------------------------
+
+app.get(
+  '/tags',
+  { tags: ['tags'], summary: 'List tags', deps, response: { 200: t.Array(Tag.schema.read) } },
+  (ctx) => query(ctx.deps.db, Tag).all(),
+);
+
+app.post(
+  '/tags',
+  {
+    tags: ['tags'],
+    summary: 'Add a tag',
+    deps,
+    status: 201,
+    body: Tag.schema.create,
+    response: { 201: Tag.schema.read },
+  },
+  (ctx) => query(ctx.deps.db, Tag).create(ctx.body),
+);

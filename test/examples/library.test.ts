@@ -1,0 +1,114 @@
+/**
+ * The library example, as a client sees it: related models over a real SQLite file, the
+ * model's validation as 422s, duplicates as 409s and `onDelete` rules as answers.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { connect, createTables } from 'volt/orm';
+import { type TestClient, testClient } from 'volt/testing';
+
+const dir = mkdtempSync(join(tmpdir(), 'volt-library-'));
+process.env.VOLT_ENV = 'test';
+process.env.DATABASE_URL = `sqlite:${join(dir, 'library.db')}`;
+const { app } = await import('../../examples/library/app.ts');
+const models = await import('../../examples/library/models.ts');
+
+let client: TestClient;
+before(async () => {
+  const db = await connect(process.env.DATABASE_URL!);
+  await createTables(db, [models.Author, models.Tag, models.Book, models.Review]);
+  await db.close();
+  client = testClient(app);
+});
+after(async () => {
+  await client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Problem {
+  detail: string;
+  errors?: { loc: (string | number)[]; type: string }[];
+}
+
+describe('library example', () => {
+  let authorId: number;
+  let bookId: number;
+
+  test('an author is created from the model schema, and a duplicate email is a 409', async () => {
+    const res = await client.post<{ id: number; name: string }>('/authors', {
+      json: { name: 'Ursula K. Le Guin', email: 'ursula@example.com' },
+    });
+    assert.equal(res.status, 201);
+    authorId = res.json().id;
+    const again = await client.post<Problem>('/authors', {
+      json: { name: 'U', email: 'ursula@example.com' },
+    });
+    assert.equal(again.status, 409);
+    assert.deepEqual(again.json().errors?.[0]?.loc, ['body', 'email']);
+  });
+
+  test('a book with a bad ISBN, or a negative price, is refused on that field', async () => {
+    const book = { title: 'The Dispossessed', isbn: '9780060512750', price: '8.99', authorId };
+    // The request schema (from the model) catches the pattern …
+    const isbn = await client.post<Problem>('/books', { json: { ...book, isbn: '12' } });
+    assert.equal(isbn.status, 422);
+    assert.deepEqual(
+      isbn.json().errors?.map((e) => e.loc),
+      [['body', 'isbn']],
+    );
+    // … and the model's own validation what a schema cannot say (a decimal's minimum).
+    const price = await client.post<Problem>('/books', { json: { ...book, price: '-1.00' } });
+    assert.equal(price.status, 422);
+    assert.deepEqual(
+      price.json().errors?.map((e) => e.loc),
+      [['body', 'price']],
+    );
+  });
+
+  test('a book is created, listed with its author in one response, and found by title words', async () => {
+    const res = await client.post<{ id: number; status: string }>('/books', {
+      json: { title: 'The Dispossessed', isbn: '9780060512750', price: '8.99', authorId },
+    });
+    assert.equal(res.status, 201);
+    assert.equal(res.json().status, 'draft');
+    bookId = res.json().id;
+    const list = await client.get<{ title: string; author: { name: string } }[]>('/books?q=dispo');
+    assert.equal(list.status, 200);
+    assert.deepEqual(
+      list.json().map((b) => [b.title, b.author.name]),
+      [['The Dispossessed', 'Ursula K. Le Guin']],
+    );
+  });
+
+  test('a draft cannot be reviewed; once published its reviews come with it', async () => {
+    const review = { reviewer: 'sam', rating: 5, body: 'Ambiguous, in the best way.' };
+    assert.equal((await client.post(`/books/${bookId}/reviews`, { json: review })).status, 409);
+    const published = await client.patch(`/books/${bookId}`, {
+      json: { status: 'published', publishedOn: '1974-05-01' },
+    });
+    assert.equal(published.status, 200);
+    assert.equal((await client.post(`/books/${bookId}/reviews`, { json: review })).status, 201);
+    const bad = await client.post<Problem>(`/books/${bookId}/reviews`, { json: { ...review, rating: 9 } });
+    assert.equal(bad.status, 422);
+    const detail = await client.get<{ reviews: { rating: number }[] }>(`/books/${bookId}`);
+    assert.deepEqual(
+      detail.json().reviews.map((r) => r.rating),
+      [5],
+    );
+  });
+
+  test('an author with books is protected; a missing book is a 404', async () => {
+    const res = await client.delete<Problem>(`/authors/${authorId}`);
+    assert.equal(res.status, 409);
+    assert.equal((await client.get<Problem>('/books/999')).status, 404);
+  });
+
+  test('deleting a book removes its reviews, and then its author can go', async () => {
+    assert.equal((await client.delete(`/books/${bookId}`)).status, 204);
+    assert.equal((await client.get(`/books/${bookId}`)).status, 404);
+    assert.equal((await client.delete(`/authors/${authorId}`)).status, 204);
+  });
+});
