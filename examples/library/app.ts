@@ -80,6 +80,7 @@ app.delete(
 const BookWithAuthor = t.Object({ ...Book.schema.read.properties, author: Author.schema.read });
 const BookDetail = t.Object({
   ...BookWithAuthor.properties,
+  tags: t.Array(Tag.schema.read),
   reviews: t.Array(Review.schema.read),
 });
 
@@ -118,6 +119,7 @@ app.get(
   (ctx) =>
     query(ctx.deps.db, Book)
       .selectRelated('author')
+      .prefetchRelated('tags', Tag)
       .prefetchRelated('reviews', Review)
       .get({ id: ctx.params.id }),
 );
@@ -159,6 +161,35 @@ app.delete(
   async (ctx) => {
     await query(ctx.deps.db, Book).get({ id: ctx.params.id });
     await query(ctx.deps.db, Book).filter({ id: ctx.params.id }).delete();
+  },
+);
+
+app.put(
+  '/books/:id/tags',
+  {
+    tags: ['books'],
+    summary: "Set a book's tags (by slug)",
+    deps,
+    params: id,
+    body: t.Object({ tags: t.Array(t.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }) }),
+    response: { 200: t.Array(Tag.schema.read) },
+  },
+  async (ctx) => {
+    const book = await query(ctx.deps.db, Book).get({ id: ctx.params.id });
+    const tags = await query(ctx.deps.db, Tag).filter({ slug__in: ctx.body.tags }).all();
+    const unknown = ctx.body.tags.filter((slug) => !tags.some((tag) => tag.slug === slug));
+    if (unknown.length)
+      throw new HttpError(422, {
+        detail: 'The request is not valid.',
+        errors: unknown.map((slug) => ({
+          loc: ['body', 'tags'],
+          msg: `No tag '${slug}'`,
+          type: 'not_found',
+        })),
+      });
+    const links = query(ctx.deps.db, Book).related(book, 'tags', Tag);
+    await links.set(tags);
+    return links.all();
   },
 );
 

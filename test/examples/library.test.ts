@@ -83,6 +83,30 @@ describe('library example', () => {
     );
   });
 
+  test('tags are set by slug, unknown ones refused, and come with the book', async () => {
+    for (const [slug, name] of [
+      ['sf', 'Science fiction'],
+      ['utopia', 'Utopia'],
+    ])
+      assert.equal((await client.post('/tags', { json: { slug, name } })).status, 201);
+    const bad = await client.put<Problem>(`/books/${bookId}/tags`, { json: { tags: ['sf', 'nope'] } });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.json().errors?.length, 1);
+    const set = await client.put<{ slug: string }[]>(`/books/${bookId}/tags`, {
+      json: { tags: ['utopia', 'sf'] },
+    });
+    assert.equal(set.status, 200);
+    assert.deepEqual(
+      set.json().map((t) => t.slug),
+      ['sf', 'utopia'],
+    );
+    const detail = await client.get<{ tags: { name: string }[] }>(`/books/${bookId}`);
+    assert.deepEqual(
+      detail.json().tags.map((t) => t.name),
+      ['Science fiction', 'Utopia'],
+    );
+  });
+
   test('a draft cannot be reviewed; once published its reviews come with it', async () => {
     const review = { reviewer: 'sam', rating: 5, body: 'Ambiguous, in the best way.' };
     assert.equal((await client.post(`/books/${bookId}/reviews`, { json: review })).status, 409);
