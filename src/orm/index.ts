@@ -66,9 +66,38 @@ export {
   type ReverseRelation,
 } from './meta.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
+export {
+  type Aggregate,
+  type AggregateFunction,
+  avg,
+  count,
+  max,
+  min,
+  sum,
+} from './query/aggregates.ts';
 export { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './query/errors.ts';
+export { and, type Combinator, type Combined, not, or } from './query/expressions.ts';
 export { QuerySet, query } from './query/queryset.ts';
-export type { Filter, Loaded, Lookup, OrderLookup, OrderName, RowKey, TextLookup } from './query/types.ts';
+export type {
+  AggregateResult,
+  AggregateSpec,
+  AggregateValue,
+  DatePart,
+  Filter,
+  ForwardPath,
+  Grouping,
+  GroupOptions,
+  Loaded,
+  Lookup,
+  OrderLookup,
+  OrderName,
+  PathValue,
+  RowKey,
+  TextLookup,
+  ValueKey,
+  ValuesRow,
+  Where,
+} from './query/types.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export {
   type AutoJoinTable,

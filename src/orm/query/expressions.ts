@@ -36,7 +36,9 @@ function node<C>(kind: Combinator, parts: readonly (C | Combined<C>)[]): Combine
  * query(db, Book).filter(or({ status: 'draft' }, { price__lt: '5' }));
  * ```
  */
-export function or<C extends object>(...parts: (C | Combined<C>)[]): Combined<C> {
+export function or<C extends object = Record<string, unknown>>(
+  ...parts: NoInfer<C | Combined<C>>[]
+): Combined<C> {
   return node('or', parts);
 }
 
@@ -48,7 +50,9 @@ export function or<C extends object>(...parts: (C | Combined<C>)[]): Combined<C>
  * query(db, Book).filter(or({ status: 'draft' }, and({ price__lt: '5' }, { pages__gt: 100 })));
  * ```
  */
-export function and<C extends object>(...parts: (C | Combined<C>)[]): Combined<C> {
+export function and<C extends object = Record<string, unknown>>(
+  ...parts: NoInfer<C | Combined<C>>[]
+): Combined<C> {
   return node('and', parts);
 }
 
@@ -60,7 +64,9 @@ export function and<C extends object>(...parts: (C | Combined<C>)[]): Combined<C
  * query(db, Book).filter({ status: 'published' }, not({ authorId: 3 }));
  * ```
  */
-export function not<C extends object>(...parts: (C | Combined<C>)[]): Combined<C> {
+export function not<C extends object = Record<string, unknown>>(
+  ...parts: NoInfer<C | Combined<C>>[]
+): Combined<C> {
   return node('not', parts);
 }
 

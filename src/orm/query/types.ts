@@ -71,6 +71,16 @@ type ManyNames<M> = {
   [K in keyof Fields<M>]: OptionsOf<Fields<M>[K]> extends { '~relation': 'manyToMany' } ? K : never;
 }[keyof Fields<M>] &
   string;
+/** `M`'s foreign keys and one-to-ones given by label (`'library.Author'`): no static target type. */
+type LabelNames<M> = {
+  [K in keyof Fields<M>]: OptionsOf<Fields<M>[K]> extends {
+    '~relation': 'foreignKey' | 'oneToOne';
+    '~to': string;
+  }
+    ? K
+    : never;
+}[keyof Fields<M>] &
+  string;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
   ? I
@@ -95,13 +105,18 @@ type RelationConditions<M, D> = D extends [0, ...unknown[]]
   : {};
 
 /**
- * Keys the types cannot check: paths through many-to-many fields (`tags__name`), and paths of
- * three parts or more (reverse relations such as `reviews__rating__gte`, which `M`'s type
- * cannot know). They are checked against the models' meta when `filter()` is called.
+ * Keys the types cannot check: paths through many-to-many fields (`tags__name`) and foreign
+ * keys given by label, paths of three parts or more (reverse relations such as
+ * `reviews__rating__gte`, which `M`'s type cannot know) and `<relation>__isNull`. They are
+ * checked against the models' meta when `filter()` is called. A two-part reverse path
+ * (`reviews__rating`) needs its lookup spelled out: `reviews__rating__exact`.
  */
 type LooseConditions<M> = {
-  [K in `${ManyNames<M>}__${string}` | `${string}__${string}__${string}`]?: unknown;
-};
+  [K in
+    | `${ManyNames<M> | LabelNames<M>}__${string}`
+    | `${string}__${string}__${string}`
+    | `${string}__isNull`]?: unknown;
+} & { [K in ManyNames<M> | LabelNames<M>]?: object };
 
 /**
  * The conditions `filter()` and `exclude()` accept for model `M`: row keys (`authorId` for a
@@ -126,13 +141,15 @@ export type Where<M, A = {}> = (Filter<M> & Conditions<A>) | Combined<Filter<M> 
 export type RowKey<M> = keyof Row<M> & string;
 
 /** Paths to a column across foreign keys, two hops deep: `author__lastName`. */
-export type ForwardPath<M, D = Depth> = D extends [0, ...unknown[]]
-  ? {
-      [K in keyof ForwardTargets<M> & string]:
-        | `${K}__${RowKey<ForwardTargets<M>[K]>}`
-        | `${K}__${ForwardPath<ForwardTargets<M>[K], Rest<D>>}`;
-    }[keyof ForwardTargets<M> & string]
-  : never;
+export type ForwardPath<M, D = Depth> =
+  | `${LabelNames<M>}__${string}`
+  | (D extends [0, ...unknown[]]
+      ? {
+          [K in keyof ForwardTargets<M> & string]:
+            | `${K}__${RowKey<ForwardTargets<M>[K]>}`
+            | `${K}__${ForwardPath<ForwardTargets<M>[K], Rest<D>>}`;
+        }[keyof ForwardTargets<M> & string]
+      : never);
 
 /** The value at a row key or a forward path of `M` (`unknown` for a path the types cannot follow). */
 export type PathValue<M, P> = P extends keyof Row<M>
