@@ -280,16 +280,16 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     });
   }
 
-  #orderSql(order: Order): RawBuilder<unknown> {
+  #orderSql(order: Order, selected?: RawBuilder<unknown>): RawBuilder<unknown> {
     const dialect = this.db.dialect;
     let expression: RawBuilder<unknown>;
     let nullable: boolean;
     if (order.annotation) {
-      expression = order.annotation.expression;
+      expression = selected ?? order.annotation.expression;
       nullable = order.annotation.resolved.aggregate.fn !== 'count';
     } else if (order.path) {
       const { from, last } = pathFrom(order.path, this.model.meta.table);
-      expression = sql`(select ${orderable(order.field!, dialect, last)} from ${from})`;
+      expression = selected ?? sql`(select ${orderable(order.field!, dialect, last)} from ${from})`;
       nullable = order.field!.nullable || order.path.optional;
     } else {
       expression = orderable(order.field!, dialect);
@@ -335,18 +335,19 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     if (state.distinct) query = query.distinct();
     for (const where of state.where) query = query.where(where.expression);
     const order = this.#orders(state);
-    if (state.distinct) {
-      const selected = (o: Order) =>
-        o.annotation
-          ? extras.some((e) => e.key === o.annotation!.resolved.name)
-          : !o.path && columns.includes(o.field!);
-      const missing = order.find((o) => !selected(o));
-      if (missing)
+    for (const term of order) {
+      if (!state.distinct) {
+        query = query.orderBy(this.#orderSql(term));
+        continue;
+      }
+      // select distinct orders by selected values only: by the column, or by the value's alias.
+      const extra = extras.find((e) => e.key === orderName(term));
+      if (!extra && (term.path || term.annotation || !columns.includes(term.field!)))
         throw new QueryError(
-          `distinct: the rows are ordered by '${orderName(missing)}', which is not selected; order by selected values (or orderBy() for none)`,
+          `distinct: the rows are ordered by '${orderName(term)}', which is not selected; order by selected values (or orderBy() for none)`,
         );
+      query = query.orderBy(this.#orderSql(term, extra && sql`${sql.ref(extra.alias)}`));
     }
-    for (const term of order) query = query.orderBy(this.#orderSql(term));
     if (state.limit !== undefined) query = query.limit(state.limit);
     else if (state.offset !== undefined && this.db.dialect === 'sqlite') query = query.limit(-1);
     if (state.offset !== undefined) query = query.offset(state.offset);
