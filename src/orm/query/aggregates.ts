@@ -149,7 +149,11 @@ export function resolveAggregates(
       throw new QueryError(
         `${where}: '${name}' cannot name a result; use letters and digits, like 'reviewCount'`,
       );
-    if (concreteField(model, name) || model.meta.hasField(name) || taken.includes(name))
+    if (concreteField(model, name) || model.meta.hasField(name) || hop(model, name))
+      throw new QueryError(
+        `${where}: '${name}' is already a field or relation of ${model.meta.label}; pick another name`,
+      );
+    if (taken.includes(name))
       throw new QueryError(
         `${where}: '${name}' is already a field or annotation of ${model.meta.label}; pick another name`,
       );

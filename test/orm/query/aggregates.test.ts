@@ -81,12 +81,12 @@ forEachDialect((_dialect, open) => {
     const { db, Book, Author } = await setup(t);
     const result = await query(db, Book).aggregate({
       rating: avg('reviews__rating'),
-      reviews: count('reviews'),
+      reviewCount: count('reviews'),
       best: max('reviews__rating'),
       authors: count('authorId', { distinct: true }),
       total: sum('price'),
     });
-    assert.deepEqual(result, { rating: 3.75, reviews: 4, best: 5, authors: 2, total: '29.40' });
+    assert.deepEqual(result, { rating: 3.75, reviewCount: 4, best: 5, authors: 2, total: '29.40' });
     assert.deepEqual(
       await query(db, Book)
         .filter({ status: 'draft' })
@@ -171,6 +171,10 @@ forEachDialect((_dialect, open) => {
       /cannot name a result/,
     );
     await assert.rejects(books.aggregate({ title: count() } as never), /'title' is already a field/);
+    await assert.rejects(
+      books.aggregate({ reviews: count('reviews') }),
+      /'reviews' is already a field or relation/,
+    );
     await assert.rejects(books.aggregate({ n: 'count(*)' } as never), /should be count\(\), sum\(\)/);
     await assert.rejects(
       books.aggregate({ n: sum('title') } as never),
@@ -201,13 +205,13 @@ forEachDialect((_dialect, open) => {
   test('values with paths across foreign keys and annotations; distinct', async (t) => {
     const { db, Book } = await setup(t);
     const rows = await query(db, Book)
-      .annotate({ reviews: count('reviews') })
+      .annotate({ reviewCount: count('reviews') })
       .orderBy('title')
-      .values('title', 'author__lastName', 'editor__firstName', 'reviews');
+      .values('title', 'author__lastName', 'editor__firstName', 'reviewCount');
     assert.deepEqual(rows, [
-      { title: 'Dune', author__lastName: 'Lovelace', editor__firstName: null, reviews: 3 },
-      { title: 'Notes 100%_done', author__lastName: 'Lovelace', editor__firstName: 'Bob', reviews: 0 },
-      { title: 'The Engine', author__lastName: 'Babbage', editor__firstName: null, reviews: 1 },
+      { title: 'Dune', author__lastName: 'Lovelace', editor__firstName: null, reviewCount: 3 },
+      { title: 'Notes 100%_done', author__lastName: 'Lovelace', editor__firstName: 'Bob', reviewCount: 0 },
+      { title: 'The Engine', author__lastName: 'Babbage', editor__firstName: null, reviewCount: 1 },
     ]);
     await assert.rejects(query(db, Book).values('reviews__rating' as never), /aggregate it with annotate/);
     const authors = await query(db, Book).orderBy('authorId').distinct().values('authorId');
