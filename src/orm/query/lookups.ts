@@ -431,7 +431,7 @@ export function conditionsSql(
   if (typeof conditions !== 'object' || conditions === null || Array.isArray(conditions))
     throw new QueryError('filter: conditions should be an object, like { title: "Dune" }');
   const clauses: Clause[] = [];
-  const groups = new Map<string, { path: Path; leaves: Clause[]; at: number }>();
+  let groups: Map<string, { path: Path; leaves: Clause[]; at: number }> | undefined;
   for (const [name, value] of Object.entries(conditions)) {
     const key = prefix + name;
     // A condition left undefined by mistake must not widen an update or a delete to every row.
@@ -478,6 +478,7 @@ export function conditionsSql(
       value,
       dialect,
     );
+    groups ??= new Map();
     const group = groups.get(target.path.name);
     if (group) group.leaves.push(condition);
     else {
@@ -485,7 +486,8 @@ export function conditionsSql(
       clauses.push(condition); // replaced by the group's exists below, keeping the key order
     }
   }
-  for (const group of groups.values()) clauses[group.at] = existsClause(model, group.path, group.leaves);
+  if (groups)
+    for (const group of groups.values()) clauses[group.at] = existsClause(model, group.path, group.leaves);
   return combine(clauses, 'and');
 }
 

@@ -9,6 +9,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { AnyField } from '../fields/field.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
+import { autoJoinTable } from '../schema-editor.ts';
 import { QueryError } from './errors.ts';
 
 /**
@@ -38,15 +39,8 @@ export interface Path {
 function joinColumns(field: RelationField): { table: string; source: string; target: string } {
   const through = field.through;
   if (!through) {
-    // The auto join table's naming; see autoJoinTable in the schema editor.
-    const source = snake(field.model!.meta.name);
-    const target = snake(field.target.meta.name);
-    const self = source === target;
-    return {
-      table: field.throughTable!,
-      source: self ? `from_${source}_id` : `${source}_id`,
-      target: self ? `to_${target}_id` : `${target}_id`,
-    };
+    const join = autoJoinTable(field)!;
+    return { table: join.table, source: join.sourceColumn, target: join.targetColumn };
   }
   const keys = through.meta.forwardRelations.filter((r) => r.kind !== 'manyToMany');
   const owner = field.model!;
@@ -58,10 +52,6 @@ function joinColumns(field: RelationField): { table: string; source: string; tar
         `${owner.meta.label} and one to ${field.target.meta.label}`,
     );
   return { table: through.meta.table, source: source.column!, target: target.column! };
-}
-
-function snake(name: string): string {
-  return name.replaceAll(/([a-z0-9])([A-Z])/gu, '$1_$2').toLowerCase();
 }
 
 /** A hop from `model` through the relation named `name`, or `undefined` when there is none. */
