@@ -103,19 +103,6 @@ export function hop(
   };
 }
 
-/** Every name a path may continue with on `model`: row keys, then relations. */
-export function pathNames(model: AnyModel): string[] {
-  const meta = model.meta;
-  const relations = [
-    ...meta.forwardRelations.map((r) => r.name),
-    ...meta.reverseRelations.map((r) => r.name),
-  ];
-  return [
-    ...meta.concreteFields.map((f) => f.attribute),
-    ...relations.filter((r, i) => relations.indexOf(r) === i),
-  ];
-}
-
 /** The concrete field of `model` behind a row key (or a field name). */
 export function concreteField(model: AnyModel, key: string): AnyField | undefined {
   const fields = model.meta.concreteFields;
