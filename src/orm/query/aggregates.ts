@@ -259,7 +259,7 @@ export function annotationOperand(
     NUMERIC_KINDS.has(resolved.field!.kind);
   return {
     expression,
-    ordered: expression,
+    ordered: () => expression,
     shape: `@${resolved.name}`,
     lookups: ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'],
     text: false,

@@ -87,7 +87,7 @@ function textValue(value: unknown, key: string): string {
 
 /** A column, qualified by a table or alias when given. */
 export function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
-  return sql`${sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!)}`;
+  return sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!);
 }
 
 /**
@@ -161,8 +161,8 @@ export interface Clause {
 export interface Operand {
   /** Compared by `exact`, `in`, `isNull` and the text lookups. */
   readonly expression: RawBuilder<unknown>;
-  /** Compared by `gt`, `gte`, `lt`, `lte`, `range`. */
-  readonly ordered: RawBuilder<unknown>;
+  /** Compared by `gt`, `gte`, `lt`, `lte`, `range` (built only when one of them is used). */
+  ordered(): RawBuilder<unknown>;
   /** The cache shape of the operand. */
   readonly shape: string;
   /** The lookups it accepts (all when `undefined`). */
@@ -188,7 +188,7 @@ function fieldOperand(
     const expression = datePart(column, part, field.kind, dialect);
     return {
       expression,
-      ordered: expression,
+      ordered: () => expression,
       shape: `${shape}.${part}`,
       lookups: NUMERIC,
       text: false,
@@ -202,7 +202,7 @@ function fieldOperand(
   }
   return {
     expression: column,
-    ordered: orderable(field, dialect, qualifier),
+    ordered: () => orderable(field, dialect, qualifier),
     shape,
     text: TEXT_KINDS.has(field.kind),
     numericText: dialect === 'sqlite' && field.kind === 'decimal',
@@ -253,7 +253,10 @@ function leafSql(
   };
   if (TEXT.has(lookup) && lookup !== 'iexact' && textValue(value, key) === '')
     return sql<SqlBool>`${column} is not null`;
-  const ordered = operand.ordered;
+  const ordered =
+    TEXT.has(lookup) || lookup === 'exact' || lookup === 'in' || lookup === 'isNull'
+      ? column
+      : operand.ordered();
   const bound = (v: unknown) => (operand.numericText ? sql`cast(${param(v)} as real)` : param(v));
   switch (lookup) {
     case 'exact':
