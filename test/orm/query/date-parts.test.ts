@@ -82,6 +82,20 @@ forEachDialect((_dialect, open) => {
     assert.equal(await events.exclude({ on__year: 2024 } as never).count(), 2);
   });
 
+  test('datetime parts do not move with the session time zone', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Event } = await seed(db);
+    const names = await db.transaction(async (tx) => {
+      // UTC+14: 23:59 UTC on Feb 29 is already March 1 there.
+      if (tx.dialect === 'postgres') await tx.run("set local time zone 'Pacific/Kiritimati'");
+      return (await query(tx, Event).filter({ at__month: 2, at__day: 29, at__hour: 23 }).values('name')).map(
+        (r) => r.name,
+      );
+    });
+    assert.deepEqual(names, ['leap']);
+  });
+
   test('date parts are checked against the field kind and take whole numbers', async (t) => {
     const db = await open();
     t.after(() => db.close());
