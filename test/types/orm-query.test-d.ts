@@ -94,6 +94,12 @@ books.filter({ author: 'Ada' });
 books.filter({ created__year: '2020' });
 // @ts-expect-error an unknown date part
 books.filter({ created__decade: 202 });
+// Dates have calendar parts only.
+query(db, Author).filter({ born__year__lt: 1900, born__weekDay: 1, born__month__range: [1, 3] });
+// @ts-expect-error a date has no hour
+query(db, Author).filter({ born__hour: 1 });
+// @ts-expect-error a string field has no parts
+books.filter({ title__year: 2020 });
 
 // --- or / and / not --------------------------------------------------------------------------------
 books.filter(or({ status: 'draft' }, and({ price__lt: '5' }, not({ authorId: 3 }))));

@@ -2,6 +2,7 @@
  * The types of query conditions, computed from a model: `{ title__icontains: 'dune' }` is
  * accepted for a string field `title`, `{ pages__gt: 'many' }` is not.
  */
+import type { DateField, DatetimeField, TimeField } from '../fields/temporal.ts';
 import type { Model } from '../model.ts';
 import type { Row } from '../types.ts';
 import type { Aggregate, AggregateFunction } from './aggregates.ts';
@@ -30,27 +31,24 @@ type Conditions<R> = { [K in keyof R & string]?: R[K] } & {
   [K in keyof R & string as `${K}__isNull`]?: boolean;
 };
 
-type DatePartConditions<R> = {
-  [K in keyof R & string as NonNullable<R[K]> extends Date
-    ? `${K}__${DatePart}` | `${K}__${DatePart}__exact`
-    : never]?: number;
-} & {
-  [K in keyof R & string as NonNullable<R[K]> extends Date
-    ? `${K}__${DatePart}__${OrderLookup}`
-    : never]?: number;
-} & {
-  [K in keyof R & string as NonNullable<R[K]> extends Date
-    ? `${K}__${DatePart}__in`
-    : never]?: readonly number[];
-} & {
-  [K in keyof R & string as NonNullable<R[K]> extends Date ? `${K}__${DatePart}__range` : never]?: readonly [
-    number,
-    number,
-  ];
-};
-
 type Fields<M> = M extends Model<infer F> ? F : never;
 type OptionsOf<F> = F extends { readonly '~options': infer O } ? O : never;
+
+/** The date parts a field has: by its class, since a date and a time are strings in a row. */
+type PartsOf<F> =
+  F extends DatetimeField<any>
+    ? DatePart
+    : F extends DateField<any>
+      ? 'year' | 'quarter' | 'month' | 'day' | 'weekDay'
+      : F extends TimeField<any>
+        ? 'hour' | 'minute' | 'second'
+        : never;
+type PartKey<M, Suffix extends string> = {
+  [K in keyof Fields<M> & string]: `${K}__${PartsOf<Fields<M>[K]>}${Suffix}`;
+}[keyof Fields<M> & string];
+type DatePartConditions<M> = { [K in PartKey<M, '' | '__exact' | `__${OrderLookup}`>]?: number } & {
+  [K in PartKey<M, '__in'>]?: readonly number[];
+} & { [K in PartKey<M, '__range'>]?: readonly [number, number] };
 
 /** `M`'s foreign keys and one-to-ones whose target has a static type, by name. */
 type ForwardTargets<M> = {
@@ -90,7 +88,7 @@ type Prefixed<P extends string, C> = { [K in keyof C as `${P}__${K & string}`]?:
 type Depth = [0, 0];
 type Rest<D> = D extends [0, ...infer R] ? R : [];
 
-type ColumnConditions<M> = Conditions<Row<M>> & DatePartConditions<Row<M>>;
+type ColumnConditions<M> = Conditions<Row<M>> & DatePartConditions<M>;
 type TypedFilter<M, D> = ColumnConditions<M> & RelationConditions<M, D>;
 type RelationConditions<M, D> = D extends [0, ...unknown[]]
   ? [keyof ForwardTargets<M>] extends [never]
