@@ -260,7 +260,7 @@ export function annotationOperand(
   return {
     expression,
     ordered: () => expression,
-    shape: `@${resolved.name}`,
+    shape: `@${resolved.name}=${resolved.shape}`,
     lookups: ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'],
     text: false,
     numericText: false,

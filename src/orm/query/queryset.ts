@@ -104,7 +104,7 @@ const defaultOrders = new WeakMap<AnyModel, readonly Order[]>();
 
 /** An order term in a cache shape. */
 function orderShape(order: Order): string {
-  if (order.annotation) return `@${order.annotation.resolved.name}`;
+  if (order.annotation) return `@${order.annotation.resolved.name}=${order.annotation.resolved.shape}`;
   const column = JSON.stringify(order.field!.column);
   return order.path ? `${order.path.name}.${column}` : column;
 }
@@ -386,7 +386,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       key: a.resolved.name,
       alias: a.resolved.alias,
       expression: a.expression,
-      shape: `@${a.resolved.name}=${a.resolved.shape}`,
+      shape: `@${a.resolved.name}=${a.resolved.shape} as ${a.resolved.alias}`,
       read: (raw: unknown) => a.resolved.read(raw, this.db.dialect),
     }));
   }

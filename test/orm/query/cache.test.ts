@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { avg, count, sum } from '../../../src/orm/query/aggregates.ts';
+import { avg, count, max, sum } from '../../../src/orm/query/aggregates.ts';
 import { cachedShapes } from '../../../src/orm/query/cache.ts';
 import { not, or } from '../../../src/orm/query/expressions.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
@@ -108,5 +108,54 @@ forEachDialect((_dialect, open) => {
       { n: 1, total: '0.00' },
       ['Dune', 'The Engine'],
     ]);
+  });
+
+  test('an annotation name reused for another aggregate never reuses the other SQL', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Book, Review, dune } = await seeded(db);
+    await query(db, Review).bulkCreate([
+      { bookId: dune.id, rating: 5 },
+      { bookId: dune.id, rating: 3 },
+    ]);
+    const books = query(db, Book).orderBy('title');
+    const titles = (rows: Promise<{ title: string }[]>) => rows.then((r) => r.map((b) => b.title));
+    // Dune has 2 reviews and 8 stars: count >= 3 matches nothing, the sum does.
+    assert.deepEqual(
+      await titles(
+        books
+          .annotate({ n: count('reviews') })
+          .filter({ n__gte: 3 })
+          .values('title'),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await titles(
+        books
+          .annotate({ n: sum('reviews__rating') })
+          .filter({ n__gte: 3 })
+          .values('title'),
+      ),
+      ['Dune'],
+    );
+    assert.deepEqual(
+      await books
+        .annotate({ n: max('reviews__rating') })
+        .filter({ n__lt: 4 })
+        .values('title'),
+      [],
+    );
+    // The same aggregate under another alias (a second annotation comes first).
+    const first = await books
+      .annotate({ n: count('reviews') })
+      .orderBy('-n')
+      .values('title', 'n');
+    const second = await books
+      .annotate({ m: max('reviews__rating'), n: count('reviews') })
+      .orderBy('-n')
+      .values('title', 'n');
+    assert.deepEqual(second, first);
+    assert.deepEqual(first[0], { title: 'Dune', n: 2 });
   });
 });
