@@ -601,7 +601,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     };
     const fields = this.model.meta.concreteFields;
     const { shape, params } = this.#shape('aggregate', fields, state);
-    const key = `${shape}|${resolved.map((r) => r.shape).join(',')}`;
+    const key = `${shape}|${resolved.map((r) => `${r.alias}=${r.shape}`).join(',')}`;
     const { sql: text, parameters } = compiled(this.model, key, params, () => {
       const list = resolved.map((r) => sql`${overSet(r, dialect, 'volt_m')} as ${sql.id(r.alias)}`);
       return sql`with ${sql.id('volt_m')} as ${this.#select(fields, state, [])} select ${sql.join(list)}`.compile(

@@ -158,4 +158,15 @@ forEachDialect((_dialect, open) => {
     assert.deepEqual(second, first);
     assert.deepEqual(first[0], { title: 'Dune', n: 2 });
   });
+
+  test('aggregate() after annotate() reads its own columns from a cached shape', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Book } = await seeded(db);
+    const books = query(db, Book);
+    assert.deepEqual(await books.aggregate({ n: count() }), { n: 3 });
+    assert.deepEqual(await books.annotate({ reviewCount: count('reviews') }).aggregate({ n: count() }), {
+      n: 3,
+    });
+  });
 });
