@@ -82,6 +82,9 @@ books.filter({ author: { lastName__icontains: 'love', email: 'a@b.c' } });
 query(db, Review).filter({ book__author__lastName: 'Lovelace', book: { price__gte: '1' } });
 // Reverse and many-to-many paths are checked at run time; spell the lookup after a reverse path.
 books.filter({ reviews__rating__gte: 4, tags__slug: 'sf', reviews__isNull: false, editor__lastName: 'B' });
+query(db, Author).filter({ bookSet__title: 'Dune', edited__title__exact: 'Notes' });
+// @ts-expect-error a two-part path through a custom reverse name needs its lookup spelled out
+books.filter({ reviews__rating: 4 });
 books.filter({ created__year__gte: 2020, created__month__in: [1, 2], updated__weekDay: 1 });
 
 // @ts-expect-error lastName is text

@@ -105,14 +105,16 @@ type RelationConditions<M, D> = D extends [0, ...unknown[]]
 /**
  * Keys the types cannot check: paths through many-to-many fields (`tags__name`) and foreign
  * keys given by label, paths of three parts or more (reverse relations such as
- * `reviews__rating__gte`, which `M`'s type cannot know) and `<relation>__isNull`. They are
- * checked against the models' meta when `filter()` is called. A two-part reverse path
- * (`reviews__rating`) needs its lookup spelled out: `reviews__rating__exact`.
+ * `reviews__rating__gte`, which `M`'s type cannot know), paths through a default reverse name
+ * (`bookSet__title`) and `<relation>__isNull`. They are checked against the models' meta when
+ * `filter()` is called. Another two-part reverse path (`reviews__rating`) needs its lookup
+ * spelled out: `reviews__rating__exact`.
  */
 type LooseConditions<M> = {
   [K in
     | `${ManyNames<M> | LabelNames<M>}__${string}`
     | `${string}__${string}__${string}`
+    | `${string}Set__${string}`
     | `${string}__isNull`]?: unknown;
 } & { [K in ManyNames<M> | LabelNames<M>]?: object };
 
