@@ -237,3 +237,41 @@ forEachDialect((_dialect, open) => {
     ]);
   });
 });
+
+forEachDialect((_dialect, open) => {
+  test('a many-to-many to the model itself, both directions', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const registry = createRegistry();
+    const Person = model(
+      'club.Person',
+      { name: f.string({ maxLength: 20 }), follows: f.manyToMany('self', { relatedName: 'followers' }) },
+      { registry, ordering: ['name'] },
+    );
+    await createTables(db, [Person]);
+    const [ann, bea, cid] = await query(db, Person).bulkCreate([
+      { name: 'ann' },
+      { name: 'bea' },
+      { name: 'cid' },
+    ]);
+    const join = Person.meta.relation('follows').throughTable!;
+    const ph = (n: number) => (db.dialect === 'sqlite' ? '?' : `$${n}`);
+    // ann follows bea and cid; bea follows cid.
+    for (const [from, to] of [
+      [ann!, bea!],
+      [ann!, cid!],
+      [bea!, cid!],
+    ] as const)
+      await db.run(
+        `insert into ${db.quoteIdentifier(join)} (from_person_id, to_person_id) values (${ph(1)}, ${ph(2)})`,
+        [from.id, to.id],
+      );
+    const people = query(db, Person);
+    const names = async (where: object) =>
+      (await people.filter(where as never).values('name')).map((r) => r.name);
+    assert.deepEqual(await names({ follows__name: 'cid' }), ['ann', 'bea']);
+    assert.deepEqual(await names({ followers__name__exact: 'ann' }), ['bea', 'cid']);
+    assert.deepEqual(await names({ followers__isNull: true }), ['ann']);
+    assert.deepEqual(await names({ follows__follows__name: 'cid' }), ['ann']);
+  });
+});
