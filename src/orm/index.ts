@@ -67,6 +67,15 @@ export {
 } from './meta.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
 export {
+  type Aggregate,
+  type AggregateFunction,
+  avg,
+  count,
+  max,
+  min,
+  sum,
+} from './query/aggregates.ts';
+export {
   type DeletionBlocker,
   MultipleFoundError,
   NotFoundError,
@@ -75,6 +84,7 @@ export {
   RestrictedError,
   ValidationError,
 } from './query/errors.ts';
+export { and, type Combinator, type Combined, not, or } from './query/expressions.ts';
 export {
   RelatedManager,
   type RelatedOptions,
@@ -89,7 +99,26 @@ export type {
   SelectedRows,
   SelectPath,
 } from './query/relation-types.ts';
-export type { Filter, Loaded, Lookup, OrderLookup, OrderName, RowKey, TextLookup } from './query/types.ts';
+export type {
+  AggregateResult,
+  AggregateSpec,
+  AggregateValue,
+  DatePart,
+  Filter,
+  ForwardPath,
+  Grouping,
+  GroupOptions,
+  Loaded,
+  Lookup,
+  OrderLookup,
+  OrderName,
+  PathValue,
+  RowKey,
+  TextLookup,
+  ValueKey,
+  ValuesRow,
+  Where,
+} from './query/types.ts';
 export type { Written } from './query/write.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export {

@@ -3,6 +3,8 @@
  * Each `@ts-expect-error` marks a program that must NOT compile.
  */
 import type { Database } from '../../src/orm/database.ts';
+import { avg, count, max, sum } from '../../src/orm/query/aggregates.ts';
+import { and, not, or } from '../../src/orm/query/expressions.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import type { Filter } from '../../src/orm/query/types.ts';
 import type { Row } from '../../src/orm/types.ts';
@@ -11,7 +13,7 @@ import { library } from '../orm/model-fixtures.ts';
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_Check extends true>(): void {}
 
-const { Book, Author } = library();
+const { Book, Author, Review } = library();
 declare const db: Database;
 const books = query(db, Book);
 
@@ -73,3 +75,94 @@ async function terminals() {
   expectType<Equal<Awaited<ReturnType<typeof books.delete>>, number>>();
 }
 void terminals;
+
+// --- across relations ------------------------------------------------------------------------------
+books.filter({ author__lastName__icontains: 'love', author__born__isNull: true });
+books.filter({ author: { lastName__icontains: 'love', email: 'a@b.c' } });
+query(db, Review).filter({ book__author__lastName: 'Lovelace', book: { price__gte: '1' } });
+// Reverse and many-to-many paths are checked at run time; spell the lookup after a reverse path.
+books.filter({ reviews__rating__gte: 4, tags__slug: 'sf', reviews__isNull: false, editor__lastName: 'B' });
+query(db, Author).filter({ bookSet__title: 'Dune', edited__title__exact: 'Notes' });
+// @ts-expect-error a two-part path through a custom reverse name needs its lookup spelled out
+books.filter({ reviews__rating: 4 });
+books.filter({ created__year__gte: 2020, created__month__in: [1, 2], updated__weekDay: 1 });
+
+// @ts-expect-error lastName is text
+books.filter({ author__lastName__icontains: 3 });
+// @ts-expect-error Author has no field lastNam
+books.filter({ author: { lastNam: 'x' } });
+// @ts-expect-error a nested relation takes an object
+books.filter({ author: 'Ada' });
+// @ts-expect-error a date part is a number
+books.filter({ created__year: '2020' });
+// @ts-expect-error an unknown date part
+books.filter({ created__decade: 202 });
+// Dates have calendar parts only.
+query(db, Author).filter({ born__year__lt: 1900, born__weekDay: 1, born__month__range: [1, 3] });
+// @ts-expect-error a date has no hour
+query(db, Author).filter({ born__hour: 1 });
+// @ts-expect-error a string field has no parts
+books.filter({ title__year: 2020 });
+
+// --- or / and / not --------------------------------------------------------------------------------
+books.filter(or({ status: 'draft' }, and({ price__lt: '5' }, not({ authorId: 3 }))));
+books.exclude(not({ author__lastName: 'x' }), or({ pages__gt: 1 }));
+// @ts-expect-error status is one of the enum values, inside or() too
+books.filter(or({ status: 'archived' }));
+// @ts-expect-error a misspelt field inside not()
+books.filter(not({ titel: 'x' }));
+
+// --- ordering, values, aggregates, annotations ----------------------------------------------------
+books.orderBy('author__lastName', '-author__email', '-editor__lastName');
+// @ts-expect-error Author has no field nope
+books.orderBy('author__nope');
+
+async function computed() {
+  const totals = await books.aggregate({
+    n: count(),
+    total: sum('price'),
+    pages: avg('pages'),
+    latest: max('created'),
+    rating: avg('reviews__rating'),
+    best: max('reviews__rating'),
+  });
+  expectType<
+    Equal<
+      typeof totals,
+      {
+        n: number;
+        total: string | null;
+        pages: number | null;
+        latest: Date | null;
+        rating: number | null;
+        best: unknown;
+      }
+    >
+  >();
+  // @ts-expect-error not a field of Book
+  await books.aggregate({ total: sum('pricee') });
+
+  const annotated = books.annotate({ reviewCount: count('reviews') });
+  const rows = await annotated.filter({ reviewCount__gte: 2 }).orderBy('-reviewCount').all();
+  expectType<Equal<(typeof rows)[number]['reviewCount'], number>>();
+  // @ts-expect-error reviewCount is a number
+  annotated.filter({ reviewCount: 'many' });
+
+  const picked = await annotated.values('title', 'author__lastName', 'reviewCount');
+  expectType<Equal<typeof picked, { title: string; author__lastName: string; reviewCount: number }[]>>();
+  // @ts-expect-error not a path of Book
+  await books.values('author__nope');
+
+  const groups = await books.groupBy('authorId').aggregate({ n: count(), total: sum('price') });
+  expectType<Equal<typeof groups, { authorId: number; n: number; total: string | null }[]>>();
+
+  const raw = await books.raw('select * from library_book where id = ?', ['x']);
+  expectType<Equal<typeof raw, Row<typeof Book>[]>>();
+  // @ts-expect-error parameters are an array
+  await books.raw('select * from library_book where id = ?', 'x');
+
+  for await (const book of books.selectRelated('author').iterate({ chunkSize: 100 })) {
+    expectType<Equal<typeof book.author, Row<typeof Author>>>();
+  }
+}
+void computed;

@@ -1,14 +1,22 @@
 /**
  * Turns filter conditions into SQL: every key is checked against the model's meta first
- * (an unknown field or lookup throws `QueryError` naming the valid ones), values are only ever
- * parameters, and identifiers are quoted by Kysely.
+ * (an unknown field, relation or lookup throws `QueryError` naming the valid ones), values are
+ * only ever parameters, and identifiers are quoted by Kysely.
+ *
+ * A key is a path: `title__icontains`, `created__year__gte`, `author__lastName__startsWith`,
+ * `reviews__rating__gte`. Conditions across relations become `exists (select 1 from …)`
+ * subqueries, so a book with two matching reviews is still one row; conditions of one
+ * conditions object on the same relation path share one subquery (the same related row must
+ * match all of them, as in Django).
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectName } from '../database.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
-import type { Lookup } from './types.ts';
+import { combinatorOf } from './expressions.ts';
+import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './paths.ts';
+import type { DatePart, Lookup } from './types.ts';
 
 /** Every lookup, in the order error messages list them. */
 export const LOOKUPS: readonly Lookup[] = [
@@ -28,6 +36,27 @@ export const LOOKUPS: readonly Lookup[] = [
 ];
 const LOOKUP_SET = new Set<string>(LOOKUPS);
 const TEXT = new Set<string>(['iexact', 'contains', 'icontains', 'startsWith', 'endsWith']);
+const TEXT_KINDS = new Set<string>(['string', 'text', 'email', 'url', 'slug', 'enum']);
+/** The lookups a computed number (a date part, an annotation) accepts. */
+const NUMERIC: readonly Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range'];
+
+/** Date parts, and the field kinds each applies to. */
+export const DATE_PARTS: readonly DatePart[] = [
+  'year',
+  'quarter',
+  'month',
+  'day',
+  'weekDay',
+  'hour',
+  'minute',
+  'second',
+];
+const PART_SET = new Set<string>(DATE_PARTS);
+const PARTS_OF: Record<string, readonly DatePart[]> = {
+  date: ['year', 'quarter', 'month', 'day', 'weekDay'],
+  datetime: DATE_PARTS,
+  time: ['hour', 'minute', 'second'],
+};
 
 /** The row keys a model's queries accept (`authorId`, not `author`), for error messages. */
 export function rowKeys(model: AnyModel): string[] {
@@ -39,28 +68,11 @@ export function rowKeys(model: AnyModel): string[] {
  * throws `QueryError` listing the valid keys.
  */
 export function resolveField(model: AnyModel, key: string, where: string): AnyField {
-  const meta = model.meta;
-  const field =
-    meta.concreteFields.find((f) => f.attribute === key) ?? meta.concreteFields.find((f) => f.name === key);
+  const field = concreteField(model, key);
   if (field) return field;
   throw new QueryError(
-    `${where}: ${meta.label} has no field '${key}'; valid names are: ${rowKeys(model).join(', ')}`,
+    `${where}: ${model.meta.label} has no field '${key}'; valid names are: ${rowKeys(model).join(', ')}`,
   );
-}
-
-/** `title__icontains` → the field and the lookup (`exact` when none is given). */
-export function parseKey(model: AnyModel, key: string): { field: AnyField; lookup: Lookup } {
-  const at = key.indexOf('__');
-  const name = at === -1 ? key : key.slice(0, at);
-  const lookup = at === -1 ? 'exact' : key.slice(at + 2);
-  const field = resolveField(model, name, 'filter');
-  if (!LOOKUP_SET.has(lookup))
-    throw new QueryError(
-      `filter: '${lookup}' in '${key}' is not a lookup; lookups are: ${LOOKUPS.join(', ')}`,
-    );
-  if (TEXT.has(lookup) && !['string', 'text', 'email', 'url', 'slug', 'enum'].includes(field.kind))
-    throw new QueryError(`filter: '${lookup}' compares text, and '${name}' is a ${field.kind} field`);
-  return { field, lookup: lookup as Lookup };
 }
 
 /** `%`, `_` and `\` matched literally in a LIKE pattern (with `escape '\'`). */
@@ -73,13 +85,64 @@ function textValue(value: unknown, key: string): string {
   return value;
 }
 
+/** A column, qualified by a table or alias when given. */
+export function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
+  return sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!);
+}
+
 /**
  * A column as an expression to order or compare by. SQLite stores decimals as text, which
  * would order `'19.50'` before `'9.90'`: there they are compared as numbers.
  */
-export function orderable(field: AnyField, dialect: DialectName): RawBuilder<unknown> {
-  const column = sql.ref(field.column!);
-  return dialect === 'sqlite' && field.kind === 'decimal' ? sql`cast(${column} as real)` : sql`${column}`;
+export function orderable(field: AnyField, dialect: DialectName, qualifier?: string): RawBuilder<unknown> {
+  const column = columnRef(field, qualifier);
+  return dialect === 'sqlite' && field.kind === 'decimal' ? sql`cast(${column} as real)` : column;
+}
+
+/**
+ * A date part of a date, datetime or time column as an integer. Datetimes are instants stored
+ * in UTC (SQLite: ISO-8601 text ending in `Z`; PostgreSQL: `timestamptz`, read at UTC so the
+ * session's time zone does not matter). `weekDay` counts from 1 (Sunday) to 7 (Saturday).
+ */
+export function datePart(
+  column: RawBuilder<unknown>,
+  part: DatePart,
+  kind: string,
+  dialect: DialectName,
+): RawBuilder<number> {
+  if (dialect === 'sqlite') {
+    const f = (format: string) => sql<number>`cast(strftime(${sql.lit(format)}, ${column}) as integer)`;
+    switch (part) {
+      case 'year':
+        return f('%Y');
+      case 'quarter':
+        return sql<number>`((${f('%m')} + 2) / 3)`;
+      case 'month':
+        return f('%m');
+      case 'day':
+        return f('%d');
+      case 'weekDay':
+        return sql<number>`(${f('%w')} + 1)`;
+      case 'hour':
+        return f('%H');
+      case 'minute':
+        return f('%M');
+      case 'second':
+        return f('%S');
+    }
+  }
+  const source = kind === 'datetime' ? sql`(${column} at time zone 'UTC')` : column;
+  const extract = (unit: string) => sql<number>`cast(extract(${sql.raw(unit)} from ${source}) as integer)`;
+  switch (part) {
+    case 'weekDay':
+      return sql<number>`(${extract('dow')} + 1)`;
+    case 'second':
+      return sql<number>`cast(floor(extract(second from ${source})) as integer)`;
+    case 'day':
+      return extract('day');
+    default:
+      return extract(part);
+  }
 }
 
 /**
@@ -92,35 +155,94 @@ export interface Clause {
   readonly params: readonly unknown[];
 }
 
-/** One condition's SQL. */
-function leaf(model: AnyModel, key: string, value: unknown, dialect: DialectName): Clause {
-  const { field, lookup } = parseKey(model, key);
-  const params: unknown[] = [];
-  const expression = leafSql(field, lookup, key, value, dialect, (v) => {
-    params.push(v);
-    return sql.val(v);
-  });
-  const variant = lookup === 'isNull' ? String(value) : value === null ? 'null' : '';
+/**
+ * What a lookup compares: a column, a date part of one, or a computed value (an annotation).
+ */
+export interface Operand {
+  /** Compared by `exact`, `in`, `isNull` and the text lookups. */
+  readonly expression: RawBuilder<unknown>;
+  /** Compared by `gt`, `gte`, `lt`, `lte`, `range` (built only when one of them is used). */
+  ordered(): RawBuilder<unknown>;
+  /** The cache shape of the operand. */
+  readonly shape: string;
+  /** The lookups it accepts (all when `undefined`). */
+  readonly lookups?: readonly Lookup[];
+  /** Whether text lookups apply. */
+  readonly text: boolean;
+  /** A value as sent to the database. */
+  toDb(value: unknown): unknown;
+  /** SQLite decimals: bound values of order comparisons are cast to numbers too. */
+  readonly numericText: boolean;
+}
+
+/** The operand of a column (or of one of its date parts). */
+function fieldOperand(
+  field: AnyField,
+  dialect: DialectName,
+  qualifier: string | undefined,
+  part: DatePart | undefined,
+): Operand {
+  const column = columnRef(field, qualifier);
+  const shape = JSON.stringify(field.column);
+  if (part) {
+    const expression = datePart(column, part, field.kind, dialect);
+    return {
+      expression,
+      ordered: () => expression,
+      shape: `${shape}.${part}`,
+      lookups: NUMERIC,
+      text: false,
+      numericText: false,
+      toDb: (value) => {
+        if (!Number.isInteger(value))
+          throw new QueryError(`filter: a ${part} is a whole number, got ${String(value)}`);
+        return value;
+      },
+    };
+  }
   return {
-    expression,
-    shape: `${JSON.stringify(field.column)}:${lookup}:${variant}:${params.length}`,
-    params,
+    expression: column,
+    ordered: () => orderable(field, dialect, qualifier),
+    shape,
+    text: TEXT_KINDS.has(field.kind),
+    numericText: dialect === 'sqlite' && field.kind === 'decimal',
+    toDb: (value) => field.toDb(value, dialect),
   };
 }
 
+/** One lookup on an operand. */
+function leaf(operand: Operand, lookup: Lookup, key: string, value: unknown, dialect: DialectName): Clause {
+  if (operand.lookups && !operand.lookups.includes(lookup))
+    throw new QueryError(
+      `filter: '${lookup}' in '${key}' does not apply to a number computed by the database; use one of: ${operand.lookups.join(', ')}`,
+    );
+  if (TEXT.has(lookup) && !operand.text)
+    throw new QueryError(
+      `filter: '${lookup}' in '${key}' compares text, and '${key.split('__')[0]}' is not text`,
+    );
+  const params: unknown[] = [];
+  const val = (v: unknown) => {
+    params.push(v);
+    return sql.val(v);
+  };
+  const expression = leafSql(operand, lookup, key, value, dialect, val);
+  const variant = lookup === 'isNull' ? String(value) : value === null ? 'null' : '';
+  return { expression, shape: `${operand.shape}:${lookup}:${variant}:${params.length}`, params };
+}
+
 function leafSql(
-  field: AnyField,
+  operand: Operand,
   lookup: Lookup,
   key: string,
   value: unknown,
   dialect: DialectName,
   val: (v: unknown) => RawBuilder<unknown>,
 ): RawBuilder<SqlBool> {
-  const column = sql.ref(field.column!);
+  const column = operand.expression;
   const param = (v: unknown) => {
     if (v === undefined || (typeof v === 'object' && v !== null && !(v instanceof Date)))
       throw new QueryError(`filter: '${key}' got ${v === undefined ? 'undefined' : 'an object'}`);
-    return val(field.toDb(v, dialect));
+    return val(operand.toDb(v));
   };
   const like = (pattern: string, insensitive: boolean) => {
     if (dialect === 'postgres')
@@ -131,9 +253,11 @@ function leafSql(
   };
   if (TEXT.has(lookup) && lookup !== 'iexact' && textValue(value, key) === '')
     return sql<SqlBool>`${column} is not null`;
-  const numeric = dialect === 'sqlite' && field.kind === 'decimal';
-  const ordered = orderable(field, dialect);
-  const bound = (v: unknown) => (numeric ? sql`cast(${param(v)} as real)` : param(v));
+  const ordered =
+    TEXT.has(lookup) || lookup === 'exact' || lookup === 'in' || lookup === 'isNull'
+      ? column
+      : operand.ordered();
+  const bound = (v: unknown) => (operand.numericText ? sql`cast(${param(v)} as real)` : param(v));
   switch (lookup) {
     case 'exact':
       return value === null ? sql<SqlBool>`${column} is null` : sql<SqlBool>`${column} = ${param(value)}`;
@@ -183,22 +307,204 @@ function leafSql(
   }
 }
 
+/** What a filter key names, resolved against the models' meta. */
+export interface Target {
+  /** The relations followed first (none for a column of the model itself). */
+  readonly path: Path | undefined;
+  /** The column compared; `undefined` when the key tests a relation for rows (`reviews__isNull`). */
+  readonly field: AnyField | undefined;
+  readonly part: DatePart | undefined;
+  readonly lookup: Lookup;
+}
+
+function notLookup(name: string, key: string): QueryError {
+  return new QueryError(`filter: '${name}' in '${key}' is not a lookup; lookups are: ${LOOKUPS.join(', ')}`);
+}
+
 /**
- * The SQL of one conditions object (all must hold). An `undefined` value throws.
+ * Resolves a filter key: the relations it follows, the field, an optional date part and the
+ * lookup (`exact` when none is given).
+ *
+ * @example
+ * ```ts
+ * const target = resolveKey(Book, 'author__lastName__icontains');
+ * target.path?.model; // Author
+ * target.field?.name; // 'lastName'
+ * ```
+ */
+export function resolveKey(model: AnyModel, key: string, where = 'filter'): Target {
+  const segments = key.split('__');
+  const names: string[] = [];
+  let current = model;
+  let i = 0;
+  // Follow relations while a name is followed by something that is neither a lookup nor a part.
+  while (i < segments.length - 1 && !LOOKUP_SET.has(segments[i + 1]!) && !PART_SET.has(segments[i + 1]!)) {
+    const name = segments[i]!;
+    if (!hop(current, name)) {
+      if (concreteField(current, name)) throw notLookup(segments[i + 1]!, key);
+      throw unknownName(current, name, where);
+    }
+    names.push(name);
+    current = hop(current, name)!.model;
+    i++;
+  }
+  const path = names.length ? follow(model, names, where) : undefined;
+  const name = segments[i]!;
+  const rest = segments.slice(i + 1);
+  const field = concreteField(current, name);
+  if (!field) {
+    const relation = hop(current, name);
+    if (!relation) throw unknownName(current, name, where);
+    if (rest.length === 1 && rest[0] === 'isNull')
+      return {
+        path: follow(model, [...names, name], where),
+        field: undefined,
+        part: undefined,
+        lookup: 'isNull',
+      };
+    const example = concreteField(relation.model, relation.model.meta.pk.attribute)!.attribute;
+    throw new QueryError(
+      `${where}: '${name}' is a relation of ${current.meta.label}; name a field of ${relation.model.meta.label} ` +
+        `after it (like '${[...names, name, example].join('__')}'), or test it with '${[...names, name].join('__')}__isNull'`,
+    );
+  }
+  let part: DatePart | undefined;
+  if (rest.length && PART_SET.has(rest[0]!)) {
+    part = rest.shift() as DatePart;
+    const parts = PARTS_OF[field.kind] ?? [];
+    if (!parts.includes(part))
+      throw new QueryError(
+        `${where}: '${part}' in '${key}' is a date part, and '${name}' is a ${field.kind} field` +
+          (parts.length
+            ? ` (its parts: ${parts.join(', ')})`
+            : ' (date parts apply to date, datetime and time fields)'),
+      );
+  }
+  if (rest.length > 1) throw notLookup(rest.join('__'), key);
+  const lookup = rest[0] ?? 'exact';
+  if (!LOOKUP_SET.has(lookup)) throw notLookup(lookup, key);
+  if (!part && TEXT.has(lookup) && !TEXT_KINDS.has(field.kind))
+    throw new QueryError(`filter: '${lookup}' compares text, and '${name}' is a ${field.kind} field`);
+  return { path, field, part, lookup: lookup as Lookup };
+}
+
+/** Computed values a query may filter on by name (its annotations). */
+export type Computed = ReadonlyMap<string, Operand>;
+
+/** `exists (select 1 from <path> where <correlation> and <conditions>)`. */
+function existsClause(model: AnyModel, path: Path, leaves: readonly Clause[]): Clause {
+  const { from } = pathFrom(path, model.meta.table);
+  const inner = leaves.length
+    ? sql`${from} and ${sql.join(
+        leaves.map((l) => l.expression),
+        sql.raw(' and '),
+      )}`
+    : from;
+  return {
+    expression: sql<SqlBool>`exists (select 1 from ${inner})`,
+    shape: `exists ${path.name}(${leaves.map((l) => l.shape).join(' & ')})`,
+    params: leaves.flatMap((l) => l.params),
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The SQL of one conditions object (all must hold), or of an `or`/`and`/`not` tree of them.
+ * An `undefined` value throws.
  */
 export function conditionsSql(
   model: AnyModel,
-  conditions: Record<string, unknown>,
+  conditions: object,
   dialect: DialectName,
+  computed?: Computed,
+  prefix = '',
 ): Clause {
+  const combinator = combinatorOf(conditions);
+  if (combinator) {
+    const parts = (conditions as { parts: readonly object[] }).parts.map((part) =>
+      conditionsSql(model, part, dialect, computed, prefix),
+    );
+    return combinator === 'not' ? negate(combine(parts, 'and')) : combine(parts, combinator);
+  }
   if (typeof conditions !== 'object' || conditions === null || Array.isArray(conditions))
     throw new QueryError('filter: conditions should be an object, like { title: "Dune" }');
-  const parts = Object.entries(conditions).map(([key, value]) => {
+  const clauses: Clause[] = [];
+  let groups: Map<string, { path: Path; leaves: Clause[]; at: number }> | undefined;
+  for (const [name, value] of Object.entries(conditions)) {
+    const key = prefix + name;
     // A condition left undefined by mistake must not widen an update or a delete to every row.
     if (value === undefined) throw new QueryError(`filter: '${key}' is undefined; leave the key out instead`);
-    return leaf(model, key, value, dialect);
-  });
-  return combine(parts, 'and');
+    const computedOperand = prefix === '' ? computed?.get(key.split('__')[0]!) : undefined;
+    if (computedOperand) {
+      const rest = key.split('__').slice(1);
+      if (rest.length > 1) throw notLookup(rest.join('__'), key);
+      const lookup = rest[0] ?? 'exact';
+      if (!LOOKUP_SET.has(lookup)) throw notLookup(lookup, key);
+      clauses.push(leaf(computedOperand, lookup as Lookup, key, value, dialect));
+      continue;
+    }
+    // `{ author: { lastName: 'x' } }` is `{ author__lastName: 'x' }`.
+    if ((isPlainObject(value) || combinatorOf(value)) && !concreteFieldOnPath(model, key)) {
+      follow(model, key.split('__'), 'filter');
+      clauses.push(conditionsSql(model, value, dialect, undefined, `${key}__`));
+      continue;
+    }
+    const target = resolveKey(model, key);
+    if (!target.path) {
+      clauses.push(
+        leaf(
+          fieldOperand(target.field!, dialect, undefined, target.part),
+          target.lookup,
+          key,
+          value,
+          dialect,
+        ),
+      );
+      continue;
+    }
+    if (!target.field) {
+      if (typeof value !== 'boolean') throw new QueryError(`filter: '${key}' needs true or false`);
+      const exists = existsClause(model, target.path, []);
+      clauses.push(value ? negate(exists) : exists);
+      continue;
+    }
+    const { last } = pathFrom(target.path, model.meta.table);
+    const condition = leaf(
+      fieldOperand(target.field, dialect, last, target.part),
+      target.lookup,
+      key,
+      value,
+      dialect,
+    );
+    groups ??= new Map();
+    const group = groups.get(target.path.name);
+    if (group) group.leaves.push(condition);
+    else {
+      groups.set(target.path.name, { path: target.path, leaves: [condition], at: clauses.length });
+      clauses.push(condition); // replaced by the group's exists below, keeping the key order
+    }
+  }
+  if (groups)
+    for (const group of groups.values()) clauses[group.at] = existsClause(model, group.path, group.leaves);
+  return combine(clauses, 'and');
+}
+
+/** `true` when `key` ends at a column (so an object value there is a mistake, not nesting). */
+function concreteFieldOnPath(model: AnyModel, key: string): boolean {
+  const names = key.split('__');
+  let current = model;
+  for (const name of names.slice(0, -1)) {
+    const step = hop(current, name);
+    if (!step) return false;
+    current = step.model;
+  }
+  const last = names.at(-1)!;
+  return hop(current, last) === undefined && concreteField(current, last) !== undefined;
 }
 
 /** Clauses joined by `and` / `or` (`1 = 1` for none). */

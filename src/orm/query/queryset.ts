@@ -1,22 +1,43 @@
 /**
  * `QuerySet`: an immutable, lazily run query over one model's table. `query(db, Model)` starts
- * one; `filter`, `exclude`, `orderBy`, `limit` and `offset` return new QuerySets; `all`, `first`,
- * `get`, `count`, `exists`, `values`, `create`, `bulkCreate`, `update` and `delete` run SQL.
- * `selectRelated` and `prefetchRelated` load relations up front (there is no lazy loading).
+ * one; `filter`, `exclude`, `orderBy`, `limit`, `offset`, `distinct` and `annotate` return new
+ * QuerySets; `all`, `first`, `get`, `count`, `exists`, `values`, `aggregate`, `iterate`, `raw`,
+ * `create`, `bulkCreate`, `update` and `delete` run SQL. `selectRelated` and `prefetchRelated`
+ * load relations up front (there is no lazy loading).
  */
-import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
-import type { Database } from '../database.ts';
+import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { Database, SqlValue } from '../database.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import type { CreateInput, Row, UpdateInput } from '../types.ts';
 import { validateInput } from '../validation.ts';
+import {
+  annotationOperand,
+  overSet,
+  perGroup,
+  perRow,
+  type ResolvedAggregate,
+  resolveAggregates,
+} from './aggregates.ts';
 import { compiled } from './cache.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
 import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
+import { type KeysetOrder, keyset } from './iterate.ts';
 import { type JoinTable, manyToManyOf } from './join-table.ts';
-import { type Clause, combine, conditionsSql, negate, orderable, resolveField } from './lookups.ts';
+import {
+  type Clause,
+  type Computed,
+  combine,
+  conditionsSql,
+  negate,
+  type Operand,
+  orderable,
+  resolveField,
+} from './lookups.ts';
 import { RelatedManager, type RelatedOptions, type RowOrKey } from './many-to-many.ts';
+import { follow, type Path, pathFrom } from './paths.ts';
+import { rawRows } from './raw.ts';
 import type { ManyToManyName, PrefetchedRows, SelectedRows, SelectPath } from './relation-types.ts';
 import {
   attachSelected,
@@ -27,15 +48,45 @@ import {
   type SelectedRelation,
   selectable,
 } from './relations.ts';
-import type { Filter, Loaded, OrderName, RowKey } from './types.ts';
+import type {
+  AggregateResult,
+  AggregateSpec,
+  Filter,
+  Grouping,
+  Loaded,
+  OrderName,
+  RowKey,
+  ValueKey,
+  ValuesRow,
+  Where,
+} from './types.ts';
 import { getOrCreate, updateOrCreate, type Written } from './write.ts';
 
 // The table is only known at run time (Kysely<any>).
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
+/** A value computed for each row by `annotate()`. */
+interface Annotation {
+  readonly resolved: ResolvedAggregate;
+  readonly expression: RawBuilder<unknown>;
+  readonly operand: Operand;
+}
+
+/** One term of `order by`: a column of the model, a column across foreign keys, or an annotation. */
 interface Order {
-  readonly field: AnyField;
+  readonly field: AnyField | undefined;
+  readonly path: Path | undefined;
+  readonly annotation: Annotation | undefined;
   readonly descending: boolean;
+}
+
+/** A selected value that is not a column of the model: a forward path or an annotation. */
+interface Extra {
+  readonly key: string;
+  readonly alias: string;
+  readonly expression: RawBuilder<unknown>;
+  readonly shape: string;
+  read(raw: unknown): unknown;
 }
 
 interface State {
@@ -48,17 +99,43 @@ interface State {
   readonly related: readonly SelectedRelation[];
   /** Reverse relations and many-to-manys loaded by `prefetchRelated`. */
   readonly prefetch: readonly Prefetch[];
+  /** Values computed for each row by `annotate`. */
+  readonly annotations: readonly Annotation[];
+  /** `select distinct`. */
+  readonly distinct: boolean;
 }
 
-function count(value: number, what: string): number {
+function wholeNumber(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new QueryError(`${what} should be a whole number of 0 or more, got ${String(value)}`);
   return value;
 }
 
+// `meta.ordering` resolved once per model: every query without orderBy() reads it.
+const defaultOrders = new WeakMap<AnyModel, readonly Order[]>();
+
+/** An order term in a cache shape. */
+function orderShape(order: Order): string {
+  if (order.annotation) return `@${order.annotation.resolved.name}=${order.annotation.resolved.shape}`;
+  const column = JSON.stringify(order.field!.column);
+  return order.path ? `${order.path.name}.${column}` : column;
+}
+
+/** An order term as the caller named it. */
+function orderName(order: Order): string {
+  if (order.annotation) return order.annotation.resolved.name;
+  return order.path ? `${order.path.name}__${order.field!.attribute}` : order.field!.attribute;
+}
+
+function fieldOrder(field: AnyField, descending: boolean, path?: Path): Order {
+  return { field, path, annotation: undefined, descending };
+}
+
 /**
  * A query over `M`'s rows. Every field, lookup and ordering name is checked against the model's
  * meta when the method is called, before any SQL is built; values are sent as parameters only.
+ * `X` holds what was loaded or computed onto each row (`selectRelated`, `annotate`), `A` the
+ * annotations that filters and `orderBy` can name.
  *
  * @example
  * ```ts
@@ -67,7 +144,7 @@ function count(value: number, what: string): number {
  * const total = await cheap.count();
  * ```
  */
-export class QuerySet<M extends AnyModel, X extends object = {}> {
+export class QuerySet<M extends AnyModel, X extends object = {}, A extends object = {}> {
   readonly db: Database;
   readonly model: M;
   readonly #state: State;
@@ -82,51 +159,75 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       offset: undefined,
       related: [],
       prefetch: [],
+      annotations: [],
+      distinct: false,
     };
   }
 
-  #with<Y extends object = X>(change: Partial<State>): QuerySet<M, Y> {
-    return new QuerySet<M, Y>(this.db, this.model, { ...this.#state, ...change });
+  #with<Y extends object = X, B extends object = A>(change: Partial<State>): QuerySet<M, Y, B> {
+    return new QuerySet<M, Y, B>(this.db, this.model, { ...this.#state, ...change });
   }
 
   /**
    * Rows matching every condition (and those of earlier filters). Keys are row keys with an
    * optional lookup: `exact, iexact, contains, icontains, startsWith, endsWith, in, gt, gte, lt,
-   * lte, range, isNull`. Several objects: any of them may match (OR).
+   * lte, range, isNull`; a date part before the lookup (`created__year__gte`); relation paths
+   * in both directions (`author__lastName`, `reviews__rating__gte`, `tags__name`); annotation
+   * names. Several objects: any of them may match (OR); `or`, `and` and `not` nest.
    *
    * @example
    * ```ts
    * query(db, Book).filter({ title__icontains: 'dune', authorId: 3 });
    * query(db, Book).filter({ status: 'draft' }, { pages__isNull: true }); // draft OR no pages
+   * query(db, Book).filter({ reviews__rating__gte: 4 }); // books with at least one such review
+   * query(db, Book).filter(or({ status: 'draft' }, not({ authorId: 3 })));
    * ```
    */
-  filter(...conditions: Filter<M>[]): QuerySet<M, X> {
+  filter(...conditions: Where<M, A>[]): QuerySet<M, X, A> {
     return this.#with({ where: [...this.#state.where, this.#any(conditions)] });
   }
 
   /**
-   * Rows NOT matching the conditions (`not (…)`: a NULL column matches neither filter nor exclude).
+   * Rows NOT matching the conditions (`not (…)`: a NULL column matches neither filter nor exclude;
+   * across a relation, `exclude({ reviews__rating__lt: 3 })` keeps books with no such review).
    *
    * @example
    * ```ts
    * query(db, Book).exclude({ status: 'draft' });
    * ```
    */
-  exclude(...conditions: Filter<M>[]): QuerySet<M, X> {
+  exclude(...conditions: Where<M, A>[]): QuerySet<M, X, A> {
     return this.#with({ where: [...this.#state.where, negate(this.#any(conditions))] });
   }
 
-  #any(conditions: readonly Filter<M>[]): Clause {
+  #any(conditions: readonly object[]): Clause {
     if (conditions.length === 0) throw new QueryError('filter: give at least one conditions object');
-    const parts = conditions.map((c) =>
-      conditionsSql(this.model, c as Record<string, unknown>, this.db.dialect),
-    );
+    const annotations = this.#state.annotations;
+    const computed: Computed | undefined = annotations.length
+      ? new Map(annotations.map((a) => [a.resolved.name, a.operand]))
+      : undefined;
+    const parts = conditions.map((c) => conditionsSql(this.model, c, this.db.dialect, computed));
     return combine(parts, 'or');
   }
 
+  #orders(state: State): readonly Order[] {
+    if (state.order) return state.order;
+    let order = defaultOrders.get(this.model);
+    if (!order) {
+      order = this.#order(this.model.meta.ordering);
+      defaultOrders.set(this.model, order);
+    }
+    return order;
+  }
+
   /** The cache key of a query: everything but the values; and the values in SQL order. */
-  #shape(kind: string, fields: readonly AnyField[], state: State): { shape: string; params: unknown[] } {
-    const order = state.order ?? this.#order(this.model.meta.ordering);
+  #shape(
+    kind: string,
+    fields: readonly AnyField[],
+    state: State,
+    extras: readonly Extra[] = [],
+  ): { shape: string; params: unknown[] } {
+    const order = this.#orders(state);
     const params: unknown[] = state.where.flatMap((w) => w.params);
     const sliced = state.limit !== undefined || (state.offset !== undefined && this.db.dialect === 'sqlite');
     if (sliced) params.push(state.limit ?? -1);
@@ -136,10 +237,12 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       kind,
       fields.map((f) => JSON.stringify(f.column)).join(','),
       state.where.map((w) => w.shape).join(' & '),
-      order.map((o) => `${JSON.stringify(o.field.column)}${o.descending ? '-' : '+'}`).join(','),
+      order.map((o) => `${orderShape(o)}${o.descending ? '-' : '+'}`).join(','),
       sliced ? 'limit' : '',
       state.related.map((r) => r.name).join(','),
       state.offset !== undefined ? 'offset' : '',
+      extras.map((e) => e.shape).join(','),
+      state.distinct ? 'distinct' : '',
     ].join('|');
     return { shape, params };
   }
@@ -149,21 +252,24 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     fields: readonly AnyField[],
     state: State,
     wrap: (select: AnySelect) => { compile(): CompiledQuery } = (select) => select,
+    extras: readonly Extra[] = [],
   ) {
-    const { shape, params } = this.#shape(kind, fields, state);
-    return compiled(this.model, shape, params, () => wrap(this.#select(fields, state)).compile());
+    const { shape, params } = this.#shape(kind, fields, state, extras);
+    return compiled(this.model, shape, params, () => wrap(this.#select(fields, state, extras)).compile());
   }
 
   /**
-   * The order of rows: row keys, `-` first for descending. Replaces the model's `ordering`;
-   * `orderBy()` with no names leaves rows unordered.
+   * The order of rows: row keys, paths across foreign keys (`author__lastName`) or annotation
+   * names, `-` first for descending. Replaces the model's `ordering`; `orderBy()` with no names
+   * leaves rows unordered. NULLs sort last ascending and first descending on both dialects.
    *
    * @example
    * ```ts
    * query(db, Book).orderBy('-created', 'title');
+   * query(db, Book).orderBy('author__lastName', '-price');
    * ```
    */
-  orderBy(...names: OrderName<M>[]): QuerySet<M, X> {
+  orderBy(...names: OrderName<M, A>[]): QuerySet<M, X, A> {
     return this.#with({ order: this.#order(names) });
   }
 
@@ -171,30 +277,89 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     return names.map((name) => {
       if (typeof name !== 'string') throw new QueryError('orderBy: names should be strings');
       const descending = name.startsWith('-');
-      return { field: resolveField(this.model, descending ? name.slice(1) : name, 'orderBy'), descending };
+      const bare = descending ? name.slice(1) : name;
+      const annotation = this.#state.annotations.find((a) => a.resolved.name === bare);
+      if (annotation) return { field: undefined, path: undefined, annotation, descending };
+      if (!bare.includes('__')) return fieldOrder(resolveField(this.model, bare, 'orderBy'), descending);
+      const names = bare.split('__');
+      const last = names.pop()!;
+      const path = follow(this.model, names, 'orderBy');
+      if (path.many)
+        throw new QueryError(
+          `orderBy: '${bare}' crosses a relation holding several rows; annotate an aggregate (like max('${bare}')) and order by its name`,
+        );
+      return fieldOrder(resolveField(path.model, last, 'orderBy'), descending, path);
     });
   }
 
+  #orderSql(order: Order, selected?: RawBuilder<unknown>): RawBuilder<unknown> {
+    const dialect = this.db.dialect;
+    let expression: RawBuilder<unknown>;
+    let nullable: boolean;
+    if (order.annotation) {
+      expression = selected ?? order.annotation.expression;
+      nullable = order.annotation.resolved.aggregate.fn !== 'count';
+    } else if (order.path) {
+      const { from, last } = pathFrom(order.path, this.model.meta.table);
+      expression = selected ?? sql`(select ${orderable(order.field!, dialect, last)} from ${from})`;
+      nullable = order.field!.nullable || order.path.optional;
+    } else {
+      expression = orderable(order.field!, dialect);
+      nullable = order.field!.nullable;
+    }
+    // PostgreSQL's default (NULL above every value), spelled out so SQLite sorts the same.
+    const nulls = nullable ? (order.descending ? ' nulls first' : ' nulls last') : '';
+    return sql`${expression} ${sql.raw(order.descending ? 'desc' : 'asc')}${sql.raw(nulls)}`;
+  }
+
   /** At most `n` rows. */
-  limit(n: number): QuerySet<M, X> {
-    return this.#with({ limit: count(n, 'limit') });
+  limit(n: number): QuerySet<M, X, A> {
+    return this.#with({ limit: wholeNumber(n, 'limit') });
   }
 
   /** Skips the first `n` rows. */
-  offset(n: number): QuerySet<M, X> {
-    return this.#with({ offset: count(n, 'offset') });
+  offset(n: number): QuerySet<M, X, A> {
+    return this.#with({ offset: wholeNumber(n, 'offset') });
   }
 
-  #select(columns: readonly AnyField[], state: State = this.#state): AnySelect {
+  /**
+   * Drops duplicate rows (`select distinct`): useful with `values()` picking columns that
+   * repeat. Ordering by a value that is not selected is refused (PostgreSQL could not run it).
+   *
+   * @example
+   * ```ts
+   * await query(db, Book).orderBy('authorId').distinct().values('authorId'); // [{ authorId: 1 }, { authorId: 2 }]
+   * ```
+   */
+  distinct(): QuerySet<M, X, A> {
+    return this.#with({ distinct: true });
+  }
+
+  #select(
+    columns: readonly AnyField[],
+    state: State = this.#state,
+    extras: readonly Extra[] = [],
+  ): AnySelect {
     let query = this.db.kysely
       .selectFrom(this.model.meta.table)
       .select(columns.map((field) => sql.ref(field.column!).as(field.column!)));
+    if (extras.length) query = query.select(extras.map((extra) => extra.expression.as(extra.alias)));
+    if (state.distinct) query = query.distinct();
     for (const where of state.where) query = query.where(where.expression);
-    const order = state.order ?? this.#order(this.model.meta.ordering);
-    for (const { field, descending } of order)
-      query = query.orderBy(
-        sql`${orderable(field, this.db.dialect)} ${sql.raw(descending ? 'desc' : 'asc')}`,
-      );
+    const order = this.#orders(state);
+    for (const term of order) {
+      if (!state.distinct) {
+        query = query.orderBy(this.#orderSql(term));
+        continue;
+      }
+      // select distinct orders by selected values only: by the column, or by the value's alias.
+      const extra = extras.find((e) => e.key === orderName(term));
+      if (!extra && (term.path || term.annotation || !columns.includes(term.field!)))
+        throw new QueryError(
+          `distinct: the rows are ordered by '${orderName(term)}', which is not selected; order by selected values (or orderBy() for none)`,
+        );
+      query = query.orderBy(this.#orderSql(term, extra && sql`${sql.ref(extra.alias)}`));
+    }
     if (state.limit !== undefined) query = query.limit(state.limit);
     else if (state.offset !== undefined && this.db.dialect === 'sqlite') query = query.limit(-1);
     if (state.offset !== undefined) query = query.offset(state.offset);
@@ -208,11 +373,16 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     return row;
   }
 
-  async #rows(fields: readonly AnyField[], state: State = this.#state): Promise<Record<string, unknown>[]> {
-    const { sql: text, parameters } = this.#compiledSelect('select', fields, state);
+  async #rows(
+    fields: readonly AnyField[],
+    state: State = this.#state,
+    extras: readonly Extra[] = this.#annotationExtras(state),
+  ): Promise<Record<string, unknown>[]> {
+    const { sql: text, parameters } = this.#compiledSelect('select', fields, state, undefined, extras);
     const raw = await this.db.all<Record<string, unknown>>(text, parameters);
     const rows = raw.map((r) => {
       const row = this.#toRow(r, fields);
+      for (const extra of extras) row[extra.key] = extra.read(r[extra.alias]);
       attachSelected(row, r, state.related, this.db.dialect);
       return row;
     });
@@ -223,8 +393,18 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     return rows;
   }
 
+  #annotationExtras(state: State): Extra[] {
+    return state.annotations.map((a) => ({
+      key: a.resolved.name,
+      alias: a.resolved.alias,
+      expression: a.expression,
+      shape: `@${a.resolved.name}=${a.resolved.shape} as ${a.resolved.alias}`,
+      read: (raw: unknown) => a.resolved.read(raw, this.db.dialect),
+    }));
+  }
+
   /**
-   * Every matching row, converted to JavaScript values.
+   * Every matching row, converted to JavaScript values (with its annotations).
    *
    * @example
    * ```ts
@@ -236,25 +416,57 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
   }
 
   /**
-   * Only the named columns of every matching row.
+   * Only the named values of every matching row: row keys, paths across foreign keys
+   * (`author__lastName`, `null` when a nullable key is null) and annotations.
    *
    * @example
    * ```ts
    * await query(db, Book).values('id', 'title'); // [{ id: '…', title: 'Dune' }]
+   * await query(db, Book).values('title', 'author__lastName'); // [{ title: 'Dune', author__lastName: 'Lovelace' }]
    * ```
    */
-  async values<K extends RowKey<M>>(...keys: K[]): Promise<Pick<Row<M>, K>[]> {
+  async values<K extends ValueKey<M, A>>(...keys: K[]): Promise<ValuesRow<M, A, K>[]> {
     if (keys.length === 0) throw new QueryError('values: name at least one field');
-    const fields = keys.map((key) => resolveField(this.model, key, 'values'));
-    return (await this.#rows(fields, { ...this.#state, related: [], prefetch: [] })) as Pick<Row<M>, K>[];
+    const fields: AnyField[] = [];
+    const extras: Extra[] = [];
+    for (const key of keys as string[]) {
+      if (typeof key !== 'string') throw new QueryError('values: names should be strings');
+      const annotation = this.#state.annotations.find((a) => a.resolved.name === key);
+      if (annotation) {
+        extras.push(...this.#annotationExtras({ ...this.#state, annotations: [annotation] }));
+        continue;
+      }
+      if (!key.includes('__')) {
+        fields.push(resolveField(this.model, key, 'values'));
+        continue;
+      }
+      const names = key.split('__');
+      const last = names.pop()!;
+      const path = follow(this.model, names, 'values');
+      if (path.many)
+        throw new QueryError(
+          `values: '${key}' crosses a relation holding several rows; aggregate it with annotate() instead`,
+        );
+      const field = resolveField(path.model, last, 'values');
+      const { from, last: alias } = pathFrom(path, this.model.meta.table);
+      extras.push({
+        key,
+        alias: `volt_v${extras.length}`,
+        expression: sql`(select ${sql.ref(`${alias}.${field.column!}`)} from ${from})`,
+        shape: `${path.name}.${JSON.stringify(field.column)}`,
+        read: (raw) => field.fromDb(raw, this.db.dialect),
+      });
+    }
+    const state = { ...this.#state, related: [], prefetch: [] };
+    return (await this.#rows(fields, state, extras)) as ValuesRow<M, A, K>[];
   }
 
   /** The first row (in the query's order, else by primary key), or `undefined`. */
   async first(): Promise<Loaded<M, X> | undefined> {
-    const order = this.#state.order ?? this.#order(this.model.meta.ordering);
+    const order = this.#orders(this.#state);
     const state = {
       ...this.#state,
-      order: order.length ? order : [{ field: this.model.meta.pk, descending: false }],
+      order: order.length ? order : [fieldOrder(this.model.meta.pk, false)],
       limit: 1,
     };
     return (await this.#rows(this.model.meta.concreteFields, state))[0] as Loaded<M, X> | undefined;
@@ -269,7 +481,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
    * const book = await query(db, Book).get({ id });
    * ```
    */
-  async get(...conditions: Filter<M>[]): Promise<Loaded<M, X>> {
+  async get(...conditions: Where<M, A>[]): Promise<Loaded<M, X>> {
     const set = conditions.length ? this.filter(...conditions) : this;
     const rows = await set.#rows(this.model.meta.concreteFields, { ...set.#state, order: [], limit: 2 });
     const label = this.model.meta.label;
@@ -293,7 +505,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
    * reviews[0]!.book.author.lastName; // 'Lovelace'
    * ```
    */
-  selectRelated<P extends SelectPath<M>>(...names: P[]): QuerySet<M, X & SelectedRows<M, P>> {
+  selectRelated<P extends SelectPath<M>>(...names: P[]): QuerySet<M, X & SelectedRows<M, P>, A> {
     if (names.length === 0) throw new QueryError('selectRelated: name at least one relation');
     let related = this.#state.related;
     for (const name of names) related = selectable(this.model, name, related);
@@ -322,7 +534,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     name: K,
     related: R,
     refine?: (rows: QuerySet<R>) => QuerySet<R, Y>,
-  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>> {
+  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>, A> {
     const relation = prefetchable(this.model, name, related, refine);
     const prefetch = this.#state.prefetch.filter((r) => r.name !== relation.name);
     return this.#with({ prefetch: [...prefetch, relation] });
@@ -334,7 +546,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
     const { sql: text, parameters } = this.#compiledSelect(
       'count',
       [this.model.meta.pk],
-      { ...this.#state, order: [], related: [] },
+      { ...this.#state, order: sliced ? this.#state.order : [], related: [], distinct: false },
       (inner) => {
         const matched: AnySelect = sliced ? inner : inner.clearSelect().select(sql`1`.as('one'));
         return this.db.kysely.selectFrom(matched.as('matched')).select(sql`count(*)`.as('n'));
@@ -351,8 +563,208 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
       order: [],
       limit: 1,
       related: [],
+      distinct: false,
     });
     return (await this.db.get(text, parameters)) !== undefined;
+  }
+
+  /**
+   * Adds an aggregate over a relation to each row (`count('reviews')`, `avg('reviews__rating')`,
+   * `max('tags__name')`): a subquery per row, so several annotations never multiply each other.
+   * Later `filter`, `exclude`, `orderBy` and `values` can name the annotation.
+   *
+   * @example
+   * ```ts
+   * const books = await query(db, Book)
+   *   .annotate({ reviewCount: count('reviews'), rating: avg('reviews__rating') })
+   *   .filter({ reviewCount__gte: 2 })
+   *   .orderBy('-rating')
+   *   .all();
+   * books[0]!.reviewCount; // 3
+   * ```
+   */
+  annotate<const S extends AggregateSpec<M>>(
+    spec: S,
+  ): QuerySet<M, X & AggregateResult<M, S>, A & AggregateResult<M, S>> {
+    const taken = this.#state.annotations.map((a) => a.resolved.name);
+    const dialect = this.db.dialect;
+    const added = resolveAggregates(this.model, spec, 'annotate', taken).map((resolved) => {
+      const expression = perRow(this.model, resolved, dialect);
+      return { resolved, expression, operand: annotationOperand(expression, resolved, dialect) };
+    });
+    return this.#with({ annotations: [...this.#state.annotations, ...added] });
+  }
+
+  /**
+   * Aggregates over the matching rows, as one object: `count` a number (0 over no rows); `sum`,
+   * `min` and `max` typed like their field (decimals as exact strings) and `avg` a number, all
+   * `null` over no rows. Paths across relations aggregate the related rows of the matching rows.
+   *
+   * @example
+   * ```ts
+   * await query(db, Book).filter({ status: 'published' }).aggregate({
+   *   n: count(), total: sum('price'), rating: avg('reviews__rating'),
+   * }); // { n: 2, total: '10.90', rating: 4.5 }
+   * ```
+   */
+  async aggregate<const S extends AggregateSpec<M>>(spec: S): Promise<AggregateResult<M, S>> {
+    const taken = this.#state.annotations.map((a) => a.resolved.name);
+    const resolved = resolveAggregates(this.model, spec, 'aggregate', taken);
+    const dialect = this.db.dialect;
+    const sliced = this.#state.limit !== undefined || this.#state.offset !== undefined;
+    const state: State = {
+      ...this.#state,
+      order: sliced ? this.#state.order : [],
+      related: [],
+      prefetch: [],
+      distinct: false,
+    };
+    const fields = this.model.meta.concreteFields;
+    const { shape, params } = this.#shape('aggregate', fields, state);
+    const key = `${shape}|${resolved.map((r) => `${r.alias}=${r.shape}`).join(',')}`;
+    const { sql: text, parameters } = compiled(this.model, key, params, () => {
+      const list = resolved.map((r) => sql`${overSet(r, dialect, 'volt_m')} as ${sql.id(r.alias)}`);
+      return sql`with ${sql.id('volt_m')} as ${this.#select(fields, state, [])} select ${sql.join(list)}`.compile(
+        this.db.kysely,
+      );
+    });
+    const row = (await this.db.get<Record<string, unknown>>(text, parameters)) ?? {};
+    return Object.fromEntries(
+      resolved.map((r) => [r.name, r.read(row[r.alias], dialect)]),
+    ) as AggregateResult<M, S>;
+  }
+
+  /**
+   * Groups the matching rows by row keys; `.aggregate(spec)` then gives one row per group with
+   * the keys and the aggregates (of the model's own fields), ordered by the keys. The option
+   * `having` filters groups on their aggregates.
+   *
+   * @example
+   * ```ts
+   * await query(db, Book).groupBy('authorId').aggregate({ books: count(), total: sum('price') }, { having: { books__gte: 2 } });
+   * // [{ authorId: 1, books: 2, total: '29.40' }]
+   * ```
+   */
+  groupBy<K extends RowKey<M>>(...keys: K[]): Grouping<M, K> {
+    if (keys.length === 0) throw new QueryError('groupBy: name at least one field');
+    const fields = keys.map((key) => resolveField(this.model, key, 'groupBy'));
+    if (this.#state.limit !== undefined || this.#state.offset !== undefined)
+      throw new QueryError('groupBy: a query with limit or offset cannot be grouped; filter by key instead');
+    return {
+      aggregate: (spec, options) => this.#grouped(fields, spec, options) as never,
+    };
+  }
+
+  async #grouped(
+    fields: readonly AnyField[],
+    spec: Record<string, unknown>,
+    options: { having?: object } | undefined,
+  ): Promise<Record<string, unknown>[]> {
+    const dialect = this.db.dialect;
+    const resolved = resolveAggregates(this.model, spec, 'groupBy');
+    const computed: Computed = new Map(
+      resolved.map((r) => [r.name, annotationOperand(perGroup(r, dialect), r, dialect)]),
+    );
+    const having = options?.having ? conditionsSql(this.model, options.having, dialect, computed) : undefined;
+    const where = this.#state.where;
+    const params = [...where.flatMap((w) => w.params), ...(having?.params ?? [])];
+    const shape = [
+      dialect,
+      'group',
+      fields.map((f) => JSON.stringify(f.column)).join(','),
+      where.map((w) => w.shape).join(' & '),
+      resolved.map((r) => `${r.alias}=${r.shape}`).join(','),
+      having?.shape ?? '',
+    ].join('|');
+    const { sql: text, parameters } = compiled(this.model, shape, params, () => {
+      let select = this.db.kysely
+        .selectFrom(this.model.meta.table)
+        .select(fields.map((f) => sql.ref(f.column!).as(f.column!)))
+        .select(resolved.map((r) => perGroup(r, dialect).as(r.alias)));
+      for (const clause of where) select = select.where(clause.expression);
+      select = select.groupBy(fields.map((f) => sql.ref(f.column!)));
+      if (having) select = select.having(having.expression);
+      for (const field of fields) select = select.orderBy(this.#orderSql(fieldOrder(field, false)));
+      return select.compile();
+    });
+    const rows = await this.db.all<Record<string, unknown>>(text, parameters);
+    return rows.map((raw) => {
+      const row = this.#toRow(raw, fields);
+      for (const r of resolved) row[r.name] = r.read(raw[r.alias], dialect);
+      return row;
+    });
+  }
+
+  /**
+   * The matching rows, a chunk of `chunkSize` (default 1000) at a time, so memory holds one
+   * chunk however many rows match. When the rows are ordered by non-null columns of the model
+   * (or not ordered), each chunk is one query continuing after the previous chunk's last row
+   * (keyset pagination on the order plus the primary key): rows added or changed meanwhile
+   * are never returned twice. Otherwise (an order across relations, by a nullable column or an
+   * annotation, or a sliced query) the primary keys are read first, in order, then the rows
+   * by key a chunk at a time.
+   *
+   * @example
+   * ```ts
+   * for await (const book of query(db, Book).filter({ status: 'published' }).iterate({ chunkSize: 500 })) {
+   *   await index(book);
+   * }
+   * ```
+   */
+  async *iterate(options: { chunkSize?: number } = {}): AsyncGenerator<Loaded<M, X>, void, undefined> {
+    const size = wholeNumber(options.chunkSize ?? 1000, 'iterate: chunkSize');
+    if (size === 0) throw new QueryError('iterate: chunkSize should be 1 or more');
+    const state = this.#state;
+    const fields = this.model.meta.concreteFields;
+    const pk = this.model.meta.pk;
+    const order = this.#orders(state);
+    const sliced = state.limit !== undefined || state.offset !== undefined;
+    const plain = !sliced && order.every((o) => o.field && !o.path && !o.annotation && !o.field.nullable);
+    if (plain) {
+      const terms: KeysetOrder[] = order.map((o) => ({ field: o.field!, descending: o.descending }));
+      if (!terms.some((t) => t.field === pk)) terms.push({ field: pk, descending: false });
+      const chunkOrder = terms.map((t) => fieldOrder(t.field, t.descending));
+      let after: Record<string, unknown> | undefined;
+      for (;;) {
+        const where = after ? [...state.where, keyset(terms, after, this.db.dialect)] : state.where;
+        const rows = await this.#rows(fields, { ...state, where, order: chunkOrder, limit: size });
+        for (const row of rows) yield row as Loaded<M, X>;
+        if (rows.length < size) return;
+        after = rows.at(-1);
+      }
+    }
+    const keys = await this.#rows([pk], { ...state, related: [], prefetch: [] }, []);
+    for (let start = 0; start < keys.length; start += size) {
+      const ids = keys.slice(start, start + size).map((k) => k[pk.attribute]);
+      const where = [conditionsSql(this.model, { [`${pk.attribute}__in`]: ids }, this.db.dialect)];
+      const rows = await this.#rows(fields, {
+        ...state,
+        where,
+        order: [],
+        limit: undefined,
+        offset: undefined,
+      });
+      const byKey = new Map(rows.map((row) => [row[pk.attribute], row]));
+      for (const id of ids) {
+        const row = byKey.get(id);
+        if (row) yield row as Loaded<M, X>;
+      }
+    }
+  }
+
+  /**
+   * Runs hand-written SQL with bound parameters only (`?` on SQLite, `$1`… on PostgreSQL) and
+   * returns its rows as the model's rows: columns named like the model's become typed row keys
+   * (`author_id` → `authorId`); other columns are kept as returned. A tagged template
+   * (raw`…${value}`) or parameters that are not an array are refused.
+   *
+   * @example
+   * ```ts
+   * const cheap = await query(db, Book).raw('select * from library_book where cast(price as real) < ?', [10]);
+   * ```
+   */
+  async raw(text: string, params: readonly SqlValue[] = []): Promise<Row<M>[]> {
+    return (await rawRows(this.db, this.model, text, params)) as Row<M>[];
   }
 
   /** Column values of a create or update input; `now` for `autoNow` (and `autoNowAdd` on create). */
@@ -515,8 +927,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}> {
   }
 
   /** This query's conditions on another database (a transaction). */
-  #on(db: Database): QuerySet<M, X> {
-    return new QuerySet<M, X>(db, this.model, this.#state);
+  #on(db: Database): QuerySet<M, X, A> {
+    return new QuerySet<M, X, A>(db, this.model, this.#state);
   }
 
   /** One prefetched relation's rows for a batch of keys of this query's rows. */

@@ -2,7 +2,11 @@
  * The types of query conditions, computed from a model: `{ title__icontains: 'dune' }` is
  * accepted for a string field `title`, `{ pages__gt: 'many' }` is not.
  */
+import type { DateField, DatetimeField, TimeField } from '../fields/temporal.ts';
+import type { Model } from '../model.ts';
 import type { Row } from '../types.ts';
+import type { Aggregate, AggregateFunction } from './aggregates.ts';
+import type { Combined } from './expressions.ts';
 
 /** Lookups comparing text. */
 export type TextLookup = 'iexact' | 'contains' | 'icontains' | 'startsWith' | 'endsWith';
@@ -10,6 +14,8 @@ export type TextLookup = 'iexact' | 'contains' | 'icontains' | 'startsWith' | 'e
 export type OrderLookup = 'gt' | 'gte' | 'lt' | 'lte';
 /** Every lookup a filter key can end with (`title__icontains`). */
 export type Lookup = 'exact' | TextLookup | OrderLookup | 'in' | 'range' | 'isNull';
+/** Parts of a date, datetime or time a filter can compare (`created__year__gte`); `weekDay` is 1 (Sunday) to 7. */
+export type DatePart = 'year' | 'quarter' | 'month' | 'day' | 'weekDay' | 'hour' | 'minute' | 'second';
 
 type Conditions<R> = { [K in keyof R & string]?: R[K] } & {
   [K in keyof R & string as `${K}__exact`]?: R[K];
@@ -25,22 +31,199 @@ type Conditions<R> = { [K in keyof R & string]?: R[K] } & {
   [K in keyof R & string as `${K}__isNull`]?: boolean;
 };
 
+type Fields<M> = M extends Model<infer F> ? F : never;
+type OptionsOf<F> = F extends { readonly '~options': infer O } ? O : never;
+
+/** The date parts a field has: by its class, since a date and a time are strings in a row. */
+type PartsOf<F> =
+  F extends DatetimeField<any>
+    ? DatePart
+    : F extends DateField<any>
+      ? 'year' | 'quarter' | 'month' | 'day' | 'weekDay'
+      : F extends TimeField<any>
+        ? 'hour' | 'minute' | 'second'
+        : never;
+type PartKey<M, Suffix extends string> = {
+  [K in keyof Fields<M> & string]: `${K}__${PartsOf<Fields<M>[K]>}${Suffix}`;
+}[keyof Fields<M> & string];
+type DatePartConditions<M> = { [K in PartKey<M, '' | '__exact' | `__${OrderLookup}`>]?: number } & {
+  [K in PartKey<M, '__in'>]?: readonly number[];
+} & { [K in PartKey<M, '__range'>]?: readonly [number, number] };
+
+/** `M`'s foreign keys and one-to-ones whose target has a static type, by name. */
+type ForwardTargets<M> = {
+  [K in keyof Fields<M> & string as OptionsOf<Fields<M>[K]> extends {
+    '~relation': 'foreignKey' | 'oneToOne';
+    '~to': () => unknown;
+  }
+    ? K
+    : never]: OptionsOf<Fields<M>[K]> extends { '~to': () => infer T } ? T : never;
+};
+type NullableRelation<M, K> = K extends keyof Fields<M>
+  ? OptionsOf<Fields<M>[K]> extends { nullable: true }
+    ? null
+    : never
+  : never;
+/** `M`'s many-to-many field names. */
+type ManyNames<M> = {
+  [K in keyof Fields<M>]: OptionsOf<Fields<M>[K]> extends { '~relation': 'manyToMany' } ? K : never;
+}[keyof Fields<M>] &
+  string;
+/** `M`'s foreign keys and one-to-ones given by label (`'library.Author'`): no static target type. */
+type LabelNames<M> = {
+  [K in keyof Fields<M>]: OptionsOf<Fields<M>[K]> extends {
+    '~relation': 'foreignKey' | 'oneToOne';
+    '~to': string;
+  }
+    ? K
+    : never;
+}[keyof Fields<M>] &
+  string;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+type Prefixed<P extends string, C> = { [K in keyof C as `${P}__${K & string}`]?: C[K] };
+/** Hops still typed after this one: two in all (`review → book → author`). */
+type Depth = [0, 0];
+type Rest<D> = D extends [0, ...infer R] ? R : [];
+
+type ColumnConditions<M> = Conditions<Row<M>> & DatePartConditions<M>;
+type TypedFilter<M, D> = ColumnConditions<M> & RelationConditions<M, D>;
+type RelationConditions<M, D> = D extends [0, ...unknown[]]
+  ? [keyof ForwardTargets<M>] extends [never]
+    ? {}
+    : UnionToIntersection<
+        {
+          [K in keyof ForwardTargets<M> & string]: Prefixed<K, TypedFilter<ForwardTargets<M>[K], Rest<D>>> & {
+            [Q in K]?: TypedFilter<ForwardTargets<M>[K], Rest<D>> & object;
+          };
+        }[keyof ForwardTargets<M> & string]
+      >
+  : {};
+
+/**
+ * Keys the types cannot check: paths through many-to-many fields (`tags__name`) and foreign
+ * keys given by label, paths of three parts or more (reverse relations such as
+ * `reviews__rating__gte`, which `M`'s type cannot know), paths through a default reverse name
+ * (`bookSet__title`) and `<relation>__isNull`. They are checked against the models' meta when
+ * `filter()` is called. Another two-part reverse path (`reviews__rating`) needs its lookup
+ * spelled out: `reviews__rating__exact`.
+ */
+type LooseConditions<M> = {
+  [K in
+    | `${ManyNames<M> | LabelNames<M>}__${string}`
+    | `${string}__${string}__${string}`
+    | `${string}Set__${string}`
+    | `${string}__isNull`]?: unknown;
+} & { [K in ManyNames<M> | LabelNames<M>]?: object };
+
 /**
  * The conditions `filter()` and `exclude()` accept for model `M`: row keys (`authorId` for a
- * foreign key), optionally with `__<lookup>`; all must hold.
+ * foreign key), optionally with `__<lookup>`; date parts of datetimes (`created__year__gte`);
+ * paths across foreign keys (`author__lastName__icontains`, or nested:
+ * `{ author: { lastName__icontains: 'love' } }`), typed two hops deep; all must hold.
  *
  * @example
  * ```ts
- * const where: Filter<typeof Book> = { status: 'published', price__lt: '10.00', authorId__in: [1, 2] };
+ * const where: Filter<typeof Book> = { status: 'published', price__lt: '10.00', author__lastName: 'Lovelace' };
  * ```
  */
-export type Filter<M> = Conditions<Row<M>>;
+export type Filter<M> = TypedFilter<M, Depth> & LooseConditions<M>;
+
+/**
+ * What `filter()` and `exclude()` accept: a conditions object or an `or`/`and`/`not` tree of
+ * them; `A` holds the query's annotations, which conditions may compare too.
+ */
+export type Where<M, A = {}> = (Filter<M> & Conditions<A>) | Combined<Filter<M> & Conditions<A>>;
 
 /** A row key of model `M`. */
 export type RowKey<M> = keyof Row<M> & string;
 
-/** An ordering name: a row key, `-` first for descending. */
-export type OrderName<M> = RowKey<M> | `-${RowKey<M>}`;
+/** Paths to a column across foreign keys, two hops deep: `author__lastName`. */
+export type ForwardPath<M, D = Depth> =
+  | `${LabelNames<M>}__${string}`
+  | (D extends [0, ...unknown[]]
+      ? {
+          [K in keyof ForwardTargets<M> & string]:
+            | `${K}__${RowKey<ForwardTargets<M>[K]>}`
+            | `${K}__${ForwardPath<ForwardTargets<M>[K], Rest<D>>}`;
+        }[keyof ForwardTargets<M> & string]
+      : never);
+
+/** The value at a row key or a forward path of `M` (`unknown` for a path the types cannot follow). */
+export type PathValue<M, P> = P extends keyof Row<M>
+  ? Row<M>[P]
+  : P extends `${infer K}__${infer F}`
+    ? K extends keyof ForwardTargets<M>
+      ? PathValue<ForwardTargets<M>[K], F> | NullableRelation<M, K>
+      : unknown
+    : unknown;
+
+/** An ordering name: a row key, a forward path or an annotation; `-` first for descending. */
+export type OrderName<M, A = {}> =
+  | RowKey<M>
+  | `-${RowKey<M>}`
+  | ForwardPath<M>
+  | `-${ForwardPath<M>}`
+  | (keyof A & string)
+  | `-${keyof A & string}`;
+
+/** What `values()` can pick: row keys, forward paths (`author__lastName`) and annotations. */
+export type ValueKey<M, A = {}> = RowKey<M> | ForwardPath<M> | (keyof A & string);
+
+/** A row of `values(...keys)`. */
+export type ValuesRow<M, A, K extends string> = {
+  [P in K]: P extends keyof A ? A[P] : PathValue<M, P>;
+};
+
+/**
+ * What an aggregate spec may hold for model `M`: `count` of anything (rows, a field, a relation
+ * such as `reviews`), and `sum`/`avg`/`min`/`max` of a row key or a path (`reviews__rating`).
+ */
+export type AggregateSpec<M> = Record<
+  string,
+  | Aggregate<'count', string>
+  | Aggregate<Exclude<AggregateFunction, 'count'>, RowKey<M> | `${string}__${string}`>
+>;
+
+/** The value an aggregate gives: `count` a number, `avg` a number or null, others the field's type or null. */
+export type AggregateValue<M, G> =
+  G extends Aggregate<'count', string>
+    ? number
+    : G extends Aggregate<'avg', string>
+      ? number | null
+      : G extends Aggregate<AggregateFunction, infer P>
+        ? unknown extends PathValue<M, P>
+          ? unknown
+          : NonNullable<PathValue<M, P>> | null
+        : never;
+
+/** The object `aggregate(spec)` resolves to (and what `annotate(spec)` adds to each row). */
+export type AggregateResult<M, S> = { -readonly [K in keyof S]: AggregateValue<M, S[K]> };
+
+/** Options of a grouped aggregate. */
+export interface GroupOptions<M, S> {
+  /** Conditions on the groups (SQL `having`): aggregate names with lookups, like `{ books__gte: 2 }`. */
+  having?: Conditions<AggregateResult<M, S>>;
+}
+
+/**
+ * `query.groupBy(...keys)`: one row per distinct combination of the keys, with aggregates.
+ *
+ * @example
+ * ```ts
+ * const perAuthor = await query(db, Book).groupBy('authorId').aggregate({ books: count(), total: sum('price') });
+ * // [{ authorId: 1, books: 2, total: '29.40' }, …]
+ * ```
+ */
+export interface Grouping<M, K extends string> {
+  /** Runs the grouped query: rows ordered by the keys. */
+  aggregate<const S extends AggregateSpec<M>>(
+    spec: S,
+    options?: GroupOptions<M, S>,
+  ): Promise<{ [P in K | keyof S]: P extends keyof S ? AggregateValue<M, S[P]> : PathValue<M, P> }[]>;
+}
 
 /**
  * A row of `M` with the relations loaded so far (`X`): `Row<M>` when none were.

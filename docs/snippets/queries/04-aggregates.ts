@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { avg, connect, count, createTables, f, max, model, query, sum } from 'volt/orm';
+
+const Author = model('stats.Author', { name: f.string({ maxLength: 100 }) });
+const Book = model('stats.Book', {
+  title: f.string({ maxLength: 200 }),
+  price: f.decimal({ digits: 8, places: 2 }),
+  author: f.foreignKey(() => Author, { onDelete: 'cascade' }),
+});
+const Review = model('stats.Review', {
+  book: f.foreignKey(() => Book, { onDelete: 'cascade', relatedName: 'reviews' }),
+  rating: f.integer({ min: 1, max: 5 }),
+});
+
+await using db = await connect('sqlite::memory:');
+await createTables(db, [Author, Book, Review]);
+const [ada, jules] = await query(db, Author).bulkCreate([{ name: 'Ada' }, { name: 'Jules' }]);
+const [notes, moon, sea] = await query(db, Book).bulkCreate([
+  { title: 'Notes', price: '12.00', authorId: ada!.id },
+  { title: 'Moon', price: '8.50', authorId: jules!.id },
+  { title: 'Sea', price: '9.90', authorId: jules!.id },
+]);
+await query(db, Review).bulkCreate([
+  { bookId: moon!.id, rating: 5 },
+  { bookId: moon!.id, rating: 4 },
+  { bookId: sea!.id, rating: 3 },
+]);
+const books = query(db, Book);
+
+// aggregate(): one object. Counts are numbers, decimal sums exact strings, averages numbers;
+// over no rows everything but count is null.
+assert.deepEqual(await books.aggregate({ n: count(), total: sum('price'), rating: avg('reviews__rating') }), {
+  n: 3,
+  total: '30.40',
+  rating: 4,
+});
+assert.deepEqual(await books.filter({ title: 'none' }).aggregate({ n: count(), total: sum('price') }), {
+  n: 0,
+  total: null,
+});
+
+// annotate(): a value per row, which filters, orderBy and values can name.
+const rated = books.annotate({ reviewCount: count('reviews'), best: max('reviews__rating') });
+assert.deepEqual(
+  await rated.filter({ reviewCount__gte: 1 }).orderBy('-best').values('title', 'reviewCount', 'best'),
+  [
+    { title: 'Moon', reviewCount: 2, best: 5 },
+    { title: 'Sea', reviewCount: 1, best: 3 },
+  ],
+);
+
+// groupBy(): one row per group, ordered by the keys; having filters the groups.
+assert.deepEqual(await books.groupBy('authorId').aggregate({ books: count(), total: sum('price') }), [
+  { authorId: ada!.id, books: 1, total: '12.00' },
+  { authorId: jules!.id, books: 2, total: '18.40' },
+]);
+assert.deepEqual(
+  await books.groupBy('authorId').aggregate({ books: count() }, { having: { books__gte: 2 } }),
+  [{ authorId: jules!.id, books: 2 }],
+);
+
+// values() follows foreign keys too; distinct() drops repeated rows.
+assert.deepEqual(await books.filter({ id: notes!.id }).values('title', 'author__name'), [
+  { title: 'Notes', author__name: 'Ada' },
+]);
+assert.deepEqual(await books.orderBy('author__name').distinct().values('author__name'), [
+  { author__name: 'Ada' },
+  { author__name: 'Jules' },
+]);

@@ -1,0 +1,168 @@
+/**
+ * Relation paths: `author__lastName`, `reviews__rating`, `tags__name`, `book__author__country`.
+ * A path is resolved against each model's meta, hop by hop, before any SQL is built; every
+ * name that is not a field or a relation of the model it is read on throws a `QueryError`
+ * listing the valid ones. A resolved path knows the tables to join (as `links`) and whether it
+ * can reach several rows (`many`: a reverse foreign key or a many-to-many on the way).
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { AnyField } from '../fields/field.ts';
+import type { RelationField } from '../fields/relation.ts';
+import type { AnyModel } from '../model.ts';
+import { autoJoinTable } from '../schema-editor.ts';
+import { QueryError } from './errors.ts';
+
+/**
+ * One table joined on a path: `<alias>.<column> = <previous alias>.<previous>`, where the
+ * previous alias is the row the path starts from for the first link.
+ */
+export interface Link {
+  readonly table: string;
+  readonly column: string;
+  readonly previous: string;
+}
+
+/** A resolved relation path: the links to its last model, and that model. */
+export interface Path {
+  /** The hops as written (`reviews`, `book__author`); the cache key of the path. */
+  readonly name: string;
+  readonly links: readonly Link[];
+  /** The model the path ends at. */
+  readonly model: AnyModel;
+  /** `true` when some hop reaches several rows (reverse foreign key, many-to-many). */
+  readonly many: boolean;
+  /** `true` when some hop may reach no row (a nullable key, a reverse relation). */
+  readonly optional: boolean;
+}
+
+/** The two join-table columns of a many-to-many: towards its owner, towards its target. */
+function joinColumns(field: RelationField): { table: string; source: string; target: string } {
+  const through = field.through;
+  if (!through) {
+    const join = autoJoinTable(field)!;
+    return { table: join.table, source: join.sourceColumn, target: join.targetColumn };
+  }
+  const keys = through.meta.forwardRelations.filter((r) => r.kind !== 'manyToMany');
+  const owner = field.model!;
+  const source = keys.find((r) => r.pointsAt(owner));
+  const target = keys.find((r) => r !== source && r.pointsAt(field.target));
+  if (!source || !target)
+    throw new QueryError(
+      `${owner.meta.label}.${field.name}: its through model ${through.meta.label} needs a foreign key to ` +
+        `${owner.meta.label} and one to ${field.target.meta.label}`,
+    );
+  return { table: through.meta.table, source: source.column!, target: target.column! };
+}
+
+/** A hop from `model` through the relation named `name`, or `undefined` when there is none. */
+export function hop(
+  model: AnyModel,
+  name: string,
+): { links: Link[]; model: AnyModel; many: boolean; optional: boolean } | undefined {
+  const meta = model.meta;
+  const forward = meta.forwardRelations.find((r) => r.name === name);
+  if (forward) {
+    const target = forward.target;
+    if (forward.kind !== 'manyToMany')
+      return {
+        links: [{ table: target.meta.table, column: target.meta.pk.column!, previous: forward.column! }],
+        model: target,
+        many: false,
+        optional: forward.nullable,
+      };
+    const join = joinColumns(forward);
+    return {
+      links: [
+        { table: join.table, column: join.source, previous: meta.pk.column! },
+        { table: target.meta.table, column: target.meta.pk.column!, previous: join.target },
+      ],
+      model: target,
+      many: true,
+      optional: true,
+    };
+  }
+  const reverse = meta.reverseRelations.find((r) => r.name === name);
+  if (!reverse) return undefined;
+  const other = reverse.model;
+  if (reverse.kind !== 'manyToMany')
+    return {
+      links: [{ table: other.meta.table, column: reverse.field.column!, previous: meta.pk.column! }],
+      model: other,
+      many: reverse.many,
+      optional: true,
+    };
+  const join = joinColumns(reverse.field);
+  return {
+    links: [
+      { table: join.table, column: join.target, previous: meta.pk.column! },
+      { table: other.meta.table, column: other.meta.pk.column!, previous: join.source },
+    ],
+    model: other,
+    many: true,
+    optional: true,
+  };
+}
+
+/** The concrete field of `model` behind a row key (or a field name). */
+export function concreteField(model: AnyModel, key: string): AnyField | undefined {
+  const fields = model.meta.concreteFields;
+  return fields.find((f) => f.attribute === key) ?? fields.find((f) => f.name === key);
+}
+
+/** A `QueryError` naming what `model` has instead of `name`. */
+export function unknownName(model: AnyModel, name: string, where: string): QueryError {
+  const meta = model.meta;
+  const relations = [
+    ...meta.forwardRelations.map((r) => r.name),
+    ...meta.reverseRelations.map((r) => r.name),
+  ];
+  return new QueryError(
+    `${where}: ${meta.label} has no field '${name}'; valid names are: ` +
+      meta.concreteFields.map((f) => f.attribute).join(', ') +
+      (relations.length ? `; relations: ${relations.join(', ')}` : ''),
+  );
+}
+
+/**
+ * Follows the relations named by `names` from `model`; a `QueryError` at the first name that
+ * is no relation of the model reached so far.
+ *
+ * @example
+ * ```ts
+ * const path = follow(Book, ['author'], 'filter'); // path.model === Author, path.many === false
+ * ```
+ */
+export function follow(model: AnyModel, names: readonly string[], where: string): Path {
+  let current = model;
+  const links: Link[] = [];
+  let many = false;
+  let optional = false;
+  for (const name of names) {
+    const step = hop(current, name);
+    if (!step) throw unknownName(current, name, where);
+    links.push(...step.links);
+    many ||= step.many;
+    optional ||= step.optional;
+    current = step.model;
+  }
+  return { name: names.join('__'), links, model: current, many, optional };
+}
+
+/** The alias of the n-th table of a path's subquery. */
+export const linkAlias = (n: number): string => `volt_j${n}`;
+
+/**
+ * `from <t1> as volt_j1 inner join <t2> as volt_j2 on … where volt_j1.<col> = <outer>.<col>`:
+ * the tables of a path correlated with the row it starts from (`outer`: a table or alias).
+ * Columns of the last model are then read as `<last alias>.<column>`.
+ */
+export function pathFrom(path: Path, outer: string): { from: RawBuilder<unknown>; last: string } {
+  const [first, ...rest] = path.links;
+  let from = sql`${sql.table(first!.table)} as ${sql.id(linkAlias(1))}`;
+  rest.forEach((link, i) => {
+    const alias = linkAlias(i + 2);
+    from = sql`${from} inner join ${sql.table(link.table)} as ${sql.id(alias)} on ${sql.ref(`${alias}.${link.column}`)} = ${sql.ref(`${linkAlias(i + 1)}.${link.previous}`)}`;
+  });
+  const correlate = sql`${sql.ref(`${linkAlias(1)}.${first!.column}`)} = ${sql.ref(`${outer}.${first!.previous}`)}`;
+  return { from: sql`${from} where ${correlate}`, last: linkAlias(path.links.length) };
+}
