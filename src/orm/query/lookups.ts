@@ -150,9 +150,40 @@ export function datePart(
  * condition compiling to the same SQL text) and its parameters in the order they appear.
  */
 export interface Clause {
+  /** Built on first use: only a query whose SQL is not cached yet compiles it. */
   readonly expression: Expression<SqlBool>;
   readonly shape: string;
   readonly params: readonly unknown[];
+}
+
+/** A clause whose expression is built (by Kysely) only when the query's SQL must be compiled. */
+export function lazyClause(
+  shape: string,
+  params: readonly unknown[],
+  build: () => Expression<SqlBool>,
+): Clause {
+  return new LazyClause(shape, params, build);
+}
+
+class LazyClause implements Clause {
+  readonly shape: string;
+  readonly params: readonly unknown[];
+  #build: (() => Expression<SqlBool>) | undefined;
+  #built: Expression<SqlBool> | undefined;
+
+  constructor(shape: string, params: readonly unknown[], build: () => Expression<SqlBool>) {
+    this.shape = shape;
+    this.params = params;
+    this.#build = build;
+  }
+
+  get expression(): Expression<SqlBool> {
+    if (this.#build) {
+      this.#built = this.#build();
+      this.#build = undefined;
+    }
+    return this.#built!;
+  }
 }
 
 /**
@@ -175,8 +206,30 @@ export interface Operand {
   readonly numericText: boolean;
 }
 
-/** The operand of a column (or of one of its date parts). */
+const operands = new WeakMap<AnyField, Map<string, Operand>>();
+
+/** The operand of a column (or of one of its date parts); made once per field and use. */
 function fieldOperand(
+  field: AnyField,
+  dialect: DialectName,
+  qualifier: string | undefined,
+  part: DatePart | undefined,
+): Operand {
+  let byUse = operands.get(field);
+  if (!byUse) {
+    byUse = new Map();
+    operands.set(field, byUse);
+  }
+  const use = `${dialect}|${qualifier ?? ''}|${part ?? ''}`;
+  let operand = byUse.get(use);
+  if (!operand) {
+    operand = makeOperand(field, dialect, qualifier, part);
+    byUse.set(use, operand);
+  }
+  return operand;
+}
+
+function makeOperand(
   field: AnyField,
   dialect: DialectName,
   qualifier: string | undefined,
@@ -220,14 +273,48 @@ function leaf(operand: Operand, lookup: Lookup, key: string, value: unknown, dia
     throw new QueryError(
       `filter: '${lookup}' in '${key}' compares text, and '${key.split('__')[0]}' is not text`,
     );
+  // A first pass checks the value and gathers the parameters without building any SQL; the
+  // expression is built by a second pass only when the query's SQL is not cached yet.
   const params: unknown[] = [];
-  const val = (v: unknown) => {
-    params.push(v);
-    return sql.val(v);
-  };
-  const expression = leafSql(operand, lookup, key, value, dialect, val);
+  leafSql(operand, lookup, key, value, dialect, collecting(params));
   const variant = lookup === 'isNull' ? String(value) : value === null ? 'null' : '';
-  return { expression, shape: `${operand.shape}:${lookup}:${variant}:${params.length}`, params };
+  return lazyClause(
+    `${operand.shape}:${lookup}:${variant}:${params.length}`,
+    params,
+    () => leafSql(operand, lookup, key, value, dialect, KYSELY) as RawBuilder<SqlBool>,
+  );
+}
+
+/** What `leafSql` writes SQL with: Kysely's `sql`, or a stand-in that only gathers parameters. */
+interface SqlKit {
+  readonly building: boolean;
+  readonly sql: (strings: TemplateStringsArray, ...values: unknown[]) => any;
+  val(value: unknown): any;
+  join(values: readonly unknown[]): any;
+  raw(text: string): any;
+}
+
+const KYSELY: SqlKit = {
+  building: true,
+  sql: (strings, ...values) => sql(strings, ...values),
+  val: (value) => sql.val(value),
+  join: (values) => sql.join(values),
+  raw: (text) => sql.raw(text),
+};
+
+const NOTHING = Symbol('not built');
+
+function collecting(params: unknown[]): SqlKit {
+  return {
+    building: false,
+    sql: () => NOTHING,
+    val: (value) => {
+      params.push(value);
+      return NOTHING;
+    },
+    join: () => NOTHING,
+    raw: () => NOTHING,
+  };
 }
 
 function leafSql(
@@ -236,9 +323,10 @@ function leafSql(
   key: string,
   value: unknown,
   dialect: DialectName,
-  val: (v: unknown) => RawBuilder<unknown>,
-): RawBuilder<SqlBool> {
-  const column = operand.expression;
+  kit: SqlKit,
+): unknown {
+  const { sql, val } = kit;
+  const column = kit.building ? operand.expression : NOTHING;
   const param = (v: unknown) => {
     if (v === undefined || (typeof v === 'object' && v !== null && !(v instanceof Date)))
       throw new QueryError(`filter: '${key}' got ${v === undefined ? 'undefined' : 'an object'}`);
@@ -246,64 +334,62 @@ function leafSql(
   };
   const like = (pattern: string, insensitive: boolean) => {
     if (dialect === 'postgres')
-      return sql<SqlBool>`${column} ${sql.raw(insensitive ? 'ilike' : 'like')} ${val(pattern)} escape '\\'`;
+      return sql`${column} ${kit.raw(insensitive ? 'ilike' : 'like')} ${val(pattern)} escape '\\'`;
     // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
-    if (insensitive) return sql<SqlBool>`${column} like ${val(pattern)} escape '\\'`;
+    if (insensitive) return sql`${column} like ${val(pattern)} escape '\\'`;
     return undefined;
   };
   if (TEXT.has(lookup) && lookup !== 'iexact' && textValue(value, key) === '')
-    return sql<SqlBool>`${column} is not null`;
+    return sql`${column} is not null`;
   const ordered =
-    TEXT.has(lookup) || lookup === 'exact' || lookup === 'in' || lookup === 'isNull'
+    TEXT.has(lookup) || lookup === 'exact' || lookup === 'in' || lookup === 'isNull' || !kit.building
       ? column
       : operand.ordered();
   const bound = (v: unknown) => (operand.numericText ? sql`cast(${param(v)} as real)` : param(v));
   switch (lookup) {
     case 'exact':
-      return value === null ? sql<SqlBool>`${column} is null` : sql<SqlBool>`${column} = ${param(value)}`;
+      return value === null ? sql`${column} is null` : sql`${column} = ${param(value)}`;
     case 'iexact':
-      return sql<SqlBool>`lower(${column}) = lower(cast(${val(textValue(value, key))} as text))`;
+      return sql`lower(${column}) = lower(cast(${val(textValue(value, key))} as text))`;
     case 'contains': {
       const text = textValue(value, key);
-      return like(`%${likeEscape(text)}%`, false) ?? sql<SqlBool>`instr(${column}, ${val(text)}) > 0`;
+      return like(`%${likeEscape(text)}%`, false) ?? sql`instr(${column}, ${val(text)}) > 0`;
     }
     case 'icontains':
       return like(`%${likeEscape(textValue(value, key))}%`, true)!;
     case 'startsWith': {
       const text = textValue(value, key);
       return (
-        like(`${likeEscape(text)}%`, false) ??
-        sql<SqlBool>`substr(${column}, 1, length(${val(text)})) = ${val(text)}`
+        like(`${likeEscape(text)}%`, false) ?? sql`substr(${column}, 1, length(${val(text)})) = ${val(text)}`
       );
     }
     case 'endsWith': {
       const text = textValue(value, key);
       return (
-        like(`%${likeEscape(text)}`, false) ??
-        sql<SqlBool>`substr(${column}, -length(${val(text)})) = ${val(text)}`
+        like(`%${likeEscape(text)}`, false) ?? sql`substr(${column}, -length(${val(text)})) = ${val(text)}`
       );
     }
     case 'gt':
-      return sql<SqlBool>`${ordered} > ${bound(value)}`;
+      return sql`${ordered} > ${bound(value)}`;
     case 'gte':
-      return sql<SqlBool>`${ordered} >= ${bound(value)}`;
+      return sql`${ordered} >= ${bound(value)}`;
     case 'lt':
-      return sql<SqlBool>`${ordered} < ${bound(value)}`;
+      return sql`${ordered} < ${bound(value)}`;
     case 'lte':
-      return sql<SqlBool>`${ordered} <= ${bound(value)}`;
+      return sql`${ordered} <= ${bound(value)}`;
     case 'in': {
       if (!Array.isArray(value)) throw new QueryError(`filter: '${key}' needs an array`);
-      if (value.length === 0) return sql<SqlBool>`1 = 0`;
-      return sql<SqlBool>`${column} in (${sql.join(value.map(param))})`;
+      if (value.length === 0) return sql`1 = 0`;
+      return sql`${column} in (${kit.join(value.map(param))})`;
     }
     case 'range': {
       if (!Array.isArray(value) || value.length !== 2)
         throw new QueryError(`filter: '${key}' needs [low, high]`);
-      return sql<SqlBool>`${ordered} between ${bound(value[0])} and ${bound(value[1])}`;
+      return sql`${ordered} between ${bound(value[0])} and ${bound(value[1])}`;
     }
     case 'isNull':
       if (typeof value !== 'boolean') throw new QueryError(`filter: '${key}' needs true or false`);
-      return value ? sql<SqlBool>`${column} is null` : sql<SqlBool>`${column} is not null`;
+      return value ? sql`${column} is null` : sql`${column} is not null`;
   }
 }
 
@@ -333,6 +419,24 @@ function notLookup(name: string, key: string): QueryError {
  * ```
  */
 export function resolveKey(model: AnyModel, key: string, where = 'filter'): Target {
+  let known = targets.get(model);
+  if (!known || known.version !== model.meta.registry.version) {
+    known = { version: model.meta.registry.version, byKey: new Map() };
+    targets.set(model, known);
+  }
+  const id = `${where}|${key}`;
+  let target = known.byKey.get(id);
+  if (!target) {
+    target = findTarget(model, key, where);
+    if (known.byKey.size < 1000) known.byKey.set(id, target);
+  }
+  return target;
+}
+
+/** Resolved keys per model, dropped when its registry changes (a relation may then resolve otherwise). */
+const targets = new WeakMap<AnyModel, { version: number; byKey: Map<string, Target> }>();
+
+function findTarget(model: AnyModel, key: string, where: string): Target {
   const segments = key.split('__');
   const names: string[] = [];
   let current = model;
@@ -393,18 +497,20 @@ export type Computed = ReadonlyMap<string, Operand>;
 
 /** `exists (select 1 from <path> where <correlation> and <conditions>)`. */
 function existsClause(model: AnyModel, path: Path, leaves: readonly Clause[]): Clause {
-  const { from } = pathFrom(path, model.meta.table);
-  const inner = leaves.length
-    ? sql`${from} and ${sql.join(
-        leaves.map((l) => l.expression),
-        sql.raw(' and '),
-      )}`
-    : from;
-  return {
-    expression: sql<SqlBool>`exists (select 1 from ${inner})`,
-    shape: `exists ${path.name}(${leaves.map((l) => l.shape).join(' & ')})`,
-    params: leaves.flatMap((l) => l.params),
-  };
+  return lazyClause(
+    `exists ${path.name}(${leaves.map((l) => l.shape).join(' & ')})`,
+    leaves.flatMap((l) => l.params),
+    () => {
+      const { from } = pathFrom(path, model.meta.table);
+      const inner = leaves.length
+        ? sql`${from} and ${sql.join(
+            leaves.map((l) => l.expression),
+            sql.raw(' and '),
+          )}`
+        : from;
+      return sql<SqlBool>`exists (select 1 from ${inner})`;
+    },
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -509,23 +615,20 @@ function concreteFieldOnPath(model: AnyModel, key: string): boolean {
 
 /** Clauses joined by `and` / `or` (`1 = 1` for none). */
 export function combine(parts: readonly Clause[], operator: 'and' | 'or'): Clause {
-  if (parts.length === 0) return { expression: sql<SqlBool>`1 = 1`, shape: 'true', params: [] };
+  if (parts.length === 0) return lazyClause('true', [], () => sql<SqlBool>`1 = 1`);
   if (parts.length === 1) return parts[0]!;
-  return {
-    expression: sql<SqlBool>`(${sql.join(
-      parts.map((p) => p.expression),
-      sql.raw(` ${operator} `),
-    )})`,
-    shape: `(${parts.map((p) => p.shape).join(` ${operator} `)})`,
-    params: parts.flatMap((p) => p.params),
-  };
+  return lazyClause(
+    `(${parts.map((p) => p.shape).join(` ${operator} `)})`,
+    parts.flatMap((p) => p.params),
+    () =>
+      sql<SqlBool>`(${sql.join(
+        parts.map((p) => p.expression),
+        sql.raw(` ${operator} `),
+      )})`,
+  );
 }
 
 /** `not (…)`. */
 export function negate(clause: Clause): Clause {
-  return {
-    expression: sql<SqlBool>`not (${clause.expression})`,
-    shape: `not (${clause.shape})`,
-    params: clause.params,
-  };
+  return lazyClause(`not (${clause.shape})`, clause.params, () => sql<SqlBool>`not (${clause.expression})`);
 }

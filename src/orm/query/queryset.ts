@@ -115,6 +115,22 @@ function wholeNumber(value: number, what: string): number {
 const defaultOrders = new WeakMap<AnyModel, readonly Order[]>();
 
 /** An order term in a cache shape. */
+/** The shape of a list that is the same object from query to query (fields, orders), computed once. */
+const listShapes = new WeakMap<readonly object[], string>();
+function listShape<T extends object>(list: readonly T[], shape: (list: readonly T[]) => string): string {
+  if (list.length === 0) return '';
+  let text = listShapes.get(list);
+  if (text === undefined) {
+    text = shape(list);
+    listShapes.set(list, text);
+  }
+  return text;
+}
+const fieldsShape = (fields: readonly AnyField[]) => fields.map((f) => JSON.stringify(f.column)).join(',');
+const ordersShape = (order: readonly Order[]) =>
+  order.map((o) => `${orderShape(o)}${o.descending ? '-' : '+'}`).join(',');
+const relatedShape = (related: readonly SelectedRelation[]) => related.map((r) => r.name).join(',');
+
 function orderShape(order: Order): string {
   if (order.annotation) return `@${order.annotation.resolved.name}=${order.annotation.resolved.shape}`;
   const column = JSON.stringify(order.field!.column);
@@ -227,23 +243,25 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     state: State,
     extras: readonly Extra[] = [],
   ): { shape: string; params: unknown[] } {
-    const order = this.#orders(state);
-    const params: unknown[] = state.where.flatMap((w) => w.params);
+    const where = state.where;
+    let params: unknown[];
+    let whereShape: string;
+    if (where.length === 1) {
+      params = where[0]!.params.slice();
+      whereShape = where[0]!.shape;
+    } else {
+      params = where.flatMap((w) => w.params);
+      whereShape = where.map((w) => w.shape).join(' & ');
+    }
     const sliced = state.limit !== undefined || (state.offset !== undefined && this.db.dialect === 'sqlite');
     if (sliced) params.push(state.limit ?? -1);
     if (state.offset !== undefined) params.push(state.offset);
-    const shape = [
-      this.db.dialect,
-      kind,
-      fields.map((f) => JSON.stringify(f.column)).join(','),
-      state.where.map((w) => w.shape).join(' & '),
-      order.map((o) => `${orderShape(o)}${o.descending ? '-' : '+'}`).join(','),
-      sliced ? 'limit' : '',
-      state.related.map((r) => r.name).join(','),
-      state.offset !== undefined ? 'offset' : '',
-      extras.map((e) => e.shape).join(','),
-      state.distinct ? 'distinct' : '',
-    ].join('|');
+    let shape = `${this.db.dialect}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(this.#orders(state), ordersShape)}`;
+    if (sliced) shape += '|limit';
+    if (state.offset !== undefined) shape += '|offset';
+    if (state.related.length) shape += `|related:${listShape(state.related, relatedShape)}`;
+    if (extras.length) shape += `|extras:${extras.map((e) => e.shape).join(',')}`;
+    if (state.distinct) shape += '|distinct';
     return { shape, params };
   }
 
@@ -379,13 +397,22 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     extras: readonly Extra[] = this.#annotationExtras(state),
   ): Promise<Record<string, unknown>[]> {
     const { sql: text, parameters } = this.#compiledSelect('select', fields, state, undefined, extras);
-    const raw = await this.db.all<Record<string, unknown>>(text, parameters);
-    const rows = raw.map((r) => {
-      const row = this.#toRow(r, fields);
-      for (const extra of extras) row[extra.key] = extra.read(r[extra.alias]);
-      attachSelected(row, r, state.related, this.db.dialect);
-      return row;
-    });
+    // Rows come as arrays in select order: the model's columns, the extras, the joined columns.
+    const raw = await this.db.arrays(text, parameters);
+    const dialect = this.db.dialect;
+    const width = fields.length;
+    const rows = new Array<Record<string, unknown>>(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const values = raw[i]!;
+      const row: Record<string, unknown> = {};
+      for (let j = 0; j < width; j++) {
+        const field = fields[j]!;
+        row[field.attribute] = field.fromDb(values[j], dialect);
+      }
+      for (let j = 0; j < extras.length; j++) row[extras[j]!.key] = extras[j]!.read(values[width + j]);
+      if (state.related.length) attachSelected(row, values, width + extras.length, state.related, dialect);
+      rows[i] = row;
+    }
     if (state.prefetch.length)
       await prefetch(rows, this.model.meta.pk, state.prefetch, (relation, keys) =>
         this.#prefetched(relation, keys),
@@ -993,11 +1020,13 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
           .compile();
       },
     );
-    const raw = await this.db.all<Record<string, unknown>>(text, parameters);
+    // Arrays in select order: the model's columns, the joined ones, then the source key.
+    const raw = await this.db.arrays(text, parameters);
     const linked = raw.map((r) => {
-      const row = this.#toRow(r, fields);
-      attachSelected(row, r, state.related, dialect);
-      return { key: sourcePk.fromDb(r.volt_source, dialect), row };
+      const row: Record<string, unknown> = {};
+      for (let j = 0; j < fields.length; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(r[j], dialect);
+      attachSelected(row, r, fields.length, state.related, dialect);
+      return { key: sourcePk.fromDb(r[r.length - 1], dialect), row };
     });
     if (state.prefetch.length)
       await prefetch(

@@ -189,29 +189,34 @@ export function joinSelected(
 
 /**
  * Sets each joined relation on `row` (`row.author`), or on the row of the hop before it
- * (`row.book.author`); `null` when the key was null.
+ * (`row.book.author`); `null` when the key was null. `values` is the selected row as an array;
+ * the joined columns start at `start`, relation after relation, in the target's column order.
  */
 export function attachSelected(
   row: Record<string, unknown>,
-  raw: Record<string, unknown>,
+  values: readonly unknown[],
+  start: number,
   relations: readonly SelectedRelation[],
   dialect: DialectName,
 ): void {
   const objects: (Record<string, unknown> | null)[] = [];
-  relations.forEach(({ field, parent }, i) => {
+  let at = start;
+  for (const { field, parent } of relations) {
     const host = parent === -1 ? row : objects[parent];
     const target = field.target.meta;
-    if (!host || raw[prefixed(i, target.pk.column!)] == null) {
+    const columns = target.concreteFields;
+    const pkAt = at + columns.indexOf(target.pk);
+    if (!host || values[pkAt] == null) {
       objects.push(null);
       if (host) host[field.name] = null;
-      return;
+      at += columns.length;
+      continue;
     }
     const related: Record<string, unknown> = {};
-    for (const f of target.concreteFields)
-      related[f.attribute] = f.fromDb(raw[prefixed(i, f.column!)], dialect);
+    for (const f of columns) related[f.attribute] = f.fromDb(values[at++], dialect);
     objects.push(related);
     host[field.name] = related;
-  });
+  }
 }
 
 /** Loads the rows of one prefetched relation for a batch of keys: each row with the key it belongs to. */
