@@ -69,7 +69,7 @@ export function deconstruct(
     delete options.through;
     const to = targetLabel(field.to, owner, where);
     if (field.throughRef !== undefined) options.through = targetLabel(field.throughRef, owner, where);
-    return { builder, args: [to, options] };
+    return { builder, args: builder === 'manyToMany' && !Object.keys(options).length ? [to] : [to, options] };
   }
   if (field instanceof EnumField) {
     const values = Array.isArray(field.declaredValues)
@@ -140,10 +140,12 @@ export function sameDeconstruction(a: Deconstruction, b: Deconstruction): boolea
   return a.builder === b.builder && sameValue(normalizeArgs(a), normalizeArgs(b));
 }
 
+const OPTIONS_AFTER_ONE = new Set(['enum', 'foreignKey', 'oneToOne', 'manyToMany']);
+
 /** `f.text()` and `f.text({})` are the same call. */
 function normalizeArgs(d: Deconstruction): readonly unknown[] {
-  if (d.builder === 'enum') return d.args.length === 1 ? [...d.args, {}] : d.args;
-  return d.args.length === 0 ? [{}] : d.args;
+  const optionsAt = OPTIONS_AFTER_ONE.has(d.builder) ? 1 : 0;
+  return d.args.length === optionsAt ? [...d.args, {}] : d.args;
 }
 
 /** `true` when two fields are the same declaration (the model's label resolves relative targets). */

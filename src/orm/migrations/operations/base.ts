@@ -146,7 +146,7 @@ export function retarget(state: MutableProjectState, from: string, to: string): 
     for (const [name, field] of model.fields) {
       const d = deconstruct(field, label);
       if (d.builder === 'foreignKey' || d.builder === 'oneToOne' || d.builder === 'manyToMany') {
-        const [target, options] = d.args as [string, Record<string, unknown>];
+        const [target, options = {}] = d.args as [string, Record<string, unknown>?];
         const through = options.through;
         if (target === from || through === from) {
           changed = true;
