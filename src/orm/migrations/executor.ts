@@ -7,7 +7,7 @@
 import type { Database } from '../database.ts';
 import { orderMigrations } from './graph.ts';
 import { appliedMigrations, ensureMigrationsTable, recordApplied, recordUnapplied } from './recorder.ts';
-import { SchemaEditor, schemaTransaction } from './schema-editor.ts';
+import { printableParameters, SchemaEditor, schemaTransaction } from './schema-editor.ts';
 import { ProjectState } from './state.ts';
 import type { LoadedMigration, MigrationId, Operation } from './types.ts';
 
@@ -309,44 +309,63 @@ export async function migrate(
 }
 
 /**
- * The SQL `migration` runs in `direction`, without running it (for `volt sqlmigrate`): each
- * operation as a `-- comment` followed by its statements. Code operations have no SQL and are
- * shown as a comment. PostgreSQL may read its catalog to name the constraints to drop.
+ * The SQL `migration` runs in `direction`, without running it (for `volt sqlmigrate`), as lines
+ * to print: the transaction around it (and, on SQLite, the foreign key pragmas), each operation
+ * as a `-- comment`, each statement ending in `;` (with its parameters in a comment). Code
+ * operations have no SQL and are shown as a comment. PostgreSQL may read its catalog to name
+ * the constraints to drop.
  *
  * @example
  * ```ts
- * const sql = await sqlFor(db, migrations, 'library/0002_add_book_isbn', 'forward');
+ * const lines = await sqlFor(db, migrations, 'library/0002_add_book_isbn', 'forward');
+ * console.log(lines.join('\n'));
  * ```
  */
 export async function sqlFor(
   db: Database,
   migrations: readonly LoadedMigration[],
-  id: MigrationId,
+  id: string,
   direction: Direction,
 ): Promise<string[]> {
   const ordered = orderMigrations(migrations);
-  const migration = ordered.find((m) => m.id === id);
-  if (!migration) {
-    const app = id.slice(0, id.indexOf('/'));
-    const known = ordered.filter((m) => m.app === app).map((m) => m.name);
-    throw new MigrationError(
-      `There is no migration ${id}` + (known.length ? ` (${app} has: ${known.join(', ')})` : ''),
-    );
-  }
+  const migration = findMigration(ordered, id);
   if (direction === 'backward') checkReversible([{ migration, direction }]);
   const editor = new SchemaEditor(db, { collect: true });
   const states = statesThrough(migration, ordered);
   const indexes = migration.operations.map((_, i) => i);
   if (direction === 'backward') indexes.reverse();
+  const atomic = migration.atomic !== false;
+  const lines: string[] = [];
+  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = OFF;');
+  if (atomic) lines.push('BEGIN;');
   for (const i of indexes) {
     const operation = migration.operations[i]!;
-    editor.statements.push(`-- ${describe(operation)}`);
+    lines.push(`-- ${direction === 'backward' ? 'Undo: ' : ''}${describe(operation)}`);
     if (operation.type === 'runCode') {
-      editor.statements.push('-- (code, not SQL: it runs only with volt migrate)');
+      lines.push('-- (code, not SQL: it runs only with volt migrate)');
       continue;
     }
+    const seen = editor.executed.length;
     if (direction === 'forward') await operation.databaseForwards(editor, states[i]!, states[i + 1]!);
     else await operation.databaseBackwards(editor, states[i + 1]!, states[i]!);
+    for (const { sql, params } of editor.executed.slice(seen))
+      lines.push(params.length ? `${sql}; -- parameters: ${printableParameters(params)}` : `${sql};`);
   }
-  return editor.statements;
+  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_key_check;');
+  if (atomic) lines.push('COMMIT;');
+  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = ON;');
+  return lines;
+}
+
+/**
+ * The migration `target` names: `library/0002_add_book_isbn`, or a unique prefix of its name
+ * (`library/0002`). Throws a `MigrationError` naming the app's migrations when there is none.
+ */
+export function findMigration(ordered: readonly LoadedMigration[], target: string): LoadedMigration {
+  if (!target.includes('/'))
+    throw new MigrationError(`'${target}' is not a migration; write <app>/<name>, like library/0001_initial`);
+  const { app, migration } = parseTarget(target, ordered);
+  if (migration === undefined || migration === 'zero')
+    throw new MigrationError(`'${target}' is not a migration of ${app}`);
+  return migration;
 }

@@ -99,7 +99,8 @@ function sameReference(a: RelationField, b: RelationField): boolean {
   );
 }
 
-function printable(params: readonly unknown[]): string {
+/** Parameters as SQL literals, for showing (never for running): `'abc', 7`. */
+export function printableParameters(params: readonly unknown[]): string {
   return params
     .map((value) => (typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value)))
     .join(', ');
@@ -157,8 +158,8 @@ export class SchemaEditor implements SchemaEditorLike {
   readonly dialect: Database['dialect'];
   /** `true` when statements are only recorded. */
   readonly collect: boolean;
-  /** Every statement run or collected, in order (parameters shown after `--`). */
-  readonly statements: string[] = [];
+  /** Every statement run or collected, in order, with its parameters. */
+  readonly executed: { readonly sql: string; readonly params: readonly unknown[] }[] = [];
 
   constructor(db: Database, options: SchemaEditorOptions = {}) {
     this.db = db;
@@ -166,8 +167,15 @@ export class SchemaEditor implements SchemaEditorLike {
     this.collect = options.collect ?? false;
   }
 
+  /** Every statement run or collected, in order; parameters, if any, shown after `--`. */
+  get statements(): string[] {
+    return this.executed.map(({ sql, params }) =>
+      params.length ? `${sql} -- parameters: ${printableParameters(params)}` : sql,
+    );
+  }
+
   async execute(sql: string, params: readonly unknown[] = []): Promise<void> {
-    this.statements.push(params.length ? `${sql} -- parameters: ${printable(params)}` : sql);
+    this.executed.push({ sql, params });
     if (!this.collect) await this.db.run(sql, params);
   }
 

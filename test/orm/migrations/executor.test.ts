@@ -224,17 +224,42 @@ forEachDialect((dialect, open) => {
   test('sqlFor shows each operation and its SQL, forward and backward, running nothing', async (t) => {
     const db = await setup(t);
     const forward = await sqlFor(db, libraryHistory(), 'library/0002_add_book_isbn', 'forward');
-    assert.deepEqual(forward, [
-      '-- Add field isbn to library.Book',
-      `alter table "library_book" add column "isbn" ${dialect === 'sqlite' ? 'TEXT' : 'varchar(13)'} not null default ''`,
-    ]);
-    const backward = await sqlFor(db, libraryHistory(), 'library/0002_add_book_isbn', 'backward');
-    assert.equal(backward[0], '-- Add field isbn to library.Book');
-    assert.match(backward[1]!, /drop column "isbn"|^create table "new__library_book"/);
+    const isbn = `alter table "library_book" add column "isbn" ${dialect === 'sqlite' ? 'TEXT' : 'varchar(13)'} not null default '';`;
+    assert.deepEqual(
+      forward,
+      dialect === 'sqlite'
+        ? [
+            'PRAGMA foreign_keys = OFF;',
+            'BEGIN;',
+            '-- Add field isbn to library.Book',
+            isbn,
+            'PRAGMA foreign_key_check;',
+            'COMMIT;',
+            'PRAGMA foreign_keys = ON;',
+          ]
+        : ['BEGIN;', '-- Add field isbn to library.Book', isbn, 'COMMIT;'],
+    );
+    const backward = await sqlFor(db, libraryHistory(), 'library/0002', 'backward');
+    assert.ok(backward.includes('-- Undo: Add field isbn to library.Book'));
+    assert.ok(backward.includes('alter table "library_book" drop column "isbn";'));
     assert.deepEqual(await tables(db), []);
     await assert.rejects(
       sqlFor(db, libraryHistory(), 'library/0009_x', 'forward'),
-      /There is no migration library\/0009_x/,
+      /library has no migration '0009_x'/,
+    );
+    // Code has no SQL; its place is shown.
+    const history = [
+      ...libraryHistory(),
+      loaded('library/0004_code', {
+        dependencies: ['library/0003_rename_title'],
+        operations: [op.runCode({ forward: async () => {} })],
+      }),
+    ];
+    const code = await sqlFor(db, history, 'library/0004_code', 'forward');
+    assert.ok(code.includes('-- (code, not SQL: it runs only with volt migrate)'));
+    await assert.rejects(
+      sqlFor(db, history, 'library/0004_code', 'backward'),
+      /Cannot unapply library\/0004_code/,
     );
   });
 
