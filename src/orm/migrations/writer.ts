@@ -150,6 +150,13 @@ function mustBreak(doc: Doc): boolean {
   );
 }
 
+/** `true` when `doc` or anything in it must break (a forced break breaks every group around it). */
+function forcedBreak(doc: Doc): boolean {
+  if (typeof doc === 'string') return false;
+  if (doc.kind === 'property') return forcedBreak(doc.value);
+  return mustBreak(doc) || doc.items.some(forcedBreak);
+}
+
 /**
  * `doc` printed at `indent`, with `before` columns already used on its first line and
  * `after` columns needed after its last.
@@ -161,7 +168,7 @@ function print(doc: Doc, indent: number, before: number, after: number): string 
     return key + print(doc.value, indent, before + key.length, after);
   }
   const text = flat(doc);
-  if (!mustBreak(doc) && !text.includes('\n') && before + text.length + after <= WIDTH) return text;
+  if (!forcedBreak(doc) && !text.includes('\n') && before + text.length + after <= WIDTH) return text;
   const open = doc.kind === 'call' ? `${doc.callee}(` : doc.kind === 'array' ? '[' : '{';
   const close = doc.kind === 'call' ? ')' : doc.kind === 'array' ? ']' : '}';
   if (doc.items.length === 0) return `${open}${close}`;
