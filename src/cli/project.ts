@@ -6,8 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSettings } from '../http/settings.ts';
+import { connect, type Database } from '../orm/database.ts';
+import { DatabaseError } from '../orm/errors.ts';
+import { orderMigrations } from '../orm/migrations/graph.ts';
+import { loadMigrations } from '../orm/migrations/loader.ts';
+import type { LoadedMigration } from '../orm/migrations/types.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
+import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
 import { DEFAULT_APP_MODULE, displayPath, resolveAppPath } from './load-app.ts';
 
@@ -16,11 +22,11 @@ export interface LoadProjectOptions {
   /** The directory the project lives in (relative paths resolve against it). */
   cwd: string;
   /** The app module (default: `"volt": { "app" }` in package.json, else `app.ts`). */
-  app?: string;
+  app?: string | undefined;
   /** The migrations folder (default: `"volt": { "migrations" }` in package.json, else `migrations/` next to the app module). */
-  migrations?: string;
+  migrations?: string | undefined;
   /** The database URL (default: `DATABASE_URL`, else `sqlite:./data/app.db`). */
-  database?: string;
+  database?: string | undefined;
 }
 
 /** What {@link loadProject} finds. */
@@ -115,4 +121,70 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     migrationsRoot,
     databaseUrl: absoluteDatabaseUrl(databaseUrl, cwd),
   };
+}
+
+/** The flags every migration command takes. */
+export const PROJECT_FLAGS = {
+  app: {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'The app module (default: "volt.app" in package.json, else app.ts)',
+  },
+  migrations: {
+    type: 'string',
+    valueName: 'DIR',
+    description:
+      'The migrations folder (default: "volt.migrations" in package.json, else migrations/ next to the app)',
+  },
+  database: {
+    type: 'string',
+    valueName: 'URL',
+    description: 'The database URL (default: DATABASE_URL, else sqlite:./data/app.db)',
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** What a migration command works with: the project, its ordered migrations and an open database. */
+export interface MigrationContext {
+  project: Project;
+  migrations: LoadedMigration[];
+  db: Database;
+}
+
+/**
+ * A failure of the migration machinery the user can act on (a bad migration file, a failing
+ * migration, an unreachable database) as a `CliError`, printed without a stack trace; anything
+ * else as it is.
+ */
+export function migrationFailure(error: unknown): unknown {
+  if (error instanceof CliError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof DatabaseError || (typeof code === 'string' && code.startsWith('VOLT_')))
+    return new CliError((error as Error).message, { cause: error });
+  return error;
+}
+
+/**
+ * Loads the project and its migrations (ordered, checked), opens the database, runs `fn`, and
+ * closes the database.
+ *
+ * @example
+ * ```ts
+ * await withMigrations({ cwd, ...flags }, async ({ db, migrations }) => plan(db, migrations));
+ * ```
+ */
+export async function withMigrations<T>(
+  options: LoadProjectOptions,
+  fn: (context: MigrationContext) => Promise<T>,
+): Promise<T> {
+  let db: Database | undefined;
+  try {
+    const project = await loadProject(options);
+    const migrations = orderMigrations(await loadMigrations(project.migrationsRoot));
+    db = await connect(project.databaseUrl);
+    return await fn({ project, migrations, db });
+  } catch (error) {
+    throw migrationFailure(error);
+  } finally {
+    await db?.close();
+  }
 }

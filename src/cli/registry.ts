@@ -33,4 +33,16 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Print or write the OpenAPI document',
     load: async () => (await import('./commands/openapi.ts')).command,
   },
+  migrate: {
+    summary: 'Apply (or unapply) database migrations',
+    load: async () => (await import('./commands/migrate.ts')).command,
+  },
+  showmigrations: {
+    summary: 'List the migrations and whether each is applied',
+    load: async () => (await import('./commands/showmigrations.ts')).command,
+  },
+  sqlmigrate: {
+    summary: 'Print the SQL of a migration without running it',
+    load: async () => (await import('./commands/sqlmigrate.ts')).command,
+  },
 };

@@ -27,11 +27,11 @@ export interface MigrateOptions {
    * or back to it when it is applied: later ones of the app are unapplied) or `'library/zero'`
    * (unapply every migration of the app). Default: every migration, forward.
    */
-  target?: string;
+  target?: string | undefined;
   /** Record (or forget) the migrations without running them. */
-  fake?: boolean;
+  fake?: boolean | undefined;
   /** Receives the progress text as is: `Applying library/0001_initial... ` then `OK\n`. */
-  log?: (text: string) => void;
+  log?: ((text: string) => void) | undefined;
 }
 
 /** A migration cannot be applied or unapplied. Stable code: `VOLT_MIGRATION`. */
