@@ -286,7 +286,7 @@ export async function migrate(
     try {
       if (options.fake) {
         await db.transaction(record);
-      } else if (migration.atomic === false) {
+      } else if (migration.atomic === false && db.dialect === 'postgres') {
         await runOperations(new SchemaEditor(db), step, ordered);
         await record(db);
       } else {
@@ -334,7 +334,8 @@ export async function sqlFor(
   const states = statesThrough(migration, ordered);
   const indexes = migration.operations.map((_, i) => i);
   if (direction === 'backward') indexes.reverse();
-  const atomic = migration.atomic !== false;
+  // SQLite has no statement that refuses a transaction: it runs every migration in one.
+  const atomic = migration.atomic !== false || db.dialect === 'sqlite';
   const lines: string[] = [];
   if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = OFF;');
   if (atomic) lines.push('BEGIN;');

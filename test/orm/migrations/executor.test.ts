@@ -163,6 +163,25 @@ forEachDialect((dialect, open) => {
     ]);
   });
 
+  test('atomic: false runs without a transaction on PostgreSQL only', async (t) => {
+    const db = await setup(t);
+    const history = [
+      ...libraryHistory(),
+      loaded('library/0004_loose', {
+        dependencies: ['library/0003_rename_title'],
+        atomic: false,
+        operations: [
+          op.addField('library.Author', 'born', f.integer({ nullable: true })),
+          op.runSql({ forward: 'select * from no_such_table', backward: [] }),
+        ],
+      }),
+    ];
+    await assert.rejects(migrate(db, history), /library\/0004_loose failed at operation 2/);
+    // PostgreSQL kept the first operation's column; SQLite ran the migration in a transaction.
+    assert.equal((await columnNames(db, 'library_author')).includes('born'), dialect === 'postgres');
+    assert.ok(!(await applied(db)).includes('library/0004_loose'));
+  });
+
   test('fake records and forgets migrations without touching the schema', async (t) => {
     const db = await setup(t);
     let printed = '';
