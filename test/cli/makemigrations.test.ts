@@ -183,8 +183,7 @@ describe('makeMigrations with an interactive questioner', () => {
 
   test('asks about a rename and for a one-off value, and writes what was answered', async () => {
     const { dir, migrations } = project();
-    let out = '';
-    const base = { migrationsRoot: migrations, cwd: dir, stdout: (text: string) => void (out += text) };
+    const base = { migrationsRoot: migrations, cwd: dir, stdout: () => {} };
     await makeMigrations({ ...base, models: models(1), questioner: new NonInteractiveQuestioner() });
     const { code, asked } = await answering(['y', 'zero', '0'], (questioner) =>
       makeMigrations({ ...base, models: models(2), questioner }),
