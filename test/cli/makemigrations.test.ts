@@ -9,10 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { makeMigrations } from '../../src/cli/commands/makemigrations.ts';
+import { CheckQuestioner, makeMigrations } from '../../src/cli/commands/makemigrations.ts';
 import { CliError } from '../../src/cli/errors.ts';
 import { createRegistry, f, model } from '../../src/orm/index.ts';
-import { InteractiveQuestioner, NonInteractiveQuestioner } from '../../src/orm/migrations/questioner.ts';
+import {
+  InteractiveQuestioner,
+  NonInteractiveQuestioner,
+  parseRenames,
+} from '../../src/orm/migrations/questioner.ts';
 import { root, volt } from './support.ts';
 
 const app = join(import.meta.dirname, 'fixtures', 'makemigrations', 'library.ts');
@@ -153,7 +157,7 @@ describe('volt makemigrations', () => {
   });
 });
 
-describe('makeMigrations with an interactive questioner', () => {
+describe('makeMigrations with an injected questioner', () => {
   function models(version: 1 | 2) {
     const registry = createRegistry();
     model(
@@ -201,6 +205,34 @@ describe('makeMigrations with an interactive questioner', () => {
       written,
       /op\.addField\('notes\.Note', 'words', f\.integer\(\{ default: 0 \}\), \{ preserveDefault: false \}\)/,
     );
+  });
+
+  test('--check does not need a value for a new required field; a model rename is taken from --rename', async () => {
+    const { dir, migrations } = project();
+    let out = '';
+    const stdout = (text: string) => {
+      out += text;
+    };
+    const base = { migrationsRoot: migrations, cwd: dir, stdout };
+    await makeMigrations({ ...base, models: models(1), questioner: new NonInteractiveQuestioner() });
+    out = '';
+    assert.equal(
+      await makeMigrations({ ...base, models: models(2), check: true, questioner: new CheckQuestioner() }),
+      1,
+    );
+    assert.match(out, /- Add field words to notes\.Note/);
+
+    const registry = createRegistry();
+    model('notes.Memo', { title: f.string({ maxLength: 100 }) }, { registry });
+    out = '';
+    const renames = parseRenames(['notes.Note=Memo']);
+    const code = await makeMigrations({
+      ...base,
+      models: registry.all(),
+      questioner: new NonInteractiveQuestioner(renames),
+    });
+    assert.equal(code, 0);
+    assert.match(out, /notes\/0002_rename_note_memo\.ts\n {2}- Rename model notes\.Note to notes\.Memo\n/);
   });
 
   test('a user mistake comes out as a CliError', async () => {

@@ -185,8 +185,11 @@ function planEmpty(app: string, existing: readonly LoadedMigration[], name = 'cu
   };
 }
 
-/** A questioner for `--check`: renames from the flag only, and any value for a new required field. */
-class CheckQuestioner extends NonInteractiveQuestioner {
+/**
+ * The questioner of `--check`: renames from `--rename` only, and a placeholder for a new
+ * required field's one-off value (nothing is written, so only the difference matters).
+ */
+export class CheckQuestioner extends NonInteractiveQuestioner {
   override async askAddDefault(): Promise<unknown> {
     return null;
   }
