@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createRegistry, f, model, op, ProjectState } from '../../../src/orm/index.ts';
+import { createRegistry, f, model, op, ProjectState, query } from '../../../src/orm/index.ts';
+import { migrate } from '../../../src/orm/migrations/executor.ts';
 import { orderMigrations } from '../../../src/orm/migrations/graph.ts';
 import {
   detectChanges,
@@ -17,6 +18,7 @@ import {
 } from '../../../src/orm/migrations/index.ts';
 import { loadMigrations } from '../../../src/orm/migrations/loader.ts';
 import { MigrationWriteError, quote, writeMigration } from '../../../src/orm/migrations/writer.ts';
+import { forEachDialect } from '../support.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -220,4 +222,63 @@ test('round trip: written migrations imported back describe the models (no chang
   );
   assert.equal(state.model('library.Book').meta.field('uid').hasDefault, true);
   assert.equal(state.model('library.Author').meta.verboseNamePlural, 'writers');
+});
+
+forEachDialect((dialect, open) => {
+  test(`${dialect}: written migrations apply, and a later change keeps the rows`, async (t) => {
+    const dir = project();
+    const migrations = join(dir, 'migrations');
+    const renames = new NonInteractiveQuestioner([
+      { kind: 'field', label: 'library.Book', from: 'title', to: 'name' },
+    ]);
+    const version = (v: 1 | 2) => {
+      const registry = createRegistry();
+      model('library.Tag', { name: f.slug() }, { registry });
+      const tags = f.manyToMany('library.Tag', { through: 'library.BookTag' });
+      if (v === 1) model('library.Book', { title: f.string({ maxLength: 100 }), tags }, { registry });
+      else
+        model(
+          'library.Book',
+          { name: f.string({ maxLength: 100 }), pages: f.integer({ default: 0 }), tags },
+          { registry, indexes: [{ fields: ['name'] }] },
+        );
+      model(
+        'library.BookTag',
+        {
+          book: f.foreignKey('library.Book', { onDelete: 'cascade' }),
+          tag: f.foreignKey('library.Tag', { onDelete: 'cascade' }),
+        },
+        { registry, uniqueTogether: [['book', 'tag']] },
+      );
+      return ProjectState.fromModels(registry.all());
+    };
+    const db = await open();
+    t.after(() => db.close());
+    const step = async (to: ProjectState) => {
+      const existing = orderMigrations(await loadMigrations(migrations));
+      const changes = await detectChanges(ProjectState.fromMigrations(existing), to, renames);
+      for (const planned of planMigrations(changes, existing)) {
+        mkdirSync(join(migrations, planned.app), { recursive: true });
+        writeFileSync(join(migrations, planned.app, `${planned.name}.ts`), writeMigration(planned));
+      }
+      await migrate(db, orderMigrations(await loadMigrations(migrations)));
+      return [...changes.values()].flat().map((operation) => operation.describe());
+    };
+    assert.deepEqual(await step(version(1)), [
+      'Create model library.Tag',
+      'Create model library.Book',
+      'Create model library.BookTag',
+      'Add field tags to library.Book',
+    ]);
+    await db.run("insert into library_book (title) values ('Dune')");
+    assert.deepEqual(await step(version(2)), [
+      'Rename field title on library.Book to name',
+      'Add field pages to library.Book',
+      'Create index library_book_name_idx on library.Book (name)',
+    ]);
+    const Book = ProjectState.fromMigrations(orderMigrations(await loadMigrations(migrations))).model(
+      'library.Book',
+    );
+    assert.deepEqual(await query(db, Book).values('name', 'pages'), [{ name: 'Dune', pages: 0 }]);
+  });
 });
