@@ -3,7 +3,7 @@
  * the database; `volt migrate`, `volt showmigrations` and `volt sqlmigrate` end to end.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -249,4 +249,68 @@ test('the migration commands have --help with examples', async () => {
     assert.ok(stdout.includes(example), stdout);
     assert.match(stdout, /--database URL/);
   }
+});
+
+test('makemigrations then migrate: a project from its first model to a changed one and back to zero', async () => {
+  // A project outside the repository that depends on volt, as an installed one does.
+  const dir = project({});
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
+  const db = `sqlite:${join(dir, 'app.db')}`;
+  const run = (...args: string[]) => volt([...args], { cwd: dir, env: { DATABASE_URL: db } });
+  const write = (book: string) =>
+    writeFileSync(
+      join(dir, 'app.ts'),
+      `import { f, model } from 'volt/orm';
+export const Author = model('shelf.Author', { name: f.string({ maxLength: 50 }) });
+export const Tag = model('shelf.Tag', { name: f.string({ maxLength: 20, unique: true }) });
+export const Book = model('shelf.Book', { ${book} });
+`,
+    );
+  write(
+    `title: f.string({ maxLength: 100 }), author: f.foreignKey('shelf.Author', { onDelete: 'cascade' }), tags: f.manyToMany('shelf.Tag')`,
+  );
+  const made = await run('makemigrations', '--no-input');
+  assert.equal(made.code, 0, made.stderr + made.stdout);
+  const first = await run('migrate');
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stdout, 'Applying shelf/0001_initial... OK\n');
+  const sqlite = new DatabaseSync(join(dir, 'app.db'));
+  sqlite.exec(
+    `insert into shelf_author (name) values ('Ada'); insert into shelf_book (title, author_id) values ('Dune', 1)`,
+  );
+  sqlite.close();
+
+  // Change the model: a wider title, a unique isbn with a default, a nullable pages.
+  write(
+    `title: f.string({ maxLength: 200 }), author: f.foreignKey('shelf.Author', { onDelete: 'cascade' }), tags: f.manyToMany('shelf.Tag'), isbn: f.string({ maxLength: 13, nullable: true, unique: true }), pages: f.integer({ default: 0 })`,
+  );
+  const again = await run('makemigrations', '--no-input');
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  const files = readdirSync(join(dir, 'migrations', 'shelf')).sort();
+  assert.equal(files.length, 2, files.join());
+  const second = await run('migrate');
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /^Applying shelf\/0002_\w+\.\.\. OK\n$/);
+  const check = new DatabaseSync(join(dir, 'app.db'));
+  const rows = check
+    .prepare('select title, author_id, isbn, pages from shelf_book')
+    .all()
+    .map((r) => ({ ...r }));
+  const columns = check
+    .prepare('pragma table_info(shelf_book)')
+    .all()
+    .map((c) => c.name);
+  check.close();
+  assert.deepEqual(rows, [{ title: 'Dune', author_id: 1, isbn: null, pages: 0 }]);
+  assert.deepEqual(columns, ['id', 'title', 'author_id', 'isbn', 'pages']);
+  assert.equal((await run('makemigrations', '--check')).code, 0);
+
+  const zero = await run('migrate', 'shelf', 'zero');
+  assert.equal(zero.code, 0, zero.stderr);
+  assert.match(
+    zero.stdout,
+    /^Unapplying shelf\/0002_\w+\.\.\. OK\nUnapplying shelf\/0001_initial\.\.\. OK\n$/,
+  );
+  assert.equal((await run('showmigrations')).stdout.split('\n').filter((l) => l.startsWith('[ ]')).length, 2);
 });
