@@ -160,6 +160,11 @@ export function migrationFailure(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof DatabaseError || (typeof code === 'string' && code.startsWith('VOLT_')))
     return new CliError((error as Error).message, { cause: error });
+  // The server refused or is not there: a system error (ECONNREFUSED…) or the server's own
+  // (a wrong password, a missing database), which pg reports with a severity.
+  const system = typeof code === 'string' && /^E[A-Z]+$/u.test(code) && 'syscall' in (error as object);
+  if (system || (error as { severity?: unknown } | null)?.severity !== undefined)
+    return new CliError(`Cannot use the database: ${(error as Error).message}`, { cause: error });
   return error;
 }
 

@@ -238,6 +238,17 @@ test('a bad target or migrations folder is a one-line error', async () => {
   assert.match(folder.stderr, /^volt: The migrations root .*app\.ts is a file; it should be a folder\n$/);
 });
 
+test('an unreachable database is a one-line error', async () => {
+  const { code, stderr } = await volt(
+    ['showmigrations', '--database', 'postgres://nobody@127.0.0.1:1/none'],
+    {
+      cwd: fixture,
+    },
+  );
+  assert.equal(code, 1);
+  assert.match(stderr, /^volt: Cannot use the database: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+});
+
 test('the migration commands have --help with examples', async () => {
   for (const [name, example] of [
     ['migrate', 'volt migrate library zero'],
