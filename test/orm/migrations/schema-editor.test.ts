@@ -360,6 +360,47 @@ forEachDialect((dialect, open) => {
     await db.run(`update library_book set code = 'c1' where id = 2`);
   });
 
+  test('a unique constraint is found and dropped after its column was renamed', async (t) => {
+    const db = await setup(t);
+    const before = library({ code: f.string({ maxLength: 10, nullable: true, unique: true }) });
+    await seed(db, before.Author, before.Book);
+    const renamed = library({
+      code: f.string({ maxLength: 10, nullable: true, unique: true, dbColumn: 'sku' }),
+    });
+    const plain = library({ code: f.string({ maxLength: 10, nullable: true, dbColumn: 'sku' }) });
+    await apply(db, (editor) =>
+      editor.alterField(
+        before.Book,
+        before.Book.meta.field('code'),
+        renamed.Book,
+        renamed.Book.meta.field('code'),
+      ),
+    );
+    assert.deepEqual(await uniques(db, 'library_book'), [['sku']]);
+    // PostgreSQL kept the constraint's first name (library_book_code_key): the catalog knows it.
+    const preview = new SchemaEditor(db, { collect: true });
+    await preview.alterField(
+      renamed.Book,
+      renamed.Book.meta.field('code'),
+      plain.Book,
+      plain.Book.meta.field('code'),
+    );
+    if (dialect === 'postgres')
+      assert.deepEqual(preview.statements, [
+        'alter table "library_book" drop constraint "library_book_code_key"',
+      ]);
+    await apply(db, (editor) =>
+      editor.alterField(
+        renamed.Book,
+        renamed.Book.meta.field('code'),
+        plain.Book,
+        plain.Book.meta.field('code'),
+      ),
+    );
+    assert.deepEqual(await uniques(db, 'library_book'), []);
+    assert.equal((await rows(db, 'library_book')).length, 3);
+  });
+
   test('alterField changes a foreign key target and on delete', async (t) => {
     const db = await setup(t);
     const before = library();
