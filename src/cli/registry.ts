@@ -25,8 +25,24 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "List the app's routes",
     load: async () => (await import('./commands/routes.ts')).command,
   },
+  makemigrations: {
+    summary: 'Write the migrations that bring the database schema up to the models',
+    load: async () => (await import('./commands/makemigrations.ts')).command,
+  },
   openapi: {
     summary: 'Print or write the OpenAPI document',
     load: async () => (await import('./commands/openapi.ts')).command,
+  },
+  migrate: {
+    summary: 'Apply (or unapply) database migrations',
+    load: async () => (await import('./commands/migrate.ts')).command,
+  },
+  showmigrations: {
+    summary: 'List the migrations and whether each is applied',
+    load: async () => (await import('./commands/showmigrations.ts')).command,
+  },
+  sqlmigrate: {
+    summary: 'Print the SQL of a migration without running it',
+    load: async () => (await import('./commands/sqlmigrate.ts')).command,
   },
 };

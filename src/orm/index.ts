@@ -65,6 +65,38 @@ export {
   ModelMeta,
   type ReverseRelation,
 } from './meta.ts';
+export {
+  type Deconstruction,
+  deconstruct,
+  reconstruct,
+  sameDeconstruction,
+} from './migrations/deconstruct.ts';
+export { migration } from './migrations/migration.ts';
+export {
+  type AddFieldOptions,
+  type AlterableModelOptions,
+  type CreateModelOptions,
+  MigrationOperation,
+  type NamedIndex,
+  OperationError,
+  op,
+  type RunCodeFunction,
+  type RunCodeOptions,
+  type RunSqlOptions,
+  type SqlStatements,
+} from './migrations/operations/index.ts';
+export { MigrationStateError, ProjectState } from './migrations/state.ts';
+export type {
+  LoadedMigration,
+  MigrationDefinition,
+  MigrationId,
+  ModelState,
+  ModelStateOptions,
+  Operation,
+  ProjectStateLike,
+  RunCodeContext,
+  SchemaEditorLike,
+} from './migrations/types.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
 export {
   type Aggregate,

@@ -59,7 +59,7 @@ export function autoJoinTable(field: RelationField): AutoJoinTable | undefined {
 }
 
 /** A SQL literal of a definer-given value (defaults, check bounds); never of request data. */
-function literal(value: unknown, dialect: Dialect): string | undefined {
+export function literal(value: unknown, dialect: Dialect): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number' || typeof value === 'bigint') {
     if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
@@ -72,13 +72,14 @@ function literal(value: unknown, dialect: Dialect): string | undefined {
 }
 
 /** `DEFAULT …` for a literal default (default functions are filled in by the ORM on create). */
-function defaultClause(field: AnyField, dialect: Dialect): string {
+export function defaultClause(field: AnyField, dialect: Dialect): string {
   if (!field.hasDefault || typeof field.default === 'function') return '';
   const sql = literal(field.toDb(field.default, dialect), dialect);
   return sql === undefined ? '' : ` default ${sql}`;
 }
 
-function referenceClause(field: RelationField): string {
+/** `references "table" ("pk") on delete …` of a foreign key or one-to-one. */
+export function referenceClause(field: RelationField): string {
   const pk = field.targetPk.column!;
   return `references ${q(field.target.meta.table)} (${q(pk)}) on delete ${ON_DELETE_SQL[field.onDelete!]}`;
 }
@@ -133,6 +134,85 @@ export function checkSql(model: AnyModel, check: CheckSpec, dialect: Dialect): s
   return parts.join(' and ');
 }
 
+/** Options of {@link createTableStatement}: what a migration changes before the model says it. */
+export interface TableStatementOptions {
+  /** The table to create (default: the model's); a SQLite rebuild creates `new__<table>` first. */
+  table?: string;
+  /** Tables whose foreign keys are left out (added later by `foreignKeySql()`). */
+  deferred?: ReadonlySet<string>;
+  /** The check constraints (default: the model's). */
+  checks?: readonly CheckSpec[];
+  /** The unique-together sets (default: the model's). */
+  uniqueTogether?: readonly (readonly string[])[];
+  /** The columns, in order (default: the model's concrete fields). */
+  fields?: readonly AnyField[];
+}
+
+/**
+ * The `create table` statement of a model, without its indexes.
+ *
+ * @example
+ * ```ts
+ * createTableStatement(Book, 'sqlite', { table: 'new__library_book' });
+ * ```
+ */
+export function createTableStatement(
+  model: AnyModel,
+  dialect: Dialect,
+  options: TableStatementOptions = {},
+): string {
+  const meta = model.meta;
+  const deferred = options.deferred ?? new Set<string>();
+  const lines = (options.fields ?? meta.concreteFields).map((field) =>
+    columnSql(
+      field,
+      dialect,
+      !(field instanceof RelationField && field.concrete && deferred.has(field.target.meta.table)),
+    ),
+  );
+  for (const set of options.uniqueTogether ?? meta.uniqueTogether)
+    lines.push(`unique (${set.map((name) => q(meta.field(name).column!)).join(', ')})`);
+  for (const check of options.checks ?? meta.checks)
+    lines.push(`constraint ${q(check.name)} check (${checkSql(model, check, dialect)})`);
+  return `create table ${q(options.table ?? meta.table)} (${lines.join(', ')})`;
+}
+
+/** The name of the index `index: true` puts on a column: `<table>_<column>_idx`. */
+export function fieldIndexName(table: string, column: string): string {
+  return `${table}_${column}_idx`;
+}
+
+/** `create index` for a field declared with `index: true`, or `undefined` when it has none. */
+export function fieldIndexSql(field: AnyField, table = field.model!.meta.table): string | undefined {
+  if (!field.index || field.unique || field.primaryKey || field.column === null) return undefined;
+  return `create index ${q(fieldIndexName(table, field.column))} on ${q(table)} (${q(field.column)})`;
+}
+
+/** `create [unique] index` for one of `model.meta.indexes` (or an index of the same shape). */
+export function indexSql(
+  model: AnyModel,
+  index: { readonly name: string; readonly fields: readonly string[]; readonly unique?: boolean },
+): string {
+  const meta = model.meta;
+  const columns = index.fields.map((name) => {
+    const descending = name.startsWith('-');
+    const column = q(meta.field(descending ? name.slice(1) : name).column!);
+    return descending ? `${column} desc` : column;
+  });
+  return `create ${index.unique ? 'unique ' : ''}index ${q(index.name)} on ${q(meta.table)} (${columns.join(', ')})`;
+}
+
+/** Every `create index` of a model: its fields' `index: true`, then `meta.indexes`. */
+export function indexStatements(model: AnyModel): string[] {
+  const statements: string[] = [];
+  for (const field of model.meta.concreteFields) {
+    const sql = fieldIndexSql(field);
+    if (sql) statements.push(sql);
+  }
+  for (const index of model.meta.indexes) statements.push(indexSql(model, index));
+  return statements;
+}
+
 /**
  * The DDL of a model's table on `dialect`: `create table` (columns, primary key, unique,
  * foreign keys with `on delete`, unique-together, checks) and its indexes. Foreign keys to
@@ -145,36 +225,10 @@ export function checkSql(model: AnyModel, check: CheckSpec, dialect: Dialect): s
  * ```
  */
 export function createTableSql(model: AnyModel, dialect: Dialect, deferred = new Set<string>()): TableDdl {
-  const meta = model.meta;
-  const lines = meta.concreteFields.map((field) =>
-    columnSql(
-      field,
-      dialect,
-      !(field instanceof RelationField && field.concrete && deferred.has(field.target.meta.table)),
-    ),
-  );
-  for (const set of meta.uniqueTogether)
-    lines.push(`unique (${set.map((name) => q(meta.field(name).column!)).join(', ')})`);
-  for (const check of meta.checks)
-    lines.push(`constraint ${q(check.name)} check (${checkSql(model, check, dialect)})`);
-  const statements = [`create table ${q(meta.table)} (${lines.join(', ')})`];
-  for (const field of meta.concreteFields) {
-    if (!field.index || field.unique || field.primaryKey) continue;
-    statements.push(
-      `create index ${q(`${meta.table}_${field.column}_idx`)} on ${q(meta.table)} (${q(field.column!)})`,
-    );
-  }
-  for (const index of meta.indexes) {
-    const columns = index.fields.map((name) => {
-      const descending = name.startsWith('-');
-      const column = q(meta.field(descending ? name.slice(1) : name).column!);
-      return descending ? `${column} desc` : column;
-    });
-    statements.push(
-      `create ${index.unique ? 'unique ' : ''}index ${q(index.name)} on ${q(meta.table)} (${columns.join(', ')})`,
-    );
-  }
-  return { table: meta.table, statements };
+  return {
+    table: model.meta.table,
+    statements: [createTableStatement(model, dialect, { deferred }), ...indexStatements(model)],
+  };
 }
 
 /** `alter table … add foreign key …` for a foreign key left out of `create table` (PostgreSQL). */

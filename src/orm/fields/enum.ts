@@ -36,13 +36,16 @@ export interface EnumOptions<T extends string = string> extends Omit<FieldOption
  */
 export class EnumField<T extends string = string, O = unknown> extends Field<T, O> {
   declare readonly choices: readonly Choice<T>[];
+  /** The values as declared: a list, or labels by value. */
+  readonly declaredValues: EnumValues;
 
   constructor(values: EnumValues, options: EnumOptions<T> = {}) {
     const choices = Array.isArray(values)
       ? (values as readonly string[]).map((v) => [v, v] as const)
       : Object.entries(values as Record<string, string>);
-    super('enum', { ...options, choices });
+    super('enum', { ...options, choices }, options);
     if (choices.length === 0) throw new ModelDefinitionError('f.enum() needs at least one value');
+    this.declaredValues = Array.isArray(values) ? Object.freeze([...values]) : Object.freeze({ ...values });
   }
 
   /** The allowed values, in declaration order. */

@@ -159,11 +159,23 @@ export abstract class Field<T = unknown, O = unknown> {
   readonly default: T | null | (() => T | null) | undefined;
   readonly hasDefault: boolean;
 
+  /**
+   * The options as the builder was given them (before kind defaults such as a slug's
+   * `maxLength` are filled in): what migrations write back as `f.<kind>(options)`. Kept by
+   * `bind()`.
+   */
+  readonly declaredOptions: Readonly<Record<string, unknown>>;
+
   /** The compiled `pattern`. */
   protected readonly regex: RegExp | undefined;
 
-  constructor(kind: FieldKind, options: AnyFieldOptions = {}) {
+  /**
+   * `options` are the effective options; `declared` what the builder was given, when a kind
+   * adds to them (a slug's pattern, a one-to-one's `unique`).
+   */
+  constructor(kind: FieldKind, options: AnyFieldOptions = {}, declared: object = options) {
     this.kind = kind;
+    this.declaredOptions = Object.freeze({ ...declared });
     this.nullable = options.nullable ?? false;
     this.unique = options.unique ?? false;
     this.index = options.index ?? false;

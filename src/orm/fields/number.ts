@@ -43,7 +43,7 @@ export class IntegerField<O = unknown> extends Field<number, O> {
   declare readonly kind: 'integer' | 'bigint' | 'auto';
 
   constructor(kind: 'integer' | 'bigint' | 'auto', options: NumberOptions = {}) {
-    super(kind, kind === 'auto' ? { ...options, primaryKey: true, editable: false } : options);
+    super(kind, kind === 'auto' ? { ...options, primaryKey: true, editable: false } : options, options);
   }
 
   protected bounds(): [number, number] {

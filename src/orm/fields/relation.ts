@@ -75,7 +75,7 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
     to: ModelRef,
     options: Partial<ForeignKeyOptions> & ManyToManyOptions = {},
   ) {
-    super(kind, kind === 'oneToOne' ? { ...options, unique: true } : options);
+    super(kind, kind === 'oneToOne' ? { ...options, unique: true } : options, options);
     if (typeof to !== 'function' && (typeof to !== 'string' || to === ''))
       throw new ModelDefinitionError(`f.${kind}() needs a target: () => Model or 'app.Model'`);
     this.to = to;

@@ -55,11 +55,15 @@ export class TextField<O = unknown> extends Field<string, O> {
   constructor(kind: 'string' | 'text' | 'email' | 'url' | 'slug' | 'uuid', options: TextOptions = {}) {
     const maxLength = options.maxLength ?? DEFAULT_LENGTH[kind];
     const pattern = options.pattern ?? (kind === 'slug' ? '^[-a-zA-Z0-9_]+$' : undefined);
-    super(kind, {
-      ...options,
-      ...(maxLength === undefined ? {} : { maxLength }),
-      ...(pattern === undefined ? {} : { pattern }),
-    });
+    super(
+      kind,
+      {
+        ...options,
+        ...(maxLength === undefined ? {} : { maxLength }),
+        ...(pattern === undefined ? {} : { pattern }),
+      },
+      options,
+    );
     if (kind === 'string' && (typeof options.maxLength !== 'number' || options.maxLength < 1))
       throw new ModelDefinitionError(
         'f.string() needs a maxLength ({ maxLength: 200 }); use f.text() for text without a limit',

@@ -1,0 +1,12 @@
+import { f, migration, op } from 'volt/orm';
+
+export default migration({
+  dependencies: [],
+  operations: [
+    op.createModel('library.Author', { name: f.string({ maxLength: 100 }) }),
+    op.createModel('library.Book', {
+      title: f.string({ maxLength: 200 }),
+      author: f.foreignKey('library.Author', { onDelete: 'cascade' }),
+    }),
+  ],
+});

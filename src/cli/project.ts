@@ -1,0 +1,195 @@
+/**
+ * The project the migration commands work on: its models (registered by importing the app
+ * module), its migrations folder and its database URL.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadSettings } from '../http/settings.ts';
+import { connect, type Database } from '../orm/database.ts';
+import { DatabaseError } from '../orm/errors.ts';
+import { orderMigrations } from '../orm/migrations/graph.ts';
+import { loadMigrations } from '../orm/migrations/loader.ts';
+import type { LoadedMigration } from '../orm/migrations/types.ts';
+import type { AnyModel } from '../orm/model.ts';
+import { allModels } from '../orm/registry.ts';
+import type { FlagSpec } from './command.ts';
+import { CliError } from './errors.ts';
+import { DEFAULT_APP_MODULE, displayPath, resolveAppPath } from './load-app.ts';
+
+/** Options of {@link loadProject}. */
+export interface LoadProjectOptions {
+  /** The directory the project lives in (relative paths resolve against it). */
+  cwd: string;
+  /** The app module (default: `"volt": { "app" }` in package.json, else `app.ts`). */
+  app?: string | undefined;
+  /** The migrations folder (default: `"volt": { "migrations" }` in package.json, else `migrations/` next to the app module). */
+  migrations?: string | undefined;
+  /** The database URL (default: `DATABASE_URL`, else `sqlite:./data/app.db`). */
+  database?: string | undefined;
+}
+
+/** What {@link loadProject} finds. */
+export interface Project {
+  /** Every model registered (in the default registry) once the app module is imported. */
+  models: AnyModel[];
+  /** The absolute path of the app module. */
+  appPath: string;
+  /** The absolute path of the migrations folder (it may not exist yet). */
+  migrationsRoot: string;
+  /** The database URL; a relative SQLite path is made absolute against `cwd`. */
+  databaseUrl: string;
+}
+
+/** `"volt": { key }` of the project's package.json, checked to be a non-empty string. */
+function configured(cwd: string, key: 'app' | 'migrations', example: string): string | undefined {
+  const file = join(cwd, 'package.json');
+  if (!existsSync(file)) return undefined;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`Cannot read ${displayPath(file, cwd)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const value = (manifest as { volt?: Record<string, unknown> } | null)?.volt?.[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw new CliError(`"volt.${key}" in ${displayPath(file, cwd)} must be a path, e.g. "${example}"`);
+  return value;
+}
+
+/**
+ * A database URL with a relative SQLite path made absolute against `cwd`, so a command run
+ * from `cwd` and the app started there use the same file.
+ *
+ * @example
+ * ```ts
+ * absoluteDatabaseUrl('sqlite:./data/app.db', '/srv/app'); // 'sqlite:/srv/app/data/app.db'
+ * ```
+ */
+export function absoluteDatabaseUrl(url: string, cwd: string): string {
+  if (!url.startsWith('sqlite:')) return url;
+  const rest = url.slice('sqlite:'.length);
+  if (rest === '' || rest === ':memory:' || rest.startsWith('//')) return url;
+  return isAbsolute(rest) ? url : `sqlite:${resolve(cwd, rest)}`;
+}
+
+/**
+ * Imports the app module (which registers its models) and works out where the migrations
+ * and the database are.
+ *
+ * @example
+ * ```ts
+ * const project = await loadProject({ cwd: process.cwd() });
+ * project.models.map((m) => m.meta.label); // ['library.Author', 'library.Book']
+ * ```
+ */
+export async function loadProject(options: LoadProjectOptions): Promise<Project> {
+  const { cwd } = options;
+  // "volt": { "migrations" } alone is a valid configuration: the app module then defaults to app.ts.
+  const appPath = resolveAppPath(
+    options.app ?? configured(cwd, 'app', 'src/app.ts') ?? DEFAULT_APP_MODULE,
+    cwd,
+  );
+  try {
+    await import(pathToFileURL(appPath).href);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION')
+      throw new CliError(
+        `Node ${process.version} cannot import ${displayPath(appPath, cwd)}: TypeScript needs Node 22.18+`,
+        { cause: error },
+      );
+    throw error;
+  }
+  const migrations = options.migrations ?? configured(cwd, 'migrations', 'migrations');
+  const migrationsRoot =
+    migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
+  let databaseUrl = options.database;
+  if (databaseUrl === undefined) {
+    const envFile = join(cwd, '.env');
+    databaseUrl = loadSettings({ envFile: existsSync(envFile) ? envFile : false }).databaseUrl;
+  } else if (!/^(sqlite:|postgres(ql)?:\/\/)/u.test(databaseUrl)) {
+    throw new CliError(
+      `The database URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${databaseUrl}"`,
+    );
+  }
+  return {
+    models: allModels(),
+    appPath,
+    migrationsRoot,
+    databaseUrl: absoluteDatabaseUrl(databaseUrl, cwd),
+  };
+}
+
+/** The flags every migration command takes. */
+export const PROJECT_FLAGS = {
+  app: {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'The app module (default: "volt.app" in package.json, else app.ts)',
+  },
+  migrations: {
+    type: 'string',
+    valueName: 'DIR',
+    description:
+      'The migrations folder (default: "volt.migrations" in package.json, else migrations/ next to the app)',
+  },
+  database: {
+    type: 'string',
+    valueName: 'URL',
+    description: 'The database URL (default: DATABASE_URL, else sqlite:./data/app.db)',
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** What a migration command works with: the project, its ordered migrations and an open database. */
+export interface MigrationContext {
+  project: Project;
+  migrations: LoadedMigration[];
+  db: Database;
+}
+
+/**
+ * A failure of the migration machinery the user can act on (a bad migration file, a failing
+ * migration, an unreachable database) as a `CliError`, printed without a stack trace; anything
+ * else as it is.
+ */
+export function migrationFailure(error: unknown): unknown {
+  if (error instanceof CliError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof DatabaseError || (typeof code === 'string' && code.startsWith('VOLT_')))
+    return new CliError((error as Error).message, { cause: error });
+  // The server refused or is not there: a system error (ECONNREFUSED…) or the server's own
+  // (a wrong password, a missing database), which pg reports with a severity.
+  const system = typeof code === 'string' && /^E[A-Z]+$/u.test(code) && 'syscall' in (error as object);
+  if (system || (error as { severity?: unknown } | null)?.severity !== undefined)
+    return new CliError(`Cannot use the database: ${(error as Error).message}`, { cause: error });
+  return error;
+}
+
+/**
+ * Loads the project and its migrations (ordered, checked), opens the database, runs `fn`, and
+ * closes the database.
+ *
+ * @example
+ * ```ts
+ * await withMigrations({ cwd, ...flags }, async ({ db, migrations }) => plan(db, migrations));
+ * ```
+ */
+export async function withMigrations<T>(
+  options: LoadProjectOptions,
+  fn: (context: MigrationContext) => Promise<T>,
+): Promise<T> {
+  let db: Database | undefined;
+  try {
+    const project = await loadProject(options);
+    const migrations = orderMigrations(await loadMigrations(project.migrationsRoot));
+    db = await connect(project.databaseUrl);
+    return await fn({ project, migrations, db });
+  } catch (error) {
+    throw migrationFailure(error);
+  } finally {
+    await db?.close();
+  }
+}
