@@ -7,7 +7,7 @@
  *   volt start examples/library/app.ts      then open /docs
  */
 import { dependency, HttpError, t, volt } from 'volt';
-import { connect, type Database, query } from 'volt/orm';
+import { avg, connect, count, type Database, query } from 'volt/orm';
 import { Author, Book, Review, Tag } from './models.ts';
 
 export const app = volt({
@@ -73,6 +73,32 @@ app.delete(
     await query(ctx.deps.db, Author).get({ id: ctx.params.id });
     await query(ctx.deps.db, Author).filter({ id: ctx.params.id }).delete();
   },
+);
+
+app.get(
+  '/authors/top',
+  {
+    tags: ['authors'],
+    summary: 'Authors with the most books, and the average rating of their reviews',
+    deps,
+    response: {
+      200: t.Array(
+        t.Object({
+          id: t.Integer(),
+          name: t.String(),
+          bookCount: t.Integer(),
+          rating: t.Union([t.Number(), t.Null()]),
+        }),
+      ),
+    },
+  },
+  (ctx) =>
+    query(ctx.deps.db, Author)
+      .annotate({ bookCount: count('books'), rating: avg('books__reviews__rating') })
+      .filter({ bookCount__gte: 1 })
+      .orderBy('-bookCount', 'name')
+      .limit(10)
+      .values('id', 'name', 'bookCount', 'rating'),
 );
 
 // --- Books ---------------------------------------------------------------------------------

@@ -71,6 +71,17 @@ export {
   reconstruct,
   sameDeconstruction,
 } from './migrations/deconstruct.ts';
+export {
+  type Direction,
+  type MigrateOptions,
+  MigrationError,
+  migrate,
+  type PlanStep,
+  plan,
+  sqlFor,
+} from './migrations/executor.ts';
+export { MigrationGraphError, orderMigrations } from './migrations/graph.ts';
+export { loadMigrations, MigrationLoadError } from './migrations/loader.ts';
 export { migration } from './migrations/migration.ts';
 export {
   type AddFieldOptions,
@@ -85,6 +96,7 @@ export {
   type RunSqlOptions,
   type SqlStatements,
 } from './migrations/operations/index.ts';
+export { type AppliedMigration, appliedMigrations, MIGRATIONS_TABLE } from './migrations/recorder.ts';
 export { MigrationStateError, ProjectState } from './migrations/state.ts';
 export type {
   LoadedMigration,

@@ -3,23 +3,29 @@
  * model's validation as 422s, duplicates as 409s and `onDelete` rules as answers.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connect, createTables } from 'volt/orm';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { connect, loadMigrations, migrate } from 'volt/orm';
 import { type TestClient, testClient } from 'volt/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'volt-library-'));
 process.env.VOLT_ENV = 'test';
 process.env.DATABASE_URL = `sqlite:${join(dir, 'library.db')}`;
 const { app } = await import('../../examples/library/app.ts');
-const models = await import('../../examples/library/models.ts');
 
 let client: TestClient;
 before(async () => {
+  // The tables come from the committed migrations, as `npm start` makes them.
   const db = await connect(process.env.DATABASE_URL!);
-  await createTables(db, [models.Author, models.Tag, models.Book, models.Review]);
+  await migrate(
+    db,
+    await loadMigrations(fileURLToPath(new URL('../../examples/library/migrations', import.meta.url))),
+  );
   await db.close();
   client = testClient(app);
 });
@@ -32,6 +38,23 @@ interface Problem {
   detail: string;
   errors?: { loc: (string | number)[]; type: string }[];
 }
+
+test('the committed migrations describe the models exactly (makemigrations --check)', async () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--conditions=volt-source',
+      'src/cli/main.ts',
+      'makemigrations',
+      '--check',
+      '--app',
+      'examples/library/app.ts',
+    ],
+    { cwd: root, env: { ...process.env, CI: 'true' } },
+  );
+  assert.match(stdout, /No changes detected/);
+});
 
 describe('library example', () => {
   let authorId: number;
@@ -122,6 +145,12 @@ describe('library example', () => {
       detail.json().reviews.map((r) => r.rating),
       [5],
     );
+  });
+
+  test('the top authors count their books and average their reviews', async () => {
+    const res = await client.get<{ name: string; bookCount: number; rating: number | null }[]>('/authors/top');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), [{ id: authorId, name: 'Ursula K. Le Guin', bookCount: 1, rating: 5 }]);
   });
 
   test('an author with books is protected; a missing book is a 404', async () => {

@@ -6,8 +6,7 @@
  * A migration file is readable TypeScript:
  *
  * ```ts
- * import { f } from 'volt/orm';
- * import { migration, op } from 'volt/orm/migrations';
+ * import { f, migration, op } from 'volt/orm';
  *
  * export default migration({
  *   dependencies: ['library/0001_initial'],
