@@ -154,6 +154,8 @@ export interface Clause {
   readonly expression: Expression<SqlBool>;
   readonly shape: string;
   readonly params: readonly unknown[];
+  /** `true` when at most one row can match: an `=` on the primary key or a unique column. */
+  readonly unique?: boolean;
 }
 
 /** A clause whose expression is built (by Kysely) only when the query's SQL must be compiled. */
@@ -161,19 +163,22 @@ export function lazyClause(
   shape: string,
   params: readonly unknown[],
   build: () => Expression<SqlBool>,
+  unique = false,
 ): Clause {
-  return new LazyClause(shape, params, build);
+  return new LazyClause(shape, params, build, unique);
 }
 
 class LazyClause implements Clause {
   readonly shape: string;
   readonly params: readonly unknown[];
+  readonly unique: boolean;
   #build: (() => Expression<SqlBool>) | undefined;
   #built: Expression<SqlBool> | undefined;
 
-  constructor(shape: string, params: readonly unknown[], build: () => Expression<SqlBool>) {
+  constructor(shape: string, params: readonly unknown[], build: () => Expression<SqlBool>, unique: boolean) {
     this.shape = shape;
     this.params = params;
+    this.unique = unique;
     this.#build = build;
   }
 
@@ -204,6 +209,8 @@ export interface Operand {
   toDb(value: unknown): unknown;
   /** SQLite decimals: bound values of order comparisons are cast to numbers too. */
   readonly numericText: boolean;
+  /** A column of the queried table that is its primary key or unique. */
+  readonly unique?: boolean;
 }
 
 const operands = new WeakMap<AnyField, Map<string, Operand>>();
@@ -260,6 +267,7 @@ function makeOperand(
     text: TEXT_KINDS.has(field.kind),
     numericText: dialect === 'sqlite' && field.kind === 'decimal',
     toDb: (value) => field.toDb(value, dialect),
+    unique: qualifier === undefined && (field.primaryKey || field.unique),
   };
 }
 
@@ -282,6 +290,7 @@ function leaf(operand: Operand, lookup: Lookup, key: string, value: unknown, dia
     `${operand.shape}:${lookup}:${variant}:${params.length}`,
     params,
     () => leafSql(operand, lookup, key, value, dialect, KYSELY) as RawBuilder<SqlBool>,
+    lookup === 'exact' && value !== null && operand.unique === true,
   );
 }
 
@@ -625,6 +634,7 @@ export function combine(parts: readonly Clause[], operator: 'and' | 'or'): Claus
         parts.map((p) => p.expression),
         sql.raw(` ${operator} `),
       )})`,
+    operator === 'and' && parts.some((p) => p.unique),
   );
 }
 

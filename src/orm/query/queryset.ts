@@ -105,6 +105,18 @@ interface State {
   readonly distinct: boolean;
 }
 
+/** Most values one multi-row insert of `bulkCreate` binds (well under SQLite's and PostgreSQL's limits). */
+const BULK_PARAMETERS = 4000;
+
+function sameKeys(columns: Record<string, unknown>, names: readonly string[]): boolean {
+  let n = 0;
+  for (const key in columns) {
+    if (key !== names[n]) return false;
+    n++;
+  }
+  return n === names.length;
+}
+
 function wholeNumber(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new QueryError(`${what} should be a whole number of 0 or more, got ${String(value)}`);
@@ -253,11 +265,12 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       params = where.flatMap((w) => w.params);
       whereShape = where.map((w) => w.shape).join(' & ');
     }
+    // The limit is written into the SQL (a checked whole number): SQLite plans `limit 50` better
+    // than `limit ?`. The offset, which changes from page to page, stays a parameter.
     const sliced = state.limit !== undefined || (state.offset !== undefined && this.db.dialect === 'sqlite');
-    if (sliced) params.push(state.limit ?? -1);
     if (state.offset !== undefined) params.push(state.offset);
     let shape = `${this.db.dialect}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(this.#orders(state), ordersShape)}`;
-    if (sliced) shape += '|limit';
+    if (sliced) shape += `|limit ${state.limit ?? -1}`;
     if (state.offset !== undefined) shape += '|offset';
     if (state.related.length) shape += `|related:${listShape(state.related, relatedShape)}`;
     if (extras.length) shape += `|extras:${extras.map((e) => e.shape).join(',')}`;
@@ -378,8 +391,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
         );
       query = query.orderBy(this.#orderSql(term, extra && sql`${sql.ref(extra.alias)}`));
     }
-    if (state.limit !== undefined) query = query.limit(state.limit);
-    else if (state.offset !== undefined && this.db.dialect === 'sqlite') query = query.limit(-1);
+    if (state.limit !== undefined) query = query.limit(sql.lit(state.limit));
+    else if (state.offset !== undefined && this.db.dialect === 'sqlite') query = query.limit(sql.lit(-1));
     if (state.offset !== undefined) query = query.offset(state.offset);
     if (state.related.length) query = joinSelected(query, this.db, this.model.meta.table, state.related);
     return query;
@@ -510,7 +523,16 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    */
   async get(...conditions: Where<M, A>[]): Promise<Loaded<M, X>> {
     const set = conditions.length ? this.filter(...conditions) : this;
-    const rows = await set.#rows(this.model.meta.concreteFields, { ...set.#state, order: [], limit: 2 });
+    const state = set.#state;
+    // Two rows tell "several" from "one"; an `=` on a unique column cannot match two, so the
+    // statement needs no limit (which costs SQLite more than the lookup).
+    const single =
+      state.limit === undefined && state.offset === undefined && state.where.some((w) => w.unique);
+    const rows = await set.#rows(this.model.meta.concreteFields, {
+      ...state,
+      order: [],
+      limit: single ? undefined : 2,
+    });
     const label = this.model.meta.label;
     if (rows.length === 0) throw new NotFoundError(`No ${label} matches the query`);
     if (rows.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
@@ -863,10 +885,69 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     if (errors.length) throw new ValidationError(errors);
     return this.db.transaction(async (tx) => {
       const rows: Row<M>[] = [];
-      for (const [i, input] of inputs.entries())
-        rows.push(await this.#insert(tx, input as Record<string, unknown>, [i]));
+      // Consecutive inputs with the same columns go in one multi-row insert (up to
+      // BULK_PARAMETERS values each); a batch the database refuses is retried row by row, in
+      // a savepoint, so the error names the failing input's index and field.
+      let start = 0;
+      while (start < inputs.length) {
+        const columns = this.#columns(inputs[start] as Record<string, unknown>, true);
+        const names = Object.keys(columns);
+        const batch = [columns];
+        const most = Math.max(1, Math.floor(BULK_PARAMETERS / Math.max(1, names.length)));
+        while (batch.length < most && start + batch.length < inputs.length) {
+          const next = this.#columns(inputs[start + batch.length] as Record<string, unknown>, true);
+          if (!sameKeys(next, names)) break;
+          batch.push(next);
+        }
+        try {
+          rows.push(...(await tx.transaction((savepoint) => this.#insertMany(savepoint, names, batch))));
+        } catch {
+          for (let i = start; i < start + batch.length; i++)
+            rows.push(await this.#insert(tx, inputs[i] as Record<string, unknown>, [i]));
+        }
+        start += batch.length;
+      }
       return rows;
     });
+  }
+
+  /** One `insert … values (…), (…) returning …` of rows with the same columns, in input order. */
+  async #insertMany(db: Database, names: readonly string[], batch: readonly Record<string, unknown>[]) {
+    const meta = this.model.meta;
+    const fields = meta.concreteFields;
+    const params: unknown[] = [];
+    for (const columns of batch) for (const name of names) params.push(columns[name]);
+    const shape = `${db.dialect}|insert|${names.map((c) => JSON.stringify(c))}|rows ${batch.length}`;
+    const { sql: text, parameters } = compiled(this.model, shape, params, () =>
+      db.kysely
+        .insertInto(meta.table)
+        .values(batch as Record<string, unknown>[])
+        .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+        .compile(),
+    );
+    const raw = await db.arrays(text, parameters);
+    const dialect = db.dialect;
+    const rows = raw.map((values) => {
+      const row: Record<string, unknown> = {};
+      for (let j = 0; j < fields.length; j++)
+        row[fields[j]!.attribute] = fields[j]!.fromDb(values[j], dialect);
+      return row as Row<M>;
+    });
+    // The returned rows' order is the database's: put them back in input order, by the key
+    // given (a uuid, a slug) or, for an auto key, by the ascending values it handed out.
+    const pk = meta.pk;
+    const at = fields.indexOf(pk);
+    if (names.includes(pk.column!)) {
+      const order = new Map(batch.map((columns, i) => [String(columns[pk.column!]), i]));
+      const sorted = new Array<Row<M>>(rows.length);
+      raw.forEach((values, i) => {
+        sorted[order.get(String(pk.toDb(pk.fromDb(values[at], dialect), dialect))) ?? i] = rows[i]!;
+      });
+      return sorted;
+    }
+    const keyed = raw.map((values, i) => ({ key: Number(values[at]), row: rows[i]! }));
+    keyed.sort((a, b) => a.key - b.key);
+    return keyed.map((k) => k.row);
   }
 
   #whereOnly(what: string): void {

@@ -1,0 +1,90 @@
+/**
+ * bulkCreate inserts many rows per statement and still answers like one create per input:
+ * rows in input order, every row or none, errors at the failing input's index.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { f } from '../../../src/orm/fields/index.ts';
+import { model } from '../../../src/orm/model.ts';
+import { ValidationError } from '../../../src/orm/query/errors.ts';
+import { query } from '../../../src/orm/query/queryset.ts';
+import { createRegistry } from '../../../src/orm/registry.ts';
+import { createTables } from '../../../src/orm/schema-editor.ts';
+import { countQueries } from '../../../src/testing/queries.ts';
+import { forEachDialect } from '../support.ts';
+
+function models() {
+  const registry = createRegistry();
+  const Note = model(
+    'bulk.Note',
+    { title: f.string({ maxLength: 50, unique: true }), stars: f.integer({ nullable: true }) },
+    { registry },
+  );
+  const Key = model(
+    'bulk.Key',
+    { code: f.string({ maxLength: 20, primaryKey: true }), label: f.string({ maxLength: 50 }) },
+    { registry },
+  );
+  return { Note, Key };
+}
+
+forEachDialect((_dialect, open) => {
+  test('2,500 rows are inserted in a few statements and come back in input order', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Note, Key } = models();
+    await createTables(db, [Note, Key]);
+    const counter = countQueries(db);
+    const inputs = Array.from({ length: 2500 }, (_, i) => ({ title: `note ${i}`, stars: i % 5 }));
+    const rows = await query(counter.db, Note).bulkCreate(inputs);
+    assert.deepEqual(
+      rows.map((r) => r.title),
+      inputs.map((i) => i.title),
+    );
+    assert.ok(rows.every((r, i) => i === 0 || r.id > rows[i - 1]!.id));
+    // 3 columns per row, 4000 values per statement: 1334 rows, then the rest, plus BEGIN/COMMIT.
+    assert.ok(counter.count <= 6, `ran ${counter.count} statements`);
+    assert.equal(await query(db, Note).count(), 2500);
+
+    // Given keys come back in input order too, whatever order the database returns them in.
+    const keys = ['zeta', 'alpha', 'mid', 'beta'].map((code) => ({ code, label: code.toUpperCase() }));
+    assert.deepEqual(
+      (await query(db, Key).bulkCreate(keys)).map((k) => k.code),
+      ['zeta', 'alpha', 'mid', 'beta'],
+    );
+  });
+
+  test('inputs with different columns are inserted in separate statements, in order', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Note } = models();
+    await createTables(db, [Note]);
+    const rows = await query(db, Note).bulkCreate([{ title: 'a' }, { title: 'b', stars: 1 }, { title: 'c' }]);
+    assert.deepEqual(
+      rows.map((r) => [r.title, r.stars]),
+      [
+        ['a', null],
+        ['b', 1],
+        ['c', null],
+      ],
+    );
+  });
+
+  test('a duplicate inside a batch fails the whole call at its index, and nothing is kept', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Note } = models();
+    await createTables(db, [Note]);
+    const inputs = Array.from({ length: 50 }, (_, i) => ({ title: `n${i}` }));
+    inputs[37] = { title: 'n3' };
+    const error = await query(db, Note)
+      .bulkCreate(inputs)
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual(
+      error.errors.map((e) => [e.loc, e.type]),
+      [[[37, 'title'], 'unique']],
+    );
+    assert.equal(await query(db, Note).count(), 0);
+  });
+});
