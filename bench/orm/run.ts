@@ -43,8 +43,8 @@ const LABEL: Record<Shape, string> = {
 };
 type Ops = Record<Shape, number>;
 const OPS: Record<'sqlite' | 'postgres', Ops> = {
-  sqlite: { get: 3000, in20: 1000, page: 300, bulk: 10, update: 300 },
-  postgres: { get: 1000, in20: 500, page: 200, bulk: 4, update: 100 },
+  sqlite: { get: 20000, in20: 3000, page: 1000, bulk: 10, update: 1000 },
+  postgres: { get: 3000, in20: 1000, page: 500, bulk: 4, update: 300 },
 };
 
 /** A small deterministic PRNG, so every implementation sees the same ids. */
