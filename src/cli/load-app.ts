@@ -35,6 +35,8 @@ function configuredApp(cwd: string): string | undefined {
   const config = (manifest as { volt?: unknown }).volt;
   if (config === undefined) return undefined;
   const app = (config as { app?: unknown } | null)?.app;
+  // "volt" may hold other settings (such as "migrations") and no app.
+  if (app === undefined) return undefined;
   if (typeof app !== 'string' || app === '') {
     throw new CliError(
       `"volt.app" in ${displayPath(file, cwd)} must be the path of the app module, e.g. "src/app.ts"`,

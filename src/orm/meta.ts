@@ -223,6 +223,13 @@ export class ModelMeta {
         });
       }),
     );
+    for (const index of this.indexes) {
+      const only = index.fields.length === 1 ? this.#byName.get(index.fields[0]!) : undefined;
+      if (only?.index && !index.unique)
+        fail(
+          `the index on '${only.name}' repeats its index: true; keep one of them (or make the index unique)`,
+        );
+    }
     const checkNames = new Set<string>();
     this.checks = Object.freeze(
       (options.checks ?? []).map((check) => {

@@ -33,6 +33,12 @@ test('"volt": { "app" } in package.json names the app module', async () => {
     assert.equal(found.code, 0, found.stderr);
     assert.ok((JSON.parse(found.stdout) as unknown[]).length > 0);
 
+    // Other "volt" settings without an app fall back to app.ts, like no "volt" at all.
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ volt: { migrations: 'db/migrations' } }));
+    const fallback = await voltInProcess(['routes'], dir);
+    assert.equal(fallback.code, 1);
+    assert.match(fallback.stderr, /Cannot find the app module app\.ts; pass the app module's path/);
+
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ volt: { app: 'src/missing.ts' } }));
     const missing = await voltInProcess(['routes'], dir);
     assert.equal(missing.code, 1);

@@ -426,6 +426,16 @@ describe('definition errors', () => {
         ),
       /two checks are named 'c'/,
     ],
+    [
+      "an index repeating a field's index: true (both would be named <table>_<column>_idx)",
+      () =>
+        model(
+          'a.B',
+          { x: f.integer({ index: true }) },
+          { registry: registry(), indexes: [{ fields: ['x'] }] },
+        ),
+      /the index on 'x' repeats its index: true/,
+    ],
   ];
   for (const [name, define, message] of cases) {
     test(name, () => {
