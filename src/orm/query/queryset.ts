@@ -5,6 +5,7 @@
  * `create`, `bulkCreate`, `update` and `delete` run SQL. `selectRelated` and `prefetchRelated`
  * load relations up front (there is no lazy loading).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, SqlValue } from '../database.ts';
 import type { AnyField } from '../fields/field.ts';
@@ -34,6 +35,7 @@ import {
   type Operand,
   orderable,
   resolveField,
+  resolveKey,
 } from './lookups.ts';
 import { RelatedManager, type RelatedOptions, type RowOrKey } from './many-to-many.ts';
 import { follow, type Path, pathFrom } from './paths.ts';
@@ -103,6 +105,35 @@ interface State {
   readonly annotations: readonly Annotation[];
   /** `select distinct`. */
   readonly distinct: boolean;
+}
+
+/** The state of `query(db, Model)`: every row, the model's ordering. */
+const INITIAL: State = Object.freeze({
+  where: Object.freeze([]) as readonly Clause[],
+  order: undefined,
+  limit: undefined,
+  offset: undefined,
+  related: Object.freeze([]) as readonly SelectedRelation[],
+  prefetch: Object.freeze([]) as readonly Prefetch[],
+  annotations: Object.freeze([]) as readonly Annotation[],
+  distinct: false,
+});
+
+/**
+ * A `get({ key: value, … })` on a fresh query, where every key is a plain field compared with
+ * `=`: its SQL, and the fields whose `toDb` turns the values into its parameters. Made by the
+ * general path the first time, then reused: the most common query skips building conditions.
+ */
+interface DirectGet {
+  readonly sql: string;
+  readonly keys: readonly AnyField[];
+  readonly single: boolean;
+}
+const directGets = new WeakMap<AnyModel, Map<string, DirectGet | null>>();
+
+function isDirectValue(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint';
 }
 
 /** Most values one multi-row insert of `bulkCreate` binds (well under SQLite's and PostgreSQL's limits). */
@@ -180,16 +211,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   constructor(db: Database, model: M, state?: State) {
     this.db = db;
     this.model = model;
-    this.#state = state ?? {
-      where: [],
-      order: undefined,
-      limit: undefined,
-      offset: undefined,
-      related: [],
-      prefetch: [],
-      annotations: [],
-      distinct: false,
-    };
+    this.#state = state ?? INITIAL;
   }
 
   #with<Y extends object = X, B extends object = A>(change: Partial<State>): QuerySet<M, Y, B> {
@@ -522,6 +544,10 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * ```
    */
   async get(...conditions: Where<M, A>[]): Promise<Loaded<M, X>> {
+    if (this.#state === INITIAL && conditions.length === 1) {
+      const direct = await this.#directGet(conditions[0] as Record<string, unknown>);
+      if (direct) return direct as Loaded<M, X>;
+    }
     const set = conditions.length ? this.filter(...conditions) : this;
     const state = set.#state;
     // Two rows tell "several" from "one"; an `=` on a unique column cannot match two, so the
@@ -537,6 +563,74 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     if (rows.length === 0) throw new NotFoundError(`No ${label} matches the query`);
     if (rows.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
     return rows[0] as Loaded<M, X>;
+  }
+
+  /**
+   * `get()` of a fresh query by plain `=` conditions through a reused plan (see `DirectGet`);
+   * `undefined` when the conditions are of another kind (the general path answers them).
+   */
+  async #directGet(conditions: Record<string, unknown>): Promise<Row<M> | undefined> {
+    if (
+      typeof conditions !== 'object' ||
+      conditions === null ||
+      Object.getPrototypeOf(conditions) !== Object.prototype
+    )
+      return undefined;
+    let signature = this.db.dialect;
+    const values: unknown[] = [];
+    for (const key in conditions) {
+      const value = conditions[key];
+      if (!isDirectValue(value)) return undefined;
+      signature += `|${key}`;
+      values.push(value);
+    }
+    if (values.length === 0) return undefined;
+    let plans = directGets.get(this.model);
+    if (!plans) {
+      plans = new Map();
+      directGets.set(this.model, plans);
+    }
+    let plan = plans.get(signature);
+    if (plan === undefined) {
+      plan = this.#planDirectGet(conditions, values);
+      if (plans.size < 200) plans.set(signature, plan);
+    }
+    if (plan === null) return undefined;
+    const dialect = this.db.dialect;
+    const params = new Array<unknown>(values.length);
+    for (let i = 0; i < values.length; i++) params[i] = plan.keys[i]!.toDb(values[i], dialect);
+    const raw = await this.db.arrays(plan.sql, params);
+    const label = this.model.meta.label;
+    if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+    if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
+    const fields = this.model.meta.concreteFields;
+    const values0 = raw[0]!;
+    const row: Record<string, unknown> = {};
+    for (let j = 0; j < fields.length; j++)
+      row[fields[j]!.attribute] = fields[j]!.fromDb(values0[j], dialect);
+    return row as Row<M>;
+  }
+
+  /** The plan of a direct `get()`, or `null` when these keys are not all plain `=` on fields. */
+  #planDirectGet(conditions: Record<string, unknown>, values: readonly unknown[]): DirectGet | null {
+    const keys: AnyField[] = [];
+    for (const key in conditions) {
+      const target = key.includes('__') ? undefined : resolveKey(this.model, key);
+      if (!target || target.path || !target.field || target.part || target.lookup !== 'exact') return null;
+      keys.push(target.field);
+    }
+    const set = this.filter(conditions as never);
+    const state = set.#state;
+    const single = state.where.some((w) => w.unique);
+    const { sql: text, parameters } = set.#compiledSelect('select', this.model.meta.concreteFields, {
+      ...state,
+      order: [],
+      limit: single ? undefined : 2,
+    });
+    const dialect = this.db.dialect;
+    const expected = values.map((value, i) => keys[i]!.toDb(value, dialect));
+    if (!isDeepStrictEqual([...parameters], expected)) return null;
+    return { sql: text, keys, single };
   }
 
   /**
