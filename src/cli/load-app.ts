@@ -21,7 +21,11 @@ export function displayPath(path: string, cwd: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-function configuredApp(cwd: string): string | undefined {
+/**
+ * `"volt": { key }` of the project's package.json, checked to be a non-empty string;
+ * `undefined` when there is no package.json, no `"volt"` or no such key.
+ */
+export function voltSetting(cwd: string, key: 'app' | 'migrations', example: string): string | undefined {
   const file = join(cwd, 'package.json');
   if (!existsSync(file)) return undefined;
   let manifest: unknown;
@@ -32,17 +36,15 @@ function configuredApp(cwd: string): string | undefined {
       cause: error,
     });
   }
-  const config = (manifest as { volt?: unknown }).volt;
-  if (config === undefined) return undefined;
-  const app = (config as { app?: unknown } | null)?.app;
-  // "volt" may hold other settings (such as "migrations") and no app.
-  if (app === undefined) return undefined;
-  if (typeof app !== 'string' || app === '') {
-    throw new CliError(
-      `"volt.app" in ${displayPath(file, cwd)} must be the path of the app module, e.g. "src/app.ts"`,
-    );
-  }
-  return app;
+  const value = (manifest as { volt?: Record<string, unknown> } | null)?.volt?.[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw new CliError(`"volt.${key}" in ${displayPath(file, cwd)} must be a path, e.g. "${example}"`);
+  return value;
+}
+
+function configuredApp(cwd: string): string | undefined {
+  return voltSetting(cwd, 'app', 'src/app.ts');
 }
 
 /**

@@ -2,7 +2,7 @@
  * The project the migration commands work on: its models (registered by importing the app
  * module), its migrations folder and its database URL.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSettings } from '../http/settings.ts';
@@ -15,7 +15,7 @@ import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
 import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
-import { DEFAULT_APP_MODULE, displayPath, resolveAppPath } from './load-app.ts';
+import { DEFAULT_APP_MODULE, displayPath, resolveAppPath, voltSetting } from './load-app.ts';
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
@@ -39,25 +39,6 @@ export interface Project {
   migrationsRoot: string;
   /** The database URL; a relative SQLite path is made absolute against `cwd`. */
   databaseUrl: string;
-}
-
-/** `"volt": { key }` of the project's package.json, checked to be a non-empty string. */
-function configured(cwd: string, key: 'app' | 'migrations', example: string): string | undefined {
-  const file = join(cwd, 'package.json');
-  if (!existsSync(file)) return undefined;
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new CliError(`Cannot read ${displayPath(file, cwd)}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const value = (manifest as { volt?: Record<string, unknown> } | null)?.volt?.[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '')
-    throw new CliError(`"volt.${key}" in ${displayPath(file, cwd)} must be a path, e.g. "${example}"`);
-  return value;
 }
 
 /**
@@ -90,7 +71,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
   const { cwd } = options;
   // "volt": { "migrations" } alone is a valid configuration: the app module then defaults to app.ts.
   const appPath = resolveAppPath(
-    options.app ?? configured(cwd, 'app', 'src/app.ts') ?? DEFAULT_APP_MODULE,
+    options.app ?? voltSetting(cwd, 'app', 'src/app.ts') ?? DEFAULT_APP_MODULE,
     cwd,
   );
   try {
@@ -103,7 +84,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
       );
     throw error;
   }
-  const migrations = options.migrations ?? configured(cwd, 'migrations', 'migrations');
+  const migrations = options.migrations ?? voltSetting(cwd, 'migrations', 'migrations');
   const migrationsRoot =
     migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
   let databaseUrl = options.database;

@@ -26,20 +26,11 @@ import type { AnyModel } from '../../orm/model.ts';
 import type { Command, FlagSpec, Write } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { displayPath } from '../load-app.ts';
-import { loadProject } from '../project.ts';
+import { loadProject, PROJECT_FLAGS } from '../project.ts';
 
 const FLAGS = {
-  app: {
-    type: 'string',
-    valueName: 'FILE',
-    description: 'The app module (default: "volt.app" in package.json, else app.ts)',
-  },
-  migrations: {
-    type: 'string',
-    valueName: 'DIR',
-    description:
-      'The migrations folder (default: "volt.migrations" in package.json, else migrations/ next to the app)',
-  },
+  app: PROJECT_FLAGS.app,
+  migrations: PROJECT_FLAGS.migrations,
   check: {
     type: 'boolean',
     description: 'Write nothing; exit 1 and list the changes when the models and the migrations differ',
