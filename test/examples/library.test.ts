@@ -148,7 +148,8 @@ describe('library example', () => {
   });
 
   test('the top authors count their books and average their reviews', async () => {
-    const res = await client.get<{ name: string; bookCount: number; rating: number | null }[]>('/authors/top');
+    const res =
+      await client.get<{ name: string; bookCount: number; rating: number | null }[]>('/authors/top');
     assert.equal(res.status, 200);
     assert.deepEqual(res.json(), [{ id: authorId, name: 'Ursula K. Le Guin', bookCount: 1, rating: 5 }]);
   });
