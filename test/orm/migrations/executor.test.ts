@@ -282,6 +282,32 @@ forEachDialect((dialect, open) => {
     );
   });
 
+  test('a one-off default (preserveDefault: false) fills the existing rows and stays out of the table', async (t) => {
+    const db = await setup(t);
+    const history = [
+      ...libraryHistory(),
+      loaded('library/0004_add_author_country', {
+        dependencies: ['library/0003_rename_title'],
+        operations: [
+          op.addField('library.Author', 'country', f.string({ maxLength: 2, default: 'GB' }), {
+            preserveDefault: false,
+          }),
+        ],
+      }),
+    ];
+    await migrate(db, history, { target: 'library/0003_rename_title' });
+    await db.run(`insert into library_author (name) values ('Ada')`);
+    await migrate(db, history);
+    assert.deepEqual(
+      (await rows(db, 'library_author')).map((r) => [r.name, r.country]),
+      [['Ada', 'GB']],
+    );
+    // Like the model, the column has no default: a row without a country is refused.
+    await assert.rejects(db.run(`insert into library_author (name) values ('Bob')`), {
+      name: 'NotNullViolationError',
+    });
+  });
+
   test('runCode gets the transaction and the historical models', async (t) => {
     const db = await setup(t);
     let seen: string[] = [];

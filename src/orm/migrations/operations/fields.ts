@@ -108,8 +108,14 @@ export class AddField extends MigrationOperation {
     _from: ProjectStateLike,
     to: ProjectStateLike,
   ): Promise<void> {
-    const model = this.#withDefault(to).model(this.label);
+    const withDefault = this.#withDefault(to);
+    const model = withDefault.model(this.label);
     await editor.addField(model, model.meta.field(this.name));
+    // The one-off value filled the existing rows; the column keeps no default, as the model.
+    if (withDefault !== to) {
+      const after = to.model(this.label);
+      await editor.alterField(model, model.meta.field(this.name), after, after.meta.field(this.name));
+    }
   }
 
   async databaseBackwards(
