@@ -148,6 +148,16 @@ function sameKeys(columns: Record<string, unknown>, names: readonly string[]): b
   return n === names.length;
 }
 
+/**
+ * A primary key value as sent to the database, as text to match returned rows by: an instant
+ * to the millisecond (`String(date)` drops them), a uuid in lower case (PostgreSQL returns it so).
+ */
+function keyText(pk: AnyField, value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return pk.kind === 'uuid' ? text.toLowerCase() : text;
+}
+
 function wholeNumber(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new QueryError(`${what} should be a whole number of 0 or more, got ${String(value)}`);
@@ -1032,11 +1042,14 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const pk = meta.pk;
     const at = fields.indexOf(pk);
     if (names.includes(pk.column!)) {
-      const order = new Map(batch.map((columns, i) => [String(columns[pk.column!]), i]));
+      const order = new Map(batch.map((columns, i) => [keyText(pk, columns[pk.column!]), i]));
       const sorted = new Array<Row<M>>(rows.length);
-      raw.forEach((values, i) => {
-        sorted[order.get(String(pk.toDb(pk.fromDb(values[at], dialect), dialect))) ?? i] = rows[i]!;
-      });
+      for (let i = 0; i < raw.length; i++) {
+        const index = order.get(keyText(pk, pk.toDb(pk.fromDb(raw[i]![at], dialect), dialect)));
+        // A key the database returned otherwise than given keeps the database's order.
+        if (index === undefined || sorted[index] !== undefined) return rows;
+        sorted[index] = rows[i]!;
+      }
       return sorted;
     }
     const keyed = raw.map((values, i) => ({ key: Number(values[at]), row: rows[i]! }));

@@ -54,6 +54,47 @@ forEachDialect((_dialect, open) => {
     );
   });
 
+  test('rows keyed by instants a millisecond apart or by upper-case uuids come back in input order', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const registry = createRegistry();
+    const Tick = model(
+      'bulk.Tick',
+      { at: f.datetime({ primaryKey: true }), label: f.string({ maxLength: 10 }) },
+      { registry },
+    );
+    const Token = model(
+      'bulk.Token',
+      { id: f.uuid({ primaryKey: true }), label: f.string({ maxLength: 10 }) },
+      { registry },
+    );
+    await createTables(db, [Tick, Token]);
+    const ticks = await query(db, Tick).bulkCreate([
+      { at: new Date('2024-01-01T00:00:00.300Z'), label: 'c' },
+      { at: new Date('2024-01-01T00:00:00.100Z'), label: 'a' },
+      { at: new Date('2024-01-01T00:00:00.200Z'), label: 'b' },
+    ]);
+    assert.deepEqual(
+      ticks.map((r) => [r.at.toISOString(), r.label]),
+      [
+        ['2024-01-01T00:00:00.300Z', 'c'],
+        ['2024-01-01T00:00:00.100Z', 'a'],
+        ['2024-01-01T00:00:00.200Z', 'b'],
+      ],
+    );
+    const tokens = await query(db, Token).bulkCreate([
+      { id: 'B1E0C3A2-1111-4111-8111-111111111111', label: 'x' },
+      { id: 'a1e0c3a2-2222-4222-8222-222222222222', label: 'y' },
+    ]);
+    assert.deepEqual(
+      tokens.map((r) => [r.id.toLowerCase(), r.label]),
+      [
+        ['b1e0c3a2-1111-4111-8111-111111111111', 'x'],
+        ['a1e0c3a2-2222-4222-8222-222222222222', 'y'],
+      ],
+    );
+  });
+
   test('inputs with different columns are inserted in separate statements, in order', async (t) => {
     const db = await open();
     t.after(() => db.close());
