@@ -591,7 +591,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     for (const key in conditions) {
       const value = conditions[key];
       if (!isDirectValue(value)) return undefined;
-      signature += `|${key}`;
+      // Quoted: a key holding the separator (`'a|b'`) must not take the plan of keys `a` and `b`.
+      signature += `|${JSON.stringify(key)}`;
       values.push(value);
     }
     if (values.length === 0) return undefined;

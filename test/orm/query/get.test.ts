@@ -38,6 +38,9 @@ forEachDialect((_dialect, open) => {
     assert.equal((await query(db, Book).get({ pages: null })).id, notes.id);
     await assert.rejects(query(db, Book).get({ nope: 1 } as never), { name: 'QueryError' });
     await assert.rejects(query(db, Book).get({ id: undefined } as never), { name: 'QueryError' });
+    // A key spelling two planned keys with the separator is an unknown key, not their plan.
+    await query(db, Book).get({ authorId: ada.id, title: 'Dune' });
+    await assert.rejects(query(db, Book).get({ 'authorId|title': 'Dune' } as never), { name: 'QueryError' });
   });
 
   test('lookups, paths and filtered or loaded queries keep the general path', async (t) => {
