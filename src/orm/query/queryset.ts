@@ -1186,7 +1186,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const dialect = this.db.dialect;
     const sourcePk = join.source.meta.pk;
     const values = keys.map((key) => sourcePk.toDb(key, dialect));
-    const { shape, params } = this.#shape('linked', fields, state);
+    const extras = this.#annotationExtras(state);
+    const { shape, params } = this.#shape('linked', fields, state, extras);
     const via = `${shape}|via:${JSON.stringify([join.table, join.sourceColumn, join.targetColumn])}`;
     const { sql: text, parameters } = compiled(
       this.model,
@@ -1200,7 +1201,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
             sql.ref(join.targetColumn).as('volt_target'),
           ]);
         const pk = `${this.model.meta.table}.${this.model.meta.pk.column!}`;
-        return this.#select(fields, state)
+        return this.#select(fields, state, extras)
           .innerJoin(side.as('volt_via'), (on) =>
             on.on(sql<boolean>`${sql.ref('volt_via.volt_target')} = ${sql.ref(pk)}`),
           )
@@ -1209,12 +1210,15 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
           .compile();
       },
     );
-    // Arrays in select order: the model's columns, the joined ones, then the source key.
+    // Arrays in select order: the model's columns, the annotations, the joined ones, then the
+    // source key.
     const raw = await this.db.arrays(text, parameters);
+    const width = fields.length;
     const linked = raw.map((r) => {
       const row: Record<string, unknown> = {};
-      for (let j = 0; j < fields.length; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(r[j], dialect);
-      attachSelected(row, r, fields.length, state.related, dialect);
+      for (let j = 0; j < width; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(r[j], dialect);
+      for (let j = 0; j < extras.length; j++) row[extras[j]!.key] = extras[j]!.read(r[width + j]);
+      attachSelected(row, r, width + extras.length, state.related, dialect);
       return { key: sourcePk.fromDb(r[r.length - 1], dialect), row };
     });
     if (state.prefetch.length)

@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { count } from '../../../src/orm/query/aggregates.ts';
 import { QueryError } from '../../../src/orm/query/errors.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { countQueries } from '../../../src/testing/queries.ts';
@@ -228,6 +229,35 @@ forEachDialect((_dialect, open) => {
         ['classic', ['Emma']],
         ['sf', ['Dune', 'Emma']],
         ['space', ['Dune']],
+      ],
+    );
+  });
+
+  test('a many-to-many prefetch narrowed by annotate keeps the annotation next to the joined rows', async (t) => {
+    const { db, Book, Tag, Review, dune, emma } = await setup(t);
+    await query(db, Book).related(dune, 'tags', Tag).add('sf', 'space');
+    await query(db, Book).related(emma, 'tags', Tag).add('sf');
+    await query(db, Review).bulkCreate([
+      { bookId: dune.id, rating: 5 },
+      { bookId: dune.id, rating: 3 },
+    ]);
+    const tags = await query(db, Tag)
+      .prefetchRelated('bookSet', Book, (books) =>
+        books.annotate({ reviewCount: count('reviews') }).selectRelated('author'),
+      )
+      .all();
+    assert.deepEqual(
+      tags.map((tag) => [tag.slug, tag.bookSet.map((b) => [b.title, b.reviewCount, b.author.name])]),
+      [
+        ['classic', []],
+        [
+          'sf',
+          [
+            ['Dune', 2, 'Ada'],
+            ['Emma', 0, 'Ada'],
+          ],
+        ],
+        ['space', [['Dune', 2, 'Ada']]],
       ],
     );
   });
