@@ -562,12 +562,14 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const state = set.#state;
     // Two rows tell "several" from "one"; an `=` on a unique column cannot match two, so the
     // statement needs no limit (which costs SQLite more than the lookup).
-    const single =
-      state.limit === undefined && state.offset === undefined && state.where.some((w) => w.unique);
+    // A sliced query keeps its order and its slice: `orderBy('-created').limit(1).get()` is the
+    // latest row, `offset(1).limit(1)` the second, `limit(0)` none.
+    const sliced = state.limit !== undefined || state.offset !== undefined;
+    const single = !sliced && state.where.some((w) => w.unique);
     const rows = await set.#rows(this.model.meta.concreteFields, {
       ...state,
-      order: [],
-      limit: single ? undefined : 2,
+      order: sliced ? state.order : [],
+      limit: single ? undefined : Math.min(state.limit ?? 2, 2),
     });
     const label = this.model.meta.label;
     if (rows.length === 0) throw new NotFoundError(`No ${label} matches the query`);
@@ -715,7 +717,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const { sql: text, parameters } = this.#compiledSelect('exists', [this.model.meta.pk], {
       ...this.#state,
       order: [],
-      limit: 1,
+      limit: Math.min(this.#state.limit ?? 1, 1), // limit(0) matches nothing
       related: [],
       distinct: false,
     });

@@ -99,6 +99,20 @@ forEachDialect((_dialect, open) => {
     assert.equal(await books.exists(), true);
   });
 
+  test('get() and exists() of a sliced query keep its order and its slice', async (t) => {
+    const { db, Book } = await setup(t);
+    const byTitle = query(db, Book).orderBy('title');
+    assert.equal((await byTitle.limit(1).get()).title, 'Dune');
+    assert.equal((await byTitle.offset(1).limit(1).get()).title, 'Notes 100%_done');
+    assert.equal((await query(db, Book).orderBy('-title').offset(2).get()).title, 'Dune');
+    await assert.rejects(byTitle.offset(1).get(), { name: 'MultipleFoundError' });
+    await assert.rejects(byTitle.limit(0).get(), { name: 'NotFoundError' });
+    assert.equal(await byTitle.limit(0).exists(), false);
+    assert.equal(await byTitle.limit(0).count(), 0);
+    assert.equal(await byTitle.offset(2).exists(), true);
+    assert.equal(await byTitle.offset(3).exists(), false);
+  });
+
   test('create() validates, fills defaults and timestamps, and returns the stored row', async (t) => {
     const { db, Book, notes, ada } = await setup(t);
     assert.equal(notes.status, 'draft');
