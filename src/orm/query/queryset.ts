@@ -539,7 +539,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const state = {
       ...this.#state,
       order: order.length ? order : [fieldOrder(this.model.meta.pk, false)],
-      limit: 1,
+      limit: Math.min(this.#state.limit ?? 1, 1), // limit(0) has no first row
     };
     return (await this.#rows(this.model.meta.concreteFields, state))[0] as Loaded<M, X> | undefined;
   }

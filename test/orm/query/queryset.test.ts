@@ -99,7 +99,7 @@ forEachDialect((_dialect, open) => {
     assert.equal(await books.exists(), true);
   });
 
-  test('get() and exists() of a sliced query keep its order and its slice', async (t) => {
+  test('get(), first() and exists() of a sliced query keep its order and its slice', async (t) => {
     const { db, Book } = await setup(t);
     const byTitle = query(db, Book).orderBy('title');
     assert.equal((await byTitle.limit(1).get()).title, 'Dune');
@@ -109,6 +109,8 @@ forEachDialect((_dialect, open) => {
     await assert.rejects(byTitle.limit(0).get(), { name: 'NotFoundError' });
     assert.equal(await byTitle.limit(0).exists(), false);
     assert.equal(await byTitle.limit(0).count(), 0);
+    assert.equal(await byTitle.limit(0).first(), undefined);
+    assert.equal((await byTitle.offset(1).first())?.title, 'Notes 100%_done');
     assert.equal(await byTitle.offset(2).exists(), true);
     assert.equal(await byTitle.offset(3).exists(), false);
   });
