@@ -147,7 +147,9 @@ export async function constraintError(
     }));
   else if (error instanceof CheckViolationError) errors = check(model, error);
   else return error;
-  if (errors.length === 0) errors = [{ loc: [], msg: error.message, type: 'constraint' }];
+  // The driver's own message names tables and constraints: it stays in `cause`, for the logs.
+  if (errors.length === 0)
+    errors = [{ loc: [], msg: `The database refused this ${model.meta.verboseName}`, type: 'constraint' }];
   return new ValidationError(
     errors.map((e) => ({ ...e, loc: [...at, ...e.loc] })),
     { cause: error },

@@ -948,9 +948,10 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const columns = this.#columns(input, true);
     const shape = `${db.dialect}|insert|${Object.keys(columns).map((c) => JSON.stringify(c))}`;
     const { sql: text, parameters } = compiled(this.model, shape, Object.values(columns), () =>
-      db.kysely
-        .insertInto(this.model.meta.table)
-        .values(columns)
+      (Object.keys(columns).length
+        ? db.kysely.insertInto(this.model.meta.table).values(columns)
+        : db.kysely.insertInto(this.model.meta.table).defaultValues()
+      )
         .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
         .compile(),
     );
@@ -999,6 +1000,12 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       while (start < inputs.length) {
         const columns = this.#columns(inputs[start] as Record<string, unknown>, true);
         const names = Object.keys(columns);
+        if (names.length === 0) {
+          // Nothing but defaults the database fills: no multi-row form, one insert.
+          rows.push(await this.#insert(tx, inputs[start] as Record<string, unknown>, [start]));
+          start++;
+          continue;
+        }
         const batch = [columns];
         const most = Math.max(1, Math.floor(BULK_PARAMETERS / Math.max(1, names.length)));
         while (batch.length < most && start + batch.length < inputs.length) {
@@ -1055,8 +1062,9 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       }
       return sorted;
     }
-    const keyed = raw.map((values, i) => ({ key: Number(values[at]), row: rows[i]! }));
-    keyed.sort((a, b) => a.key - b.key);
+    // Keys are numbers, or bigints past 2^53: compared as they are, never rounded.
+    const keyed = raw.map((values, i) => ({ key: values[at] as number | bigint, row: rows[i]! }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return keyed.map((k) => k.row);
   }
 

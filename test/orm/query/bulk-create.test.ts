@@ -95,6 +95,18 @@ forEachDialect((_dialect, open) => {
     );
   });
 
+  test('rows of a model with nothing but its auto key are created one by one', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const Ticket = model('bulk.Ticket', {}, { registry: createRegistry() });
+    await createTables(db, [Ticket]);
+    const rows = await query(db, Ticket).bulkCreate([{}, {}, {}]);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [1, 2, 3],
+    );
+  });
+
   test('inputs with different columns are inserted in separate statements, in order', async (t) => {
     const db = await open();
     t.after(() => db.close());
