@@ -53,6 +53,8 @@ class Connection {
   closed = false;
   #cache = new Map<string, CachedStatement>();
   #cacheSize: number;
+  /** The most recently used SQL: the last key of `#cache`. */
+  #newest: string | undefined;
 
   constructor(db: DatabaseSync, cacheSize: number) {
     this.db = db;
@@ -63,13 +65,15 @@ class Connection {
     if (this.closed) throw new DatabaseError('The database is closed');
     let cached = this.#cache.get(sql);
     if (cached) {
-      // Least recently used first: a hit moves to the end.
+      // Least recently used first: a hit moves to the end (unless it is there already).
+      if (sql === this.#newest) return cached;
       this.#cache.delete(sql);
     } else {
       cached = { statement: this.db.prepare(sql) };
       if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
     }
     this.#cache.set(sql, cached);
+    this.#newest = sql;
     return cached;
   }
 

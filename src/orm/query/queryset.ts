@@ -126,10 +126,18 @@ const INITIAL: State = Object.freeze({
  */
 interface DirectGet {
   readonly sql: string;
+  /** The condition keys, in order: a signature shared by other keys (`'a|b'`) does not match them. */
+  readonly names: readonly string[];
   readonly keys: readonly AnyField[];
   readonly single: boolean;
 }
 const directGets = new WeakMap<AnyModel, Map<string, DirectGet | null>>();
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function isDirectValue(value: unknown): boolean {
   const type = typeof value;
@@ -553,11 +561,20 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * const book = await query(db, Book).get({ id });
    * ```
    */
-  async get(...conditions: Where<M, A>[]): Promise<Loaded<M, X>> {
+  get(...conditions: Where<M, A>[]): Promise<Loaded<M, X>> {
     if (this.#state === INITIAL && conditions.length === 1) {
-      const direct = await this.#directGet(conditions[0] as Record<string, unknown>);
-      if (direct) return direct as Loaded<M, X>;
+      let direct: Promise<Row<M>> | undefined;
+      try {
+        direct = this.#directGet(conditions[0] as Record<string, unknown>);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (direct) return direct as Promise<Loaded<M, X>>;
     }
+    return this.#get(conditions);
+  }
+
+  async #get(conditions: readonly Where<M, A>[]): Promise<Loaded<M, X>> {
     const set = conditions.length ? this.filter(...conditions) : this;
     const state = set.#state;
     // Two rows tell "several" from "one"; an `=` on a unique column cannot match two, so the
@@ -581,20 +598,21 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * `get()` of a fresh query by plain `=` conditions through a reused plan (see `DirectGet`);
    * `undefined` when the conditions are of another kind (the general path answers them).
    */
-  async #directGet(conditions: Record<string, unknown>): Promise<Row<M> | undefined> {
+  #directGet(conditions: Record<string, unknown>): Promise<Row<M>> | undefined {
     if (
       typeof conditions !== 'object' ||
       conditions === null ||
       Object.getPrototypeOf(conditions) !== Object.prototype
     )
       return undefined;
-    let signature = this.db.dialect;
+    let signature = this.db.dialect as string;
+    const names: string[] = [];
     const values: unknown[] = [];
     for (const key in conditions) {
       const value = conditions[key];
       if (!isDirectValue(value)) return undefined;
-      // Quoted: a key holding the separator (`'a|b'`) must not take the plan of keys `a` and `b`.
-      signature += `|${JSON.stringify(key)}`;
+      signature += `|${key}`;
+      names.push(key);
       values.push(value);
     }
     if (values.length === 0) return undefined;
@@ -608,20 +626,21 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       plan = this.#planDirectGet(conditions, values);
       if (plans.size < 200) plans.set(signature, plan);
     }
-    if (plan === null) return undefined;
+    if (plan === null || !sameNames(plan.names, names)) return undefined;
     const dialect = this.db.dialect;
     const params = new Array<unknown>(values.length);
     for (let i = 0; i < values.length; i++) params[i] = plan.keys[i]!.toDb(values[i], dialect);
-    const raw = await this.db.arrays(plan.sql, params);
-    const label = this.model.meta.label;
-    if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
-    if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
-    const fields = this.model.meta.concreteFields;
-    const values0 = raw[0]!;
-    const row: Record<string, unknown> = {};
-    for (let j = 0; j < fields.length; j++)
-      row[fields[j]!.attribute] = fields[j]!.fromDb(values0[j], dialect);
-    return row as Row<M>;
+    return this.db.arrays(plan.sql, params).then((raw) => {
+      const label = this.model.meta.label;
+      if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+      if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
+      const fields = this.model.meta.concreteFields;
+      const first = raw[0]!;
+      const row: Record<string, unknown> = {};
+      for (let j = 0; j < fields.length; j++)
+        row[fields[j]!.attribute] = fields[j]!.fromDb(first[j], dialect);
+      return row as Row<M>;
+    });
   }
 
   /** The plan of a direct `get()`, or `null` when these keys are not all plain `=` on fields. */
@@ -643,7 +662,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const dialect = this.db.dialect;
     const expected = values.map((value, i) => keys[i]!.toDb(value, dialect));
     if (!isDeepStrictEqual([...parameters], expected)) return null;
-    return { sql: text, keys, single };
+    return { sql: text, names: Object.keys(conditions), keys, single };
   }
 
   /**
