@@ -36,7 +36,7 @@ function flagLabel(name: string, flag: FlagSpec): string {
 
 /** `volt --help`: the commands and the global flags. */
 export function globalHelp(version: string, commands: Readonly<Record<string, CommandEntry>>): string {
-  return `Volt ${version}: serve and inspect a Volt app.
+  return `Volt ${version}: serve and inspect a Volt app, and migrate its database.
 
 Usage: volt <command> [app] [options]
 

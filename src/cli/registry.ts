@@ -25,13 +25,13 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "List the app's routes",
     load: async () => (await import('./commands/routes.ts')).command,
   },
-  makemigrations: {
-    summary: 'Write the migrations that bring the database schema up to the models',
-    load: async () => (await import('./commands/makemigrations.ts')).command,
-  },
   openapi: {
     summary: 'Print or write the OpenAPI document',
     load: async () => (await import('./commands/openapi.ts')).command,
+  },
+  makemigrations: {
+    summary: 'Write the migrations that bring the database schema up to the models',
+    load: async () => (await import('./commands/makemigrations.ts')).command,
   },
   migrate: {
     summary: 'Apply (or unapply) database migrations',
