@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
+import { HttpError } from './errors.ts';
+import { hostCheck } from './hosts.ts';
 import { installJsonParser } from './json-body.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
@@ -99,6 +101,18 @@ export class VoltApp extends Router {
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
     installJsonParser(this.fastify, this.settings.jsonMaxDepth);
+    const allowedHost = hostCheck(this.settings.allowedHosts);
+    if (allowedHost) {
+      this.fastify.addHook('onRequest', (request, _reply, done) => {
+        if (allowedHost(request.headers.host)) return done();
+        request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
+        done(
+          new HttpError(400, {
+            detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
+          }),
+        );
+      });
+    }
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {
