@@ -333,6 +333,14 @@ export abstract class Field<T = unknown, O = unknown> {
     return value ?? null;
   }
 
+  /**
+   * `false` when the column can never hold `value` (a number past an integer column's range),
+   * so a comparison with it matches no row instead of failing in the database.
+   */
+  canHold(_value: unknown): boolean {
+    return true;
+  }
+
   /** The JavaScript value of what the driver returned. `null` stays `null`. */
   fromDb(raw: unknown, _dialect: Dialect): T | null {
     return (raw ?? null) as T | null;

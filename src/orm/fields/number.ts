@@ -45,6 +45,12 @@ export class IntegerField<O = unknown> extends Field<number, O> {
   constructor(kind: 'integer' | 'bigint' | 'auto', options: NumberOptions = {}) {
     super(kind, kind === 'auto' ? { ...options, primaryKey: true, editable: false } : options, options);
   }
+  override canHold(value: unknown): boolean {
+    const n = typeof value === 'string' && /^-?\d{1,20}$/u.test(value) ? Number(value) : value;
+    if (typeof n !== 'number') return typeof value !== 'string';
+    const [low, high] = RANGE[this.kind];
+    return Number.isInteger(n) && n >= low && n <= high;
+  }
 
   protected bounds(): [number, number] {
     const [low, high] = RANGE[this.kind];

@@ -211,6 +211,8 @@ export interface Operand {
   readonly numericText: boolean;
   /** A column of the queried table that is its primary key or unique. */
   readonly unique?: boolean;
+  /** `false` for a value the column can never hold: `=` and `in` then match no row. */
+  holds?(value: unknown): boolean;
 }
 
 const operands = new WeakMap<AnyField, Map<string, Operand>>();
@@ -268,6 +270,7 @@ function makeOperand(
     numericText: dialect === 'sqlite' && field.kind === 'decimal',
     toDb: (value) => field.toDb(value, dialect),
     unique: qualifier === undefined && (field.primaryKey || field.unique),
+    holds: (value) => field.canHold(value),
   };
 }
 
@@ -357,7 +360,8 @@ function leafSql(
   const bound = (v: unknown) => (operand.numericText ? sql`cast(${param(v)} as real)` : param(v));
   switch (lookup) {
     case 'exact':
-      return value === null ? sql`${column} is null` : sql`${column} = ${param(value)}`;
+      if (value === null) return sql`${column} is null`;
+      return operand.holds?.(value) === false ? sql`1 = 0` : sql`${column} = ${param(value)}`;
     case 'iexact':
       return sql`lower(${column}) = lower(cast(${val(textValue(value, key))} as text))`;
     case 'contains': {
@@ -388,8 +392,9 @@ function leafSql(
       return sql`${ordered} <= ${bound(value)}`;
     case 'in': {
       if (!Array.isArray(value)) throw new QueryError(`filter: '${key}' needs an array`);
-      if (value.length === 0) return sql`1 = 0`;
-      return sql`${column} in (${kit.join(value.map(param))})`;
+      const possible = operand.holds ? value.filter((v) => v === null || operand.holds!(v)) : value;
+      if (possible.length === 0) return sql`1 = 0`;
+      return sql`${column} in (${kit.join(possible.map(param))})`;
     }
     case 'range': {
       if (!Array.isArray(value) || value.length !== 2)

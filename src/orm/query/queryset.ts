@@ -629,7 +629,11 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     if (plan === null || !sameNames(plan.names, names)) return undefined;
     const dialect = this.db.dialect;
     const params = new Array<unknown>(values.length);
-    for (let i = 0; i < values.length; i++) params[i] = plan.keys[i]!.toDb(values[i], dialect);
+    for (let i = 0; i < values.length; i++) {
+      // A value the column cannot hold matches nothing: the general path says so without SQL errors.
+      if (!plan.keys[i]!.canHold(values[i])) return undefined;
+      params[i] = plan.keys[i]!.toDb(values[i], dialect);
+    }
     return this.db.arrays(plan.sql, params).then((raw) => {
       const label = this.model.meta.label;
       if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);

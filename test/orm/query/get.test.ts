@@ -55,3 +55,30 @@ forEachDialect((_dialect, open) => {
     assert.equal((await query(db, Author).get({ lastName: 'Lovelace' })).firstName, 'Ada');
   });
 });
+
+forEachDialect((_dialect, open) => {
+  test('a key the column can never hold (past its range, not a number) matches no row instead of failing', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Book, Author, ada } = await seeded(db);
+    await assert.rejects(query(db, Author).get({ id: 1e20 }), { name: 'NotFoundError' });
+    await assert.rejects(query(db, Author).get({ id: 2.5 }), { name: 'NotFoundError' });
+    await assert.rejects(query(db, Author).get({ id: 'abc' as never }), { name: 'NotFoundError' });
+    await assert.rejects(query(db, Book).get({ pages: 2 ** 31 }), { name: 'NotFoundError' });
+    assert.deepEqual(
+      (
+        await query(db, Author)
+          .filter({ id__in: [ada.id, 1e20, -(2 ** 60)] })
+          .all()
+      ).map((a) => a.id),
+      [ada.id],
+    );
+    assert.equal(
+      await query(db, Author)
+        .filter({ id__in: [1e20] })
+        .count(),
+      0,
+    );
+    assert.equal(await query(db, Author).exclude({ id: 1e20 }).count(), 2);
+  });
+});
