@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import type { Database, SqlValue } from '../database.ts';
+import type { Database, DialectName, SqlValue } from '../database.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import type { CreateInput, Row, UpdateInput } from '../types.ts';
@@ -132,6 +132,17 @@ interface DirectGet {
   readonly single: boolean;
 }
 const directGets = new WeakMap<AnyModel, Map<string, DirectGet | null>>();
+
+/** A row from the values of one selected row, in the order of `fields` (the select's first columns). */
+function rowOf(
+  fields: readonly AnyField[],
+  values: readonly unknown[],
+  dialect: DialectName,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let j = 0; j < fields.length; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(values[j], dialect);
+  return row;
+}
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -457,11 +468,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const rows = new Array<Record<string, unknown>>(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const values = raw[i]!;
-      const row: Record<string, unknown> = {};
-      for (let j = 0; j < width; j++) {
-        const field = fields[j]!;
-        row[field.attribute] = field.fromDb(values[j], dialect);
-      }
+      const row = rowOf(fields, values, dialect);
       for (let j = 0; j < extras.length; j++) row[extras[j]!.key] = extras[j]!.read(values[width + j]);
       if (state.related.length) attachSelected(row, values, width + extras.length, state.related, dialect);
       rows[i] = row;
@@ -638,12 +645,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       const label = this.model.meta.label;
       if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
       if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
-      const fields = this.model.meta.concreteFields;
-      const first = raw[0]!;
-      const row: Record<string, unknown> = {};
-      for (let j = 0; j < fields.length; j++)
-        row[fields[j]!.attribute] = fields[j]!.fromDb(first[j], dialect);
-      return row as Row<M>;
+      return rowOf(this.model.meta.concreteFields, raw[0]!, dialect) as Row<M>;
     });
   }
 
@@ -1064,12 +1066,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     );
     const raw = await db.arrays(text, parameters);
     const dialect = db.dialect;
-    const rows = raw.map((values) => {
-      const row: Record<string, unknown> = {};
-      for (let j = 0; j < fields.length; j++)
-        row[fields[j]!.attribute] = fields[j]!.fromDb(values[j], dialect);
-      return row as Row<M>;
-    });
+    const rows = raw.map((values) => rowOf(fields, values, dialect) as Row<M>);
     // The returned rows' order is the database's: put them back in input order, by the key
     // given (a uuid, a slug) or, for an auto key, by the ascending values it handed out.
     const pk = meta.pk;
@@ -1248,8 +1245,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const raw = await this.db.arrays(text, parameters);
     const width = fields.length;
     const linked = raw.map((r) => {
-      const row: Record<string, unknown> = {};
-      for (let j = 0; j < width; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(r[j], dialect);
+      const row = rowOf(fields, r, dialect);
       for (let j = 0; j < extras.length; j++) row[extras[j]!.key] = extras[j]!.read(r[width + j]);
       attachSelected(row, r, width + extras.length, state.related, dialect);
       return { key: sourcePk.fromDb(r[r.length - 1], dialect), row };
