@@ -94,6 +94,7 @@ export class VoltApp extends Router {
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
+      trustProxy: this.settings.trustProxy,
       return503OnClosing: true,
       forceCloseConnections: 'idle',
       frameworkErrors: sendRouterError,

@@ -38,6 +38,34 @@ export interface Settings {
   shutdownTimeout: number;
   /** Serve `/openapi.json`, `/docs` and `/redoc` (`DOCS`). Default true. */
   docs: boolean;
+  /** Most elements accepted in any one array of a JSON body (`JSON_MAX_ARRAY_LENGTH`). Default 10 000. */
+  jsonMaxArrayLength: number;
+  /** The public address of the site, used in links sent by mail (`SITE_URL`), e.g. `https://shop.example.com`. Default: none (links then use the request's checked Host, outside production). */
+  siteUrl: string;
+  /** Trust `X-Forwarded-*` headers from a proxy in front (`TRUST_PROXY`). Default false. */
+  trustProxy: boolean;
+  /** Seconds of `Strict-Transport-Security` (`HSTS_SECONDS`). Default one year in production, 0 (no header) elsewhere. */
+  hstsSeconds: number;
+  /** Name of the session cookie (`SESSION_COOKIE_NAME`). Default `volt_session`. */
+  sessionCookieName: string;
+  /** Send the session cookie only over HTTPS (`SESSION_COOKIE_SECURE`). Default true in production. */
+  sessionCookieSecure: boolean;
+  /** Seconds a session lives after login (`SESSION_MAX_AGE`). Default two weeks. */
+  sessionMaxAge: number;
+  /** Seconds without a request after which a session ends (`SESSION_IDLE_TIMEOUT`); 0 for none. Default 0. */
+  sessionIdleTimeout: number;
+  /** Origins (`https://app.example.com`) allowed to send unsafe requests with the session cookie besides the site itself (`CSRF_TRUSTED_ORIGINS`, comma-separated). Default none. */
+  csrfTrustedOrigins: string[];
+  /** Where a Redis server is, for the Redis stores (`REDIS_URL`). Default: none. */
+  redisUrl: string;
+  /** How mail is sent (`EMAIL_BACKEND`): `console`, `file`, `memory` or `smtp`. Default `console`. */
+  emailBackend: 'console' | 'file' | 'memory' | 'smtp';
+  /** The SMTP server for `EMAIL_BACKEND=smtp` (`EMAIL_URL`), e.g. `smtps://user:pass@mail.example.com:465`. */
+  emailUrl: string;
+  /** Folder the `file` backend writes messages to (`EMAIL_FILE_PATH`). Default `./data/mail`. */
+  emailFilePath: string;
+  /** Sender of mail the app sends (`DEFAULT_FROM_EMAIL`). Default `webmaster@localhost`. */
+  defaultFromEmail: string;
 }
 
 /** Thrown when settings are invalid; `problems` lists one message per bad value. */
@@ -97,6 +125,21 @@ const asDatabaseUrl: Parser<string> = (raw) =>
     ? raw
     : new Invalid(`must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${raw}"`);
 
+const asSiteUrl: Parser<string> = (raw) => {
+  if (raw === '') return raw;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search)
+      return url.origin;
+  } catch {}
+  return new Invalid(`must be an http(s) origin like https://shop.example.com, got "${raw}"`);
+};
+
+const asCookieName: Parser<string> = (raw) =>
+  /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(raw)
+    ? raw
+    : new Invalid(`must be a cookie name (letters, digits, - and _), got "${raw}"`);
+
 const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>] } = {
   env: ['VOLT_ENV', oneOf(['development', 'production', 'test'] as const)],
   debug: ['DEBUG', asBool],
@@ -111,6 +154,20 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
   shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
   docs: ['DOCS', asBool],
+  jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
+  siteUrl: ['SITE_URL', asSiteUrl],
+  trustProxy: ['TRUST_PROXY', asBool],
+  hstsSeconds: ['HSTS_SECONDS', asInt(0, 2 ** 31)],
+  sessionCookieName: ['SESSION_COOKIE_NAME', asCookieName],
+  sessionCookieSecure: ['SESSION_COOKIE_SECURE', asBool],
+  sessionMaxAge: ['SESSION_MAX_AGE', asInt(60, 2 ** 31)],
+  sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
+  csrfTrustedOrigins: ['CSRF_TRUSTED_ORIGINS', asList],
+  redisUrl: ['REDIS_URL', asString],
+  emailBackend: ['EMAIL_BACKEND', oneOf(['console', 'file', 'memory', 'smtp'] as const)],
+  emailUrl: ['EMAIL_URL', asString],
+  emailFilePath: ['EMAIL_FILE_PATH', asString],
+  defaultFromEmail: ['DEFAULT_FROM_EMAIL', asString],
 };
 
 /** The prefix of the development-only secret key generated when none is set. */
@@ -131,6 +188,20 @@ function defaults(env: VoltEnv): Settings {
     requestTimeout: 30_000,
     shutdownTimeout: 10_000,
     docs: true,
+    jsonMaxArrayLength: 10_000,
+    siteUrl: '',
+    trustProxy: false,
+    hstsSeconds: env === 'production' ? 31_536_000 : 0,
+    sessionCookieName: 'volt_session',
+    sessionCookieSecure: env === 'production',
+    sessionMaxAge: 14 * 24 * 3600,
+    sessionIdleTimeout: 0,
+    csrfTrustedOrigins: [],
+    redisUrl: '',
+    emailBackend: 'console',
+    emailUrl: '',
+    emailFilePath: './data/mail',
+    defaultFromEmail: 'webmaster@localhost',
   };
 }
 
