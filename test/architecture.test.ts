@@ -19,10 +19,12 @@ const ALLOWED: Record<string, string[]> = {
   http: [],
   schema: ['http'],
   orm: ['schema'],
+  security: ['http', 'schema'],
+  auth: ['http', 'schema', 'orm', 'security'],
   testing: ['http', 'orm'],
-  'volt.ts': ['http', 'schema'],
-  'index.ts': ['http', 'schema', 'volt.ts'],
-  cli: ['http', 'schema', 'orm', 'testing', 'volt.ts', 'index.ts'],
+  'volt.ts': ['http', 'schema', 'security'],
+  'index.ts': ['http', 'schema', 'security', 'volt.ts'],
+  cli: ['http', 'schema', 'orm', 'security', 'auth', 'testing', 'volt.ts', 'index.ts'],
 };
 
 const IMPORT =
