@@ -4,6 +4,7 @@
  */
 import type { Static, TObject } from 'typebox';
 import type { Context } from './context.ts';
+import type { SecurityRequirement } from './route.ts';
 
 const DEPENDENCY = Symbol.for('volt.dependency');
 
@@ -42,6 +43,10 @@ export interface Dependency<T = unknown> {
   readonly headers: TObject | undefined;
   /** Cookies this dependency reads. */
   readonly cookies: TObject | undefined;
+  /** OpenAPI security requirements of every route using this dependency (an auth guard's schemes). */
+  readonly security: SecurityRequirement[] | undefined;
+  /** Error responses this dependency can answer with, by status (documented on every route using it). */
+  readonly responses: Record<number, string> | undefined;
   /** `generator` resolvers yield once; the code after `yield` runs as teardown. */
   readonly kind: 'function' | 'generator';
   readonly resolve: (ctx: Context<any, any, any, any, any, any>, deps: any) => unknown;
@@ -61,6 +66,10 @@ export interface DependencyOptions<U extends DependencyMap, Q, H, C> {
   headers?: H;
   /** Cookies this dependency reads. */
   cookies?: C;
+  /** OpenAPI security requirements it adds to each route using it, e.g. `[{ bearerAuth: [] }]`. */
+  security?: SecurityRequirement[];
+  /** Error responses it can send, documented on each route using it: `{ 401: 'Not authenticated' }`. */
+  responses?: Record<number, string>;
 }
 
 // NoInfer on the parameters: Q, H, C and U come from the options (inferring them backwards
@@ -117,6 +126,8 @@ export function dependency(
     query: options.query as TObject | undefined,
     headers: options.headers as TObject | undefined,
     cookies: options.cookies as TObject | undefined,
+    security: options.security,
+    responses: options.responses,
     kind:
       ctorName === 'AsyncGeneratorFunction' || ctorName === 'GeneratorFunction' ? 'generator' : 'function',
     resolve,

@@ -6,6 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import type { TObject, TSchema } from 'typebox';
 import type { VoltApp } from '../http/app.ts';
 import { effectiveSchemas } from '../http/compile.ts';
+import type { Dependency } from '../http/dependencies.ts';
 import type { HttpMethod, RouteRecord, SecurityRequirement } from '../http/route.ts';
 import { t } from './t.ts';
 
@@ -327,7 +328,8 @@ function responsesOf(
   validates: boolean,
   schemas: SchemaCollector,
 ): Record<string, OpenApiResponse> {
-  const { response = {}, responseDescriptions = {}, status = 200 } = route.options;
+  const { response = {}, status = 200 } = route.options;
+  const responseDescriptions = describedResponses(route);
   const responses: Record<string, OpenApiResponse> = {};
   for (const [key, schema] of Object.entries(response as Record<string, TSchema>)) {
     const code = Number(key);
@@ -354,6 +356,21 @@ function responsesOf(
     );
   }
   return responses;
+}
+
+/** Response descriptions of a route: those its dependencies declare, then its own (which win). */
+function describedResponses(route: RouteRecord): Record<number, string> {
+  const described: Record<number, string> = {};
+  for (const dep of effectiveSchemas(route).dependencies) Object.assign(described, dep.responses);
+  return Object.assign(described, route.options.responseDescriptions);
+}
+
+/** The security requirements the route's dependencies declare (each listed once), if any. */
+function dependencySecurity(dependencies: readonly Dependency[]): SecurityRequirement[] | undefined {
+  const found = new Map<string, SecurityRequirement>();
+  for (const dep of dependencies)
+    for (const requirement of dep.security ?? []) found.set(JSON.stringify(requirement), requirement);
+  return found.size > 0 ? [...found.values()] : undefined;
 }
 
 function checkSecurity(
@@ -387,7 +404,7 @@ function operationOf(route: RouteRecord, app: VoltApp, schemas: SchemaCollector)
   const validates = Boolean(
     effective.params || effective.query || effective.headers || effective.cookies || effective.body,
   );
-  const security = options.security ?? app.security;
+  const security = options.security ?? dependencySecurity(effective.dependencies) ?? app.security;
   if (security) checkSecurity(route, security, app.securitySchemes);
   // Built in one literal so the JSON reads in the usual order.
   return {

@@ -3,6 +3,7 @@
  * dependencies, serialization, error handling) without a socket.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseSetCookie } from 'cookie';
 import type { VoltApp } from '../http/app.ts';
 
 /** Options of one test request. */
@@ -15,8 +16,19 @@ export interface TestRequestOptions {
   cookies?: Record<string, string>;
   /** A JSON body (sets `Content-Type: application/json`). */
   json?: unknown;
+  /** An HTML form body (sets `Content-Type: application/x-www-form-urlencoded`); arrays repeat the key. */
+  form?: Record<string, string | number | boolean | Array<string | number | boolean>>;
   /** A raw body; set the content type yourself. */
   body?: string | Buffer;
+}
+
+/** Options of {@link testClient}. */
+export interface TestClientOptions {
+  /**
+   * Keep cookies the app sets (`Set-Cookie`) and send them back on later requests, as a browser
+   * does; a cookie set with `Max-Age=0` or a past `Expires` is dropped. Off by default.
+   */
+  cookieJar?: boolean;
 }
 
 /** A response from the test client; `T` types `json()`. */
@@ -41,17 +53,23 @@ export interface TestClient {
   put<T = unknown>(path: string, options?: TestRequestOptions): Promise<TestResponse<T>>;
   patch<T = unknown>(path: string, options?: TestRequestOptions): Promise<TestResponse<T>>;
   delete<T = unknown>(path: string, options?: TestRequestOptions): Promise<TestResponse<T>>;
+  /** The cookies kept by the jar (`cookieJar: true`), by name; change it to send others. */
+  readonly cookies: Map<string, string>;
   /** Closes the app (runs its shutdown hooks). */
   close(): Promise<void>;
 }
 
-function withQuery(path: string, query: TestRequestOptions['query']): string {
-  if (!query) return path;
+function encodePairs(values: NonNullable<TestRequestOptions['query']>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
+  for (const [key, value] of Object.entries(values)) {
     for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
   }
-  const text = params.toString();
+  return params.toString();
+}
+
+function withQuery(path: string, query: TestRequestOptions['query']): string {
+  if (!query) return path;
+  const text = encodePairs(query);
   if (!text) return path;
   return `${path}${path.includes('?') ? '&' : '?'}${text}`;
 }
@@ -67,7 +85,19 @@ function withQuery(path: string, query: TestRequestOptions['query']): string {
  * assert.equal(res.json().id, 1);
  * ```
  */
-export function testClient(app: VoltApp): TestClient {
+export function testClient(app: VoltApp, clientOptions: TestClientOptions = {}): TestClient {
+  const jar = new Map<string, string>();
+  const keep = (setCookie: string | string[] | undefined) => {
+    for (const line of typeof setCookie === 'string' ? [setCookie] : (setCookie ?? [])) {
+      const cookie = parseSetCookie(line);
+      const expired =
+        cookie.maxAge !== undefined
+          ? cookie.maxAge <= 0
+          : cookie.expires !== undefined && cookie.expires.getTime() <= Date.now();
+      if (expired) jar.delete(cookie.name);
+      else jar.set(cookie.name, cookie.value ?? '');
+    }
+  };
   const request = async <T>(method: string, path: string, options: TestRequestOptions = {}) => {
     await app.ready();
     // Header names are case-insensitive: lower-case them so `Content-Type` given by the caller
@@ -78,11 +108,15 @@ export function testClient(app: VoltApp): TestClient {
     if (options.json !== undefined) {
       payload = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
+    } else if (options.form !== undefined) {
+      payload = encodePairs(options.form);
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
     }
-    if (options.cookies) {
-      const pairs = Object.entries(options.cookies).map(
-        ([name, value]) => `${name}=${encodeURIComponent(value)}`,
-      );
+    const cookies = clientOptions.cookieJar
+      ? { ...Object.fromEntries(jar), ...options.cookies }
+      : options.cookies;
+    if (cookies && Object.keys(cookies).length > 0) {
+      const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
       if (headers.cookie) pairs.unshift(headers.cookie);
       headers.cookie = pairs.join('; ');
     }
@@ -92,6 +126,7 @@ export function testClient(app: VoltApp): TestClient {
       headers,
       ...(payload === undefined ? {} : { payload }),
     });
+    if (clientOptions.cookieJar) keep(res.headers['set-cookie']);
     const response: TestResponse<T> = {
       status: res.statusCode,
       headers: res.headers as IncomingHttpHeaders,
@@ -117,6 +152,7 @@ export function testClient(app: VoltApp): TestClient {
     put: (path, options) => request('PUT', path, options),
     patch: (path, options) => request('PATCH', path, options),
     delete: (path, options) => request('DELETE', path, options),
+    cookies: jar,
     close: () => app.close(),
   };
 }

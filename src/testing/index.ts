@@ -1,7 +1,13 @@
 /**
  * `volt/testing`: test helpers.
  */
-export { type TestClient, type TestRequestOptions, type TestResponse, testClient } from './client.ts';
+export {
+  type TestClient,
+  type TestClientOptions,
+  type TestRequestOptions,
+  type TestResponse,
+  testClient,
+} from './client.ts';
 export {
   forEachDialect,
   type OpenTestDatabase,

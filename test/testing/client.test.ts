@@ -175,3 +175,30 @@ test('the client readies the app on first use and close() shuts it down', async 
   await client.close();
   assert.deepEqual(events, ['startup', 'shutdown']);
 });
+
+test('with cookieJar, cookies the app sets are sent back until the app expires them', async () => {
+  const app = createApp({ logger: false, envFile: false });
+  app.post('/in', {}, (ctx) => {
+    ctx.header('set-cookie', ['sid=abc%20d; Path=/; HttpOnly', 'theme=dark; Path=/']);
+    return {};
+  });
+  app.post('/out', {}, (ctx) => {
+    ctx.header('set-cookie', 'sid=; Path=/; Max-Age=0');
+    return {};
+  });
+  app.get('/cookie', {}, (ctx) => ({ cookie: ctx.request.headers.cookie ?? null }));
+  const client = testClient(app, { cookieJar: true });
+  const plain = testClient(app);
+  try {
+    await client.post('/in');
+    assert.equal(client.cookies.get('sid'), 'abc d');
+    const seen = await client.get<{ cookie: string }>('/cookie', { cookies: { extra: '1' } });
+    assert.equal(seen.json().cookie, 'sid=abc%20d; theme=dark; extra=1');
+    await client.post('/out');
+    assert.equal((await client.get<{ cookie: string }>('/cookie')).json().cookie, 'theme=dark');
+    await plain.post('/in');
+    assert.equal((await plain.get<{ cookie: null }>('/cookie')).json().cookie, null);
+  } finally {
+    await client.close();
+  }
+});
