@@ -1,0 +1,585 @@
+/**
+ * `createAuth()`: users on the request path. Sessions in a signed cookie, bearer tokens,
+ * CSRF protection, the guards routes declare (`requireUser`, `requirePerm`), and the auth
+ * routes: login/logout, the OAuth2 password flow, API tokens, password change and reset.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VoltApp } from '../http/app.ts';
+import type { Context } from '../http/context.ts';
+import { type Dependency, dependency } from '../http/dependencies.ts';
+import { HttpError } from '../http/errors.ts';
+import type { SecurityRequirement } from '../http/route.ts';
+import type { Database } from '../orm/database.ts';
+import { query } from '../orm/query/queryset.ts';
+import { t } from '../schema/t.ts';
+import { safeRedirectUrl } from '../security/redirects.ts';
+import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
+import { getUserModel, onPasswordChange, setUserModel } from './config.ts';
+import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
+import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
+import { type UserModel } from './models.ts';
+import { type PasswordParams, changePassword, dummyVerify, verifyAndUpgrade } from './passwords.ts';
+import { validatePassword } from './password-validators.ts';
+import { AnonymousUser, CurrentUser } from './permissions.ts';
+import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
+import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
+import { Sessions } from './sessions.ts';
+import { createToken, listTokens, revokeToken, verifyToken } from './tokens.ts';
+
+/** Limits on failed logins; counted per username and per client IP. */
+export interface LoginLimits {
+  /** Failed attempts for one username within the window before it is locked. Default 5. */
+  perUser: number;
+  /** Failed attempts from one IP within the window before it is locked. Default 20. */
+  perIp: number;
+  /** The window, in ms. Default 15 minutes. */
+  windowMs: number;
+}
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions {
+  /** The database (or a function giving it, for one opened at startup). */
+  db: Database | (() => Database);
+  /** The user model; `auth.User` by default. Build your own with `userModel()`. */
+  user?: UserModel;
+  /** Where sessions live; the database (`auth.Session`) by default. */
+  sessions?: SessionStore;
+  /** Where failed logins are counted; in memory by default (use a Redis store with several instances). */
+  throttle?: ThrottleStore;
+  /** Failed-login limits. */
+  loginLimits?: Partial<LoginLimits>;
+  /** How mail is sent (password reset); from the settings (`EMAIL_BACKEND`) by default. */
+  mail?: MailBackend;
+  /** Prefix of the auth routes, `/auth` by default; `false` adds none (use the guards and helpers alone). */
+  routes?: string | false;
+  /** Lifetime of tokens issued by the OAuth2 password flow, in ms. Default one hour. */
+  accessTokenLifetime?: number;
+  /** Lifetime of password reset links, in seconds. Default one hour. */
+  resetTokenLifetime?: number;
+  /** The link in the reset mail; `<SITE_URL><prefix>/password-reset/confirm?token=…` by default. */
+  resetUrl?: (token: string, origin: string) => string;
+  /** Password hashing parameters (scrypt cost); Volt's defaults otherwise. */
+  passwordParams?: Partial<PasswordParams>;
+}
+
+/** The OpenAPI security requirements of a route guarded by Volt auth. */
+export const AUTH_SECURITY: SecurityRequirement[] = [{ OAuth2PasswordBearer: [] }, { sessionCookie: [] }];
+
+/** What {@link createAuth} gives: guards as dependencies, and helpers for your own routes. */
+export interface Auth {
+  /** The current user, or an anonymous one (never fails for a missing login). */
+  readonly user: Dependency<CurrentUser | AnonymousUser>;
+  /** The logged-in user; a 401 problem when there is none. */
+  readonly requireUser: Dependency<CurrentUser>;
+  /** The logged-in user holding every permission given; 401 without a login, 403 without the permissions. */
+  requirePerm(...permissions: string[]): Dependency<CurrentUser>;
+  /** The user model in use. */
+  readonly userModel: UserModel;
+  /** The session layer (store, cookie, CSRF tokens). */
+  readonly sessions: Sessions;
+  /** The request's CSRF token (masked), starting an anonymous session if needed: put it in forms. */
+  csrfToken(ctx: Context<any, any, any, any, any, any>): Promise<string>;
+  /** An `<input type="hidden">` holding the CSRF token, for HTML forms. */
+  csrfInput(ctx: Context<any, any, any, any, any, any>): Promise<string>;
+  /** Logs `user` in on this request: a new session id (no fixation), its cookie, `lastLogin`. */
+  login(ctx: Context<any, any, any, any, any, any>, user: Record<string, any>): Promise<void>;
+  /** Ends the request's session. */
+  logout(ctx: Context<any, any, any, any, any, any>): Promise<void>;
+  /**
+   * Checks a username and password, with the failed-login limits and the same time and answer
+   * whether the user exists or not. Gives the user row, or throws a 401/429 problem.
+   */
+  authenticate(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>>;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function unauthorized(detail: string, bearerError?: string): HttpError {
+  return new HttpError(401, {
+    detail,
+    headers: {
+      'www-authenticate': bearerError ? `Bearer error="${bearerError}"` : 'Bearer',
+    },
+  });
+}
+
+const LOGIN_FAILED = 'Invalid username or password.';
+
+/**
+ * Adds users to an app. Registers the CSRF check, the security schemes of the docs and (unless
+ * `routes: false`) the auth routes under `/auth`.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuth(app, { db: () => database });
+ * app.get('/orders', { deps: { user: auth.requirePerm('shop.view_order') } }, (ctx) => …);
+ * ```
+ */
+export function createAuth(app: VoltApp, options: AuthOptions): Auth {
+  const settings = app.settings;
+  const db = typeof options.db === 'function' ? options.db : () => options.db as Database;
+  if (options.user) setUserModel(options.user);
+  const User = options.user ?? getUserModel();
+  const pk = User.meta.pk;
+  const numericPk = pk.kind === 'auto' || pk.kind === 'integer' || pk.kind === 'bigint';
+  const store = options.sessions ?? new DatabaseSessionStore(db);
+  const sessions = new Sessions(store, settings);
+  const limits: LoginLimits = { perUser: 5, perIp: 20, windowMs: 15 * 60_000, ...options.loginLimits };
+  const throttleStore = options.throttle ?? new MemoryThrottleStore();
+  const perUser = new Throttle({ limit: limits.perUser, windowMs: limits.windowMs, store: throttleStore });
+  const perIp = new Throttle({ limit: limits.perIp, windowMs: limits.windowMs, store: throttleStore });
+  const mail = options.mail ?? mailBackendFromSettings(settings);
+  const prefix = options.routes === false ? undefined : (options.routes ?? '/auth');
+
+  installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins);
+  onPasswordChange(async (_db, user) => {
+    await store.destroyUser(String(user[pk.attribute]));
+  });
+  app.securitySchemes.OAuth2PasswordBearer ??= {
+    type: 'oauth2',
+    description: 'A bearer token: from the password flow below, or an API token (`Authorization: Bearer …`).',
+    flows: { password: { tokenUrl: `${prefix ?? '/auth'}/token`, scopes: {} } },
+  };
+  app.securitySchemes.sessionCookie ??= {
+    type: 'apiKey',
+    in: 'cookie',
+    name: settings.sessionCookieName,
+    description: 'The session cookie set by login; unsafe requests also need the X-CSRF-Token header.',
+  };
+
+  const userById = async (id: string | null | undefined) => {
+    if (id === null || id === undefined) return undefined;
+    const value = numericPk ? Number(id) : id;
+    if (numericPk && !Number.isSafeInteger(value)) return undefined;
+    return (await query(db(), User).filter({ [pk.attribute]: value } as never).first()) as
+      | Record<string, any>
+      | undefined;
+  };
+
+  const resolveUser = async (request: FastifyRequest): Promise<CurrentUser | AnonymousUser> => {
+    if (hasBearer(request)) {
+      const token = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '').trim();
+      const record = await verifyToken(db(), token);
+      if (!record) throw unauthorized('The bearer token is invalid or has expired.', 'invalid_token');
+      const row = await userById(record.userId);
+      if (!row?.isActive) throw unauthorized('The bearer token is invalid or has expired.', 'invalid_token');
+      return new CurrentUser(db(), row);
+    }
+    if (!sessions.hasCookie(request)) return new AnonymousUser();
+    const session = await sessions.load(request);
+    const row = await userById(session.record?.userId);
+    if (!row?.isActive || !sessions.matchesUser(session, row.password)) return new AnonymousUser();
+    return new CurrentUser(db(), row);
+  };
+
+  const user = dependency({ name: 'currentUser' }, (ctx) => resolveUser(ctx.request));
+  const requireUser = dependency(
+    {
+      name: 'requireUser',
+      uses: { user },
+      security: AUTH_SECURITY,
+      responses: { 401: 'Not authenticated' },
+    },
+    (_ctx, deps) => {
+      if (!deps.user.isAuthenticated) throw unauthorized('Authentication is required: log in or send a bearer token.');
+      return deps.user as CurrentUser;
+    },
+  );
+  const requirePerm = (...permissions: string[]) =>
+    dependency(
+      {
+        name: `requirePerm(${permissions.join(', ')})`,
+        uses: { user: requireUser },
+        security: AUTH_SECURITY,
+        responses: { 401: 'Not authenticated', 403: 'Permission denied' },
+      },
+      async (_ctx, deps) => {
+        if (!(await deps.user.hasPerms(permissions)))
+          throw new HttpError(403, {
+            detail: `You do not have the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}.`,
+          });
+        return deps.user;
+      },
+    );
+
+  const login = async (ctx: { request: FastifyRequest; reply: FastifyReply }, row: Record<string, any>) => {
+    await sessions.rotate(ctx.request, ctx.reply, String(row[pk.attribute]), sessions.loginData(row.password));
+    const lastLogin = new Date();
+    await query(db(), User)
+      .filter({ [pk.attribute]: row[pk.attribute] } as never)
+      .update({ lastLogin } as never);
+    row.lastLogin = lastLogin;
+  };
+
+  const authenticate = async (request: FastifyRequest, username: string, password: string) => {
+    const userKey = `login:user:${username.toLowerCase()}`;
+    const ipKey = `login:ip:${request.ip}`;
+    for (const [throttle, key] of [
+      [perUser, userKey],
+      [perIp, ipKey],
+    ] as const) {
+      const verdict = await throttle.check(key);
+      if (!verdict.allowed)
+        throw new HttpError(429, {
+          detail: `Too many failed login attempts. Try again in ${verdict.retryAfter} seconds.`,
+          headers: { 'retry-after': String(verdict.retryAfter) },
+        });
+    }
+    const row = (await query(db(), User)
+      .filter({ username } as never)
+      .first()) as Record<string, any> | undefined;
+    // The same work whether the user exists or not: no answer or timing tells them apart.
+    const checked = row
+      ? await verifyAndUpgrade(password, row.password, options.passwordParams)
+      : { ok: await dummyVerify(password), newHash: undefined };
+    if (!row || !checked.ok || !row.isActive) {
+      await perUser.fail(userKey);
+      await perIp.fail(ipKey);
+      throw unauthorized(LOGIN_FAILED);
+    }
+    await perUser.reset(userKey);
+    if (checked.newHash) {
+      await query(db(), User)
+        .filter({ [pk.attribute]: row[pk.attribute] } as never)
+        .update({ password: checked.newHash } as never);
+      row.password = checked.newHash;
+    }
+    return row;
+  };
+
+  const auth: Auth = {
+    user,
+    requireUser,
+    requirePerm,
+    userModel: User,
+    sessions,
+    csrfToken: (ctx) => sessions.csrfToken(ctx.request, ctx.reply),
+    csrfInput: async (ctx) => {
+      const token = await sessions.csrfToken(ctx.request, ctx.reply);
+      return `<input type="hidden" name="${CSRF_FIELD}" value="${token.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)}">`;
+    },
+    login,
+    logout: (ctx) => sessions.end(ctx.request, ctx.reply),
+    authenticate,
+  };
+
+  if (prefix !== undefined) {
+    addRoutes(app, auth, {
+      prefix,
+      db,
+      pkName: pk.attribute,
+      userById,
+      mail,
+      accessTokenLifetime: options.accessTokenLifetime ?? 3_600_000,
+      resetTokenLifetime: options.resetTokenLifetime ?? 3600,
+      resetUrl: options.resetUrl ?? ((token, origin) => `${origin}${prefix}/password-reset/confirm?token=${token}`),
+      passwordParams: options.passwordParams,
+    });
+  }
+  return auth;
+}
+
+interface RouteSetup {
+  prefix: string;
+  db: () => Database;
+  pkName: string;
+  userById: (id: string | null | undefined) => Promise<Record<string, any> | undefined>;
+  mail: MailBackend;
+  accessTokenLifetime: number;
+  resetTokenLifetime: number;
+  resetUrl: (token: string, origin: string) => string;
+  passwordParams: Partial<PasswordParams> | undefined;
+}
+
+const Credentials = t.Object({
+  username: t.String({ minLength: 1, maxLength: 150 }),
+  password: t.String({ minLength: 1, maxLength: 4096 }),
+  next: t.Optional(t.String({ maxLength: 2048 })),
+});
+
+const Problem = t.Object({ detail: t.String() });
+
+function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
+  const { prefix, db, userById, mail } = setup;
+  const User = auth.userModel;
+  const settings = app.settings;
+  const read = User.schema.read;
+  const tags = ['auth'];
+  const me = { me: auth.requireUser };
+
+  /** Where links in mail point: SITE_URL, else (outside production) the request's checked host. */
+  const siteOrigin = (request: FastifyRequest): string => {
+    if (settings.siteUrl) return settings.siteUrl;
+    if (settings.env === 'production')
+      throw new HttpError(500, { detail: 'SITE_URL must be set to send links by mail in production.' });
+    return `${request.protocol}://${request.headers.host}`;
+  };
+
+  const checkNewPassword = (password: string, row: Record<string, any>) => {
+    const problems = validatePassword(password, { user: row });
+    if (problems.length > 0)
+      throw new HttpError(422, {
+        detail: problems.join(' '),
+        errors: problems.map((msg) => ({ loc: ['body', 'newPassword'], msg, type: 'password_invalid' })),
+      });
+  };
+
+  app.post(
+    `${prefix}/login`,
+    {
+      tags,
+      summary: 'Log in (session cookie)',
+      description:
+        'Checks the username and password and starts a session: a new `HttpOnly` cookie. Accepts JSON or an HTML form; a form with a `next` field is redirected there (same site only).',
+      body: Credentials,
+      response: { 200: read },
+      responseDescriptions: { 303: 'Logged in; redirected to `next`', 401: LOGIN_FAILED, 429: 'Too many failed attempts' },
+    },
+    async (ctx) => {
+      // No session cookie yet means the CSRF check did not run: a foreign page must not log the
+      // browser into an account of its choosing.
+      const foreign = foreignOrigin(ctx.request, settings.csrfTrustedOrigins);
+      if (foreign) throw new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${foreign}.` });
+      const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
+      await auth.login(ctx, row);
+      if (ctx.body.next !== undefined) {
+        const target = safeRedirectUrl(ctx.body.next, { allowedHosts: settings.allowedHosts, fallback: '/' });
+        ctx.status(303).header('location', target);
+        return undefined as never;
+      }
+      return row as never;
+    },
+  );
+
+  app.post(
+    `${prefix}/logout`,
+    { tags, summary: 'Log out', description: 'Ends the session and clears its cookie.', status: 204 },
+    async (ctx) => {
+      await auth.logout(ctx);
+    },
+  );
+
+  app.get(
+    `${prefix}/csrf`,
+    {
+      tags,
+      summary: 'The CSRF token',
+      description: 'The token scripts send in `X-CSRF-Token` with unsafe requests that carry the session cookie.',
+      response: { 200: t.Object({ csrfToken: t.String() }) },
+    },
+    async (ctx) => ({ csrfToken: await auth.csrfToken(ctx) }),
+  );
+
+  app.get(`${prefix}/me`, { tags, summary: 'The current user', deps: me, response: { 200: read } }, (ctx) => ctx.deps.me.row as never);
+
+  const Profile = t.Object(
+    {
+      email: t.Optional(t.String({ format: 'email', maxLength: 254 })),
+      firstName: t.Optional(t.String({ maxLength: 150 })),
+      lastName: t.Optional(t.String({ maxLength: 150 })),
+    },
+    { additionalProperties: false },
+  );
+  app.patch(
+    `${prefix}/me`,
+    {
+      tags,
+      summary: 'Change your profile',
+      description: 'Only `email`, `firstName` and `lastName`: privileges and the password cannot be set here.',
+      deps: me,
+      body: Profile,
+      response: { 200: read },
+    },
+    async (ctx) => {
+      const key = ctx.deps.me.row[setup.pkName];
+      await query(db(), User).filter({ [setup.pkName]: key } as never).update(ctx.body as never);
+      return (await userById(String(key))) as never;
+    },
+  );
+
+  app.post(
+    `${prefix}/password`,
+    {
+      tags,
+      summary: 'Change your password',
+      description: 'Ends every other session of the user; this one continues under a new id.',
+      deps: me,
+      body: t.Object({ currentPassword: t.String({ maxLength: 4096 }), newPassword: t.String({ maxLength: 4096 }) }),
+      status: 204,
+      responseDescriptions: { 400: 'The current password is wrong' },
+    },
+    async (ctx) => {
+      const row = ctx.deps.me.row;
+      const checked = await verifyAndUpgrade(ctx.body.currentPassword, row.password, setup.passwordParams);
+      if (!checked.ok)
+        throw new HttpError(400, {
+          detail: 'The current password is incorrect.',
+          errors: [{ loc: ['body', 'currentPassword'], msg: 'The current password is incorrect.', type: 'password_incorrect' }],
+        });
+      checkNewPassword(ctx.body.newPassword, row);
+      const hash = await changePassword(db(), User, row, ctx.body.newPassword, setup.passwordParams);
+      if (auth.sessions.hasCookie(ctx.request) && !hasBearer(ctx.request))
+        await auth.sessions.rotate(ctx.request, ctx.reply, String(row[setup.pkName]), auth.sessions.loginData(hash));
+    },
+  );
+
+  // --- OAuth2 password flow and API tokens --------------------------------------------------
+
+  app.post(
+    `${prefix}/token`,
+    {
+      tags,
+      summary: 'Get an access token (OAuth2 password flow)',
+      description:
+        'The OAuth2 password grant, as the docs\' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST ' +
+        `${prefix}/tokens\`.`,
+      body: t.Object({
+        grant_type: t.Literal('password'),
+        username: t.String({ minLength: 1, maxLength: 150 }),
+        password: t.String({ minLength: 1, maxLength: 4096 }),
+        scope: t.Optional(t.String({ maxLength: 1000 })),
+        client_id: t.Optional(t.String({ maxLength: 200 })),
+        client_secret: t.Optional(t.String({ maxLength: 200 })),
+      }),
+      response: {
+        200: t.Object({ access_token: t.String(), token_type: t.Literal('bearer'), expires_in: t.Integer() }),
+      },
+      responseDescriptions: { 401: LOGIN_FAILED, 429: 'Too many failed attempts' },
+    },
+    async (ctx) => {
+      const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
+      const { token } = await createToken(db(), String(row[setup.pkName]), {
+        name: 'OAuth2 password flow',
+        expiresIn: setup.accessTokenLifetime,
+      });
+      return { access_token: token, token_type: 'bearer' as const, expires_in: Math.round(setup.accessTokenLifetime / 1000) };
+    },
+  );
+
+  const TokenInfo = t.Object({
+    id: t.Integer(),
+    name: t.String(),
+    prefix: t.String(),
+    created: t.String({ format: 'date-time' }),
+    expiresAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+    lastUsed: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+  });
+  const tokenInfo = (record: Record<string, any>) => ({
+    id: record.id,
+    name: record.name,
+    prefix: record.prefix,
+    created: new Date(record.created).toISOString(),
+    expiresAt: record.expiresAt ? new Date(record.expiresAt).toISOString() : null,
+    lastUsed: record.lastUsed ? new Date(record.lastUsed).toISOString() : null,
+  });
+
+  app.post(
+    `${prefix}/tokens`,
+    {
+      tags,
+      summary: 'Create an API token',
+      description: 'The token is in this response only: it is stored hashed and cannot be shown again.',
+      deps: me,
+      body: t.Object({
+        name: t.String({ minLength: 1, maxLength: 100 }),
+        expiresInDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
+      }),
+      status: 201,
+      response: { 201: t.Intersect([TokenInfo, t.Object({ token: t.String() })]) },
+    },
+    async (ctx) => {
+      const { token, record } = await createToken(db(), String(ctx.deps.me.row[setup.pkName]), {
+        name: ctx.body.name,
+        ...(ctx.body.expiresInDays ? { expiresIn: ctx.body.expiresInDays * 86_400_000 } : {}),
+      });
+      return { ...tokenInfo(record), token };
+    },
+  );
+
+  app.get(
+    `${prefix}/tokens`,
+    { tags, summary: 'Your API tokens', deps: me, response: { 200: t.Array(TokenInfo) } },
+    async (ctx) => (await listTokens(db(), String(ctx.deps.me.row[setup.pkName]))).map(tokenInfo),
+  );
+
+  app.delete(
+    `${prefix}/tokens/:id`,
+    {
+      tags,
+      summary: 'Revoke an API token',
+      deps: me,
+      params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+      status: 204,
+      responseDescriptions: { 404: 'No such token of yours' },
+    },
+    async (ctx) => {
+      const removed = await revokeToken(db(), String(ctx.deps.me.row[setup.pkName]), ctx.params.id);
+      if (!removed) throw new HttpError(404, { detail: 'You have no token with this id.' });
+    },
+  );
+
+  // --- Password reset ---------------------------------------------------------------------
+
+  app.post(
+    `${prefix}/password-reset`,
+    {
+      tags,
+      summary: 'Ask for a password reset link',
+      description:
+        'Always answers 202 with the same body, whether an account has this address or not; the mail is sent after the response.',
+      body: t.Object({ email: t.String({ format: 'email', maxLength: 254 }) }),
+      status: 202,
+      response: { 202: Problem },
+    },
+    (ctx) => {
+      const origin = siteOrigin(ctx.request);
+      const email = ctx.body.email;
+      ctx.background(async () => {
+        const rows = (await query(db(), User)
+          .filter({ email: { iexact: email }, isActive: true } as never)
+          .all()) as Record<string, any>[];
+        for (const row of rows) {
+          if (!row.password || row.password.startsWith('!')) continue;
+          const token = makeResetToken(settings.secretKey, { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin });
+          const link = setup.resetUrl(token, origin);
+          await sendMail(
+            mail,
+            {
+              to: [row.email],
+              subject: 'Password reset',
+              text: `Someone asked to reset the password of the account ${row.username}.\n\nTo choose a new password, open:\n${link}\n\nThe link works once, for ${Math.round(setup.resetTokenLifetime / 60)} minutes. If you did not ask for it, ignore this mail.\n`,
+            },
+            { defaultFrom: settings.defaultFromEmail },
+          );
+        }
+      });
+      return { detail: 'If an account has this address, a link to reset its password is on its way.' };
+    },
+  );
+
+  app.post(
+    `${prefix}/password-reset/confirm`,
+    {
+      tags,
+      summary: 'Set a new password with a reset link',
+      description: 'The token works once and expires; all sessions of the user end.',
+      body: t.Object({ token: t.String({ minLength: 1, maxLength: 512 }), newPassword: t.String({ maxLength: 4096 }) }),
+      status: 204,
+      responseDescriptions: { 400: 'The link is invalid or has expired' },
+    },
+    async (ctx) => {
+      const invalid = new HttpError(400, { detail: 'The password reset link is invalid or has expired.' });
+      const row = await userById(resetTokenUserId(ctx.body.token));
+      if (!row?.isActive) throw invalid;
+      const ok = checkResetToken(
+        settings.secretKey,
+        { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin },
+        ctx.body.token,
+        { maxAgeSeconds: setup.resetTokenLifetime },
+      );
+      if (!ok) throw invalid;
+      checkNewPassword(ctx.body.newPassword, row);
+      await changePassword(db(), User, row, ctx.body.newPassword, setup.passwordParams);
+    },
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * Cross-site request forgery protection for cookie-authenticated requests.
+ *
+ * An unsafe request (POST, PUT, PATCH, DELETE) that carries the session cookie must come from
+ * the site itself or a trusted origin (its `Origin`, or on HTTPS its `Referer`) and must send
+ * the session's CSRF token in the `X-CSRF-Token` header or the `csrf_token` form field.
+ * Requests authenticated by a bearer token are exempt: a browser never adds that header to a
+ * cross-site request on its own.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../http/errors.ts';
+import type { Sessions } from './sessions.ts';
+
+/** The header a script sends the CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+/** The form field an HTML form sends the CSRF token in. */
+export const CSRF_FIELD = 'csrf_token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** The origin (`https://host:port`) the request was sent to. */
+export function requestOrigin(request: FastifyRequest): string {
+  return `${request.protocol}://${(request.headers.host ?? '').toLowerCase()}`;
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why the request's `Origin` (or, on HTTPS without one, its `Referer`) is not the site's own
+ * nor trusted; `undefined` when it is.
+ */
+export function foreignOrigin(request: FastifyRequest, trusted: readonly string[]): string | undefined {
+  const own = requestOrigin(request);
+  const allowed = (origin: string) => origin === own || trusted.includes(origin);
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    if (origin === 'null' || !allowed(originOf(origin) ?? '')) {
+      return `the request came from ${origin === 'null' ? 'an opaque origin' : `the origin ${origin.slice(0, 200)}`}, which is neither this site (${own}) nor in CSRF_TRUSTED_ORIGINS`;
+    }
+    return undefined;
+  }
+  if (request.protocol !== 'https') return undefined;
+  const referer = request.headers.referer;
+  if (!referer) return 'an HTTPS request without Origin must send a Referer header';
+  const from = originOf(referer);
+  if (!from || !allowed(from))
+    return `the Referer is ${from ?? 'not a URL'}, which is neither this site (${own}) nor in CSRF_TRUSTED_ORIGINS`;
+  return undefined;
+}
+
+function forbidden(reason: string): HttpError {
+  return new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${reason}.` });
+}
+
+/** Whether the request is authenticated by a bearer token rather than by the cookie. */
+export function hasBearer(request: FastifyRequest): boolean {
+  const header = request.headers.authorization;
+  return header !== undefined && /^bearer\s/i.test(header);
+}
+
+/**
+ * Installs the check on every route of the app, after the body is parsed (the token may be a
+ * form field) and before it is validated. Safe methods, requests without the session cookie
+ * and bearer-token requests pass untouched, at the cost of two comparisons.
+ */
+export function installCsrf(fastify: FastifyInstance, sessions: Sessions, trusted: readonly string[]): void {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    if (SAFE_METHODS.has(request.method) || !sessions.hasCookie(request) || hasBearer(request)) return done();
+    const foreign = foreignOrigin(request, trusted);
+    if (foreign) return done(forbidden(foreign));
+    const body = request.body as Record<string, unknown> | undefined;
+    let given = request.headers[CSRF_HEADER];
+    if (given === undefined && body !== null && typeof body === 'object' && CSRF_FIELD in body) {
+      given = body[CSRF_FIELD] as string | undefined;
+      // The token is not part of the data the route validates.
+      delete body[CSRF_FIELD];
+    }
+    sessions.load(request).then((session) => {
+      // A cookie that names no live session authenticates nothing: nothing to protect.
+      if (!session.record) return done();
+      if (typeof given !== 'string' || given === '')
+        return done(
+          forbidden(
+            `the CSRF token is missing; send it in the X-CSRF-Token header or the ${CSRF_FIELD} form field`,
+          ),
+        );
+      if (!sessions.csrfMatches(session, given)) return done(forbidden('the CSRF token is incorrect'));
+      done();
+    }, done);
+  });
+}

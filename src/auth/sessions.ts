@@ -1,0 +1,227 @@
+/**
+ * Server-side sessions on the request path: the signed cookie, loading the record once per
+ * request, creating, rotating and ending sessions, and the session's CSRF token.
+ *
+ * The cookie holds an opaque random id (32 bytes) and its signature; the store holds the
+ * record under the SHA-256 of the id, so neither a forged cookie nor a leaked store gives a
+ * live session.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Settings } from '../http/settings.ts';
+import { Signer } from '../security/signing.ts';
+import type { SessionRecord, SessionStore } from './session-store.ts';
+
+/** Session data keys Volt itself uses; applications should leave them alone. */
+const USER_HASH = '_authHash';
+const CSRF = '_csrf';
+
+/** How often (ms) a session's `lastSeen` is written back when an idle timeout is set. */
+const TOUCH_EVERY = 60_000;
+
+/** The session of one request, as loaded (or created) by {@link Sessions}. */
+export interface RequestSession {
+  /** The record in the store, or `undefined` when the request has no valid session. */
+  record: SessionRecord | undefined;
+  /** The store key (SHA-256 of the id) of the record. */
+  key: string | undefined;
+}
+
+function hashId(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+function newId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Compares two strings in time independent of where they differ. */
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The sessions of an app: reads the cookie, loads the record (once per request), and writes
+ * new or changed sessions back with their cookie.
+ */
+export class Sessions {
+  readonly store: SessionStore;
+  readonly #settings: Settings;
+  readonly #signer: Signer;
+  readonly #hashKey: Buffer;
+  readonly #loaded = new WeakMap<FastifyRequest, Promise<RequestSession>>();
+
+  constructor(store: SessionStore, settings: Settings) {
+    this.store = store;
+    this.#settings = settings;
+    this.#signer = new Signer(settings.secretKey, { salt: 'volt.auth.session' });
+    this.#hashKey = createHmac('sha256', settings.secretKey).update('volt.auth.user-hash').digest();
+  }
+
+  /** The cookie's name. */
+  get cookieName(): string {
+    return this.#settings.sessionCookieName;
+  }
+
+  /** Whether the request carries a session cookie at all (valid or not); no store access. */
+  hasCookie(request: FastifyRequest): boolean {
+    const header = request.headers.cookie;
+    return header !== undefined && header.includes(`${this.cookieName}=`);
+  }
+
+  /** The request's session, loaded from the store on first call and shared afterwards. */
+  load(request: FastifyRequest): Promise<RequestSession> {
+    let loaded = this.#loaded.get(request);
+    if (!loaded) {
+      loaded = this.#read(request);
+      this.#loaded.set(request, loaded);
+    }
+    return loaded;
+  }
+
+  async #read(request: FastifyRequest): Promise<RequestSession> {
+    const header = request.headers.cookie;
+    const value = header ? parseCookie(header)[this.cookieName] : undefined;
+    const id = value ? this.#signer.unsign(value) : undefined;
+    if (!id) return { record: undefined, key: undefined };
+    const key = hashId(id);
+    const record = await this.store.get(key);
+    if (!record) return { record: undefined, key: undefined };
+    const now = Date.now();
+    const idle = this.#settings.sessionIdleTimeout * 1000;
+    if (idle > 0) {
+      if (now - record.lastSeen > idle) {
+        await this.store.destroy(key);
+        return { record: undefined, key: undefined };
+      }
+      if (now - record.lastSeen > TOUCH_EVERY) {
+        record.lastSeen = now;
+        await this.store.set(key, record);
+      }
+    }
+    return { record, key };
+  }
+
+  /**
+   * Starts a new session for the request (a new id, so an id planted before login is worth
+   * nothing), carrying over the data of the current one except Volt's own keys, and ends the
+   * current one. Sets the cookie.
+   */
+  async rotate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    userId: string | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<RequestSession> {
+    const current = await this.load(request);
+    const data: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(current.record?.data ?? {}))
+      if (!name.startsWith('_')) data[name] = value;
+    Object.assign(data, extra, { [CSRF]: newId() });
+    if (current.key) await this.store.destroy(current.key);
+    const id = newId();
+    const key = hashId(id);
+    const now = Date.now();
+    const record: SessionRecord = {
+      userId,
+      data,
+      expiresAt: now + this.#settings.sessionMaxAge * 1000,
+      lastSeen: now,
+    };
+    await this.store.set(key, record);
+    const session = { record, key };
+    this.#loaded.set(request, Promise.resolve(session));
+    reply.header('set-cookie', this.#cookie(this.#signer.sign(id), this.#settings.sessionMaxAge));
+    return session;
+  }
+
+  /** Ends the request's session (if any) and clears the cookie. */
+  async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const current = await this.load(request);
+    if (current.key) await this.store.destroy(current.key);
+    this.#loaded.set(request, Promise.resolve({ record: undefined, key: undefined }));
+    reply.header('set-cookie', this.#cookie('', 0));
+  }
+
+  /** Writes the record of the request's session back (after changing its `data`). */
+  async save(request: FastifyRequest): Promise<void> {
+    const current = await this.load(request);
+    if (current.key && current.record) await this.store.set(current.key, current.record);
+  }
+
+  /**
+   * The request's CSRF token, masked with fresh random bytes on each call (so the token never
+   * appears twice alike in responses). Starts an anonymous session when there is none.
+   */
+  async csrfToken(request: FastifyRequest, reply: FastifyReply): Promise<string> {
+    let session = await this.load(request);
+    if (!session.record) session = await this.rotate(request, reply, null);
+    const record = session.record!;
+    let secret = record.data[CSRF];
+    if (typeof secret !== 'string') {
+      secret = newId();
+      record.data[CSRF] = secret;
+      await this.store.set(session.key!, record);
+    }
+    return mask(secret as string);
+  }
+
+  /** Whether `given` (masked or not) is the CSRF token of the session. */
+  csrfMatches(session: RequestSession, given: string): boolean {
+    const secret = session.record?.data[CSRF];
+    if (typeof secret !== 'string') return false;
+    const plain = given.length === secret.length ? given : unmask(given);
+    return plain !== undefined && sameText(plain, secret);
+  }
+
+  /** The value kept in the session that ties it to the user's current password hash. */
+  userHash(passwordHash: string): string {
+    return createHmac('sha256', this.#hashKey).update(passwordHash).digest('base64url');
+  }
+
+  /** Whether the session was started under the user's current password. */
+  matchesUser(session: RequestSession, passwordHash: string): boolean {
+    const kept = session.record?.data[USER_HASH];
+    return typeof kept === 'string' && sameText(kept, this.userHash(passwordHash));
+  }
+
+  /** The data to start a logged-in session with. */
+  loginData(passwordHash: string): Record<string, unknown> {
+    return { [USER_HASH]: this.userHash(passwordHash) };
+  }
+
+  #cookie(value: string, maxAge: number): string {
+    return stringifySetCookie({
+      name: this.cookieName,
+      value,
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.#settings.sessionCookieSecure,
+      maxAge,
+    });
+  }
+}
+
+/** `mask || (mask XOR secret)`, base64url: the same secret reads differently every time. */
+function mask(secret: string): string {
+  const plain = Buffer.from(secret, 'base64url');
+  const pad = randomBytes(plain.length);
+  const out = Buffer.alloc(plain.length * 2);
+  pad.copy(out);
+  for (let i = 0; i < plain.length; i++) out[plain.length + i] = plain[i]! ^ pad[i]!;
+  return out.toString('base64url');
+}
+
+function unmask(masked: string): string | undefined {
+  if (masked.length > 200 || !/^[\w-]+$/.test(masked)) return undefined;
+  const bytes = Buffer.from(masked, 'base64url');
+  if (bytes.length % 2 !== 0 || bytes.length === 0) return undefined;
+  const half = bytes.length / 2;
+  const plain = Buffer.alloc(half);
+  for (let i = 0; i < half; i++) plain[i] = bytes[i]! ^ bytes[half + i]!;
+  return plain.toString('base64url');
+}

@@ -1,0 +1,180 @@
+/**
+ * Users on the request path: login and sessions, guards, API tokens and the OAuth2 password
+ * flow, password change and reset, and what the OpenAPI document says about them.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openapiDocument } from 'volt';
+import { Group, MemorySessionStore, Permission, User } from 'volt/auth';
+import { query } from 'volt/orm';
+import { testClient } from 'volt/testing';
+import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
+
+test('login with JSON starts a session: the user, a cookie, lastLogin; /auth/me answers', async (t) => {
+  const { client, db } = await authApp(t);
+  assert.equal((await client.get('/auth/me')).status, 401);
+  const res = await logIn(client);
+  assert.equal(res.status, 200);
+  const body = res.json<Record<string, unknown>>();
+  assert.equal(body.username, 'alice');
+  assert.equal('password' in body, false);
+  assert.equal((await client.get<{ username: string }>('/auth/me')).json().username, 'alice');
+  const row = await query(db, User).get({ username: 'alice' });
+  assert.ok(row.lastLogin instanceof Date);
+});
+
+test('a 401 says how to authenticate; a missing permission is a 403 naming it', async (t) => {
+  const { client, db } = await authApp(t);
+  const anonymous = await client.get('/reports');
+  assert.equal(anonymous.status, 401);
+  assert.equal(anonymous.headers['www-authenticate'], 'Bearer');
+  await logIn(client);
+  const denied = await client.get('/reports');
+  assert.equal(denied.status, 403);
+  assert.match(denied.json<{ detail: string }>().detail, /shop\.view_report/);
+  const permission = await query(db, Permission).create({ app: 'shop', model: 'report', codename: 'view_report', name: 'Can view report' });
+  const group = await query(db, Group).create({ name: 'Analysts' });
+  await query(db, Group).related(group, 'permissions', Permission).add(permission);
+  const alice = await query(db, User).get({ username: 'alice' });
+  await query(db, User).related(alice, 'groups', Group).add(group);
+  assert.equal((await client.get('/reports')).status, 200);
+});
+
+test('an inactive user cannot log in, and a deactivated one loses their session', async (t) => {
+  const { client, db } = await authApp(t);
+  await logIn(client);
+  await query(db, User).filter({ username: 'alice' }).update({ isActive: false } as never);
+  assert.equal((await client.get('/private')).status, 401);
+  assert.equal((await logIn(client)).status, 401);
+});
+
+test('sessions expire after SESSION_MAX_AGE and after SESSION_IDLE_TIMEOUT without requests', async (t) => {
+  const store = new MemorySessionStore();
+  const { client, auth } = await authApp(t, { app: { sessionIdleTimeout: 120 }, auth: { sessions: store } });
+  await logIn(client);
+  const cookie = client.cookies.get(auth.sessions.cookieName)!;
+  assert.match(cookie, /\./);
+  const [key] = [...(await keysOf(store))];
+  const record = (await store.get(key!))!;
+  record.lastSeen -= 121_000;
+  await store.set(key!, record);
+  assert.equal((await client.get('/private')).status, 401);
+  await logIn(client);
+  const [fresh] = [...(await keysOf(store))];
+  const again = (await store.get(fresh!))!;
+  again.expiresAt = Date.now() - 1;
+  await store.set(fresh!, again);
+  assert.equal((await client.get('/private')).status, 401);
+});
+
+async function keysOf(store: MemorySessionStore): Promise<string[]> {
+  return [...((store as unknown as { records?: Map<string, unknown> }).records?.keys() ?? (await store.keys?.()) ?? [])];
+}
+
+test('API tokens: shown once, listed without the secret, usable as bearer, revocable', async (t) => {
+  const { client, app } = await authApp(t);
+  await logIn(client);
+  const headers = { 'x-csrf-token': await csrf(client) };
+  const made = await client.post<{ token: string; id: number; prefix: string; name: string }>('/auth/tokens', {
+    json: { name: 'ci', expiresInDays: 30 },
+    headers,
+  });
+  assert.equal(made.status, 201, made.text);
+  const { token, id } = made.json();
+  assert.match(token, /^volt_/);
+  const listed = await client.get<Array<Record<string, unknown>>>('/auth/tokens');
+  assert.equal(listed.json().length, 1);
+  assert.equal(JSON.stringify(listed.json()).includes(token), false);
+  const api = testClient(app);
+  const bearer = { authorization: `Bearer ${token}` };
+  assert.deepEqual((await api.get('/private', { headers: bearer })).json(), { username: 'alice' });
+  const bad = await api.get('/private', { headers: { authorization: `Bearer ${token}x` } });
+  assert.equal(bad.status, 401);
+  assert.match(String(bad.headers['www-authenticate']), /invalid_token/);
+  assert.equal((await client.delete(`/auth/tokens/${id}`, { headers })).status, 204);
+  assert.equal((await client.delete(`/auth/tokens/${id}`, { headers })).status, 404);
+  assert.equal((await api.get('/private', { headers: bearer })).status, 401);
+});
+
+test("API tokens: a user cannot revoke another user's token", async (t) => {
+  const { client, app, db } = await authApp(t);
+  await addUser(db, 'bob');
+  const bob = testClient(app, { cookieJar: true });
+  await logIn(bob, 'bob');
+  const theirs = await bob.post<{ id: number; token: string }>('/auth/tokens', {
+    json: { name: 'bob' },
+    headers: { 'x-csrf-token': await csrf(bob) },
+  });
+  await logIn(client);
+  const res = await client.delete(`/auth/tokens/${theirs.json().id}`, { headers: { 'x-csrf-token': await csrf(client) } });
+  assert.equal(res.status, 404);
+  assert.equal((await testClient(app).get('/private', { headers: { authorization: `Bearer ${theirs.json().token}` } })).status, 200);
+});
+
+test('the OAuth2 password flow gives an expiring bearer token', async (t) => {
+  const { app } = await authApp(t, { auth: { accessTokenLifetime: 60_000 } });
+  const client = testClient(app);
+  const res = await client.post<{ access_token: string; token_type: string; expires_in: number }>('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD, scope: '' },
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json().token_type, 'bearer');
+  assert.equal(res.json().expires_in, 60);
+  const me = await client.get('/auth/me', { headers: { authorization: `Bearer ${res.json().access_token}` } });
+  assert.equal(me.status, 200);
+  const wrong = await client.post('/auth/token', { form: { grant_type: 'password', username: 'alice', password: 'nope' } });
+  assert.equal(wrong.status, 401);
+  const grant = await client.post('/auth/token', { form: { grant_type: 'client_credentials', username: 'alice', password: PASSWORD } });
+  assert.equal(grant.status, 422);
+});
+
+test('password change checks the current password and the validators', async (t) => {
+  const { client } = await authApp(t);
+  await logIn(client);
+  const headers = { 'x-csrf-token': await csrf(client) };
+  const wrong = await client.post('/auth/password', { json: { currentPassword: 'nope', newPassword: 'a fine new passphrase' }, headers });
+  assert.equal(wrong.status, 400);
+  const weak = await client.post('/auth/password', { json: { currentPassword: PASSWORD, newPassword: '12345678' }, headers });
+  assert.equal(weak.status, 422);
+  const messages = weak.json<{ errors: Array<{ msg: string }> }>().errors.map((e) => e.msg).join(' ');
+  assert.match(messages, /common|numeric/);
+});
+
+test('password reset: a mailed link sets a new password once, and ends the sessions', async (t) => {
+  const { client, app, mail } = await authApp(t);
+  const laptop = testClient(app, { cookieJar: true });
+  await logIn(laptop);
+  const asked = await client.post('/auth/password-reset', { json: { email: 'ALICE@example.com' } });
+  assert.equal(asked.status, 202);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(mail.outbox.length, 1);
+  assert.deepEqual(mail.outbox[0]!.to, ['alice@example.com']);
+  const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.outbox[0]!.text)![1]!);
+  const weak = await client.post('/auth/password-reset/confirm', { json: { token, newPassword: 'alice' } });
+  assert.equal(weak.status, 422);
+  const done = await client.post('/auth/password-reset/confirm', { json: { token, newPassword: 'a brand new passphrase' } });
+  assert.equal(done.status, 204, done.text);
+  const again = await client.post('/auth/password-reset/confirm', { json: { token, newPassword: 'another new passphrase' } });
+  assert.equal(again.status, 400);
+  assert.equal((await laptop.get('/private')).status, 401);
+  assert.equal((await logIn(client, 'alice', 'a brand new passphrase')).status, 200);
+  const forged = await client.post('/auth/password-reset/confirm', { json: { token: 'MQ.abc.def', newPassword: 'x y z w v u t' } });
+  assert.equal(forged.status, 400);
+});
+
+test('OpenAPI: the password flow and the session cookie are security schemes of guarded routes', async (t) => {
+  const { app } = await authApp(t);
+  await app.ready();
+  const doc = openapiDocument(app) as {
+    components: { securitySchemes: Record<string, Record<string, unknown>> };
+    paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+  };
+  const schemes = doc.components.securitySchemes;
+  assert.equal(schemes.OAuth2PasswordBearer!.type, 'oauth2');
+  assert.deepEqual(schemes.OAuth2PasswordBearer!.flows, { password: { tokenUrl: '/auth/token', scopes: {} } });
+  assert.equal(schemes.sessionCookie!.in, 'cookie');
+  assert.deepEqual(doc.paths['/private']!.get!.security, [{ OAuth2PasswordBearer: [] }, { sessionCookie: [] }]);
+  assert.ok(doc.paths['/reports']!.get!.responses['403']);
+  assert.ok(doc.paths['/private']!.get!.responses['401']);
+  assert.equal(doc.paths['/page']!.get!.security, undefined);
+});

@@ -1,0 +1,66 @@
+/**
+ * An app with users for the auth tests: in-memory SQLite with the auth tables, a memory mail
+ * backend, cheap password hashing, and a few guarded routes.
+ */
+import type { TestContext } from 'node:test';
+import { type AppOptions, createApp, t } from 'volt';
+import { type AuthOptions, createAuth, Group, hashPassword, MemoryMailBackend, Permission, Session, Token, User } from 'volt/auth';
+import { type Database, query } from 'volt/orm';
+import { testClient, testDatabase } from 'volt/testing';
+import { createTables } from '../../src/orm/schema-editor.ts';
+
+/** Cheap scrypt parameters: the tests check behaviour, not hashing cost. */
+export const FAST = { N: 1024, r: 8, p: 1 };
+
+/** Alice's password. */
+export const PASSWORD = 'correct horse battery staple';
+
+/** Creates a user with a hashed password. */
+export async function addUser(db: Database, username: string, extra: Record<string, unknown> = {}) {
+  return query(db, User).create({
+    username,
+    email: `${username}@example.com`,
+    password: await hashPassword(PASSWORD, FAST),
+    ...extra,
+  } as never);
+}
+
+/** An app with auth on a fresh database, Alice in it, closed after the test. */
+export async function authApp(
+  t: TestContext,
+  options: { app?: AppOptions; auth?: Partial<AuthOptions>; db?: Database } = {},
+) {
+  const db = options.db ?? (await testDatabase());
+  if (!options.db) await createTables(db, [Permission, Group, User, Session, Token]);
+  const app = createApp({ logger: false, envFile: false, ...options.app });
+  const mail = new MemoryMailBackend();
+  const auth = createAuth(app, { db, mail, passwordParams: FAST, ...options.auth });
+  app.get('/private', { deps: { user: auth.requireUser } }, (ctx) => ({ username: ctx.deps.user.row.username as string }));
+  app.post(
+    '/private',
+    { deps: { user: auth.requireUser }, body: t.Object({ note: t.String() }) },
+    (ctx) => ({ username: ctx.deps.user.row.username as string, note: ctx.body.note }),
+  );
+  app.get('/reports', { deps: { user: auth.requirePerm('shop.view_report') } }, () => ({ ok: true }));
+  app.get('/page', {}, (ctx) => {
+    ctx.header('content-type', 'text/html; charset=utf-8');
+    return '<!doctype html><title>page</title>';
+  });
+  const alice = await addUser(db, 'alice');
+  const client = testClient(app, { cookieJar: true });
+  t.after(async () => {
+    await client.close();
+    if (!options.db) await db.close();
+  });
+  return { db, app, auth, mail, alice, client };
+}
+
+/** Logs a cookie-keeping client in as `username`; returns the login response. */
+export async function logIn(client: ReturnType<typeof testClient>, username = 'alice', password = PASSWORD) {
+  return client.post('/auth/login', { json: { username, password } });
+}
+
+/** The CSRF token of the client's session (starting one if needed). */
+export async function csrf(client: ReturnType<typeof testClient>): Promise<string> {
+  return (await client.get<{ csrfToken: string }>('/auth/csrf')).json().csrfToken;
+}
