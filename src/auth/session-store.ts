@@ -6,9 +6,7 @@
  * sees the cookie's id, so a leaked table or Redis dump holds no usable session.
  */
 import { createHash } from 'node:crypto';
-import type { Database } from '../orm/database.ts';
-import { ValidationError } from '../orm/query/errors.ts';
-import { query } from '../orm/query/queryset.ts';
+import { type Database, query, ValidationError } from '../orm/index.ts';
 import { Session } from './models.ts';
 
 /** A session as stored. Times are milliseconds since the epoch. */
@@ -74,8 +72,10 @@ export function sessionKey(id: string): string {
 function checkRecord(record: SessionRecord): void {
   if (typeof record !== 'object' || record === null)
     throw new TypeError('A session record must be an object');
-  if (record.userId !== null && typeof record.userId !== 'string')
-    throw new TypeError('SessionRecord.userId must be a string or null (stringify the primary key)');
+  if (record.userId !== null && (typeof record.userId !== 'string' || record.userId === ''))
+    throw new TypeError(
+      'SessionRecord.userId must be a non-empty string or null (stringify the primary key)',
+    );
   if (typeof record.data !== 'object' || record.data === null || Array.isArray(record.data))
     throw new TypeError('SessionRecord.data must be a plain object');
   for (const name of ['expiresAt', 'lastSeen'] as const)

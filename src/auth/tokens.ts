@@ -4,9 +4,7 @@
  * itself is shown once, when created.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '../orm/database.ts';
-import { ValidationError } from '../orm/query/errors.ts';
-import { query } from '../orm/query/queryset.ts';
+import { type Database, query, ValidationError } from '../orm/index.ts';
 import { Token } from './models.ts';
 
 /** What every token starts with, so leaked ones are easy to scan for. */

@@ -82,6 +82,16 @@ describe('messages are checked before anything is sent', () => {
       ['headers', 'X A:'],
       'header_name',
     );
+    await refused(
+      sendMail(mail, { ...message, headers: { bcc: 'c@example.com' } }),
+      ['headers', 'bcc'],
+      'header_reserved',
+    );
+    await refused(
+      sendMail(mail, { ...message, headers: { 'Content-Type': 'text/html' } }),
+      ['headers', 'Content-Type'],
+      'header_reserved',
+    );
     assert.deepEqual(mail.outbox, []);
   });
 

@@ -138,8 +138,9 @@ function behavesLikeASessionStore(open: OpenStore, { countsExpired = true } = {}
     await assert.rejects(store.destroy(''), /SHA-256 hex/);
     await assert.rejects(
       store.set(key(), record({ userId: 42 as never })),
-      /userId must be a string or null/,
+      /userId must be a non-empty string or null/,
     );
+    await assert.rejects(store.set(key(), record({ userId: '' })), /userId must be a non-empty string/);
     await assert.rejects(store.set(key(), record({ expiresAt: Number.NaN })), /expiresAt must be a time/);
     await assert.rejects(store.set(key(), record({ data: [] as never })), /data must be a plain object/);
   });

@@ -68,6 +68,20 @@ const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{
 const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,76}$/;
 const MAX_ADDRESS = 254;
+// Headers the message's own fields or the MIME structure set: overriding them would send the
+// message somewhere else than its fields say, or break its body.
+const RESERVED_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'sender',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+]);
 const MAX_ADDRESS_TEXT = 998;
 
 /**
@@ -183,6 +197,12 @@ export function checkMessage(message: EmailMessage): CheckedMessage {
             ['headers', name],
             'is not a valid header name (letters, digits and - only)',
             'header_name',
+          );
+        else if (RESERVED_HEADERS.has(name.toLowerCase()))
+          problem(
+            ['headers', name],
+            'is set from the message itself: use its fields instead',
+            'header_reserved',
           );
         else if (typeof value !== 'string') problem(['headers', name], 'must be a string', 'string');
         else if (LINE_BREAK.test(value))
