@@ -28,6 +28,7 @@ export interface TokenRecord {
   prefix: string;
   /** The owning user's primary key, as a string. */
   userId: string;
+  /** When it was created. */
   created: Date;
   /** When it stops working, or `null` for never. */
   expiresAt: Date | null;
