@@ -17,9 +17,9 @@ import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/t
 import { getUserModel, onPasswordChange, setUserModel } from './config.ts';
 import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
 import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
-import { type UserModel } from './models.ts';
-import { type PasswordParams, changePassword, dummyVerify, verifyAndUpgrade } from './passwords.ts';
+import type { UserModel } from './models.ts';
 import { validatePassword } from './password-validators.ts';
+import { changePassword, dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.ts';
 import { AnonymousUser, CurrentUser } from './permissions.ts';
 import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
 import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
@@ -92,7 +92,13 @@ export interface Auth {
   authenticate(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>>;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 function unauthorized(detail: string, bearerError?: string): HttpError {
   return new HttpError(401, {
@@ -151,9 +157,9 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     if (id === null || id === undefined) return undefined;
     const value = numericPk ? Number(id) : id;
     if (numericPk && !Number.isSafeInteger(value)) return undefined;
-    return (await query(db(), User).filter({ [pk.attribute]: value } as never).first()) as
-      | Record<string, any>
-      | undefined;
+    return (await query(db(), User)
+      .filter({ [pk.attribute]: value } as never)
+      .first()) as Record<string, any> | undefined;
   };
 
   const resolveUser = async (request: FastifyRequest): Promise<CurrentUser | AnonymousUser> => {
@@ -181,7 +187,8 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       responses: { 401: 'Not authenticated' },
     },
     (_ctx, deps) => {
-      if (!deps.user.isAuthenticated) throw unauthorized('Authentication is required: log in or send a bearer token.');
+      if (!deps.user.isAuthenticated)
+        throw unauthorized('Authentication is required: log in or send a bearer token.');
       return deps.user as CurrentUser;
     },
   );
@@ -203,7 +210,12 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     );
 
   const login = async (ctx: { request: FastifyRequest; reply: FastifyReply }, row: Record<string, any>) => {
-    await sessions.rotate(ctx.request, ctx.reply, String(row[pk.attribute]), sessions.loginData(row.password));
+    await sessions.rotate(
+      ctx.request,
+      ctx.reply,
+      String(row[pk.attribute]),
+      sessions.loginData(row.password),
+    );
     const lastLogin = new Date();
     await query(db(), User)
       .filter({ [pk.attribute]: row[pk.attribute] } as never)
@@ -272,7 +284,8 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       mail,
       accessTokenLifetime: options.accessTokenLifetime ?? 3_600_000,
       resetTokenLifetime: options.resetTokenLifetime ?? 3600,
-      resetUrl: options.resetUrl ?? ((token, origin) => `${origin}${prefix}/password-reset/confirm?token=${token}`),
+      resetUrl:
+        options.resetUrl ?? ((token, origin) => `${origin}${prefix}/password-reset/confirm?token=${token}`),
       passwordParams: options.passwordParams,
     });
   }
@@ -333,13 +346,18 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         'Checks the username and password and starts a session: a new `HttpOnly` cookie. Accepts JSON or an HTML form; a form with a `next` field is redirected there (same site only).',
       body: Credentials,
       response: { 200: read },
-      responseDescriptions: { 303: 'Logged in; redirected to `next`', 401: LOGIN_FAILED, 429: 'Too many failed attempts' },
+      responseDescriptions: {
+        303: 'Logged in; redirected to `next`',
+        401: LOGIN_FAILED,
+        429: 'Too many failed attempts',
+      },
     },
     async (ctx) => {
       // No session cookie yet means the CSRF check did not run: a foreign page must not log the
       // browser into an account of its choosing.
       const foreign = foreignOrigin(ctx.request, settings.csrfTrustedOrigins);
-      if (foreign) throw new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${foreign}.` });
+      if (foreign)
+        throw new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${foreign}.` });
       const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
       await auth.login(ctx, row);
       if (ctx.body.next !== undefined) {
@@ -364,13 +382,18 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     {
       tags,
       summary: 'The CSRF token',
-      description: 'The token scripts send in `X-CSRF-Token` with unsafe requests that carry the session cookie.',
+      description:
+        'The token scripts send in `X-CSRF-Token` with unsafe requests that carry the session cookie.',
       response: { 200: t.Object({ csrfToken: t.String() }) },
     },
     async (ctx) => ({ csrfToken: await auth.csrfToken(ctx) }),
   );
 
-  app.get(`${prefix}/me`, { tags, summary: 'The current user', deps: me, response: { 200: read } }, (ctx) => ctx.deps.me.row as never);
+  app.get(
+    `${prefix}/me`,
+    { tags, summary: 'The current user', deps: me, response: { 200: read } },
+    (ctx) => ctx.deps.me.row as never,
+  );
 
   const Profile = t.Object(
     {
@@ -385,14 +408,17 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     {
       tags,
       summary: 'Change your profile',
-      description: 'Only `email`, `firstName` and `lastName`: privileges and the password cannot be set here.',
+      description:
+        'Only `email`, `firstName` and `lastName`: privileges and the password cannot be set here.',
       deps: me,
       body: Profile,
       response: { 200: read },
     },
     async (ctx) => {
       const key = ctx.deps.me.row[setup.pkName];
-      await query(db(), User).filter({ [setup.pkName]: key } as never).update(ctx.body as never);
+      await query(db(), User)
+        .filter({ [setup.pkName]: key } as never)
+        .update(ctx.body as never);
       return (await userById(String(key))) as never;
     },
   );
@@ -404,7 +430,10 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Change your password',
       description: 'Ends every other session of the user; this one continues under a new id.',
       deps: me,
-      body: t.Object({ currentPassword: t.String({ maxLength: 4096 }), newPassword: t.String({ maxLength: 4096 }) }),
+      body: t.Object({
+        currentPassword: t.String({ maxLength: 4096 }),
+        newPassword: t.String({ maxLength: 4096 }),
+      }),
       status: 204,
       responseDescriptions: { 400: 'The current password is wrong' },
     },
@@ -414,12 +443,23 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       if (!checked.ok)
         throw new HttpError(400, {
           detail: 'The current password is incorrect.',
-          errors: [{ loc: ['body', 'currentPassword'], msg: 'The current password is incorrect.', type: 'password_incorrect' }],
+          errors: [
+            {
+              loc: ['body', 'currentPassword'],
+              msg: 'The current password is incorrect.',
+              type: 'password_incorrect',
+            },
+          ],
         });
       checkNewPassword(ctx.body.newPassword, row);
       const hash = await changePassword(db(), User, row, ctx.body.newPassword, setup.passwordParams);
       if (auth.sessions.hasCookie(ctx.request) && !hasBearer(ctx.request))
-        await auth.sessions.rotate(ctx.request, ctx.reply, String(row[setup.pkName]), auth.sessions.loginData(hash));
+        await auth.sessions.rotate(
+          ctx.request,
+          ctx.reply,
+          String(row[setup.pkName]),
+          auth.sessions.loginData(hash),
+        );
     },
   );
 
@@ -431,7 +471,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       tags,
       summary: 'Get an access token (OAuth2 password flow)',
       description:
-        'The OAuth2 password grant, as the docs\' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST ' +
+        "The OAuth2 password grant, as the docs' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST " +
         `${prefix}/tokens\`.`,
       body: t.Object({
         grant_type: t.Literal('password'),
@@ -452,7 +492,11 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         name: 'OAuth2 password flow',
         expiresIn: setup.accessTokenLifetime,
       });
-      return { access_token: token, token_type: 'bearer' as const, expires_in: Math.round(setup.accessTokenLifetime / 1000) };
+      return {
+        access_token: token,
+        token_type: 'bearer' as const,
+        expires_in: Math.round(setup.accessTokenLifetime / 1000),
+      };
     },
   );
 
@@ -540,7 +584,11 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
           .all()) as Record<string, any>[];
         for (const row of rows) {
           if (!row.password || row.password.startsWith('!')) continue;
-          const token = makeResetToken(settings.secretKey, { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin });
+          const token = makeResetToken(settings.secretKey, {
+            id: String(row[setup.pkName]),
+            password: row.password,
+            lastLogin: row.lastLogin,
+          });
           const link = setup.resetUrl(token, origin);
           await sendMail(
             mail,
@@ -563,7 +611,10 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       tags,
       summary: 'Set a new password with a reset link',
       description: 'The token works once and expires; all sessions of the user end.',
-      body: t.Object({ token: t.String({ minLength: 1, maxLength: 512 }), newPassword: t.String({ maxLength: 4096 }) }),
+      body: t.Object({
+        token: t.String({ minLength: 1, maxLength: 512 }),
+        newPassword: t.String({ maxLength: 4096 }),
+      }),
       status: 204,
       responseDescriptions: { 400: 'The link is invalid or has expired' },
     },

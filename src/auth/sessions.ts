@@ -6,12 +6,12 @@
  * record under the SHA-256 of the id, so neither a forged cookie nor a leaked store gives a
  * live session.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../http/settings.ts';
 import { Signer } from '../security/signing.ts';
-import type { SessionRecord, SessionStore } from './session-store.ts';
+import { type SessionRecord, type SessionStore, sessionKey } from './session-store.ts';
 
 /** Session data keys Volt itself uses; applications should leave them alone. */
 const USER_HASH = '_authHash';
@@ -26,10 +26,6 @@ export interface RequestSession {
   record: SessionRecord | undefined;
   /** The store key (SHA-256 of the id) of the record. */
   key: string | undefined;
-}
-
-function hashId(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
 }
 
 function newId(): string {
@@ -87,7 +83,7 @@ export class Sessions {
     const value = header ? parseCookie(header)[this.cookieName] : undefined;
     const id = value ? this.#signer.unsign(value) : undefined;
     if (!id) return { record: undefined, key: undefined };
-    const key = hashId(id);
+    const key = sessionKey(id);
     const record = await this.store.get(key);
     if (!record) return { record: undefined, key: undefined };
     const now = Date.now();
@@ -123,7 +119,7 @@ export class Sessions {
     Object.assign(data, extra, { [CSRF]: newId() });
     if (current.key) await this.store.destroy(current.key);
     const id = newId();
-    const key = hashId(id);
+    const key = sessionKey(id);
     const now = Date.now();
     const record: SessionRecord = {
       userId,

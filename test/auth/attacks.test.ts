@@ -27,7 +27,10 @@ test('CSRF: a cookie-authenticated POST without the token is refused with 403 an
 test('CSRF: a wrong token is refused, the right one (header or form field) passes', async (t) => {
   const { client } = await authApp(t);
   await logIn(client);
-  const wrong = await client.post('/private', { json: { note: 'x' }, headers: { 'x-csrf-token': 'A'.repeat(86) } });
+  const wrong = await client.post('/private', {
+    json: { note: 'x' },
+    headers: { 'x-csrf-token': 'A'.repeat(86) },
+  });
   assert.equal(wrong.status, 403);
   assert.match(wrong.json<{ detail: string }>().detail, /CSRF token is incorrect/);
   const token = await csrf(client);
@@ -58,9 +61,15 @@ test('CSRF: a foreign Origin is refused even with the right token; a trusted ori
   });
   assert.equal(foreign.status, 403);
   assert.match(foreign.json<{ detail: string }>().detail, /origin https:\/\/evil\.example/);
-  const opaque = await client.post('/private', { json: { note: 'x' }, headers: { 'x-csrf-token': token, origin: 'null' } });
+  const opaque = await client.post('/private', {
+    json: { note: 'x' },
+    headers: { 'x-csrf-token': token, origin: 'null' },
+  });
   assert.equal(opaque.status, 403);
-  const same = await client.post('/private', { json: { note: 'x' }, headers: { 'x-csrf-token': token, origin: ORIGIN.replace(':80', '') } });
+  const same = await client.post('/private', {
+    json: { note: 'x' },
+    headers: { 'x-csrf-token': token, origin: ORIGIN.replace(':80', '') },
+  });
   assert.equal(same.status, 200, same.text);
   const trusted = await client.post('/private', {
     json: { note: 'x' },
@@ -77,9 +86,15 @@ test('CSRF: over HTTPS a request without Origin needs a same-site Referer', asyn
   const none = await client.post('/private', { json: { note: 'x' }, headers });
   assert.equal(none.status, 403);
   assert.match(none.json<{ detail: string }>().detail, /Referer/);
-  const foreign = await client.post('/private', { json: { note: 'x' }, headers: { ...headers, referer: 'https://evil.example/a' } });
+  const foreign = await client.post('/private', {
+    json: { note: 'x' },
+    headers: { ...headers, referer: 'https://evil.example/a' },
+  });
   assert.equal(foreign.status, 403);
-  const own = await client.post('/private', { json: { note: 'x' }, headers: { ...headers, referer: 'https://localhost/form' } });
+  const own = await client.post('/private', {
+    json: { note: 'x' },
+    headers: { ...headers, referer: 'https://localhost/form' },
+  });
   assert.equal(own.status, 200, own.text);
 });
 
@@ -155,9 +170,17 @@ test('a forged or tampered session cookie is ignored', async (t) => {
   const { client, app, auth } = await authApp(t);
   await logIn(client);
   const cookie = client.cookies.get(auth.sessions.cookieName)!;
-  const [id, signature] = [cookie.slice(0, cookie.lastIndexOf('.')), cookie.slice(cookie.lastIndexOf('.') + 1)];
+  const [id, signature] = [
+    cookie.slice(0, cookie.lastIndexOf('.')),
+    cookie.slice(cookie.lastIndexOf('.') + 1),
+  ];
   const other = testClient(app);
-  for (const forged of [`${id}x.${signature}`, `${id}.${signature.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`, id, 'garbage']) {
+  for (const forged of [
+    `${id}x.${signature}`,
+    `${id}.${signature.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`,
+    id,
+    'garbage',
+  ]) {
     const res = await other.get('/private', { cookies: { [auth.sessions.cookieName]: forged } });
     assert.equal(res.status, 401, forged);
   }
@@ -173,7 +196,9 @@ test('brute force: after 5 failures the username is locked, even for the right p
   const retryAfter = Number(locked.headers['retry-after']);
   assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, String(retryAfter));
   assert.match(locked.json<{ detail: string }>().detail, /Too many failed login attempts/);
-  const token = await client.post('/auth/token', { form: { grant_type: 'password', username: 'alice', password: PASSWORD } });
+  const token = await client.post('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+  });
   assert.equal(token.status, 429);
 });
 
@@ -197,7 +222,9 @@ test('user enumeration: an unknown user and a wrong password get the same answer
     assert.equal(res.headers['www-authenticate'], answers[0]!.headers['www-authenticate']);
   }
   const resets = await Promise.all(
-    ['alice@example.com', 'nobody@example.com'].map((email) => client.post('/auth/password-reset', { json: { email } })),
+    ['alice@example.com', 'nobody@example.com'].map((email) =>
+      client.post('/auth/password-reset', { json: { email } }),
+    ),
   );
   assert.deepEqual(
     resets.map((r) => [r.status, r.text]),
@@ -210,10 +237,14 @@ test('user enumeration: an unknown user and a wrong password get the same answer
 
 test('user enumeration: a login takes as long for an unknown user as for a known one', async (t) => {
   // Real hashing cost, so that skipping the hash for an unknown user would show.
-  const { client, db } = await authApp(t, { auth: { passwordParams: { N: 16384, r: 8, p: 1 }, loginLimits: { perUser: 1000, perIp: 1000 } } });
+  const { client, db } = await authApp(t, {
+    auth: { passwordParams: { N: 16384, r: 8, p: 1 }, loginLimits: { perUser: 1000, perIp: 1000 } },
+  });
   await query(db, User)
     .filter({ username: 'alice' })
-    .update({ password: await (await import('volt/auth')).hashPassword(PASSWORD, { N: 16384, r: 8, p: 1 }) } as never);
+    .update({
+      password: await (await import('volt/auth')).hashPassword(PASSWORD, { N: 16384, r: 8, p: 1 }),
+    } as never);
   const time = async (username: string) => {
     const start = process.hrtime.bigint();
     await logIn(client, username, 'wrong password');
@@ -227,7 +258,10 @@ test('user enumeration: a login takes as long for an unknown user as for a known
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratio = median(unknown) / median(known);
-  assert.ok(ratio > 0.5 && ratio < 2, `unknown/known login time ${ratio.toFixed(2)} (${median(unknown)} vs ${median(known)} ms)`);
+  assert.ok(
+    ratio > 0.5 && ratio < 2,
+    `unknown/known login time ${ratio.toFixed(2)} (${median(unknown)} vs ${median(known)} ms)`,
+  );
 });
 
 // --- Mass assignment -------------------------------------------------------------------------
@@ -244,15 +278,20 @@ test('mass assignment: a user cannot make themselves staff or superuser through 
   const row = await query(db, User).get({ username: 'alice' });
   assert.equal(row.isSuperuser, false);
   assert.equal(row.isStaff, false);
-  const ok = await client.patch('/auth/me', { json: { firstName: 'Alice' }, headers: { 'x-csrf-token': token } });
+  const ok = await client.patch('/auth/me', {
+    json: { firstName: 'Alice' },
+    headers: { 'x-csrf-token': token },
+  });
   assert.equal(ok.status, 200);
   assert.equal(ok.json<{ firstName: string }>().firstName, 'Alice');
 });
 
 test("mass assignment: the user model's own create schema cannot set privileges or the password hash", async (t) => {
   const { app, db } = await authApp(t);
-  app.post('/register', { body: User.schema.create, status: 201, response: { 201: User.schema.read } }, (ctx) =>
-    query(db, User).create(ctx.body),
+  app.post(
+    '/register',
+    { body: User.schema.create, status: 201, response: { 201: User.schema.read } },
+    (ctx) => query(db, User).create(ctx.body),
   );
   const client = testClient(app);
   const res = await client.post('/register', {
@@ -282,7 +321,9 @@ test('open redirect: login only follows `next` to this site', async (t) => {
     ['javascript:alert(1)', '/'],
     ['http://localhost/fine', 'http://localhost/fine'],
   ]) {
-    const res = await client.post('/auth/login', { form: { username: 'alice', password: PASSWORD, next: next! } });
+    const res = await client.post('/auth/login', {
+      form: { username: 'alice', password: PASSWORD, next: next! },
+    });
     assert.equal(res.status, 303, res.text);
     assert.equal(res.headers.location, expected, next);
   }
@@ -353,7 +394,13 @@ test('oversized and deeply nested bodies are refused before they reach a handler
 // --- Headers ---------------------------------------------------------------------------------
 
 test('security headers are on HTML, JSON, error and not-found responses', async (t) => {
-  const { client } = await authApp(t, { app: { env: 'production', secretKey: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789', allowedHosts: ['localhost'] } });
+  const { client } = await authApp(t, {
+    app: {
+      env: 'production',
+      secretKey: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
+      allowedHosts: ['localhost'],
+    },
+  });
   const responses = [
     await client.get('/page'),
     await client.get('/auth/csrf'),
@@ -391,7 +438,11 @@ test('cookies: HttpOnly, SameSite=Lax, signed, and Secure in production', async 
   assert.match(cookie, /Path=\//);
   assert.doesNotMatch(cookie, /Secure/);
   const prod = await authApp(t, {
-    app: { env: 'production', secretKey: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789', allowedHosts: ['localhost'] },
+    app: {
+      env: 'production',
+      secretKey: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
+      allowedHosts: ['localhost'],
+    },
   });
   const secure = String((await logIn(prod.client)).headers['set-cookie']);
   assert.match(secure, /Secure/);

@@ -4,7 +4,17 @@
  */
 import type { TestContext } from 'node:test';
 import { type AppOptions, createApp, t } from 'volt';
-import { type AuthOptions, createAuth, Group, hashPassword, MemoryMailBackend, Permission, Session, Token, User } from 'volt/auth';
+import {
+  type AuthOptions,
+  createAuth,
+  Group,
+  hashPassword,
+  MemoryMailBackend,
+  Permission,
+  Session,
+  Token,
+  User,
+} from 'volt/auth';
 import { type Database, query } from 'volt/orm';
 import { testClient, testDatabase } from 'volt/testing';
 import { createTables } from '../../src/orm/schema-editor.ts';
@@ -35,12 +45,13 @@ export async function authApp(
   const app = createApp({ logger: false, envFile: false, ...options.app });
   const mail = new MemoryMailBackend();
   const auth = createAuth(app, { db, mail, passwordParams: FAST, ...options.auth });
-  app.get('/private', { deps: { user: auth.requireUser } }, (ctx) => ({ username: ctx.deps.user.row.username as string }));
-  app.post(
-    '/private',
-    { deps: { user: auth.requireUser }, body: t.Object({ note: t.String() }) },
-    (ctx) => ({ username: ctx.deps.user.row.username as string, note: ctx.body.note }),
-  );
+  app.get('/private', { deps: { user: auth.requireUser } }, (ctx) => ({
+    username: ctx.deps.user.row.username as string,
+  }));
+  app.post('/private', { deps: { user: auth.requireUser }, body: t.Object({ note: t.String() }) }, (ctx) => ({
+    username: ctx.deps.user.row.username as string,
+    note: ctx.body.note,
+  }));
   app.get('/reports', { deps: { user: auth.requirePerm('shop.view_report') } }, () => ({ ok: true }));
   app.get('/page', {}, (ctx) => {
     ctx.header('content-type', 'text/html; charset=utf-8');
