@@ -6,7 +6,26 @@
  * The user model is extendable: {@link userModel} builds one with every built-in field plus the
  * project's own, in the project's app (its migrations live with the project's).
  */
-import { type FieldMap, f, type Model, type ModelOptions, model } from '../orm/index.ts';
+import {
+  type FieldMap,
+  f,
+  type Model,
+  type ModelOptions,
+  model,
+  onPostMigrate,
+  registerMigrationSource,
+} from '../orm/index.ts';
+
+// The tables of these models come with the package: importing the models brings their
+// migrations (src/auth/migrations/auth/, dist/auth/migrations/auth/ once built).
+registerMigrationSource('auth', new URL('./migrations/', import.meta.url));
+
+// After every migrate, the permission rows of every registered model (see permissions.ts).
+onPostMigrate('auth.permissions', async (db, { log }) => {
+  const { createPermissions } = await import('./permissions.ts');
+  const created = await createPermissions(db);
+  if (created > 0) log(`Created ${created} permission${created === 1 ? '' : 's'}.\n`);
+});
 
 /** A permission: `app.codename`, e.g. `shop.change_product`. */
 export const Permission = model(

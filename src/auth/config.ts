@@ -1,0 +1,123 @@
+/**
+ * The auth app's project-wide configuration: which model is the user model, and what runs when
+ * a user's password changes (the session layer registers a hook that ends the user's sessions).
+ */
+import type { Database } from '../orm/index.ts';
+import { User, type UserModel } from './models.ts';
+
+let current: UserModel = User as UserModel;
+
+/**
+ * Makes `model` the project's user model (the one the CLI's `createsuperuser` and
+ * `changepassword`, and `createAuth`, work on). Call it in the module that declares the model,
+ * so importing the app sets it. The model must be made with `userModel()`.
+ *
+ * @example
+ * ```ts
+ * export const Customer = userModel('shop.Customer', { phone: f.string({ maxLength: 20, default: '' }) });
+ * setUserModel(Customer);
+ * ```
+ */
+export function setUserModel(model: UserModel): void {
+  for (const name of [
+    'username',
+    'password',
+    'isActive',
+    'isStaff',
+    'isSuperuser',
+    'groups',
+    'userPermissions',
+  ])
+    if (!model?.meta?.hasField(name))
+      throw new TypeError(
+        `${model?.meta?.label ?? String(model)} cannot be the user model: it has no field '${name}'; build it with userModel()`,
+      );
+  current = model;
+}
+
+/** The project's user model: the one given to {@link setUserModel}, else `auth.User`. */
+export function getUserModel(): UserModel {
+  return current;
+}
+
+/** A user row as the password helpers see it. */
+export interface UserRow {
+  readonly id: unknown;
+  readonly [field: string]: unknown;
+}
+
+/** What a password-change hook is given. */
+export interface PasswordChange {
+  /** The database the new hash was saved in (a transaction when the change runs in one). */
+  readonly db: Database;
+  /** The user model. */
+  readonly model: UserModel;
+  /** The user row, with the new hash in `password`. */
+  readonly user: UserRow;
+}
+
+/** A function run after a user's password is set or changed. */
+export type PasswordChangeHook = (change: PasswordChange) => void | Promise<void>;
+
+const passwordHooks = new Map<string, PasswordChangeHook>();
+
+/**
+ * Registers `hook` under `name`, run after `setPassword()` / `changePassword()` saved a new
+ * hash (in registration order; registering a name again replaces its hook). Returns a function
+ * that unregisters it.
+ *
+ * @example
+ * ```ts
+ * onPasswordChange('sessions', async ({ db, user }) => {
+ *   await query(db, Session).filter({ userId: String(user.id) }).delete();
+ * });
+ * ```
+ */
+export function onPasswordChange(name: string, hook: PasswordChangeHook): () => void {
+  passwordHooks.set(name, hook);
+  return () => {
+    if (passwordHooks.get(name) === hook) passwordHooks.delete(name);
+  };
+}
+
+/** Runs the password-change hooks, in registration order. */
+export async function runPasswordChangeHooks(change: PasswordChange): Promise<void> {
+  for (const hook of [...passwordHooks.values()]) await hook(change);
+}
+
+/**
+ * Writes fields of one user row that requests can never set (`editable: false`: the password
+ * hash, `isActive`, `isStaff`, `isSuperuser`, `lastLogin`), which the query layer's `update()`
+ * refuses for that reason. Values are checked by their fields; resolves to the number of rows
+ * changed (0 when there is no such user).
+ *
+ * @example
+ * ```ts
+ * await saveUserFields(db, User, user.id, { isStaff: true, lastLogin: new Date() });
+ * ```
+ */
+export async function saveUserFields(
+  db: Database,
+  model: UserModel,
+  id: unknown,
+  values: Readonly<Record<string, unknown>>,
+): Promise<number> {
+  const meta = model.meta;
+  const columns: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const field = meta.field(name);
+    if (field.column === null || field.primaryKey)
+      throw new TypeError(`${meta.label}.${name} cannot be saved with saveUserFields()`);
+    const issues = field.check(value);
+    if (issues.length) throw new TypeError(`${meta.label}.${name}: ${issues.map((i) => i.msg).join(' ')}`);
+    columns[field.column] = field.toDb(value as never, db.dialect);
+  }
+  if (Object.keys(columns).length === 0) return 0;
+  const pk = meta.pk;
+  const result = await db.kysely
+    .updateTable(meta.table)
+    .set(columns)
+    .where(pk.column!, '=', pk.toDb(id as never, db.dialect) as never)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
