@@ -43,8 +43,6 @@ export function registerMigrationSource(app: string, folder: string | URL): Migr
     );
   const root = resolve(path);
   const appFolder = resolve(root, app);
-  if (!existsSync(appFolder) || !statSync(appFolder).isDirectory())
-    throw new MigrationLoadError(`The packaged app '${app}' has no migrations folder ${appFolder}`);
   const known = sources.get(app);
   if (known) {
     if (known.folder === root) return known;
@@ -52,6 +50,8 @@ export function registerMigrationSource(app: string, folder: string | URL): Migr
       `The app '${app}' already has its migrations in ${known.folder}; it cannot also have them in ${root}`,
     );
   }
+  if (!existsSync(appFolder) || !statSync(appFolder).isDirectory())
+    throw new MigrationLoadError(`The packaged app '${app}' has no migrations folder ${appFolder}`);
   const source = Object.freeze({ app, folder: root });
   sources.set(app, source);
   return source;
