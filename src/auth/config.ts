@@ -46,43 +46,38 @@ export interface UserRow {
   readonly [field: string]: unknown;
 }
 
-/** What a password-change hook is given. */
-export interface PasswordChange {
-  /** The database the new hash was saved in (a transaction when the change runs in one). */
-  readonly db: Database;
-  /** The user model. */
-  readonly model: UserModel;
-  /** The user row, with the new hash in `password`. */
-  readonly user: UserRow;
-}
+/**
+ * A function run after a user's password is set or changed: the database the new hash was saved
+ * in (a transaction when the change runs in one), the user row with the new hash in `password`,
+ * and the user model.
+ */
+export type PasswordChangeHook = (db: Database, user: UserRow, model: UserModel) => void | Promise<void>;
 
-/** A function run after a user's password is set or changed. */
-export type PasswordChangeHook = (change: PasswordChange) => void | Promise<void>;
-
-const passwordHooks = new Map<string, PasswordChangeHook>();
+const passwordHooks = new Set<PasswordChangeHook>();
 
 /**
- * Registers `hook` under `name`, run after `setPassword()` / `changePassword()` saved a new
- * hash (in registration order; registering a name again replaces its hook). Returns a function
+ * Registers `hook`, run after `setPassword()` / `changePassword()` saved a new hash (hooks run in
+ * registration order; registering the same function again does nothing). Returns a function
  * that unregisters it.
  *
  * @example
  * ```ts
- * onPasswordChange('sessions', async ({ db, user }) => {
+ * onPasswordChange(async (db, user) => {
  *   await query(db, Session).filter({ userId: String(user.id) }).delete();
  * });
  * ```
  */
-export function onPasswordChange(name: string, hook: PasswordChangeHook): () => void {
-  passwordHooks.set(name, hook);
+export function onPasswordChange(hook: PasswordChangeHook): () => void {
+  if (typeof hook !== 'function') throw new TypeError('onPasswordChange() needs a function');
+  passwordHooks.add(hook);
   return () => {
-    if (passwordHooks.get(name) === hook) passwordHooks.delete(name);
+    passwordHooks.delete(hook);
   };
 }
 
 /** Runs the password-change hooks, in registration order. */
-export async function runPasswordChangeHooks(change: PasswordChange): Promise<void> {
-  for (const hook of [...passwordHooks.values()]) await hook(change);
+export async function runPasswordChangeHooks(db: Database, user: UserRow, model: UserModel): Promise<void> {
+  for (const hook of [...passwordHooks]) await hook(db, user, model);
 }
 
 /**

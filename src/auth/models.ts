@@ -108,8 +108,11 @@ export function userModel<const E extends FieldMap = {}>(
 /** The default user model, `auth.User`. */
 export const User = userModel('auth.User');
 
-/** Any model built by {@link userModel}. */
-export type UserModel = Model<UserFields & FieldMap>;
+/**
+ * Any model built by {@link userModel} (`auth.User` or a project's own). Typed loosely: each
+ * user model has its own extra fields; `setUserModel()` checks the built-in ones at run time.
+ */
+export type UserModel = Model<any>;
 
 /** A server-side session. The key is the SHA-256 of the id in the cookie, never the id itself. */
 export const Session = model(

@@ -12,7 +12,7 @@ import { runPasswordChangeHooks, saveUserFields, type UserRow } from './config.t
 import type { UserModel } from './models.ts';
 
 /** scrypt's cost parameters. */
-export interface HashParams {
+export interface PasswordParams {
   /** CPU/memory cost, a power of two (default 32768). */
   N: number;
   /** Block size (default 8). */
@@ -22,7 +22,7 @@ export interface HashParams {
 }
 
 /** The parameters new hashes use: N = 2^15, r = 8, p = 1 (about 80 ms and 32 MiB each). */
-export const DEFAULT_HASH_PARAMS: Readonly<HashParams> = Object.freeze({ N: 32768, r: 8, p: 1 });
+export const DEFAULT_PASSWORD_PARAMS: Readonly<PasswordParams> = Object.freeze({ N: 32768, r: 8, p: 1 });
 
 const ALGORITHM = 'scrypt';
 const SALT_BYTES = 16;
@@ -30,7 +30,12 @@ const KEY_BYTES = 32;
 /** The prefix of an unusable password: no password matches it. */
 const UNUSABLE = '!';
 
-function checkParams(params: HashParams): HashParams {
+/** `params` over the defaults, checked. */
+function withDefaults(params: Partial<PasswordParams> | undefined): PasswordParams {
+  return checkParams({ ...DEFAULT_PASSWORD_PARAMS, ...params });
+}
+
+function checkParams(params: PasswordParams): PasswordParams {
   const { N, r, p } = params;
   if (!Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0 || N > 2 ** 24)
     throw new RangeError(`scrypt's N must be a power of two from 2 to 2^24, got ${N}`);
@@ -39,7 +44,7 @@ function checkParams(params: HashParams): HashParams {
   return params;
 }
 
-function derive(password: string, salt: Buffer, params: HashParams, length = KEY_BYTES): Promise<Buffer> {
+function derive(password: string, salt: Buffer, params: PasswordParams, length = KEY_BYTES): Promise<Buffer> {
   // scrypt needs 128·N·r bytes; maxmem leaves room for it (Node's default, 32 MiB, is just short).
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r };
   return new Promise((resolve, reject) => {
@@ -50,7 +55,7 @@ function derive(password: string, salt: Buffer, params: HashParams, length = KEY
 }
 
 interface Decoded {
-  params: HashParams;
+  params: PasswordParams;
   salt: Buffer;
   hash: Buffer;
 }
@@ -89,12 +94,9 @@ function b64(bytes: Buffer): string {
  * await verifyPassword('correct horse battery staple', encoded); // true
  * ```
  */
-export async function hashPassword(
-  password: string,
-  params: HashParams = DEFAULT_HASH_PARAMS,
-): Promise<string> {
+export async function hashPassword(password: string, options?: Partial<PasswordParams>): Promise<string> {
   if (typeof password !== 'string') throw new TypeError('hashPassword() needs the password as a string');
-  checkParams(params);
+  const params = withDefaults(options);
   const salt = randomBytes(SALT_BYTES);
   const hash = await derive(password, salt, params);
   return [ALGORITHM, params.N, params.r, params.p, b64(salt), b64(hash)].join('$');
@@ -150,10 +152,8 @@ export async function dummyVerify(password: string): Promise<false> {
  * needsRehash('scrypt$16384$8$1$…', { N: 32768, r: 8, p: 1 }); // true
  * ```
  */
-export function needsRehash(
-  encoded: string | null | undefined,
-  params: HashParams = DEFAULT_HASH_PARAMS,
-): boolean {
+export function needsRehash(encoded: string | null | undefined, options?: Partial<PasswordParams>): boolean {
+  const params = withDefaults(options);
   const decoded = decode(encoded);
   if (!decoded) return typeof encoded !== 'string' || !encoded.startsWith(UNUSABLE);
   const { N, r, p } = decoded.params;
@@ -181,7 +181,7 @@ export interface VerifyResult {
 export async function verifyAndUpgrade(
   password: string,
   encoded: string | null | undefined,
-  params: HashParams = DEFAULT_HASH_PARAMS,
+  params?: Partial<PasswordParams>,
 ): Promise<VerifyResult> {
   const ok = await verifyPassword(password, encoded);
   if (!ok || !needsRehash(encoded, params)) return { ok };
@@ -206,16 +206,10 @@ export function isUsablePassword(encoded: string | null | undefined): boolean {
   return decode(encoded) !== undefined;
 }
 
-/** Options of {@link setPassword}. */
-export interface SetPasswordOptions {
-  /** Hash parameters (default {@link DEFAULT_HASH_PARAMS}). */
-  params?: HashParams;
-}
-
 /**
- * Hashes `password` (or, with `null`, makes the password unusable), saves it on `user` and runs
- * the `onPasswordChange()` hooks. Returns the user row with its new `password`. Validate the
- * password first (`validatePassword()`): this only stores it.
+ * Hashes `password` (or, with `null`, makes the password unusable), saves it on `user`, runs
+ * the `onPasswordChange()` hooks, and resolves to the new hash. Validate the password first
+ * (`validatePassword()`): this only stores it.
  *
  * @example
  * ```ts
@@ -223,23 +217,22 @@ export interface SetPasswordOptions {
  * await setPassword(db, User, user, 'a long new passphrase');
  * ```
  */
-export async function setPassword<R extends UserRow>(
+export async function setPassword(
   db: Database,
   model: UserModel,
-  user: R,
+  user: UserRow,
   password: string | null,
-  options: SetPasswordOptions = {},
-): Promise<R & { password: string }> {
-  const encoded = password === null ? makeUnusablePassword() : await hashPassword(password, options.params);
+  params?: Partial<PasswordParams>,
+): Promise<string> {
+  const encoded = password === null ? makeUnusablePassword() : await hashPassword(password, params);
   const pk = model.meta.pk.attribute;
   const key = user[pk] ?? user.id;
   if (key === undefined || key === null)
     throw new TypeError(`setPassword() needs a saved user (it has no ${pk})`);
   const updated = await saveUserFields(db, model, key, { password: encoded });
   if (updated === 0) throw new Error(`${model.meta.label} ${String(key)} does not exist (any more)`);
-  const saved = { ...user, password: encoded };
-  await runPasswordChangeHooks({ db, model, user: saved });
-  return saved;
+  await runPasswordChangeHooks(db, { ...user, password: encoded }, model);
+  return encoded;
 }
 
 /**

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { onPasswordChange, type PasswordChange } from '../../src/auth/config.ts';
+import { onPasswordChange, type UserRow } from '../../src/auth/config.ts';
+import type { UserModel } from '../../src/auth/models.ts';
 import { User } from '../../src/auth/models.ts';
 import {
   changePassword,
-  DEFAULT_HASH_PARAMS,
+  DEFAULT_PASSWORD_PARAMS,
   dummyVerify,
   hashPassword,
   isUsablePassword,
@@ -29,7 +30,7 @@ const FAST = { N: 1024, r: 8, p: 1 };
 test('a hash is scrypt$N$r$p$salt$hash with the default parameters, salted afresh each time', async () => {
   const encoded = await hashPassword('correct horse battery staple');
   assert.match(encoded, /^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
-  assert.deepEqual(DEFAULT_HASH_PARAMS, { N: 32768, r: 8, p: 1 });
+  assert.deepEqual(DEFAULT_PASSWORD_PARAMS, { N: 32768, r: 8, p: 1 });
   assert.equal(await verifyPassword('correct horse battery staple', encoded), true);
   assert.notEqual(
     await hashPassword('correct horse battery staple', FAST),
@@ -86,6 +87,11 @@ test('needsRehash and verifyAndUpgrade: a new hash when the parameters rose and 
   assert.equal(await verifyPassword('s3cret-words', upgraded.newHash), true);
 });
 
+test('parameters may be given in part: the others are the defaults', async () => {
+  assert.match(await hashPassword('x', { N: 1024 }), /^scrypt\$1024\$8\$1\$/);
+  assert.equal(needsRehash(await hashPassword('x', { N: 1024 }), { N: 1024 }), false);
+});
+
 test('bad parameters are refused', async () => {
   await assert.rejects(hashPassword('x', { N: 1000, r: 8, p: 1 }), /N must be a power of two/);
   await assert.rejects(hashPassword('x', { N: 1024, r: 0, p: 1 }), /r must be 1 to 64/);
@@ -116,26 +122,32 @@ forEachDialect((_dialect, open) => {
     t.after(() => db.close());
     await migrate(db, await loadMigrations('/nonexistent'), { hooks: false });
     const ada = await query(db, User).create({ username: 'ada' });
-    const seen: PasswordChange[] = [];
-    t.after(onPasswordChange('test', (change) => void seen.push(change)));
+    const seen: { user: UserRow; model: UserModel; inTransaction: boolean }[] = [];
+    const hook = (hookDb: typeof db, user: UserRow, model: UserModel) =>
+      void seen.push({ user, model, inTransaction: hookDb.inTransaction });
+    const off = onPasswordChange(hook);
+    onPasswordChange(hook); // the same function twice: registered once
+    t.after(off);
 
-    const saved = await setPassword(db, User, ada, 'a long passphrase', { params: FAST });
+    const saved = await setPassword(db, User, ada, 'a long passphrase', FAST);
+    assert.match(saved, /^scrypt\$1024\$8\$1\$/);
     const row = await query(db, User).get({ id: ada.id });
-    assert.equal(row.password, saved.password);
+    assert.equal(row.password, saved);
     assert.equal(await verifyPassword('a long passphrase', row.password), true);
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.user.id, ada.id);
+    assert.equal(seen[0]?.user.password, saved, 'the hook sees the new hash');
     assert.equal(seen[0]?.model, User);
 
     await changePassword(db, User, row, null);
     const locked = await query(db, User).get({ id: ada.id });
     assert.equal(isUsablePassword(locked.password), false);
     assert.equal(seen.length, 2);
+    off();
+    await setPassword(db, User, locked, 'another passphrase', FAST);
+    assert.equal(seen.length, 2, 'unregistered');
 
-    await assert.rejects(
-      setPassword(db, User, { id: 999 }, 'x', { params: FAST }),
-      /auth\.User 999 does not exist/,
-    );
-    await assert.rejects(setPassword(db, User, {} as never, 'x', { params: FAST }), /needs a saved user/);
+    await assert.rejects(setPassword(db, User, { id: 999 }, 'x', FAST), /auth\.User 999 does not exist/);
+    await assert.rejects(setPassword(db, User, {} as never, 'x', FAST), /needs a saved user/);
   });
 });

@@ -61,7 +61,10 @@ test('before volt migrate, it says to run it', async () => {
 
 test('--no-input creates a staff superuser from the flags and variables, and names what is missing', async () => {
   const p = project();
-  assert.equal((await p.run(['migrate'])).code, 0);
+  const migrated = await p.run(['migrate']);
+  assert.equal(migrated.code, 0, migrated.stderr);
+  assert.match(migrated.stdout, /Applying auth\/0001_initial\.\.\. OK\nCreated 20 permissions\.\n/);
+  assert.equal(p.rows("select * from auth_permission where codename = 'add_user'").length, 1);
   const missing = await p.run(['createsuperuser', '--no-input']);
   assert.equal(missing.code, 1);
   assert.match(
