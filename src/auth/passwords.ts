@@ -7,7 +7,7 @@
  * project's 2-core reference machine — slow for a guesser, still fine for a login.
  */
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
-import type { Database } from '../orm/index.ts';
+import { type Database, query } from '../orm/index.ts';
 import { runPasswordChangeHooks, saveUserFields, type UserRow } from './config.ts';
 import type { UserModel } from './models.ts';
 
@@ -244,3 +244,43 @@ export async function setPassword(
  * ```
  */
 export const changePassword: typeof setPassword = setPassword;
+
+/** What {@link createUser} takes: any fields of the user model, the password in plain text. */
+export type NewUser = { readonly username: string; readonly password?: string | null } & Readonly<
+  Record<string, unknown>
+>;
+
+/**
+ * Creates a user in one transaction: the editable fields through the query layer (validated as
+ * a request's would be), then the ones requests can never set (`isActive`, `isStaff`,
+ * `isSuperuser`, `lastLogin`) and the password, hashed (absent or `null`: unusable). Resolves
+ * to the saved row. Validate the password first (`validatePassword()`).
+ *
+ * @example
+ * ```ts
+ * const ada = await createUser(db, User, { username: 'ada', email: 'ada@example.com', password: 'a long passphrase' });
+ * const root = await createUser(db, User, { username: 'root', password, isStaff: true, isSuperuser: true });
+ * ```
+ */
+export async function createUser(
+  db: Database,
+  model: UserModel,
+  input: NewUser,
+  params?: Partial<PasswordParams>,
+): Promise<Record<string, any>> {
+  const { password = null, ...fields } = input;
+  const encoded = password === null ? makeUnusablePassword() : await hashPassword(password, params);
+  const editable: Record<string, unknown> = {};
+  const privileged: Record<string, unknown> = { password: encoded };
+  for (const [name, value] of Object.entries(fields)) {
+    const field = model.meta.hasField(name) ? model.meta.field(name) : undefined;
+    if (field && !field.editable && field.column !== null) privileged[name] = value;
+    else editable[name] = value;
+  }
+  return db.transaction(async (tx) => {
+    const row = (await query(tx, model).create(editable as never)) as Record<string, unknown>;
+    const pk = model.meta.pk.attribute;
+    await saveUserFields(tx, model, row[pk], privileged);
+    return query(tx, model).get({ [pk]: row[pk] } as never);
+  });
+}

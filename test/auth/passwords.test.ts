@@ -9,6 +9,7 @@ import type { UserModel } from '../../src/auth/models.ts';
 import { User } from '../../src/auth/models.ts';
 import {
   changePassword,
+  createUser,
   DEFAULT_PASSWORD_PARAMS,
   dummyVerify,
   hashPassword,
@@ -149,5 +150,36 @@ forEachDialect((_dialect, open) => {
 
     await assert.rejects(setPassword(db, User, { id: 999 }, 'x', FAST), /auth\.User 999 does not exist/);
     await assert.rejects(setPassword(db, User, {} as never, 'x', FAST), /needs a saved user/);
+  });
+
+  test('createUser saves the editable fields, the privileges and the hashed password in one transaction', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    await migrate(db, await loadMigrations('/nonexistent'), { hooks: false });
+    const root = await createUser(
+      db,
+      User,
+      {
+        username: 'root',
+        email: 'root@example.com',
+        password: 'a long passphrase',
+        isStaff: true,
+        isSuperuser: true,
+      },
+      FAST,
+    );
+    assert.equal(root.isStaff && root.isSuperuser && root.isActive, true);
+    assert.equal(root.email, 'root@example.com');
+    assert.equal(await verifyPassword('a long passphrase', root.password), true);
+
+    const sso = await createUser(db, User, { username: 'sso' });
+    assert.equal(isUsablePassword(sso.password), false, 'no password: unusable');
+
+    await assert.rejects(createUser(db, User, { username: 'bad name!', password: 'x' }, FAST), /username/);
+    await assert.rejects(
+      createUser(db, User, { username: 'half', password: 'x', isStaff: 'yes' }, FAST),
+      /isStaff/,
+    );
+    assert.equal(await query(db, User).filter({ username: 'half' }).count(), 0, 'rolled back');
   });
 });

@@ -3,19 +3,27 @@ import { join } from 'node:path';
 import { connect, f, loadMigrations, migrate, query } from 'volt/orm';
 import { getUserModel, setUserModel } from '../../../src/auth/config.ts';
 import { User, userModel } from '../../../src/auth/models.ts';
-import { setPassword, verifyPassword } from '../../../src/auth/passwords.ts';
+import { createUser, setPassword, verifyPassword } from '../../../src/auth/passwords.ts';
 
 // The built-in user model is auth.User; its tables come with Volt's own migrations, which
 // `volt migrate` (or migrate()) applies with the project's.
 const db = await connect('sqlite::memory:');
 await migrate(db, await loadMigrations(join(import.meta.dirname, 'migrations')));
 
-const ada = await query(db, User).create({ username: 'ada', email: 'ada@example.com', firstName: 'Ada' });
-await setPassword(db, User, ada, 'plum-orbit-gazette-41'); // hashes, saves, runs the password hooks
+// createUser() hashes the password and sets the fields requests cannot (isStaff, isSuperuser…).
+const ada = await createUser(db, User, {
+  username: 'ada',
+  email: 'ada@example.com',
+  password: 'plum-orbit-gazette-41',
+});
+assert.equal(ada.isActive, true);
+assert.equal(ada.isSuperuser, false);
+assert.ok(await verifyPassword('plum-orbit-gazette-41', ada.password));
+
+// setPassword() hashes, saves and runs the password-change hooks.
+await setPassword(db, User, ada, 'quiet-meadow-sparrow-8');
 const saved = await query(db, User).get({ username: 'ada' });
-assert.equal(saved.isActive, true);
-assert.equal(saved.isSuperuser, false);
-assert.ok(await verifyPassword('plum-orbit-gazette-41', saved.password));
+assert.ok(await verifyPassword('quiet-meadow-sparrow-8', saved.password));
 
 // A project's own user model: every built-in field plus its own, in the project's app (its
 // migrations are the project's). setUserModel() makes the CLI and createAuth use it.

@@ -5,10 +5,10 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { getUserModel, saveUserFields } from '../../auth/config.ts';
+import { getUserModel } from '../../auth/config.ts';
 import type { UserModel } from '../../auth/models.ts';
 import { validatePassword } from '../../auth/password-validators.ts';
-import { hashPassword } from '../../auth/passwords.ts';
+import { createUser } from '../../auth/passwords.ts';
 import { connect, type Database } from '../../orm/database.ts';
 import { tableExists } from '../../orm/migrations/recorder.ts';
 import { query } from '../../orm/query/queryset.ts';
@@ -162,25 +162,19 @@ export async function askNewPassword(
   return undefined;
 }
 
-async function createUser(
+async function createSuperuser(
   db: Database,
   model: UserModel,
   input: { username: string; email: string; password: string },
 ): Promise<void> {
-  const password = await hashPassword(input.password);
   try {
-    await db.transaction(async (tx) => {
-      const user = (await query(tx, model).create({
-        username: input.username,
-        ...(input.email ? { email: input.email } : {}),
-      } as never)) as Record<string, unknown>;
-      // Privileges and the hash are not editable through create(): written apart, in the same transaction.
-      await saveUserFields(tx, model, user[model.meta.pk.attribute], {
-        password,
-        isStaff: true,
-        isSuperuser: true,
-        isActive: true,
-      });
+    await createUser(db, model, {
+      username: input.username,
+      ...(input.email ? { email: input.email } : {}),
+      password: input.password,
+      isStaff: true,
+      isSuperuser: true,
+      isActive: true,
     });
   } catch (error) {
     const errors = (error as { errors?: { loc: unknown[]; msg: string }[] }).errors;
@@ -231,7 +225,7 @@ export const command: Command<typeof FLAGS> = {
         const problems = validatePassword(password, { user: { username, email } });
         if (problems.length)
           throw new CliError(`The password of VOLT_SUPERUSER_PASSWORD is refused: ${problems.join(' ')}`);
-        await createUser(db, model, { username, email, password });
+        await createSuperuser(db, model, { username, email, password });
         stdout('Superuser created successfully.\n');
         return 0;
       }
@@ -250,7 +244,7 @@ export const command: Command<typeof FLAGS> = {
         const username = await ask('username', 'Username', flags.username);
         const email = await ask('email', 'Email address', flags.email);
         const password = await askNewPassword(prompter, stderr, { username, email });
-        await createUser(db, model, { username, email, password: password! });
+        await createSuperuser(db, model, { username, email, password: password! });
         stdout('Superuser created successfully.\n');
         return 0;
       } finally {
