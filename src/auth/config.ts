@@ -40,11 +40,8 @@ export function getUserModel(): UserModel {
   return current;
 }
 
-/** A user row as the password helpers see it. */
-export interface UserRow {
-  readonly id: unknown;
-  readonly [field: string]: unknown;
-}
+/** A user row as the auth helpers see it: any user model's row (its primary key is usually `id`). */
+export type UserRow = Readonly<Record<string, any>>;
 
 /**
  * A function run after a user's password is set or changed: the database the new hash was saved
