@@ -111,8 +111,8 @@ export {
 } from './migrations/recorder.ts';
 export {
   isPackagedApp,
-  type MigrationSource as PackagedMigrationSource,
   migrationSources,
+  type PackagedMigrationSource,
   registerMigrationSource,
   unregisterMigrationSource,
 } from './migrations/sources.ts';

@@ -39,6 +39,7 @@ export class Prompter {
   readonly #muted: { on: boolean } = { on: false };
   readonly #readline: Interface;
   readonly #lines: AsyncIterator<string>;
+  #cancelled = false;
 
   constructor(input: NodeJS.ReadableStream & { isTTY?: boolean }, output: Write) {
     this.#output = output;
@@ -52,6 +53,12 @@ export class Prompter {
       },
     });
     this.#readline = createInterface({ input, output: echo, terminal });
+    // Ctrl+C on a terminal (raw mode: no signal reaches the process): stop asking.
+    this.#readline.on('SIGINT', () => {
+      this.#cancelled = true;
+      output('\n');
+      this.#readline.close();
+    });
     this.#lines = this.#readline[Symbol.asyncIterator]();
   }
 
@@ -59,6 +66,7 @@ export class Prompter {
   async ask(question: string): Promise<string> {
     this.#output(question);
     const next = await this.#lines.next();
+    if (next.done && this.#cancelled) throw new CliError('Cancelled; nothing was changed.');
     if (next.done)
       throw new CliError(
         `The input ended before '${question.trim()}' was answered (for scripts, use --no-input)`,

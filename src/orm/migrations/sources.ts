@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MigrationLoadError } from './loader.ts';
 
 /** A registered migrations folder: `<folder>/<app>/<NNNN>_<name>.ts`. */
-export interface MigrationSource {
+export interface PackagedMigrationSource {
   /** The app label (`auth`). */
   readonly app: string;
   /** The migrations root that holds the app's folder (its migrations are in `<folder>/<app>/`). */
@@ -18,7 +18,7 @@ export interface MigrationSource {
 }
 
 const APP = /^[a-z][a-z0-9_]*$/u;
-const sources = new Map<string, MigrationSource>();
+const sources = new Map<string, PackagedMigrationSource>();
 
 /**
  * Registers the migrations of a packaged app: `folder` is a migrations root (a path or a
@@ -31,7 +31,7 @@ const sources = new Map<string, MigrationSource>();
  * registerMigrationSource('auth', new URL('./migrations/', import.meta.url));
  * ```
  */
-export function registerMigrationSource(app: string, folder: string | URL): MigrationSource {
+export function registerMigrationSource(app: string, folder: string | URL): PackagedMigrationSource {
   if (!APP.test(app))
     throw new MigrationLoadError(
       `'${app}' is not an app label; app labels are lower-case letters, digits and _, like 'auth'`,
@@ -58,7 +58,7 @@ export function registerMigrationSource(app: string, folder: string | URL): Migr
 }
 
 /** Every registered packaged app, in registration order. */
-export function migrationSources(): readonly MigrationSource[] {
+export function migrationSources(): readonly PackagedMigrationSource[] {
   return [...sources.values()];
 }
 
