@@ -4,7 +4,7 @@
  * question), a custom user model, and the error before the tables exist.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -183,7 +183,16 @@ setUserModel(Customer);
   const made = await p.run(['makemigrations', '--no-input']);
   assert.equal(made.code, 0, made.stderr);
   assert.match(made.stdout, /migrations\/shop\/0001_initial\.ts/);
+  // The project's migration points at auth.Group and auth.Permission: it depends on auth's.
+  assert.match(
+    readFileSync(join(p.dir, 'migrations', 'shop', '0001_initial.ts'), 'utf8'),
+    /dependencies: \['auth\/0001_initial'\]/,
+  );
   assert.equal((await p.run(['migrate'])).code, 0);
+  const shown = await p.run(['showmigrations']);
+  assert.equal(shown.stdout, '[X] auth/0001_initial\n[X] shop/0001_initial\n');
+  const sql = await p.run(['sqlmigrate', 'auth/0001_initial']);
+  assert.match(sql.stdout, /create table "auth_user"/i);
   const created = await p.run(['createsuperuser', '--no-input', '--username', 'owner'], {
     VOLT_SUPERUSER_PASSWORD: 'plum-orbit-gazette-41',
   });
