@@ -6,7 +6,26 @@
  * The user model is extendable: {@link userModel} builds one with every built-in field plus the
  * project's own, in the project's app (its migrations live with the project's).
  */
-import { type FieldMap, f, type Model, type ModelOptions, model } from '../orm/index.ts';
+import {
+  type FieldMap,
+  f,
+  type Model,
+  type ModelOptions,
+  model,
+  onPostMigrate,
+  registerMigrationSource,
+} from '../orm/index.ts';
+
+// The tables of these models come with the package: importing the models brings their
+// migrations (src/auth/migrations/auth/, dist/auth/migrations/auth/ once built).
+registerMigrationSource('auth', new URL('./migrations/', import.meta.url));
+
+// After every migrate, the permission rows of every registered model (see permissions.ts).
+onPostMigrate('auth.permissions', async (db, { log }) => {
+  const { createPermissions } = await import('./permissions.ts');
+  const created = await createPermissions(db);
+  if (created > 0) log(`Created ${created} permission${created === 1 ? '' : 's'}.\n`);
+});
 
 /** A permission: `app.codename`, e.g. `shop.change_product`. */
 export const Permission = model(
@@ -89,8 +108,11 @@ export function userModel<const E extends FieldMap = {}>(
 /** The default user model, `auth.User`. */
 export const User = userModel('auth.User');
 
-/** Any model built by {@link userModel}. */
-export type UserModel = Model<UserFields & FieldMap>;
+/**
+ * Any model built by {@link userModel} (`auth.User` or a project's own). Typed loosely: each
+ * user model has its own extra fields; `setUserModel()` checks the built-in ones at run time.
+ */
+export type UserModel = Model<any>;
 
 /** A server-side session. The key is the SHA-256 of the id in the cookie, never the id itself. */
 export const Session = model(

@@ -45,4 +45,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Print the SQL of a migration without running it',
     load: async () => (await import('./commands/sqlmigrate.ts')).command,
   },
+  createsuperuser: {
+    summary: 'Create a user with every permission',
+    load: async () => (await import('./commands/createsuperuser.ts')).command,
+  },
+  changepassword: {
+    summary: "Change a user's password",
+    load: async () => (await import('./commands/changepassword.ts')).command,
+  },
 };

@@ -63,6 +63,8 @@ export {
   type IndexMeta,
   type IndexSpec,
   ModelMeta,
+  type ModelPermission,
+  type PermissionAction,
   type ReverseRelation,
 } from './meta.ts';
 export {
@@ -81,7 +83,7 @@ export {
   sqlFor,
 } from './migrations/executor.ts';
 export { MigrationGraphError, orderMigrations } from './migrations/graph.ts';
-export { loadMigrations, MigrationLoadError } from './migrations/loader.ts';
+export { type LoadMigrationsOptions, loadMigrations, MigrationLoadError } from './migrations/loader.ts';
 export { migration } from './migrations/migration.ts';
 export {
   type AddFieldOptions,
@@ -96,7 +98,24 @@ export {
   type RunSqlOptions,
   type SqlStatements,
 } from './migrations/operations/index.ts';
-export { type AppliedMigration, appliedMigrations, MIGRATIONS_TABLE } from './migrations/recorder.ts';
+export {
+  onPostMigrate,
+  type PostMigrateContext,
+  type PostMigrateHook,
+} from './migrations/post-migrate.ts';
+export {
+  type AppliedMigration,
+  appliedMigrations,
+  MIGRATIONS_TABLE,
+  tableExists,
+} from './migrations/recorder.ts';
+export {
+  isPackagedApp,
+  migrationSources,
+  type PackagedMigrationSource,
+  registerMigrationSource,
+  unregisterMigrationSource,
+} from './migrations/sources.ts';
 export { MigrationStateError, ProjectState } from './migrations/state.ts';
 export type {
   LoadedMigration,

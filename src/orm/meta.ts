@@ -57,6 +57,18 @@ export interface ReverseRelation {
   readonly many: boolean;
 }
 
+/** A default permission's action: `add`, `change`, `delete` or `view`. */
+export type PermissionAction = 'add' | 'change' | 'delete' | 'view';
+
+/** A permission a model declares: `{ codename: 'add_book', name: 'Can add book' }`. */
+export interface ModelPermission {
+  readonly codename: string;
+  readonly name: string;
+}
+
+const ACTIONS: readonly PermissionAction[] = ['add', 'change', 'delete', 'view'];
+const CODENAME = /^[a-z][a-z0-9_]*$/u;
+
 /** The model options `meta` normalizes (what `model()` accepts besides `registry`). */
 export interface MetaOptions {
   table?: string;
@@ -66,6 +78,8 @@ export interface MetaOptions {
   checks?: readonly CheckSpec[];
   verboseName?: string;
   verboseNamePlural?: string;
+  permissions?: Readonly<Record<string, string>>;
+  defaultPermissions?: readonly PermissionAction[];
 }
 
 const LABEL = /^([a-z][a-z0-9_]*)\.([A-Z][A-Za-z0-9]*)$/u;
@@ -126,6 +140,13 @@ export class ModelMeta {
   readonly forwardRelations: readonly RelationField[];
   /** Fields with a column (all but many-to-many), in order. */
   readonly concreteFields: readonly AnyField[];
+  /**
+   * The model's permissions: the default actions' (`add_book`, `change_book`, `delete_book`,
+   * `view_book`, or those `defaultPermissions` lists), then the custom ones (`permissions`).
+   * The auth app stores them as rows; a user's perm string is `<app>.<codename>`. Not part
+   * of the migration state.
+   */
+  readonly permissions: readonly ModelPermission[];
 
   readonly #byName: Map<string, AnyField>;
   #reverse: { version: number; relations: readonly ReverseRelation[] } | undefined;
@@ -230,6 +251,7 @@ export class ModelMeta {
           `the index on '${only.name}' repeats its index: true; keep one of them (or make the index unique)`,
         );
     }
+    this.permissions = Object.freeze(this.#permissions(options, fail));
     const checkNames = new Set<string>();
     this.checks = Object.freeze(
       (options.checks ?? []).map((check) => {
@@ -254,6 +276,32 @@ export class ModelMeta {
         return Object.freeze({ ...check });
       }),
     );
+  }
+
+  #permissions(options: MetaOptions, fail: (message: string) => never): ModelPermission[] {
+    const model = this.name.toLowerCase();
+    const actions = options.defaultPermissions ?? ACTIONS;
+    const permissions: ModelPermission[] = [];
+    for (const action of actions) {
+      if (!ACTIONS.includes(action))
+        fail(`defaultPermissions lists '${action}'; the default actions are ${ACTIONS.join(', ')}`);
+      if (!permissions.some((p) => p.codename === `${action}_${model}`))
+        permissions.push(
+          Object.freeze({ codename: `${action}_${model}`, name: `Can ${action} ${this.verboseName}` }),
+        );
+    }
+    for (const [codename, name] of Object.entries(options.permissions ?? {})) {
+      if (!CODENAME.test(codename) || codename.length > 100)
+        fail(
+          `the permission codename '${codename}' should be lower-case letters, digits and _ (at most 100), like 'publish_book'`,
+        );
+      if (typeof name !== 'string' || !name.trim() || name.length > 255)
+        fail(`the permission '${codename}' needs a name of 1 to 255 characters, like 'Can publish books'`);
+      if (permissions.some((p) => p.codename === codename))
+        fail(`the permission '${codename}' is declared twice (the default permissions include it)`);
+      permissions.push(Object.freeze({ codename, name }));
+    }
+    return permissions;
   }
 
   #indexName(fields: readonly string[]): string {

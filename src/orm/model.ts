@@ -2,7 +2,7 @@
  * `model()`: declares a model — the one definition the ORM, migrations, schemas, CRUD and the
  * admin read (through `Model.meta`).
  */
-import { type CheckSpec, type IndexSpec, ModelMeta } from './meta.ts';
+import { type CheckSpec, type IndexSpec, ModelMeta, type PermissionAction } from './meta.ts';
 import { defaultRegistry, type Registry } from './registry.ts';
 import { type ModelSchemas, modelSchemas } from './schemas.ts';
 import type { FieldMap } from './types.ts';
@@ -45,6 +45,13 @@ export interface ModelOptions<F extends FieldMap = FieldMap> {
   verboseName?: string;
   /** Plural human name; default the name plus `s`/`es`/`ies`. */
   verboseNamePlural?: string;
+  /**
+   * Custom permissions by codename: `{ publish_book: 'Can publish books' }` (perm string
+   * `library.publish_book`). Not part of the migration state.
+   */
+  permissions?: Readonly<Record<string, string>>;
+  /** The default permissions to create (default all four: add, change, delete, view); `[]` for none. */
+  defaultPermissions?: readonly PermissionAction[];
   /** The registry to join (default: the global one); tests pass `createRegistry()`. */
   registry?: Registry;
 }

@@ -19,6 +19,7 @@ import {
   type Questioner,
   type Rename,
 } from '../../orm/migrations/questioner.ts';
+import { isPackagedApp } from '../../orm/migrations/sources.ts';
 import { ProjectState } from '../../orm/migrations/state.ts';
 import type { LoadedMigration } from '../../orm/migrations/types.ts';
 import { writeMigration } from '../../orm/migrations/writer.ts';
@@ -123,6 +124,11 @@ async function make(options: MakeMigrationsOptions): Promise<number> {
           (known.length ? ` (apps: ${known.join(', ')})` : ' (no models are registered)'),
       );
 
+  if (options.empty !== undefined && isPackagedApp(options.empty))
+    throw new CliError(
+      `The app '${options.empty}' comes with its migrations in its package; makemigrations writes none into it`,
+    );
+
   let planned: PlannedMigration[];
   if (options.empty !== undefined) {
     planned = [planEmpty(options.empty, existing, options.name)];
@@ -130,6 +136,14 @@ async function make(options: MakeMigrationsOptions): Promise<number> {
     const from = ProjectState.fromMigrations(existing);
     const to = ProjectState.fromModels(options.models);
     const changes = await detectChanges(from, to, options.questioner, apps ? { apps } : {});
+    for (const [app, operations] of changes)
+      if (operations.length && isPackagedApp(app))
+        throw new CliError(
+          `The models of '${app}' differ from the migrations its package ships, and makemigrations never ` +
+            `writes into a packaged app:\n${operations.map((o) => `  - ${o.describe()}\n`).join('')}` +
+            `Declare the models as the package does (a project's own fields belong on a model of its own ` +
+            `app, e.g. a user model made with userModel()), or install the version of the package that matches.`,
+        );
     if (changes.size === 0) {
       stdout(apps ? `No changes detected in ${apps.join(', ')}\n` : 'No changes detected\n');
       return 0;

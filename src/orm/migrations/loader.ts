@@ -5,10 +5,14 @@
  * export built by `migration()`. Files starting with `_` or `.` and `.d.ts` files are not
  * migrations and are skipped; any other `.ts`/`.js` file whose name does not fit is an error
  * (a typo would otherwise be silently left unapplied).
+ *
+ * Packaged apps (`registerMigrationSource()`) are loaded with every root: their migrations
+ * come from their package's folder, and a project root must not have a folder of their own.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { migrationSources } from './sources.ts';
 import type { LoadedMigration, MigrationDefinition, MigrationId } from './types.ts';
 
 /** A migration file or folder that cannot be loaded. Stable code: `VOLT_MIGRATION_LOAD`. */
@@ -91,41 +95,67 @@ export async function loadMigrationFile(file: string, app: string, name: string)
   return Object.freeze({ ...definition, id, app, name, file });
 }
 
+/** Loads the migrations of one app folder. */
+async function loadApp(folder: string, app: string, loaded: LoadedMigration[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const entry of readdirSync(folder).sort()) {
+    const file = join(folder, entry);
+    if (skipped(entry) || !EXTENSION.test(entry) || !statSync(file).isFile()) continue;
+    const name = entry.replace(EXTENSION, '');
+    if (!NAME.test(name))
+      throw new MigrationLoadError(
+        `${file}: a migration file is named '<NNNN>_<name>.ts' (four digits, then lower-case words), like '0002_add_book_isbn.ts'`,
+      );
+    const other = seen.get(name);
+    if (other) throw new MigrationLoadError(`${file} and ${other} are both the migration ${app}/${name}`);
+    seen.set(name, file);
+    loaded.push(await loadMigrationFile(file, app, name));
+  }
+}
+
+/** Options of {@link loadMigrations}. */
+export interface LoadMigrationsOptions {
+  /** Load the registered packaged apps' migrations too (default `true`). */
+  packaged?: boolean;
+}
+
 /**
- * Loads every migration under `root`, in no particular order (see `orderMigrations()`). A
- * missing root means no migrations yet: `[]`.
+ * Loads every migration under `root`, and those of every registered packaged app
+ * (`registerMigrationSource()`), in no particular order (see `orderMigrations()`). A missing
+ * root means no project migrations yet. A project folder named like a packaged app is an
+ * error: that app's migrations come with its package.
  *
  * @example
  * ```ts
  * const migrations = orderMigrations(await loadMigrations('migrations'));
  * ```
  */
-export async function loadMigrations(root: string): Promise<LoadedMigration[]> {
-  if (!existsSync(root)) return [];
-  if (!statSync(root).isDirectory())
-    throw new MigrationLoadError(`The migrations root ${root} is a file; it should be a folder`);
+export async function loadMigrations(
+  root: string,
+  options: LoadMigrationsOptions = {},
+): Promise<LoadedMigration[]> {
+  const packaged = options.packaged === false ? [] : migrationSources();
   const loaded: LoadedMigration[] = [];
-  for (const app of readdirSync(root).sort()) {
-    const folder = join(root, app);
-    if (skipped(app) || !statSync(folder).isDirectory()) continue;
-    if (!APP.test(app))
-      throw new MigrationLoadError(
-        `${folder}: '${app}' is not an app label; app folders are lower-case letters, digits and _, like 'library'`,
-      );
-    const seen = new Map<string, string>();
-    for (const entry of readdirSync(folder).sort()) {
-      const file = join(folder, entry);
-      if (skipped(entry) || !EXTENSION.test(entry) || !statSync(file).isFile()) continue;
-      const name = entry.replace(EXTENSION, '');
-      if (!NAME.test(name))
+  if (existsSync(root)) {
+    if (!statSync(root).isDirectory())
+      throw new MigrationLoadError(`The migrations root ${root} is a file; it should be a folder`);
+    for (const app of readdirSync(root).sort()) {
+      const folder = join(root, app);
+      if (skipped(app) || !statSync(folder).isDirectory()) continue;
+      if (!APP.test(app))
         throw new MigrationLoadError(
-          `${file}: a migration file is named '<NNNN>_<name>.ts' (four digits, then lower-case words), like '0002_add_book_isbn.ts'`,
+          `${folder}: '${app}' is not an app label; app folders are lower-case letters, digits and _, like 'library'`,
         );
-      const other = seen.get(name);
-      if (other) throw new MigrationLoadError(`${file} and ${other} are both the migration ${app}/${name}`);
-      seen.set(name, file);
-      loaded.push(await loadMigrationFile(file, app, name));
+      const source = packaged.find((s) => s.app === app);
+      if (source) {
+        if (resolve(source.folder) === resolve(root)) continue;
+        throw new MigrationLoadError(
+          `${folder}: the app '${app}' comes with its migrations (in ${join(source.folder, app)}); remove this folder`,
+        );
+      }
+      await loadApp(folder, app, loaded);
     }
   }
+  for (const source of packaged) await loadApp(join(source.folder, source.app), source.app, loaded);
   return loaded;
 }

@@ -22,18 +22,28 @@ function splitId(id: MigrationId): [string, string] {
   return [id.slice(0, slash), id.slice(slash + 1)];
 }
 
-/** `true` when the database has the `volt_migrations` table. */
-export async function hasMigrationsTable(db: Database): Promise<boolean> {
+/**
+ * `true` when the database has a table named `table` (on PostgreSQL, in the current schema).
+ *
+ * @example
+ * ```ts
+ * if (!(await tableExists(db, 'auth_user'))) throw new Error('run volt migrate first');
+ * ```
+ */
+export async function tableExists(db: Database, table: string): Promise<boolean> {
   const row =
     db.dialect === 'sqlite'
-      ? await db.get("select 1 as found from sqlite_master where type = 'table' and name = ?", [
-          MIGRATIONS_TABLE,
-        ])
+      ? await db.get("select 1 as found from sqlite_master where type = 'table' and name = ?", [table])
       : await db.get(
           'select 1 as found from information_schema.tables where table_schema = current_schema() and table_name = $1',
-          [MIGRATIONS_TABLE],
+          [table],
         );
   return row !== undefined;
+}
+
+/** `true` when the database has the `volt_migrations` table. */
+export function hasMigrationsTable(db: Database): Promise<boolean> {
+  return tableExists(db, MIGRATIONS_TABLE);
 }
 
 /**

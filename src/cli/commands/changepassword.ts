@@ -1,0 +1,64 @@
+/**
+ * `volt changepassword [username]`: sets a user's password, asked twice (not echoed), on the
+ * project's user model and database. The password-change hooks run (they end the user's
+ * sessions once the session layer registers its hook).
+ */
+import { userInfo } from 'node:os';
+import { setPassword } from '../../auth/passwords.ts';
+import { query } from '../../orm/query/queryset.ts';
+import type { Command, FlagSpec } from '../command.ts';
+import { CliError } from '../errors.ts';
+import { PROJECT_FLAGS } from '../project.ts';
+import { askNewPassword, Prompter, withUserModel } from './createsuperuser.ts';
+
+const FLAGS = { app: PROJECT_FLAGS.app, database: PROJECT_FLAGS.database } as const satisfies Record<
+  string,
+  FlagSpec
+>;
+
+const ATTEMPTS = 3;
+
+function currentOsUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+/** `volt changepassword`. */
+export const command: Command<typeof FLAGS> = {
+  usage: 'volt changepassword [username] [options]',
+  description:
+    "Changes a user's password in the project's user model: asks the new password twice (not echoed) " +
+    `and checks it with the password validators; gives up after ${ATTEMPTS} attempts. Without a ` +
+    'username, the user named like the current system user. The password-change hooks run.',
+  args: [{ name: 'username', description: 'The user (default: the current system user name)' }],
+  flags: FLAGS,
+  examples: ['volt changepassword admin', 'volt changepassword admin --database postgres://localhost/app'],
+  async run({ args, flags, cwd, stdout, stderr }) {
+    const username = args[0] ?? currentOsUser();
+    return withUserModel({ cwd, app: flags.app, database: flags.database }, async (model, db) => {
+      const user = await query(db, model)
+        .filter({ username } as never)
+        .first();
+      if (!user) throw new CliError(`The user '${username}' does not exist`);
+      stdout(`Changing password for user '${username}'\n`);
+      const prompter = new Prompter(process.stdin, stdout);
+      try {
+        const password = await askNewPassword(prompter, stderr, user as Record<string, unknown>, {
+          bypass: false,
+          attempts: ATTEMPTS,
+          onMismatch: 'Passwords do not match. Please try again.',
+        });
+        if (password === undefined)
+          throw new CliError(`Aborting password change for user '${username}' after ${ATTEMPTS} attempts`);
+        await setPassword(db, model, user as never, password);
+      } finally {
+        prompter.close();
+      }
+      stdout(`Password changed successfully for user '${username}'.\n`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * `can()`: inactive users may do nothing, superusers everything, a policy decides the actions
+ * it defines (object-level rules), the model permission decides the others.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { saveUserFields } from '../../src/auth/config.ts';
+import { Permission, User } from '../../src/auth/models.ts';
+import { AnonymousUser, CurrentUser } from '../../src/auth/permissions.ts';
+import { can, definePolicy, PolicyError, policyFor, removePolicy } from '../../src/auth/policies.ts';
+import { f } from '../../src/orm/fields/index.ts';
+import { migrate } from '../../src/orm/migrations/executor.ts';
+import { loadMigrations } from '../../src/orm/migrations/loader.ts';
+import { model } from '../../src/orm/model.ts';
+import { query } from '../../src/orm/query/queryset.ts';
+import { createRegistry } from '../../src/orm/registry.ts';
+import { forEachDialect } from '../../src/testing/database.ts';
+
+const registry = createRegistry();
+const Note = model(
+  'notes.Note',
+  { ownerId: f.integer(), public: f.boolean({ default: false }) },
+  { registry },
+);
+type NoteRow = { ownerId: number; public: boolean };
+definePolicy(Note, {
+  canView: (user, note?: NoteRow) =>
+    note?.public === true || (user.isAuthenticated && note?.ownerId === user.id),
+  canChange: async (user, note?: NoteRow) => user.isAuthenticated && note?.ownerId === user.id,
+});
+
+test('definePolicy refuses a second policy, unknown rules and rules that are not functions', () => {
+  assert.ok(policyFor(Note)?.canView);
+  assert.throws(
+    () => definePolicy(Note, {}),
+    (e: Error) => e instanceof PolicyError && /already has a policy/.test(e.message),
+  );
+  const Other = model('notes.Other', { x: f.integer() }, { registry });
+  assert.throws(
+    () => definePolicy(Other, { canEdit: () => true } as never),
+    /has 'canEdit'; a policy's rules are canView, canAdd, canChange, canDelete/,
+  );
+  assert.throws(() => definePolicy(Other, { canView: true } as never), /rule 'canView' must be a function/);
+  definePolicy(Other, { canAdd: () => 'yes' as never });
+  assert.ok(removePolicy(Other));
+  assert.equal(policyFor(Other), undefined);
+});
+
+test('an anonymous user: the policy decides its actions, the others need a permission', async () => {
+  const anonymous = new AnonymousUser();
+  assert.equal(await can(anonymous, 'view', Note, { ownerId: 1, public: true }), true);
+  assert.equal(await can(anonymous, 'view', Note, { ownerId: 1, public: false }), false);
+  assert.equal(await can(anonymous, 'change', Note, { ownerId: 1, public: true }), false);
+  assert.equal(await can(anonymous, 'delete', Note), false, 'no rule, no permission');
+  await assert.rejects(can(anonymous, 'edit' as never, Note), /'edit' is not an action/);
+  await assert.rejects(can({} as never, 'view', Note), /needs a CurrentUser or an AnonymousUser/);
+});
+
+forEachDialect((_dialect, open) => {
+  test('logged-in users: policy rules, model permissions, superusers and inactive users', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    await migrate(db, await loadMigrations('/nonexistent'));
+    // Note is in a registry of its own: its permission rows are made here.
+    const deleteNote = await query(db, Permission).create({
+      name: 'Can delete note',
+      app: 'notes',
+      codename: 'delete_note',
+    });
+    const ada = await query(db, User).create({ username: 'ada' });
+    const bob = await query(db, User).create({ username: 'bob' });
+    await query(db, User).related(bob, 'userPermissions', Permission).add(deleteNote);
+    const mine = { ownerId: ada.id, public: false };
+
+    const asAda = new CurrentUser(db, ada);
+    const asBob = new CurrentUser(db, bob);
+    assert.equal(await can(asAda, 'change', Note, mine), true, 'the policy: her own note');
+    assert.equal(await can(asBob, 'change', Note, mine), false, 'the policy: not his; no permission asked');
+    assert.equal(await can(asAda, 'view', Note, mine), true);
+    assert.equal(await can(asBob, 'view', Note, mine), false);
+    assert.equal(await can(asAda, 'delete', Note, mine), false, 'no rule: the permission, which she lacks');
+    assert.equal(await can(asBob, 'delete', Note, mine), true, 'no rule: the permission he has');
+    assert.equal(await can(asBob, 'add', Note), false);
+
+    await saveUserFields(db, User, bob.id, { isSuperuser: true });
+    const root = new CurrentUser(db, await query(db, User).get({ id: bob.id }));
+    assert.equal(await can(root, 'change', Note, mine), true, 'a superuser: the policy is not asked');
+
+    await saveUserFields(db, User, ada.id, { isActive: false });
+    const gone = new CurrentUser(db, await query(db, User).get({ id: ada.id }));
+    assert.equal(await can(gone, 'change', Note, mine), false, 'inactive: not even her own');
+    assert.equal(await can(gone, 'view', Note, { ownerId: 2, public: true }), false);
+  });
+});
+
+test('a rule that returns something other than a boolean is an error', async () => {
+  const Odd = model('notes.Odd', { x: f.integer() }, { registry });
+  definePolicy(Odd, { canView: () => 1 as never });
+  await assert.rejects(
+    can(new AnonymousUser(), 'view', Odd),
+    /notes\.Odd's canView returned number, not a boolean/,
+  );
+});
