@@ -14,7 +14,7 @@ import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
-import { getUserModel, onPasswordChange, setUserModel } from './config.ts';
+import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
 import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
 import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
 import type { UserModel } from './models.ts';
@@ -169,13 +169,13 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       if (!record) throw unauthorized('The bearer token is invalid or has expired.', 'invalid_token');
       const row = await userById(record.userId);
       if (!row?.isActive) throw unauthorized('The bearer token is invalid or has expired.', 'invalid_token');
-      return new CurrentUser(db(), row);
+      return new CurrentUser(db(), row, { model: User });
     }
     if (!sessions.hasCookie(request)) return new AnonymousUser();
     const session = await sessions.load(request);
     const row = await userById(session.record?.userId);
     if (!row?.isActive || !sessions.matchesUser(session, row.password)) return new AnonymousUser();
-    return new CurrentUser(db(), row);
+    return new CurrentUser(db(), row, { model: User });
   };
 
   const user = dependency({ name: 'currentUser' }, (ctx) => resolveUser(ctx.request));
@@ -217,9 +217,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       sessions.loginData(row.password),
     );
     const lastLogin = new Date();
-    await query(db(), User)
-      .filter({ [pk.attribute]: row[pk.attribute] } as never)
-      .update({ lastLogin } as never);
+    await saveUserFields(db(), User, row[pk.attribute], { lastLogin });
     row.lastLogin = lastLogin;
   };
 
@@ -243,7 +241,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     // The same work whether the user exists or not: no answer or timing tells them apart.
     const checked = row
       ? await verifyAndUpgrade(password, row.password, options.passwordParams)
-      : { ok: await dummyVerify(password), newHash: undefined };
+      : { ok: await dummyVerify(password, options.passwordParams), newHash: undefined };
     if (!row || !checked.ok || !row.isActive) {
       await perUser.fail(userKey);
       await perIp.fail(ipKey);
@@ -251,9 +249,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     }
     await perUser.reset(userKey);
     if (checked.newHash) {
-      await query(db(), User)
-        .filter({ [pk.attribute]: row[pk.attribute] } as never)
-        .update({ password: checked.newHash } as never);
+      await saveUserFields(db(), User, row[pk.attribute], { password: checked.newHash });
       row.password = checked.newHash;
     }
     return row;

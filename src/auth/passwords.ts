@@ -122,10 +122,11 @@ export async function verifyPassword(password: string, encoded: string | null | 
   return timingSafeEqual(candidate, decoded.hash);
 }
 
-let dummy: Promise<Decoded> | undefined;
+/** Hashes of a fixed password, one per parameter set, for {@link dummyVerify}. */
+const dummies = new Map<string, Promise<Decoded>>();
 
 /**
- * Does the work of one `verifyPassword()` with the default parameters and returns `false`:
+ * Does the work of one `verifyPassword()` with `params` (the defaults unless given) and returns `false`:
  * call it when the user is unknown, so a login takes as long for a missing user as for a
  * wrong password (which would otherwise tell who has an account).
  *
@@ -135,10 +136,15 @@ let dummy: Promise<Decoded> | undefined;
  * if (!user) return void (await dummyVerify(password));
  * ```
  */
-export async function dummyVerify(password: string): Promise<false> {
-  dummy ??= hashPassword('volt dummy password').then((encoded) => decode(encoded)!);
-  const { salt, hash, params } = await dummy;
-  const candidate = await derive(String(password), salt, params, hash.length);
+export async function dummyVerify(password: string, params?: Partial<PasswordParams>): Promise<false> {
+  const key = JSON.stringify(params ?? {});
+  let made = dummies.get(key);
+  if (!made) {
+    made = hashPassword('volt dummy password', params).then((encoded) => decode(encoded)!);
+    dummies.set(key, made);
+  }
+  const { salt, hash, params: used } = await made;
+  const candidate = await derive(String(password), salt, used, hash.length);
   timingSafeEqual(candidate, hash);
   return false;
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { t as types } from 'volt';
-import { User } from 'volt/auth';
+import { hashPassword, saveUserFields, User } from 'volt/auth';
 import { query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
@@ -297,7 +297,7 @@ test("mass assignment: the user model's own create schema cannot set privileges 
   const res = await client.post('/register', {
     json: { username: 'mallory', isSuperuser: true, isStaff: true, password: 'scrypt$1$1$1$x$y' },
   });
-  const row = await query(db, User).first({ username: 'mallory' } as never);
+  const row = await query(db, User).filter({ username: 'mallory' }).first();
   if (res.status === 201) {
     assert.equal(row?.isSuperuser, false);
     assert.equal(row?.isStaff, false);

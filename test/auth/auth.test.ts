@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openapiDocument } from 'volt';
-import { Group, MemorySessionStore, Permission, sessionKey, User } from 'volt/auth';
+import { Group, MemorySessionStore, Permission, saveUserFields, sessionKey, User } from 'volt/auth';
 import { query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';

@@ -3,19 +3,19 @@
  * backend, cheap password hashing, and a few guarded routes.
  */
 import type { TestContext } from 'node:test';
-import { type AppOptions, createApp, t } from 'volt';
+import { type AppOptions, createApp, t as types } from 'volt';
 import {
   type AuthOptions,
   createAuth,
+  createUser,
   Group,
-  hashPassword,
   MemoryMailBackend,
   Permission,
   Session,
   Token,
   User,
 } from 'volt/auth';
-import { type Database, query } from 'volt/orm';
+import type { Database } from 'volt/orm';
 import { testClient, testDatabase } from 'volt/testing';
 import { createTables } from '../../src/orm/schema-editor.ts';
 
@@ -27,12 +27,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** Creates a user with a hashed password. */
 export async function addUser(db: Database, username: string, extra: Record<string, unknown> = {}) {
-  return query(db, User).create({
-    username,
-    email: `${username}@example.com`,
-    password: await hashPassword(PASSWORD, FAST),
-    ...extra,
-  } as never);
+  return createUser(db, User, { username, email: `${username}@example.com`, password: PASSWORD, ...extra } as never, FAST);
 }
 
 /** An app with auth on a fresh database, Alice in it, closed after the test. */
@@ -48,7 +43,7 @@ export async function authApp(
   app.get('/private', { deps: { user: auth.requireUser } }, (ctx) => ({
     username: ctx.deps.user.row.username as string,
   }));
-  app.post('/private', { deps: { user: auth.requireUser }, body: t.Object({ note: t.String() }) }, (ctx) => ({
+  app.post('/private', { deps: { user: auth.requireUser }, body: types.Object({ note: types.String() }) }, (ctx) => ({
     username: ctx.deps.user.row.username as string,
     note: ctx.body.note,
   }));

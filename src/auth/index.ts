@@ -1,0 +1,122 @@
+/**
+ * `volt/auth`: users, groups and permissions; passwords; sessions, API tokens and CSRF;
+ * password reset and mail. Only apps that import it load it (and get its tables).
+ */
+export { AUTH_SECURITY, type Auth, type AuthOptions, createAuth, type LoginLimits } from './auth.ts';
+export {
+  getUserModel,
+  onPasswordChange,
+  type PasswordChangeHook,
+  saveUserFields,
+  setUserModel,
+  type UserRow,
+} from './config.ts';
+export { CSRF_FIELD, CSRF_HEADER } from './csrf.ts';
+export {
+  type CheckedMessage,
+  ConsoleMailBackend,
+  checkMessage,
+  checkMessages,
+  type EmailMessage,
+  FileMailBackend,
+  type MailBackend,
+  MailDeliveryError,
+  MailMessageError,
+  MemoryMailBackend,
+  mailBackendFromSettings,
+  type ParsedAddress,
+  parseAddress,
+  type SendMailOptions,
+  SmtpMailBackend,
+  type SmtpOptions,
+  sendMail,
+  smtpOptionsFromUrl,
+} from './mail/index.ts';
+export {
+  Group,
+  Permission,
+  Session,
+  Token,
+  User,
+  type UserFields,
+  type UserModel,
+  userFields,
+  userModel,
+} from './models.ts';
+export {
+  commonPassword,
+  commonPasswordList,
+  DEFAULT_PASSWORD_VALIDATORS,
+  minimumLength,
+  numericPassword,
+  type PasswordContext,
+  type PasswordValidator,
+  type SimilarityOptions,
+  similarity,
+  userAttributeSimilarity,
+  validatePassword,
+} from './password-validators.ts';
+export {
+  changePassword,
+  createUser,
+  DEFAULT_PASSWORD_PARAMS,
+  dummyVerify,
+  hashPassword,
+  isUsablePassword,
+  makeUnusablePassword,
+  type NewUser,
+  needsRehash,
+  type PasswordParams,
+  setPassword,
+  type VerifyResult,
+  verifyAndUpgrade,
+  verifyPassword,
+} from './passwords.ts';
+export {
+  AnonymousUser,
+  type AuthUser,
+  CurrentUser,
+  type CurrentUserOptions,
+  createPermissions,
+  permissionName,
+} from './permissions.ts';
+export {
+  type Action,
+  can,
+  definePolicy,
+  type Policy,
+  PolicyError,
+  type PolicyRule,
+  policyFor,
+  removePolicy,
+} from './policies.ts';
+export {
+  type CheckResetTokenOptions,
+  checkResetToken,
+  makeResetToken,
+  type ResetTokenUser,
+  resetTokenUserId,
+} from './reset-tokens.ts';
+export {
+  assertSessionKey,
+  DatabaseSessionStore,
+  MemorySessionStore,
+  type MemorySessionStoreOptions,
+  type RedisCommander,
+  RedisSessionStore,
+  type RedisSessionStoreOptions,
+  type SessionRecord,
+  type SessionStore,
+  sessionKey,
+} from './session-store.ts';
+export { type RequestSession, Sessions } from './sessions.ts';
+export {
+  type CreateTokenOptions,
+  createToken,
+  listTokens,
+  revokeToken,
+  revokeUserTokens,
+  TOKEN_PREFIX,
+  type TokenRecord,
+  verifyToken,
+} from './tokens.ts';
