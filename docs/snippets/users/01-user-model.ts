@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import {
+  createUser,
+  getUserModel,
+  setPassword,
+  setUserModel,
+  User,
+  userModel,
+  verifyPassword,
+} from 'volt/auth';
 import { connect, f, loadMigrations, migrate, query } from 'volt/orm';
-import { getUserModel, setUserModel } from '../../../src/auth/config.ts';
-import { User, userModel } from '../../../src/auth/models.ts';
-import { createUser, setPassword, verifyPassword } from '../../../src/auth/passwords.ts';
 
 // The built-in user model is auth.User; its tables come with Volt's own migrations, which
 // `volt migrate` (or migrate()) applies with the project's.

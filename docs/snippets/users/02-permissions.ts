@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { AnonymousUser, CurrentUser, Group, Permission, User } from 'volt/auth';
 import { connect, f, loadMigrations, migrate, model, query } from 'volt/orm';
-import { Group, Permission, User } from '../../../src/auth/models.ts';
-import { AnonymousUser, CurrentUser } from '../../../src/auth/permissions.ts';
 
 // Every model has four permissions (add, change, delete, view), plus the ones it declares.
 const Book = model(

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { AnonymousUser, CurrentUser, can, definePolicy, Permission, saveUserFields, User } from 'volt/auth';
 import { connect, f, loadMigrations, migrate, model, query } from 'volt/orm';
-import { saveUserFields } from '../../../src/auth/config.ts';
-import { Permission, User } from '../../../src/auth/models.ts';
-import { AnonymousUser, CurrentUser } from '../../../src/auth/permissions.ts';
-import { can, definePolicy } from '../../../src/auth/policies.ts';
 
 const Post = model('blog.Post', {
   authorId: f.integer(),

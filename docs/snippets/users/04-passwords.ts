@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { validatePassword } from '../../../src/auth/password-validators.ts';
 import {
   dummyVerify,
   hashPassword,
   makeUnusablePassword,
   needsRehash,
+  validatePassword,
   verifyAndUpgrade,
   verifyPassword,
-} from '../../../src/auth/passwords.ts';
+} from 'volt/auth';
 
 // scrypt, with its parameters in the hash: scrypt$N$r$p$salt$hash.
 const encoded = await hashPassword('plum-orbit-gazette-41');

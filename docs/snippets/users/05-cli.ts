@@ -3,9 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { User, verifyPassword } from 'volt/auth';
 import { connect, query } from 'volt/orm';
-import { User } from '../../../src/auth/models.ts';
-import { verifyPassword } from '../../../src/auth/passwords.ts';
 
 // `volt <args>` in the example project (project/app.ts), on a fresh SQLite file.
 const data = mkdtempSync(join(tmpdir(), 'volt-users-'));

@@ -1,2 +1,2 @@
 // The app module of the CLI example: importing the auth models registers them and their migrations.
-import '../../../../src/auth/models.ts';
+import 'volt/auth';
