@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { volt } from 'volt';
+import { createAuth, createUser, MemoryMailBackend, User } from 'volt/auth';
+import { connect, loadMigrations, migrate } from 'volt/orm';
+import { testClient } from 'volt/testing';
+
+const db = await connect('sqlite::memory:');
+await migrate(db, await loadMigrations('migrations'));
+await createUser(db, User, { username: 'grace', password: 'compilers all the way down' });
+const app = volt({ logger: false });
+const auth = createAuth(app, { db, mail: new MemoryMailBackend() });
+app.get('/me', { deps: { user: auth.requireUser } }, (ctx) => ({ me: ctx.deps.user.row.username }));
+const client = testClient(app);
+
+// The OAuth2 password flow, as the docs' Authorize button sends it: a form, then a bearer token.
+const issued = await client.post<{ access_token: string; token_type: string; expires_in: number }>('/auth/token', {
+  form: { grant_type: 'password', username: 'grace', password: 'compilers all the way down' },
+});
+assert.equal(issued.json().token_type, 'bearer');
+const bearer = { authorization: `Bearer ${issued.json().access_token}` };
+assert.deepEqual((await client.get('/me', { headers: bearer })).json(), { me: 'grace' });
+
+// A named API token for a program: shown once, stored hashed; bearer requests need no CSRF token.
+const made = await client.post<{ id: number; token: string; prefix: string }>('/auth/tokens', {
+  json: { name: 'deploy script', expiresInDays: 90 },
+  headers: bearer,
+});
+assert.equal(made.status, 201);
+assert.ok(made.json().token.startsWith(made.json().prefix));
+const listed = await client.get<Array<{ name: string }>>('/auth/tokens', { headers: bearer });
+assert.deepEqual(
+  listed.json().map((token) => token.name),
+  ['deploy script', 'OAuth2 password flow'],
+);
+await client.delete(`/auth/tokens/${made.json().id}`, { headers: bearer });
+assert.equal((await client.get('/me', { headers: { authorization: `Bearer ${made.json().token}` } })).status, 401);
+await db.close();
