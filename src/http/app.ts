@@ -6,8 +6,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
-import { HttpError } from './errors.ts';
-import { hostCheck } from './hosts.ts';
 import { installJsonParser } from './json-body.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
@@ -101,19 +99,10 @@ export class VoltApp extends Router {
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
-    installJsonParser(this.fastify, this.settings.jsonMaxDepth);
-    const allowedHost = hostCheck(this.settings.allowedHosts);
-    if (allowedHost) {
-      this.fastify.addHook('onRequest', (request, _reply, done) => {
-        if (allowedHost(request.headers.host)) return done();
-        request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-        done(
-          new HttpError(400, {
-            detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
-          }),
-        );
-      });
-    }
+    installJsonParser(this.fastify, {
+      maxDepth: this.settings.jsonMaxDepth,
+      maxArrayLength: this.settings.jsonMaxArrayLength,
+    });
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {
@@ -227,7 +216,11 @@ export class VoltApp extends Router {
   }
 }
 
-/** Creates an app without the docs routes (see `volt()` for the full app). */
+/**
+ * Creates the bare HTTP app: routing, validation, errors, settings, no security layer and no
+ * docs routes. Apps use `createApp()` or `volt()` from `volt`, which add the security headers,
+ * the ALLOWED_HOSTS check and the form parser (`src/security/`) on top of this.
+ */
 export function createApp(options: AppOptions = {}): VoltApp {
   return new VoltApp(options);
 }
