@@ -19,7 +19,6 @@ export interface VoltOptions extends AppOptions {
  *
  * @example
  * ```ts
- * import { createApp, registerDocs } from 'volt';
  * const app = createApp({ securityHeaders: { frameOptions: 'SAMEORIGIN' } });
  * ```
  */
@@ -37,7 +36,6 @@ export function createApp(options: VoltOptions = {}): VoltApp {
  *
  * @example
  * ```ts
- * import { t, volt } from 'volt';
  * const app = volt({ info: { title: 'Shop' } });
  * app.get('/items/:id', { params: t.Object({ id: t.Integer() }) }, (ctx) => ({ id: ctx.params.id }));
  * await app.listen();
