@@ -2,7 +2,12 @@
  * The Volt app: a {@link Router} bound to a Fastify instance, with settings, error handling,
  * lifecycle hooks and graceful shutdown.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
@@ -37,6 +42,9 @@ export interface AppOptions extends Partial<Settings> {
 }
 
 type Hook = () => unknown;
+
+/** Runs on a request the router refused before any hook; see {@link VoltApp.onRouterError}. */
+export type RouterErrorHook = (request: FastifyRequest, reply: FastifyReply) => void;
 
 function loggerOptions(
   settings: Settings,
@@ -77,6 +85,7 @@ export class VoltApp extends Router {
   readonly #overrides = new Map<Dependency, Dependency>();
   readonly #errorMappers: ErrorMapper[] = [];
   readonly #shutdownHooks: Hook[] = [];
+  readonly #routerErrorHooks: RouterErrorHook[] = [];
   #signalsInstalled = false;
   #closing: Promise<void> | undefined;
 
@@ -95,7 +104,10 @@ export class VoltApp extends Router {
       trustProxy: this.settings.trustProxy,
       return503OnClosing: true,
       forceCloseConnections: 'idle',
-      frameworkErrors: sendRouterError,
+      frameworkErrors: (error, request, reply) => {
+        for (const hook of this.#routerErrorHooks) hook(request, reply);
+        return sendRouterError(error, request, reply);
+      },
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
@@ -124,6 +136,16 @@ export class VoltApp extends Router {
     this.fastify.addHook('onReady', async () => {
       await fn();
     });
+    return this;
+  }
+
+  /**
+   * Runs `fn` before the app answers a request Fastify's router refused (a malformed URL, a
+   * path parameter past the length limit): no `onRequest` hook sees those. The security layer
+   * puts its headers on these responses through it.
+   */
+  onRouterError(fn: RouterErrorHook): this {
+    this.#routerErrorHooks.push(fn);
     return this;
   }
 

@@ -3,6 +3,7 @@
  * security headers and then checks the `Host` header against ALLOWED_HOSTS (so the 400 carries
  * the headers too), plus the HTML form body parser.
  */
+import type { FastifyReply } from 'fastify';
 import type { VoltApp } from '../http/app.ts';
 import { HttpError } from '../http/errors.ts';
 import { installFormParser } from './form-body.ts';
@@ -32,8 +33,12 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
   const values = names.map((name) => headers[name]!);
   const count = names.length;
   const allowedHost = hostCheck(app.settings.allowedHosts);
-  app.fastify.addHook('onRequest', (request, reply, done) => {
+  const setHeaders = (reply: FastifyReply) => {
     for (let i = 0; i < count; i++) reply.header(names[i]!, values[i]);
+  };
+  app.onRouterError((_request, reply) => setHeaders(reply));
+  app.fastify.addHook('onRequest', (request, reply, done) => {
+    setHeaders(reply);
     if (allowedHost === undefined || allowedHost(request.headers.host)) return done();
     request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
     done(

@@ -44,11 +44,12 @@ function app(options: Parameters<typeof quietApp>[0] = {}) {
     throw new HttpError(418, { detail: 'short and stout' });
   });
   app.post('/items', { body: t.Object({ n: t.Integer() }) }, (ctx) => ctx.body);
+  app.get('/items/:id', {}, (ctx) => ctx.params);
   return app;
 }
 
 describe('every response carries the headers', () => {
-  test('JSON, HTML, 404, 405, 500, 418, 422, the Host 400, bad JSON 400, a too-large body 413', async () => {
+  test('JSON, HTML, 404, 405, 500, 418, 422, the Host 400, bad JSON 400, 413, router 400/414, 415', async () => {
     const client = testClient(app());
     const cases: Array<[string, () => ReturnType<typeof client.get>, number]> = [
       ['json', () => client.get('/json'), 200],
@@ -65,6 +66,8 @@ describe('every response carries the headers', () => {
         400,
       ],
       ['413', () => client.post('/items', { json: { n: 1, pad: 'x'.repeat(200) } }), 413],
+      ['bad url', () => client.get('/items/%zz'), 400],
+      ['long parameter', () => client.get(`/items/${'x'.repeat(200)}`), 414],
       [
         'media type',
         () => client.post('/items', { body: 'x', headers: { 'content-type': 'application/xml' } }),
