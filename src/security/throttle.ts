@@ -7,6 +7,9 @@ import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
 import { MemoryThrottleStore, type ThrottleStore } from './throttle-store.ts';
 
+// The stores beside the throttles that use them, so one import gives both.
+export { MemoryThrottleStore, type ThrottleStore, type ThrottleWindow } from './throttle-store.ts';
+
 function checkLimits(limit: number, windowMs: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new TypeError(`limit must be a whole number above 0, got ${limit}`);
