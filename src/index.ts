@@ -2,7 +2,7 @@
  * `volt`: the public surface. Re-exports only; batteries (ORM, auth, admin) live behind
  * their own subpath imports, so an app without them loads none of their code.
  */
-export { type ApiInfo, type AppOptions, createApp, VoltApp } from './http/app.ts';
+export { type ApiInfo, type AppOptions, VoltApp } from './http/app.ts';
 export { Context } from './http/context.ts';
 export {
   type Dependency,
@@ -58,4 +58,31 @@ export {
   openapiDocument,
 } from './schema/openapi.ts';
 export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
-export { volt } from './volt.ts';
+export {
+  type CspDirectives,
+  cspNonce,
+  DEFAULT_CSP_DIRECTIVES,
+  FORM_MAX_FIELDS,
+  type FormBody,
+  installSecurity,
+  MemoryThrottleStore,
+  type MemoryThrottleStoreOptions,
+  type RateLimitOptions,
+  type RateLimitState,
+  type RedisEvalClient,
+  RedisThrottleStore,
+  type RedisThrottleStoreOptions,
+  rateLimit,
+  type SafeRedirectOptions,
+  type SecurityHeadersOptions,
+  type SecurityOptions,
+  Signer,
+  type SignerOptions,
+  safeRedirectUrl,
+  Throttle,
+  type ThrottleOptions,
+  type ThrottleStore,
+  type ThrottleVerdict,
+  type ThrottleWindow,
+} from './security/index.ts';
+export { createApp, type VoltOptions, volt } from './volt.ts';

@@ -29,6 +29,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Print or write the OpenAPI document',
     load: async () => (await import('./commands/openapi.ts')).command,
   },
+  check: {
+    summary: 'Check the settings and the app; with --deploy, the deployment (security) checks',
+    load: async () => (await import('./commands/check.ts')).command,
+  },
   makemigrations: {
     summary: 'Write the migrations that bring the database schema up to the models',
     load: async () => (await import('./commands/makemigrations.ts')).command,

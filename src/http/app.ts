@@ -2,12 +2,15 @@
  * The Volt app: a {@link Router} bound to a Fastify instance, with settings, error handling,
  * lifecycle hooks and graceful shutdown.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
-import { HttpError } from './errors.ts';
-import { hostCheck } from './hosts.ts';
 import { installJsonParser } from './json-body.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
@@ -39,6 +42,9 @@ export interface AppOptions extends Partial<Settings> {
 }
 
 type Hook = () => unknown;
+
+/** Runs on a request the router refused before any hook; see {@link VoltApp.onRouterError}. */
+export type RouterErrorHook = (request: FastifyRequest, reply: FastifyReply) => void;
 
 function loggerOptions(
   settings: Settings,
@@ -79,6 +85,7 @@ export class VoltApp extends Router {
   readonly #overrides = new Map<Dependency, Dependency>();
   readonly #errorMappers: ErrorMapper[] = [];
   readonly #shutdownHooks: Hook[] = [];
+  readonly #routerErrorHooks: RouterErrorHook[] = [];
   #signalsInstalled = false;
   #closing: Promise<void> | undefined;
 
@@ -97,23 +104,17 @@ export class VoltApp extends Router {
       trustProxy: this.settings.trustProxy,
       return503OnClosing: true,
       forceCloseConnections: 'idle',
-      frameworkErrors: sendRouterError,
+      frameworkErrors: (error, request, reply) => {
+        for (const hook of this.#routerErrorHooks) hook(request, reply);
+        return sendRouterError(error, request, reply);
+      },
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
-    installJsonParser(this.fastify, this.settings.jsonMaxDepth);
-    const allowedHost = hostCheck(this.settings.allowedHosts);
-    if (allowedHost) {
-      this.fastify.addHook('onRequest', (request, _reply, done) => {
-        if (allowedHost(request.headers.host)) return done();
-        request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-        done(
-          new HttpError(400, {
-            detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
-          }),
-        );
-      });
-    }
+    installJsonParser(this.fastify, {
+      maxDepth: this.settings.jsonMaxDepth,
+      maxArrayLength: this.settings.jsonMaxArrayLength,
+    });
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {
@@ -135,6 +136,16 @@ export class VoltApp extends Router {
     this.fastify.addHook('onReady', async () => {
       await fn();
     });
+    return this;
+  }
+
+  /**
+   * Runs `fn` before the app answers a request Fastify's router refused (a malformed URL, a
+   * path parameter past the length limit): no `onRequest` hook sees those. The security layer
+   * puts its headers on these responses through it.
+   */
+  onRouterError(fn: RouterErrorHook): this {
+    this.#routerErrorHooks.push(fn);
     return this;
   }
 
@@ -227,7 +238,11 @@ export class VoltApp extends Router {
   }
 }
 
-/** Creates an app without the docs routes (see `volt()` for the full app). */
+/**
+ * Creates the bare HTTP app: routing, validation, errors, settings, no security layer and no
+ * docs routes. Apps use `createApp()` or `volt()` from `volt`, which add the security headers,
+ * the ALLOWED_HOSTS check and the form parser (`src/security/`) on top of this.
+ */
 export function createApp(options: AppOptions = {}): VoltApp {
   return new VoltApp(options);
 }

@@ -1,13 +1,14 @@
 /**
- * ALLOWED_HOSTS is enforced on every request: another Host header is a 400 problem before any
+ * ALLOWED_HOSTS is enforced on every request of a createApp() or volt() app: another Host header is a 400 problem before any
  * route runs, whatever the route and method.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
-import { hostCheck, hostOf } from '../../src/http/hosts.ts';
+import { hostCheck, hostOf } from '../../src/security/hosts.ts';
 import { testClient } from '../../src/testing/index.ts';
-import { listenLocal, quietApp } from './support.ts';
+import { listenLocal } from '../http/support.ts';
+import { quietApp } from './support.ts';
 
 describe('hostOf', () => {
   test('lower-cases, drops the port and a trailing dot, keeps IPv6 brackets', () => {

@@ -1,0 +1,37 @@
+/**
+ * The security part: response headers, the Host check, input limits for forms, safe
+ * redirects, throttling, signing and the deployment checks.
+ */
+export { FORM_CONTENT_TYPE, FORM_MAX_FIELDS, type FormBody, parseForm } from './form-body.ts';
+export {
+  type CspDirectives,
+  cspNonce,
+  DEFAULT_CSP_DIRECTIVES,
+  DEFAULT_PERMISSIONS_POLICY,
+  formatCsp,
+  type SecurityHeadersOptions,
+  securityHeaders,
+} from './headers.ts';
+export { type HostCheck, hostCheck, hostOf } from './hosts.ts';
+export { installSecurity, type SecurityOptions } from './install.ts';
+export { type SafeRedirectOptions, safeRedirectUrl } from './redirects.ts';
+export {
+  type RedisEvalClient,
+  RedisThrottleStore,
+  type RedisThrottleStoreOptions,
+} from './redis-throttle-store.ts';
+export { Signer, type SignerOptions } from './signing.ts';
+export {
+  type RateLimitOptions,
+  type RateLimitState,
+  rateLimit,
+  Throttle,
+  type ThrottleOptions,
+  type ThrottleVerdict,
+} from './throttle.ts';
+export {
+  MemoryThrottleStore,
+  type MemoryThrottleStoreOptions,
+  type ThrottleStore,
+  type ThrottleWindow,
+} from './throttle-store.ts';

@@ -1,0 +1,147 @@
+/**
+ * Throttling: {@link rateLimit} caps requests per client on a route, {@link Throttle} caps
+ * failures (logins, password resets) per key in code.
+ */
+import type { Context } from '../http/context.ts';
+import { type Dependency, dependency } from '../http/dependencies.ts';
+import { HttpError } from '../http/errors.ts';
+import { MemoryThrottleStore, type ThrottleStore } from './throttle-store.ts';
+
+// The stores beside the throttles that use them, so one import gives both.
+export { MemoryThrottleStore, type ThrottleStore, type ThrottleWindow } from './throttle-store.ts';
+
+function checkLimits(limit: number, windowMs: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new TypeError(`limit must be a whole number above 0, got ${limit}`);
+  if (!Number.isFinite(windowMs) || windowMs < 1)
+    throw new TypeError(`windowMs must be above 0, got ${windowMs}`);
+}
+
+function secondsUntil(resetAt: number, now: number): number {
+  return Math.max(1, Math.ceil((resetAt - now) / 1000));
+}
+
+/** Options of {@link rateLimit}. */
+export interface RateLimitOptions {
+  /** Requests allowed per window and key. */
+  limit: number;
+  /** The window in milliseconds. */
+  windowMs: number;
+  /** What is counted; the client's IP address by default (`ctx.request.ip`, which honours TRUST_PROXY). */
+  key?: (ctx: Context<any, any, any, any, any, any>) => string;
+  /** Where counts are kept; a new in-memory store by default (per process). */
+  store?: ThrottleStore;
+  /** Names the limit in logs and keys: give limits sharing a store different names. Default `rateLimit`. */
+  name?: string;
+}
+
+/** What a {@link rateLimit} dependency gives the handler. */
+export interface RateLimitState {
+  limit: number;
+  /** Requests left in this window. */
+  remaining: number;
+  /** When the window ends (epoch milliseconds). */
+  resetAt: number;
+}
+
+/**
+ * A dependency that counts the request against a limit. Within the limit it sets
+ * `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds) on the response;
+ * past it the request is a 429 problem with `Retry-After` (seconds) and the same headers.
+ *
+ * @example
+ * ```ts
+ * const perIp = rateLimit({ limit: 10, windowMs: 60_000, name: 'search' });
+ * app.get('/search', { dependencies: [perIp] }, (ctx) => search(ctx.query));
+ * ```
+ */
+export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState> {
+  const { limit, windowMs } = options;
+  checkLimits(limit, windowMs);
+  const store = options.store ?? new MemoryThrottleStore();
+  const name = options.name ?? 'rateLimit';
+  const keyOf = options.key ?? ((ctx: Context) => ctx.request.ip);
+  return dependency({ name }, async (ctx): Promise<RateLimitState> => {
+    const { count, resetAt } = await store.hit(`${name}:${keyOf(ctx)}`, windowMs);
+    const now = Date.now();
+    const headers = {
+      'ratelimit-limit': String(limit),
+      'ratelimit-remaining': String(Math.max(0, limit - count)),
+      'ratelimit-reset': String(secondsUntil(resetAt, now)),
+    };
+    if (count > limit) {
+      throw new HttpError(429, {
+        detail: `Too many requests: the limit is ${limit} per ${windowMs / 1000} seconds. Retry after ${headers['ratelimit-reset']} seconds.`,
+        headers: { ...headers, 'retry-after': headers['ratelimit-reset'] },
+      });
+    }
+    ctx.reply.headers(headers);
+    return { limit, remaining: limit - count, resetAt };
+  });
+}
+
+/** Options of {@link Throttle}. */
+export interface ThrottleOptions {
+  /** Failures allowed per window; the next check after that many is refused. */
+  limit: number;
+  /** The window in milliseconds: a key locked out stays locked until its window ends. */
+  windowMs: number;
+  /** Where counts are kept; a new in-memory store by default (per process). */
+  store?: ThrottleStore;
+}
+
+/** The answer of {@link Throttle.check}. */
+export interface ThrottleVerdict {
+  allowed: boolean;
+  /** Seconds until the key may try again; 0 when allowed. */
+  retryAfter: number;
+}
+
+/**
+ * Counts failures per key and locks a key out once it reached the limit within the window, e.g.
+ * per username and per IP address on a login form.
+ *
+ * @example
+ * ```ts
+ * const logins = new Throttle({ limit: 5, windowMs: 15 * 60_000 });
+ * const verdict = await logins.check(`user:${username}`);
+ * if (!verdict.allowed) throw new HttpError(429, { headers: { 'retry-after': String(verdict.retryAfter) } });
+ * if (!(await passwordMatches())) await logins.fail(`user:${username}`);
+ * else await logins.reset(`user:${username}`);
+ * ```
+ */
+export class Throttle {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly #store: ThrottleStore;
+
+  constructor(options: ThrottleOptions) {
+    checkLimits(options.limit, options.windowMs);
+    this.limit = options.limit;
+    this.windowMs = options.windowMs;
+    this.#store = options.store ?? new MemoryThrottleStore();
+  }
+
+  /** Whether `key` may try now, without counting anything. */
+  async check(key: string): Promise<ThrottleVerdict> {
+    const window = await this.#store.peek(key);
+    const now = Date.now();
+    if (window === undefined || window.count < this.limit || window.resetAt <= now)
+      return { allowed: true, retryAfter: 0 };
+    return { allowed: false, retryAfter: secondsUntil(window.resetAt, now) };
+  }
+
+  /** Counts a failure of `key`; answers whether it may still try (the same as a {@link check} after it). */
+  async fail(key: string): Promise<ThrottleVerdict> {
+    const { count, resetAt } = await this.#store.hit(key, this.windowMs);
+    const now = Date.now();
+    return count < this.limit
+      ? { allowed: true, retryAfter: 0 }
+      : { allowed: false, retryAfter: secondsUntil(resetAt, now) };
+  }
+
+  /** Forgets the failures of `key` (after a success). */
+  async reset(key: string): Promise<void> {
+    await this.#store.reset(key);
+  }
+}

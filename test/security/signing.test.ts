@@ -1,0 +1,64 @@
+/**
+ * Signer: values come back only unaltered, only to a signer with the same key and salt, and
+ * timestamped values only within their age.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Signer } from '../../src/security/signing.ts';
+
+const KEY = 'a-secret-key-of-fifty-characters-or-more-0123456789';
+
+describe('Signer', () => {
+  test('sign gives value.signature (HMAC-SHA256, base64url); unsign gives the value back', () => {
+    const signer = new Signer(KEY, { salt: 'session' });
+    const signed = signer.sign('user:42');
+    assert.match(signed, /^user:42\.[A-Za-z0-9_-]{43}$/);
+    assert.equal(signer.unsign(signed), 'user:42');
+    assert.equal(signer.unsign(signer.sign('a.b.c')), 'a.b.c');
+    assert.equal(signer.unsign(signer.sign('')), '');
+  });
+
+  test('an altered value or signature, or a missing signature, is refused', () => {
+    const signer = new Signer(KEY, { salt: 'session' });
+    const signed = signer.sign('user:42');
+    const signature = signed.slice(signed.lastIndexOf('.') + 1);
+    for (const forged of [
+      `user:43.${signature}`,
+      `${signed.slice(0, -1)}${signed.endsWith('A') ? 'B' : 'A'}`,
+      `${signed}x`,
+      'user:42',
+      'user:42.',
+      `user:42.${signature.slice(0, 20)}`,
+      '',
+    ])
+      assert.equal(signer.unsign(forged), undefined, forged);
+  });
+
+  test('each salt and each key signs differently', () => {
+    const session = new Signer(KEY, { salt: 'session' });
+    const reset = new Signer(KEY, { salt: 'password-reset' });
+    const otherKey = new Signer(`${KEY}!`, { salt: 'session' });
+    assert.equal(reset.unsign(session.sign('42')), undefined);
+    assert.equal(otherKey.unsign(session.sign('42')), undefined);
+    assert.notEqual(session.sign('42'), reset.sign('42'));
+  });
+
+  test('timestamped values expire after maxAgeMs and refuse stamps from the future', () => {
+    const signer = new Signer(KEY, { salt: 'reset' });
+    const now = 1_700_000_000_000;
+    const token = signer.signTimestamped('42', now);
+    assert.equal(signer.unsignTimestamped(token, 60_000, now + 59_999), '42');
+    assert.equal(signer.unsignTimestamped(token, 60_000, now + 60_000), '42');
+    assert.equal(signer.unsignTimestamped(token, 60_000, now + 60_001), undefined);
+    assert.equal(signer.unsignTimestamped(token, 60_000, now - 120_000), undefined);
+    assert.equal(signer.unsignTimestamped(signer.sign('42'), 60_000, now), undefined);
+    const altered = token.replace(/^42/, '43');
+    assert.equal(signer.unsignTimestamped(altered, 60_000, now), undefined);
+    assert.equal(signer.unsignTimestamped(signer.signTimestamped('a.b'), 1000), 'a.b');
+  });
+
+  test('a missing key or salt is refused', () => {
+    assert.throws(() => new Signer('', { salt: 'x' }), /secret key/);
+    assert.throws(() => new Signer(KEY, { salt: '' }), /salt/);
+  });
+});
