@@ -138,9 +138,12 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   const prefix = options.routes === false ? undefined : (options.routes ?? '/auth');
 
   installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins);
-  onPasswordChange(async (_db, user) => {
-    await store.destroyUser(String(user[pk.attribute]));
+  // A password change ends the user's sessions (the session's password HMAC would end them at
+  // their next request anyway; this frees the store at once).
+  const forget = onPasswordChange(async (_db, changed, model) => {
+    if (model === User) await store.destroyUser(String(changed[pk.attribute]));
   });
+  app.onShutdown(forget);
   app.securitySchemes.OAuth2PasswordBearer ??= {
     type: 'oauth2',
     description: 'A bearer token: from the password flow below, or an API token (`Authorization: Bearer …`).',
@@ -576,7 +579,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       const email = ctx.body.email;
       ctx.background(async () => {
         const rows = (await query(db(), User)
-          .filter({ email: { iexact: email }, isActive: true } as never)
+          .filter({ email__iexact: email, isActive: true } as never)
           .all()) as Record<string, any>[];
         for (const row of rows) {
           if (!row.password || row.password.startsWith('!')) continue;

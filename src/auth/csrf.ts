@@ -20,7 +20,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** The origin (`https://host:port`) the request was sent to. */
 export function requestOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${(request.headers.host ?? '').toLowerCase()}`;
+  const own = `${request.protocol}://${request.headers.host ?? ''}`;
+  // The URL parser lower-cases the host and drops the scheme's default port, as `Origin` does.
+  return originOf(own) ?? own.toLowerCase();
 }
 
 function originOf(url: string): string | undefined {

@@ -27,7 +27,12 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** Creates a user with a hashed password. */
 export async function addUser(db: Database, username: string, extra: Record<string, unknown> = {}) {
-  return createUser(db, User, { username, email: `${username}@example.com`, password: PASSWORD, ...extra } as never, FAST);
+  return createUser(
+    db,
+    User,
+    { username, email: `${username}@example.com`, password: PASSWORD, ...extra } as never,
+    FAST,
+  );
 }
 
 /** An app with auth on a fresh database, Alice in it, closed after the test. */
@@ -43,10 +48,14 @@ export async function authApp(
   app.get('/private', { deps: { user: auth.requireUser } }, (ctx) => ({
     username: ctx.deps.user.row.username as string,
   }));
-  app.post('/private', { deps: { user: auth.requireUser }, body: types.Object({ note: types.String() }) }, (ctx) => ({
-    username: ctx.deps.user.row.username as string,
-    note: ctx.body.note,
-  }));
+  app.post(
+    '/private',
+    { deps: { user: auth.requireUser }, body: types.Object({ note: types.String() }) },
+    (ctx) => ({
+      username: ctx.deps.user.row.username as string,
+      note: ctx.body.note,
+    }),
+  );
   app.get('/reports', { deps: { user: auth.requirePerm('shop.view_report') } }, () => ({ ok: true }));
   app.get('/page', {}, (ctx) => {
     ctx.header('content-type', 'text/html; charset=utf-8');
@@ -63,7 +72,9 @@ export async function authApp(
 
 /** Logs a cookie-keeping client in as `username`; returns the login response. */
 export async function logIn(client: ReturnType<typeof testClient>, username = 'alice', password = PASSWORD) {
-  return client.post('/auth/login', { json: { username, password } });
+  // A browser that already has a session sends its CSRF token with the login form.
+  const headers = client.cookies.size > 0 ? { 'x-csrf-token': await csrf(client) } : undefined;
+  return client.post('/auth/login', { json: { username, password }, ...(headers ? { headers } : {}) });
 }
 
 /** The CSRF token of the client's session (starting one if needed). */

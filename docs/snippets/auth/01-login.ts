@@ -13,16 +13,25 @@ const app = volt({ logger: false });
 const auth = createAuth(app, { db, mail: new MemoryMailBackend() });
 
 app.get('/notes', { deps: { user: auth.requireUser } }, (ctx) => ({ owner: ctx.deps.user.row.username }));
-app.post('/notes', { deps: { user: auth.requireUser }, body: t.Object({ text: t.String() }), status: 201 }, (ctx) => ({
-  saved: ctx.body.text,
-}));
+app.post(
+  '/notes',
+  { deps: { user: auth.requireUser }, body: t.Object({ text: t.String() }), status: 201 },
+  (ctx) => ({
+    saved: ctx.body.text,
+  }),
+);
 
 // A browser: the session cookie comes back with every request.
 const browser = testClient(app, { cookieJar: true });
 assert.equal((await browser.get('/notes')).status, 401);
-const login = await browser.post('/auth/login', { json: { username: 'ada', password: 'analytical engine 1843' } });
+const login = await browser.post('/auth/login', {
+  json: { username: 'ada', password: 'analytical engine 1843' },
+});
 assert.equal(login.status, 200);
-assert.match(String(login.headers['set-cookie']), /volt_session=.+; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax/);
+assert.match(
+  String(login.headers['set-cookie']),
+  /volt_session=.+; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax/,
+);
 assert.deepEqual((await browser.get('/notes')).json(), { owner: 'ada' });
 
 // Unsafe requests with the cookie need the CSRF token (a header, or the csrf_token form field).

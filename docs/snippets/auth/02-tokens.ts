@@ -13,9 +13,12 @@ app.get('/me', { deps: { user: auth.requireUser } }, (ctx) => ({ me: ctx.deps.us
 const client = testClient(app);
 
 // The OAuth2 password flow, as the docs' Authorize button sends it: a form, then a bearer token.
-const issued = await client.post<{ access_token: string; token_type: string; expires_in: number }>('/auth/token', {
-  form: { grant_type: 'password', username: 'grace', password: 'compilers all the way down' },
-});
+const issued = await client.post<{ access_token: string; token_type: string; expires_in: number }>(
+  '/auth/token',
+  {
+    form: { grant_type: 'password', username: 'grace', password: 'compilers all the way down' },
+  },
+);
 assert.equal(issued.json().token_type, 'bearer');
 const bearer = { authorization: `Bearer ${issued.json().access_token}` };
 assert.deepEqual((await client.get('/me', { headers: bearer })).json(), { me: 'grace' });
@@ -33,5 +36,8 @@ assert.deepEqual(
   ['deploy script', 'OAuth2 password flow'],
 );
 await client.delete(`/auth/tokens/${made.json().id}`, { headers: bearer });
-assert.equal((await client.get('/me', { headers: { authorization: `Bearer ${made.json().token}` } })).status, 401);
+assert.equal(
+  (await client.get('/me', { headers: { authorization: `Bearer ${made.json().token}` } })).status,
+  401,
+);
 await db.close();

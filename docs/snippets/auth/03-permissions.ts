@@ -24,9 +24,13 @@ assert.equal((await client.get('/reports')).status, 401);
 assert.equal((await client.get('/reports', { headers: await token() })).status, 403);
 
 // Permissions come to users directly or through their groups.
-const view = await query(db, Permission).create({ app: 'sales', codename: 'view_report', name: 'Can view report' });
+const view = await query(db, Permission).create({
+  app: 'sales',
+  codename: 'view_report',
+  name: 'Can view report',
+});
 const analysts = await query(db, Group).create({ name: 'Analysts' });
 await query(db, Group).related(analysts, 'permissions', Permission).add(view);
-await query(db, User).related(clerk, 'groups', Group).add(analysts);
+await query(db, User).related(clerk.id, 'groups', Group).add(analysts);
 assert.deepEqual((await client.get('/reports', { headers: await token() })).json(), { total: 42 });
 await db.close();
