@@ -65,7 +65,7 @@ export class Sessions {
   /** Whether the request carries a session cookie at all (valid or not); no store access. */
   hasCookie(request: FastifyRequest): boolean {
     const header = request.headers.cookie;
-    return header !== undefined && header.includes(`${this.cookieName}=`);
+    return header?.includes(`${this.cookieName}=`) === true;
   }
 
   /** The request's session, loaded from the store on first call and shared afterwards. */
