@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { REDIS_SKIP, REDIS_URL } from '../redis.ts';
 import { Session } from '../../src/auth/models.ts';
 import {
   DatabaseSessionStore,
@@ -20,6 +19,7 @@ import {
 } from '../../src/auth/session-store.ts';
 import { createTables } from '../../src/orm/schema-editor.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
+import { REDIS_SKIP, REDIS_URL } from '../redis.ts';
 
 type Context = { after: (fn: () => unknown) => void };
 type OpenStore = (t: Context) => Promise<SessionStore>;

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'redis';
-import { REDIS_SKIP, REDIS_URL } from '../redis.ts';
 import { RedisThrottleStore } from '../../src/security/redis-throttle-store.ts';
 import { rateLimit, Throttle } from '../../src/security/throttle.ts';
 import { MemoryThrottleStore, type ThrottleStore } from '../../src/security/throttle-store.ts';
 import { testClient } from '../../src/testing/index.ts';
+import { REDIS_SKIP, REDIS_URL } from '../redis.ts';
 import { quietApp } from './support.ts';
 
 function storeContract(name: string, make: () => ThrottleStore) {
