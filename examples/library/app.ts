@@ -4,9 +4,11 @@
  * migrations.
  *
  *   volt migrate --app examples/library/app.ts
- *   volt start examples/library/app.ts      then open /docs
+ *   volt createsuperuser --app examples/library/app.ts
+ *   volt start examples/library/app.ts      then open /docs and log in with Authorize
  */
 import { dependency, HttpError, t, volt } from 'volt';
+import { createAuth } from 'volt/auth';
 import { avg, connect, count, type Database, query } from 'volt/orm';
 import { Author, Book, Review, Tag } from './models.ts';
 
@@ -33,6 +35,18 @@ export const database = dependency(() => {
 });
 const deps = { db: database };
 
+/**
+ * Users: /auth routes (login, tokens, password reset), the session cookie and CSRF. Reading is
+ * open; writing needs a login with the model permission (`volt createsuperuser` makes one user
+ * with all of them); reviews need a login only.
+ */
+export const auth = createAuth(app, {
+  db: () => {
+    if (!connection) throw new Error('the database is opened at startup');
+    return connection;
+  },
+});
+
 const id = t.Object({ id: t.Integer({ minimum: 1 }) });
 const page = t.Object({
   limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -58,6 +72,7 @@ app.post(
   {
     tags: ['authors'],
     summary: 'Add an author',
+    dependencies: [auth.requirePerm('library.add_author')],
     deps,
     status: 201,
     body: Author.schema.create,
@@ -68,7 +83,14 @@ app.post(
 
 app.delete(
   '/authors/:id',
-  { tags: ['authors'], summary: 'Remove an author without books', deps, params: id, status: 204 },
+  {
+    tags: ['authors'],
+    summary: 'Remove an author without books',
+    deps,
+    dependencies: [auth.requirePerm('library.delete_author')],
+    params: id,
+    status: 204,
+  },
   async (ctx) => {
     await query(ctx.deps.db, Author).get({ id: ctx.params.id });
     await query(ctx.deps.db, Author).filter({ id: ctx.params.id }).delete();
@@ -155,6 +177,7 @@ app.post(
   {
     tags: ['books'],
     summary: 'Add a book',
+    dependencies: [auth.requirePerm('library.add_book')],
     deps,
     status: 201,
     body: Book.schema.create,
@@ -168,6 +191,7 @@ app.patch(
   {
     tags: ['books'],
     summary: 'Change a book',
+    dependencies: [auth.requirePerm('library.change_book')],
     deps,
     params: id,
     body: Book.schema.update,
@@ -183,7 +207,14 @@ app.patch(
 
 app.delete(
   '/books/:id',
-  { tags: ['books'], summary: 'Remove a book and its reviews', deps, params: id, status: 204 },
+  {
+    tags: ['books'],
+    summary: 'Remove a book and its reviews',
+    deps,
+    dependencies: [auth.requirePerm('library.delete_book')],
+    params: id,
+    status: 204,
+  },
   async (ctx) => {
     await query(ctx.deps.db, Book).get({ id: ctx.params.id });
     await query(ctx.deps.db, Book).filter({ id: ctx.params.id }).delete();
@@ -195,6 +226,7 @@ app.put(
   {
     tags: ['books'],
     summary: "Set a book's tags (by slug)",
+    dependencies: [auth.requirePerm('library.change_book')],
     deps,
     params: id,
     body: t.Object({ tags: t.Array(t.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }) }),
@@ -228,6 +260,7 @@ app.post(
   {
     tags: ['reviews'],
     summary: 'Review a published book',
+    dependencies: [auth.requireUser],
     deps,
     params: id,
     status: 201,
@@ -255,6 +288,7 @@ app.post(
   {
     tags: ['tags'],
     summary: 'Add a tag',
+    dependencies: [auth.requirePerm('library.add_tag')],
     deps,
     status: 201,
     body: Tag.schema.create,

@@ -29,6 +29,8 @@ export interface TestClientOptions {
    * does; a cookie set with `Max-Age=0` or a past `Expires` is dropped. Off by default.
    */
   cookieJar?: boolean;
+  /** Headers sent with every request (a request's own headers win), e.g. `{ authorization: 'Bearer …' }`. */
+  headers?: Record<string, string>;
 }
 
 /** A response from the test client; `T` types `json()`. */
@@ -103,7 +105,8 @@ export function testClient(app: VoltApp, clientOptions: TestClientOptions = {}):
     // Header names are case-insensitive: lower-case them so `Content-Type` given by the caller
     // is the one `json` must not override.
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries({ ...clientOptions.headers, ...options.headers }))
+      headers[name.toLowerCase()] = value;
     let payload: string | Buffer | undefined = options.body;
     if (options.json !== undefined) {
       payload = JSON.stringify(options.json);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createUser, User } from 'volt/auth';
 import { connect, loadMigrations, migrate } from 'volt/orm';
 import { type TestClient, testClient } from 'volt/testing';
 
@@ -19,6 +20,8 @@ process.env.DATABASE_URL = `sqlite:${join(dir, 'library.db')}`;
 const { app } = await import('../../examples/library/app.ts');
 
 let client: TestClient;
+let reader: TestClient;
+let anonymous: TestClient;
 before(async () => {
   // The tables come from the committed migrations, as `npm start` makes them.
   const db = await connect(process.env.DATABASE_URL!);
@@ -26,9 +29,28 @@ before(async () => {
     db,
     await loadMigrations(fileURLToPath(new URL('../../examples/library/migrations', import.meta.url))),
   );
+  // A superuser (as `volt createsuperuser` makes) and a reader without permissions.
+  await createUser(db, User, {
+    username: 'librarian',
+    password: 'shelves and stacks 1',
+    isSuperuser: true,
+    isStaff: true,
+  });
+  await createUser(db, User, { username: 'reader', password: 'a quiet reading room' });
   await db.close();
-  client = testClient(app);
+  anonymous = testClient(app);
+  client = testClient(app, { headers: { authorization: await bearer('librarian', 'shelves and stacks 1') } });
+  reader = testClient(app, { headers: { authorization: await bearer('reader', 'a quiet reading room') } });
 });
+
+/** A bearer token from the OAuth2 password flow of the example's /auth routes. */
+async function bearer(username: string, password: string): Promise<string> {
+  const res = await anonymous.post<{ access_token: string }>('/auth/token', {
+    form: { grant_type: 'password', username, password },
+  });
+  assert.equal(res.status, 200, res.text);
+  return `Bearer ${res.json().access_token}`;
+}
 after(async () => {
   await client.close();
   rmSync(dir, { recursive: true, force: true });
@@ -54,6 +76,16 @@ test('the committed migrations describe the models exactly (makemigrations --che
     { cwd: root, env: { ...process.env, CI: 'true' } },
   );
   assert.match(stdout, /No changes detected/);
+});
+
+test('reading is open; writing needs a login (401) with the model permission (403)', async () => {
+  assert.equal((await anonymous.get('/books')).status, 200);
+  const book = { title: 'Kindred', isbn: '9780807083697', price: '9.99', authorId: 1 };
+  const unauthenticated = await anonymous.post('/books', { json: book });
+  assert.equal(unauthenticated.status, 401);
+  const forbidden = await reader.post<Problem>('/books', { json: book });
+  assert.equal(forbidden.status, 403);
+  assert.match(forbidden.json().detail, /library\.add_book/);
 });
 
 describe('library example', () => {

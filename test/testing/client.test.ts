@@ -202,3 +202,15 @@ test('with cookieJar, cookies the app sets are sent back until the app expires t
     await client.close();
   }
 });
+
+test('headers given to the client go with every request; a request can override them', async () => {
+  const app = createApp({ logger: false, envFile: false });
+  app.get('/who', {}, (ctx) => ({ auth: ctx.request.headers.authorization ?? null }));
+  const client = testClient(app, { headers: { Authorization: 'Bearer a' } });
+  try {
+    assert.deepEqual((await client.get('/who')).json(), { auth: 'Bearer a' });
+    assert.deepEqual((await client.get('/who', { headers: { authorization: 'Bearer b' } })).json(), { auth: 'Bearer b' });
+  } finally {
+    await client.close();
+  }
+});
