@@ -63,7 +63,11 @@ export interface AuthOptions {
 }
 
 /** The OpenAPI security requirements of a route guarded by Volt auth. */
-export const AUTH_SECURITY: SecurityRequirement[] = [{ OAuth2PasswordBearer: [] }, { sessionCookie: [] }];
+export const AUTH_SECURITY: SecurityRequirement[] = [
+  { OAuth2PasswordBearer: [] },
+  { bearerAuth: [] },
+  { sessionCookie: [] },
+];
 
 /** What {@link createAuth} gives: guards as dependencies, and helpers for your own routes. */
 export interface Auth {
@@ -148,6 +152,11 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     type: 'oauth2',
     description: 'A bearer token: from the password flow below, or an API token (`Authorization: Bearer …`).',
     flows: { password: { tokenUrl: `${prefix ?? '/auth'}/token`, scopes: {} } },
+  };
+  app.securitySchemes.bearerAuth ??= {
+    type: 'http',
+    scheme: 'bearer',
+    description: `An API token (\`volt_…\`) made at \`POST ${prefix ?? '/auth'}/tokens\`.`,
   };
   app.securitySchemes.sessionCookie ??= {
     type: 'apiKey',

@@ -203,7 +203,7 @@ test('password reset: a mailed link sets a new password once, and ends the sessi
   assert.equal(forged.status, 400);
 });
 
-test('OpenAPI: the password flow and the session cookie are security schemes of guarded routes', async (t) => {
+test('OpenAPI: the password flow, API tokens and the session cookie are security schemes of guarded routes', async (t) => {
   const { app } = await authApp(t);
   await app.ready();
   const doc = openapiDocument(app) as {
@@ -216,8 +216,10 @@ test('OpenAPI: the password flow and the session cookie are security schemes of 
     password: { tokenUrl: '/auth/token', scopes: {} },
   });
   assert.equal(schemes.sessionCookie!.in, 'cookie');
+  assert.deepEqual([schemes.bearerAuth!.type, schemes.bearerAuth!.scheme], ['http', 'bearer']);
   assert.deepEqual(doc.paths['/private']!.get!.security, [
     { OAuth2PasswordBearer: [] },
+    { bearerAuth: [] },
     { sessionCookie: [] },
   ]);
   assert.ok(doc.paths['/reports']!.get!.responses['403']);
