@@ -4,37 +4,15 @@
  * wrong on the way — no console error, no CSP violation, no request to another origin.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { VoltApp } from 'volt';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-// Without the browser each test is reported as skipped, with this reason, never as passed.
-const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: apt-get install chromium`;
-
-/** What went wrong while a page was open. */
-interface Trouble {
-  errors: string[];
-  foreign: string[];
-}
+import { assertClean, BROWSER_MISSING as missing, openBrowser, type Trouble, watch } from './browser.ts';
 
 describe('docs pages in Chromium', { timeout: 120_000 }, () => {
   let app: VoltApp;
   let origin: string;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
 
   before(async () => {
     if (missing) return;
@@ -42,47 +20,20 @@ describe('docs pages in Chromium', { timeout: 120_000 }, () => {
     process.env.VOLT_ENV ??= 'test';
     ({ app } = await import('../../examples/hello/app.ts'));
     origin = new URL(await app.listen({ host: '127.0.0.1', port: 0, signals: false })).origin;
-    profile = mkdtempSync(join(tmpdir(), 'volt-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    // Nothing may leave the origin: such a request is recorded by the page and never sent.
-    await context.route('**/*', (route) =>
-      new URL(route.request().url()).origin === origin ? route.continue() : route.abort('blockedbyclient'),
-    );
+    browser = await openBrowser(origin);
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   async function open(path: string): Promise<{ page: Page; trouble: Trouble }> {
-    const page = await context.newPage();
-    const trouble: Trouble = { errors: [], foreign: [] };
-    page.on('console', (message) => {
-      if (message.type() === 'error') trouble.errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => trouble.errors.push(`page error: ${error.message}`));
-    page.on('request', (request) => {
-      const url = request.url();
-      // data: and blob: URLs are made inside the page and never reach the network.
-      if (!url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin) {
-        trouble.foreign.push(url);
-      }
-    });
+    const page = await browser!.context.newPage();
+    const trouble = watch(page, origin);
     const response = await page.goto(origin + path);
     assert.equal(response?.status(), 200);
     return { page, trouble };
-  }
-
-  function assertClean(trouble: Trouble): void {
-    assert.deepEqual(trouble.errors, [], 'console errors or CSP violations');
-    assert.deepEqual(trouble.foreign, [], 'requests to another origin');
   }
 
   test('/docs renders every operation and "Try it out" reaches the API', async (t) => {
