@@ -103,8 +103,8 @@ export class Sessions {
 
   /**
    * Starts a new session for the request (a new id, so an id planted before login is worth
-   * nothing), carrying over the data of the current one except Volt's own keys, and ends the
-   * current one. Sets the cookie.
+   * nothing), carrying over the data of the current one except Volt's own keys — unless the
+   * current one belongs to another user — and ends the current one. Sets the cookie.
    */
   async rotate(
     request: FastifyRequest,
@@ -114,8 +114,11 @@ export class Sessions {
   ): Promise<RequestSession> {
     const current = await this.load(request);
     const data: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(current.record?.data ?? {}))
-      if (!name.startsWith('_')) data[name] = value;
+    // An anonymous session's data becomes the user's; another user's data stays with them.
+    const owner = current.record?.userId ?? null;
+    if (owner === null || owner === userId)
+      for (const [name, value] of Object.entries(current.record?.data ?? {}))
+        if (!name.startsWith('_')) data[name] = value;
     Object.assign(data, extra, { [CSRF]: newId() });
     if (current.key) await this.store.destroy(current.key);
     const id = newId();

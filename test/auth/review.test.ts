@@ -1,0 +1,29 @@
+/**
+ * Attacks found in review, each of which must fail: session data handed from one user to the
+ * next, parallel guesses past the lockout, a reset link outliving an address change, and odd
+ * input that must never become a 500.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { addUser, authApp, csrf, logIn } from './fixtures.ts';
+
+test('login as another user in the same browser does not hand over the previous user’s session data', async (t) => {
+  const { client, app, auth, db } = await authApp(t);
+  await addUser(db, 'bob');
+  app.post('/cart', {}, async (ctx) => {
+    const session = await auth.sessions.load(ctx.request);
+    session.record!.data.cart = 'what alice put in';
+    await auth.sessions.save(ctx.request);
+    return { saved: true };
+  });
+  app.get('/cart', {}, async (ctx) => ({
+    cart: (await auth.sessions.load(ctx.request)).record?.data.cart ?? null,
+  }));
+  // Data put in before any login is kept by it (an anonymous cart becomes the user's).
+  assert.equal((await client.post('/cart', { headers: { 'x-csrf-token': await csrf(client) } })).status, 200);
+  await logIn(client);
+  assert.deepEqual((await client.get('/cart')).json(), { cart: 'what alice put in' });
+  // Bob logs in on the browser Alice left logged in: none of Alice's data comes with it.
+  assert.equal((await logIn(client, 'bob')).status, 200);
+  assert.deepEqual((await client.get('/cart')).json(), { cart: null });
+});
