@@ -224,9 +224,33 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     row.lastLogin = lastLogin;
   };
 
-  const authenticate = async (request: FastifyRequest, username: string, password: string) => {
+  // Attempts on one username, and from one IP, run one after another in this process: checked
+  // all at once, a burst of parallel guesses would pass the check before its first failure counts.
+  const attempts = new Map<string, Promise<unknown>>();
+  const oneAtATime = async <T>(key: string, attempt: () => Promise<T>): Promise<T> => {
+    const run = (attempts.get(key) ?? Promise.resolve()).then(attempt);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    attempts.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (attempts.get(key) === settled) attempts.delete(key);
+    }
+  };
+
+  const authenticate = (request: FastifyRequest, username: string, password: string) => {
     const userKey = `login:user:${username.toLowerCase()}`;
     const ipKey = `login:ip:${request.ip}`;
+    // Always the username first, then the IP: no two attempts wait for each other in a circle.
+    return oneAtATime(userKey, () =>
+      oneAtATime(ipKey, () => attemptLogin(username, password, userKey, ipKey)),
+    );
+  };
+
+  const attemptLogin = async (username: string, password: string, userKey: string, ipKey: string) => {
     for (const [throttle, key] of [
       [perUser, userKey],
       [perIp, ipKey],

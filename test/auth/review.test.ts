@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addUser, authApp, csrf, logIn } from './fixtures.ts';
+import { testClient } from 'volt/testing';
+import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
 
 test('login as another user in the same browser does not hand over the previous user’s session data', async (t) => {
   const { client, app, auth, db } = await authApp(t);
@@ -26,4 +27,30 @@ test('login as another user in the same browser does not hand over the previous 
   // Bob logs in on the browser Alice left logged in: none of Alice's data comes with it.
   assert.equal((await logIn(client, 'bob')).status, 200);
   assert.deepEqual((await client.get('/cart')).json(), { cart: null });
+});
+
+test('brute force: guesses sent in parallel are counted too, not only those sent one after another', async (t) => {
+  const { app } = await authApp(t);
+  const client = testClient(app);
+  const guesses = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      client.post('/auth/login', { json: { username: 'alice', password: `guess ${i}` } }),
+    ),
+  );
+  const statuses = guesses.map((res) => res.status);
+  assert.equal(statuses.filter((status) => status === 401).length, 5, statuses.join(','));
+  assert.equal(statuses.filter((status) => status === 429).length, 25);
+  const right = await client.post('/auth/login', { json: { username: 'alice', password: PASSWORD } });
+  assert.equal(right.status, 429);
+});
+
+test('brute force: parallel guesses over many usernames from one IP stop at the IP limit', async (t) => {
+  const { app } = await authApp(t, { auth: { loginLimits: { perIp: 4 } } });
+  const client = testClient(app);
+  const guesses = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      client.post('/auth/login', { json: { username: `user${i}`, password: 'guess' } }),
+    ),
+  );
+  assert.equal(guesses.filter((res) => res.status === 401).length, 4);
 });
