@@ -54,3 +54,19 @@ test('brute force: parallel guesses over many usernames from one IP stop at the 
   );
   assert.equal(guesses.filter((res) => res.status === 401).length, 4);
 });
+
+test('open redirect: a `next` with characters outside ASCII is followed percent-encoded, never a 500', async (t) => {
+  const { client } = await authApp(t);
+  for (const [next, expected] of [
+    ['/café/Ā', '/caf%C3%A9/%C4%80'],
+    ['/menu?dish=crème brûlée', '/'],
+    ['http://localhost/ünï', 'http://localhost/%C3%BCn%C3%AF'],
+  ]) {
+    const token = client.cookies.size > 0 ? await csrf(client) : '';
+    const res = await client.post('/auth/login', {
+      form: { username: 'alice', password: PASSWORD, next: next!, csrf_token: token },
+    });
+    assert.equal(res.status, 303, res.text);
+    assert.equal(res.headers.location, expected, next);
+  }
+});
