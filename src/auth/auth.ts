@@ -611,6 +611,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
             id: String(row[setup.pkName]),
             password: row.password,
             lastLogin: row.lastLogin,
+            email: row.email,
           });
           const link = setup.resetUrl(token, origin);
           await sendMail(
@@ -647,7 +648,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       if (!row?.isActive) throw invalid;
       const ok = checkResetToken(
         settings.secretKey,
-        { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin },
+        { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin, email: row.email },
         ctx.body.token,
         { maxAgeSeconds: setup.resetTokenLifetime },
       );

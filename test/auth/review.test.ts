@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { User } from 'volt/auth';
+import { query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
 
@@ -69,4 +71,20 @@ test('open redirect: a `next` with characters outside ASCII is followed percent-
     assert.equal(res.status, 303, res.text);
     assert.equal(res.headers.location, expected, next);
   }
+});
+
+test('password reset: a link mailed before the address changed no longer works', async (t) => {
+  const { client, mail, db, alice } = await authApp(t);
+  assert.equal(
+    (await client.post('/auth/password-reset', { json: { email: 'alice@example.com' } })).status,
+    202,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.outbox[0]!.text)![1]!);
+  // Alice lost her old mailbox to someone else, and moved to a new address.
+  await query(db, User).filter({ id: alice.id }).update({ email: 'alice@new.example' });
+  const res = await client.post('/auth/password-reset/confirm', {
+    json: { token, newPassword: 'a brand new passphrase' },
+  });
+  assert.equal(res.status, 400, res.text);
 });
