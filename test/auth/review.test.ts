@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { User } from 'volt/auth';
+import { createUser, User } from 'volt/auth';
 import { query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
@@ -87,4 +87,28 @@ test('password reset: a link mailed before the address changed no longer works',
     json: { token, newPassword: 'a brand new passphrase' },
   });
   assert.equal(res.status, 400, res.text);
+});
+
+test('user enumeration: an account without a usable password takes as long to refuse as an unknown one', async (t) => {
+  // passwordParams cheaper than the defaults: an unusable password must cost what they cost.
+  const { client, db } = await authApp(t, { auth: { loginLimits: { perUser: 1000, perIp: 1000 } } });
+  await createUser(db, User, { username: 'sso', email: 'sso@example.com', password: null });
+  const time = async (username: string) => {
+    const start = process.hrtime.bigint();
+    const res = await client.post('/auth/login', { json: { username, password: 'wrong password' } });
+    assert.equal(res.status, 401);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const unusable: number[] = [];
+  const unknown: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    unusable.push(await time('sso'));
+    unknown.push(await time(`ghost${i}`));
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ratio = median(unusable) / median(unknown);
+  assert.ok(
+    ratio < 3,
+    `unusable/unknown login time ${ratio.toFixed(2)} (${median(unusable)} vs ${median(unknown)} ms)`,
+  );
 });
