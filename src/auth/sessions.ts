@@ -17,7 +17,10 @@ import { type SessionRecord, type SessionStore, sessionKey } from './session-sto
 const USER_HASH = '_authHash';
 const CSRF = '_csrf';
 
-/** How often (ms) a session's `lastSeen` is written back when an idle timeout is set. */
+/**
+ * How often (ms) a session's `lastSeen` is written back when an idle timeout is set; more often
+ * for a timeout under two minutes (half of it), else a session in use would look idle.
+ */
 const TOUCH_EVERY = 60_000;
 
 /** The session of one request, as loaded (or created) by {@link Sessions}. */
@@ -93,7 +96,7 @@ export class Sessions {
         await this.store.destroy(key);
         return { record: undefined, key: undefined };
       }
-      if (now - record.lastSeen > TOUCH_EVERY) {
+      if (now - record.lastSeen > Math.min(TOUCH_EVERY, idle / 2)) {
         record.lastSeen = now;
         await this.store.set(key, record);
       }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createUser, User } from 'volt/auth';
+import { createUser, MemorySessionStore, sessionKey, User } from 'volt/auth';
 import { query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
@@ -111,4 +111,25 @@ test('user enumeration: an account without a usable password takes as long to re
     ratio < 3,
     `unusable/unknown login time ${ratio.toFixed(2)} (${median(unusable)} vs ${median(unknown)} ms)`,
   );
+});
+
+test('a short SESSION_IDLE_TIMEOUT ends only idle sessions, not one in use', async (t) => {
+  const store = new MemorySessionStore();
+  const { client, auth } = await authApp(t, { app: { sessionIdleTimeout: 30 }, auth: { sessions: store } });
+  await logIn(client);
+  const key = () => {
+    const cookie = client.cookies.get(auth.sessions.cookieName)!;
+    return sessionKey(cookie.slice(0, cookie.lastIndexOf('.')));
+  };
+  // Three requests 20 seconds apart: never 30 seconds idle.
+  for (let i = 0; i < 3; i++) {
+    const record = (await store.get(key()))!;
+    record.lastSeen -= 20_000;
+    await store.set(key(), record);
+    assert.equal((await client.get('/private')).status, 200, `request ${i + 1}`);
+  }
+  const record = (await store.get(key()))!;
+  record.lastSeen -= 31_000;
+  await store.set(key(), record);
+  assert.equal((await client.get('/private')).status, 401);
 });
