@@ -12,6 +12,7 @@ import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
+import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
@@ -384,7 +385,11 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
       await auth.login(ctx, row);
       if (ctx.body.next !== undefined) {
-        const target = safeRedirectUrl(ctx.body.next, { allowedHosts: settings.allowedHosts, fallback: '/' });
+        // `*` lets any Host in (outside production); a redirect still goes only to the one asked.
+        const allowedHosts = settings.allowedHosts.includes('*')
+          ? [hostOf(ctx.request.headers.host) ?? '']
+          : settings.allowedHosts;
+        const target = safeRedirectUrl(ctx.body.next, { allowedHosts, fallback: '/' });
         ctx.status(303).header('location', target);
         return undefined as never;
       }

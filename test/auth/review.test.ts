@@ -133,3 +133,19 @@ test('a short SESSION_IDLE_TIMEOUT ends only idle sessions, not one in use', asy
   await store.set(key(), record);
   assert.equal((await client.get('/private')).status, 401);
 });
+
+test('open redirect: with ALLOWED_HOSTS=* (allowed outside production) login still follows `next` only to this host', async (t) => {
+  const { client } = await authApp(t, { app: { allowedHosts: ['*'] } });
+  for (const [next, expected] of [
+    ['https://evil.example/phish', '/'],
+    ['http://localhost/fine', 'http://localhost/fine'],
+    ['/orders', '/orders'],
+  ]) {
+    const token = client.cookies.size > 0 ? await csrf(client) : '';
+    const res = await client.post('/auth/login', {
+      form: { username: 'alice', password: PASSWORD, next: next!, csrf_token: token },
+    });
+    assert.equal(res.status, 303, res.text);
+    assert.equal(res.headers.location, expected, next);
+  }
+});
