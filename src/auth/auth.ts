@@ -138,7 +138,11 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   const mail = options.mail ?? mailBackendFromSettings(settings);
   const prefix = options.routes === false ? undefined : (options.routes ?? '/auth');
 
-  installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins);
+  // The OAuth2 token endpoint issues a token for the credentials in its body, never for the
+  // session, and a forged request cannot read the answer: a logged-in browser (the docs'
+  // Authorize button) posts to it without the CSRF token.
+  const csrfExempt = new Set(prefix === undefined ? [] : [`${prefix}/token`]);
+  installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins, csrfExempt);
   // A password change ends the user's sessions (the session's password HMAC would end them at
   // their next request anyway; this frees the store at once).
   const forget = onPasswordChange(async (_db, changed, model) => {

@@ -70,11 +70,18 @@ export function hasBearer(request: FastifyRequest): boolean {
 /**
  * Installs the check on every route of the app, after the body is parsed (the token may be a
  * form field) and before it is validated. Safe methods, requests without the session cookie
- * and bearer-token requests pass untouched, at the cost of two comparisons.
+ * and bearer-token requests pass untouched, at the cost of two comparisons; so do the routes
+ * in `exempt` (paths as declared), which must never act on the session.
  */
-export function installCsrf(fastify: FastifyInstance, sessions: Sessions, trusted: readonly string[]): void {
+export function installCsrf(
+  fastify: FastifyInstance,
+  sessions: Sessions,
+  trusted: readonly string[],
+  exempt: ReadonlySet<string> = new Set(),
+): void {
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (SAFE_METHODS.has(request.method) || !sessions.hasCookie(request) || hasBearer(request)) return done();
+    if (exempt.has(request.routeOptions.url ?? '')) return done();
     const foreign = foreignOrigin(request, trusted);
     if (foreign) return done(forbidden(foreign));
     const body = request.body as Record<string, unknown> | undefined;

@@ -149,3 +149,21 @@ test('open redirect: with ALLOWED_HOSTS=* (allowed outside production) login sti
     assert.equal(res.headers.location, expected, next);
   }
 });
+
+test("the OAuth2 token endpoint answers a browser that is logged in with a session (the docs' Authorize button)", async (t) => {
+  const { client } = await authApp(t);
+  await logIn(client);
+  // Swagger UI posts the form with the browser's cookies and no CSRF token.
+  const res = await client.post('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+  });
+  assert.equal(res.status, 200, res.text);
+  // It issues a token for the credentials sent, never for the session: a forged request gets nothing.
+  const wrong = await client.post('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: 'not it' },
+    headers: { origin: 'https://evil.example' },
+  });
+  assert.equal(wrong.status, 401);
+  // Every other unsafe request of the session still needs the token.
+  assert.equal((await client.post('/private', { json: { note: 'x' } })).status, 403);
+});
