@@ -165,6 +165,9 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     if (id === null || id === undefined) return undefined;
     const value = numericPk ? Number(id) : id;
     if (numericPk && !Number.isSafeInteger(value)) return undefined;
+    // An id a reset token names is the client's text: one the key field refuses (a malformed
+    // UUID, say) names no user, rather than failing in the database.
+    if (pk.check(value).length > 0) return undefined;
     return (await query(db(), User)
       .filter({ [pk.attribute]: value } as never)
       .first()) as Record<string, any> | undefined;

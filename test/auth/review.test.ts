@@ -4,11 +4,27 @@
  * input that must never become a 500.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { createUser, MemorySessionStore, sessionKey, User } from 'volt/auth';
-import { query } from 'volt/orm';
-import { testClient } from 'volt/testing';
-import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
+import { createApp } from 'volt';
+import {
+  createAuth,
+  createUser,
+  Group,
+  MemoryMailBackend,
+  MemorySessionStore,
+  Permission,
+  Session,
+  sessionKey,
+  setUserModel,
+  Token,
+  User,
+  userModel,
+} from 'volt/auth';
+import { f, query } from 'volt/orm';
+import { forEachDialect, testClient } from 'volt/testing';
+import { createTables } from '../../src/orm/schema-editor.ts';
+import { addUser, authApp, csrf, FAST, logIn, PASSWORD } from './fixtures.ts';
 
 test('login as another user in the same browser does not hand over the previous user’s session data', async (t) => {
   const { client, app, auth, db } = await authApp(t);
@@ -166,4 +182,30 @@ test("the OAuth2 token endpoint answers a browser that is logged in with a sessi
   assert.equal(wrong.status, 401);
   // Every other unsafe request of the session still needs the token.
   assert.equal((await client.post('/private', { json: { note: 'x' } })).status, 403);
+});
+
+/** A user model keyed by UUID: on PostgreSQL a malformed id is an error of the database itself. */
+const Member = userModel('review.Member', { id: f.uuid({ primaryKey: true, default: () => randomUUID() }) });
+
+forEachDialect((dialect, open) => {
+  test(`${dialect}: a reset token naming a malformed id of a UUID user model is a 400, not a 500`, async (t) => {
+    const db = await open();
+    t.after(async () => {
+      setUserModel(User);
+      await db.close();
+    });
+    await createTables(db, [Permission, Group, Member, Session, Token]);
+    const app = createApp({ logger: false, envFile: false });
+    createAuth(app, { db, user: Member, mail: new MemoryMailBackend(), passwordParams: FAST });
+    await createUser(db, Member, { username: 'zed', password: PASSWORD }, FAST);
+    const client = testClient(app);
+    t.after(() => client.close());
+    for (const id of ['not-a-uuid', '1', "'"]) {
+      const token = `${Buffer.from(id).toString('base64url')}.${Math.floor(Date.now() / 1000).toString(36)}.${'A'.repeat(43)}`;
+      const res = await client.post('/auth/password-reset/confirm', {
+        json: { token, newPassword: 'a brand new passphrase' },
+      });
+      assert.equal(res.status, 400, `${id}: ${res.text}`);
+    }
+  });
 });
