@@ -270,9 +270,12 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
           headers: { 'retry-after': String(verdict.retryAfter) },
         });
     }
-    const row = (await query(db(), User)
-      .filter({ username } as never)
-      .first()) as Record<string, any> | undefined;
+    // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
+    const row = username.includes('\0')
+      ? undefined
+      : ((await query(db(), User)
+          .filter({ username } as never)
+          .first()) as Record<string, any> | undefined);
     // The same work whether the user exists or not: no answer or timing tells them apart.
     const checked = row
       ? await verifyAndUpgrade(password, row.password, options.passwordParams)
@@ -342,6 +345,9 @@ const Credentials = t.Object({
 });
 
 const Problem = t.Object({ detail: t.String() });
+
+/** Text without NUL characters, which PostgreSQL cannot store in a text column. */
+const NO_NUL = '^[^\\u0000]*$';
 
 function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
   const { prefix, db, userById, mail } = setup;
@@ -433,8 +439,8 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
   const Profile = t.Object(
     {
       email: t.Optional(t.String({ format: 'email', maxLength: 254 })),
-      firstName: t.Optional(t.String({ maxLength: 150 })),
-      lastName: t.Optional(t.String({ maxLength: 150 })),
+      firstName: t.Optional(t.String({ maxLength: 150, pattern: NO_NUL })),
+      lastName: t.Optional(t.String({ maxLength: 150, pattern: NO_NUL })),
     },
     { additionalProperties: false },
   );
@@ -560,7 +566,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       description: 'The token is in this response only: it is stored hashed and cannot be shown again.',
       deps: me,
       body: t.Object({
-        name: t.String({ minLength: 1, maxLength: 100 }),
+        name: t.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
         expiresInDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
       }),
       status: 201,

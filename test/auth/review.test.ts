@@ -209,3 +209,28 @@ forEachDialect((dialect, open) => {
     }
   });
 });
+
+forEachDialect((dialect, open) => {
+  test(`${dialect}: a NUL character in a username, profile field or token name is a 401 or 422, never a 500`, async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    await createTables(db, [Permission, Group, User, Session, Token]);
+    const { client, app } = await authApp(t, { db });
+    const api = testClient(app);
+    t.after(() => api.close());
+    const login = await api.post('/auth/login', { json: { username: 'ali\u0000ce', password: PASSWORD } });
+    assert.equal(login.status, 401, login.text);
+    const token = await api.post('/auth/token', {
+      form: { grant_type: 'password', username: 'ali\u0000ce', password: PASSWORD },
+    });
+    assert.equal(token.status, 401, token.text);
+    await logIn(client);
+    const headers = { 'x-csrf-token': await csrf(client) };
+    for (const json of [{ firstName: 'Al\u0000' }, { lastName: '\u0000' }]) {
+      const res = await client.patch('/auth/me', { json, headers });
+      assert.equal(res.status, 422, res.text);
+    }
+    const named = await client.post('/auth/tokens', { json: { name: 'deploy\u0000' }, headers });
+    assert.equal(named.status, 422, named.text);
+  });
+});
