@@ -86,9 +86,9 @@ export function installCsrf(
     if (foreign) return done(forbidden(foreign));
     const body = request.body as Record<string, unknown> | undefined;
     let given = request.headers[CSRF_HEADER];
-    if (given === undefined && body !== null && typeof body === 'object' && CSRF_FIELD in body) {
-      given = body[CSRF_FIELD] as string | undefined;
-      // The token is not part of the data the route validates.
+    if (body !== null && typeof body === 'object' && CSRF_FIELD in body) {
+      // The header, when sent, decides; the field is never part of the data the route validates.
+      given ??= body[CSRF_FIELD] as string | undefined;
       delete body[CSRF_FIELD];
     }
     sessions.load(request).then((session) => {

@@ -234,3 +234,21 @@ forEachDialect((dialect, open) => {
     assert.equal(named.status, 422, named.text);
   });
 });
+
+test('CSRF: a form carrying the csrf_token field and the X-CSRF-Token header (htmx, say) passes once, without the field', async (t) => {
+  const { client } = await authApp(t);
+  await logIn(client);
+  const token = await csrf(client);
+  const res = await client.patch('/auth/me', {
+    form: { firstName: 'Alice', csrf_token: token },
+    headers: { 'x-csrf-token': token },
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json<{ firstName: string }>().firstName, 'Alice');
+  // The header decides: a wrong header is refused whatever the field holds.
+  const wrong = await client.patch('/auth/me', {
+    form: { firstName: 'Mallory', csrf_token: token },
+    headers: { 'x-csrf-token': 'A'.repeat(86) },
+  });
+  assert.equal(wrong.status, 403);
+});
