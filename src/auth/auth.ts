@@ -427,7 +427,10 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         'The token scripts send in `X-CSRF-Token` with unsafe requests that carry the session cookie.',
       response: { 200: t.Object({ csrfToken: t.String() }) },
     },
-    async (ctx) => ({ csrfToken: await auth.csrfToken(ctx) }),
+    async (ctx) => {
+      ctx.header('cache-control', 'no-store');
+      return { csrfToken: await auth.csrfToken(ctx) };
+    },
   );
 
   app.get(
@@ -533,6 +536,8 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         name: 'OAuth2 password flow',
         expiresIn: setup.accessTokenLifetime,
       });
+      // RFC 6749 §5.1: a response with a token must not be stored.
+      ctx.header('cache-control', 'no-store');
       return {
         access_token: token,
         token_type: 'bearer' as const,
@@ -577,6 +582,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         name: ctx.body.name,
         ...(ctx.body.expiresInDays ? { expiresIn: ctx.body.expiresInDays * 86_400_000 } : {}),
       });
+      ctx.header('cache-control', 'no-store');
       return { ...tokenInfo(record), token };
     },
   );

@@ -252,3 +252,20 @@ test('CSRF: a form carrying the csrf_token field and the X-CSRF-Token header (ht
   });
   assert.equal(wrong.status, 403);
 });
+
+test('responses that carry a secret (access token, new API token, CSRF token) are never stored by a cache', async (t) => {
+  const { client } = await authApp(t);
+  const issued = await client.post<{ access_token: string }>('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+  });
+  assert.equal(issued.status, 200);
+  assert.equal(issued.headers['cache-control'], 'no-store');
+  const csrfAnswer = await client.get('/auth/csrf');
+  assert.equal(csrfAnswer.headers['cache-control'], 'no-store');
+  const made = await client.post('/auth/tokens', {
+    json: { name: 'deploy' },
+    headers: { authorization: `Bearer ${issued.json().access_token}` },
+  });
+  assert.equal(made.status, 201);
+  assert.equal(made.headers['cache-control'], 'no-store');
+});
