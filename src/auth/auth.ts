@@ -12,6 +12,7 @@ import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
+import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
@@ -141,7 +142,11 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   const mail = options.mail ?? mailBackendFromSettings(settings);
   const prefix = options.routes === false ? undefined : (options.routes ?? '/auth');
 
-  installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins);
+  // The OAuth2 token endpoint issues a token for the credentials in its body, never for the
+  // session, and a forged request cannot read the answer: a logged-in browser (the docs'
+  // Authorize button) posts to it without the CSRF token.
+  const csrfExempt = new Set(prefix === undefined ? [] : [`${prefix}/token`]);
+  installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins, csrfExempt);
   // A password change ends the user's sessions (the session's password HMAC would end them at
   // their next request anyway; this frees the store at once).
   const forget = onPasswordChange(async (_db, changed, model) => {
@@ -169,6 +174,9 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     if (id === null || id === undefined) return undefined;
     const value = numericPk ? Number(id) : id;
     if (numericPk && !Number.isSafeInteger(value)) return undefined;
+    // An id a reset token names is the client's text: one the key field refuses (a malformed
+    // UUID, say) names no user, rather than failing in the database.
+    if (pk.check(value).length > 0) return undefined;
     return (await query(db(), User)
       .filter({ [pk.attribute]: value } as never)
       .first()) as Record<string, any> | undefined;
@@ -233,9 +241,33 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     row.lastLogin = lastLogin;
   };
 
-  const authenticate = async (request: FastifyRequest, username: string, password: string) => {
+  // Attempts on one username, and from one IP, run one after another in this process: checked
+  // all at once, a burst of parallel guesses would pass the check before its first failure counts.
+  const attempts = new Map<string, Promise<unknown>>();
+  const oneAtATime = async <T>(key: string, attempt: () => Promise<T>): Promise<T> => {
+    const run = (attempts.get(key) ?? Promise.resolve()).then(attempt);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    attempts.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (attempts.get(key) === settled) attempts.delete(key);
+    }
+  };
+
+  const authenticate = (request: FastifyRequest, username: string, password: string) => {
     const userKey = `login:user:${username.toLowerCase()}`;
     const ipKey = `login:ip:${request.ip}`;
+    // Always the username first, then the IP: no two attempts wait for each other in a circle.
+    return oneAtATime(userKey, () =>
+      oneAtATime(ipKey, () => attemptLogin(username, password, userKey, ipKey)),
+    );
+  };
+
+  const attemptLogin = async (username: string, password: string, userKey: string, ipKey: string) => {
     for (const [throttle, key] of [
       [perUser, userKey],
       [perIp, ipKey],
@@ -247,9 +279,12 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
           headers: { 'retry-after': String(verdict.retryAfter) },
         });
     }
-    const row = (await query(db(), User)
-      .filter({ username } as never)
-      .first()) as Record<string, any> | undefined;
+    // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
+    const row = username.includes('\0')
+      ? undefined
+      : ((await query(db(), User)
+          .filter({ username } as never)
+          .first()) as Record<string, any> | undefined);
     // The same work whether the user exists or not: no answer or timing tells them apart.
     const checked = row
       ? await verifyAndUpgrade(password, row.password, options.passwordParams)
@@ -320,6 +355,9 @@ const Credentials = t.Object({
 
 const Problem = t.Object({ detail: t.String() });
 
+/** Text without NUL characters, which PostgreSQL cannot store in a text column. */
+const NO_NUL = '^[^\\u0000]*$';
+
 function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
   const { prefix, db, userById, mail } = setup;
   const User = auth.userModel;
@@ -369,7 +407,11 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
       await auth.login(ctx, row);
       if (ctx.body.next !== undefined) {
-        const target = safeRedirectUrl(ctx.body.next, { allowedHosts: settings.allowedHosts, fallback: '/' });
+        // `*` lets any Host in (outside production); a redirect still goes only to the one asked.
+        const allowedHosts = settings.allowedHosts.includes('*')
+          ? [hostOf(ctx.request.headers.host) ?? '']
+          : settings.allowedHosts;
+        const target = safeRedirectUrl(ctx.body.next, { allowedHosts, fallback: '/' });
         ctx.status(303).header('location', target);
         return undefined as never;
       }
@@ -394,7 +436,10 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         'The token scripts send in `X-CSRF-Token` with unsafe requests that carry the session cookie.',
       response: { 200: t.Object({ csrfToken: t.String() }) },
     },
-    async (ctx) => ({ csrfToken: await auth.csrfToken(ctx) }),
+    async (ctx) => {
+      ctx.header('cache-control', 'no-store');
+      return { csrfToken: await auth.csrfToken(ctx) };
+    },
   );
 
   app.get(
@@ -406,8 +451,8 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
   const Profile = t.Object(
     {
       email: t.Optional(t.String({ format: 'email', maxLength: 254 })),
-      firstName: t.Optional(t.String({ maxLength: 150 })),
-      lastName: t.Optional(t.String({ maxLength: 150 })),
+      firstName: t.Optional(t.String({ maxLength: 150, pattern: NO_NUL })),
+      lastName: t.Optional(t.String({ maxLength: 150, pattern: NO_NUL })),
     },
     { additionalProperties: false },
   );
@@ -500,6 +545,8 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         name: 'OAuth2 password flow',
         expiresIn: setup.accessTokenLifetime,
       });
+      // RFC 6749 §5.1: a response with a token must not be stored.
+      ctx.header('cache-control', 'no-store');
       return {
         access_token: token,
         token_type: 'bearer' as const,
@@ -533,7 +580,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       description: 'The token is in this response only: it is stored hashed and cannot be shown again.',
       deps: me,
       body: t.Object({
-        name: t.String({ minLength: 1, maxLength: 100 }),
+        name: t.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
         expiresInDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
       }),
       status: 201,
@@ -544,6 +591,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         name: ctx.body.name,
         ...(ctx.body.expiresInDays ? { expiresIn: ctx.body.expiresInDays * 86_400_000 } : {}),
       });
+      ctx.header('cache-control', 'no-store');
       return { ...tokenInfo(record), token };
     },
   );
@@ -596,6 +644,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
             id: String(row[setup.pkName]),
             password: row.password,
             lastLogin: row.lastLogin,
+            email: row.email,
           });
           const link = setup.resetUrl(token, origin);
           await sendMail(
@@ -632,7 +681,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       if (!row?.isActive) throw invalid;
       const ok = checkResetToken(
         settings.secretKey,
-        { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin },
+        { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin, email: row.email },
         ctx.body.token,
         { maxAgeSeconds: setup.resetTokenLifetime },
       );

@@ -70,18 +70,25 @@ export function hasBearer(request: FastifyRequest): boolean {
 /**
  * Installs the check on every route of the app, after the body is parsed (the token may be a
  * form field) and before it is validated. Safe methods, requests without the session cookie
- * and bearer-token requests pass untouched, at the cost of two comparisons.
+ * and bearer-token requests pass untouched, at the cost of two comparisons; so do the routes
+ * in `exempt` (paths as declared), which must never act on the session.
  */
-export function installCsrf(fastify: FastifyInstance, sessions: Sessions, trusted: readonly string[]): void {
+export function installCsrf(
+  fastify: FastifyInstance,
+  sessions: Sessions,
+  trusted: readonly string[],
+  exempt: ReadonlySet<string> = new Set(),
+): void {
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (SAFE_METHODS.has(request.method) || !sessions.hasCookie(request) || hasBearer(request)) return done();
+    if (exempt.has(request.routeOptions.url ?? '')) return done();
     const foreign = foreignOrigin(request, trusted);
     if (foreign) return done(forbidden(foreign));
     const body = request.body as Record<string, unknown> | undefined;
     let given = request.headers[CSRF_HEADER];
-    if (given === undefined && body !== null && typeof body === 'object' && CSRF_FIELD in body) {
-      given = body[CSRF_FIELD] as string | undefined;
-      // The token is not part of the data the route validates.
+    if (body !== null && typeof body === 'object' && CSRF_FIELD in body) {
+      // The header, when sent, decides; the field is never part of the data the route validates.
+      given ??= body[CSRF_FIELD] as string | undefined;
       delete body[CSRF_FIELD];
     }
     sessions.load(request).then((session) => {

@@ -189,6 +189,9 @@ export async function verifyAndUpgrade(
   encoded: string | null | undefined,
   params?: Partial<PasswordParams>,
 ): Promise<VerifyResult> {
+  // An unusable or malformed hash costs the work of one of `params`, as an unknown user does:
+  // the time of a refusal tells no account without a password from a missing one.
+  if (decode(encoded) === undefined) return { ok: await dummyVerify(String(password), params) };
   const ok = await verifyPassword(password, encoded);
   if (!ok || !needsRehash(encoded, params)) return { ok };
   return { ok, newHash: await hashPassword(password, params) };

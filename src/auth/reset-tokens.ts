@@ -2,8 +2,9 @@
  * Password reset tokens: `<uid>.<timestamp>.<hmac>`, stateless and single use.
  *
  * Nothing is stored. The HMAC covers the user's id, the time the token was made, the user's
- * password hash and last login: setting a new password (or logging in) changes what the HMAC
- * covers, so every token made before stops working — a token is single use without a table.
+ * password hash, last login and email address: setting a new password (or logging in) changes
+ * what the HMAC covers, so every token made before stops working — a token is single use
+ * without a table — and so does a new address (a link mailed to the old one is void).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -15,6 +16,8 @@ export interface ResetTokenUser {
   password: string;
   /** The last login (a `Date`, ISO string or ms), or `null` for never. */
   lastLogin: Date | string | number | null;
+  /** The email address the link is mailed to; a new one voids earlier tokens. */
+  email?: string | null;
 }
 
 /** Options of {@link checkResetToken}. */
@@ -48,7 +51,13 @@ function lastLoginMs(value: ResetTokenUser['lastLogin']): string {
 
 function mac(key: Buffer, uid: string, timestamp: string, user: ResetTokenUser): string {
   // JSON of a list: no two different inputs serialize alike, whatever the password hash holds.
-  const payload = JSON.stringify([uid, timestamp, String(user.password ?? ''), lastLoginMs(user.lastLogin)]);
+  const payload = JSON.stringify([
+    uid,
+    timestamp,
+    String(user.password ?? ''),
+    lastLoginMs(user.lastLogin),
+    String(user.email ?? ''),
+  ]);
   return createHmac('sha256', key).update(payload, 'utf8').digest('base64url');
 }
 
@@ -71,7 +80,7 @@ export function makeResetToken(secretKey: string, user: ResetTokenUser, now: num
 
 /**
  * Whether `token` is a valid reset token for `user`: made for this user, with this password
- * hash and last login, less than `maxAgeSeconds` old. Compares in constant time; never throws
+ * hash, last login and email, less than `maxAgeSeconds` old. Compares in constant time; never throws
  * on a malformed token (only on a missing secret key).
  *
  * @example

@@ -17,7 +17,10 @@ import { type SessionRecord, type SessionStore, sessionKey } from './session-sto
 const USER_HASH = '_authHash';
 const CSRF = '_csrf';
 
-/** How often (ms) a session's `lastSeen` is written back when an idle timeout is set. */
+/**
+ * How often (ms) a session's `lastSeen` is written back when an idle timeout is set; more often
+ * for a timeout under two minutes (half of it), else a session in use would look idle.
+ */
 const TOUCH_EVERY = 60_000;
 
 /** The session of one request, as loaded (or created) by {@link Sessions}. */
@@ -93,7 +96,7 @@ export class Sessions {
         await this.store.destroy(key);
         return { record: undefined, key: undefined };
       }
-      if (now - record.lastSeen > TOUCH_EVERY) {
+      if (now - record.lastSeen > Math.min(TOUCH_EVERY, idle / 2)) {
         record.lastSeen = now;
         await this.store.set(key, record);
       }
@@ -103,8 +106,8 @@ export class Sessions {
 
   /**
    * Starts a new session for the request (a new id, so an id planted before login is worth
-   * nothing), carrying over the data of the current one except Volt's own keys, and ends the
-   * current one. Sets the cookie.
+   * nothing), carrying over the data of the current one except Volt's own keys — unless the
+   * current one belongs to another user — and ends the current one. Sets the cookie.
    */
   async rotate(
     request: FastifyRequest,
@@ -114,8 +117,11 @@ export class Sessions {
   ): Promise<RequestSession> {
     const current = await this.load(request);
     const data: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(current.record?.data ?? {}))
-      if (!name.startsWith('_')) data[name] = value;
+    // An anonymous session's data becomes the user's; another user's data stays with them.
+    const owner = current.record?.userId ?? null;
+    if (owner === null || owner === userId)
+      for (const [name, value] of Object.entries(current.record?.data ?? {}))
+        if (!name.startsWith('_')) data[name] = value;
     Object.assign(data, extra, { [CSRF]: newId() });
     if (current.key) await this.store.destroy(current.key);
     const id = newId();

@@ -30,6 +30,11 @@ function decoded(value: string): string | undefined {
   }
 }
 
+/** `value` with every character outside ASCII percent-encoded (UTF-8): a `Location` header carries bytes, not text. */
+function asciiOnly(value: string): string {
+  return value.replace(/[^\p{ASCII}]+/gu, (run) => encodeURIComponent(run));
+}
+
 function isSafePath(value: string): boolean {
   // `/path` but never `//host` (another host) nor `/\host` (the same, to a browser).
   return value.startsWith('/') && value[1] !== '/' && value[1] !== '\\';
@@ -39,7 +44,8 @@ function isSafePath(value: string): boolean {
  * `next` when it is safe to redirect to, else `fallback`. Safe means a path on this site
  * (`/account?tab=2`, not `//evil.com`, not `/\evil.com`) or an absolute `http(s)://` URL to
  * an allowed host without credentials. Control characters, spaces and backslashes are refused
- * anywhere, also percent-encoded; so is a path whose decoded form starts with `//`.
+ * anywhere, also percent-encoded; so is a path whose decoded form starts with `//`. Characters
+ * outside ASCII come back percent-encoded, ready for a `Location` header.
  *
  * @example
  * ```ts
@@ -49,10 +55,10 @@ function isSafePath(value: string): boolean {
  */
 export function safeRedirectUrl(next: string | undefined | null, options: SafeRedirectOptions): string {
   const { fallback } = options;
-  if (typeof next !== 'string' || next === '' || next.length > 4096) return fallback;
+  if (typeof next !== 'string' || next === '' || next.length > 4096 || !next.isWellFormed()) return fallback;
   const plain = decoded(next);
   if (plain === undefined || UNSAFE_CHARACTER.test(next) || UNSAFE_DECODED.test(plain)) return fallback;
-  if (next.startsWith('/')) return isSafePath(next) && isSafePath(plain) ? next : fallback;
+  if (next.startsWith('/')) return isSafePath(next) && isSafePath(plain) ? asciiOnly(next) : fallback;
   // Only the canonical absolute forms: `https:evil.com`, `https:/evil.com` and the like are refused.
   const scheme = /^(https?):\/\/[^/]/iu.exec(next)?.[1]?.toLowerCase();
   if (scheme === undefined || (options.requireHttps && scheme !== 'https')) return fallback;
@@ -66,5 +72,6 @@ export function safeRedirectUrl(next: string | undefined | null, options: SafeRe
   const allowed = hostCheck(options.allowedHosts);
   // The URL parser has already turned Unicode dots and other IDNA forms into the real host name.
   if (allowed !== undefined && !allowed(url.host)) return fallback;
-  return next;
+  // The parser's form is ASCII throughout (an IDNA host, a percent-encoded path).
+  return /[^\p{ASCII}]/u.test(next) ? url.href : next;
 }

@@ -52,6 +52,16 @@ test('a new password or a login makes earlier tokens invalid: single use', () =>
   assert.equal(checkResetToken(SECRET, { ...never, lastLogin: NOW }, first, { now: NOW }), false);
 });
 
+test('a new email address makes earlier tokens invalid: a link mailed to the old address stops working', () => {
+  const withEmail = { ...ada, email: 'ada@old.example' };
+  const token = makeResetToken(SECRET, withEmail, NOW);
+  assert.equal(checkResetToken(SECRET, withEmail, token, { now: NOW }), true);
+  assert.equal(
+    checkResetToken(SECRET, { ...withEmail, email: 'ada@new.example' }, token, { now: NOW }),
+    false,
+  );
+});
+
 test('a token is bound to its user and to the secret key', () => {
   const token = makeResetToken(SECRET, ada, NOW);
   assert.equal(checkResetToken(SECRET, { ...ada, id: 43 }, token, { now: NOW }), false);

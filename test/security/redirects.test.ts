@@ -28,6 +28,12 @@ describe('safeRedirectUrl', () => {
       assert.equal(check(next), next, next);
   });
 
+  test('percent-encodes characters outside ASCII, which a Location header cannot carry', () => {
+    assert.equal(check('/café'), '/caf%C3%A9');
+    assert.equal(check('https://example.com/日本?q=ü'), 'https://example.com/%E6%97%A5%E6%9C%AC?q=%C3%BC');
+    assert.equal(check('/broken\ud800'), '/home');
+  });
+
   test('refuses open-redirect payloads', () => {
     for (const next of [
       '//evil.com',
@@ -82,7 +88,8 @@ describe('safeRedirectUrl', () => {
   });
 
   test('unicode dots are read as dots: an allowed host written with them is still that host', () => {
-    assert.equal(check('https://example。com/x'), 'https://example。com/x');
+    // Given back in the parser's ASCII form: a Location header cannot carry the Unicode dot.
+    assert.equal(check('https://example。com/x'), 'https://example.com/x');
   });
 
   test('requireHttps refuses http:// URLs but keeps paths', () => {
