@@ -18,14 +18,14 @@ import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/t
 import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
 import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
 import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
-import type { UserModel } from './models.ts';
+import { Token, type UserModel } from './models.ts';
 import { validatePassword } from './password-validators.ts';
 import { changePassword, dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.ts';
 import { AnonymousUser, CurrentUser } from './permissions.ts';
 import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
 import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
 import { Sessions } from './sessions.ts';
-import { createToken, listTokens, revokeToken, verifyToken } from './tokens.ts';
+import { createToken, listTokens, revokeToken, revokeUserTokens, verifyToken } from './tokens.ts';
 
 /** Limits on failed logins; counted per username and per client IP. */
 export interface LoginLimits {
@@ -116,6 +116,9 @@ function unauthorized(detail: string, bearerError?: string): HttpError {
 
 const LOGIN_FAILED = 'Invalid username or password.';
 
+/** The name of the tokens the OAuth2 password flow issues (revoked with the password). */
+const PASSWORD_FLOW_TOKEN = 'OAuth2 password flow';
+
 /**
  * Adds users to an app. Registers the CSRF check, the security schemes of the docs and (unless
  * `routes: false`) the auth routes under `/auth`.
@@ -149,8 +152,14 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   installCsrf(app.fastify, sessions, settings.csrfTrustedOrigins, csrfExempt);
   // A password change ends the user's sessions (the session's password HMAC would end them at
   // their next request anyway; this frees the store at once).
-  const forget = onPasswordChange(async (_db, changed, model) => {
-    if (model === User) await store.destroyUser(String(changed[pk.attribute]));
+  // The OAuth2 password-flow tokens stand for that password too: they go with it. Named API
+  // tokens stay (programs hold them); a reset revokes those as well.
+  const forget = onPasswordChange(async (changedDb, changed, model) => {
+    if (model !== User) return;
+    await store.destroyUser(String(changed[pk.attribute]));
+    await query(changedDb, Token)
+      .filter({ userId: String(changed[pk.attribute]), name: PASSWORD_FLOW_TOKEN })
+      .delete();
   });
   app.onShutdown(forget);
   app.securitySchemes.OAuth2PasswordBearer ??= {
@@ -182,7 +191,10 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       .first()) as Record<string, any> | undefined;
   };
 
-  const resolveUser = async (request: FastifyRequest): Promise<CurrentUser | AnonymousUser> => {
+  const resolveUser = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<CurrentUser | AnonymousUser> => {
     if (hasBearer(request)) {
       const token = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '').trim();
       const record = await verifyToken(db(), token);
@@ -192,13 +204,16 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       return new CurrentUser(db(), row, { model: User });
     }
     if (!sessions.hasCookie(request)) return new AnonymousUser();
+    // The answer depends on the cookie: no shared cache may keep it for another browser.
+    reply.header('vary', 'Cookie');
+    reply.header('cache-control', 'private');
     const session = await sessions.load(request);
     const row = await userById(session.record?.userId);
     if (!row?.isActive || !sessions.matchesUser(session, row.password)) return new AnonymousUser();
     return new CurrentUser(db(), row, { model: User });
   };
 
-  const user = dependency({ name: 'currentUser' }, (ctx) => resolveUser(ctx.request));
+  const user = dependency({ name: 'currentUser' }, (ctx) => resolveUser(ctx.request, ctx.reply));
   const requireUser = dependency(
     {
       name: 'requireUser',
@@ -330,6 +345,8 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       resetUrl:
         options.resetUrl ?? ((token, origin) => `${origin}${prefix}/password-reset/confirm?token=${token}`),
       passwordParams: options.passwordParams,
+      perUser,
+      throttleStore,
     });
   }
   return auth;
@@ -345,6 +362,9 @@ interface RouteSetup {
   resetTokenLifetime: number;
   resetUrl: (token: string, origin: string) => string;
   passwordParams: Partial<PasswordParams> | undefined;
+  /** The failed-login limit per username, also for wrong current passwords. */
+  perUser: Throttle;
+  throttleStore: ThrottleStore;
 }
 
 const Credentials = t.Object({
@@ -373,6 +393,34 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       throw new HttpError(500, { detail: 'SITE_URL must be set to send links by mail in production.' });
     return `${request.protocol}://${request.headers.host}`;
   };
+
+  /**
+   * Checks the user's current password before a sensitive change. Wrong answers count towards
+   * the username's failed-login limit, so a stolen session cannot guess the password.
+   */
+  const confirmPassword = async (row: Record<string, any>, password: string | undefined) => {
+    const key = `login:user:${String(row.username).toLowerCase()}`;
+    const verdict = await setup.perUser.check(key);
+    if (!verdict.allowed)
+      throw new HttpError(429, {
+        detail: `Too many failed attempts. Try again in ${verdict.retryAfter} seconds.`,
+        headers: { 'retry-after': String(verdict.retryAfter) },
+      });
+    const wrong = (msg: string) =>
+      new HttpError(400, {
+        detail: msg,
+        errors: [{ loc: ['body', 'currentPassword'], msg, type: 'password_incorrect' }],
+      });
+    if (password === undefined) throw wrong('The current password is required for this change.');
+    const checked = await verifyAndUpgrade(password, row.password, setup.passwordParams);
+    if (!checked.ok) {
+      await setup.perUser.fail(key);
+      throw wrong('The current password is incorrect.');
+    }
+  };
+
+  const resetMails = new Throttle({ limit: 3, windowMs: 3_600_000, store: setup.throttleStore });
+  const ACCEPTED = { detail: 'If an account has this address, a link to reset its password is on its way.' };
 
   const checkNewPassword = (password: string, row: Record<string, any>) => {
     const problems = validatePassword(password, { user: row });
@@ -421,9 +469,15 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
 
   app.post(
     `${prefix}/logout`,
-    { tags, summary: 'Log out', description: 'Ends the session and clears its cookie.', status: 204 },
+    {
+      tags,
+      summary: 'Log out',
+      description:
+        'Ends the session and clears its cookie. A request with a bearer token is authenticated by it, not by the cookie: it leaves the session alone (revoke the token instead).',
+      status: 204,
+    },
     async (ctx) => {
-      await auth.logout(ctx);
+      if (!hasBearer(ctx.request)) await auth.logout(ctx);
     },
   );
 
@@ -451,6 +505,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
   const Profile = t.Object(
     {
       email: t.Optional(t.String({ format: 'email', maxLength: 254 })),
+      currentPassword: t.Optional(t.String({ maxLength: 4096 })),
       firstName: t.Optional(t.String({ maxLength: 150, pattern: NO_NUL })),
       lastName: t.Optional(t.String({ maxLength: 150, pattern: NO_NUL })),
     },
@@ -462,16 +517,19 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       tags,
       summary: 'Change your profile',
       description:
-        'Only `email`, `firstName` and `lastName`: privileges and the password cannot be set here.',
+        'Only `email`, `firstName` and `lastName`: privileges and the password cannot be set here. A new `email` needs `currentPassword` too (reset links go to that address).',
       deps: me,
       body: Profile,
       response: { 200: read },
     },
     async (ctx) => {
+      const { currentPassword, ...changes } = ctx.body;
       const key = ctx.deps.me.row[setup.pkName];
+      if (changes.email !== undefined && changes.email !== ctx.deps.me.row.email)
+        await confirmPassword(ctx.deps.me.row, currentPassword);
       await query(db(), User)
         .filter({ [setup.pkName]: key } as never)
-        .update(ctx.body as never);
+        .update(changes as never);
       return (await userById(String(key))) as never;
     },
   );
@@ -492,18 +550,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     },
     async (ctx) => {
       const row = ctx.deps.me.row;
-      const checked = await verifyAndUpgrade(ctx.body.currentPassword, row.password, setup.passwordParams);
-      if (!checked.ok)
-        throw new HttpError(400, {
-          detail: 'The current password is incorrect.',
-          errors: [
-            {
-              loc: ['body', 'currentPassword'],
-              msg: 'The current password is incorrect.',
-              type: 'password_incorrect',
-            },
-          ],
-        });
+      await confirmPassword(row, ctx.body.currentPassword);
       checkNewPassword(ctx.body.newPassword, row);
       const hash = await changePassword(db(), User, row, ctx.body.newPassword, setup.passwordParams);
       if (auth.sessions.hasCookie(ctx.request) && !hasBearer(ctx.request))
@@ -537,12 +584,25 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       response: {
         200: t.Object({ access_token: t.String(), token_type: t.Literal('bearer'), expires_in: t.Integer() }),
       },
-      responseDescriptions: { 401: LOGIN_FAILED, 429: 'Too many failed attempts' },
+      responseDescriptions: {
+        400: `${LOGIN_FAILED} (OAuth2 \`invalid_grant\`)`,
+        429: 'Too many failed attempts',
+      },
     },
     async (ctx) => {
-      const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
+      const row = await auth
+        .authenticate(ctx.request, ctx.body.username, ctx.body.password)
+        .catch((error) => {
+          // RFC 6749 §5.2: wrong credentials are a 400 `invalid_grant` (the problem carries both).
+          if (error instanceof HttpError && error.status === 401)
+            throw new HttpError(400, {
+              detail: LOGIN_FAILED,
+              extensions: { error: 'invalid_grant', error_description: LOGIN_FAILED },
+            });
+          throw error;
+        });
       const { token } = await createToken(db(), String(row[setup.pkName]), {
-        name: 'OAuth2 password flow',
+        name: PASSWORD_FLOW_TOKEN,
         expiresIn: setup.accessTokenLifetime,
       });
       // RFC 6749 §5.1: a response with a token must not be stored.
@@ -631,9 +691,15 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       status: 202,
       response: { 202: Problem },
     },
-    (ctx) => {
+    async (ctx) => {
       const origin = siteOrigin(ctx.request);
       const email = ctx.body.email;
+      // At most a few mails per address and per client in the window, whatever the answer says:
+      // nobody can flood a mailbox through this route.
+      const keys = [`reset:email:${email.toLowerCase()}`, `reset:ip:${ctx.request.ip}`];
+      const verdicts = await Promise.all(keys.map((key) => resetMails.check(key)));
+      if (verdicts.some((verdict) => !verdict.allowed)) return ACCEPTED;
+      await Promise.all(keys.map((key) => resetMails.fail(key)));
       ctx.background(async () => {
         const rows = (await query(db(), User)
           .filter({ email__iexact: email, isActive: true } as never)
@@ -658,7 +724,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
           );
         }
       });
-      return { detail: 'If an account has this address, a link to reset its password is on its way.' };
+      return ACCEPTED;
     },
   );
 
@@ -667,7 +733,8 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     {
       tags,
       summary: 'Set a new password with a reset link',
-      description: 'The token works once and expires; all sessions of the user end.',
+      description:
+        'The token works once and expires; all sessions and API tokens of the user end, and a login lockout of the username is lifted.',
       body: t.Object({
         token: t.String({ minLength: 1, maxLength: 512 }),
         newPassword: t.String({ maxLength: 4096 }),
@@ -688,6 +755,9 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       if (!ok) throw invalid;
       checkNewPassword(ctx.body.newPassword, row);
       await changePassword(db(), User, row, ctx.body.newPassword, setup.passwordParams);
+      // A reset is an account recovery: every token goes, and the owner may log in at once.
+      await revokeUserTokens(db(), String(row[setup.pkName]));
+      await setup.perUser.reset(`login:user:${String(row.username).toLowerCase()}`);
     },
   );
 }

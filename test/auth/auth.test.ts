@@ -146,7 +146,8 @@ test('the OAuth2 password flow gives an expiring bearer token', async (t) => {
   const wrong = await client.post('/auth/token', {
     form: { grant_type: 'password', username: 'alice', password: 'nope' },
   });
-  assert.equal(wrong.status, 401);
+  assert.equal(wrong.status, 400);
+  assert.equal(wrong.json<{ error: string }>().error, 'invalid_grant');
   const grant = await client.post('/auth/token', {
     form: { grant_type: 'client_credentials', username: 'alice', password: PASSWORD },
   });
@@ -225,4 +226,117 @@ test('OpenAPI: the password flow, API tokens and the session cookie are security
   assert.ok(doc.paths['/reports']!.get!.responses['403']);
   assert.ok(doc.paths['/private']!.get!.responses['401']);
   assert.equal(doc.paths['/page']!.get!.security, undefined);
+});
+
+test('a password change revokes the password-flow tokens and keeps named API tokens; a reset revokes all', async (t) => {
+  const { client, app, mail } = await authApp(t);
+  const api = testClient(app);
+  const flow = await api.post<{ access_token: string }>('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+  });
+  const flowAuth = { authorization: `Bearer ${flow.json().access_token}` };
+  const named = await api.post<{ token: string }>('/auth/tokens', {
+    json: { name: 'ci' },
+    headers: flowAuth,
+  });
+  const namedAuth = { authorization: `Bearer ${named.json().token}` };
+  await logIn(client);
+  const changed = await client.post('/auth/password', {
+    json: { currentPassword: PASSWORD, newPassword: 'a much better passphrase 42' },
+    headers: { 'x-csrf-token': await csrf(client) },
+  });
+  assert.equal(changed.status, 204);
+  assert.equal((await api.get('/private', { headers: flowAuth })).status, 401);
+  assert.equal((await api.get('/private', { headers: namedAuth })).status, 200);
+
+  await api.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.outbox.at(-1)!.text)![1]!);
+  const reset = await api.post('/auth/password-reset/confirm', {
+    json: { token, newPassword: 'recovered at last 77' },
+  });
+  assert.equal(reset.status, 204);
+  assert.equal((await api.get('/private', { headers: namedAuth })).status, 401);
+});
+
+test('wrong current passwords count towards the lockout; a reset lifts it', async (t) => {
+  const { client, app, mail } = await authApp(t);
+  await logIn(client);
+  const headers = { 'x-csrf-token': await csrf(client) };
+  for (let i = 0; i < 5; i++) {
+    const res = await client.post('/auth/password', {
+      json: { currentPassword: `guess ${i}`, newPassword: 'whatever it is 1' },
+      headers,
+    });
+    assert.equal(res.status, 400);
+  }
+  const locked = await client.post('/auth/password', {
+    json: { currentPassword: PASSWORD, newPassword: 'whatever it is 1' },
+    headers,
+  });
+  assert.equal(locked.status, 429);
+  const other = testClient(app, { cookieJar: true });
+  assert.equal((await logIn(other)).status, 429);
+  await other.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.outbox.at(-1)!.text)![1]!);
+  const reset = await other.post('/auth/password-reset/confirm', {
+    json: { token, newPassword: 'recovered at last 77' },
+    headers: { 'x-csrf-token': await csrf(other) },
+  });
+  assert.equal(reset.status, 204, reset.text);
+  assert.equal((await logIn(other, 'alice', 'recovered at last 77')).status, 200);
+});
+
+test('a new email address needs the current password; names do not', async (t) => {
+  const { client, db } = await authApp(t);
+  await logIn(client);
+  const headers = { 'x-csrf-token': await csrf(client) };
+  const bare = await client.patch('/auth/me', { json: { email: 'mallory@example.com' }, headers });
+  assert.equal(bare.status, 400);
+  assert.match(bare.json<{ detail: string }>().detail, /current password is required/);
+  const wrong = await client.patch('/auth/me', {
+    json: { email: 'mallory@example.com', currentPassword: 'x' },
+    headers,
+  });
+  assert.equal(wrong.status, 400);
+  assert.equal((await query(db, User).get({ username: 'alice' })).email, 'alice@example.com');
+  const named = await client.patch('/auth/me', { json: { firstName: 'Alice' }, headers });
+  assert.equal(named.status, 200);
+  const moved = await client.patch('/auth/me', {
+    json: { email: 'alice@new.example', currentPassword: PASSWORD },
+    headers,
+  });
+  assert.equal(moved.status, 200);
+  assert.equal(moved.json<{ email: string }>().email, 'alice@new.example');
+});
+
+test('reset mails are limited per address: the answer stays the same, the mails stop', async (t) => {
+  const { client, mail } = await authApp(t);
+  const answers = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const res = await client.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
+    assert.equal(res.status, 202);
+    answers.add(res.text);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(answers.size, 1);
+  assert.equal(mail.outbox.length, 3);
+});
+
+test('a bearer request to logout leaves the cookie session alone; cookie answers vary by Cookie', async (t) => {
+  const { client, app } = await authApp(t);
+  const api = testClient(app);
+  const flow = await api.post<{ access_token: string }>('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+  });
+  await logIn(client);
+  const out = await client.post('/auth/logout', {
+    headers: { authorization: `Bearer ${flow.json().access_token}` },
+  });
+  assert.equal(out.status, 204);
+  const me = await client.get('/private');
+  assert.equal(me.status, 200);
+  assert.equal(me.headers.vary, 'Cookie');
+  assert.equal(me.headers['cache-control'], 'private');
 });
