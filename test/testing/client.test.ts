@@ -209,7 +209,9 @@ test('headers given to the client go with every request; a request can override 
   const client = testClient(app, { headers: { Authorization: 'Bearer a' } });
   try {
     assert.deepEqual((await client.get('/who')).json(), { auth: 'Bearer a' });
-    assert.deepEqual((await client.get('/who', { headers: { authorization: 'Bearer b' } })).json(), { auth: 'Bearer b' });
+    assert.deepEqual((await client.get('/who', { headers: { authorization: 'Bearer b' } })).json(), {
+      auth: 'Bearer b',
+    });
   } finally {
     await client.close();
   }
