@@ -1,0 +1,121 @@
+/**
+ * Profiles one server of the auth benchmark under load: starts it with `--cpu-prof` on a
+ * fresh fixture (logging in through a Volt server for the session cookie), loads one scenario
+ * after a 2 s warm-up that the summary leaves out, stops it and prints where the CPU went, per
+ * request: by area, the top functions by self time, and Volt's functions by inclusive time.
+ *
+ * Usage: node --conditions=volt-source bench/auth/profile.ts --server volt --scenario session [--duration 10s]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type FunctionCost, summarizeProfile } from '../harness/cpu-profile.ts';
+import { freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
+import { formatRate, textTable } from '../harness/stats.ts';
+import { runWrk } from '../harness/wrk.ts';
+import {
+  LABEL,
+  logIn,
+  pathOf,
+  prepareDatabase,
+  SCENARIO_IDS,
+  type ScenarioId,
+  SERVER_IDS,
+  type ServerId,
+  serverCommand,
+  TITLE,
+  writeScript,
+} from './setup.ts';
+
+const { values } = parseArgs({
+  options: {
+    server: { type: 'string', default: 'volt' },
+    scenario: { type: 'string', default: 'session' },
+    duration: { type: 'string', default: '10s' },
+    connections: { type: 'string', default: '64' },
+    top: { type: 'string', default: '25' },
+  },
+});
+const server = values.server as ServerId;
+const scenario = values.scenario as ScenarioId;
+if (!SERVER_IDS.includes(server)) throw new Error(`--server must be one of ${SERVER_IDS.join(', ')}`);
+if (!SCENARIO_IDS.includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIO_IDS.join(', ')}`);
+const seconds = Number.parseInt(values.duration, 10);
+const top = Number(values.top);
+
+const fixture = await prepareDatabase();
+const profiles = mkdtempSync(join(tmpdir(), 'volt-auth-profile-'));
+const secretKey = randomBytes(48).toString('base64url');
+let login: RunningServer | undefined;
+try {
+  // The session cookie comes from a login through Volt, in a server that is not profiled.
+  const loginPort = await freePort();
+  login = await startServer('0', serverCommand('volt', loginPort, fixture, secretKey), loginPort, '/open');
+  const cookie = await logIn(loginPort);
+  await stopProcess(login.child);
+  const port = await freePort();
+  const command = serverCommand(server, port, fixture, secretKey);
+  // 100 µs sampling: a request takes tens of microseconds.
+  command.args.unshift('--cpu-prof', `--cpu-prof-dir=${profiles}`, '--cpu-prof-interval=100');
+  const running = await startServer('0', command, port, '/open');
+  const script = writeScript(dirname(fixture.file), scenario, fixture.token, cookie);
+  const load = (forSeconds: number) =>
+    runWrk({
+      url: `http://127.0.0.1:${port}${pathOf(scenario)}`,
+      seconds: forSeconds,
+      connections: Number(values.connections),
+      threads: 1,
+      script,
+      cpu: '1',
+    });
+  await load(2);
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const result = await load(seconds);
+  const toUs = Number(process.hrtime.bigint() / 1000n);
+  if (result.non2xx > 0)
+    throw new Error(`${result.non2xx} answers were not 2xx: the credentials were refused`);
+  await stopProcess(running.child, 15_000);
+  const file = readdirSync(profiles).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written; server output:\n${running.output()}`);
+  const summary = summarizeProfile(JSON.parse(readFileSync(join(profiles, file), 'utf8')), { fromUs, toUs });
+  const pct = (ms: number) => `${((ms / summary.totalMs) * 100).toFixed(1)}%`;
+  const busyMs = summary.totalMs - (summary.areas.find((a) => a.area === '(idle)')?.selfMs ?? 0);
+  const perRequest = (ms: number) => `${((ms * 1000) / result.requests).toFixed(2)} µs`;
+  console.log(
+    `${LABEL[server]}, ${TITLE[scenario]}: ${formatRate(result.requestsPerSec)} req/s under the profiler, ` +
+      `${result.requests} requests, ${(busyMs / 1000).toFixed(2)} s busy of ${(summary.totalMs / 1000).toFixed(2)} s\n`,
+  );
+  console.log('Self time by area');
+  console.log(
+    textTable(
+      [
+        ['area', 'self', 'share', 'per request'],
+        ...summary.areas
+          .slice(0, 15)
+          .map((a) => [a.area, `${a.selfMs.toFixed(0)} ms`, pct(a.selfMs), perRequest(a.selfMs)]),
+      ],
+      [false, true, true, true],
+    ),
+  );
+  const rows = (list: FunctionCost[], key: 'selfMs' | 'totalMs') => [
+    ['function', 'area', key === 'selfMs' ? 'self' : 'total', 'share', 'per request'],
+    ...list.map((f) => [f.name, f.area, `${f[key].toFixed(0)} ms`, pct(f[key]), perRequest(f[key])]),
+  ];
+  const bySelf = [...summary.functions].sort((a, b) => b.selfMs - a.selfMs).slice(0, top);
+  console.log(`\nTop ${top} functions by self time`);
+  console.log(textTable(rows(bySelf, 'selfMs'), [false, false, true, true, true]));
+  const volt = summary.functions
+    .filter((f) => f.area.startsWith('volt '))
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .slice(0, top);
+  if (volt.length > 0) {
+    console.log('\nVolt functions by inclusive time');
+    console.log(textTable(rows(volt, 'totalMs'), [false, false, true, true, true]));
+  }
+} finally {
+  if (login) await stopProcess(login.child);
+  rmSync(profiles, { recursive: true, force: true });
+  rmSync(dirname(fixture.file), { recursive: true, force: true });
+}

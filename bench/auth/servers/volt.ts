@@ -1,0 +1,28 @@
+/**
+ * Volt with `volt/auth` on the benchmark's SQLite file (`DATABASE_URL`): `GET /me` guarded by
+ * `auth.requireUser` (a bearer API token or the session cookie), `GET /open` with no guard, and
+ * Volt's auth routes (the benchmark logs in once through `/auth/login`).
+ *
+ * Usage: `PORT=3000 SECRET_KEY=… DATABASE_URL=sqlite:/tmp/…/auth.db node --conditions=volt-source bench/auth/servers/volt.ts`
+ */
+import { t, volt } from 'volt';
+import { createAuth } from 'volt/auth';
+import { connect, type Database } from 'volt/orm';
+
+process.env.LOG_LEVEL ??= 'silent';
+
+const app = volt();
+const db: Database = await connect(app.settings.databaseUrl);
+app.onShutdown(() => db.close());
+
+const auth = createAuth(app, { db });
+const Me = t.Object({ id: t.Integer(), username: t.String() });
+
+app.get('/me', { deps: { user: auth.requireUser }, response: { 200: Me } }, (ctx) => ({
+  id: Number(ctx.deps.user.row.id),
+  username: ctx.deps.user.row.username as string,
+}));
+
+app.get('/open', { response: { 200: Me } }, () => ({ id: 0, username: 'anonymous' }));
+
+await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3000) });
