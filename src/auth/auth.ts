@@ -10,6 +10,7 @@ import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
 import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
+import { NotFoundError } from '../orm/query/errors.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
 import { hostOf } from '../security/hosts.ts';
@@ -186,9 +187,13 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     // An id a reset token names is the client's text: one the key field refuses (a malformed
     // UUID, say) names no user, rather than failing in the database.
     if (pk.check(value).length > 0) return undefined;
+    // get() by the primary key takes the ORM's cached single-row plan.
     return (await query(db(), User)
-      .filter({ [pk.attribute]: value } as never)
-      .first()) as Record<string, any> | undefined;
+      .get({ [pk.attribute]: value } as never)
+      .catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      })) as Record<string, any> | undefined;
   };
 
   const resolveUser = async (
