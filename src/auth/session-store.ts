@@ -6,7 +6,7 @@
  * sees the cookie's id, so a leaked table or Redis dump holds no usable session.
  */
 import { createHash } from 'node:crypto';
-import { type Database, query, ValidationError } from '../orm/index.ts';
+import { type Database, NotFoundError, query, ValidationError } from '../orm/index.ts';
 import { Session } from './models.ts';
 
 /** A session as stored. Times are milliseconds since the epoch. */
@@ -106,7 +106,13 @@ export class DatabaseSessionStore implements SessionStore {
 
   async get(key: string): Promise<SessionRecord | undefined> {
     assertSessionKey(key);
-    const row = await query(this.#db(), Session).filter({ key }).first();
+    // get() by the primary key takes the ORM's cached single-row plan (this runs on every request).
+    const row = await query(this.#db(), Session)
+      .get({ key })
+      .catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
     if (!row || row.expiresAt.getTime() <= Date.now()) return undefined;
     return {
       userId: row.userId,

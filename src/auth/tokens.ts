@@ -4,7 +4,7 @@
  * itself is shown once, when created.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type Database, query, ValidationError } from '../orm/index.ts';
+import { type Database, NotFoundError, query, ValidationError } from '../orm/index.ts';
 import { Token } from './models.ts';
 
 /** What every token starts with, so leaked ones are easy to scan for. */
@@ -111,9 +111,13 @@ export async function createToken(
 export async function verifyToken(db: Database, token: unknown): Promise<TokenRecord | undefined> {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token))
     return undefined;
-  const [row] = await query(db, Token)
-    .filter({ keyHash: hashToken(token) })
-    .values(...COLUMNS);
+  // get() by a unique column takes the ORM's cached single-row plan (this runs on every request).
+  const row = await query(db, Token)
+    .get({ keyHash: hashToken(token) })
+    .catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
   if (!row) return undefined;
   const record = toRecord(row);
   const now = Date.now();
