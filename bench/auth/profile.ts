@@ -11,9 +11,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FunctionCost, summarizeProfile } from '../harness/cpu-profile.ts';
+import { summarizeProfile } from '../harness/cpu-profile.ts';
 import { freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
-import { formatRate, textTable } from '../harness/stats.ts';
+import { printProfileReport } from '../harness/profile-report.ts';
+
 import { runWrk } from '../harness/wrk.ts';
 import {
   LABEL,
@@ -80,40 +81,7 @@ try {
   const file = readdirSync(profiles).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written; server output:\n${running.output()}`);
   const summary = summarizeProfile(JSON.parse(readFileSync(join(profiles, file), 'utf8')), { fromUs, toUs });
-  const pct = (ms: number) => `${((ms / summary.totalMs) * 100).toFixed(1)}%`;
-  const busyMs = summary.totalMs - (summary.areas.find((a) => a.area === '(idle)')?.selfMs ?? 0);
-  const perRequest = (ms: number) => `${((ms * 1000) / result.requests).toFixed(2)} µs`;
-  console.log(
-    `${LABEL[server]}, ${TITLE[scenario]}: ${formatRate(result.requestsPerSec)} req/s under the profiler, ` +
-      `${result.requests} requests, ${(busyMs / 1000).toFixed(2)} s busy of ${(summary.totalMs / 1000).toFixed(2)} s\n`,
-  );
-  console.log('Self time by area');
-  console.log(
-    textTable(
-      [
-        ['area', 'self', 'share', 'per request'],
-        ...summary.areas
-          .slice(0, 15)
-          .map((a) => [a.area, `${a.selfMs.toFixed(0)} ms`, pct(a.selfMs), perRequest(a.selfMs)]),
-      ],
-      [false, true, true, true],
-    ),
-  );
-  const rows = (list: FunctionCost[], key: 'selfMs' | 'totalMs') => [
-    ['function', 'area', key === 'selfMs' ? 'self' : 'total', 'share', 'per request'],
-    ...list.map((f) => [f.name, f.area, `${f[key].toFixed(0)} ms`, pct(f[key]), perRequest(f[key])]),
-  ];
-  const bySelf = [...summary.functions].sort((a, b) => b.selfMs - a.selfMs).slice(0, top);
-  console.log(`\nTop ${top} functions by self time`);
-  console.log(textTable(rows(bySelf, 'selfMs'), [false, false, true, true, true]));
-  const volt = summary.functions
-    .filter((f) => f.area.startsWith('volt '))
-    .sort((a, b) => b.totalMs - a.totalMs)
-    .slice(0, top);
-  if (volt.length > 0) {
-    console.log('\nVolt functions by inclusive time');
-    console.log(textTable(rows(volt, 'totalMs'), [false, false, true, true, true]));
-  }
+  printProfileReport(summary, { title: `${LABEL[server]}, ${TITLE[scenario]}`, result, top });
 } finally {
   if (login) await stopProcess(login.child);
   rmSync(profiles, { recursive: true, force: true });

@@ -40,7 +40,9 @@ export class Signer {
     if (typeof options?.salt !== 'string' || options.salt === '')
       throw new TypeError("Signer needs a salt naming what it signs, e.g. { salt: 'password-reset' }");
     // One key per salt: HMAC(secret, "volt.signer:" + salt).
-    this.#key = createSecretKey(createHmac('sha256', secretKey).update(`volt.signer:${options.salt}`).digest());
+    this.#key = createSecretKey(
+      createHmac('sha256', secretKey).update(`volt.signer:${options.salt}`).digest(),
+    );
   }
 
   #signature(value: string): string {
