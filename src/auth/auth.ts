@@ -13,6 +13,7 @@ import type { Database } from '../orm/database.ts';
 import { NotFoundError } from '../orm/query/errors.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
+import { cspNonce } from '../security/headers.ts';
 import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
@@ -23,6 +24,7 @@ import { Token, type UserModel } from './models.ts';
 import { validatePassword } from './password-validators.ts';
 import { changePassword, dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.ts';
 import { AnonymousUser, CurrentUser } from './permissions.ts';
+import { resetForm, resetPage } from './reset-page.ts';
 import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
 import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
 import { Sessions } from './sessions.ts';
@@ -382,6 +384,22 @@ const Problem = t.Object({ detail: t.String() });
 
 /** Text without NUL characters, which PostgreSQL cannot store in a text column. */
 const NO_NUL = '^[^\\u0000]*$';
+
+/** Whether the request's body is an HTML form. */
+function isForm(request: FastifyRequest): boolean {
+  return request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true;
+}
+
+/**
+ * Answers with an HTML page: never cached, and never sending its address (it may hold a reset
+ * token) to another site in a Referer.
+ */
+function sendPage(ctx: Context<any, any, any, any, any, any>, title: string, body: string): never {
+  ctx.header('content-type', 'text/html; charset=utf-8');
+  ctx.header('cache-control', 'no-store');
+  ctx.header('referrer-policy', 'no-referrer');
+  return resetPage(title, body, cspNonce(ctx)) as never;
+}
 
 function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
   const { prefix, db, userById, mail } = setup;
@@ -743,26 +761,87 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       body: t.Object({
         token: t.String({ minLength: 1, maxLength: 512 }),
         newPassword: t.String({ maxLength: 4096 }),
+        confirmPassword: t.Optional(t.String({ maxLength: 4096 })),
       }),
       status: 204,
-      responseDescriptions: { 400: 'The link is invalid or has expired' },
+      responseDescriptions: {
+        303: 'Sent as an HTML form (the reset page): the password is set, on to the page saying so',
+        400: 'The link is invalid or has expired',
+      },
     },
     async (ctx) => {
-      const invalid = new HttpError(400, { detail: 'The password reset link is invalid or has expired.' });
-      const row = await userById(resetTokenUserId(ctx.body.token));
-      if (!row?.isActive) throw invalid;
-      const ok = checkResetToken(
-        settings.secretKey,
-        { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin, email: row.email },
-        ctx.body.token,
-        { maxAgeSeconds: setup.resetTokenLifetime },
-      );
-      if (!ok) throw invalid;
-      checkNewPassword(ctx.body.newPassword, row);
-      await changePassword(db(), User, row, ctx.body.newPassword, setup.passwordParams);
-      // A reset is an account recovery: every token goes, and the owner may log in at once.
-      await revokeUserTokens(db(), String(row[setup.pkName]));
-      await setup.perUser.reset(`login:user:${String(row.username).toLowerCase()}`);
+      if (!isForm(ctx.request)) return confirmReset(ctx.body);
+      // The reset page's form: a problem is shown on the form again, success on its own page.
+      try {
+        await confirmReset(ctx.body);
+      } catch (error) {
+        if (!(error instanceof HttpError) || error.status >= 500) throw error;
+        const problems = error.errors?.length
+          ? error.errors.map((e) => e.msg)
+          : [error.detail ?? error.message];
+        ctx.status(error.status);
+        return sendPage(
+          ctx,
+          'Choose a new password',
+          resetForm(ctx.body.token, await auth.csrfInput(ctx), problems),
+        );
+      }
+      ctx.status(303).header('location', `${prefix}/password-reset/confirm?done=1`);
+      return undefined as never;
     },
   );
+
+  app.get(
+    `${prefix}/password-reset/confirm`,
+    {
+      tags,
+      summary: 'The page a reset link opens',
+      description:
+        'An HTML form for the new password, posted to the same address. With `resetUrl`, links point at your own page instead.',
+      query: t.Object({
+        token: t.Optional(t.String({ maxLength: 512 })),
+        done: t.Optional(t.String({ maxLength: 10 })),
+      }),
+      responseDescriptions: { 200: 'An HTML page' },
+    },
+    async (ctx) => {
+      if (ctx.query.done !== undefined)
+        return sendPage(ctx, 'Password set', '<p>Your new password is set. You can log in with it now.</p>');
+      return sendPage(
+        ctx,
+        'Choose a new password',
+        resetForm(ctx.query.token ?? '', await auth.csrfInput(ctx)),
+      );
+    },
+  );
+
+  /** Checks a reset token and sets the new password (the JSON route and the page's form). */
+  async function confirmReset(body: {
+    token: string;
+    newPassword: string;
+    confirmPassword?: string | undefined;
+  }) {
+    if (body.confirmPassword !== undefined && body.confirmPassword !== body.newPassword)
+      throw new HttpError(422, {
+        detail: 'The two passwords differ.',
+        errors: [
+          { loc: ['body', 'confirmPassword'], msg: 'The two passwords differ.', type: 'password_mismatch' },
+        ],
+      });
+    const invalid = new HttpError(400, { detail: 'The password reset link is invalid or has expired.' });
+    const row = await userById(resetTokenUserId(body.token));
+    if (!row?.isActive) throw invalid;
+    const ok = checkResetToken(
+      settings.secretKey,
+      { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin, email: row.email },
+      body.token,
+      { maxAgeSeconds: setup.resetTokenLifetime },
+    );
+    if (!ok) throw invalid;
+    checkNewPassword(body.newPassword, row);
+    await changePassword(db(), User, row, body.newPassword, setup.passwordParams);
+    // A reset is an account recovery: every token goes, and the owner may log in at once.
+    await revokeUserTokens(db(), String(row[setup.pkName]));
+    await setup.perUser.reset(`login:user:${String(row.username).toLowerCase()}`);
+  }
 }

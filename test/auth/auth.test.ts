@@ -340,3 +340,63 @@ test('a bearer request to logout leaves the cookie session alone; cookie answers
   assert.equal(me.headers.vary, 'Cookie');
   assert.equal(me.headers['cache-control'], 'private');
 });
+
+test('the reset link opens a page whose form sets the password, showing problems on the form', async (t) => {
+  const { client, mail } = await authApp(t);
+  await client.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const link = /(http:\/\/\S+)/.exec(mail.outbox[0]!.text)![1]!;
+  const url = new URL(link);
+  const page = await client.get(url.pathname + url.search);
+  assert.equal(page.status, 200);
+  assert.match(String(page.headers['content-type']), /^text\/html/);
+  assert.equal(page.headers['referrer-policy'], 'no-referrer');
+  assert.equal(page.headers['cache-control'], 'no-store');
+  const token = url.searchParams.get('token')!;
+  assert.ok(page.text.includes(`name="token" value="${token}"`));
+  const csrfToken = /name="csrf_token" value="([^"]+)"/.exec(page.text)![1]!;
+  const nonce = /<style nonce="([^"]+)"/.exec(page.text)![1]!;
+  assert.ok(String(page.headers['content-security-policy']).includes(`'nonce-${nonce}'`));
+
+  const differ = await client.post('/auth/password-reset/confirm', {
+    form: {
+      token,
+      newPassword: 'a brand new passphrase',
+      confirmPassword: 'another one',
+      csrf_token: csrfToken,
+    },
+  });
+  assert.equal(differ.status, 422);
+  assert.match(differ.text, /The two passwords differ\./);
+  assert.match(differ.text, /<form method="post">/);
+  const weak = await client.post('/auth/password-reset/confirm', {
+    form: { token, newPassword: '12345678', confirmPassword: '12345678', csrf_token: csrfToken },
+  });
+  assert.equal(weak.status, 422);
+  assert.match(weak.text, /too common|entirely numeric/);
+  const done = await client.post('/auth/password-reset/confirm', {
+    form: {
+      token,
+      newPassword: 'a brand new passphrase',
+      confirmPassword: 'a brand new passphrase',
+      csrf_token: csrfToken,
+    },
+  });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.location, '/auth/password-reset/confirm?done=1');
+  assert.match((await client.get(done.headers.location!)).text, /Your new password is set/);
+  const reused = await client.post('/auth/password-reset/confirm', {
+    form: {
+      token,
+      newPassword: 'yet another passphrase',
+      confirmPassword: 'yet another passphrase',
+      csrf_token: csrfToken,
+    },
+  });
+  assert.equal(reused.status, 400);
+  assert.match(reused.text, /invalid or has expired/);
+  const forged = await client.get(
+    '/auth/password-reset/confirm?token=%22%3E%3Cscript%3Ealert(1)%3C/script%3E',
+  );
+  assert.doesNotMatch(forged.text, /<script>/);
+});
