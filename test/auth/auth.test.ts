@@ -400,3 +400,13 @@ test('the reset link opens a page whose form sets the password, showing problems
   );
   assert.doesNotMatch(forged.text, /<script>/);
 });
+
+test('a login re-hashes a password stored with lower parameters than the app now uses', async (t) => {
+  const { client, db } = await authApp(t, { auth: { passwordParams: { N: 2048, r: 8, p: 1 } } });
+  const before = await query(db, User).get({ username: 'alice' });
+  assert.match(before.password, /^scrypt\$1024\$/);
+  assert.equal((await logIn(client)).status, 200);
+  const after = await query(db, User).get({ username: 'alice' });
+  assert.match(after.password, /^scrypt\$2048\$8\$1\$/);
+  assert.equal((await client.get('/private')).status, 200, 'the session survives its own re-hash');
+});
