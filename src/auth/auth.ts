@@ -85,7 +85,7 @@ export interface Auth {
   readonly userModel: UserModel;
   /** The session layer (store, cookie, CSRF tokens). */
   readonly sessions: Sessions;
-  /** The request's CSRF token (masked), starting an anonymous session if needed: put it in forms. */
+  /** The request's CSRF token (masked), for forms and scripts; stores nothing for a visitor without a session. */
   csrfToken(ctx: Context<any, any, any, any, any, any>): Promise<string>;
   /** An `<input type="hidden">` holding the CSRF token, for HTML forms. */
   csrfInput(ctx: Context<any, any, any, any, any, any>): Promise<string>;

@@ -143,6 +143,22 @@ export class Sessions {
     return session;
   }
 
+  /**
+   * The request's session, starting an anonymous one (a new id and its cookie) when there is
+   * none: for data kept before a login, like a cart. Login keeps that data.
+   *
+   * @example
+   * ```ts
+   * const session = await auth.sessions.ensure(ctx.request, ctx.reply);
+   * session.record!.data.cart = [...cart, item];
+   * await auth.sessions.save(ctx.request);
+   * ```
+   */
+  async ensure(request: FastifyRequest, reply: FastifyReply): Promise<RequestSession> {
+    const session = await this.load(request);
+    return session.record ? session : this.rotate(request, reply, null);
+  }
+
   /** Ends the request's session (if any) and clears the cookie. */
   async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const current = await this.load(request);
@@ -159,12 +175,14 @@ export class Sessions {
 
   /**
    * The request's CSRF token, masked with fresh random bytes on each call (so the token never
-   * appears twice alike in responses). Starts an anonymous session when there is none.
+   * appears twice alike in responses). Without a session it stores nothing: the CSRF check only
+   * runs for requests that carry a live session, so the token of a visitor without one (a login
+   * or reset form) is a random value no check reads — and no visitor can fill the store.
    */
-  async csrfToken(request: FastifyRequest, reply: FastifyReply): Promise<string> {
-    let session = await this.load(request);
-    if (!session.record) session = await this.rotate(request, reply, null);
-    const record = session.record!;
+  async csrfToken(request: FastifyRequest, _reply: FastifyReply): Promise<string> {
+    const session = await this.load(request);
+    if (!session.record) return mask(newId());
+    const record = session.record;
     let secret = record.data[CSRF];
     if (typeof secret !== 'string') {
       secret = newId();

@@ -126,10 +126,14 @@ test('CSRF: a foreign page cannot log the browser in (login checks Origin)', asy
 // --- Sessions --------------------------------------------------------------------------------
 
 test('session fixation: a session id planted before login is worth nothing after it', async (t) => {
-  const { client, app, auth } = await authApp(t);
-  await csrf(client); // an anonymous session, as an attacker could plant in the victim's browser
-  const planted = client.cookies.get(auth.sessions.cookieName)!;
+  const { client, app, auth, db } = await authApp(t);
+  // The attacker logs into their own account and plants that session's cookie in the victim's browser.
+  await addUser(db, 'mallory');
+  const attackerBrowser = testClient(app, { cookieJar: true });
+  await logIn(attackerBrowser, 'mallory');
+  const planted = attackerBrowser.cookies.get(auth.sessions.cookieName)!;
   assert.ok(planted);
+  client.cookies.set(auth.sessions.cookieName, planted);
   await logIn(client);
   const issued = client.cookies.get(auth.sessions.cookieName)!;
   assert.notEqual(issued, planted);

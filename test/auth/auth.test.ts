@@ -410,3 +410,13 @@ test('a login re-hashes a password stored with lower parameters than the app now
   assert.match(after.password, /^scrypt\$2048\$8\$1\$/);
   assert.equal((await client.get('/private')).status, 200, 'the session survives its own re-hash');
 });
+
+test('a visitor without a session gets a CSRF token without a session being stored', async (t) => {
+  const store = new MemorySessionStore();
+  const { client } = await authApp(t, { auth: { sessions: store } });
+  for (let i = 0; i < 20; i++) assert.equal((await client.get('/auth/csrf')).status, 200);
+  assert.equal(store.size, 0);
+  assert.equal(client.cookies.size, 0);
+  await logIn(client);
+  assert.equal(store.size, 1);
+});
