@@ -461,6 +461,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Log in (session cookie)',
       description:
         'Checks the username and password and starts a session: a new `HttpOnly` cookie. Accepts JSON or an HTML form; a form with a `next` field is redirected there (same site only).',
+      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
       body: Credentials,
       response: { 200: read },
       responseDescriptions: {
@@ -596,6 +597,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       description:
         "The OAuth2 password grant, as the docs' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST " +
         `${prefix}/tokens\`.`,
+      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
       body: t.Object({
         grant_type: t.Literal('password'),
         username: t.String({ minLength: 1, maxLength: 150 }),
@@ -758,6 +760,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Set a new password with a reset link',
       description:
         'The token works once and expires; all sessions and API tokens of the user end, and a login lockout of the username is lifted.',
+      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
       body: t.Object({
         token: t.String({ minLength: 1, maxLength: 512 }),
         newPassword: t.String({ maxLength: 4096 }),

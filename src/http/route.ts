@@ -34,6 +34,12 @@ export interface RouteDocs {
   responseDescriptions?: Record<number, string>;
   /** Leave the route out of the OpenAPI document. */
   hidden?: boolean;
+  /**
+   * Media types the body is documented in, `['application/json']` by default. Every route
+   * parses JSON and HTML forms alike; list `application/x-www-form-urlencoded` where clients
+   * send forms (an OAuth2 token endpoint, an HTML form's target).
+   */
+  bodyTypes?: readonly string[];
 }
 
 /** Everything a route can declare. Each schema types the matching part of the context. */

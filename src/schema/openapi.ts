@@ -358,6 +358,11 @@ function responsesOf(
   return responses;
 }
 
+/** The request body's media types, each with the body's schema (converted once). */
+function bodyContent(types: readonly string[], schema: JsonSchema): Record<string, { schema: JsonSchema }> {
+  return Object.fromEntries(types.map((type) => [type, { schema }]));
+}
+
 /** Response descriptions of a route: those its dependencies declare, then its own (which win). */
 function describedResponses(route: RouteRecord): Record<number, string> {
   const described: Record<number, string> = {};
@@ -418,7 +423,7 @@ function operationOf(route: RouteRecord, app: VoltApp, schemas: SchemaCollector)
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: schemas.convert(effective.body) } },
+            content: bodyContent(options.bodyTypes ?? ['application/json'], schemas.convert(effective.body)),
           },
         }
       : {}),

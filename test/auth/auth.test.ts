@@ -226,6 +226,13 @@ test('OpenAPI: the password flow, API tokens and the session cookie are security
   assert.ok(doc.paths['/reports']!.get!.responses['403']);
   assert.ok(doc.paths['/private']!.get!.responses['401']);
   assert.equal(doc.paths['/page']!.get!.security, undefined);
+  const token = doc.paths['/auth/token']!.post as unknown as {
+    requestBody: { content: Record<string, unknown> };
+  };
+  assert.deepEqual(Object.keys(token.requestBody.content), [
+    'application/x-www-form-urlencoded',
+    'application/json',
+  ]);
 });
 
 test('a password change revokes the password-flow tokens and keeps named API tokens; a reset revokes all', async (t) => {

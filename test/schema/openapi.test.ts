@@ -447,3 +447,22 @@ describe('validity', () => {
     await assert.rejects(assertValidDocument(doc), /body application\/json does not compile/);
   });
 });
+
+test('a route documents its body in the media types it lists, JSON by default', async () => {
+  const app = volt({ logger: false, envFile: false, docs: false });
+  const Body = t.Object({ name: t.String() });
+  app.post('/json', { body: Body }, () => ({}));
+  app.post(
+    '/form',
+    { body: Body, bodyTypes: ['application/x-www-form-urlencoded', 'application/json'] },
+    () => ({}),
+  );
+  await app.ready();
+  const doc = openapiDocument(app) as unknown as {
+    paths: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+  };
+  assert.deepEqual(Object.keys(doc.paths['/json']!.post.requestBody.content), ['application/json']);
+  const form = doc.paths['/form']!.post.requestBody.content;
+  assert.deepEqual(Object.keys(form), ['application/x-www-form-urlencoded', 'application/json']);
+  assert.deepEqual(form['application/x-www-form-urlencoded']!.schema, form['application/json']!.schema);
+});
