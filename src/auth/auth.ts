@@ -159,7 +159,14 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   // tokens stay (programs hold them); a reset revokes those as well.
   const forget = onPasswordChange(async (changedDb, changed, model) => {
     if (model !== User) return;
-    await store.destroyUser(String(changed[pk.attribute]));
+    // Through the database the change is made in (its transaction): a command (`volt
+    // changepassword`) runs without the app's startup, and a write on another connection would
+    // wait for that transaction to end.
+    const sessionsOf =
+      !options.sessions || options.sessions instanceof DatabaseSessionStore
+        ? new DatabaseSessionStore(changedDb)
+        : options.sessions;
+    await sessionsOf.destroyUser(String(changed[pk.attribute]));
     await query(changedDb, Token)
       .filter({ userId: String(changed[pk.attribute]), name: PASSWORD_FLOW_TOKEN })
       .delete();

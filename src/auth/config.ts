@@ -54,8 +54,9 @@ const passwordHooks = new Set<PasswordChangeHook>();
 
 /**
  * Registers `hook`, run after `setPassword()` / `changePassword()` saved a new hash (hooks run in
- * registration order; registering the same function again does nothing). Returns a function
- * that unregisters it.
+ * registration order; registering the same function again does nothing). Hooks run inside the
+ * transaction of the change: write through the `db` they get (a hook that throws undoes the
+ * change). Returns a function that unregisters it.
  *
  * @example
  * ```ts

@@ -238,9 +238,13 @@ export async function setPassword(
   const key = user[pk] ?? user.id;
   if (key === undefined || key === null)
     throw new TypeError(`setPassword() needs a saved user (it has no ${pk})`);
-  const updated = await saveUserFields(db, model, key, { password: encoded });
-  if (updated === 0) throw new Error(`${model.meta.label} ${String(key)} does not exist (any more)`);
-  await runPasswordChangeHooks(db, { ...user, password: encoded }, model);
+  // One transaction: a hook that fails in the database (ending sessions, revoking tokens) leaves
+  // the old password in place rather than half a change.
+  await db.transaction(async (tx) => {
+    const updated = await saveUserFields(tx, model, key, { password: encoded });
+    if (updated === 0) throw new Error(`${model.meta.label} ${String(key)} does not exist (any more)`);
+    await runPasswordChangeHooks(tx, { ...user, password: encoded }, model);
+  });
   return encoded;
 }
 

@@ -86,3 +86,43 @@ test('an unknown user, and tables not migrated yet, are clear errors', async () 
   assert.equal(early.code, 1);
   assert.match(early.stderr, /does not exist yet: run volt migrate first/);
 });
+
+test("with the app's auth (a database opened at startup), the change ends the user's sessions", async () => {
+  const p = await project();
+  const dir = join(base, `p${projects}`);
+  writeFileSync(
+    join(dir, 'app.ts'),
+    [
+      `import { volt } from '${pathToFileURL(join(root, 'src', 'index.ts')).href}';`,
+      `import { createAuth } from '${pathToFileURL(join(root, 'src', 'auth', 'index.ts')).href}';`,
+      'export const app = volt({ logger: false });',
+      "createAuth(app, { db: () => { throw new Error('the database is opened at startup'); } });",
+      '',
+    ].join('\n'),
+  );
+  const db = new DatabaseSync(join(dir, 'app.db'));
+  const id = (db.prepare("select id from auth_user where username = 'ada'").get() as { id: number }).id;
+  const now = Date.now();
+  db.prepare(
+    'insert into auth_session (key, user_id, data, expires_at, last_seen) values (?, ?, ?, ?, ?)',
+  ).run(
+    'a'.repeat(64),
+    String(id),
+    '{}',
+    new Date(now + 3_600_000).toISOString(),
+    new Date(now).toISOString(),
+  );
+  db.close();
+  const result = await p.typed(
+    ['changepassword', 'ada'],
+    ['quiet-meadow-sparrow-8', 'quiet-meadow-sparrow-8'],
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const after = new DatabaseSync(join(dir, 'app.db'));
+  try {
+    assert.equal((after.prepare('select count(*) as n from auth_session').get() as { n: number }).n, 0);
+  } finally {
+    after.close();
+  }
+  assert.ok(await verifyPassword('quiet-meadow-sparrow-8', p.password()));
+});
