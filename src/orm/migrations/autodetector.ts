@@ -43,7 +43,7 @@ export function appOf(label: string): string {
 const RELATIONS = new Set(['foreignKey', 'oneToOne', 'manyToMany']);
 
 /** The labels a field's relation needs to exist: its target and its join model. */
-export function relationTargets(field: AnyField, owner: string): string[] {
+function relationTargets(field: AnyField, owner: string): string[] {
   const d = deconstruct(field, owner);
   if (!RELATIONS.has(d.builder)) return [];
   const [target, options = {}] = d.args as [string, { through?: string }?];
@@ -310,7 +310,7 @@ export async function detectChanges(
 }
 
 /** The model an operation the autodetector made is about. */
-export function labelOf(operation: MigrationOperation): string {
+function labelOf(operation: MigrationOperation): string {
   const holder = operation as unknown as { label?: string; oldLabel?: string };
   return holder.label ?? holder.oldLabel!;
 }
@@ -343,7 +343,7 @@ function sameShape(a: ModelState, b: ModelState, aLabel: string, bLabel: string)
 }
 
 /** The labels of other apps' models an operation needs (its relations' targets). */
-export function externalReferences(operation: MigrationOperation): string[] {
+function externalReferences(operation: MigrationOperation): string[] {
   const label = labelOf(operation);
   const fields: AnyField[] =
     operation instanceof CreateModel

@@ -24,7 +24,7 @@ const BUILDERS = new Set(Object.keys(f));
  * The label a relation target names: `'Author'` in app `library` is `'library.Author'`,
  * `'self'` is the owner, a function is called for its model.
  */
-export function targetLabel(ref: ModelRef, owner: string | undefined, where: string): string {
+function targetLabel(ref: ModelRef, owner: string | undefined, where: string): string {
   if (typeof ref === 'function') {
     let target: { meta?: { label?: string } } | undefined;
     try {
