@@ -13,6 +13,7 @@ import {
   reconstruct,
   sameDeconstruction,
   sameValue,
+  withOptions,
 } from './deconstruct.ts';
 import {
   AddCheck,
@@ -52,24 +53,12 @@ function relationTargets(field: AnyField, owner: string): string[] {
 
 /** The deconstruction without the column name (a renamed field keeps its column or not). */
 function withoutColumn(d: Deconstruction): Deconstruction {
-  const optionsAt = d.builder === 'enum' ? 1 : d.args.length - 1;
-  return {
-    builder: d.builder,
-    args: d.args.map((arg, i) => {
-      if (i !== optionsAt || !arg || typeof arg !== 'object' || Array.isArray(arg)) return arg;
-      const { dbColumn: _column, ...rest } = arg as Record<string, unknown>;
-      return rest;
-    }),
-  };
+  return withOptions(d, ({ dbColumn: _column, ...rest }) => rest);
 }
 
 /** The field with `default` set to a one-off value. */
 function withDefault(field: AnyField, owner: string, value: unknown): AnyField {
-  const d = deconstruct(field, owner);
-  const args = [...d.args];
-  const at = d.builder === 'enum' ? 1 : Math.max(args.length - 1, 0);
-  args[at] = { ...((args[at] as object | undefined) ?? {}), default: value };
-  return reconstruct({ builder: d.builder, args });
+  return reconstruct(withOptions(deconstruct(field, owner), (options) => ({ ...options, default: value })));
 }
 
 /** `true` when a new column on existing rows needs a value the field does not give. */

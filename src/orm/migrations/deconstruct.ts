@@ -142,10 +142,34 @@ export function sameDeconstruction(a: Deconstruction, b: Deconstruction): boolea
 
 const OPTIONS_AFTER_ONE = new Set(['enum', 'foreignKey', 'oneToOne', 'manyToMany']);
 
+/** Where a builder call takes its options: after the values or the target, else first. */
+function optionsAt(builder: BuilderName): number {
+  return OPTIONS_AFTER_ONE.has(builder) ? 1 : 0;
+}
+
 /** `f.text()` and `f.text({})` are the same call. */
 function normalizeArgs(d: Deconstruction): readonly unknown[] {
-  const optionsAt = OPTIONS_AFTER_ONE.has(d.builder) ? 1 : 0;
-  return d.args.length === optionsAt ? [...d.args, {}] : d.args;
+  return d.args.length === optionsAt(d.builder) ? [...d.args, {}] : d.args;
+}
+
+/**
+ * The deconstruction with its options replaced by `change(options)` (given `{}` when the call
+ * has none).
+ *
+ * @example
+ * ```ts
+ * withOptions(deconstruct(f.text({ default: '' })), ({ default: _, ...rest }) => rest);
+ * // { builder: 'text', args: [{}] }
+ * ```
+ */
+export function withOptions(
+  d: Deconstruction,
+  change: (options: Record<string, unknown>) => Record<string, unknown>,
+): Deconstruction {
+  const args = [...normalizeArgs(d)];
+  const at = optionsAt(d.builder);
+  args[at] = change({ ...(args[at] as Record<string, unknown>) });
+  return { builder: d.builder, args };
 }
 
 /** `true` when two fields are the same declaration (the model's label resolves relative targets). */
