@@ -11,6 +11,7 @@ import {
   type Deconstruction,
   deconstruct,
   reconstruct,
+  retargeted,
   sameDeconstruction,
   sameValue,
   withOptions,
@@ -310,22 +311,7 @@ function sameShape(a: ModelState, b: ModelState, aLabel: string, bLabel: string)
   for (const [name, field] of a.fields) {
     const other = b.fields.get(name);
     if (!other) return false;
-    const mine = deconstruct(field, aLabel);
-    const renamed = RELATIONS.has(mine.builder)
-      ? {
-          builder: mine.builder,
-          args: [
-            mine.args[0] === aLabel ? bLabel : mine.args[0],
-            ...mine.args
-              .slice(1)
-              .map((arg) =>
-                arg && typeof arg === 'object' && (arg as { through?: string }).through === aLabel
-                  ? { ...arg, through: bLabel }
-                  : arg,
-              ),
-          ],
-        }
-      : mine;
+    const renamed = retargeted(deconstruct(field, aLabel), aLabel, bLabel);
     if (!sameDeconstruction(renamed, deconstruct(other, bLabel))) return false;
   }
   return true;

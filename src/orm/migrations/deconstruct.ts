@@ -172,6 +172,31 @@ export function withOptions(
   return { builder: d.builder, args };
 }
 
+/**
+ * A relation's deconstruction pointing at `to` wherever it named the model `from` (its target
+ * or its join model); `d` itself when it names no `from`.
+ *
+ * @example
+ * ```ts
+ * retargeted({ builder: 'foreignKey', args: ['library.Book', { onDelete: 'cascade' }] }, 'library.Book', 'library.Novel');
+ * // { builder: 'foreignKey', args: ['library.Novel', { onDelete: 'cascade' }] }
+ * ```
+ */
+export function retargeted(d: Deconstruction, from: string, to: string): Deconstruction {
+  if (d.builder !== 'foreignKey' && d.builder !== 'oneToOne' && d.builder !== 'manyToMany') return d;
+  const [target, ...rest] = d.args;
+  const joins = (arg: unknown) =>
+    !!arg && typeof arg === 'object' && (arg as { through?: unknown }).through === from;
+  if (target !== from && !rest.some(joins)) return d;
+  return {
+    builder: d.builder,
+    args: [
+      target === from ? to : target,
+      ...rest.map((arg) => (joins(arg) ? { ...(arg as object), through: to } : arg)),
+    ],
+  };
+}
+
 /** `true` when two fields are the same declaration (the model's label resolves relative targets). */
 export function sameField(a: AnyField, b: AnyField, owner?: string): boolean {
   return sameDeconstruction(deconstruct(a, owner), deconstruct(b, owner));
