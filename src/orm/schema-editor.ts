@@ -203,7 +203,7 @@ export function indexSql(
 }
 
 /** Every `create index` of a model: its fields' `index: true`, then `meta.indexes`. */
-export function indexStatements(model: AnyModel): string[] {
+function indexStatements(model: AnyModel): string[] {
   const statements: string[] = [];
   for (const field of model.meta.concreteFields) {
     const sql = fieldIndexSql(field);

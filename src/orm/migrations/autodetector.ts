@@ -11,8 +11,10 @@ import {
   type Deconstruction,
   deconstruct,
   reconstruct,
+  retargeted,
   sameDeconstruction,
   sameValue,
+  withOptions,
 } from './deconstruct.ts';
 import {
   AddCheck,
@@ -43,7 +45,7 @@ export function appOf(label: string): string {
 const RELATIONS = new Set(['foreignKey', 'oneToOne', 'manyToMany']);
 
 /** The labels a field's relation needs to exist: its target and its join model. */
-export function relationTargets(field: AnyField, owner: string): string[] {
+function relationTargets(field: AnyField, owner: string): string[] {
   const d = deconstruct(field, owner);
   if (!RELATIONS.has(d.builder)) return [];
   const [target, options = {}] = d.args as [string, { through?: string }?];
@@ -52,24 +54,12 @@ export function relationTargets(field: AnyField, owner: string): string[] {
 
 /** The deconstruction without the column name (a renamed field keeps its column or not). */
 function withoutColumn(d: Deconstruction): Deconstruction {
-  const optionsAt = d.builder === 'enum' ? 1 : d.args.length - 1;
-  return {
-    builder: d.builder,
-    args: d.args.map((arg, i) => {
-      if (i !== optionsAt || !arg || typeof arg !== 'object' || Array.isArray(arg)) return arg;
-      const { dbColumn: _column, ...rest } = arg as Record<string, unknown>;
-      return rest;
-    }),
-  };
+  return withOptions(d, ({ dbColumn: _column, ...rest }) => rest);
 }
 
 /** The field with `default` set to a one-off value. */
 function withDefault(field: AnyField, owner: string, value: unknown): AnyField {
-  const d = deconstruct(field, owner);
-  const args = [...d.args];
-  const at = d.builder === 'enum' ? 1 : Math.max(args.length - 1, 0);
-  args[at] = { ...((args[at] as object | undefined) ?? {}), default: value };
-  return reconstruct({ builder: d.builder, args });
+  return reconstruct(withOptions(deconstruct(field, owner), (options) => ({ ...options, default: value })));
 }
 
 /** `true` when a new column on existing rows needs a value the field does not give. */
@@ -310,7 +300,7 @@ export async function detectChanges(
 }
 
 /** The model an operation the autodetector made is about. */
-export function labelOf(operation: MigrationOperation): string {
+function labelOf(operation: MigrationOperation): string {
   const holder = operation as unknown as { label?: string; oldLabel?: string };
   return holder.label ?? holder.oldLabel!;
 }
@@ -321,29 +311,14 @@ function sameShape(a: ModelState, b: ModelState, aLabel: string, bLabel: string)
   for (const [name, field] of a.fields) {
     const other = b.fields.get(name);
     if (!other) return false;
-    const mine = deconstruct(field, aLabel);
-    const renamed = RELATIONS.has(mine.builder)
-      ? {
-          builder: mine.builder,
-          args: [
-            mine.args[0] === aLabel ? bLabel : mine.args[0],
-            ...mine.args
-              .slice(1)
-              .map((arg) =>
-                arg && typeof arg === 'object' && (arg as { through?: string }).through === aLabel
-                  ? { ...arg, through: bLabel }
-                  : arg,
-              ),
-          ],
-        }
-      : mine;
+    const renamed = retargeted(deconstruct(field, aLabel), aLabel, bLabel);
     if (!sameDeconstruction(renamed, deconstruct(other, bLabel))) return false;
   }
   return true;
 }
 
 /** The labels of other apps' models an operation needs (its relations' targets). */
-export function externalReferences(operation: MigrationOperation): string[] {
+function externalReferences(operation: MigrationOperation): string[] {
   const label = labelOf(operation);
   const fields: AnyField[] =
     operation instanceof CreateModel

@@ -24,7 +24,7 @@ const BUILDERS = new Set(Object.keys(f));
  * The label a relation target names: `'Author'` in app `library` is `'library.Author'`,
  * `'self'` is the owner, a function is called for its model.
  */
-export function targetLabel(ref: ModelRef, owner: string | undefined, where: string): string {
+function targetLabel(ref: ModelRef, owner: string | undefined, where: string): string {
   if (typeof ref === 'function') {
     let target: { meta?: { label?: string } } | undefined;
     try {
@@ -142,10 +142,59 @@ export function sameDeconstruction(a: Deconstruction, b: Deconstruction): boolea
 
 const OPTIONS_AFTER_ONE = new Set(['enum', 'foreignKey', 'oneToOne', 'manyToMany']);
 
+/** Where a builder call takes its options: after the values or the target, else first. */
+function optionsAt(builder: BuilderName): number {
+  return OPTIONS_AFTER_ONE.has(builder) ? 1 : 0;
+}
+
 /** `f.text()` and `f.text({})` are the same call. */
 function normalizeArgs(d: Deconstruction): readonly unknown[] {
-  const optionsAt = OPTIONS_AFTER_ONE.has(d.builder) ? 1 : 0;
-  return d.args.length === optionsAt ? [...d.args, {}] : d.args;
+  return d.args.length === optionsAt(d.builder) ? [...d.args, {}] : d.args;
+}
+
+/**
+ * The deconstruction with its options replaced by `change(options)` (given `{}` when the call
+ * has none).
+ *
+ * @example
+ * ```ts
+ * withOptions(deconstruct(f.text({ default: '' })), ({ default: _, ...rest }) => rest);
+ * // { builder: 'text', args: [{}] }
+ * ```
+ */
+export function withOptions(
+  d: Deconstruction,
+  change: (options: Record<string, unknown>) => Record<string, unknown>,
+): Deconstruction {
+  const args = [...normalizeArgs(d)];
+  const at = optionsAt(d.builder);
+  args[at] = change({ ...(args[at] as Record<string, unknown>) });
+  return { builder: d.builder, args };
+}
+
+/**
+ * A relation's deconstruction pointing at `to` wherever it named the model `from` (its target
+ * or its join model); `d` itself when it names no `from`.
+ *
+ * @example
+ * ```ts
+ * retargeted({ builder: 'foreignKey', args: ['library.Book', { onDelete: 'cascade' }] }, 'library.Book', 'library.Novel');
+ * // { builder: 'foreignKey', args: ['library.Novel', { onDelete: 'cascade' }] }
+ * ```
+ */
+export function retargeted(d: Deconstruction, from: string, to: string): Deconstruction {
+  if (d.builder !== 'foreignKey' && d.builder !== 'oneToOne' && d.builder !== 'manyToMany') return d;
+  const [target, ...rest] = d.args;
+  const joins = (arg: unknown) =>
+    !!arg && typeof arg === 'object' && (arg as { through?: unknown }).through === from;
+  if (target !== from && !rest.some(joins)) return d;
+  return {
+    builder: d.builder,
+    args: [
+      target === from ? to : target,
+      ...rest.map((arg) => (joins(arg) ? { ...(arg as object), through: to } : arg)),
+    ],
+  };
 }
 
 /** `true` when two fields are the same declaration (the model's label resolves relative targets). */

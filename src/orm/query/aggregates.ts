@@ -106,7 +106,7 @@ export function max<P extends string>(path: P): Aggregate<'max', P> {
 }
 
 /** `true` for a value built by `count`, `sum`, `avg`, `min` or `max`. */
-export function isAggregate(value: unknown): value is Aggregate {
+function isAggregate(value: unknown): value is Aggregate {
   return typeof value === 'object' && value !== null && (value as { [AGGREGATE]?: true })[AGGREGATE] === true;
 }
 

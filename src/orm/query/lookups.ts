@@ -19,7 +19,7 @@ import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './
 import type { DatePart, Lookup } from './types.ts';
 
 /** Every lookup, in the order error messages list them. */
-export const LOOKUPS: readonly Lookup[] = [
+const LOOKUPS: readonly Lookup[] = [
   'exact',
   'iexact',
   'contains',
@@ -41,7 +41,7 @@ const TEXT_KINDS = new Set<string>(['string', 'text', 'email', 'url', 'slug', 'e
 const NUMERIC: readonly Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range'];
 
 /** Date parts, and the field kinds each applies to. */
-export const DATE_PARTS: readonly DatePart[] = [
+const DATE_PARTS: readonly DatePart[] = [
   'year',
   'quarter',
   'month',
@@ -59,7 +59,7 @@ const PARTS_OF: Record<string, readonly DatePart[]> = {
 };
 
 /** The row keys a model's queries accept (`authorId`, not `author`), for error messages. */
-export function rowKeys(model: AnyModel): string[] {
+function rowKeys(model: AnyModel): string[] {
   return model.meta.concreteFields.map((field) => field.attribute);
 }
 
@@ -86,7 +86,7 @@ function textValue(value: unknown, key: string): string {
 }
 
 /** A column, qualified by a table or alias when given. */
-export function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
+function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
   return sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!);
 }
 
@@ -104,7 +104,7 @@ export function orderable(field: AnyField, dialect: DialectName, qualifier?: str
  * in UTC (SQLite: ISO-8601 text ending in `Z`; PostgreSQL: `timestamptz`, read at UTC so the
  * session's time zone does not matter). `weekDay` counts from 1 (Sunday) to 7 (Saturday).
  */
-export function datePart(
+function datePart(
   column: RawBuilder<unknown>,
   part: DatePart,
   kind: string,
@@ -159,7 +159,7 @@ export interface Clause {
 }
 
 /** A clause whose expression is built (by Kysely) only when the query's SQL must be compiled. */
-export function lazyClause(
+function lazyClause(
   shape: string,
   params: readonly unknown[],
   build: () => Expression<SqlBool>,

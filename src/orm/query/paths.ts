@@ -149,7 +149,7 @@ export function follow(model: AnyModel, names: readonly string[], where: string)
 }
 
 /** The alias of the n-th table of a path's subquery. */
-export const linkAlias = (n: number): string => `volt_j${n}`;
+const linkAlias = (n: number): string => `volt_j${n}`;
 
 /**
  * `from <t1> as volt_j1 inner join <t2> as volt_j2 on … where volt_j1.<col> = <outer>.<col>`:

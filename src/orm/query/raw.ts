@@ -36,6 +36,7 @@ export async function rawRows(
     );
   const rows = await db.all<Record<string, unknown>>(text, params as readonly SqlValue[]);
   const fields = model.meta.concreteFields;
+  const columns = new Set(fields.map((f) => f.column));
   return rows.map((raw) => {
     const row: Record<string, unknown> = {};
     for (const field of fields) {
@@ -45,8 +46,7 @@ export async function rawRows(
         );
       row[field.attribute] = field.fromDb(raw[field.column!], db.dialect);
     }
-    for (const [column, value] of Object.entries(raw))
-      if (!fields.some((f) => f.column === column)) row[column] = value;
+    for (const [column, value] of Object.entries(raw)) if (!columns.has(column)) row[column] = value;
     return row;
   });
 }

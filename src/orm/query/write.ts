@@ -20,7 +20,7 @@ export interface Written<R> {
 export type Reopen<M extends AnyModel> = (db: Database) => QuerySet<M>;
 
 /** The values a lookup gives a new row: its keys without a lookup (or with `__exact`). */
-export function lookupValues(lookup: Record<string, unknown>): Record<string, unknown> {
+function lookupValues(lookup: Record<string, unknown>): Record<string, unknown> {
   if (typeof lookup !== 'object' || lookup === null || Array.isArray(lookup))
     throw new QueryError('getOrCreate: the lookup should be an object, like { email: "ada@example.com" }');
   const values: Record<string, unknown> = {};

@@ -7,7 +7,7 @@
  * the state before it (where it goes back to).
  */
 import type { AnyField } from '../../fields/field.ts';
-import { deconstruct, reconstruct } from '../deconstruct.ts';
+import { deconstruct, reconstruct, retargeted } from '../deconstruct.ts';
 import { MigrationStateError, modelState } from '../state.ts';
 import type {
   ModelState,
@@ -145,20 +145,9 @@ export function retarget(state: MutableProjectState, from: string, to: string): 
     const fields = new Map<string, AnyField>();
     for (const [name, field] of model.fields) {
       const d = deconstruct(field, label);
-      if (d.builder === 'foreignKey' || d.builder === 'oneToOne' || d.builder === 'manyToMany') {
-        const [target, options = {}] = d.args as [string, Record<string, unknown>?];
-        const through = options.through;
-        if (target === from || through === from) {
-          changed = true;
-          const nextOptions = through === from ? { ...options, through: to } : options;
-          fields.set(
-            name,
-            reconstruct({ builder: d.builder, args: [target === from ? to : target, nextOptions] }),
-          );
-          continue;
-        }
-      }
-      fields.set(name, field);
+      const next = retargeted(d, from, to);
+      if (next !== d) changed = true;
+      fields.set(name, next === d ? field : reconstruct(next));
     }
     if (changed) state.models.set(label, modelState(label, fields, model.options));
   }

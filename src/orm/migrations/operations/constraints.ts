@@ -2,6 +2,7 @@
  * Operations on a model's indexes, checks and unique-together sets.
  */
 import type { CheckSpec, IndexSpec } from '../../meta.ts';
+import type { AnyModel } from '../../model.ts';
 import type { MutableProjectState, ProjectStateLike, SchemaEditorLike } from '../types.ts';
 import {
   checkLabel,
@@ -24,23 +25,165 @@ function checkIndexName(type: string, name: unknown): string {
   return name;
 }
 
-/** The index named `name` of a model in `state`, or an error naming its indexes. */
-function findIndex(state: ProjectStateLike, label: string, name: string, type: string): NamedIndex {
-  const index = state.model(label).meta.indexes.find((i) => i.name === name);
-  if (!index) {
-    const names = state.model(label).meta.indexes.map((i) => i.name);
+/**
+ * Indexes and checks are both named entries of a model, added and removed by name; what the
+ * four operations on them differ in is the option they edit and the DDL they run.
+ */
+interface NamedEntries<T extends { readonly name: string }> {
+  /** `index` or `check`, with its article (`an index`), for messages. */
+  readonly noun: string;
+  readonly article: string;
+  /** The model option (and `meta` property) that lists them. */
+  readonly option: 'indexes' | 'checks';
+  of(model: AnyModel): readonly T[];
+  create(editor: SchemaEditorLike, model: AnyModel, entry: T): Promise<void>;
+  drop(editor: SchemaEditorLike, model: AnyModel, entry: T): Promise<void>;
+}
+
+const INDEXES: NamedEntries<NamedIndex> = {
+  noun: 'index',
+  article: 'an',
+  option: 'indexes',
+  of: (model) => model.meta.indexes,
+  create: (editor, model, index) => editor.addIndex(model, index),
+  drop: (editor, model, index) => editor.removeIndex(model, index),
+};
+
+const CHECKS: NamedEntries<CheckSpec> = {
+  noun: 'check',
+  article: 'a',
+  option: 'checks',
+  of: (model) => model.meta.checks,
+  create: (editor, model, check) => editor.addCheck(model, check),
+  drop: (editor, model, check) => editor.removeCheck(model, check),
+};
+
+function entryNames(entries: readonly { readonly name?: string }[]): string {
+  return entries.map((e) => e.name).join(', ') || 'none';
+}
+
+/**
+ * Runs `kind.create` or `kind.drop` for the entry `name` as the model `label` has it in
+ * `state`, or throws an error naming the model's entries.
+ */
+async function entryDdl<T extends { readonly name: string }>(
+  kind: NamedEntries<T>,
+  action: 'create' | 'drop',
+  editor: SchemaEditorLike,
+  state: ProjectStateLike,
+  label: string,
+  name: string,
+  type: string,
+): Promise<void> {
+  const model = state.model(label);
+  const entry = kind.of(model).find((e) => e.name === name);
+  if (!entry)
     throw new OperationError(
-      `${type}: ${label} has no index '${name}' (indexes: ${names.join(', ') || 'none'})`,
+      `${type}: ${label} has no ${kind.noun} '${name}' (${kind.option}: ${entryNames(kind.of(model))})`,
     );
+  await kind[action](editor, model, entry);
+}
+
+/**
+ * `addIndex` and `addCheck`: the entry joins the model's list (its name must be new) and is
+ * created as the state after the operation has it.
+ */
+abstract class AddEntry<T extends { readonly name: string }> extends MigrationOperation {
+  abstract readonly label: string;
+  protected abstract readonly kind: NamedEntries<T>;
+  protected abstract readonly entry: T;
+
+  stateForwards(state: MutableProjectState): void {
+    const { kind, label, type, entry } = this;
+    updateModel(state, label, type, (_fields, options) => {
+      const entries = options[kind.option] ?? [];
+      if (entries.some((e) => e.name === entry.name))
+        throw new OperationError(
+          `${type}: ${label} already has ${kind.article} ${kind.noun} '${entry.name}'`,
+        );
+      return { ...options, [kind.option]: [...entries, entry] };
+    });
   }
-  return index;
+
+  async databaseForwards(
+    editor: SchemaEditorLike,
+    _from: ProjectStateLike,
+    to: ProjectStateLike,
+  ): Promise<void> {
+    await entryDdl(this.kind, 'create', editor, to, this.label, this.entry.name, this.type);
+  }
+
+  async databaseBackwards(
+    editor: SchemaEditorLike,
+    from: ProjectStateLike,
+    _to: ProjectStateLike,
+  ): Promise<void> {
+    await entryDdl(this.kind, 'drop', editor, from, this.label, this.entry.name, this.type);
+  }
+}
+
+/**
+ * `removeIndex` and `removeCheck`: the entry `name` (which must exist) leaves the model's
+ * list and is dropped as the state before the operation has it.
+ */
+abstract class RemoveEntry<T extends { readonly name: string }> extends MigrationOperation {
+  readonly label: string;
+  readonly name: string;
+  protected abstract readonly kind: NamedEntries<T>;
+
+  constructor(type: string, label: string, name: string) {
+    super();
+    this.label = checkLabel(type, label);
+    this.name = checkIndexName(type, name);
+  }
+
+  get args(): readonly unknown[] {
+    return [this.label, this.name];
+  }
+
+  describe(): string {
+    return `Remove ${this.kind.noun} ${this.name} from ${this.label}`;
+  }
+
+  nameFragment(): string {
+    return `remove_${snake(modelName(this.label))}_${this.name.toLowerCase()}`;
+  }
+
+  stateForwards(state: MutableProjectState): void {
+    const { kind, label, type, name } = this;
+    updateModel(state, label, type, (_fields, options) => {
+      const entries: readonly { readonly name?: string }[] = options[kind.option] ?? [];
+      if (!entries.some((e) => e.name === name))
+        throw new OperationError(
+          `${type}: ${label} has no ${kind.noun} '${name}' (${kind.option}: ${entryNames(entries)})`,
+        );
+      return { ...options, [kind.option]: entries.filter((e) => e.name !== name) };
+    });
+  }
+
+  async databaseForwards(
+    editor: SchemaEditorLike,
+    from: ProjectStateLike,
+    _to: ProjectStateLike,
+  ): Promise<void> {
+    await entryDdl(this.kind, 'drop', editor, from, this.label, this.name, this.type);
+  }
+
+  async databaseBackwards(
+    editor: SchemaEditorLike,
+    _from: ProjectStateLike,
+    to: ProjectStateLike,
+  ): Promise<void> {
+    await entryDdl(this.kind, 'create', editor, to, this.label, this.name, this.type);
+  }
 }
 
 /** `op.addIndex(label, { name, fields, unique? })`. */
-export class AddIndex extends MigrationOperation {
+export class AddIndex extends AddEntry<NamedIndex> {
   readonly type = 'addIndex';
   readonly label: string;
   readonly index: NamedIndex;
+  protected readonly kind = INDEXES;
 
   constructor(label: string, index: NamedIndex) {
     super();
@@ -51,6 +194,10 @@ export class AddIndex extends MigrationOperation {
       );
     checkIndexName(this.type, index.name);
     this.index = Object.freeze({ ...index, fields: Object.freeze([...index.fields]) });
+  }
+
+  protected get entry(): NamedIndex {
+    return this.index;
   }
 
   get args(): readonly unknown[] {
@@ -64,102 +211,24 @@ export class AddIndex extends MigrationOperation {
   nameFragment(): string {
     return `${snake(modelName(this.label))}_${this.index.name.toLowerCase()}`;
   }
-
-  stateForwards(state: MutableProjectState): void {
-    updateModel(state, this.label, this.type, (_fields, options) => {
-      const indexes = options.indexes ?? [];
-      if (indexes.some((i) => i.name === this.index.name))
-        throw new OperationError(`addIndex: ${this.label} already has an index '${this.index.name}'`);
-      return { ...options, indexes: [...indexes, this.index] };
-    });
-  }
-
-  async databaseForwards(
-    editor: SchemaEditorLike,
-    _from: ProjectStateLike,
-    to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.addIndex(to.model(this.label), findIndex(to, this.label, this.index.name, this.type));
-  }
-
-  async databaseBackwards(
-    editor: SchemaEditorLike,
-    from: ProjectStateLike,
-    _to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.removeIndex(from.model(this.label), findIndex(from, this.label, this.index.name, this.type));
-  }
 }
 
 /** `op.removeIndex(label, name)`. */
-export class RemoveIndex extends MigrationOperation {
+export class RemoveIndex extends RemoveEntry<NamedIndex> {
   readonly type = 'removeIndex';
-  readonly label: string;
-  readonly name: string;
+  protected readonly kind = INDEXES;
 
   constructor(label: string, name: string) {
-    super();
-    this.label = checkLabel(this.type, label);
-    this.name = checkIndexName(this.type, name);
+    super('removeIndex', label, name);
   }
-
-  get args(): readonly unknown[] {
-    return [this.label, this.name];
-  }
-
-  describe(): string {
-    return `Remove index ${this.name} from ${this.label}`;
-  }
-
-  nameFragment(): string {
-    return `remove_${snake(modelName(this.label))}_${this.name.toLowerCase()}`;
-  }
-
-  stateForwards(state: MutableProjectState): void {
-    updateModel(state, this.label, this.type, (_fields, options) => {
-      const indexes = options.indexes ?? [];
-      if (!indexes.some((i) => i.name === this.name)) {
-        const names = indexes.map((i) => i.name);
-        throw new OperationError(
-          `removeIndex: ${this.label} has no index '${this.name}' (indexes: ${names.join(', ') || 'none'})`,
-        );
-      }
-      return { ...options, indexes: indexes.filter((i) => i.name !== this.name) };
-    });
-  }
-
-  async databaseForwards(
-    editor: SchemaEditorLike,
-    from: ProjectStateLike,
-    _to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.removeIndex(from.model(this.label), findIndex(from, this.label, this.name, this.type));
-  }
-
-  async databaseBackwards(
-    editor: SchemaEditorLike,
-    _from: ProjectStateLike,
-    to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.addIndex(to.model(this.label), findIndex(to, this.label, this.name, this.type));
-  }
-}
-
-function findCheck(state: ProjectStateLike, label: string, name: string, type: string): CheckSpec {
-  const checks = state.model(label).meta.checks;
-  const check = checks.find((c) => c.name === name);
-  if (!check)
-    throw new OperationError(
-      `${type}: ${label} has no check '${name}' (checks: ${checks.map((c) => c.name).join(', ') || 'none'})`,
-    );
-  return check;
 }
 
 /** `op.addCheck(label, { name, where } | { name, rawSql })`. */
-export class AddCheck extends MigrationOperation {
+export class AddCheck extends AddEntry<CheckSpec> {
   readonly type = 'addCheck';
   readonly label: string;
   readonly check: CheckSpec;
+  protected readonly kind = CHECKS;
 
   constructor(label: string, check: CheckSpec) {
     super();
@@ -168,6 +237,10 @@ export class AddCheck extends MigrationOperation {
       throw new OperationError(`op.addCheck(): the check needs a name and a where or a rawSql`);
     checkIndexName(this.type, check.name);
     this.check = Object.freeze({ ...check });
+  }
+
+  protected get entry(): CheckSpec {
+    return this.check;
   }
 
   get args(): readonly unknown[] {
@@ -181,82 +254,15 @@ export class AddCheck extends MigrationOperation {
   nameFragment(): string {
     return `${snake(modelName(this.label))}_${this.check.name.toLowerCase()}`;
   }
-
-  stateForwards(state: MutableProjectState): void {
-    updateModel(state, this.label, this.type, (_fields, options) => {
-      const checks = options.checks ?? [];
-      if (checks.some((c) => c.name === this.check.name))
-        throw new OperationError(`addCheck: ${this.label} already has a check '${this.check.name}'`);
-      return { ...options, checks: [...checks, this.check] };
-    });
-  }
-
-  async databaseForwards(
-    editor: SchemaEditorLike,
-    _from: ProjectStateLike,
-    to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.addCheck(to.model(this.label), findCheck(to, this.label, this.check.name, this.type));
-  }
-
-  async databaseBackwards(
-    editor: SchemaEditorLike,
-    from: ProjectStateLike,
-    _to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.removeCheck(from.model(this.label), findCheck(from, this.label, this.check.name, this.type));
-  }
 }
 
 /** `op.removeCheck(label, name)`. */
-export class RemoveCheck extends MigrationOperation {
+export class RemoveCheck extends RemoveEntry<CheckSpec> {
   readonly type = 'removeCheck';
-  readonly label: string;
-  readonly name: string;
+  protected readonly kind = CHECKS;
 
   constructor(label: string, name: string) {
-    super();
-    this.label = checkLabel(this.type, label);
-    this.name = checkIndexName(this.type, name);
-  }
-
-  get args(): readonly unknown[] {
-    return [this.label, this.name];
-  }
-
-  describe(): string {
-    return `Remove check ${this.name} from ${this.label}`;
-  }
-
-  nameFragment(): string {
-    return `remove_${snake(modelName(this.label))}_${this.name.toLowerCase()}`;
-  }
-
-  stateForwards(state: MutableProjectState): void {
-    updateModel(state, this.label, this.type, (_fields, options) => {
-      const checks = options.checks ?? [];
-      if (!checks.some((c) => c.name === this.name))
-        throw new OperationError(
-          `removeCheck: ${this.label} has no check '${this.name}' (checks: ${checks.map((c) => c.name).join(', ') || 'none'})`,
-        );
-      return { ...options, checks: checks.filter((c) => c.name !== this.name) };
-    });
-  }
-
-  async databaseForwards(
-    editor: SchemaEditorLike,
-    from: ProjectStateLike,
-    _to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.removeCheck(from.model(this.label), findCheck(from, this.label, this.name, this.type));
-  }
-
-  async databaseBackwards(
-    editor: SchemaEditorLike,
-    _from: ProjectStateLike,
-    to: ProjectStateLike,
-  ): Promise<void> {
-    await editor.addCheck(to.model(this.label), findCheck(to, this.label, this.name, this.type));
+    super('removeCheck', label, name);
   }
 }
 

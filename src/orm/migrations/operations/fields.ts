@@ -3,7 +3,7 @@
  */
 import type { AnyField } from '../../fields/field.ts';
 import type { CheckSpec } from '../../meta.ts';
-import { deconstruct, reconstruct } from '../deconstruct.ts';
+import { deconstruct, reconstruct, withOptions } from '../deconstruct.ts';
 import { ProjectState } from '../state.ts';
 import type { MutableProjectState, ProjectStateLike, SchemaEditorLike } from '../types.ts';
 import {
@@ -32,16 +32,7 @@ export interface AddFieldOptions {
 
 /** The field without its default (for `preserveDefault: false`). */
 function withoutDefault(field: AnyField, owner: string): AnyField {
-  const { builder, args } = deconstruct(field, owner);
-  const optionsAt = builder === 'enum' ? 1 : args.length - 1;
-  return reconstruct({
-    builder,
-    args: args.map((arg, i) => {
-      if (i !== optionsAt || !arg || typeof arg !== 'object') return arg;
-      const { default: _dropped, ...rest } = arg as Record<string, unknown>;
-      return rest;
-    }),
-  });
+  return reconstruct(withOptions(deconstruct(field, owner), ({ default: _dropped, ...rest }) => rest));
 }
 
 /** `op.addField(label, name, field, options?)`: a new column (or join table, for a many-to-many). */
