@@ -91,12 +91,20 @@ forEachDialect((dialect, open) => {
       const held = new Promise<void>((resolve) => {
         release = resolve;
       });
+      let inserted!: () => void;
+      const rowIn = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
       const winner = db.transaction(async (tx) => {
         const row = await query(tx, Author).create({ name: 'Zoe', countryId: 'gb' });
+        inserted();
         await held;
         return row;
       });
-      // Its insert waits on the other's uncommitted row, then fails as a unique violation.
+      // Only once the other's row is in (uncommitted, so our read cannot see it): a busy machine
+      // must not let our insert go first. Its insert waits on that row, then fails as a unique
+      // violation.
+      await rowIn;
       const loser = query(db, Author).getOrCreate({ name: 'Zoe' }, { countryId: 'zz' });
       setTimeout(release, 100);
       const [won, lost] = await Promise.all([winner, loser]);
