@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadSettings } from '../http/settings.ts';
 import { connect, type Database } from '../orm/database.ts';
 import { DatabaseError } from '../orm/errors.ts';
@@ -15,7 +14,7 @@ import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
 import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
-import { DEFAULT_APP_MODULE, displayPath, resolveAppPath, voltSetting } from './load-app.ts';
+import { DEFAULT_APP_MODULE, importAppModule, resolveAppPath, voltSetting } from './load-app.ts';
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
@@ -74,16 +73,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     options.app ?? voltSetting(cwd, 'app', 'src/app.ts') ?? DEFAULT_APP_MODULE,
     cwd,
   );
-  try {
-    await import(pathToFileURL(appPath).href);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION')
-      throw new CliError(
-        `Node ${process.version} cannot import ${displayPath(appPath, cwd)}: TypeScript needs Node 22.18+`,
-        { cause: error },
-      );
-    throw error;
-  }
+  await importAppModule(appPath, cwd);
   const migrations = options.migrations ?? voltSetting(cwd, 'migrations', 'migrations');
   const migrationsRoot =
     migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
