@@ -140,6 +140,34 @@ export function migrationFailure(error: unknown): unknown {
 }
 
 /**
+ * Loads the project, runs `prepare` on it (what must be ready before a connection is opened),
+ * opens the database, runs `fn`, and closes the database. Failures the user can act on become
+ * a `CliError` ({@link migrationFailure}).
+ *
+ * @example
+ * ```ts
+ * await withProjectDatabase({ cwd }, () => getUserModel(), async (model, db) => query(db, model).count());
+ * ```
+ */
+export async function withProjectDatabase<P, T>(
+  options: LoadProjectOptions,
+  prepare: (project: Project) => P | Promise<P>,
+  fn: (prepared: P, db: Database) => Promise<T>,
+): Promise<T> {
+  let db: Database | undefined;
+  try {
+    const project = await loadProject(options);
+    const prepared = await prepare(project);
+    db = await connect(project.databaseUrl);
+    return await fn(prepared, db);
+  } catch (error) {
+    throw migrationFailure(error);
+  } finally {
+    await db?.close();
+  }
+}
+
+/**
  * Loads the project and its migrations (ordered, checked), opens the database, runs `fn`, and
  * closes the database.
  *
@@ -148,19 +176,16 @@ export function migrationFailure(error: unknown): unknown {
  * await withMigrations({ cwd, ...flags }, async ({ db, migrations }) => plan(db, migrations));
  * ```
  */
-export async function withMigrations<T>(
+export function withMigrations<T>(
   options: LoadProjectOptions,
   fn: (context: MigrationContext) => Promise<T>,
 ): Promise<T> {
-  let db: Database | undefined;
-  try {
-    const project = await loadProject(options);
-    const migrations = orderMigrations(await loadMigrations(project.migrationsRoot));
-    db = await connect(project.databaseUrl);
-    return await fn({ project, migrations, db });
-  } catch (error) {
-    throw migrationFailure(error);
-  } finally {
-    await db?.close();
-  }
+  return withProjectDatabase(
+    options,
+    async (project) => ({
+      project,
+      migrations: orderMigrations(await loadMigrations(project.migrationsRoot)),
+    }),
+    (loaded, db) => fn({ ...loaded, db }),
+  );
 }
