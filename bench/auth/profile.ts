@@ -7,14 +7,12 @@
  * Usage: node --conditions=volt-source bench/auth/profile.ts --server volt --scenario session [--duration 10s]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { summarizeProfile } from '../harness/cpu-profile.ts';
 import { freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
 import { printProfileReport } from '../harness/profile-report.ts';
-
+import { profileUnderLoad } from '../harness/profiled-load.ts';
 import { runWrk } from '../harness/wrk.ts';
 import {
   LABEL,
@@ -47,7 +45,6 @@ const seconds = Number.parseInt(values.duration, 10);
 const top = Number(values.top);
 
 const fixture = await prepareDatabase();
-const profiles = mkdtempSync(join(tmpdir(), 'volt-auth-profile-'));
 const secretKey = randomBytes(48).toString('base64url');
 let login: RunningServer | undefined;
 try {
@@ -57,33 +54,26 @@ try {
   const cookie = await logIn(loginPort);
   await stopProcess(login.child);
   const port = await freePort();
-  const command = serverCommand(server, port, fixture, secretKey);
-  // 100 µs sampling: a request takes tens of microseconds.
-  command.args.unshift('--cpu-prof', `--cpu-prof-dir=${profiles}`, '--cpu-prof-interval=100');
-  const running = await startServer('0', command, port, '/open');
   const script = writeScript(dirname(fixture.file), scenario, fixture.token, cookie);
-  const load = (forSeconds: number) =>
-    runWrk({
-      url: `http://127.0.0.1:${port}${pathOf(scenario)}`,
-      seconds: forSeconds,
-      connections: Number(values.connections),
-      threads: 1,
-      script,
-      cpu: '1',
-    });
-  await load(2);
-  const fromUs = Number(process.hrtime.bigint() / 1000n);
-  const result = await load(seconds);
-  const toUs = Number(process.hrtime.bigint() / 1000n);
+  const { result, summary } = await profileUnderLoad({
+    command: serverCommand(server, port, fixture, secretKey),
+    port,
+    readyPath: '/open',
+    load: (forSeconds) =>
+      runWrk({
+        url: `http://127.0.0.1:${port}${pathOf(scenario)}`,
+        seconds: forSeconds,
+        connections: Number(values.connections),
+        threads: 1,
+        script,
+        cpu: '1',
+      }),
+    seconds,
+  });
   if (result.non2xx > 0)
     throw new Error(`${result.non2xx} answers were not 2xx: the credentials were refused`);
-  await stopProcess(running.child, 15_000);
-  const file = readdirSync(profiles).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no profile written; server output:\n${running.output()}`);
-  const summary = summarizeProfile(JSON.parse(readFileSync(join(profiles, file), 'utf8')), { fromUs, toUs });
   printProfileReport(summary, { title: `${LABEL[server]}, ${TITLE[scenario]}`, result, top });
 } finally {
   if (login) await stopProcess(login.child);
-  rmSync(profiles, { recursive: true, force: true });
   rmSync(dirname(fixture.file), { recursive: true, force: true });
 }

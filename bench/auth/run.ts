@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTime, loadClockTicks } from '../harness/cpu.ts';
 import { describeMachine, describeRevision } from '../harness/machine.ts';
+import { list, positiveInt, seconds } from '../harness/options.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
 import { fetchOnce, freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
 import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
@@ -53,27 +54,6 @@ interface Options {
   out: string;
 }
 
-function wholeSeconds(text: string, flag: string, min: number): number {
-  const match = /^(\d+)(s|m)?$/.exec(text.trim());
-  const value = match ? Number(match[1]) * (match[2] === 'm' ? 60 : 1) : -1;
-  if (value < min) throw new Error(`${flag} must be whole seconds like 5s or 1m, got "${text}"`);
-  return value;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number ≥ 1, got "${text}"`);
-  return n;
-}
-
-function pick<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
-  const ids = text.split(',').map((s) => s.trim());
-  const unknown = ids.filter((id) => !(allowed as readonly string[]).includes(id));
-  if (unknown.length > 0)
-    throw new Error(`${flag}: unknown ${unknown.join(', ')}; choose from ${allowed.join(', ')}`);
-  return allowed.filter((id) => ids.includes(id));
-}
-
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
@@ -92,11 +72,11 @@ function parseOptions(argv: string[]): Options {
   });
   return {
     rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : 3,
-    seconds: values.duration ? wholeSeconds(values.duration, '--duration', 1) : 5,
-    warmupSeconds: values.warmup ? wholeSeconds(values.warmup, '--warmup', 0) : 1,
+    seconds: values.duration ? seconds(values.duration, '--duration', 1) : 5,
+    warmupSeconds: values.warmup ? seconds(values.warmup, '--warmup', 0) : 1,
     connections: values.connections ? positiveInt(values.connections, '--connections') : 64,
-    servers: values.only ? pick(values.only, SERVER_IDS, '--only') : [...SERVER_IDS],
-    scenarios: values.scenarios ? pick(values.scenarios, SCENARIO_IDS, '--scenarios') : [...SCENARIO_IDS],
+    servers: values.only ? list(values.only, SERVER_IDS, '--only') : [...SERVER_IDS],
+    scenarios: values.scenarios ? list(values.scenarios, SCENARIO_IDS, '--scenarios') : [...SCENARIO_IDS],
     serverCpu: values['server-cpu'] ?? '0',
     clientCpu: values['client-cpu'] ?? '1',
     out: values.out ?? 'bench/results/auth-latest.json',

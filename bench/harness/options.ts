@@ -52,21 +52,23 @@ export const USAGE = `Usage: npm run bench -- [options]
   --report <path>       re-print the tables of a saved JSON result (no measuring)
   --help`;
 
-// wrk takes whole seconds (or minutes) only.
-function seconds(text: string, flag: string, min = 1): number {
+/** A duration flag in whole seconds (`10s`, `1m`, `10`), at least `min`: wrk takes whole seconds (or minutes) only. */
+export function seconds(text: string, flag: string, min = 1): number {
   const match = /^(\d+)(s|m)?$/.exec(text.trim());
   const value = match ? Number(match[1]) * (match[2] === 'm' ? 60 : 1) : -1;
   if (value < min) throw new Error(`${flag} must be whole seconds like 10s or 1m, got "${text}"`);
   return value;
 }
 
-function positiveInt(text: string, flag: string): number {
+/** A flag holding a whole number ≥ 1. */
+export function positiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number ≥ 1, got "${text}"`);
   return n;
 }
 
-function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
+/** A comma-separated list of ids, each one of `allowed`, returned in the order of `allowed`. */
+export function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
   const ids = text
     .split(',')
     .map((s) => s.trim())

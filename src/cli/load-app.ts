@@ -79,6 +79,24 @@ export function isVoltApp(value: unknown): value is VoltApp {
   );
 }
 
+/**
+ * Imports the app module at `path` (absolute). A Node that cannot run TypeScript is a
+ * {@link CliError} saying so; errors thrown while the module runs propagate as is.
+ */
+export async function importAppModule(path: string, cwd: string): Promise<Record<string, unknown>> {
+  try {
+    return await import(pathToFileURL(path).href);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new CliError(
+        `Node ${process.version} cannot import ${displayPath(path, cwd)}: TypeScript needs Node 22.18+ (or 22.13+ with --experimental-strip-types)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /** An imported app and the file it came from. */
 export interface LoadedApp {
   app: VoltApp;
@@ -97,18 +115,7 @@ export interface LoadedApp {
  */
 export async function loadApp(arg: string | undefined, cwd: string): Promise<LoadedApp> {
   const path = resolveAppPath(arg, cwd);
-  let module: Record<string, unknown>;
-  try {
-    module = await import(pathToFileURL(path).href);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
-      throw new CliError(
-        `Node ${process.version} cannot import ${displayPath(path, cwd)}: TypeScript needs Node 22.18+ (or 22.13+ with --experimental-strip-types)`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const module = await importAppModule(path, cwd);
   for (const name of ['default', 'app']) {
     if (isVoltApp(module[name])) return { app: module[name], path };
   }

@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadSettings } from '../http/settings.ts';
 import { connect, type Database } from '../orm/database.ts';
 import { DatabaseError } from '../orm/errors.ts';
@@ -15,7 +14,7 @@ import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
 import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
-import { DEFAULT_APP_MODULE, displayPath, resolveAppPath, voltSetting } from './load-app.ts';
+import { DEFAULT_APP_MODULE, importAppModule, resolveAppPath, voltSetting } from './load-app.ts';
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
@@ -74,16 +73,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     options.app ?? voltSetting(cwd, 'app', 'src/app.ts') ?? DEFAULT_APP_MODULE,
     cwd,
   );
-  try {
-    await import(pathToFileURL(appPath).href);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION')
-      throw new CliError(
-        `Node ${process.version} cannot import ${displayPath(appPath, cwd)}: TypeScript needs Node 22.18+`,
-        { cause: error },
-      );
-    throw error;
-  }
+  await importAppModule(appPath, cwd);
   const migrations = options.migrations ?? voltSetting(cwd, 'migrations', 'migrations');
   const migrationsRoot =
     migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
@@ -150,6 +140,34 @@ export function migrationFailure(error: unknown): unknown {
 }
 
 /**
+ * Loads the project, runs `prepare` on it (what must be ready before a connection is opened),
+ * opens the database, runs `fn`, and closes the database. Failures the user can act on become
+ * a `CliError` ({@link migrationFailure}).
+ *
+ * @example
+ * ```ts
+ * await withProjectDatabase({ cwd }, () => getUserModel(), async (model, db) => query(db, model).count());
+ * ```
+ */
+export async function withProjectDatabase<P, T>(
+  options: LoadProjectOptions,
+  prepare: (project: Project) => P | Promise<P>,
+  fn: (prepared: P, db: Database) => Promise<T>,
+): Promise<T> {
+  let db: Database | undefined;
+  try {
+    const project = await loadProject(options);
+    const prepared = await prepare(project);
+    db = await connect(project.databaseUrl);
+    return await fn(prepared, db);
+  } catch (error) {
+    throw migrationFailure(error);
+  } finally {
+    await db?.close();
+  }
+}
+
+/**
  * Loads the project and its migrations (ordered, checked), opens the database, runs `fn`, and
  * closes the database.
  *
@@ -158,19 +176,16 @@ export function migrationFailure(error: unknown): unknown {
  * await withMigrations({ cwd, ...flags }, async ({ db, migrations }) => plan(db, migrations));
  * ```
  */
-export async function withMigrations<T>(
+export function withMigrations<T>(
   options: LoadProjectOptions,
   fn: (context: MigrationContext) => Promise<T>,
 ): Promise<T> {
-  let db: Database | undefined;
-  try {
-    const project = await loadProject(options);
-    const migrations = orderMigrations(await loadMigrations(project.migrationsRoot));
-    db = await connect(project.databaseUrl);
-    return await fn({ project, migrations, db });
-  } catch (error) {
-    throw migrationFailure(error);
-  } finally {
-    await db?.close();
-  }
+  return withProjectDatabase(
+    options,
+    async (project) => ({
+      project,
+      migrations: orderMigrations(await loadMigrations(project.migrationsRoot)),
+    }),
+    (loaded, db) => fn({ ...loaded, db }),
+  );
 }

@@ -73,6 +73,25 @@ export function effectiveSchemas(route: RouteRecord): EffectiveSchemas {
   };
 }
 
+// Where a Fastify route keeps the declared route it was compiled from.
+const ROUTE_RECORD = Symbol('volt.route');
+
+/**
+ * The declared route a request was routed to, or `undefined` before routing or on Fastify's
+ * own routes (the 404 handler). For request-time parts outside the compiled handler, such as a
+ * body parser that needs the route's schema.
+ *
+ * @example
+ * ```ts
+ * fastify.addContentTypeParser('text/csv', (request, payload, done) => {
+ *   const schema = routeOf(request)?.options.body;
+ * });
+ * ```
+ */
+export function routeOf(request: FastifyRequest): RouteRecord | undefined {
+  return (request.routeOptions.config as { [ROUTE_RECORD]?: RouteRecord } | undefined)?.[ROUTE_RECORD];
+}
+
 /** What the compiled handler needs from the app at request time. */
 export interface RouteRuntime {
   /** Dependency overrides set by tests; empty in production. */
@@ -200,6 +219,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     method: route.method,
     url: route.path,
     handler,
+    config: { [ROUTE_RECORD]: route },
   };
   if (route.options.response) definition.schema = { response: route.options.response };
   if (route.options.bodyLimit !== undefined) definition.bodyLimit = route.options.bodyLimit;

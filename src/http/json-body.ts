@@ -67,11 +67,6 @@ export function jsonLimitExceeded(text: string, limits: JsonLimits): 'depth' | '
   return undefined;
 }
 
-/** Whether the JSON text nests objects and arrays deeper than `max` (strings are skipped). */
-export function exceedsDepth(text: string, max: number): boolean {
-  return jsonLimitExceeded(text, { maxDepth: max, maxArrayLength: Number.POSITIVE_INFINITY }) === 'depth';
-}
-
 /** Replaces Fastify's `application/json` parser with the same parser behind the limits. */
 export function installJsonParser(fastify: FastifyInstance, limits: JsonLimits): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');

@@ -3,6 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { DEFAULT_JSON_MAX_ARRAY_LENGTH, DEFAULT_JSON_MAX_DEPTH } from './json-body.ts';
 
 /** Where the app runs. `production` turns on strict checks. */
 export type VoltEnv = 'development' | 'production' | 'test';
@@ -184,11 +185,11 @@ function defaults(env: VoltEnv): Settings {
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
     logLevel: env === 'test' ? 'silent' : 'info',
     bodyLimit: 1024 * 1024,
-    jsonMaxDepth: 64,
+    jsonMaxDepth: DEFAULT_JSON_MAX_DEPTH,
     requestTimeout: 30_000,
     shutdownTimeout: 10_000,
     docs: true,
-    jsonMaxArrayLength: 10_000,
+    jsonMaxArrayLength: DEFAULT_JSON_MAX_ARRAY_LENGTH,
     siteUrl: '',
     trustProxy: false,
     hstsSeconds: env === 'production' ? 31_536_000 : 0,

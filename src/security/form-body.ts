@@ -8,8 +8,9 @@
  * are coerced to it the same way as query parameters (`"3"` → `3` for `t.Integer()`, one value
  * → `[value]` for `t.Array()`), then the body is validated like a JSON body.
  */
+import type { TSchema } from 'typebox';
 import type { VoltApp } from '../http/app.ts';
-import { effectiveSchemas } from '../http/compile.ts';
+import { routeOf } from '../http/compile.ts';
 import { HttpError } from '../http/errors.ts';
 import { compilePart, type PartValidator } from '../http/validation.ts';
 
@@ -56,20 +57,18 @@ export function parseForm(text: string, maxFields = FORM_MAX_FIELDS): FormBody {
 }
 
 /**
- * Adds the form parser to an app. Per route with a `body` schema, a coercing validator is
- * compiled on the route's first form request and kept.
+ * Adds the form parser to an app. Per body schema, a coercing validator is compiled on the
+ * first form request of its route and kept.
  */
 export function installFormParser(app: VoltApp, maxFields = FORM_MAX_FIELDS): void {
-  const coercers = new Map<string, PartValidator | null>();
-  const coercerFor = (method: string, url: string | undefined): PartValidator | null => {
-    const key = `${method} ${url}`;
-    let coercer = coercers.get(key);
-    if (coercer !== undefined) return coercer;
-    const route = app.routes.find((r) => r.method === method && r.path === url);
-    const body = route ? effectiveSchemas(route).body : undefined;
-    // The query validator's ajv coerces strings to the declared types, in place.
-    coercer = body ? compilePart('query', body) : null;
-    coercers.set(key, coercer);
+  const coercers = new WeakMap<TSchema, PartValidator>();
+  const coercerFor = (schema: TSchema): PartValidator => {
+    let coercer = coercers.get(schema);
+    if (coercer === undefined) {
+      // The query validator's ajv coerces strings to the declared types, in place.
+      coercer = compilePart('query', schema);
+      coercers.set(schema, coercer);
+    }
     return coercer;
   };
   app.fastify.addContentTypeParser(FORM_CONTENT_TYPE, { parseAs: 'string' }, (request, text, done) => {
@@ -81,7 +80,8 @@ export function installFormParser(app: VoltApp, maxFields = FORM_MAX_FIELDS): vo
       return;
     }
     // Errors are not reported here: the route's body validation reports them, with their field.
-    coercerFor(request.method, request.routeOptions.url)?.(form);
+    const body = routeOf(request)?.options.body;
+    if (body !== undefined) coercerFor(body)(form);
     done(null, form);
   });
 }

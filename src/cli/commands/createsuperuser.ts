@@ -9,13 +9,13 @@ import { getUserModel } from '../../auth/config.ts';
 import type { UserModel } from '../../auth/models.ts';
 import { validatePassword } from '../../auth/password-validators.ts';
 import { createUser } from '../../auth/passwords.ts';
-import { connect, type Database } from '../../orm/database.ts';
+import type { Database } from '../../orm/database.ts';
 import { tableExists } from '../../orm/migrations/recorder.ts';
 import { query } from '../../orm/query/queryset.ts';
 import { validateInput } from '../../orm/validation.ts';
 import type { Command, FlagSpec, Write } from '../command.ts';
 import { CliError } from '../errors.ts';
-import { loadProject, migrationFailure, PROJECT_FLAGS } from '../project.ts';
+import { PROJECT_FLAGS, withProjectDatabase } from '../project.ts';
 
 const FLAGS = {
   app: PROJECT_FLAGS.app,
@@ -96,26 +96,18 @@ export class Prompter {
 }
 
 /** The project's user model and its database, its table checked; closes the database after `fn`. */
-export async function withUserModel<T>(
+export function withUserModel<T>(
   options: { cwd: string; app?: string | undefined; database?: string | undefined },
   fn: (model: UserModel, db: Database) => Promise<T>,
 ): Promise<T> {
-  let db: Database | undefined;
-  try {
-    const project = await loadProject(options);
-    const model = getUserModel();
-    db = await connect(project.databaseUrl);
+  return withProjectDatabase(options, getUserModel, async (model, db) => {
     for (const table of [model.meta.table, model.meta.relation('groups').target.meta.table])
       if (!(await tableExists(db, table)))
         throw new CliError(
           `The table ${table} of ${model.meta.label} does not exist yet: run volt migrate first`,
         );
-    return await fn(model, db);
-  } catch (error) {
-    throw migrationFailure(error);
-  } finally {
-    await db?.close();
-  }
+    return fn(model, db);
+  });
 }
 
 /** The problem with a username or email, or `undefined`. */
