@@ -24,7 +24,7 @@ import { Token, type UserModel } from './models.ts';
 import { validatePassword } from './password-validators.ts';
 import { changePassword, dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.ts';
 import { AnonymousUser, CurrentUser } from './permissions.ts';
-import { resetForm, resetPage } from './reset-page.ts';
+import { escapeHtml, resetForm, resetPage } from './reset-page.ts';
 import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
 import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
 import { Sessions } from './sessions.ts';
@@ -99,14 +99,6 @@ export interface Auth {
    */
   authenticate(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>>;
 }
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
 
 function unauthorized(detail: string, bearerError?: string): HttpError {
   return new HttpError(401, {
@@ -333,7 +325,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     csrfToken: (ctx) => sessions.csrfToken(ctx.request, ctx.reply),
     csrfInput: async (ctx) => {
       const token = await sessions.csrfToken(ctx.request, ctx.reply);
-      return `<input type="hidden" name="${CSRF_FIELD}" value="${token.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)}">`;
+      return `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(token)}">`;
     },
     login,
     logout: (ctx) => sessions.end(ctx.request, ctx.reply),
