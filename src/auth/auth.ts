@@ -111,6 +111,19 @@ function unauthorized(detail: string, bearerError?: string): HttpError {
 
 const LOGIN_FAILED = 'Invalid username or password.';
 
+/** The throttle key of failed logins (and wrong current passwords) of one username. */
+function loginUserKey(username: string): string {
+  return `login:user:${username.toLowerCase()}`;
+}
+
+/** The 429 problem of a throttled attempt (`what`: "failed login attempts"). */
+function tooManyAttempts(what: string, retryAfter: number): HttpError {
+  return new HttpError(429, {
+    detail: `Too many ${what}. Try again in ${retryAfter} seconds.`,
+    headers: { 'retry-after': String(retryAfter) },
+  });
+}
+
 /** The name of the tokens the OAuth2 password flow issues (revoked with the password). */
 const PASSWORD_FLOW_TOKEN = 'OAuth2 password flow';
 
@@ -273,7 +286,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   };
 
   const authenticate = (request: FastifyRequest, username: string, password: string) => {
-    const userKey = `login:user:${username.toLowerCase()}`;
+    const userKey = loginUserKey(username);
     const ipKey = `login:ip:${request.ip}`;
     // Always the username first, then the IP: no two attempts wait for each other in a circle.
     return oneAtATime(userKey, () =>
@@ -287,11 +300,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       [perIp, ipKey],
     ] as const) {
       const verdict = await throttle.check(key);
-      if (!verdict.allowed)
-        throw new HttpError(429, {
-          detail: `Too many failed login attempts. Try again in ${verdict.retryAfter} seconds.`,
-          headers: { 'retry-after': String(verdict.retryAfter) },
-        });
+      if (!verdict.allowed) throw tooManyAttempts('failed login attempts', verdict.retryAfter);
     }
     // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
     const row = username.includes('\0')
@@ -414,13 +423,9 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
    * the username's failed-login limit, so a stolen session cannot guess the password.
    */
   const confirmPassword = async (row: Record<string, any>, password: string | undefined) => {
-    const key = `login:user:${String(row.username).toLowerCase()}`;
+    const key = loginUserKey(String(row.username));
     const verdict = await setup.perUser.check(key);
-    if (!verdict.allowed)
-      throw new HttpError(429, {
-        detail: `Too many failed attempts. Try again in ${verdict.retryAfter} seconds.`,
-        headers: { 'retry-after': String(verdict.retryAfter) },
-      });
+    if (!verdict.allowed) throw tooManyAttempts('failed attempts', verdict.retryAfter);
     const wrong = (msg: string) =>
       new HttpError(400, {
         detail: msg,
@@ -837,6 +842,6 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     await changePassword(db(), User, row, body.newPassword, setup.passwordParams);
     // A reset is an account recovery: every token goes, and the owner may log in at once.
     await revokeUserTokens(db(), String(row[setup.pkName]));
-    await setup.perUser.reset(`login:user:${String(row.username).toLowerCase()}`);
+    await setup.perUser.reset(loginUserKey(String(row.username)));
   }
 }
