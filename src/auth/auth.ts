@@ -10,7 +10,6 @@ import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
 import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
-import { NotFoundError } from '../orm/query/errors.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
 import { cspNonce } from '../security/headers.ts';
@@ -19,6 +18,7 @@ import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
 import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
+import { orUndefined } from './found.ts';
 import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
 import { Token, type UserModel } from './models.ts';
 import { validatePassword } from './password-validators.ts';
@@ -195,12 +195,9 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     // UUID, say) names no user, rather than failing in the database.
     if (pk.check(value).length > 0) return undefined;
     // get() by the primary key takes the ORM's cached single-row plan.
-    return (await query(db(), User)
-      .get({ [pk.attribute]: value } as never)
-      .catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      })) as Record<string, any> | undefined;
+    return (await orUndefined(query(db(), User).get({ [pk.attribute]: value } as never))) as
+      | Record<string, any>
+      | undefined;
   };
 
   const resolveUser = async (

@@ -6,7 +6,8 @@
  * sees the cookie's id, so a leaked table or Redis dump holds no usable session.
  */
 import { createHash } from 'node:crypto';
-import { type Database, NotFoundError, query, ValidationError } from '../orm/index.ts';
+import { type Database, query, ValidationError } from '../orm/index.ts';
+import { orUndefined } from './found.ts';
 import { Session } from './models.ts';
 
 /** A session as stored. Times are milliseconds since the epoch. */
@@ -107,12 +108,7 @@ export class DatabaseSessionStore implements SessionStore {
   async get(key: string): Promise<SessionRecord | undefined> {
     assertSessionKey(key);
     // get() by the primary key takes the ORM's cached single-row plan (this runs on every request).
-    const row = await query(this.#db(), Session)
-      .get({ key })
-      .catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      });
+    const row = await orUndefined(query(this.#db(), Session).get({ key }));
     if (!row || row.expiresAt.getTime() <= Date.now()) return undefined;
     return {
       userId: row.userId,
