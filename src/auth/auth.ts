@@ -17,7 +17,7 @@ import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
-import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
+import { CSRF_FIELD, csrfFailure, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
 import { orUndefined } from './found.ts';
 import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
 import { Token, type UserModel } from './models.ts';
@@ -468,8 +468,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       // No session cookie yet means the CSRF check did not run: a foreign page must not log the
       // browser into an account of its choosing.
       const foreign = foreignOrigin(ctx.request, settings.csrfTrustedOrigins);
-      if (foreign)
-        throw new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${foreign}.` });
+      if (foreign) throw csrfFailure(foreign);
       const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
       await auth.login(ctx, row);
       if (ctx.body.next !== undefined) {
