@@ -25,7 +25,7 @@ import { validatePassword } from './password-validators.ts';
 import { changePassword, dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.ts';
 import { AnonymousUser, CurrentUser } from './permissions.ts';
 import { escapeHtml, resetForm, resetPage } from './reset-page.ts';
-import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
+import { checkResetToken, makeResetToken, type ResetTokenUser, resetTokenUserId } from './reset-tokens.ts';
 import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
 import { Sessions } from './sessions.ts';
 import { createToken, listTokens, revokeToken, revokeUserTokens, verifyToken } from './tokens.ts';
@@ -436,6 +436,14 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     }
   };
 
+  /** What a reset token covers of a user row: the same fields when it is made and when checked. */
+  const resetTokenUser = (row: Record<string, any>): ResetTokenUser => ({
+    id: String(row[setup.pkName]),
+    password: row.password,
+    lastLogin: row.lastLogin,
+    email: row.email,
+  });
+
   const resetMails = new Throttle({ limit: 3, windowMs: 3_600_000, store: setup.throttleStore });
   const ACCEPTED = { detail: 'If an account has this address, a link to reset its password is on its way.' };
 
@@ -724,12 +732,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
           .all()) as Record<string, any>[];
         for (const row of rows) {
           if (!row.password || row.password.startsWith('!')) continue;
-          const token = makeResetToken(settings.secretKey, {
-            id: String(row[setup.pkName]),
-            password: row.password,
-            lastLogin: row.lastLogin,
-            email: row.email,
-          });
+          const token = makeResetToken(settings.secretKey, resetTokenUser(row));
           const link = setup.resetUrl(token, origin);
           await sendMail(
             mail,
@@ -827,12 +830,9 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     const invalid = new HttpError(400, { detail: 'The password reset link is invalid or has expired.' });
     const row = await userById(resetTokenUserId(body.token));
     if (!row?.isActive) throw invalid;
-    const ok = checkResetToken(
-      settings.secretKey,
-      { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin, email: row.email },
-      body.token,
-      { maxAgeSeconds: setup.resetTokenLifetime },
-    );
+    const ok = checkResetToken(settings.secretKey, resetTokenUser(row), body.token, {
+      maxAgeSeconds: setup.resetTokenLifetime,
+    });
     if (!ok) throw invalid;
     checkNewPassword(body.newPassword, row);
     await changePassword(db(), User, row, body.newPassword, setup.passwordParams);
