@@ -19,7 +19,7 @@ export const CSRF_FIELD = 'csrf_token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** The origin (`https://host:port`) the request was sent to. */
-export function requestOrigin(request: FastifyRequest): string {
+function requestOrigin(request: FastifyRequest): string {
   const own = `${request.protocol}://${request.headers.host ?? ''}`;
   // The URL parser lower-cases the host and drops the scheme's default port, as `Origin` does.
   return originOf(own) ?? own.toLowerCase();
