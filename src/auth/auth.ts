@@ -12,6 +12,7 @@ import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
+import { FORM_CONTENT_TYPE } from '../security/form-body.ts';
 import { cspNonce } from '../security/headers.ts';
 import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
@@ -383,9 +384,12 @@ const Problem = t.Object({ detail: t.String() });
 /** Text without NUL characters, which PostgreSQL cannot store in a text column. */
 const NO_NUL = '^[^\\u0000]*$';
 
+/** The body types of the routes an HTML form or a script may post to. */
+const FORM_OR_JSON = [FORM_CONTENT_TYPE, 'application/json'] as const;
+
 /** Whether the request's body is an HTML form. */
 function isForm(request: FastifyRequest): boolean {
-  return request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true;
+  return request.headers['content-type']?.startsWith(FORM_CONTENT_TYPE) === true;
 }
 
 /**
@@ -463,7 +467,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Log in (session cookie)',
       description:
         'Checks the username and password and starts a session: a new `HttpOnly` cookie. Accepts JSON or an HTML form; a form with a `next` field is redirected there (same site only).',
-      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      bodyTypes: FORM_OR_JSON,
       body: Credentials,
       response: { 200: read },
       responseDescriptions: {
@@ -598,7 +602,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       description:
         "The OAuth2 password grant, as the docs' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST " +
         `${prefix}/tokens\`.`,
-      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      bodyTypes: FORM_OR_JSON,
       body: t.Object({
         grant_type: t.Literal('password'),
         username: t.String({ minLength: 1, maxLength: 150 }),
@@ -756,7 +760,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Set a new password with a reset link',
       description:
         'The token works once and expires; all sessions and API tokens of the user end, and a login lockout of the username is lifted.',
-      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      bodyTypes: FORM_OR_JSON,
       body: t.Object({
         token: t.String({ minLength: 1, maxLength: 512 }),
         newPassword: t.String({ maxLength: 4096 }),
