@@ -10,22 +10,23 @@ import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
 import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
-import { NotFoundError } from '../orm/query/errors.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
+import { FORM_CONTENT_TYPE } from '../security/form-body.ts';
 import { cspNonce } from '../security/headers.ts';
 import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import { MemoryThrottleStore, Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { getUserModel, onPasswordChange, saveUserFields, setUserModel } from './config.ts';
-import { CSRF_FIELD, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
+import { CSRF_FIELD, csrfFailure, foreignOrigin, hasBearer, installCsrf } from './csrf.ts';
+import { orUndefined } from './found.ts';
 import { type MailBackend, mailBackendFromSettings, sendMail } from './mail/index.ts';
 import { Token, type UserModel } from './models.ts';
 import { validatePassword } from './password-validators.ts';
 import { changePassword, dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.ts';
 import { AnonymousUser, CurrentUser } from './permissions.ts';
-import { resetForm, resetPage } from './reset-page.ts';
-import { checkResetToken, makeResetToken, resetTokenUserId } from './reset-tokens.ts';
+import { escapeHtml, resetForm, resetPage } from './reset-page.ts';
+import { checkResetToken, makeResetToken, type ResetTokenUser, resetTokenUserId } from './reset-tokens.ts';
 import { DatabaseSessionStore, type SessionStore } from './session-store.ts';
 import { Sessions } from './sessions.ts';
 import { createToken, listTokens, revokeToken, revokeUserTokens, verifyToken } from './tokens.ts';
@@ -100,14 +101,6 @@ export interface Auth {
   authenticate(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>>;
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
 function unauthorized(detail: string, bearerError?: string): HttpError {
   return new HttpError(401, {
     detail,
@@ -118,6 +111,19 @@ function unauthorized(detail: string, bearerError?: string): HttpError {
 }
 
 const LOGIN_FAILED = 'Invalid username or password.';
+
+/** The throttle key of failed logins (and wrong current passwords) of one username. */
+function loginUserKey(username: string): string {
+  return `login:user:${username.toLowerCase()}`;
+}
+
+/** The 429 problem of a throttled attempt (`what`: "failed login attempts"). */
+function tooManyAttempts(what: string, retryAfter: number): HttpError {
+  return new HttpError(429, {
+    detail: `Too many ${what}. Try again in ${retryAfter} seconds.`,
+    headers: { 'retry-after': String(retryAfter) },
+  });
+}
 
 /** The name of the tokens the OAuth2 password flow issues (revoked with the password). */
 const PASSWORD_FLOW_TOKEN = 'OAuth2 password flow';
@@ -197,12 +203,9 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     // UUID, say) names no user, rather than failing in the database.
     if (pk.check(value).length > 0) return undefined;
     // get() by the primary key takes the ORM's cached single-row plan.
-    return (await query(db(), User)
-      .get({ [pk.attribute]: value } as never)
-      .catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      })) as Record<string, any> | undefined;
+    return (await orUndefined(query(db(), User).get({ [pk.attribute]: value } as never))) as
+      | Record<string, any>
+      | undefined;
   };
 
   const resolveUser = async (
@@ -288,7 +291,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
   };
 
   const authenticate = (request: FastifyRequest, username: string, password: string) => {
-    const userKey = `login:user:${username.toLowerCase()}`;
+    const userKey = loginUserKey(username);
     const ipKey = `login:ip:${request.ip}`;
     // Always the username first, then the IP: no two attempts wait for each other in a circle.
     return oneAtATime(userKey, () =>
@@ -302,11 +305,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       [perIp, ipKey],
     ] as const) {
       const verdict = await throttle.check(key);
-      if (!verdict.allowed)
-        throw new HttpError(429, {
-          detail: `Too many failed login attempts. Try again in ${verdict.retryAfter} seconds.`,
-          headers: { 'retry-after': String(verdict.retryAfter) },
-        });
+      if (!verdict.allowed) throw tooManyAttempts('failed login attempts', verdict.retryAfter);
     }
     // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
     const row = username.includes('\0')
@@ -340,7 +339,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
     csrfToken: (ctx) => sessions.csrfToken(ctx.request, ctx.reply),
     csrfInput: async (ctx) => {
       const token = await sessions.csrfToken(ctx.request, ctx.reply);
-      return `<input type="hidden" name="${CSRF_FIELD}" value="${token.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)}">`;
+      return `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(token)}">`;
     },
     login,
     logout: (ctx) => sessions.end(ctx.request, ctx.reply),
@@ -392,9 +391,12 @@ const Problem = t.Object({ detail: t.String() });
 /** Text without NUL characters, which PostgreSQL cannot store in a text column. */
 const NO_NUL = '^[^\\u0000]*$';
 
+/** The body types of the routes an HTML form or a script may post to. */
+const FORM_OR_JSON = [FORM_CONTENT_TYPE, 'application/json'] as const;
+
 /** Whether the request's body is an HTML form. */
 function isForm(request: FastifyRequest): boolean {
-  return request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true;
+  return request.headers['content-type']?.startsWith(FORM_CONTENT_TYPE) === true;
 }
 
 /**
@@ -429,13 +431,9 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
    * the username's failed-login limit, so a stolen session cannot guess the password.
    */
   const confirmPassword = async (row: Record<string, any>, password: string | undefined) => {
-    const key = `login:user:${String(row.username).toLowerCase()}`;
+    const key = loginUserKey(String(row.username));
     const verdict = await setup.perUser.check(key);
-    if (!verdict.allowed)
-      throw new HttpError(429, {
-        detail: `Too many failed attempts. Try again in ${verdict.retryAfter} seconds.`,
-        headers: { 'retry-after': String(verdict.retryAfter) },
-      });
+    if (!verdict.allowed) throw tooManyAttempts('failed attempts', verdict.retryAfter);
     const wrong = (msg: string) =>
       new HttpError(400, {
         detail: msg,
@@ -448,6 +446,14 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       throw wrong('The current password is incorrect.');
     }
   };
+
+  /** What a reset token covers of a user row: the same fields when it is made and when checked. */
+  const resetTokenUser = (row: Record<string, any>): ResetTokenUser => ({
+    id: String(row[setup.pkName]),
+    password: row.password,
+    lastLogin: row.lastLogin,
+    email: row.email,
+  });
 
   const resetMails = new Throttle({ limit: 3, windowMs: 3_600_000, store: setup.throttleStore });
   const ACCEPTED = { detail: 'If an account has this address, a link to reset its password is on its way.' };
@@ -468,7 +474,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Log in (session cookie)',
       description:
         'Checks the username and password and starts a session: a new `HttpOnly` cookie. Accepts JSON or an HTML form; a form with a `next` field is redirected there (same site only).',
-      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      bodyTypes: FORM_OR_JSON,
       body: Credentials,
       response: { 200: read },
       responseDescriptions: {
@@ -481,8 +487,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       // No session cookie yet means the CSRF check did not run: a foreign page must not log the
       // browser into an account of its choosing.
       const foreign = foreignOrigin(ctx.request, settings.csrfTrustedOrigins);
-      if (foreign)
-        throw new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${foreign}.` });
+      if (foreign) throw csrfFailure(foreign);
       const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
       await auth.login(ctx, row);
       if (ctx.body.next !== undefined) {
@@ -604,7 +609,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       description:
         "The OAuth2 password grant, as the docs' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST " +
         `${prefix}/tokens\`.`,
-      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      bodyTypes: FORM_OR_JSON,
       body: t.Object({
         grant_type: t.Literal('password'),
         username: t.String({ minLength: 1, maxLength: 150 }),
@@ -738,12 +743,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
           .all()) as Record<string, any>[];
         for (const row of rows) {
           if (!row.password || row.password.startsWith('!')) continue;
-          const token = makeResetToken(settings.secretKey, {
-            id: String(row[setup.pkName]),
-            password: row.password,
-            lastLogin: row.lastLogin,
-            email: row.email,
-          });
+          const token = makeResetToken(settings.secretKey, resetTokenUser(row));
           const link = setup.resetUrl(token, origin);
           await sendMail(
             mail,
@@ -767,7 +767,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
       summary: 'Set a new password with a reset link',
       description:
         'The token works once and expires; all sessions and API tokens of the user end, and a login lockout of the username is lifted.',
-      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      bodyTypes: FORM_OR_JSON,
       body: t.Object({
         token: t.String({ minLength: 1, maxLength: 512 }),
         newPassword: t.String({ maxLength: 4096 }),
@@ -841,17 +841,14 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
     const invalid = new HttpError(400, { detail: 'The password reset link is invalid or has expired.' });
     const row = await userById(resetTokenUserId(body.token));
     if (!row?.isActive) throw invalid;
-    const ok = checkResetToken(
-      settings.secretKey,
-      { id: String(row[setup.pkName]), password: row.password, lastLogin: row.lastLogin, email: row.email },
-      body.token,
-      { maxAgeSeconds: setup.resetTokenLifetime },
-    );
+    const ok = checkResetToken(settings.secretKey, resetTokenUser(row), body.token, {
+      maxAgeSeconds: setup.resetTokenLifetime,
+    });
     if (!ok) throw invalid;
     checkNewPassword(body.newPassword, row);
     await changePassword(db(), User, row, body.newPassword, setup.passwordParams);
     // A reset is an account recovery: every token goes, and the owner may log in at once.
     await revokeUserTokens(db(), String(row[setup.pkName]));
-    await setup.perUser.reset(`login:user:${String(row.username).toLowerCase()}`);
+    await setup.perUser.reset(loginUserKey(String(row.username)));
   }
 }

@@ -19,7 +19,7 @@ export const CSRF_FIELD = 'csrf_token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** The origin (`https://host:port`) the request was sent to. */
-export function requestOrigin(request: FastifyRequest): string {
+function requestOrigin(request: FastifyRequest): string {
   const own = `${request.protocol}://${request.headers.host ?? ''}`;
   // The URL parser lower-cases the host and drops the scheme's default port, as `Origin` does.
   return originOf(own) ?? own.toLowerCase();
@@ -57,7 +57,8 @@ export function foreignOrigin(request: FastifyRequest, trusted: readonly string[
   return undefined;
 }
 
-function forbidden(reason: string): HttpError {
+/** The 403 problem of a failed CSRF check; `reason` says what was wrong. */
+export function csrfFailure(reason: string): HttpError {
   return new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${reason}.` });
 }
 
@@ -83,7 +84,7 @@ export function installCsrf(
     if (SAFE_METHODS.has(request.method) || !sessions.hasCookie(request) || hasBearer(request)) return done();
     if (exempt.has(request.routeOptions.url ?? '')) return done();
     const foreign = foreignOrigin(request, trusted);
-    if (foreign) return done(forbidden(foreign));
+    if (foreign) return done(csrfFailure(foreign));
     const body = request.body as Record<string, unknown> | undefined;
     let given = request.headers[CSRF_HEADER];
     if (body !== null && typeof body === 'object' && CSRF_FIELD in body) {
@@ -96,11 +97,11 @@ export function installCsrf(
       if (!session.record) return done();
       if (typeof given !== 'string' || given === '')
         return done(
-          forbidden(
+          csrfFailure(
             `the CSRF token is missing; send it in the X-CSRF-Token header or the ${CSRF_FIELD} form field`,
           ),
         );
-      if (!sessions.csrfMatches(session, given)) return done(forbidden('the CSRF token is incorrect'));
+      if (!sessions.csrfMatches(session, given)) return done(csrfFailure('the CSRF token is incorrect'));
       done();
     }, done);
   });

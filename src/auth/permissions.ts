@@ -41,6 +41,46 @@ export function permissionName(model: AnyModel, action: PermissionAction | (stri
   return `${model.meta.app}.${action}_${model.meta.name.toLowerCase()}`;
 }
 
+/**
+ * The query of a user's own and their groups' permissions (parameters: the user's key, twice),
+ * built on first use per database and user model rather than for every user.
+ */
+const userPermissionQueries = new WeakMap<Database, WeakMap<UserModel, string>>();
+
+function userPermissionQuery(db: Database, model: UserModel): string {
+  let byModel = userPermissionQueries.get(db);
+  if (!byModel) {
+    byModel = new WeakMap();
+    userPermissionQueries.set(db, byModel);
+  }
+  let sql = byModel.get(model);
+  if (sql === undefined) {
+    sql = buildUserPermissionQuery(db, model);
+    byModel.set(model, sql);
+  }
+  return sql;
+}
+
+function buildUserPermissionQuery(db: Database, model: UserModel): string {
+  const q = (name: string) => db.quoteIdentifier(name);
+  const permission = q(Permission.meta.table);
+  const meta = model.meta;
+  const direct = autoJoinTable(meta.relation('userPermissions'))!;
+  const groups = autoJoinTable(meta.relation('groups'))!;
+  const groupPermissions = autoJoinTable(meta.relation('groups').target.meta.relation('permissions'))!;
+  const [first, second] = db.dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  // Direct and group permissions in one query.
+  return (
+    `select p.${q('app')} as app, p.${q('codename')} as codename from ${permission} p ` +
+    `join ${q(direct.table)} up on up.${q(direct.targetColumn)} = p.${q('id')} ` +
+    `where up.${q(direct.sourceColumn)} = ${first} ` +
+    `union select p.${q('app')}, p.${q('codename')} from ${permission} p ` +
+    `join ${q(groupPermissions.table)} gp on gp.${q(groupPermissions.targetColumn)} = p.${q('id')} ` +
+    `join ${q(groups.table)} ug on ug.${q(groups.targetColumn)} = gp.${q(groupPermissions.sourceColumn)} ` +
+    `where ug.${q(groups.sourceColumn)} = ${second}`
+  );
+}
+
 /** Someone who is not logged in: no permissions at all. */
 export class AnonymousUser {
   readonly id: null = null;
@@ -156,29 +196,15 @@ export class CurrentUser<R extends UserRow = UserRow> {
   async #load(): Promise<Set<string>> {
     if (!this.isActive) return new Set();
     const db = this.#db;
-    const q = (name: string) => db.quoteIdentifier(name);
-    const permission = q(Permission.meta.table);
     if (this.isSuperuser) {
+      const q = (name: string) => db.quoteIdentifier(name);
       const rows = await db.all<{ app: string; codename: string }>(
-        `select ${q('app')}, ${q('codename')} from ${permission}`,
+        `select ${q('app')}, ${q('codename')} from ${q(Permission.meta.table)}`,
       );
       return new Set(rows.map((row) => `${row.app}.${row.codename}`));
     }
-    const meta = this.model.meta;
-    const direct = autoJoinTable(meta.relation('userPermissions'))!;
-    const groups = autoJoinTable(meta.relation('groups'))!;
-    const groupPermissions = autoJoinTable(meta.relation('groups').target.meta.relation('permissions'))!;
-    const [first, second] = db.dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];
-    // Direct and group permissions in one query.
-    const sql =
-      `select p.${q('app')} as app, p.${q('codename')} as codename from ${permission} p ` +
-      `join ${q(direct.table)} up on up.${q(direct.targetColumn)} = p.${q('id')} ` +
-      `where up.${q(direct.sourceColumn)} = ${first} ` +
-      `union select p.${q('app')}, p.${q('codename')} from ${permission} p ` +
-      `join ${q(groupPermissions.table)} gp on gp.${q(groupPermissions.targetColumn)} = p.${q('id')} ` +
-      `join ${q(groups.table)} ug on ug.${q(groups.targetColumn)} = gp.${q(groupPermissions.sourceColumn)} ` +
-      `where ug.${q(groups.sourceColumn)} = ${second}`;
     const id = this.id;
+    const sql = userPermissionQuery(db, this.model);
     const rows = await db.all<{ app: string; codename: string }>(sql, [id, id]);
     return new Set(rows.map((row) => `${row.app}.${row.codename}`));
   }

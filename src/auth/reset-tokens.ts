@@ -6,7 +6,7 @@
  * what the HMAC covers, so every token made before stops working — a token is single use
  * without a table — and so does a new address (a link mailed to the old one is void).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Signer } from '../security/signing.ts';
 
 /** The user fields a reset token depends on. */
 export interface ResetTokenUser {
@@ -28,8 +28,8 @@ export interface CheckResetTokenOptions {
   now?: number;
 }
 
-// Keys a reset token is signed with are derived from SECRET_KEY with this salt, so a MAC made
-// for another purpose with the same secret can never pass as a reset token.
+// The Signer's salt: its key is derived from SECRET_KEY and this salt, so a MAC made for another
+// purpose with the same secret can never pass as a reset token.
 const SALT = 'volt.auth.reset-tokens';
 const MAX_TOKEN_LENGTH = 256;
 const MAX_UID_PART = 128;
@@ -37,10 +37,14 @@ const TOKEN_SHAPE = /^([A-Za-z0-9_-]{1,128})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{4
 /** A token dated a little in the future is accepted (clocks of several servers differ). */
 const CLOCK_SKEW_SECONDS = 60;
 
-function deriveKey(secretKey: string): Buffer {
+/** The signer of the last secret key used: its key is derived once, not per token. */
+let cached: { secretKey: string; signer: Signer } | undefined;
+
+function signerFor(secretKey: string): Signer {
   if (typeof secretKey !== 'string' || secretKey === '')
     throw new TypeError('Reset tokens need the SECRET_KEY setting (settings.secretKey)');
-  return createHmac('sha256', SALT).update(secretKey, 'utf8').digest();
+  if (cached?.secretKey !== secretKey) cached = { secretKey, signer: new Signer(secretKey, { salt: SALT }) };
+  return cached.signer;
 }
 
 function lastLoginMs(value: ResetTokenUser['lastLogin']): string {
@@ -49,16 +53,16 @@ function lastLoginMs(value: ResetTokenUser['lastLogin']): string {
   return Number.isFinite(ms) ? String(ms) : '';
 }
 
-function mac(key: Buffer, uid: string, timestamp: string, user: ResetTokenUser): string {
+/** What the token's MAC covers. */
+function payload(uid: string, timestamp: string, user: ResetTokenUser): string {
   // JSON of a list: no two different inputs serialize alike, whatever the password hash holds.
-  const payload = JSON.stringify([
+  return JSON.stringify([
     uid,
     timestamp,
     String(user.password ?? ''),
     lastLoginMs(user.lastLogin),
     String(user.email ?? ''),
   ]);
-  return createHmac('sha256', key).update(payload, 'utf8').digest('base64url');
 }
 
 /**
@@ -75,7 +79,11 @@ export function makeResetToken(secretKey: string, user: ResetTokenUser, now: num
   const uid = Buffer.from(String(user.id), 'utf8').toString('base64url');
   if (uid.length > MAX_UID_PART) throw new TypeError('A user id for a reset token must be at most 96 bytes');
   const timestamp = Math.floor(now / 1000).toString(36);
-  return `${uid}.${timestamp}.${mac(deriveKey(secretKey), uid, timestamp, user)}`;
+  const signer = signerFor(secretKey);
+  const covered = payload(uid, timestamp, user);
+  // `covered.signature`: the token carries only the signature (base64url HMAC-SHA256).
+  const mac = signer.sign(covered).slice(covered.length + 1);
+  return `${uid}.${timestamp}.${mac}`;
 }
 
 /**
@@ -96,8 +104,8 @@ export function checkResetToken(
   token: unknown,
   options: CheckResetTokenOptions = {},
 ): boolean {
-  // Derived first: a missing secret key is a configuration error, whatever the token.
-  const key = deriveKey(secretKey);
+  // First: a missing secret key is a configuration error, whatever the token.
+  const signer = signerFor(secretKey);
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return false;
   const parts = TOKEN_SHAPE.exec(token);
   if (!parts) return false;
@@ -107,9 +115,7 @@ export function checkResetToken(
   const now = Math.floor((options.now ?? Date.now()) / 1000);
   const maxAge = options.maxAgeSeconds ?? 3600;
   if (!Number.isSafeInteger(made) || made > now + CLOCK_SKEW_SECONDS || now - made > maxAge) return false;
-  const expected = Buffer.from(mac(key, uid, timestamp, user), 'utf8');
-  const actual = Buffer.from(given, 'utf8');
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return signer.unsign(`${payload(uid, timestamp, user)}.${given}`) !== undefined;
 }
 
 /**

@@ -6,7 +6,8 @@
  * sees the cookie's id, so a leaked table or Redis dump holds no usable session.
  */
 import { createHash } from 'node:crypto';
-import { type Database, NotFoundError, query, ValidationError } from '../orm/index.ts';
+import { type Database, query, ValidationError } from '../orm/index.ts';
+import { orUndefined } from './found.ts';
 import { Session } from './models.ts';
 
 /** A session as stored. Times are milliseconds since the epoch. */
@@ -107,12 +108,7 @@ export class DatabaseSessionStore implements SessionStore {
   async get(key: string): Promise<SessionRecord | undefined> {
     assertSessionKey(key);
     // get() by the primary key takes the ORM's cached single-row plan (this runs on every request).
-    const row = await query(this.#db(), Session)
-      .get({ key })
-      .catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      });
+    const row = await orUndefined(query(this.#db(), Session).get({ key }));
     if (!row || row.expiresAt.getTime() <= Date.now()) return undefined;
     return {
       userId: row.userId,
@@ -300,9 +296,19 @@ end
 return removed
 `;
 
-function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+/** A Lua script and its SHA-1, computed once for `EVALSHA`. */
+interface Script {
+  source: string;
+  sha: string;
 }
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const SET = script(SET_SCRIPT);
+const DESTROY = script(DESTROY_SCRIPT);
+const DESTROY_USER = script(DESTROY_USER_SCRIPT);
 
 /**
  * Sessions in Redis, shared by every process of the app. Each record expires by itself (its
@@ -344,16 +350,16 @@ export class RedisSessionStore implements SessionStore {
     const { userId, data, expiresAt, lastSeen } = record;
     const value = JSON.stringify({ userId, data, expiresAt, lastSeen });
     const expiry = String(Math.ceil(expiresAt));
-    await this.#run(SET_SCRIPT, [this.prefix, key, value, expiry, String(Date.now()), userId ?? '']);
+    await this.#run(SET, [this.prefix, key, value, expiry, String(Date.now()), userId ?? '']);
   }
 
   async destroy(key: string): Promise<void> {
     assertSessionKey(key);
-    await this.#run(DESTROY_SCRIPT, [this.prefix, key]);
+    await this.#run(DESTROY, [this.prefix, key]);
   }
 
   async destroyUser(userId: string, options: { except?: string } = {}): Promise<void> {
-    await this.#run(DESTROY_USER_SCRIPT, [this.prefix, String(userId), options.except ?? '']);
+    await this.#run(DESTROY_USER, [this.prefix, String(userId), options.except ?? '']);
   }
 
   /**
@@ -380,12 +386,12 @@ export class RedisSessionStore implements SessionStore {
     return removed;
   }
 
-  async #run(script: string, args: string[]): Promise<unknown> {
+  async #run(script: Script, args: string[]): Promise<unknown> {
     try {
-      return await this.#client.sendCommand(['EVALSHA', sha1(script), '0', ...args]);
+      return await this.#client.sendCommand(['EVALSHA', script.sha, '0', ...args]);
     } catch (error) {
       if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return this.#client.sendCommand(['EVAL', script, '0', ...args]);
+      return this.#client.sendCommand(['EVAL', script.source, '0', ...args]);
     }
   }
 }

@@ -4,7 +4,8 @@
  * itself is shown once, when created.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type Database, NotFoundError, query, ValidationError } from '../orm/index.ts';
+import { type Database, query, ValidationError } from '../orm/index.ts';
+import { orUndefined } from './found.ts';
 import { Token } from './models.ts';
 
 /** What every token starts with, so leaked ones are easy to scan for. */
@@ -112,12 +113,7 @@ export async function verifyToken(db: Database, token: unknown): Promise<TokenRe
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token))
     return undefined;
   // get() by a unique column takes the ORM's cached single-row plan (this runs on every request).
-  const row = await query(db, Token)
-    .get({ keyHash: hashToken(token) })
-    .catch((error: unknown) => {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    });
+  const row = await orUndefined(query(db, Token).get({ keyHash: hashToken(token) }));
   if (!row) return undefined;
   const record = toRecord(row);
   const now = Date.now();
