@@ -45,12 +45,14 @@ export function handAuth(file: string, secretKey: string) {
   const touchToken = db.prepare('update auth_token set last_used = ? where id = ?');
   const sessionByKey = db.prepare('select user_id, data, expires_at from auth_session where key = ?');
   const userById = db.prepare('select * from auth_user where id = ?');
-  // The keys Volt derives (Signer's per-salt key, Sessions' user-hash key), as KeyObjects made
+  // The keys Volt derives (Signer's per-salt keys: the session cookie's, Sessions' user hash), as KeyObjects made
   // once: keying each HMAC with a Buffer converts the key on every call (~10 µs each).
   const signingKey = createSecretKey(
     createHmac('sha256', secretKey).update('volt.signer:volt.auth.session').digest(),
   );
-  const userHashKey = createSecretKey(createHmac('sha256', secretKey).update('volt.auth.user-hash').digest());
+  const userHashKey = createSecretKey(
+    createHmac('sha256', secretKey).update('volt.signer:volt.auth.user-hash').digest(),
+  );
 
   const activeUser = (id: string | null | undefined): Record<string, unknown> | undefined => {
     if (id === null || id === undefined) return undefined;
