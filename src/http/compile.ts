@@ -73,6 +73,9 @@ export function effectiveSchemas(route: RouteRecord): EffectiveSchemas {
   };
 }
 
+// What `finish` returns when the handler already answered through the reply.
+const ANSWERED = Symbol('answered');
+
 // Where a Fastify route keeps the declared route it was compiled from.
 const ROUTE_RECORD = Symbol('volt.route');
 
@@ -104,6 +107,18 @@ function mergeErrors(
 ): FieldError[] | undefined {
   if (!found) return errors;
   return errors ? errors.concat(found) : found;
+}
+
+// Fastify sends what a promise returned by the handler resolves to, and an empty body for
+// `undefined`; a synchronous handler's `undefined` it leaves alone, so the empty body is sent here.
+function afterAwait(payload: unknown): unknown {
+  return payload === ANSWERED ? undefined : payload;
+}
+
+function withoutAwait(reply: FastifyReply, payload: unknown): unknown {
+  if (payload === ANSWERED) return undefined;
+  if (payload === undefined) reply.send();
+  return payload;
 }
 
 /** Compiles a declared route into a Fastify route definition. */
@@ -154,10 +169,13 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
 
   const needsValidation = Boolean(vParams || vQuery || vHeaders || vCookies || vBody);
 
-  // Sends what the handler returned. Returns the payload for Fastify to send, or undefined
-  // once the reply was sent here.
+  // What Fastify is to send for what the handler returned: the data, a stream's readable, or
+  // `undefined` for an empty body. Nothing is sent here: a readable sent here and `undefined`
+  // returned would make Fastify, after an async handler, end the response with an empty body
+  // before the stream's first chunk (it sends `undefined` for a reply whose headers are not out).
   const finish = (ctx: Context, request: FastifyRequest, reply: FastifyReply, result: unknown): unknown => {
-    if (reply.sent) return undefined;
+    // The handler answered through `ctx.reply` itself.
+    if (reply.sent || result === reply) return ANSWERED;
     const status = ctx.statusCode ?? defaultStatus;
     if (status !== undefined) reply.code(status);
     if (
@@ -172,7 +190,6 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     }
     if (result === undefined) {
       if (status === undefined) reply.code(204);
-      reply.send();
       return undefined;
     }
     if (isStreamBody(result)) {
@@ -182,8 +199,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         // Keeps reverse proxies (nginx) from buffering the event stream.
         reply.header('x-accel-buffering', 'no');
       }
-      reply.send(result.open(request.log));
-      return undefined;
+      return result.open(request.log);
     }
     return result;
   };
@@ -192,7 +208,8 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   // work queued for after a success when it sees that status.
   const run = (ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown => {
     const result = userHandler(ctx);
-    if (result instanceof Promise) return result.then((value) => finish(ctx, request, reply, value));
+    if (result instanceof Promise)
+      return result.then((value) => afterAwait(finish(ctx, request, reply, value)));
     return finish(ctx, request, reply, result);
   };
 
@@ -202,7 +219,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     const cookies = needsValidation ? validate(request) : undefined;
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
-    if (!hasDeps) return run(ctx, request, reply);
+    if (!hasDeps) return withoutAwait(reply, run(ctx, request, reply));
     const cache = new Map<Dependency, unknown>();
     let pending = resolveInto(ctx, effectEntries, cache, overrides, {});
     if (namedEntries.length > 0) {
@@ -212,7 +229,9 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         ? pending.then(() => resolveInto(ctx, namedEntries, cache, overrides, values))
         : resolveInto(ctx, namedEntries, cache, overrides, values);
     }
-    return pending ? pending.then(() => run(ctx, request, reply)) : run(ctx, request, reply);
+    return pending
+      ? pending.then(() => afterAwait(run(ctx, request, reply)))
+      : withoutAwait(reply, run(ctx, request, reply));
   }
 
   const definition: FastifyRouteOptions = {
