@@ -197,7 +197,7 @@ describe('a stream behind an async guard', () => {
     const refused = await fetch(`${base}/answer`);
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
-    assert.equal((await refused.json()).detail, 'Log in first.');
+    assert.equal(((await refused.json()) as { detail: string }).detail, 'Log in first.');
     assert.equal(opened, 0);
 
     const res = await fetch(`${base}/answer`, { headers: { authorization: 'Bearer good' } });
