@@ -76,6 +76,19 @@ export function sendRouterError(error: unknown, request: FastifyRequest, reply: 
   return sendProblem(reply, new HttpError(500, { detail: 'The server could not complete the request.' }));
 }
 
+/**
+ * Whether the error is Node's `aborted` (`ECONNRESET`) from reading the body of a request whose
+ * client closed the connection; an `ECONNRESET` from an upstream call, with the client still
+ * there, stays a server error.
+ */
+function clientLeft(error: unknown, request: FastifyRequest): boolean {
+  return (
+    error instanceof Error &&
+    (error as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+    (request.raw.destroyed || request.raw.socket?.destroyed === true)
+  );
+}
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** Installs Volt's error, 404 and 405 handling on a Fastify instance. */
@@ -122,6 +135,14 @@ export function installErrorHandling(
     const clientError = engineClientError(error, request) ?? dataLayerError(error);
     if (clientError) return respond(clientError);
 
+    if (clientLeft(error, request)) {
+      // Not a server fault: the client stopped sending (a cancelled upload, a closed tab).
+      request.log.info(
+        { code: 'ECONNRESET' },
+        'client closed the connection before the request was complete',
+      );
+      return sendProblem(reply, new HttpError(400, { detail: 'The request was not received completely.' }));
+    }
     request.log.error({ err: error }, 'unhandled error');
     const debug = options.debug();
     const internal = new HttpError(500, {
