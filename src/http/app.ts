@@ -2,6 +2,7 @@
  * The Volt app: a {@link Router} bound to a Fastify instance, with settings, error handling,
  * lifecycle hooks and graceful shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -102,6 +103,9 @@ export class VoltApp extends Router {
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
       trustProxy: this.settings.trustProxy,
+      // Random, not Fastify's counter: the id is shown to clients on errors, and a counter
+      // would tell them how much traffic the server has (and repeat after every restart).
+      genReqId: fastify?.genReqId ?? (() => randomUUID()),
       return503OnClosing: true,
       forceCloseConnections: 'idle',
       frameworkErrors: (error, request, reply) => {

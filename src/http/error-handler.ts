@@ -52,14 +52,24 @@ function engineClientError(error: unknown, request: FastifyRequest): HttpError |
   return new HttpError(statusCode, { detail: error.message, cause: error });
 }
 
-/** Sends a problem+json response. */
+/** The `instance` of a server error's problem: the request id its log lines carry. */
+export function requestInstance(requestId: string): string {
+  return `urn:volt:request:${requestId}`;
+}
+
+/**
+ * Sends a problem+json response. Every error response carries the request id in `X-Request-Id`,
+ * and a server error (5xx) also as its `instance`, so what a client reports leads to the log line.
+ */
 export function sendProblem(
   reply: FastifyReply,
   error: HttpError,
   extra?: Record<string, unknown>,
 ): FastifyReply {
   const problem: ProblemDetails = { ...error.toProblem(), ...extra };
-  reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE);
+  const id = reply.request.id;
+  if (error.status >= 500 && problem.instance === undefined) problem.instance = requestInstance(id);
+  reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE).header('x-request-id', id);
   if (error.headers) reply.headers(error.headers);
   return reply.send(JSON.stringify(problem));
 }

@@ -48,6 +48,25 @@ test('in production every log line is JSON and request lines carry the request i
   assert.equal(failure?.level, 50);
 });
 
+test('a 500 carries the request id of its log line, in the X-Request-Id header and the body', async () => {
+  const out = await runFixture({
+    VOLT_ENV: 'production',
+    SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
+  });
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { msg: string; reqId?: string });
+  const logged = lines.find((line) => line.msg === 'unhandled error');
+  const seen = lines.find((line) => line.msg === 'client saw');
+  assert.ok(logged?.reqId, 'the 500 is logged with its request id');
+  assert.equal(seen?.status, 500);
+  assert.equal(seen?.header, logged.reqId);
+  assert.equal(seen?.instance, `urn:volt:request:${logged.reqId}`);
+  // Ids are random, not a counter a client could read the server's traffic from.
+  assert.match(logged.reqId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
 test('in development the log is pretty-printed for people', async () => {
   const out = await runFixture({ VOLT_ENV: 'development' });
   assert.match(out, /inside the handler/);
