@@ -1,14 +1,15 @@
 /**
  * Puts the security layer on an app: one `onRequest` hook, the first of the app, that sets the
- * security headers and then checks the `Host` header against ALLOWED_HOSTS (so the 400 carries
- * the headers too), plus the HTML form body parser.
+ * security headers and then checks the request's host (its one `Host` header, and the authority
+ * of an absolute-form target) against ALLOWED_HOSTS (so the 400 carries the headers too), plus
+ * the HTML form body parser.
  */
 import type { FastifyReply } from 'fastify';
 import type { VoltApp } from '../http/app.ts';
 import { HttpError } from '../http/errors.ts';
 import { installFormParser } from './form-body.ts';
 import { type SecurityHeadersOptions, securityHeaders } from './headers.ts';
-import { hostCheck } from './hosts.ts';
+import { hostCheck, hostProblem } from './hosts.ts';
 
 /** Options of {@link installSecurity}. */
 export interface SecurityOptions {
@@ -39,13 +40,14 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
   app.onRouterError((_request, reply) => setHeaders(reply));
   app.fastify.addHook('onRequest', (request, reply, done) => {
     setHeaders(reply);
-    if (allowedHost === undefined || allowedHost(request.headers.host)) return done();
-    request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-    done(
-      new HttpError(400, {
-        detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
-      }),
+    if (allowedHost === undefined) return done();
+    const problem = hostProblem(request.raw, allowedHost);
+    if (problem === undefined) return done();
+    request.log.warn(
+      { host: request.headers.host?.slice(0, 255), target: request.raw.url?.slice(0, 255) },
+      'Host not in ALLOWED_HOSTS',
     );
+    done(new HttpError(400, { detail: problem }));
   });
   installFormParser(app);
 }
