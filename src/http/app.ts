@@ -11,7 +11,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { compileRoute } from './compile.ts';
+import { type AppLifecycle, compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import {
   type ErrorMapper,
@@ -101,6 +101,8 @@ export class VoltApp extends Router {
   readonly #routerErrorHooks: RouterErrorHook[] = [];
   #signalsInstalled = false;
   #closing: Promise<void> | undefined;
+  readonly #shutdown = new AbortController();
+  readonly #lifecycle: AppLifecycle = { draining: false, shutdown: this.#shutdown.signal };
 
   constructor(options: AppOptions = {}) {
     const { info, dependencies, securitySchemes, security, logger, envFile, fastify, ...overrides } = options;
@@ -126,7 +128,9 @@ export class VoltApp extends Router {
       // would tell them how much traffic the server has (and repeat after every restart).
       genReqId: fastify?.genReqId ?? (() => randomUUID()),
       clientErrorHandler: fastify?.clientErrorHandler ?? sendConnectionError,
-      return503OnClosing: true,
+      // Fastify's own 503 for requests that arrive while closing is plain JSON, sent before any
+      // hook (no security headers): the compiled handlers answer those with a problem instead.
+      return503OnClosing: false,
       forceCloseConnections: 'idle',
       frameworkErrors: (error, request, reply) => {
         for (const hook of this.#routerErrorHooks) hook(request, reply);
@@ -152,7 +156,7 @@ export class VoltApp extends Router {
 
   protected override addRoute(route: RouteRecord): void {
     super.addRoute(route);
-    this.fastify.route(compileRoute(route, { overrides: this.#overrides }));
+    this.fastify.route(compileRoute(route, { overrides: this.#overrides, lifecycle: this.#lifecycle }));
   }
 
   /** Runs `fn` while the app starts, before it accepts requests (open pools, warm caches). */
@@ -227,16 +231,29 @@ export class VoltApp extends Router {
   /**
    * Stops accepting connections, waits for in-flight requests (at most `shutdownTimeout`
    * ms, then cuts the remaining connections) and runs the shutdown hooks.
+   *
+   * While it waits, responses carry `Connection: close` and keep-alive connections are closed
+   * as soon as they are idle, so the wait ends with the last response; a request that arrives
+   * on an open connection gets a 503 problem; Server-Sent Event streams get a closing event
+   * (`event: close`, with a `retry` hint) and end, and their `ctx.signal` aborts.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const server = this.fastify.server;
+      this.#lifecycle.draining = true;
+      this.#shutdown.abort(shutdownReason());
+      // A keep-alive connection whose response was sent before the drain began (or without
+      // `Connection: close`) would be kept open until its keep-alive timeout.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_INTERVAL);
+      sweep.unref();
       const timer = setTimeout(() => server.closeAllConnections(), this.settings.shutdownTimeout);
       timer.unref();
       try {
         await this.fastify.close();
       } finally {
         clearTimeout(timer);
+        clearInterval(sweep);
       }
     })();
     return this.#closing;
@@ -245,10 +262,15 @@ export class VoltApp extends Router {
   #installSignalHandlers(): void {
     if (this.#signalsInstalled) return;
     this.#signalsInstalled = true;
+    let received: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        // A second signal means "now": an operator (or an orchestrator) stopped waiting.
+        this.fastify.log.warn(`${signal} received again, exiting now without waiting for open requests`);
+        process.exit(1);
+      }
+      received = signal;
       this.fastify.log.info(`${signal} received, shutting down`);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
       this.close().then(
         () => process.exit(0),
         (err) => {
@@ -260,6 +282,14 @@ export class VoltApp extends Router {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   }
+}
+
+// How often, while closing, connections that went idle are closed.
+const IDLE_SWEEP_INTERVAL = 50;
+
+/** The reason `ctx.signal` of a stream aborts with when the app shuts down. */
+function shutdownReason(): Error {
+  return Object.assign(new Error('The server is shutting down'), { code: 'VOLT_SHUTDOWN' });
 }
 
 /**

@@ -7,9 +7,10 @@ import type { FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions 
 import type { TObject, TSchema } from 'typebox';
 import { Context } from './context.ts';
 import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
-import { type FieldError, RequestValidationError } from './errors.ts';
+import { sendProblem } from './error-handler.ts';
+import { type FieldError, HttpError, RequestValidationError } from './errors.ts';
 import type { RouteRecord } from './route.ts';
-import { isStreamBody } from './streaming.ts';
+import { isSseBody, isStreamBody } from './streaming.ts';
 import { compilePart } from './validation.ts';
 
 /** The schemas of a route after its dependencies' own query, header and cookie schemas were merged in. */
@@ -95,11 +96,31 @@ export function routeOf(request: FastifyRequest): RouteRecord | undefined {
   return (request.routeOptions.config as { [ROUTE_RECORD]?: RouteRecord } | undefined)?.[ROUTE_RECORD];
 }
 
+/** Where the app is in its life, as the compiled handlers see it. */
+export interface AppLifecycle {
+  /** True from the moment `close()` begins: responses then carry `Connection: close`. */
+  draining: boolean;
+  /** Aborts (reason code `VOLT_SHUTDOWN`) when `close()` begins: SSE streams end on it. */
+  readonly shutdown: AbortSignal;
+}
+
 /** What the compiled handler needs from the app at request time. */
 export interface RouteRuntime {
   /** Dependency overrides set by tests; empty in production. */
   overrides: ReadonlyMap<Dependency, Dependency>;
+  lifecycle: AppLifecycle;
 }
+
+/**
+ * Whether a request reached the router after the app began to close: Fastify marks those
+ * (and only those) with `Connection: close` as it routes them. A request that was already in
+ * flight (an upload being read) is still served.
+ */
+function arrivedWhileClosing(reply: FastifyReply): boolean {
+  return reply.raw.getHeader('connection') === 'close';
+}
+
+const SHUTTING_DOWN = 'The server is shutting down; send the request again (to another instance).';
 
 function mergeErrors(
   errors: FieldError[] | undefined,
@@ -148,7 +169,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     );
   }
   const userHandler = route.handler;
-  const { overrides } = runtime;
+  const { overrides, lifecycle } = runtime;
 
   // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
@@ -176,6 +197,8 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const finish = (ctx: Context, request: FastifyRequest, reply: FastifyReply, result: unknown): unknown => {
     // The handler answered through `ctx.reply` itself.
     if (reply.sent || result === reply) return ANSWERED;
+    // The client must not send another request on this connection: the server is closing it.
+    if (lifecycle.draining) reply.header('connection', 'close');
     const status = ctx.statusCode ?? defaultStatus;
     if (status !== undefined) reply.code(status);
     if (
@@ -199,7 +222,9 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         // Keeps reverse proxies (nginx) from buffering the event stream.
         reply.header('x-accel-buffering', 'no');
       }
-      return result.open(request.log);
+      if (!isSseBody(result)) return result.open(request.log);
+      ctx.abortOnShutdown(lifecycle.shutdown);
+      return result.open(request.log, lifecycle.shutdown);
     }
     return result;
   };
@@ -216,6 +241,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   // Synchronous as long as the validators, dependencies and handler are: an async step costs
   // a promise and a microtask on every request, so it is taken only when something awaits.
   function handler(request: FastifyRequest, reply: FastifyReply): unknown {
+    if (lifecycle.draining && arrivedWhileClosing(reply)) {
+      request.log.info('request refused: the server is shutting down');
+      sendProblem(reply, new HttpError(503, { detail: SHUTTING_DOWN }));
+      return undefined;
+    }
     const cookies = needsValidation ? validate(request) : undefined;
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
