@@ -812,6 +812,7 @@ function addRoutes(app: VoltApp, auth: Auth, setup: RouteSetup): void {
         token: t.Optional(t.String({ maxLength: 512 })),
         done: t.Optional(t.String({ maxLength: 10 })),
       }),
+      contentType: 'text/html',
       responseDescriptions: { 200: 'An HTML page' },
     },
     async (ctx) => {

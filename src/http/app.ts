@@ -29,6 +29,15 @@ export interface ApiInfo {
   title: string;
   version: string;
   description?: string;
+  /** The API's license, e.g. `{ name: 'MIT', identifier: 'MIT' }`. */
+  license?: { name: string; identifier?: string; url?: string };
+}
+
+/** A server the API is reached at, for the OpenAPI document. */
+export interface ApiServer {
+  /** An absolute URL, or one relative to the document (`/` for the origin that serves it). */
+  url: string;
+  description?: string;
 }
 
 /** Options of {@link createApp}: settings overrides plus app-wide declarations. */
@@ -37,6 +46,10 @@ export interface AppOptions extends Partial<Settings> {
   info?: Partial<ApiInfo>;
   /** Dependencies run before every route's handler, for their effect. */
   dependencies?: Dependency[];
+  /** Where the API is served, for the docs. Default: `SITE_URL` when set, else `/` (the origin serving the document). */
+  servers?: ApiServer[];
+  /** Descriptions of the OpenAPI tags by name, e.g. `{ books: 'The catalogue' }`. */
+  tagDescriptions?: Record<string, string>;
   /** OpenAPI security schemes by name, e.g. `{ bearerAuth: { type: 'http', scheme: 'bearer' } }`. */
   securitySchemes?: Record<string, Record<string, unknown>>;
   /** Security requirements applied to every operation unless a route says otherwise. */
@@ -91,6 +104,10 @@ export class VoltApp extends Router {
   readonly settings: Settings;
   /** Title, version and description for the docs. */
   readonly info: ApiInfo;
+  /** Where the API is served, for the docs. */
+  readonly servers: ApiServer[];
+  /** Descriptions of the OpenAPI tags by name. */
+  readonly tagDescriptions: Readonly<Record<string, string>>;
   /** OpenAPI security schemes. */
   readonly securitySchemes: Record<string, Record<string, unknown>>;
   /** App-wide security requirements. */
@@ -105,10 +122,23 @@ export class VoltApp extends Router {
   readonly #lifecycle: AppLifecycle = { draining: false, shutdown: this.#shutdown.signal };
 
   constructor(options: AppOptions = {}) {
-    const { info, dependencies, securitySchemes, security, logger, envFile, fastify, ...overrides } = options;
+    const {
+      info,
+      servers,
+      tagDescriptions,
+      dependencies,
+      securitySchemes,
+      security,
+      logger,
+      envFile,
+      fastify,
+      ...overrides
+    } = options;
     super(dependencies ? { dependencies } : {});
     this.settings = loadSettings({ overrides, envFile: envFile ?? '.env' });
     this.info = { title: 'Volt API', version: '0.1.0', ...info };
+    this.servers = servers ?? [{ url: this.settings.siteUrl || '/' }];
+    this.tagDescriptions = { ...tagDescriptions };
     this.securitySchemes = { ...securitySchemes };
     this.security = security;
     const engineOptions: FastifyHttpOptions<Server> = {

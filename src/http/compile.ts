@@ -142,6 +142,13 @@ function withoutAwait(reply: FastifyReply, payload: unknown): unknown {
   return payload;
 }
 
+/** A declared text media type gets `charset=utf-8` (what Volt writes), unless it names one. */
+function withCharset(contentType: string): string {
+  return /^text\//i.test(contentType) && !/;\s*charset=/i.test(contentType)
+    ? `${contentType}; charset=utf-8`
+    : contentType;
+}
+
 /** Compiles a declared route into a Fastify route definition. */
 export function compileRoute(route: RouteRecord, runtime: RouteRuntime): FastifyRouteOptions {
   const schemas = effectiveSchemas(route);
@@ -168,6 +175,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         `${defaultStatus ?? 200} by default: declare response[${defaultStatus ?? 200}] or set \`status\``,
     );
   }
+  const declaredType = route.options.contentType && withCharset(route.options.contentType);
   const userHandler = route.handler;
   const { overrides, lifecycle } = runtime;
 
@@ -216,16 +224,16 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
       return undefined;
     }
     if (isStreamBody(result)) {
-      reply.header('content-type', result.contentType);
-      if (result.contentType.startsWith('text/event-stream')) {
-        reply.header('cache-control', 'no-cache');
-        // Keeps reverse proxies (nginx) from buffering the event stream.
-        reply.header('x-accel-buffering', 'no');
-      }
+      reply.header('content-type', result.contentType ?? declaredType ?? 'application/octet-stream');
       if (!isSseBody(result)) return result.open(request.log);
+      reply.header('cache-control', 'no-cache');
+      // Keeps reverse proxies (nginx) from buffering the event stream.
+      reply.header('x-accel-buffering', 'no');
       ctx.abortOnShutdown(lifecycle.shutdown);
       return result.open(request.log, lifecycle.shutdown);
     }
+    if (declaredType !== undefined && !reply.hasHeader('content-type'))
+      reply.header('content-type', declaredType);
     return result;
   };
 

@@ -48,14 +48,15 @@ export interface SseOptions {
 
 /** Options of `ctx.stream()`. */
 export interface StreamOptions {
-  /** Content type of the stream; `application/octet-stream` by default. */
+  /** Content type of the stream; the route's `contentType` by default, else `application/octet-stream`. */
   contentType?: string;
 }
 
 /** What a handler returns to stream a response (made by `ctx.sse()` or `ctx.stream()`). */
 export interface StreamBody {
   readonly [STREAM]: 'sse' | 'raw';
-  readonly contentType: string;
+  /** The Content-Type; for a raw stream that names none, the route's `contentType`, else `application/octet-stream`. */
+  readonly contentType: string | undefined;
   /**
    * Builds the readable stream; called once when the response starts. `shutdown` aborts when
    * the app begins to shut down: an SSE stream then sends its closing event and ends.
@@ -192,7 +193,7 @@ export function rawBody(
 ): StreamBody {
   return {
     [STREAM]: 'raw',
-    contentType: options.contentType ?? 'application/octet-stream',
+    contentType: options.contentType,
     open: () => (source instanceof Readable ? source : Readable.from(source, { objectMode: false })),
   };
 }
