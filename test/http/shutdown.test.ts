@@ -111,9 +111,10 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
       assert.equal(code, 0);
       const afterResponse = at - res.at;
       const afterSignal = at - signalled;
-      // SHUTDOWN_TIMEOUT is 8 s: an exit bound to it would take that long.
-      assert.ok(afterResponse < 1500, `exited ${afterResponse.toFixed(0)} ms after the last response`);
-      assert.ok(afterSignal < 3000, `exited ${afterSignal.toFixed(0)} ms after SIGTERM`);
+      // SHUTDOWN_TIMEOUT is 8 s: an exit bound to it would take that long. The bands are wide
+      // for a busy machine; an exit right after the response takes tens of milliseconds.
+      assert.ok(afterResponse < 2500, `exited ${afterResponse.toFixed(0)} ms after the last response`);
+      assert.ok(afterSignal < 4000, `exited ${afterSignal.toFixed(0)} ms after SIGTERM`);
       assert.ok(server.lines.some((line) => line.msg === 'SIGTERM received, shutting down'));
       agent.destroy();
     } finally {
@@ -134,12 +135,13 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
       // A slow request keeps the server draining; a second connection is half-way through the
       // headers of its request when the signal comes, and finishes them during the drain.
       const agent = new http.Agent({ keepAlive: true });
-      const inFlight = get(server.port, '/slow?ms=1000', agent);
+      const inFlight = get(server.port, '/slow?ms=2000', agent);
       await new Promise((resolve) => socket.once('connect', resolve));
       socket.write('GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       await sleep(200);
       server.child.kill('SIGTERM');
-      await sleep(300);
+      while (!server.lines.some((line) => line.msg === 'SIGTERM received, shutting down')) await sleep(10);
+      await sleep(50);
       socket.write('\r\n');
       await closed;
       const [head = '', body = ''] = received.split('\r\n\r\n', 2);
@@ -190,7 +192,7 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
       );
       const { code, at } = await server.exited;
       assert.equal(code, 0);
-      assert.ok(at - signalled < 2000, `exited ${(at - signalled).toFixed(0)} ms after SIGTERM`);
+      assert.ok(at - signalled < 4000, `exited ${(at - signalled).toFixed(0)} ms after SIGTERM`);
       const aborted = server.lines.find((line) => line.msg === 'stream signal aborted');
       assert.equal(aborted?.reason, 'VOLT_SHUTDOWN');
       assert.ok(
@@ -213,7 +215,7 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
       const again = performance.now();
       server.child.kill('SIGTERM');
       const { code, at } = await server.exited;
-      assert.ok(at - again < 1000, `exited ${(at - again).toFixed(0)} ms after the second SIGTERM`);
+      assert.ok(at - again < 2500, `exited ${(at - again).toFixed(0)} ms after the second SIGTERM`);
       assert.equal(code, 1);
       const warning = server.lines.find((line) => /SIGTERM received again/.test(line.msg));
       assert.ok(warning, 'the forced exit is logged');
