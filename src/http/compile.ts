@@ -175,7 +175,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         `${defaultStatus ?? 200} by default: declare response[${defaultStatus ?? 200}] or set \`status\``,
     );
   }
-  const declaredType = route.options.contentType && withCharset(route.options.contentType);
+  const declaredType = route.options.contentType ? withCharset(route.options.contentType) : undefined;
   const userHandler = route.handler;
   const { overrides, lifecycle } = runtime;
 
