@@ -16,6 +16,7 @@ export {
 export { type HostCheck, hostCheck, hostOf } from './hosts.ts';
 export { installSecurity, type SecurityOptions } from './install.ts';
 export { type SafeRedirectOptions, safeRedirectUrl } from './redirects.ts';
+export { RedisGuard, type RedisGuardOptions, StoreUnavailableError } from './redis-guard.ts';
 export {
   type RedisEvalClient,
   RedisThrottleStore,
