@@ -91,6 +91,11 @@ export {
   removePolicy,
 } from './policies.ts';
 export {
+  type RedisCommander,
+  RedisSessionStore,
+  type RedisSessionStoreOptions,
+} from './redis-session-store.ts';
+export {
   type CheckResetTokenOptions,
   checkResetToken,
   makeResetToken,
@@ -102,9 +107,6 @@ export {
   DatabaseSessionStore,
   MemorySessionStore,
   type MemorySessionStoreOptions,
-  type RedisCommander,
-  RedisSessionStore,
-  type RedisSessionStoreOptions,
   type SessionRecord,
   type SessionStore,
   sessionKey,

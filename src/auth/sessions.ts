@@ -35,6 +35,21 @@ function newId(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * Whether a `Cookie` header holds a cookie named exactly `name`: at the start of the header or
+ * after `;` (and spaces), so `xvolt_session=…` or a value holding `volt_session=` is not it.
+ */
+export function hasCookieNamed(header: string | undefined, name: string): boolean {
+  if (header === undefined) return false;
+  const needle = `${name}=`;
+  for (let at = header.indexOf(needle); at !== -1; at = header.indexOf(needle, at + 1)) {
+    let before = at - 1;
+    while (before >= 0 && (header[before] === ' ' || header[before] === '\t')) before--;
+    if (before < 0 || header[before] === ';') return true;
+  }
+  return false;
+}
+
 /** Compares two strings in time independent of where they differ. */
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -68,8 +83,7 @@ export class Sessions {
 
   /** Whether the request carries a session cookie at all (valid or not); no store access. */
   hasCookie(request: FastifyRequest): boolean {
-    const header = request.headers.cookie;
-    return header?.includes(`${this.cookieName}=`) === true;
+    return hasCookieNamed(request.headers.cookie, this.cookieName);
   }
 
   /** The request's session, loaded from the store on first call and shared afterwards. */
@@ -99,7 +113,10 @@ export class Sessions {
       }
       if (now - record.lastSeen > Math.min(TOUCH_EVERY, idle / 2)) {
         record.lastSeen = now;
-        await this.store.set(key, record);
+        // Only the time: the record read above may be stale by now (another request of the
+        // session saved its data meanwhile), and writing it back whole would undo that save.
+        if (this.store.touch) await this.store.touch(key, now);
+        else await this.store.set(key, record);
       }
     }
     return { record, key };
