@@ -95,6 +95,7 @@ export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
 } from './redis-session-store.ts';
+export { UnknownPermissionError } from './required-permissions.ts';
 export {
   type CheckResetTokenOptions,
   checkResetToken,

@@ -16,6 +16,8 @@ import { type SessionRecord, type SessionStore, sessionKey } from './session-sto
 /** Session data keys Volt itself uses; applications should leave them alone. */
 const USER_HASH = '_authHash';
 const CSRF = '_csrf';
+/** When the user last typed their password in this session (ms epoch): the login. */
+const AUTH_AT = '_authAt';
 
 /**
  * How often (ms) a session's `lastSeen` is written back when an idle timeout is set; more often
@@ -227,9 +229,15 @@ export class Sessions {
     return typeof kept === 'string' && this.#userHasher.unsign(`${passwordHash}.${kept}`) !== undefined;
   }
 
-  /** The data to start a logged-in session with. */
+  /** The data to start a logged-in session with (the user just gave their password). */
   loginData(passwordHash: string): Record<string, unknown> {
-    return { [USER_HASH]: this.userHash(passwordHash) };
+    return { [USER_HASH]: this.userHash(passwordHash), [AUTH_AT]: Date.now() };
+  }
+
+  /** When the session's user last gave their password (ms epoch), or `undefined`. */
+  authenticatedAt(session: RequestSession): number | undefined {
+    const at = session.record?.data[AUTH_AT];
+    return typeof at === 'number' ? at : undefined;
   }
 
   #cookie(value: string, maxAge: number): string {
