@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { MemorySessionStore, sessionKey } from 'volt/auth';
 import { testClient } from 'volt/testing';
 import { authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
 
@@ -38,12 +38,18 @@ test('a one-hour access token cannot mint an API token without the password', as
 });
 
 test('a session may make one without the password only within minutes of logging in', async (t) => {
-  const { client } = await authApp(t, { auth: { reauthWindow: 200 } });
+  const store = new MemorySessionStore();
+  const { client, auth } = await authApp(t, { auth: { sessions: store } });
   await logIn(client);
   const headers = { 'x-csrf-token': await csrf(client) };
   const fresh = await client.post('/auth/tokens', { json: { name: 'right after login' }, headers });
   assert.equal(fresh.status, 201, fresh.text);
-  await sleep(250);
+  // Six minutes later (the window is five): the session's login is too old.
+  const cookie = client.cookies.get(auth.sessions.cookieName)!;
+  const key = sessionKey(cookie.slice(0, cookie.lastIndexOf('.')));
+  const record = (await store.get(key))!;
+  record.data._authAt = (record.data._authAt as number) - 6 * 60_000;
+  await store.set(key, record);
   const stale = await client.post<Problem>('/auth/tokens', { json: { name: 'later' }, headers });
   assert.equal(stale.status, 400);
   assert.match(stale.json().detail, /needs your password/);
