@@ -22,7 +22,8 @@ export const app = volt({
 
 let connection: Database | undefined;
 app.onStartup(async () => {
-  connection = await connect(app.settings.databaseUrl);
+  // Errors of idle PostgreSQL connections go to the app's log, as one JSON line each.
+  connection = await connect(app.settings.databaseUrl, { logger: app.fastify.log });
 });
 app.onShutdown(async () => {
   await connection?.close();
