@@ -201,7 +201,8 @@ app.patch(
   async (ctx) => {
     const books = query(ctx.deps.db, Book).filter({ id: ctx.params.id });
     await books.get();
-    await books.update(ctx.body);
+    // An empty PATCH changes nothing; update() refuses to set no field.
+    if (Object.keys(ctx.body).length > 0) await books.update(ctx.body);
     return books.get();
   },
 );
