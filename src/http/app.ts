@@ -12,6 +12,7 @@ import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
+import { serializeError } from './log-errors.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -55,10 +56,11 @@ function loggerOptions(
   if (settings.env === 'development') {
     return {
       level: settings.logLevel,
+      serializers: { err: serializeError },
       transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
     };
   }
-  return { level: settings.logLevel };
+  return { level: settings.logLevel, serializers: { err: serializeError } };
 }
 
 /**

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'logging-app.ts');
 
-function runFixture(env: Record<string, string>): Promise<string> {
+function runFixture(env: Record<string, string>, app = fixture): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=volt-source', fixture], {
+    const child = spawn(process.execPath, ['--conditions=volt-source', app], {
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,4 +50,23 @@ test('in development the log is pretty-printed for people', async () => {
   assert.match(out, /inside the handler/);
   assert.match(out, /INFO/);
   assert.ok(!out.trimStart().startsWith('{'), 'not JSON');
+});
+
+test("an error's log line says each message once, also when it wraps a cause with the same words", async () => {
+  const out = await runFixture(
+    { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
+    join(import.meta.dirname, 'fixtures', 'database-error-app.ts'),
+  );
+  const failure = out
+    .trim()
+    .split('\n')
+    .map(
+      (line) => JSON.parse(line) as { level: number; err?: { type: string; message: string; stack: string } },
+    )
+    .find((line) => line.err !== undefined);
+  assert.equal(failure?.level, 50);
+  // The ORM's DatabaseError keeps node:sqlite's error, of the same text, as its cause.
+  assert.equal(failure?.err?.type, 'DatabaseError');
+  assert.equal(failure?.err?.message, 'no such table: no_such_table');
+  assert.match(failure?.err?.stack ?? '', /caused by: Error: no such table/);
 });
