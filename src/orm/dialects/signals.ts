@@ -18,7 +18,7 @@ export function bothSignals(first: AbortSignal | undefined, second: AbortSignal)
 
 /**
  * Resolves after `ms`, or rejects with {@link abortedError} as soon as `signal` aborts. The
- * timer does not keep the process alive.
+ * timer keeps the process alive, as the statement waiting on it would.
  */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortedError(signal));
@@ -31,7 +31,6 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
