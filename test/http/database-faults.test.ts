@@ -81,7 +81,7 @@ test('SQLite: while another process holds the write lock, other routes answer at
   assert.ok(performance.now() - started >= 1500, 'the write waited for the lock');
   assert.ok(pings.length >= 10);
   // node:sqlite's own busy wait froze every route for the whole hold (2 s).
-  assert.ok(Math.max(...pings) < 300, `slowest /ping: ${Math.round(Math.max(...pings))} ms`);
+  assert.ok(Math.max(...pings) < 600, `slowest /ping: ${Math.round(Math.max(...pings))} ms`);
   await lock.released;
   assert.equal(await count(db, 'items'), 1);
 });
@@ -95,7 +95,7 @@ test('SQLite: a lock held longer than busyTimeout is a 503 with Retry-After, aft
   await db.run('create table items (name text)');
   const client = testClient(appOver(db));
   t.after(() => client.close());
-  const lock = holdSqliteLock(file, 3000);
+  const lock = holdSqliteLock(file, 4500);
   t.after(() => lock.released);
   await lock.locked;
   for (const send of [() => client.post('/items', { json: { name: 'x' } }), () => client.post('/orders')]) {
@@ -104,7 +104,7 @@ test('SQLite: a lock held longer than busyTimeout is a 503 with Retry-After, aft
     const took = performance.now() - started;
     assertUnavailable(res);
     assert.equal(res.json<Problem>().detail, 'The database is busy. Try again shortly.');
-    assert.ok(took >= 900 && took < 2000, `answered after ${Math.round(took)} ms`);
+    assert.ok(took >= 900 && took < 3000, `answered after ${Math.round(took)} ms`);
   }
   await lock.released;
   assert.equal(await count(db, 'items'), 0);
@@ -171,7 +171,7 @@ describePostgres('postgres', (url) => {
       assert.equal(res.json<Problem>().detail, 'The database is busy. Try again shortly.');
     }
     const last = Math.max(...answers.map((a) => a.at));
-    assert.ok(last < 7500, `the last answer came after ${Math.round(last)} ms`);
+    assert.ok(last < 9000, `the last answer came after ${Math.round(last)} ms`);
     assert.ok(Math.min(...busy.map((a) => a.at)) >= 4500, 'a 503 only after the 5 s wait');
   });
 
