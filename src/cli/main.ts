@@ -10,13 +10,13 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { redactUrls } from '../http/redact.ts';
+import { maskUrls } from '../http/mask-url.ts';
 import { SettingsError } from '../http/settings.ts';
+import { closest } from '../http/suggestion.ts';
 import type { Command, FlagValues, Write } from './command.ts';
 import { CliError, UsageError } from './errors.ts';
 import { commandHelp, globalHelp, HELP_FLAG } from './help.ts';
 import { COMMANDS } from './registry.ts';
-import { closest } from './suggestion.ts';
 
 /** Where a run reads and writes; the process's own streams and directory by default. */
 export interface RunOptions {
@@ -145,14 +145,14 @@ function isSettingsError(error: unknown): error is Error {
  */
 function report(error: unknown, stderr: Write): number {
   if (error instanceof UsageError || error instanceof CliError) {
-    stderr(`volt: ${redactUrls(error.message)}\n`);
+    stderr(`volt: ${maskUrls(error.message)}\n`);
     return error.exitCode;
   }
   if (isSettingsError(error)) {
-    stderr(`volt: ${redactUrls(error.message)}\n`);
+    stderr(`volt: ${maskUrls(error.message)}\n`);
     return 1;
   }
-  stderr(`volt: ${redactUrls(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  stderr(`volt: ${maskUrls(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   return 1;
 }
 

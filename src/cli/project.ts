@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { redactUrl, redactUrls } from '../http/redact.ts';
+import { maskUrl, maskUrls } from '../http/mask-url.ts';
 import { loadSettings } from '../http/settings.ts';
 import { connect, type Database, type DatabaseLogger } from '../orm/database.ts';
 import { DatabaseError, DatabaseUnavailableError } from '../orm/errors.ts';
@@ -87,7 +87,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     databaseUrl = loadSettings({ envFile: existsSync(envFile) ? envFile : false }).databaseUrl;
   } else if (!/^(sqlite:|postgres(ql)?:\/\/)/u.test(databaseUrl)) {
     throw new CliError(
-      `The database URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${redactUrl(databaseUrl)}"`,
+      `The database URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${maskUrl(databaseUrl)}"`,
     );
   }
   const project: Project = {
@@ -136,14 +136,14 @@ export function migrationFailure(error: unknown): unknown {
   if (error instanceof CliError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof DatabaseUnavailableError)
-    return new CliError(`Cannot use the database: ${redactUrls(error.message)}`, { cause: error });
+    return new CliError(`Cannot use the database: ${maskUrls(error.message)}`, { cause: error });
   if (error instanceof DatabaseError || (typeof code === 'string' && code.startsWith('VOLT_')))
-    return new CliError(redactUrls((error as Error).message), { cause: error });
+    return new CliError(maskUrls((error as Error).message), { cause: error });
   // The server refused or is not there: a system error (ECONNREFUSED…) or the server's own
   // (a wrong password, a missing database), which pg reports with a severity.
   const system = typeof code === 'string' && /^E[A-Z]+$/u.test(code) && 'syscall' in (error as object);
   if (system || (error as { severity?: unknown } | null)?.severity !== undefined)
-    return new CliError(`Cannot use the database: ${redactUrls((error as Error).message)}`, { cause: error });
+    return new CliError(`Cannot use the database: ${maskUrls((error as Error).message)}`, { cause: error });
   return error;
 }
 

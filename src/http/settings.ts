@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { DEFAULT_JSON_MAX_ARRAY_LENGTH, DEFAULT_JSON_MAX_DEPTH } from './json-body.ts';
-import { redactUrl } from './redact.ts';
+import { maskUrl } from './mask-url.ts';
 
 /** Where the app runs. `production` turns on strict checks. */
 export type VoltEnv = 'development' | 'production' | 'test';
@@ -60,6 +60,8 @@ export interface Settings {
   csrfTrustedOrigins: string[];
   /** Where a Redis server is, for the Redis stores (`REDIS_URL`). Default: none. */
   redisUrl: string;
+  /** Longest lifetime, in days, of an API token made at `POST /auth/tokens` (`API_TOKEN_MAX_DAYS`). Default 90. */
+  apiTokenMaxDays: number;
   /** How mail is sent (`EMAIL_BACKEND`): `console`, `file`, `memory` or `smtp`. Default `console`. */
   emailBackend: 'console' | 'file' | 'memory' | 'smtp';
   /** The SMTP server for `EMAIL_BACKEND=smtp` (`EMAIL_URL`), e.g. `smtps://user:pass@mail.example.com:465`. */
@@ -95,7 +97,7 @@ type Parser<T> = (raw: string) => T | Invalid;
  * URL holds a password), and cut short.
  */
 function shown(raw: string): string {
-  const value = redactUrl(raw);
+  const value = maskUrl(raw);
   return value.length > 100 ? `${value.slice(0, 100)}…` : value;
 }
 
@@ -175,6 +177,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
   csrfTrustedOrigins: ['CSRF_TRUSTED_ORIGINS', asList],
   redisUrl: ['REDIS_URL', asString],
+  apiTokenMaxDays: ['API_TOKEN_MAX_DAYS', asInt(1, 3650)],
   emailBackend: ['EMAIL_BACKEND', oneOf(['console', 'file', 'memory', 'smtp'] as const)],
   emailUrl: ['EMAIL_URL', asString],
   emailFilePath: ['EMAIL_FILE_PATH', asString],
@@ -209,6 +212,7 @@ function defaults(env: VoltEnv): Settings {
     sessionIdleTimeout: 0,
     csrfTrustedOrigins: [],
     redisUrl: '',
+    apiTokenMaxDays: 90,
     emailBackend: 'console',
     emailUrl: '',
     emailFilePath: './data/mail',

@@ -1,5 +1,5 @@
 /** `security.S007`: CSRF_TRUSTED_ORIGINS lists https origins only. */
-import { redactUrls } from '../../http/redact.ts';
+import { maskUrls } from '../../http/mask-url.ts';
 import type { DeployCheck, Finding } from './types.ts';
 
 /** A wildcard trusts every site; an http:// origin can be impersonated on the network. */
@@ -11,7 +11,7 @@ export const check: DeployCheck = {
     const fix = 'List exact https origins, e.g. CSRF_TRUSTED_ORIGINS=https://app.example.com';
     for (const entry of settings.csrfTrustedOrigins) {
       // An entry with a user and password in it is shown without them.
-      const shown = redactUrls(entry);
+      const shown = maskUrls(entry);
       if (entry.includes('*')) {
         findings.push({
           level: 'error',

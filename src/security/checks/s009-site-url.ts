@@ -1,5 +1,5 @@
 /** `security.S009`: SITE_URL is an https origin, for links sent by mail. */
-import { redactUrls } from '../../http/redact.ts';
+import { maskUrls } from '../../http/mask-url.ts';
 import type { DeployCheck } from './types.ts';
 
 /** Password-reset and confirmation links are built from SITE_URL; without it, from the request. */
@@ -21,7 +21,7 @@ export const check: DeployCheck = {
       return [
         {
           level: 'error',
-          message: `SITE_URL is ${redactUrls(siteUrl)}: links sent by mail would send tokens over plain HTTP.`,
+          message: `SITE_URL is ${maskUrls(siteUrl)}: links sent by mail would send tokens over plain HTTP.`,
           fix,
         },
       ];

@@ -2,7 +2,8 @@
  * URLs in messages without their secrets. A database, mail or Redis URL carries a password
  * (`postgres://app:s3cret@db:5432/app`, or `?password=` in the query): messages that show such
  * a setting show its scheme and host only (`postgres://db:5432`), so an error page, a log line
- * or `volt check`'s output never hands the password to whoever reads it.
+ * or `volt check`'s output never hands the password to whoever reads it. (The request log's
+ * URLs, whose secrets are query and path parameters, are `log-redaction.ts`'s.)
  */
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -16,11 +17,11 @@ const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
  *
  * @example
  * ```ts
- * redactUrl('postgres://app:s3cret@db.example.com:5432/app'); // 'postgres://db.example.com:5432'
- * redactUrl('sqlite:./data/app.db'); // 'sqlite:./data/app.db'
+ * maskUrl('postgres://app:s3cret@db.example.com:5432/app'); // 'postgres://db.example.com:5432'
+ * maskUrl('sqlite:./data/app.db'); // 'sqlite:./data/app.db'
  * ```
  */
-export function redactUrl(value: string): string {
+export function maskUrl(value: string): string {
   const scheme = SCHEME.exec(value)?.[1];
   if (scheme === undefined) return value.includes('@') ? '(hidden: it may hold a password)' : value;
   if (!value.slice(scheme.length + 1).startsWith('//'))
@@ -36,13 +37,13 @@ export function redactUrl(value: string): string {
 
 /**
  * `text` with every URL that carries a user, a password or a query replaced by
- * {@link redactUrl}'s form; other URLs (links to documentation) are left alone.
+ * {@link maskUrl}'s form; other URLs (links to documentation) are left alone.
  *
  * @example
  * ```ts
- * redactUrls('cannot reach redis://:pw@cache:6379/0'); // 'cannot reach redis://cache:6379'
+ * maskUrls('cannot reach redis://:pw@cache:6379/0'); // 'cannot reach redis://cache:6379'
  * ```
  */
-export function redactUrls(text: string): string {
-  return text.replace(URL_IN_TEXT, (url) => (/[@?]/.test(url) ? redactUrl(url) : url));
+export function maskUrls(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => (/[@?]/.test(url) ? maskUrl(url) : url));
 }
