@@ -182,7 +182,15 @@ export function installErrorHandling(
         { code: 'ECONNRESET' },
         'client closed the connection before the request was complete',
       );
-      return sendProblem(reply, new HttpError(400, { detail: 'The request was not received completely.' }));
+      // 499, nginx's "client closed request", as for work the client's leaving stopped: nobody
+      // reads it, the access log shows why the request ended.
+      return sendProblem(
+        reply,
+        new HttpError(499, {
+          title: 'Client Closed Request',
+          detail: 'The request was not received completely.',
+        }),
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     const debug = options.debug();
