@@ -12,10 +12,11 @@ import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const FORM_OR_JSON = ['application/x-www-form-urlencoded', 'application/json'];
 
 function echoApp(options: Parameters<typeof quietApp>[0] = {}) {
   const app = quietApp(options);
-  app.post('/echo', { body: t.Any() }, (ctx) => ({
+  app.post('/echo', { body: t.Any(), bodyTypes: FORM_OR_JSON }, (ctx) => ({
     body: ctx.body,
     proto: Object.getPrototypeOf(ctx.body) === null ? 'null' : 'object',
   }));
@@ -92,6 +93,7 @@ describe('form bodies', () => {
     app.post(
       '/token',
       {
+        bodyTypes: FORM_OR_JSON,
         body: t.Object({
           grant_type: t.Literal('password'),
           attempts: t.Integer({ minimum: 1 }),

@@ -1,0 +1,108 @@
+/**
+ * The query string parser: Fastify's default (fast-querystring) keeps a value whose
+ * percent-encoding does not decode (`%C0%AE`, an overlong `.`; `%FF`; `%E9` from a Latin-1
+ * form; a stray `%`) as its raw text, and Node's `querystring` and `URLSearchParams` replace the
+ * bad bytes with U+FFFD: either way a handler sees text the client did not send. This parser
+ * decodes strictly, and marks the result as invalid instead, which the route answers with a 400.
+ * It also notes the keys whose values decode to text with NUL (`%00`), which PostgreSQL cannot
+ * store: the route answers them with a 422.
+ */
+import { type FieldError, HttpError } from './errors.ts';
+import { nulError } from './text-checks.ts';
+
+/** The null-prototype object of a parsed query: `?__proto__=x` is just a key. */
+const QueryObject = function QueryObject() {} as unknown as new () => Record<string, string | string[]>;
+QueryObject.prototype = Object.create(null);
+
+/** What a parsed query held that the route must refuse. */
+interface QueryIssues {
+  /** The first key (as sent) whose key or value does not decode. */
+  invalid?: string;
+  /** The keys whose key or value decodes to text with NUL. */
+  nul?: string[];
+}
+
+// Set on a parsed query only when it has issues: a query without any costs nothing.
+const ISSUES = Symbol('volt.queryIssues');
+
+function issuesOf(result: object): QueryIssues {
+  const holder = result as { [ISSUES]?: QueryIssues };
+  holder[ISSUES] ??= {};
+  return holder[ISSUES];
+}
+
+const PLUS = /\+/g;
+
+/** Decodes one key or value (`+` is a space), or `undefined` when it is not UTF-8 percent-encoding. */
+function decode(text: string): string | undefined {
+  const spaced = text.includes('+') ? text.replace(PLUS, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses a query string (without the `?`) into an object of strings; a repeated key gives an
+ * array of strings. A key or value that is not valid UTF-8 percent-encoding marks the result
+ * invalid (see {@link queryTextErrors}) rather than being kept raw or replaced with U+FFFD.
+ *
+ * @example
+ * ```ts
+ * parseQueryString('tag=a&tag=b&q=caf%C3%A9'); // { tag: ['a', 'b'], q: 'café' }
+ * queryTextErrors(parseQueryString('q=%C0%AE')); // throws a 400 HttpError naming q
+ * ```
+ */
+export function parseQueryString(text: string): Record<string, string | string[]> {
+  const result = new QueryObject();
+  if (text.length === 0) return result;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      const pair = text.slice(start, end);
+      const eq = pair.indexOf('=');
+      const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+      const key = decode(rawKey);
+      const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
+      if (key === undefined || value === undefined) {
+        issuesOf(result).invalid ??= rawKey;
+      } else if (key !== '' || eq !== -1) {
+        // NUL only comes from a `%00`: a raw one is not allowed in a URL.
+        if (pair.includes('%') && (key.includes('\u0000') || value.includes('\u0000'))) {
+          const issues = issuesOf(result);
+          issues.nul ??= [];
+          issues.nul.push(key);
+        }
+        const seen = result[key];
+        if (seen === undefined) result[key] = value;
+        else if (typeof seen === 'string') result[key] = [seen, value];
+        else seen.push(value);
+      }
+    }
+    start = end + 1;
+  }
+  return result;
+}
+
+/**
+ * What is wrong with the text of a query parsed by {@link parseQueryString}: throws a 400
+ * {@link HttpError} when a key or value does not decode, answers the 422 field errors of values
+ * with NUL, else `undefined`.
+ */
+export function queryTextErrors(query: unknown): FieldError[] | undefined {
+  const issues = (query as { [ISSUES]?: QueryIssues } | undefined)?.[ISSUES];
+  if (issues === undefined) return undefined;
+  const key = issues.invalid;
+  if (key === undefined) return [...new Set(issues.nul)].map((name) => nulError(['query', name]));
+  const name = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+  throw new HttpError(400, {
+    detail: `The query string is not valid: the parameter "${name}" is not UTF-8 percent-encoding (%XX escapes of UTF-8 bytes).`,
+    errors: [
+      { loc: ['query', name], msg: 'Input should be UTF-8 percent-encoded text', type: 'string_unicode' },
+    ],
+  });
+}
