@@ -24,8 +24,11 @@ interface SchemaNode {
 /** Turns one value (a string, or an array of strings for a repeated key) into the declared type. */
 type Coerce = (value: unknown) => unknown;
 
+const MINUS = 45;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
 // JSON's number grammar: no sign but `-`, no leading zeros, no `.5` or `5.`, no hex, no spaces.
-const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 // The words pydantic (so FastAPI) reads as booleans, case-insensitively; `on` is what an HTML
@@ -34,12 +37,21 @@ const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on', 't']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'off', 'f']);
 
 /**
- * The integer a text stands for, or the text itself. Integer syntax past the safe range still
+ * The integer a text stands for (`-?(0|[1-9][0-9]*)`), or the text itself. Integer syntax past the safe range still
  * becomes a number, so the safe-integer bounds of validation name the problem rather than a
  * vague type error.
  */
 export function textToInteger(text: string): number | string {
-  if (!INTEGER.test(text)) return text;
+  // By hand rather than with a regular expression: this runs for every integer parameter.
+  const length = text.length;
+  let i = text.charCodeAt(0) === MINUS ? 1 : 0;
+  if (i === length) return text;
+  // No leading zeros: `0` alone, or a digit 1–9 first.
+  if (text.charCodeAt(i) === DIGIT_0 && length !== i + 1) return text;
+  for (; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < DIGIT_0 || c > DIGIT_9) return text;
+  }
   const value = Number(text);
   return Number.isFinite(value) ? value : text;
 }
@@ -95,6 +107,10 @@ function scalarCoercion(types: Set<string>): ((text: string) => unknown) | undef
   const number = types.has('number');
   const boolean = types.has('boolean');
   if (!integer && !number && !boolean) return undefined;
+  // One type (the common case): its conversion as is.
+  if (integer && !number && !boolean) return textToInteger;
+  if (number && !boolean) return textToNumber;
+  if (boolean && !integer && !number) return textToBoolean;
   return (text) => {
     if (number) {
       const value = textToNumber(text);
@@ -150,21 +166,26 @@ export type ObjectCoercion = (object: Record<string, unknown>) => void;
  */
 export function compileCoercion(schema: unknown): ObjectCoercion | undefined {
   const node = schema as SchemaNode;
-  const entries: Array<[string, Coerce]> = [];
+  // Two parallel arrays: the per-request loop reads them without destructuring.
+  const names: string[] = [];
+  const coercions: Coerce[] = [];
   for (const [name, property] of Object.entries(node.properties ?? {})) {
     const coerce = compileValue(property);
-    if (coerce !== keep) entries.push([name, coerce]);
+    if (coerce === keep) continue;
+    names.push(name);
+    coercions.push(coerce);
   }
   const declared = new Set(Object.keys(node.properties ?? {}));
   const extra = compileValue(
     typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined,
   );
-  if (entries.length === 0 && extra === keep) return undefined;
+  if (names.length === 0 && extra === keep) return undefined;
+  const count = names.length;
   return (object) => {
-    for (let i = 0; i < entries.length; i++) {
-      const [name, coerce] = entries[i]!;
+    for (let i = 0; i < count; i++) {
+      const name = names[i]!;
       const value = object[name];
-      if (value !== undefined) object[name] = coerce(value);
+      if (value !== undefined) object[name] = coercions[i]!(value);
     }
     if (extra !== keep) {
       for (const name of Object.keys(object)) if (!declared.has(name)) object[name] = extra(object[name]);

@@ -30,8 +30,8 @@ const OPEN_ARRAY = 91; // [
 const CLOSE_OBJECT = 125; // }
 const CLOSE_ARRAY = 93; // ]
 const QUOTE = 34; // "
-const BACKSLASH = 92; // \
 const COMMA = 44; // ,
+const BACKSLASH = 92; // \
 const LETTER_U = 117; // u
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
@@ -80,52 +80,72 @@ function escapesSurrogate(text: string, at: number, half: number): boolean {
 }
 
 /**
+ * What the `\uXXXX` escape at `at` (the backslash) holds, as bits of {@link NUL} and
+ * {@link SURROGATE}, and where the text after it starts: past a valid surrogate pair whole.
+ * Only 0000 and D800–DFFF matter, told apart by their first two hex digits.
+ */
+function unicodeEscape(text: string, at: number): { found: number; next: number } {
+  const first = text.charCodeAt(at + 2);
+  if (first === DIGIT_0) {
+    const nul =
+      text.charCodeAt(at + 3) === DIGIT_0 &&
+      text.charCodeAt(at + 4) === DIGIT_0 &&
+      text.charCodeAt(at + 5) === DIGIT_0;
+    return { found: nul ? NUL : 0, next: at + 6 };
+  }
+  if ((first | 32) === 100) {
+    const half = surrogateHalf(text.charCodeAt(at + 3));
+    if (half === 1 && escapesSurrogate(text, at + 6, 2)) return { found: 0, next: at + 12 };
+    if (half !== 0) return { found: SURROGATE, next: at + 6 };
+  }
+  return { found: 0, next: at + 6 };
+}
+
+/**
  * One pass over a JSON text: stops at the first limit broken (DEPTH, ARRAY) and otherwise
  * notes what the parsed value must be walked for (NUL, SURROGATE, NUMBER). The text need not be
  * valid JSON (the parser judges that afterwards).
+ *
+ * Strings, most of a JSON text, are skipped with `indexOf` from quote to quote (native code),
+ * stopping only at backslashes; the next quote and backslash are searched again only once the
+ * scan has passed them, so the pass stays linear.
  */
 function scanJson(text: string, limits: JsonLimits): number {
   const { maxDepth, maxArrayLength } = limits;
+  const length = text.length;
   // Per open container: -1 for an object, else the commas seen so far in that array.
   const commas: number[] = [];
   let depth = 0;
-  let inString = false;
   let found = 0;
   // Where the current token began: after the last separator or string.
   let tokenStart = 0;
-  for (let i = 0; i < text.length; i++) {
+  let quote = -1;
+  let backslash = -1;
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) {
-        if (text.charCodeAt(i + 1) !== LETTER_U) {
-          i++;
-          continue;
+    if (c === QUOTE) {
+      let at = i + 1;
+      for (;;) {
+        if (quote < at) {
+          quote = text.indexOf('"', at);
+          // Unterminated: the parser refuses it.
+          if (quote === -1) return found;
         }
-        // \uXXXX: only 0000 and D800–DFFF matter, told apart by their first two hex digits.
-        const first = text.charCodeAt(i + 2);
-        if (first === DIGIT_0) {
-          if (
-            text.charCodeAt(i + 3) === DIGIT_0 &&
-            text.charCodeAt(i + 4) === DIGIT_0 &&
-            text.charCodeAt(i + 5) === DIGIT_0
-          )
-            found |= NUL;
-        } else if ((first | 32) === 100) {
-          const half = surrogateHalf(text.charCodeAt(i + 3));
-          if (half === 1 && escapesSurrogate(text, i + 6, 2)) {
-            // A high surrogate followed by a low one: a valid pair, skipped whole.
-            i += 6;
-          } else if (half !== 0) {
-            found |= SURROGATE;
-          }
+        if (backslash < at) {
+          backslash = text.indexOf('\\', at);
+          if (backslash === -1) backslash = length;
         }
-        i += 5;
-      } else if (c === QUOTE) {
-        inString = false;
-        tokenStart = i;
+        if (backslash > quote) break;
+        if (text.charCodeAt(backslash + 1) === LETTER_U) {
+          const escape = unicodeEscape(text, backslash);
+          found |= escape.found;
+          at = escape.next;
+        } else {
+          at = backslash + 2;
+        }
       }
-    } else if (c === QUOTE) {
-      inString = true;
+      i = quote;
+      tokenStart = i;
     } else if (c === COMMA) {
       if (i - tokenStart > LONG_TOKEN) found |= NUMBER;
       tokenStart = i;
@@ -146,7 +166,7 @@ function scanJson(text: string, limits: JsonLimits): number {
       if (before >= DIGIT_0 && before <= DIGIT_9) found |= NUMBER;
     }
   }
-  if (text.length - tokenStart > LONG_TOKEN) found |= NUMBER;
+  if (length - tokenStart > LONG_TOKEN) found |= NUMBER;
   return found;
 }
 

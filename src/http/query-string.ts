@@ -32,6 +32,10 @@ function issuesOf(result: object): QueryIssues {
 }
 
 const PLUS = /\+/g;
+const AMPERSAND = 38;
+const EQUALS = 61;
+const PERCENT = 37;
+const PLUS_SIGN = 43;
 
 /** Decodes one key or value (`+` is a space), or `undefined` when it is not UTF-8 percent-encoding. */
 function decode(text: string): string | undefined {
@@ -42,6 +46,41 @@ function decode(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Adds one `key=value` pair (`text` from `start` to `end`, `=` at `eq` or -1) to a parsed query. */
+function addPair(
+  result: Record<string, string | string[]>,
+  text: string,
+  start: number,
+  eq: number,
+  end: number,
+  escaped: boolean,
+): void {
+  let key = text.slice(start, eq === -1 ? end : eq);
+  let value = eq === -1 ? '' : text.slice(eq + 1, end);
+  if (escaped) {
+    const rawKey = key;
+    const decodedKey = decode(key);
+    const decodedValue = decode(value);
+    if (decodedKey === undefined || decodedValue === undefined) {
+      issuesOf(result).invalid ??= rawKey;
+      return;
+    }
+    key = decodedKey;
+    value = decodedValue;
+    // NUL only comes from a `%00`: a raw one is not allowed in a URL.
+    if (key.includes('\u0000') || value.includes('\u0000')) {
+      const issues = issuesOf(result);
+      issues.nul ??= [];
+      issues.nul.push(key);
+    }
+  }
+  if (key === '' && eq === -1) return;
+  const seen = result[key];
+  if (seen === undefined) result[key] = value;
+  else if (typeof seen === 'string') result[key] = [seen, value];
+  else seen.push(value);
 }
 
 /**
@@ -57,33 +96,24 @@ function decode(text: string): string | undefined {
  */
 export function parseQueryString(text: string): Record<string, string | string[]> {
   const result = new QueryObject();
-  if (text.length === 0) return result;
+  const length = text.length;
+  // One pass, as fast-querystring does: pairs are cut at `&`, and only those with a `%` or
+  // `+` are decoded.
   let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('&', start);
-    if (end === -1) end = text.length;
-    if (end > start) {
-      const pair = text.slice(start, end);
-      const eq = pair.indexOf('=');
-      const rawKey = eq === -1 ? pair : pair.slice(0, eq);
-      const key = decode(rawKey);
-      const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
-      if (key === undefined || value === undefined) {
-        issuesOf(result).invalid ??= rawKey;
-      } else if (key !== '' || eq !== -1) {
-        // NUL only comes from a `%00`: a raw one is not allowed in a URL.
-        if (pair.includes('%') && (key.includes('\u0000') || value.includes('\u0000'))) {
-          const issues = issuesOf(result);
-          issues.nul ??= [];
-          issues.nul.push(key);
-        }
-        const seen = result[key];
-        if (seen === undefined) result[key] = value;
-        else if (typeof seen === 'string') result[key] = [seen, value];
-        else seen.push(value);
-      }
+  let eq = -1;
+  let escaped = false;
+  for (let i = 0; i <= length; i++) {
+    const c = i === length ? AMPERSAND : text.charCodeAt(i);
+    if (c === AMPERSAND) {
+      if (i > start) addPair(result, text, start, eq, i, escaped);
+      start = i + 1;
+      eq = -1;
+      escaped = false;
+    } else if (c === EQUALS) {
+      if (eq === -1) eq = i;
+    } else if (c === PERCENT || c === PLUS_SIGN) {
+      escaped = true;
     }
-    start = end + 1;
   }
   return result;
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { VoltApp } from 'volt';
 import { createUser, User } from 'volt/auth';
 import { connect, type Database, loadMigrations, migrate } from 'volt/orm';
-import { testDatabase, testPostgresUrl, testClient } from 'volt/testing';
+import { testClient, testDatabase, testPostgresUrl } from 'volt/testing';
 
 const SEED = Number(process.env.VOLT_FUZZ_SEED ?? 0x5eed12);
 

@@ -40,6 +40,10 @@ describe('JSON array length', () => {
     assert.equal(jsonLimitExceeded('["a,b,c,d,e,f"]', limits), undefined);
     assert.equal(jsonLimitExceeded('[[1,2],[3,4],[5,6]]', limits), undefined);
     assert.equal(jsonLimitExceeded('[[[[1]]]]', { maxDepth: 3, maxArrayLength: 10 }), 'depth');
+    // Escaped quotes and backslashes do not end a string early.
+    const shallow = { maxDepth: 2, maxArrayLength: 10 };
+    assert.equal(jsonLimitExceeded('["\\"[[[[", "\\\\", "[[[[", "\\u0022[["]', shallow), undefined);
+    assert.equal(jsonLimitExceeded('["\\\\"[[[]]]]', shallow), 'depth');
   });
 
   test('an array longer than JSON_MAX_ARRAY_LENGTH is a 400 naming the limit', async () => {
