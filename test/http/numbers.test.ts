@@ -202,11 +202,11 @@ describe('JSON numbers', () => {
     assert.equal(seen.length, 0);
     // Large but finite numbers, and exponents, are fine.
     const ok = await client.post('/items', {
-      body: '{"price":1.5e308,"extra":[1e-400,true,false]}',
+      body: '{"price":1.5e308,"extra":[1e-300,true,false]}',
       headers: json,
     });
     assert.equal(ok.status, 200, ok.text);
-    assert.deepEqual(ok.json(), { price: 1.5e308, extra: [0, true, false] });
+    assert.deepEqual(ok.json(), { price: 1.5e308, extra: [1e-300, true, false] });
   });
 
   test('an integer field past ±(2^53 − 1) is a 422; its own bounds still apply', async () => {
