@@ -68,6 +68,13 @@ export {
   type ReverseRelation,
 } from './meta.ts';
 export {
+  type DetectOptions,
+  detectChanges,
+  type PlannedMigration,
+  type PlanOptions,
+  planMigrations,
+} from './migrations/autodetector.ts';
+export {
   type Deconstruction,
   deconstruct,
   reconstruct,
@@ -104,6 +111,13 @@ export {
   type PostMigrateHook,
 } from './migrations/post-migrate.ts';
 export {
+  InteractiveQuestioner,
+  NonInteractiveQuestioner,
+  parseRenames,
+  type Questioner,
+  type Rename,
+} from './migrations/questioner.ts';
+export {
   type AppliedMigration,
   appliedMigrations,
   MIGRATIONS_TABLE,
@@ -128,6 +142,7 @@ export type {
   RunCodeContext,
   SchemaEditorLike,
 } from './migrations/types.ts';
+export { type MigrationSource, MigrationWriteError, writeMigration } from './migrations/writer.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
 export {
   type Aggregate,

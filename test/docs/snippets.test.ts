@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -45,6 +46,38 @@ describe('docs snippets', () => {
     test(`${relative(snippetDir, file)} runs and its assertions hold`, async () => {
       const { code, output } = await run(file);
       assert.equal(code, 0, output);
+    });
+  }
+});
+
+// Snippets are what users copy: they import Volt by its package name, never a file of src/.
+const IMPORT =
+  /^(?:import|export)\s[^;]*?\bfrom\s*['"]([^'"\n]+)['"]|^import\s*['"]([^'"\n]+)['"]|\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/gm;
+
+describe('docs snippets import Volt as users do', () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const packages = new Set([
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.devDependencies ?? {}),
+  ]);
+  const allowed = (file: string, specifier: string): boolean => {
+    if (specifier === 'volt' || specifier.startsWith('volt/')) return true;
+    if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return true;
+    if (specifier.startsWith('.'))
+      return !relative(snippetDir, resolve(dirname(file), specifier)).startsWith('..');
+    const name = specifier.startsWith('@') ? specifier.split('/', 2).join('/') : specifier.split('/', 1)[0]!;
+    return packages.has(name);
+  };
+  for (const file of listFiles(snippetDir, '.ts')) {
+    test(`${relative(snippetDir, file)} imports only volt, its subpaths, packages and files beside it`, () => {
+      const text = readFileSync(file, 'utf8');
+      const wrong = [...text.matchAll(IMPORT)]
+        .map((m) => (m[1] ?? m[2] ?? m[3])!)
+        .filter((s) => !allowed(file, s));
+      assert.deepEqual(wrong, [], `${relative(root, file)} imports private paths`);
     });
   }
 });

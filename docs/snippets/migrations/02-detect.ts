@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { createRegistry, f, model, ProjectState } from 'volt/orm';
 import {
+  createRegistry,
   detectChanges,
+  f,
+  model,
   NonInteractiveQuestioner,
+  ProjectState,
   parseRenames,
   planMigrations,
   writeMigration,
-} from '../../../src/orm/migrations/index.ts';
+} from 'volt/orm';
 
 // Two versions of a model: `title` became `name`, and `isbn` is new.
 function library(version: 1 | 2) {

@@ -1,0 +1,42 @@
+/**
+ * Every guide can be found: the README and the docs index link each page of docs/guides.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..');
+const guides = readdirSync(join(root, 'docs', 'guides'))
+  .filter((name) => name.endsWith('.md'))
+  .sort();
+
+function linkCounts(page: string, prefix: string): Map<string, number> {
+  const text = readFileSync(join(root, page), 'utf8');
+  const counts = new Map<string, number>();
+  for (const [, target] of text.matchAll(/\]\(([^)#\s]+)/g)) {
+    if (!target!.startsWith(prefix)) continue;
+    const name = target!.slice(prefix.length);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+for (const [page, prefix] of [
+  ['README.md', 'docs/guides/'],
+  ['docs/index.md', 'guides/'],
+] as const) {
+  test(`${page} links every guide`, () => {
+    const counts = linkCounts(page, prefix);
+    assert.deepEqual(
+      guides.filter((name) => !counts.has(name)),
+      [],
+      `${page} must link each of docs/guides/*.md`,
+    );
+    assert.deepEqual(
+      [...counts.keys()].filter((name) => !guides.includes(name)),
+      [],
+      `${page} links guides that do not exist`,
+    );
+  });
+}
