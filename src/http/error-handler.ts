@@ -23,6 +23,7 @@ export type ErrorMapper = (
 
 // Fastify's client-error codes and what Volt says for them (its own messages can quote internals).
 const ENGINE_ERRORS: Record<string, (request: FastifyRequest) => string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is larger than the limit.',
   // On a route of Volt's own, the route's accepted types are named instead (./media-types.ts).
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) => {
     const type = request.headers['content-type'];
@@ -30,7 +31,6 @@ const ENGINE_ERRORS: Record<string, (request: FastifyRequest) => string> = {
       ? 'The request has a body but no Content-Type header.'
       : `Content type "${type.slice(0, 100)}" is not supported.`;
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is larger than the limit.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body.',
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty but the Content-Type says application/json.',
   FST_ERR_CTP_INVALID_JSON_BODY: () => 'The request body is not valid JSON.',
@@ -49,15 +49,13 @@ function engineClientError(error: unknown, request: FastifyRequest): HttpError |
   // error with a statusCode — an upstream HTTP client's, say — may quote internals in its message.
   if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
   const route = code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? routeOf(request) : undefined;
-  if (route) {
-    // No parser for the type (or no type at all): name what the route takes, as its own check does.
-    const refused = unsupportedMediaType(
+  // No parser for the type (or no type at all): name what the route takes, as its own check does.
+  if (route)
+    return unsupportedMediaType(
       request.method,
       request.headers['content-type'],
       bodyMediaTypes(route.options),
     );
-    return new HttpError(415, { detail: refused.detail!, headers: refused.headers!, cause: error });
-  }
   const describe = ENGINE_ERRORS[code];
   if (describe) return new HttpError(statusCode, { detail: describe(request), cause: error });
   // Any other 4xx raised by the engine or a plugin: its message was written for clients.
