@@ -37,10 +37,14 @@ const EQUALS = 61;
 const PERCENT = 37;
 const PLUS_SIGN = 43;
 
+// What a key or value holds, noted while scanning: only those with escapes are decoded.
+const HAS_PLUS = 1;
+const HAS_PERCENT = 2;
+
 /** Decodes one key or value (`+` is a space), or `undefined` when it is not UTF-8 percent-encoding. */
-function decode(text: string): string | undefined {
-  const spaced = text.includes('+') ? text.replace(PLUS, ' ') : text;
-  if (!spaced.includes('%')) return spaced;
+function decode(text: string, escapes: number): string | undefined {
+  const spaced = escapes & HAS_PLUS ? text.replace(PLUS, ' ') : text;
+  if (!(escapes & HAS_PERCENT)) return spaced;
   try {
     return decodeURIComponent(spaced);
   } catch {
@@ -48,21 +52,25 @@ function decode(text: string): string | undefined {
   }
 }
 
-/** Adds one `key=value` pair (`text` from `start` to `end`, `=` at `eq` or -1) to a parsed query. */
+/**
+ * Adds one `key=value` pair (`text` from `start` to `end`, `=` at `eq` or -1) to a parsed query;
+ * `keyEscapes` and `valueEscapes` say what each holds to decode.
+ */
 function addPair(
   result: Record<string, string | string[]>,
   text: string,
   start: number,
   eq: number,
   end: number,
-  escaped: boolean,
+  keyEscapes: number,
+  valueEscapes: number,
 ): void {
   let key = text.slice(start, eq === -1 ? end : eq);
   let value = eq === -1 ? '' : text.slice(eq + 1, end);
-  if (escaped) {
+  if (keyEscapes !== 0 || valueEscapes !== 0) {
     const rawKey = key;
-    const decodedKey = decode(key);
-    const decodedValue = decode(value);
+    const decodedKey = keyEscapes === 0 ? key : decode(key, keyEscapes);
+    const decodedValue = valueEscapes === 0 ? value : decode(value, valueEscapes);
     if (decodedKey === undefined || decodedValue === undefined) {
       issuesOf(result).invalid ??= rawKey;
       return;
@@ -70,7 +78,7 @@ function addPair(
     key = decodedKey;
     value = decodedValue;
     // NUL only comes from a `%00`: a raw one is not allowed in a URL.
-    if (key.includes('\u0000') || value.includes('\u0000')) {
+    if ((keyEscapes | valueEscapes) & HAS_PERCENT && (key.includes('\u0000') || value.includes('\u0000'))) {
       const issues = issuesOf(result);
       issues.nul ??= [];
       issues.nul.push(key);
@@ -97,22 +105,26 @@ function addPair(
 export function parseQueryString(text: string): Record<string, string | string[]> {
   const result = new QueryObject();
   const length = text.length;
-  // One pass, as fast-querystring does: pairs are cut at `&`, and only those with a `%` or
-  // `+` are decoded.
+  // One pass, as fast-querystring does: pairs are cut at `&`, and only keys and values with a
+  // `%` or `+` are decoded.
   let start = 0;
   let eq = -1;
-  let escaped = false;
+  let keyEscapes = 0;
+  let valueEscapes = 0;
   for (let i = 0; i <= length; i++) {
     const c = i === length ? AMPERSAND : text.charCodeAt(i);
     if (c === AMPERSAND) {
-      if (i > start) addPair(result, text, start, eq, i, escaped);
+      if (i > start) addPair(result, text, start, eq, i, keyEscapes, valueEscapes);
       start = i + 1;
       eq = -1;
-      escaped = false;
+      keyEscapes = 0;
+      valueEscapes = 0;
     } else if (c === EQUALS) {
       if (eq === -1) eq = i;
     } else if (c === PERCENT || c === PLUS_SIGN) {
-      escaped = true;
+      const escape = c === PERCENT ? HAS_PERCENT : HAS_PLUS;
+      if (eq === -1) keyEscapes |= escape;
+      else valueEscapes |= escape;
     }
   }
   return result;

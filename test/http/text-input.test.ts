@@ -212,9 +212,11 @@ describe('bytes that are not UTF-8', () => {
       assert.equal(route.json().detail, 'The URL is not valid.');
     }
     assert.equal(seen.length, 0);
-    // Valid escapes decode as before.
+    // Valid escapes decode as before; so do repeated keys, keys without a value, and `+`.
     const ok = await client.get('/search?search=caf%C3%A9+au+lait');
     assert.deepEqual(ok.json(), { search: 'café au lait' });
+    const raw = await client.get('/raw?a=1&a=2&b&c=&d+e=f+g&h=i=j&%5F%5Fproto%5F%5F=k');
+    assert.deepEqual(raw.json(), { a: ['1', '2'], b: '', c: '', 'd e': 'f g', h: 'i=j', ['__proto__']: 'k' });
   });
 });
 
