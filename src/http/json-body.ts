@@ -79,26 +79,33 @@ function escapesSurrogate(text: string, at: number, half: number): boolean {
   );
 }
 
+// unicodeEscape() answers its findings in the low bits and the escape's length above them.
+const LENGTH_SHIFT = 8;
+const FOUND_MASK = (1 << LENGTH_SHIFT) - 1;
+const ONE_ESCAPE = 6 << LENGTH_SHIFT;
+const SURROGATE_PAIR = 12 << LENGTH_SHIFT;
+
 /**
- * What the `\uXXXX` escape at `at` (the backslash) holds, as bits of {@link NUL} and
- * {@link SURROGATE}, and where the text after it starts: past a valid surrogate pair whole.
- * Only 0000 and D800–DFFF matter, told apart by their first two hex digits.
+ * What the `\uXXXX` escape at `at` (the backslash) holds — bits of {@link NUL} and
+ * {@link SURROGATE} — plus its length shifted by {@link LENGTH_SHIFT}: a valid surrogate pair is
+ * skipped whole. Only 0000 and D800–DFFF matter, told apart by their first two hex digits. A
+ * number rather than an object: JSON from some clients escapes every non-ASCII character.
  */
-function unicodeEscape(text: string, at: number): { found: number; next: number } {
+function unicodeEscape(text: string, at: number): number {
   const first = text.charCodeAt(at + 2);
   if (first === DIGIT_0) {
     const nul =
       text.charCodeAt(at + 3) === DIGIT_0 &&
       text.charCodeAt(at + 4) === DIGIT_0 &&
       text.charCodeAt(at + 5) === DIGIT_0;
-    return { found: nul ? NUL : 0, next: at + 6 };
+    return nul ? ONE_ESCAPE | NUL : ONE_ESCAPE;
   }
   if ((first | 32) === 100) {
     const half = surrogateHalf(text.charCodeAt(at + 3));
-    if (half === 1 && escapesSurrogate(text, at + 6, 2)) return { found: 0, next: at + 12 };
-    if (half !== 0) return { found: SURROGATE, next: at + 6 };
+    if (half === 1 && escapesSurrogate(text, at + 6, 2)) return SURROGATE_PAIR;
+    if (half !== 0) return ONE_ESCAPE | SURROGATE;
   }
-  return { found: 0, next: at + 6 };
+  return ONE_ESCAPE;
 }
 
 /**
@@ -137,9 +144,9 @@ function scanJson(text: string, limits: JsonLimits): number {
         }
         if (backslash > quote) break;
         if (text.charCodeAt(backslash + 1) === LETTER_U) {
-          const escape = unicodeEscape(text, backslash);
-          found |= escape.found;
-          at = escape.next;
+          const unicode = unicodeEscape(text, backslash);
+          found |= unicode & FOUND_MASK;
+          at = backslash + (unicode >> LENGTH_SHIFT);
         } else {
           at = backslash + 2;
         }

@@ -122,9 +122,9 @@ export function parseQueryString(text: string): Record<string, string | string[]
     } else if (c === EQUALS) {
       if (eq === -1) eq = i;
     } else if (c === PERCENT || c === PLUS_SIGN) {
-      const escape = c === PERCENT ? HAS_PERCENT : HAS_PLUS;
-      if (eq === -1) keyEscapes |= escape;
-      else valueEscapes |= escape;
+      const kind = c === PERCENT ? HAS_PERCENT : HAS_PLUS;
+      if (eq === -1) keyEscapes |= kind;
+      else valueEscapes |= kind;
     }
   }
   return result;
