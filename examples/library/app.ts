@@ -8,7 +8,7 @@
  *   volt start examples/library/app.ts      then open /docs and log in with Authorize
  */
 import { dependency, HttpError, t, volt } from 'volt';
-import { createAuth } from 'volt/auth';
+import { can, createAuth, definePolicy } from 'volt/auth';
 import { avg, connect, count, type Database, query } from 'volt/orm';
 import { Author, Book, Review, Tag } from './models.ts';
 
@@ -38,7 +38,7 @@ const deps = { db: database };
 /**
  * Users: /auth routes (login, tokens, password reset), the session cookie and CSRF. Reading is
  * open; writing needs a login with the model permission (`volt createsuperuser` makes one user
- * with all of them); reviews need a login only.
+ * with all of them); reviews need a login only, and belong to the user who wrote them.
  */
 export const auth = createAuth(app, {
   db: () => {
@@ -72,7 +72,7 @@ app.post(
   {
     tags: ['authors'],
     summary: 'Add an author',
-    dependencies: [auth.requirePerm('library.add_author')],
+    dependencies: [auth.requirePerm(Author, 'add')],
     deps,
     status: 201,
     body: Author.schema.create,
@@ -87,7 +87,7 @@ app.delete(
     tags: ['authors'],
     summary: 'Remove an author without books',
     deps,
-    dependencies: [auth.requirePerm('library.delete_author')],
+    dependencies: [auth.requirePerm(Author, 'delete')],
     params: id,
     status: 204,
   },
@@ -177,7 +177,7 @@ app.post(
   {
     tags: ['books'],
     summary: 'Add a book',
-    dependencies: [auth.requirePerm('library.add_book')],
+    dependencies: [auth.requirePerm(Book, 'add')],
     deps,
     status: 201,
     body: Book.schema.create,
@@ -191,7 +191,7 @@ app.patch(
   {
     tags: ['books'],
     summary: 'Change a book',
-    dependencies: [auth.requirePerm('library.change_book')],
+    dependencies: [auth.requirePerm(Book, 'change')],
     deps,
     params: id,
     body: Book.schema.update,
@@ -211,7 +211,7 @@ app.delete(
     tags: ['books'],
     summary: 'Remove a book and its reviews',
     deps,
-    dependencies: [auth.requirePerm('library.delete_book')],
+    dependencies: [auth.requirePerm(Book, 'delete')],
     params: id,
     status: 204,
   },
@@ -226,7 +226,7 @@ app.put(
   {
     tags: ['books'],
     summary: "Set a book's tags (by slug)",
-    dependencies: [auth.requirePerm('library.change_book')],
+    dependencies: [auth.requirePerm(Book, 'change')],
     deps,
     params: id,
     body: t.Object({ tags: t.Array(t.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }) }),
@@ -253,15 +253,32 @@ app.put(
 
 // --- Reviews -------------------------------------------------------------------------------
 
-const ReviewIn = t.Omit(Review.schema.create, ['bookId']);
+// Ownership: a review is its author's. Only they may change or delete it — or a moderator with
+// the model permission (library.change_review, library.delete_review); superusers may do all.
+// The routes ask can() with the row; the author comes from the login, never from the body.
+definePolicy(Review, {
+  canChange: async (user, review?: { userId: number | null }) =>
+    user.isAuthenticated &&
+    ((review !== undefined && review.userId === user.id) || (await user.hasPerm('library.change_review'))),
+  canDelete: async (user, review?: { userId: number | null }) =>
+    user.isAuthenticated &&
+    ((review !== undefined && review.userId === user.id) || (await user.hasPerm('library.delete_review'))),
+});
+
+// What a client may write of a review: the rest (the book, the author) comes from the server.
+const { rating, body } = Review.schema.create.properties;
+const ReviewIn = t.Object({ rating, body }, { additionalProperties: false });
+const ReviewChange = t.Object(
+  { rating: Review.schema.update.properties.rating, body: Review.schema.update.properties.body },
+  { additionalProperties: false },
+);
 
 app.post(
   '/books/:id/reviews',
   {
     tags: ['reviews'],
-    summary: 'Review a published book',
-    dependencies: [auth.requireUser],
-    deps,
+    summary: 'Review a published book (as the logged-in user)',
+    deps: { ...deps, user: auth.requireUser },
     params: id,
     status: 201,
     body: ReviewIn,
@@ -271,7 +288,53 @@ app.post(
     const book = await query(ctx.deps.db, Book).get({ id: ctx.params.id });
     if (book.status !== 'published')
       throw new HttpError(409, { detail: 'Only published books can be reviewed.' });
-    return query(ctx.deps.db, Review).create({ ...ctx.body, bookId: book.id });
+    const author = ctx.deps.user.row;
+    return query(ctx.deps.db, Review).create({
+      ...ctx.body,
+      bookId: book.id,
+      reviewer: author.username,
+      userId: author.id,
+    });
+  },
+);
+
+app.patch(
+  '/reviews/:id',
+  {
+    tags: ['reviews'],
+    summary: 'Change your review',
+    description: 'Only its author, or a user with `library.change_review`.',
+    deps: { ...deps, user: auth.requireUser },
+    params: id,
+    body: ReviewChange,
+    response: { 200: Review.schema.read },
+    responseDescriptions: { 403: 'Not your review' },
+  },
+  async (ctx) => {
+    const reviews = query(ctx.deps.db, Review).filter({ id: ctx.params.id });
+    if (!(await can(ctx.deps.user, 'change', Review, await reviews.get())))
+      throw new HttpError(403, { detail: 'Only its author may change this review.' });
+    await reviews.update(ctx.body);
+    return reviews.get();
+  },
+);
+
+app.delete(
+  '/reviews/:id',
+  {
+    tags: ['reviews'],
+    summary: 'Delete your review',
+    description: 'Only its author, or a user with `library.delete_review`.',
+    deps: { ...deps, user: auth.requireUser },
+    params: id,
+    status: 204,
+    responseDescriptions: { 403: 'Not your review' },
+  },
+  async (ctx) => {
+    const reviews = query(ctx.deps.db, Review).filter({ id: ctx.params.id });
+    if (!(await can(ctx.deps.user, 'delete', Review, await reviews.get())))
+      throw new HttpError(403, { detail: 'Only its author may delete this review.' });
+    await reviews.delete();
   },
 );
 
@@ -288,7 +351,7 @@ app.post(
   {
     tags: ['tags'],
     summary: 'Add a tag',
-    dependencies: [auth.requirePerm('library.add_tag')],
+    dependencies: [auth.requirePerm(Tag, 'add')],
     deps,
     status: 201,
     body: Tag.schema.create,

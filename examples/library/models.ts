@@ -1,8 +1,10 @@
 /**
- * The library's models: authors write books, books carry tags and collect reviews.
+ * The library's models: authors write books, books carry tags and collect reviews, each
+ * review written by a user.
  * Everything else — tables, migrations, typed queries, request and response schemas — is read
  * from these definitions.
  */
+import { User } from 'volt/auth';
 import { f, model } from 'volt/orm';
 
 export const Author = model(
@@ -50,7 +52,11 @@ export const Review = model(
   'library.Review',
   {
     book: f.foreignKey(() => Book, { onDelete: 'cascade', relatedName: 'reviews' }),
+    // The author's username, shown with the review: set from the logged-in user, never from the body.
     reviewer: f.string({ maxLength: 100 }),
+    // The owner: the review policy (app.ts) lets only them change or delete it. Reviews made
+    // before owners were kept have none (only moderators may change those).
+    user: f.foreignKey(() => User, { onDelete: 'setNull', nullable: true, relatedName: 'reviews' }),
     rating: f.integer({ min: 1, max: 5 }),
     body: f.text({ default: '' }),
     created: f.datetime({ autoNowAdd: true }),

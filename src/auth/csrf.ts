@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
+import { exactOrigin } from '../security/fetch-metadata.ts';
 import type { Sessions } from './sessions.ts';
 
 /** The header a script sends the CSRF token in. */
@@ -25,9 +26,11 @@ function requestOrigin(request: FastifyRequest): string {
   return originOf(own) ?? own.toLowerCase();
 }
 
+/** The origin of a URL (the request's own address, a `Referer`), unless it carries user info. */
 function originOf(url: string): string | undefined {
   try {
     const parsed = new URL(url);
+    if (parsed.username !== '' || parsed.password !== '') return undefined;
     return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
   } catch {
     return undefined;
@@ -43,7 +46,9 @@ export function foreignOrigin(request: FastifyRequest, trusted: readonly string[
   const allowed = (origin: string) => origin === own || trusted.includes(origin);
   const origin = request.headers.origin;
   if (origin !== undefined) {
-    if (origin === 'null' || !allowed(originOf(origin) ?? '')) {
+    // Only an origin exactly as browsers write it: `http://evil@host` or `http://host/path`
+    // parse to this site's origin but are not it.
+    if (origin === 'null' || !allowed(exactOrigin(origin) ?? '')) {
       return `the request came from ${origin === 'null' ? 'an opaque origin' : `the origin ${origin.slice(0, 200)}`}, which is neither this site (${own}) nor in CSRF_TRUSTED_ORIGINS`;
     }
     return undefined;

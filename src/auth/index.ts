@@ -91,6 +91,12 @@ export {
   removePolicy,
 } from './policies.ts';
 export {
+  type RedisCommander,
+  RedisSessionStore,
+  type RedisSessionStoreOptions,
+} from './redis-session-store.ts';
+export { UnknownPermissionError } from './required-permissions.ts';
+export {
   type CheckResetTokenOptions,
   checkResetToken,
   makeResetToken,
@@ -102,9 +108,6 @@ export {
   DatabaseSessionStore,
   MemorySessionStore,
   type MemorySessionStoreOptions,
-  type RedisCommander,
-  RedisSessionStore,
-  type RedisSessionStoreOptions,
   type SessionRecord,
   type SessionStore,
   sessionKey,

@@ -238,14 +238,48 @@ export async function setPassword(
   const key = user[pk] ?? user.id;
   if (key === undefined || key === null)
     throw new TypeError(`setPassword() needs a saved user (it has no ${pk})`);
+  if (!(await savePasswordHash(db, model, user, encoded)))
+    throw new Error(`${model.meta.label} ${String(key)} does not exist (any more)`);
+  return encoded;
+}
+
+/**
+ * Saves an already made hash on `user` and runs the password-change hooks, in one
+ * transaction. With `expected`, only while the row still holds that hash (compare and set):
+ * of two changes racing from the same old password — one reset link confirmed twice at once —
+ * one wins and the other changes nothing. Resolves to `false` when no row was changed.
+ */
+export async function savePasswordHash(
+  db: Database,
+  model: UserModel,
+  user: UserRow,
+  encoded: string,
+  options: { expected?: string } = {},
+): Promise<boolean> {
+  const pk = model.meta.pk;
+  const key = user[pk.attribute] ?? user.id;
   // One transaction: a hook that fails in the database (ending sessions, revoking tokens) leaves
   // the old password in place rather than half a change.
-  await db.transaction(async (tx) => {
-    const updated = await saveUserFields(tx, model, key, { password: encoded });
-    if (updated === 0) throw new Error(`${model.meta.label} ${String(key)} does not exist (any more)`);
+  return db.transaction(async (tx) => {
+    let updated: number;
+    if (options.expected === undefined) {
+      updated = await saveUserFields(tx, model, key, { password: encoded });
+    } else {
+      // The row lock of the UPDATE orders racing changes (PostgreSQL re-reads the row after the
+      // first commits; SQLite runs one write transaction at a time): the second finds a new hash.
+      const column = model.meta.field('password').column!;
+      const result = await tx.kysely
+        .updateTable(model.meta.table)
+        .set({ [column]: encoded })
+        .where(pk.column!, '=', pk.toDb(key as never, tx.dialect) as never)
+        .where(column, '=', options.expected)
+        .executeTakeFirst();
+      updated = Number(result.numUpdatedRows);
+    }
+    if (updated === 0) return false;
     await runPasswordChangeHooks(tx, { ...user, password: encoded }, model);
+    return true;
   });
-  return encoded;
 }
 
 /**

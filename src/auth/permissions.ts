@@ -21,7 +21,8 @@ import { Permission, type UserModel } from './models.ts';
 
 const PERM = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/u;
 
-function checkPerm(perm: string): string {
+/** `perm` when it is written `<app>.<codename>`; a `TypeError` naming the form otherwise. */
+export function checkPerm(perm: string): string {
   if (typeof perm !== 'string' || !PERM.test(perm))
     throw new TypeError(
       `${JSON.stringify(perm)} is not a permission; write '<app>.<codename>', like 'library.change_book'`,

@@ -1,6 +1,6 @@
 /**
- * Where server-side sessions live: the `SessionStore` interface and three stores — the
- * database (the `auth.Session` model), process memory, and Redis.
+ * Where server-side sessions live: the `SessionStore` interface and two stores — the
+ * database (the `auth.Session` model) and process memory (Redis: `redis-session-store.ts`).
  *
  * Stores receive keys already hashed: the SHA-256 (hex) of the id in the cookie. A store never
  * sees the cookie's id, so a leaked table or Redis dump holds no usable session.
@@ -37,6 +37,12 @@ export interface SessionStore {
   get(key: string): Promise<SessionRecord | undefined>;
   /** Creates or replaces the record under `key`. */
   set(key: string, record: SessionRecord): Promise<void>;
+  /**
+   * Sets only `lastSeen` of the record under `key` (nothing when there is none): the idle
+   * timeout's write, which must not undo a save of the record made meanwhile. Without it,
+   * the record read at the request's start is written back whole with `set()`.
+   */
+  touch?(key: string, lastSeen: number): Promise<void>;
   /** Deletes the record under `key` (no error when there is none). */
   destroy(key: string): Promise<void>;
   /** Deletes every session of a user (log out everywhere), but the one keyed `except`. */
@@ -70,7 +76,8 @@ export function sessionKey(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
-function checkRecord(record: SessionRecord): void {
+/** Throws a `TypeError` naming what is wrong with a record given to `set()`. */
+export function checkRecord(record: SessionRecord): void {
   if (typeof record !== 'object' || record === null)
     throw new TypeError('A session record must be an object');
   if (record.userId !== null && (typeof record.userId !== 'string' || record.userId === ''))
@@ -139,6 +146,13 @@ export class DatabaseSessionStore implements SessionStore {
     }
   }
 
+  async touch(key: string, lastSeen: number): Promise<void> {
+    assertSessionKey(key);
+    await query(this.#db(), Session)
+      .filter({ key })
+      .update({ lastSeen: new Date(lastSeen) });
+  }
+
   async destroy(key: string): Promise<void> {
     assertSessionKey(key);
     await query(this.#db(), Session).filter({ key }).delete();
@@ -204,6 +218,12 @@ export class MemorySessionStore implements SessionStore {
     this.#records.set(key, { userId, data: copyData(record.data), expiresAt, lastSeen });
   }
 
+  async touch(key: string, lastSeen: number): Promise<void> {
+    assertSessionKey(key);
+    const record = this.#records.get(key);
+    if (record) record.lastSeen = lastSeen;
+  }
+
   async destroy(key: string): Promise<void> {
     assertSessionKey(key);
     this.#records.delete(key);
@@ -228,174 +248,4 @@ export class MemorySessionStore implements SessionStore {
       }
     return removed;
   }
-}
-
-/**
- * The one Redis call the Redis store makes: a command as its words, answering Redis's reply.
- * node-redis clients fit as they are (`createClient()`); with ioredis, pass
- * `{ sendCommand: (args) => redis.call(args[0], ...args.slice(1)) }`.
- */
-export interface RedisCommander {
-  sendCommand(args: string[]): Promise<unknown>;
-}
-
-/** Options of {@link RedisSessionStore}. */
-export interface RedisSessionStoreOptions {
-  /** Prepended to every key the store writes. Default `volt:session:`. */
-  prefix?: string;
-}
-
-// Each script runs atomically in Redis. Keys: <prefix>s:<key> holds the record's JSON (its TTL
-// the session's expiry); <prefix>u:<userId> is a sorted set of the user's session keys scored by
-// expiry, so destroyUser finds them and entries of expired sessions can be pruned by score.
-const SET_SCRIPT = `
-local prefix, key, value, expiresAt, now, userId = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local sessionKey = prefix .. 's:' .. key
-local old = redis.call('GET', sessionKey)
-if old then
-  local oldUser = cjson.decode(old).userId
-  if type(oldUser) == 'string' and oldUser ~= userId then redis.call('ZREM', prefix .. 'u:' .. oldUser, key) end
-end
-if expiresAt <= now then
-  redis.call('DEL', sessionKey)
-  if userId ~= '' then redis.call('ZREM', prefix .. 'u:' .. userId, key) end
-  return 0
-end
-redis.call('SET', sessionKey, value, 'PXAT', expiresAt)
-if userId ~= '' then
-  local index = prefix .. 'u:' .. userId
-  redis.call('ZADD', index, expiresAt, key)
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
-  local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
-  redis.call('PEXPIREAT', index, last[2])
-end
-return 1
-`;
-
-const DESTROY_SCRIPT = `
-local prefix, key = ARGV[1], ARGV[2]
-local sessionKey = prefix .. 's:' .. key
-local old = redis.call('GET', sessionKey)
-if old then
-  local oldUser = cjson.decode(old).userId
-  if type(oldUser) == 'string' then redis.call('ZREM', prefix .. 'u:' .. oldUser, key) end
-end
-return redis.call('DEL', sessionKey)
-`;
-
-const DESTROY_USER_SCRIPT = `
-local prefix, userId, except = ARGV[1], ARGV[2], ARGV[3]
-local index = prefix .. 'u:' .. userId
-local removed = 0
-for _, key in ipairs(redis.call('ZRANGE', index, 0, -1)) do
-  if key ~= except then
-    removed = removed + redis.call('DEL', prefix .. 's:' .. key)
-    redis.call('ZREM', index, key)
-  end
-end
-return removed
-`;
-
-/** A Lua script and its SHA-1, computed once for `EVALSHA`. */
-interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-const SET = script(SET_SCRIPT);
-const DESTROY = script(DESTROY_SCRIPT);
-const DESTROY_USER = script(DESTROY_USER_SCRIPT);
-
-/**
- * Sessions in Redis, shared by every process of the app. Each record expires by itself (its
- * TTL is `expiresAt`); a sorted set per user lists the user's sessions for `destroyUser`.
- * Writes are Lua scripts, atomic on one Redis server (not a cluster: a user's keys may live in
- * other slots). Volt depends on no Redis library: pass any client with `sendCommand`.
- *
- * @example
- * ```ts
- * import { createClient } from 'redis';
- * const redis = await createClient({ url: settings.redisUrl }).connect();
- * const store = new RedisSessionStore(redis, { prefix: 'shop:session:' });
- * ```
- */
-export class RedisSessionStore implements SessionStore {
-  readonly #client: RedisCommander;
-  /** The prefix of every key the store writes. */
-  readonly prefix: string;
-
-  constructor(client: RedisCommander, options: RedisSessionStoreOptions = {}) {
-    if (typeof client?.sendCommand !== 'function')
-      throw new TypeError('RedisSessionStore needs a Redis client with sendCommand(args), e.g. node-redis');
-    this.#client = client;
-    this.prefix = options.prefix ?? 'volt:session:';
-  }
-
-  async get(key: string): Promise<SessionRecord | undefined> {
-    assertSessionKey(key);
-    const raw = await this.#client.sendCommand(['GET', `${this.prefix}s:${key}`]);
-    if (typeof raw !== 'string') return undefined;
-    const record = JSON.parse(raw) as SessionRecord;
-    // Redis expires the key itself; this covers the clock difference between app and server.
-    return record.expiresAt > Date.now() ? record : undefined;
-  }
-
-  async set(key: string, record: SessionRecord): Promise<void> {
-    assertSessionKey(key);
-    checkRecord(record);
-    const { userId, data, expiresAt, lastSeen } = record;
-    const value = JSON.stringify({ userId, data, expiresAt, lastSeen });
-    const expiry = String(Math.ceil(expiresAt));
-    await this.#run(SET, [this.prefix, key, value, expiry, String(Date.now()), userId ?? '']);
-  }
-
-  async destroy(key: string): Promise<void> {
-    assertSessionKey(key);
-    await this.#run(DESTROY, [this.prefix, key]);
-  }
-
-  async destroyUser(userId: string, options: { except?: string } = {}): Promise<void> {
-    await this.#run(DESTROY_USER, [this.prefix, String(userId), options.except ?? '']);
-  }
-
-  /**
-   * Redis deletes expired sessions by itself; this prunes the entries of expired sessions from
-   * the per-user sets (also pruned on each `set()` of that user) and returns how many it removed.
-   */
-  async clearExpired(): Promise<number> {
-    const now = String(Date.now());
-    let removed = 0;
-    let cursor = '0';
-    do {
-      const reply = (await this.#client.sendCommand([
-        'SCAN',
-        cursor,
-        'MATCH',
-        `${escapeGlob(this.prefix)}u:*`,
-        'COUNT',
-        '500',
-      ])) as [string, string[]];
-      cursor = String(reply[0]);
-      for (const index of reply[1])
-        removed += Number(await this.#client.sendCommand(['ZREMRANGEBYSCORE', index, '-inf', now]));
-    } while (cursor !== '0');
-    return removed;
-  }
-
-  async #run(script: Script, args: string[]): Promise<unknown> {
-    try {
-      return await this.#client.sendCommand(['EVALSHA', script.sha, '0', ...args]);
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return this.#client.sendCommand(['EVAL', script.source, '0', ...args]);
-    }
-  }
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

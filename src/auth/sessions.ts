@@ -16,6 +16,8 @@ import { type SessionRecord, type SessionStore, sessionKey } from './session-sto
 /** Session data keys Volt itself uses; applications should leave them alone. */
 const USER_HASH = '_authHash';
 const CSRF = '_csrf';
+/** When the user last typed their password in this session (ms epoch): the login. */
+const AUTH_AT = '_authAt';
 
 /**
  * How often (ms) a session's `lastSeen` is written back when an idle timeout is set; more often
@@ -33,6 +35,21 @@ export interface RequestSession {
 
 function newId(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Whether a `Cookie` header holds a cookie named exactly `name`: at the start of the header or
+ * after `;` (and spaces), so `xvolt_session=…` or a value holding `volt_session=` is not it.
+ */
+export function hasCookieNamed(header: string | undefined, name: string): boolean {
+  if (header === undefined) return false;
+  const needle = `${name}=`;
+  for (let at = header.indexOf(needle); at !== -1; at = header.indexOf(needle, at + 1)) {
+    let before = at - 1;
+    while (before >= 0 && (header[before] === ' ' || header[before] === '\t')) before--;
+    if (before < 0 || header[before] === ';') return true;
+  }
+  return false;
 }
 
 /** Compares two strings in time independent of where they differ. */
@@ -68,8 +85,7 @@ export class Sessions {
 
   /** Whether the request carries a session cookie at all (valid or not); no store access. */
   hasCookie(request: FastifyRequest): boolean {
-    const header = request.headers.cookie;
-    return header?.includes(`${this.cookieName}=`) === true;
+    return hasCookieNamed(request.headers.cookie, this.cookieName);
   }
 
   /** The request's session, loaded from the store on first call and shared afterwards. */
@@ -99,7 +115,10 @@ export class Sessions {
       }
       if (now - record.lastSeen > Math.min(TOUCH_EVERY, idle / 2)) {
         record.lastSeen = now;
-        await this.store.set(key, record);
+        // Only the time: the record read above may be stale by now (another request of the
+        // session saved its data meanwhile), and writing it back whole would undo that save.
+        if (this.store.touch) await this.store.touch(key, now);
+        else await this.store.set(key, record);
       }
     }
     return { record, key };
@@ -210,9 +229,15 @@ export class Sessions {
     return typeof kept === 'string' && this.#userHasher.unsign(`${passwordHash}.${kept}`) !== undefined;
   }
 
-  /** The data to start a logged-in session with. */
+  /** The data to start a logged-in session with (the user just gave their password). */
   loginData(passwordHash: string): Record<string, unknown> {
-    return { [USER_HASH]: this.userHash(passwordHash) };
+    return { [USER_HASH]: this.userHash(passwordHash), [AUTH_AT]: Date.now() };
+  }
+
+  /** When the session's user last gave their password (ms epoch), or `undefined`. */
+  authenticatedAt(session: RequestSession): number | undefined {
+    const at = session.record?.data[AUTH_AT];
+    return typeof at === 'number' ? at : undefined;
   }
 
   #cookie(value: string, maxAge: number): string {

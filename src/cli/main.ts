@@ -11,11 +11,11 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { SettingsError } from '../http/settings.ts';
+import { closest } from '../http/suggestion.ts';
 import type { Command, FlagValues, Write } from './command.ts';
 import { CliError, UsageError } from './errors.ts';
 import { commandHelp, globalHelp, HELP_FLAG } from './help.ts';
 import { COMMANDS } from './registry.ts';
-import { closest } from './suggestion.ts';
 
 /** Where a run reads and writes; the process's own streams and directory by default. */
 export interface RunOptions {

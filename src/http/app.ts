@@ -12,6 +12,7 @@ import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
+import { serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
@@ -54,13 +55,16 @@ function loggerOptions(
 ): NonNullable<FastifyServerOptions['logger']> {
   // A silent pino logger still builds a child logger per request: `false` skips that work.
   if (enabled === false || settings.logLevel === 'silent') return false;
+  // Request lines without the secrets a URL can carry (a reset link's token, an API key).
+  const serializers = { req: serializeRequest };
   if (settings.env === 'development') {
     return {
       level: settings.logLevel,
+      serializers,
       transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
     };
   }
-  return { level: settings.logLevel };
+  return { level: settings.logLevel, serializers };
 }
 
 /**

@@ -59,6 +59,8 @@ export interface Settings {
   csrfTrustedOrigins: string[];
   /** Where a Redis server is, for the Redis stores (`REDIS_URL`). Default: none. */
   redisUrl: string;
+  /** Longest lifetime, in days, of an API token made at `POST /auth/tokens` (`API_TOKEN_MAX_DAYS`). Default 90. */
+  apiTokenMaxDays: number;
   /** How mail is sent (`EMAIL_BACKEND`): `console`, `file`, `memory` or `smtp`. Default `console`. */
   emailBackend: 'console' | 'file' | 'memory' | 'smtp';
   /** The SMTP server for `EMAIL_BACKEND=smtp` (`EMAIL_URL`), e.g. `smtps://user:pass@mail.example.com:465`. */
@@ -165,6 +167,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
   csrfTrustedOrigins: ['CSRF_TRUSTED_ORIGINS', asList],
   redisUrl: ['REDIS_URL', asString],
+  apiTokenMaxDays: ['API_TOKEN_MAX_DAYS', asInt(1, 3650)],
   emailBackend: ['EMAIL_BACKEND', oneOf(['console', 'file', 'memory', 'smtp'] as const)],
   emailUrl: ['EMAIL_URL', asString],
   emailFilePath: ['EMAIL_FILE_PATH', asString],
@@ -199,6 +202,7 @@ function defaults(env: VoltEnv): Settings {
     sessionIdleTimeout: 0,
     csrfTrustedOrigins: [],
     redisUrl: '',
+    apiTokenMaxDays: 90,
     emailBackend: 'console',
     emailUrl: '',
     emailFilePath: './data/mail',

@@ -2,6 +2,7 @@
  * The security part: response headers, the Host check, input limits for forms, safe
  * redirects, throttling, signing and the deployment checks.
  */
+export { crossSiteCheck, exactOrigin } from './fetch-metadata.ts';
 export { FORM_CONTENT_TYPE, FORM_MAX_FIELDS, type FormBody, parseForm } from './form-body.ts';
 export {
   type CspDirectives,
@@ -15,6 +16,7 @@ export {
 export { type HostCheck, hostCheck, hostOf } from './hosts.ts';
 export { installSecurity, type SecurityOptions } from './install.ts';
 export { type SafeRedirectOptions, safeRedirectUrl } from './redirects.ts';
+export { RedisGuard, type RedisGuardOptions, StoreUnavailableError } from './redis-guard.ts';
 export {
   type RedisEvalClient,
   RedisThrottleStore,

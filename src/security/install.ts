@@ -1,11 +1,13 @@
 /**
  * Puts the security layer on an app: one `onRequest` hook, the first of the app, that sets the
- * security headers and then checks the `Host` header against ALLOWED_HOSTS (so the 400 carries
- * the headers too), plus the HTML form body parser.
+ * security headers, then checks the `Host` header against ALLOWED_HOSTS (so the 400 carries
+ * the headers too) and refuses unsafe requests a browser sent for another site
+ * (`Sec-Fetch-Site`), plus the HTML form body parser.
  */
 import type { FastifyReply } from 'fastify';
 import type { VoltApp } from '../http/app.ts';
 import { HttpError } from '../http/errors.ts';
+import { crossSiteCheck } from './fetch-metadata.ts';
 import { installFormParser } from './form-body.ts';
 import { type SecurityHeadersOptions, securityHeaders } from './headers.ts';
 import { hostCheck } from './hosts.ts';
@@ -37,15 +39,18 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
     for (let i = 0; i < count; i++) reply.header(names[i]!, values[i]);
   };
   app.onRouterError((_request, reply) => setHeaders(reply));
+  const crossSite = crossSiteCheck(app.settings.csrfTrustedOrigins);
   app.fastify.addHook('onRequest', (request, reply, done) => {
     setHeaders(reply);
-    if (allowedHost === undefined || allowedHost(request.headers.host)) return done();
-    request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-    done(
-      new HttpError(400, {
-        detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
-      }),
-    );
+    if (allowedHost !== undefined && !allowedHost(request.headers.host)) {
+      request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
+      return done(
+        new HttpError(400, {
+          detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
+        }),
+      );
+    }
+    done(crossSite(request));
   });
   installFormParser(app);
 }

@@ -2,7 +2,8 @@
  * A {@link ThrottleStore} in Redis, shared by every process of the app. Volt depends on no Redis
  * library: pass a connected client of your own that has the one method used, `eval`.
  */
-import type { ThrottleStore, ThrottleWindow } from './throttle-store.ts';
+import { RedisGuard, type RedisGuardOptions, StoreUnavailableError } from './redis-guard.ts';
+import { MemoryThrottleStore, type ThrottleStore, type ThrottleWindow } from './throttle-store.ts';
 
 /**
  * The part of a Redis client the store uses: node-redis v4/v5 clients have it as is. For
@@ -13,9 +14,15 @@ export interface RedisEvalClient {
 }
 
 /** Options of {@link RedisThrottleStore}. */
-export interface RedisThrottleStoreOptions {
+export interface RedisThrottleStoreOptions extends RedisGuardOptions {
   /** Prepended to every key. Default `volt:throttle:`. */
   prefix?: string;
+  /**
+   * Where counts go while Redis cannot answer: a store of this process (a new
+   * `MemoryThrottleStore` by default), so limits still hold during an outage, per process.
+   * `false`: no fallback, a 503 instead.
+   */
+  fallback?: ThrottleStore | false;
 }
 
 // One round trip, atomic: count, open the window on the first hit, answer count and time left.
@@ -34,7 +41,10 @@ return {tonumber(count), redis.call('PTTL', KEYS[1])}`;
 const RESET = `return redis.call('DEL', KEYS[1])`;
 
 /**
- * Counts in Redis (`INCR` with a millisecond expiry per key, in one script).
+ * Counts in Redis (`INCR` with a millisecond expiry per key, in one script). The store adds
+ * its own `error` listener to the client, so losing Redis never crashes the process; while
+ * Redis is away (the client reconnecting, or a command past `commandTimeout`), counts go to
+ * `fallback`, and back to Redis once it answers again.
  *
  * @example
  * ```ts
@@ -46,28 +56,50 @@ const RESET = `return redis.call('DEL', KEYS[1])`;
 export class RedisThrottleStore implements ThrottleStore {
   readonly #client: RedisEvalClient;
   readonly #prefix: string;
+  readonly #guard: RedisGuard;
+  readonly #fallback: ThrottleStore | false;
 
   constructor(client: RedisEvalClient, options: RedisThrottleStoreOptions = {}) {
     if (typeof client?.eval !== 'function')
       throw new TypeError('RedisThrottleStore needs a connected Redis client with an eval() method');
     this.#client = client;
     this.#prefix = options.prefix ?? 'volt:throttle:';
+    this.#guard = new RedisGuard(client, 'The throttle store', options);
+    this.#fallback = options.fallback ?? new MemoryThrottleStore();
   }
 
   async hit(key: string, windowMs: number): Promise<ThrottleWindow> {
-    const reply = await this.#client.eval(HIT, {
-      keys: [this.#prefix + key],
-      arguments: [String(Math.max(1, Math.ceil(windowMs)))],
-    });
-    return toWindow(reply)!;
+    const window = String(Math.max(1, Math.ceil(windowMs)));
+    return this.#eval(HIT, key, [window], (store) => store.hit(key, windowMs)) as Promise<ThrottleWindow>;
   }
 
   async peek(key: string): Promise<ThrottleWindow | undefined> {
-    return toWindow(await this.#client.eval(PEEK, { keys: [this.#prefix + key], arguments: [] }));
+    return this.#eval(PEEK, key, [], (store) => store.peek(key));
   }
 
   async reset(key: string): Promise<void> {
-    await this.#client.eval(RESET, { keys: [this.#prefix + key], arguments: [] });
+    await this.#eval(RESET, key, [], async (store) => {
+      await store.reset(key);
+      return undefined;
+    });
+  }
+
+  async #eval(
+    script: string,
+    key: string,
+    args: string[],
+    fallback: (store: ThrottleStore) => Promise<ThrottleWindow | undefined>,
+  ): Promise<ThrottleWindow | undefined> {
+    if (this.#fallback && !this.#guard.available) return fallback(this.#fallback);
+    try {
+      const reply = await this.#guard.run(() =>
+        this.#client.eval(script, { keys: [this.#prefix + key], arguments: args }),
+      );
+      return script === RESET ? undefined : toWindow(reply);
+    } catch (error) {
+      if (this.#fallback && error instanceof StoreUnavailableError) return fallback(this.#fallback);
+      throw error;
+    }
   }
 }
 

@@ -235,27 +235,50 @@ test('OpenAPI: the password flow, API tokens and the session cookie are security
   ]);
 });
 
-test('a password change revokes the password-flow tokens and keeps named API tokens; a reset revokes all', async (t) => {
+test('a password change revokes the API tokens unless asked to keep them; the password-flow tokens always go; a reset revokes all', async (t) => {
   const { client, app, mail } = await authApp(t);
   const api = testClient(app);
-  const flow = await api.post<{ access_token: string }>('/auth/token', {
-    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
-  });
-  const flowAuth = { authorization: `Bearer ${flow.json().access_token}` };
-  const named = await api.post<{ token: string }>('/auth/tokens', {
-    json: { name: 'ci' },
-    headers: flowAuth,
-  });
-  const namedAuth = { authorization: `Bearer ${named.json().token}` };
+  const bearer = async (password = PASSWORD) => {
+    const flow = await api.post<{ access_token: string }>('/auth/token', {
+      form: { grant_type: 'password', username: 'alice', password },
+    });
+    return { authorization: `Bearer ${flow.json().access_token}` };
+  };
+  const named = async (headers: Record<string, string>, currentPassword: string) => {
+    const made = await api.post<{ token: string }>('/auth/tokens', {
+      json: { name: 'ci', currentPassword },
+      headers,
+    });
+    assert.equal(made.status, 201, made.text);
+    return { authorization: `Bearer ${made.json().token}` };
+  };
   await logIn(client);
-  const changed = await client.post('/auth/password', {
-    json: { currentPassword: PASSWORD, newPassword: 'a much better passphrase 42' },
-    headers: { 'x-csrf-token': await csrf(client) },
-  });
-  assert.equal(changed.status, 204);
+  const change = async (currentPassword: string, newPassword: string, keepApiTokens?: boolean) => {
+    const res = await client.post('/auth/password', {
+      json: { currentPassword, newPassword, ...(keepApiTokens === undefined ? {} : { keepApiTokens }) },
+      headers: { 'x-csrf-token': await csrf(client) },
+    });
+    assert.equal(res.status, 204, res.text);
+  };
+
+  // Kept on request: the named token goes on, the password-flow token does not.
+  let flowAuth = await bearer();
+  let namedAuth = await named(flowAuth, PASSWORD);
+  await change(PASSWORD, 'a much better passphrase 42', true);
   assert.equal((await api.get('/private', { headers: flowAuth })).status, 401);
   assert.equal((await api.get('/private', { headers: namedAuth })).status, 200);
 
+  // By default a change revokes every token.
+  const kept = namedAuth;
+  flowAuth = await bearer('a much better passphrase 42');
+  namedAuth = await named(flowAuth, 'a much better passphrase 42');
+  await change('a much better passphrase 42', 'the best passphrase yet 43');
+  for (const headers of [flowAuth, namedAuth, kept])
+    assert.equal((await api.get('/private', { headers })).status, 401);
+
+  // A reset revokes all of them.
+  flowAuth = await bearer('the best passphrase yet 43');
+  namedAuth = await named(flowAuth, 'the best passphrase yet 43');
   await api.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
   await new Promise((resolve) => setTimeout(resolve, 50));
   const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.outbox.at(-1)!.text)![1]!);
@@ -266,7 +289,7 @@ test('a password change revokes the password-flow tokens and keeps named API tok
   assert.equal((await api.get('/private', { headers: namedAuth })).status, 401);
 });
 
-test('wrong current passwords count towards the lockout; a reset lifts it', async (t) => {
+test("wrong current passwords count towards the lockout of where they come from; a reset lifts the username's", async (t) => {
   const { client, app, mail } = await authApp(t);
   await logIn(client);
   const headers = { 'x-csrf-token': await csrf(client) };
@@ -282,17 +305,26 @@ test('wrong current passwords count towards the lockout; a reset lifts it', asyn
     headers,
   });
   assert.equal(locked.status, 429);
+  // The browser that logged in as alice is locked; a login elsewhere is not kept out by it.
   const other = testClient(app, { cookieJar: true });
-  assert.equal((await logIn(other)).status, 429);
-  await other.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
+  assert.equal((await logIn(other)).status, 200);
+  // Failures from clients without the device cookie lock the username for such clients.
+  const stranger = testClient(app);
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      (await stranger.post('/auth/login', { json: { username: 'alice', password: `guess ${i}` } })).status,
+      401,
+    );
+  const fresh = testClient(app, { cookieJar: true });
+  assert.equal((await logIn(fresh)).status, 429);
+  await fresh.post('/auth/password-reset', { json: { email: 'alice@example.com' } });
   await new Promise((resolve) => setTimeout(resolve, 50));
   const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.outbox.at(-1)!.text)![1]!);
-  const reset = await other.post('/auth/password-reset/confirm', {
+  const reset = await fresh.post('/auth/password-reset/confirm', {
     json: { token, newPassword: 'recovered at last 77' },
-    headers: { 'x-csrf-token': await csrf(other) },
   });
   assert.equal(reset.status, 204, reset.text);
-  assert.equal((await logIn(other, 'alice', 'recovered at last 77')).status, 200);
+  assert.equal((await logIn(fresh, 'alice', 'recovered at last 77')).status, 200);
 });
 
 test('a new email address needs the current password; names do not', async (t) => {
@@ -345,7 +377,7 @@ test('a bearer request to logout leaves the cookie session alone; cookie answers
   const me = await client.get('/private');
   assert.equal(me.status, 200);
   assert.equal(me.headers.vary, 'Cookie');
-  assert.equal(me.headers['cache-control'], 'private');
+  assert.equal(me.headers['cache-control'], 'no-store');
 });
 
 test('the reset link opens a page whose form sets the password, showing problems on the form', async (t) => {

@@ -2,6 +2,8 @@
  * An app with users for the auth tests: in-memory SQLite with the auth tables, a memory mail
  * backend, cheap password hashing, and a few guarded routes.
  */
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import type { TestContext } from 'node:test';
 import { type AppOptions, createApp, t as types } from 'volt';
 import {
@@ -15,12 +17,15 @@ import {
   Token,
   User,
 } from 'volt/auth';
-import type { Database } from 'volt/orm';
+import { type Database, f, model } from 'volt/orm';
 import { testClient, testDatabase } from 'volt/testing';
 import { createTables } from '../../src/orm/schema-editor.ts';
 
 /** Cheap scrypt parameters: the tests check behaviour, not hashing cost. */
 export const FAST = { N: 1024, r: 8, p: 1 };
+
+/** A model of the fixture app's routes: its permissions (`shop.view_report`…) are known. */
+export const Report = model('shop.Report', { title: f.string({ maxLength: 100 }) });
 
 /** Alice's password. */
 export const PASSWORD = 'correct horse battery staple';
@@ -84,4 +89,25 @@ export async function logIn(client: ReturnType<typeof testClient>, username = 'a
 /** The CSRF token of the client's session (starting one if needed). */
 export async function csrf(client: ReturnType<typeof testClient>): Promise<string> {
   return (await client.get<{ csrfToken: string }>('/auth/csrf')).json().csrfToken;
+}
+
+/**
+ * Counts the scrypt derivations (password hashes and verifications) of this process until the
+ * test ends, with the cost of each: `calls` grows by one per hash computed.
+ */
+export function countHashing(t: TestContext): { calls: Array<{ N: number; r: number; p: number }> } {
+  const calls: Array<{ N: number; r: number; p: number }> = [];
+  const original = crypto.scrypt;
+  (crypto as { scrypt: unknown }).scrypt = (...args: unknown[]) => {
+    const options = args[3] as { N: number; r: number; p: number };
+    calls.push({ N: options.N, r: options.r, p: options.p });
+    return (original as (...a: unknown[]) => void)(...args);
+  };
+  // The `import { scrypt } from 'node:crypto'` bindings of the modules under test follow.
+  syncBuiltinESMExports();
+  t.after(() => {
+    (crypto as { scrypt: unknown }).scrypt = original;
+    syncBuiltinESMExports();
+  });
+  return { calls };
 }

@@ -8,15 +8,16 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { Session } from '../../src/auth/models.ts';
+import { type RedisCommander, RedisSessionStore } from '../../src/auth/redis-session-store.ts';
 import {
   DatabaseSessionStore,
   MemorySessionStore,
-  type RedisCommander,
-  RedisSessionStore,
   type SessionRecord,
   type SessionStore,
   sessionKey,
 } from '../../src/auth/session-store.ts';
+import { Sessions } from '../../src/auth/sessions.ts';
+import { loadSettings } from '../../src/http/settings.ts';
 import { createTables } from '../../src/orm/schema-editor.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
 import { REDIS_SKIP, REDIS_URL } from '../redis.ts';
@@ -130,6 +131,57 @@ function behavesLikeASessionStore(open: OpenStore, { countsExpired = true } = {}
     assert.ok(await store.get(alive));
     await store.destroyUser('5');
     assert.equal(await store.get(alive), undefined);
+  });
+
+  test('the idle-timeout touch writes only the time: a save made meanwhile by another request stays', async (t) => {
+    const inner = await open(t);
+    let meanwhile: (() => Promise<void>) | undefined;
+    // The store as the request sees it: another request saves the session just after this one read it.
+    const store: SessionStore = {
+      get: async (k) => {
+        const read = await inner.get(k);
+        const other = meanwhile;
+        meanwhile = undefined;
+        await other?.();
+        return read;
+      },
+      set: (k, r) => inner.set(k, r),
+      destroy: (k) => inner.destroy(k),
+      destroyUser: (id, options) => inner.destroyUser(id, options),
+      clearExpired: () => inner.clearExpired(),
+      ...(inner.touch ? { touch: (k: string, at: number) => inner.touch!(k, at) } : {}),
+    };
+    const settings = loadSettings({ env: {}, envFile: false, overrides: { sessionIdleTimeout: 3600 } });
+    const sessions = new Sessions(store, settings);
+    let cookie = '';
+    const reply = { header: (_: string, value: string) => (cookie = value.split(';')[0]!) };
+    const { key } = await sessions.rotate({ headers: {} } as never, reply as never, '7', { theme: 'dark' });
+    const started = (await inner.get(key!))!;
+    // Two minutes idle: the next request writes lastSeen back.
+    await inner.set(key!, { ...started, lastSeen: started.lastSeen - 120_000 });
+    meanwhile = async () => {
+      const current = (await inner.get(key!))!;
+      await inner.set(key!, { ...current, data: { ...current.data, cart: ['saved meanwhile'] } });
+    };
+    const loaded = await sessions.load({ headers: { cookie } } as never);
+    assert.ok(loaded.record, 'the session is live');
+    const stored = (await inner.get(key!))!;
+    assert.deepEqual(stored.data.cart, ['saved meanwhile']);
+    assert.equal(stored.data.theme, 'dark');
+    assert.ok(stored.lastSeen >= started.lastSeen, 'lastSeen was written');
+  });
+
+  test('touch sets lastSeen only, and leaves a missing session missing', async (t) => {
+    const store = await open(t);
+    assert.ok(store.touch, 'the store has touch()');
+    const k = key();
+    const original = record({ data: { a: 'x,"lastSeen":1}', nested: { lastSeen: 5 } }, lastSeen: 1000 });
+    await store.set(k, original);
+    await store.touch(k, 5000);
+    assert.deepEqual(await store.get(k), { ...original, lastSeen: 5000 });
+    const none = key();
+    await store.touch(none, 5000);
+    assert.equal(await store.get(none), undefined);
   });
 
   test('refuses a key that is not a SHA-256 hex digest, and a malformed record', async (t) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closest } from '../../src/cli/suggestion.ts';
+import { closest } from '../../src/http/suggestion.ts';
 import { root, STACK_LINE, volt, voltInProcess } from './support.ts';
 
 test('volt --help lists every command and exits 0', async () => {

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createUser, User } from 'volt/auth';
-import { connect, loadMigrations, migrate } from 'volt/orm';
+import { createUser, Permission, User } from 'volt/auth';
+import { connect, loadMigrations, migrate, query } from 'volt/orm';
 import { type TestClient, testClient } from 'volt/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'volt-library-'));
@@ -21,7 +21,10 @@ const { app } = await import('../../examples/library/app.ts');
 
 let client: TestClient;
 let reader: TestClient;
+let critic: TestClient;
+let moderator: TestClient;
 let anonymous: TestClient;
+let readerId: number;
 before(async () => {
   // The tables come from the committed migrations, as `npm start` makes them.
   const db = await connect(process.env.DATABASE_URL!);
@@ -36,11 +39,21 @@ before(async () => {
     isSuperuser: true,
     isStaff: true,
   });
-  await createUser(db, User, { username: 'reader', password: 'a quiet reading room' });
+  readerId = (await createUser(db, User, { username: 'reader', password: 'a quiet reading room' })).id;
+  await createUser(db, User, { username: 'critic', password: 'a sharp red pencil' });
+  // A moderator may change anyone's review (the model permission), not delete it.
+  const mod = await createUser(db, User, { username: 'moderator', password: 'calm in the stacks' });
+  await query(db, User)
+    .related(mod.id as number, 'userPermissions', Permission)
+    .add(await query(db, Permission).get({ app: 'library', codename: 'change_review' }));
   await db.close();
   anonymous = testClient(app);
   client = testClient(app, { headers: { authorization: await bearer('librarian', 'shelves and stacks 1') } });
   reader = testClient(app, { headers: { authorization: await bearer('reader', 'a quiet reading room') } });
+  critic = testClient(app, { headers: { authorization: await bearer('critic', 'a sharp red pencil') } });
+  moderator = testClient(app, {
+    headers: { authorization: await bearer('moderator', 'calm in the stacks') },
+  });
 });
 
 /** A bearer token from the OAuth2 password flow of the example's /auth routes. */
@@ -163,7 +176,7 @@ describe('library example', () => {
   });
 
   test('a draft cannot be reviewed; once published its reviews come with it', async () => {
-    const review = { reviewer: 'sam', rating: 5, body: 'Ambiguous, in the best way.' };
+    const review = { rating: 5, body: 'Ambiguous, in the best way.' };
     assert.equal((await client.post(`/books/${bookId}/reviews`, { json: review })).status, 409);
     const published = await client.patch(`/books/${bookId}`, {
       json: { status: 'published', publishedOn: '1974-05-01' },
@@ -177,6 +190,35 @@ describe('library example', () => {
       detail.json().reviews.map((r) => r.rating),
       [5],
     );
+  });
+
+  test("a review's author is the logged-in user; only they (or a moderator) may change it", async () => {
+    const written = await reader.post<{ id: number; reviewer: string; userId: number }>(
+      `/books/${bookId}/reviews`,
+      { json: { rating: 3, body: 'Slow start.' } },
+    );
+    assert.equal(written.status, 201, written.text);
+    assert.deepEqual([written.json().reviewer, written.json().userId], ['reader', readerId]);
+    // The author cannot be chosen by the client.
+    const forged = await critic.post<Problem>(`/books/${bookId}/reviews`, {
+      json: { rating: 1, body: 'Dreadful.', reviewer: 'reader', userId: readerId },
+    });
+    assert.equal(forged.status, 422);
+    assert.equal((await anonymous.post(`/books/${bookId}/reviews`, { json: { rating: 1 } })).status, 401);
+
+    const review = `/reviews/${written.json().id}`;
+    assert.equal((await critic.patch(review, { json: { rating: 1 } })).status, 403);
+    assert.equal((await critic.delete(review)).status, 403);
+    const changed = await reader.patch<{ rating: number; userId: number }>(review, { json: { rating: 4 } });
+    assert.equal(changed.status, 200, changed.text);
+    assert.deepEqual([changed.json().rating, changed.json().userId], [4, readerId]);
+    const moderated = await moderator.patch<{ body: string }>(review, {
+      json: { body: 'Slow start, fine end.' },
+    });
+    assert.equal(moderated.status, 200, moderated.text);
+    assert.equal((await moderator.delete(review)).status, 403, 'change_review does not let delete');
+    assert.equal((await reader.delete(review)).status, 204);
+    assert.equal((await reader.delete(review)).status, 404);
   });
 
   test('the top authors count their books and average their reviews', async () => {

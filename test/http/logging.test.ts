@@ -5,9 +5,9 @@ import { test } from 'node:test';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'logging-app.ts');
 
-function runFixture(env: Record<string, string>): Promise<string> {
+function runFixture(env: Record<string, string>, file = fixture): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=volt-source', fixture], {
+    const child = spawn(process.execPath, ['--conditions=volt-source', file], {
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,4 +50,25 @@ test('in development the log is pretty-printed for people', async () => {
   assert.match(out, /inside the handler/);
   assert.match(out, /INFO/);
   assert.ok(!out.trimStart().startsWith('{'), 'not JSON');
+});
+
+test('secrets in URLs (a reset token, API keys, a token path parameter) are redacted in the log', async () => {
+  const out = await runFixture(
+    { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
+    join(import.meta.dirname, 'fixtures', 'redaction-app.ts'),
+  );
+  assert.doesNotMatch(out, /secret-(one|two|three|four)/);
+  const urls = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { req?: { url: string } })
+    .flatMap((line) => (line.req ? [line.req.url] : []));
+  assert.deepEqual(
+    [...new Set(urls)],
+    [
+      '/auth/password-reset/confirm?token=[REDACTED]&lang=en&apiKey=[REDACTED]',
+      '/invites/[REDACTED]',
+      '/fails?client_secret=[REDACTED]&page=2',
+    ],
+  );
 });

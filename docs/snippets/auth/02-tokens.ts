@@ -23,18 +23,30 @@ assert.equal(issued.json().token_type, 'bearer');
 const bearer = { authorization: `Bearer ${issued.json().access_token}` };
 assert.deepEqual((await client.get('/me', { headers: bearer })).json(), { me: 'grace' });
 
-// A named API token for a program: shown once, stored hashed; bearer requests need no CSRF token.
-const made = await client.post<{ id: number; token: string; prefix: string }>('/auth/tokens', {
-  json: { name: 'deploy script', expiresInDays: 90 },
-  headers: bearer,
-});
+// A named API token for a program: it outlives the access token, so making one needs the
+// password again. Shown once, stored hashed, at most API_TOKEN_MAX_DAYS (90) days.
+const refused = await client.post('/auth/tokens', { json: { name: 'deploy script' }, headers: bearer });
+assert.equal(refused.status, 400);
+const made = await client.post<{ id: number; token: string; prefix: string; expiresAt: string }>(
+  '/auth/tokens',
+  {
+    json: { name: 'deploy script', expiresInDays: 30, currentPassword: 'compilers all the way down' },
+    headers: bearer,
+  },
+);
 assert.equal(made.status, 201);
 assert.ok(made.json().token.startsWith(made.json().prefix));
+const tooLong = await client.post('/auth/tokens', {
+  json: { name: 'forever', expiresInDays: 3650, currentPassword: 'compilers all the way down' },
+  headers: bearer,
+});
+assert.equal(tooLong.status, 422);
 const listed = await client.get<Array<{ name: string }>>('/auth/tokens', { headers: bearer });
 assert.deepEqual(
   listed.json().map((token) => token.name),
   ['deploy script', 'OAuth2 password flow'],
 );
+// Bearer requests need no CSRF token; revoking is one DELETE.
 await client.delete(`/auth/tokens/${made.json().id}`, { headers: bearer });
 assert.equal(
   (await client.get('/me', { headers: { authorization: `Bearer ${made.json().token}` } })).status,

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { volt } from 'volt';
 import { createAuth, createUser, Group, MemoryMailBackend, Permission, User } from 'volt/auth';
-import { connect, loadMigrations, migrate, query } from 'volt/orm';
+import { connect, f, loadMigrations, migrate, model, query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 
+// Every model has add/change/delete/view permissions; migrate creates their rows.
+const Report = model('sales.Report', { title: f.string({ maxLength: 200 }) });
 const db = await connect('sqlite::memory:');
 await migrate(db, await loadMigrations('migrations'));
 const app = volt({ logger: false });
 const auth = createAuth(app, { db, mail: new MemoryMailBackend() });
 
 // requirePerm: 401 without a login, 403 without the permission, else the user.
-app.get('/reports', { deps: { user: auth.requirePerm('sales.view_report') } }, () => ({ total: 42 }));
+// requirePerm(Report, 'view') is 'sales.view_report'; a wrong action does not compile.
+app.get('/reports', { deps: { user: auth.requirePerm(Report, 'view') } }, () => ({ total: 42 }));
 
 const clerk = await createUser(db, User, { username: 'clerk', password: 'ledger and quill 1494' });
 const client = testClient(app);
@@ -24,13 +27,18 @@ assert.equal((await client.get('/reports')).status, 401);
 assert.equal((await client.get('/reports', { headers: await token() })).status, 403);
 
 // Permissions come to users directly or through their groups.
-const view = await query(db, Permission).create({
-  app: 'sales',
-  codename: 'view_report',
-  name: 'Can view report',
-});
+const view = await query(db, Permission).get({ app: 'sales', codename: 'view_report' });
 const analysts = await query(db, Group).create({ name: 'Analysts' });
 await query(db, Group).related(analysts, 'permissions', Permission).add(view);
 await query(db, User).related(clerk.id, 'groups', Group).add(analysts);
 assert.deepEqual((await client.get('/reports', { headers: await token() })).json(), { total: 42 });
+
+// A permission named by a string is checked too: a malformed one where the route is declared,
+// an unknown one when the app starts (a superuser would otherwise pass it unseen).
+assert.throws(() => auth.requirePerm('viewreport'), /is not a permission/);
+const typo = volt({ logger: false });
+const typoAuth = createAuth(typo, { db, mail: new MemoryMailBackend() });
+typo.get('/reports', { deps: { user: typoAuth.requirePerm('sales.view_reprot') } }, () => ({}));
+await assert.rejects(typo.ready(), /'sales\.view_reprot' \(did you mean sales\.view_report\?\)/);
+await typo.close();
 await db.close();

@@ -1,5 +1,6 @@
 /**
- * "Did you mean …?" for mistyped commands and flags.
+ * "Did you mean …?" for mistyped names: the CLI's commands and flags, the permissions routes
+ * require. Here, at the bottom of the import rules, so every part can use it.
  */
 
 /** Edit distance counting an adjacent swap as one edit (optimal string alignment). */

@@ -1,0 +1,163 @@
+/**
+ * The token routes: the OAuth2 password flow (`POST <prefix>/token`) and named API tokens
+ * (`GET/POST <prefix>/tokens`, `DELETE <prefix>/tokens/:id`).
+ *
+ * An API token outlives the session or access token that made it, so making one asks for
+ * fresh proof of the password (as GitHub's "sudo mode" does): the password in the request, or
+ * a login of this session within the last minutes. Its lifetime is capped by
+ * `API_TOKEN_MAX_DAYS`.
+ */
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../http/errors.ts';
+import { t } from '../schema/t.ts';
+import { hasBearer } from './csrf.ts';
+import { FORM_OR_JSON, LOGIN_FAILED, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';
+import { createToken, listTokens, revokeToken } from './tokens.ts';
+
+const DAY = 86_400_000;
+
+/** Adds the OAuth2 password flow and the API token routes. */
+export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
+  const { prefix, db } = setup;
+  const maxDays = app.settings.apiTokenMaxDays;
+  const reauthMinutes = Math.round(setup.reauthWindow / 60_000);
+
+  app.post(
+    `${prefix}/token`,
+    {
+      tags,
+      summary: 'Get an access token (OAuth2 password flow)',
+      description:
+        "The OAuth2 password grant, as the docs' Authorize button sends it (an `application/x-www-form-urlencoded` form; JSON works too). The token expires; API tokens for programs are made at `POST " +
+        `${prefix}/tokens\`.`,
+      bodyTypes: FORM_OR_JSON,
+      body: t.Object({
+        grant_type: t.Literal('password'),
+        username: t.String({ minLength: 1, maxLength: 150 }),
+        password: t.String({ minLength: 1, maxLength: 4096 }),
+        scope: t.Optional(t.String({ maxLength: 1000 })),
+        client_id: t.Optional(t.String({ maxLength: 200 })),
+        client_secret: t.Optional(t.String({ maxLength: 200 })),
+      }),
+      response: {
+        200: t.Object({ access_token: t.String(), token_type: t.Literal('bearer'), expires_in: t.Integer() }),
+      },
+      responseDescriptions: {
+        400: `${LOGIN_FAILED} (OAuth2 \`invalid_grant\`)`,
+        429: 'Too many failed attempts',
+      },
+    },
+    async (ctx) => {
+      const row = await auth
+        .authenticate(ctx.request, ctx.body.username, ctx.body.password)
+        .catch((error) => {
+          // RFC 6749 §5.2: wrong credentials are a 400 `invalid_grant` (the problem carries both).
+          if (error instanceof HttpError && error.status === 401)
+            throw new HttpError(400, {
+              detail: LOGIN_FAILED,
+              extensions: { error: 'invalid_grant', error_description: LOGIN_FAILED },
+            });
+          throw error;
+        });
+      const { token } = await createToken(db(), String(row[setup.pkName]), {
+        name: PASSWORD_FLOW_TOKEN,
+        expiresIn: setup.accessTokenLifetime,
+      });
+      // RFC 6749 §5.1: a response with a token must not be stored.
+      ctx.header('cache-control', 'no-store');
+      return {
+        access_token: token,
+        token_type: 'bearer' as const,
+        expires_in: Math.round(setup.accessTokenLifetime / 1000),
+      };
+    },
+  );
+
+  const TokenInfo = t.Object({
+    id: t.Integer(),
+    name: t.String(),
+    prefix: t.String(),
+    created: t.String({ format: 'date-time' }),
+    expiresAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+    lastUsed: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+  });
+  const tokenInfo = (record: Record<string, any>) => ({
+    id: record.id,
+    name: record.name,
+    prefix: record.prefix,
+    created: new Date(record.created).toISOString(),
+    expiresAt: record.expiresAt ? new Date(record.expiresAt).toISOString() : null,
+    lastUsed: record.lastUsed ? new Date(record.lastUsed).toISOString() : null,
+  });
+
+  app.post(
+    `${prefix}/tokens`,
+    {
+      tags,
+      summary: 'Create an API token',
+      description:
+        `The token is in this response only: it is stored hashed and cannot be shown again. It expires after \`expiresInDays\` (at most ${maxDays}, the default; \`API_TOKEN_MAX_DAYS\`). ` +
+        `Send your password as \`currentPassword\` (checked under the same limits as a login); a session that logged in within the last ${reauthMinutes} minutes may leave it out. ` +
+        'A password change revokes the token unless the change asks to keep API tokens; a password reset always does.',
+      deps: me,
+      body: t.Object({
+        name: t.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
+        expiresInDays: t.Optional(t.Integer({ minimum: 1, maximum: maxDays })),
+        currentPassword: t.Optional(t.String({ maxLength: 4096 })),
+      }),
+      status: 201,
+      response: { 201: t.Intersect([TokenInfo, t.Object({ token: t.String() })]) },
+      responseDescriptions: {
+        400: 'The password is needed (or wrong) to create a token',
+        429: 'Too many failed attempts',
+      },
+    },
+    async (ctx) => {
+      const row = ctx.deps.me.row;
+      if (ctx.body.currentPassword !== undefined)
+        await auth.confirmPassword(ctx.request, row, ctx.body.currentPassword);
+      else if (!(await recentLogin(ctx.request))) {
+        const msg = `Creating an API token needs your password: send it as currentPassword${setup.reauthWindow > 0 ? ` (or log in again: a login of this session within the last ${reauthMinutes} minutes counts)` : ''}.`;
+        throw new HttpError(400, {
+          detail: msg,
+          errors: [{ loc: ['body', 'currentPassword'], msg, type: 'password_required' }],
+        });
+      }
+      const { token, record } = await createToken(db(), String(row[setup.pkName]), {
+        name: ctx.body.name,
+        expiresIn: (ctx.body.expiresInDays ?? maxDays) * DAY,
+      });
+      ctx.header('cache-control', 'no-store');
+      return { ...tokenInfo(record), token };
+    },
+  );
+
+  /** Whether the request's session (not a bearer token) logged in within the re-authentication window. */
+  const recentLogin = async (request: FastifyRequest): Promise<boolean> => {
+    if (hasBearer(request) || setup.reauthWindow <= 0) return false;
+    const at = auth.sessions.authenticatedAt(await auth.sessions.load(request));
+    return at !== undefined && Date.now() - at <= setup.reauthWindow;
+  };
+
+  app.get(
+    `${prefix}/tokens`,
+    { tags, summary: 'Your API tokens', deps: me, response: { 200: t.Array(TokenInfo) } },
+    async (ctx) => (await listTokens(db(), String(ctx.deps.me.row[setup.pkName]))).map(tokenInfo),
+  );
+
+  app.delete(
+    `${prefix}/tokens/:id`,
+    {
+      tags,
+      summary: 'Revoke an API token',
+      deps: me,
+      params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+      status: 204,
+      responseDescriptions: { 404: 'No such token of yours' },
+    },
+    async (ctx) => {
+      const removed = await revokeToken(db(), String(ctx.deps.me.row[setup.pkName]), ctx.params.id);
+      if (!removed) throw new HttpError(404, { detail: 'You have no token with this id.' });
+    },
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * Redis calls that cannot hang a request or crash the process. A Redis client with no `error`
+ * listener throws that error out of the process when Redis goes away; with one, its commands
+ * wait for the whole outage in the client's offline queue. The Redis stores run every command
+ * through a {@link RedisGuard}: it listens for the client's errors, does not send while the
+ * client says it is not connected, gives up on a command after a timeout, and then fails fast
+ * for a moment instead of making every request wait again.
+ */
+import { HttpError } from '../http/errors.ts';
+
+/**
+ * A store's Redis cannot answer now (down, reconnecting, too slow): a 503 problem with
+ * `Retry-After`. Stable code: `VOLT_STORE_UNAVAILABLE`; the cause is kept for the log.
+ *
+ * @example
+ * ```ts
+ * if (!connected) throw new StoreUnavailableError('The cache', 5); // 503, Retry-After: 5
+ * ```
+ */
+export class StoreUnavailableError extends HttpError {
+  readonly code = 'VOLT_STORE_UNAVAILABLE';
+
+  constructor(what: string, retryAfter: number, cause?: unknown) {
+    super(503, {
+      detail: `${what} is unavailable for a moment; try again in ${retryAfter} seconds.`,
+      headers: { 'retry-after': String(retryAfter) },
+      cause,
+    });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Options of a {@link RedisGuard} (and of the Redis stores, which pass them on). */
+export interface RedisGuardOptions {
+  /** Milliseconds a command may take before it counts as failed. Default 1000. */
+  commandTimeout?: number;
+  /** Seconds clients are told to wait (`Retry-After` of the 503). Default 5. */
+  retryAfter?: number;
+  /**
+   * Called with every error the client emits (the guard's own listener keeps them from
+   * crashing the process), e.g. to log them: `(err) => app.fastify.log.warn({ err }, 'Redis')`.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** What the guard reads of a client: an event emitter, and how it says it is connected. */
+interface ClientShape {
+  on?: (event: string, listener: (error: unknown) => void) => unknown;
+  /** node-redis (v4, v5). */
+  isReady?: unknown;
+  /** ioredis: `'ready'` when connected. */
+  status?: unknown;
+}
+
+/** How long (ms) commands are not tried after one failed for want of Redis. */
+const PAUSE_AFTER_FAILURE = 1000;
+
+/** Replies of a Redis that is up but cannot serve now; any other reply error is the caller's. */
+const BUSY_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+
+class CommandTimeout extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+    this.name = 'CommandTimeout';
+  }
+}
+
+/** Whether `error` says Redis is unreachable (not that the command itself was wrong). */
+function unavailable(error: unknown): boolean {
+  if (error instanceof CommandTimeout) return true;
+  const message = String((error as Error | undefined)?.message ?? error);
+  // A server reply starts with its code in capitals: `ERR …`, `NOSCRIPT …`, `WRONGTYPE …`.
+  if ((error as Error | undefined)?.name === 'ErrorReply' || /^[A-Z]{3,}[A-Z_]* /.test(message))
+    return BUSY_REPLY.test(message);
+  return true;
+}
+
+/**
+ * Runs a store's Redis commands within a time bound. Made by the Redis stores from the client
+ * they are given; use it for a Redis-backed store of your own.
+ *
+ * @example
+ * ```ts
+ * const guard = new RedisGuard(client, 'The cache', { commandTimeout: 500 });
+ * const value = await guard.run((signal) => client.sendCommand(['GET', key], { abortSignal: signal }));
+ * ```
+ */
+export class RedisGuard {
+  readonly #client: ClientShape;
+  readonly #what: string;
+  readonly #timeout: number;
+  readonly #retryAfter: number;
+  #pausedUntil = 0;
+
+  constructor(client: object, what: string, options: RedisGuardOptions = {}) {
+    this.#client = client as ClientShape;
+    this.#what = what;
+    this.#timeout = options.commandTimeout ?? 1000;
+    this.#retryAfter = options.retryAfter ?? 5;
+    if (!Number.isFinite(this.#timeout) || this.#timeout <= 0)
+      throw new TypeError(`commandTimeout must be a number of milliseconds above 0, got ${this.#timeout}`);
+    if (!Number.isSafeInteger(this.#retryAfter) || this.#retryAfter < 1)
+      throw new TypeError(`retryAfter must be a whole number of seconds above 0, got ${this.#retryAfter}`);
+    const onError = options.onError;
+    if (typeof this.#client.on === 'function')
+      this.#client.on('error', (error) => {
+        this.#pausedUntil = Date.now() + PAUSE_AFTER_FAILURE;
+        onError?.(error);
+      });
+  }
+
+  /** `false` while the client says it is not connected, or just after a command failed for want of Redis. */
+  get available(): boolean {
+    const { isReady, status } = this.#client;
+    if (isReady === false || (typeof status === 'string' && status !== 'ready')) return false;
+    return Date.now() >= this.#pausedUntil;
+  }
+
+  /**
+   * Runs `command` (which should pass `signal` on to the client, to drop a command not yet
+   * sent). Throws a {@link StoreUnavailableError} at once while Redis is not available, or when
+   * the command fails for want of Redis or takes longer than the timeout; other errors (a
+   * script error, say) are thrown as they are.
+   */
+  async run<T>(command: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (!this.available) throw new StoreUnavailableError(this.#what, this.#retryAfter);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new CommandTimeout(this.#timeout));
+      }, this.#timeout);
+    });
+    try {
+      return await Promise.race([command(controller.signal), timeout]);
+    } catch (error) {
+      if (!unavailable(error)) throw error;
+      this.#pausedUntil = Date.now() + PAUSE_AFTER_FAILURE;
+      throw new StoreUnavailableError(this.#what, this.#retryAfter, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Making an API token (POST /auth/tokens) asks for fresh proof of the password, and its
+ * lifetime is capped: a stolen access token or an old session cannot mint a long-lived one.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MemorySessionStore, sessionKey } from 'volt/auth';
+import { testClient } from 'volt/testing';
+import { authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
+
+interface Problem {
+  detail: string;
+  errors?: Array<{ loc: string[]; type: string; msg: string }>;
+}
+
+test('a one-hour access token cannot mint an API token without the password', async (t) => {
+  const { app } = await authApp(t);
+  const api = testClient(app);
+  const issued = await api.post<{ access_token: string }>('/auth/token', {
+    form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+  });
+  const headers = { authorization: `Bearer ${issued.json().access_token}` };
+  const bare = await api.post<Problem>('/auth/tokens', { json: { name: 'forever' }, headers });
+  assert.equal(bare.status, 400);
+  assert.deepEqual(
+    bare.json().errors?.map((e) => [e.loc.join('.'), e.type]),
+    [['body.currentPassword', 'password_required']],
+  );
+  const wrong = await api.post<Problem>('/auth/tokens', {
+    json: { name: 'forever', currentPassword: 'a guess' },
+    headers,
+  });
+  assert.equal(wrong.status, 400);
+  assert.equal(wrong.json().errors?.[0]?.type, 'password_incorrect');
+  const made = await api.post('/auth/tokens', { json: { name: 'ci', currentPassword: PASSWORD }, headers });
+  assert.equal(made.status, 201, made.text);
+  assert.equal((await api.get<unknown[]>('/auth/tokens', { headers })).json().length, 2);
+});
+
+test('a session may make one without the password only within minutes of logging in', async (t) => {
+  const store = new MemorySessionStore();
+  const { client, auth } = await authApp(t, { auth: { sessions: store } });
+  await logIn(client);
+  const headers = { 'x-csrf-token': await csrf(client) };
+  const fresh = await client.post('/auth/tokens', { json: { name: 'right after login' }, headers });
+  assert.equal(fresh.status, 201, fresh.text);
+  // Six minutes later (the window is five): the session's login is too old.
+  const cookie = client.cookies.get(auth.sessions.cookieName)!;
+  const key = sessionKey(cookie.slice(0, cookie.lastIndexOf('.')));
+  const record = (await store.get(key))!;
+  record.data._authAt = (record.data._authAt as number) - 6 * 60_000;
+  await store.set(key, record);
+  const stale = await client.post<Problem>('/auth/tokens', { json: { name: 'later' }, headers });
+  assert.equal(stale.status, 400);
+  assert.match(stale.json().detail, /needs your password/);
+  const confirmed = await client.post('/auth/tokens', {
+    json: { name: 'later', currentPassword: PASSWORD },
+    headers,
+  });
+  assert.equal(confirmed.status, 201, confirmed.text);
+});
+
+test('an API token lives at most API_TOKEN_MAX_DAYS (90 by default), also when no lifetime is asked', async (t) => {
+  const { client } = await authApp(t);
+  await logIn(client);
+  const headers = { 'x-csrf-token': await csrf(client) };
+  const decade = await client.post<Problem>('/auth/tokens', {
+    json: { name: 'decade', expiresInDays: 3650 },
+    headers,
+  });
+  assert.equal(decade.status, 422);
+  assert.deepEqual(decade.json().errors?.[0]?.loc, ['body', 'expiresInDays']);
+  assert.match(decade.json().errors?.[0]?.msg ?? '', /90/);
+  const unsaid = await client.post<{ expiresAt: string }>('/auth/tokens', {
+    json: { name: 'default' },
+    headers,
+  });
+  assert.equal(unsaid.status, 201);
+  const days = (Date.parse(unsaid.json().expiresAt) - Date.now()) / 86_400_000;
+  assert.ok(days > 89.9 && days <= 90, String(days));
+
+  const { client: strict } = await authApp(t, { app: { apiTokenMaxDays: 30 } });
+  await logIn(strict);
+  const strictHeaders = { 'x-csrf-token': await csrf(strict) };
+  const long = await strict.post('/auth/tokens', {
+    json: { name: 'x', expiresInDays: 31 },
+    headers: strictHeaders,
+  });
+  assert.equal(long.status, 422);
+  const month = await strict.post('/auth/tokens', {
+    json: { name: 'x', expiresInDays: 30 },
+    headers: strictHeaders,
+  });
+  assert.equal(month.status, 201);
+});
