@@ -22,7 +22,8 @@ export const app = volt({
 
 let connection: Database | undefined;
 app.onStartup(async () => {
-  connection = await connect(app.settings.databaseUrl);
+  // Errors of idle PostgreSQL connections go to the app's log, as one JSON line each.
+  connection = await connect(app.settings.databaseUrl, { logger: app.fastify.log });
 });
 app.onShutdown(async () => {
   await connection?.close();
@@ -200,7 +201,8 @@ app.patch(
   async (ctx) => {
     const books = query(ctx.deps.db, Book).filter({ id: ctx.params.id });
     await books.get();
-    await books.update(ctx.body);
+    // An empty PATCH changes nothing; update() refuses to set no field.
+    if (Object.keys(ctx.body).length > 0) await books.update(ctx.body);
     return books.get();
   },
 );
@@ -314,7 +316,8 @@ app.patch(
     const reviews = query(ctx.deps.db, Review).filter({ id: ctx.params.id });
     if (!(await can(ctx.deps.user, 'change', Review, await reviews.get())))
       throw new HttpError(403, { detail: 'Only its author may change this review.' });
-    await reviews.update(ctx.body);
+    // An empty PATCH changes nothing; update() refuses to set no field.
+    if (Object.keys(ctx.body).length > 0) await reviews.update(ctx.body);
     return reviews.get();
   },
 );

@@ -144,9 +144,11 @@ function addAccountRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       const key = ctx.deps.me.row[setup.pkName];
       if (changes.email !== undefined && changes.email !== ctx.deps.me.row.email)
         await auth.confirmPassword(ctx.request, ctx.deps.me.row, currentPassword);
-      await query(db(), User)
-        .filter({ [setup.pkName]: key } as never)
-        .update(changes as never);
+      // An empty PATCH changes nothing (update() refuses to set no field).
+      if (Object.values(changes).some((value) => value !== undefined))
+        await query(db(), User)
+          .filter({ [setup.pkName]: key } as never)
+          .update(changes as never);
       return (await userById(String(key))) as never;
     },
   );

@@ -10,6 +10,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { maskUrls } from '../http/mask-url.ts';
 import { SettingsError } from '../http/settings.ts';
 import { closest } from '../http/suggestion.ts';
 import type { Command, FlagValues, Write } from './command.ts';
@@ -138,17 +139,20 @@ function isSettingsError(error: unknown): error is Error {
   return error instanceof SettingsError || (error instanceof Error && error.name === 'SettingsError');
 }
 
-/** Prints a failure and picks its exit code; only unexpected errors show a stack trace. */
+/**
+ * Prints a failure and picks its exit code; only unexpected errors show a stack trace. URLs
+ * with credentials in it (a database URL quoted by some error) are shown by scheme and host.
+ */
 function report(error: unknown, stderr: Write): number {
   if (error instanceof UsageError || error instanceof CliError) {
-    stderr(`volt: ${error.message}\n`);
+    stderr(`volt: ${maskUrls(error.message)}\n`);
     return error.exitCode;
   }
   if (isSettingsError(error)) {
-    stderr(`volt: ${error.message}\n`);
+    stderr(`volt: ${maskUrls(error.message)}\n`);
     return 1;
   }
-  stderr(`volt: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  stderr(`volt: ${maskUrls(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   return 1;
 }
 

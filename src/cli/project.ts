@@ -4,9 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { maskUrl, maskUrls } from '../http/mask-url.ts';
 import { loadSettings } from '../http/settings.ts';
-import { connect, type Database } from '../orm/database.ts';
-import { DatabaseError } from '../orm/errors.ts';
+import { connect, type Database, type DatabaseLogger } from '../orm/database.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../orm/errors.ts';
 import { orderMigrations } from '../orm/migrations/graph.ts';
 import { loadMigrations } from '../orm/migrations/loader.ts';
 import type { LoadedMigration } from '../orm/migrations/types.ts';
@@ -14,7 +15,7 @@ import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
 import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
-import { DEFAULT_APP_MODULE, importAppModule, resolveAppPath, voltSetting } from './load-app.ts';
+import { DEFAULT_APP_MODULE, importAppModule, isVoltApp, resolveAppPath, voltSetting } from './load-app.ts';
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
@@ -38,6 +39,8 @@ export interface Project {
   migrationsRoot: string;
   /** The database URL; a relative SQLite path is made absolute against `cwd`. */
   databaseUrl: string;
+  /** The app's logger, when the module exports an app: the database logs through it. */
+  logger?: DatabaseLogger;
 }
 
 /**
@@ -73,7 +76,8 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     options.app ?? voltSetting(cwd, 'app', 'src/app.ts') ?? DEFAULT_APP_MODULE,
     cwd,
   );
-  await importAppModule(appPath, cwd);
+  const module = await importAppModule(appPath, cwd);
+  const app = [module.default, module.app].find(isVoltApp);
   const migrations = options.migrations ?? voltSetting(cwd, 'migrations', 'migrations');
   const migrationsRoot =
     migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
@@ -83,15 +87,17 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     databaseUrl = loadSettings({ envFile: existsSync(envFile) ? envFile : false }).databaseUrl;
   } else if (!/^(sqlite:|postgres(ql)?:\/\/)/u.test(databaseUrl)) {
     throw new CliError(
-      `The database URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${databaseUrl}"`,
+      `The database URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${maskUrl(databaseUrl)}"`,
     );
   }
-  return {
+  const project: Project = {
     models: allModels(),
     appPath,
     migrationsRoot,
     databaseUrl: absoluteDatabaseUrl(databaseUrl, cwd),
   };
+  if (app) project.logger = app.fastify.log;
+  return project;
 }
 
 /** The flags every migration command takes. */
@@ -129,13 +135,15 @@ export interface MigrationContext {
 export function migrationFailure(error: unknown): unknown {
   if (error instanceof CliError) return error;
   const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof DatabaseUnavailableError)
+    return new CliError(`Cannot use the database: ${maskUrls(error.message)}`, { cause: error });
   if (error instanceof DatabaseError || (typeof code === 'string' && code.startsWith('VOLT_')))
-    return new CliError((error as Error).message, { cause: error });
+    return new CliError(maskUrls((error as Error).message), { cause: error });
   // The server refused or is not there: a system error (ECONNREFUSED…) or the server's own
   // (a wrong password, a missing database), which pg reports with a severity.
   const system = typeof code === 'string' && /^E[A-Z]+$/u.test(code) && 'syscall' in (error as object);
   if (system || (error as { severity?: unknown } | null)?.severity !== undefined)
-    return new CliError(`Cannot use the database: ${(error as Error).message}`, { cause: error });
+    return new CliError(`Cannot use the database: ${maskUrls((error as Error).message)}`, { cause: error });
   return error;
 }
 
@@ -158,7 +166,7 @@ export async function withProjectDatabase<P, T>(
   try {
     const project = await loadProject(options);
     const prepared = await prepare(project);
-    db = await connect(project.databaseUrl);
+    db = await connect(project.databaseUrl, project.logger ? { logger: project.logger } : {});
     return await fn(prepared, db);
   } catch (error) {
     throw migrationFailure(error);

@@ -12,6 +12,7 @@ import { compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
+import { serializeError } from './log-errors.ts';
 import { serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
@@ -55,8 +56,9 @@ function loggerOptions(
 ): NonNullable<FastifyServerOptions['logger']> {
   // A silent pino logger still builds a child logger per request: `false` skips that work.
   if (enabled === false || settings.logLevel === 'silent') return false;
-  // Request lines without the secrets a URL can carry (a reset link's token, an API key).
-  const serializers = { req: serializeRequest };
+  // Request lines without the secrets a URL can carry (a reset link's token, an API key);
+  // errors with each cause's message once.
+  const serializers = { req: serializeRequest, err: serializeError };
   if (settings.env === 'development') {
     return {
       level: settings.logLevel,

@@ -7,6 +7,9 @@
  * | `VOLT_ORM_NOT_FOUND` (`get()` found no row) | 404 |
  * | `VOLT_ORM_VALIDATION` (model validation or a constraint) | 422, or 409 when every error is `unique` |
  * | `VOLT_ORM_PROTECTED`, `VOLT_ORM_RESTRICTED` (delete refused by `onDelete`) | 409 |
+ * | `VOLT_ORM_DATABASE_BUSY` (a lock or the pool stayed taken) | 503 + `Retry-After` |
+ * | `VOLT_ORM_DATABASE_UNAVAILABLE` (the server is away or ended the session) | 503 + `Retry-After` |
+ * | `VOLT_ORM_ABORTED` (the request's signal stopped the work: the client left) | 499 |
  *
  * Anything else from the ORM (a `QueryError` is a mistake in the code) stays a 500.
  */
@@ -16,6 +19,15 @@ interface CodedError {
   readonly code?: unknown;
   readonly message: string;
   readonly errors?: unknown;
+  readonly retryAfter?: unknown;
+}
+
+/** A 503 whose `Retry-After` is the error's `retryAfter` (seconds), else `fallback`. */
+function unavailable(error: Error, detail: string, fallback: number): HttpError {
+  const { retryAfter } = error as CodedError;
+  const seconds =
+    typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0 ? retryAfter : fallback;
+  return new HttpError(503, { detail, headers: { 'retry-after': String(seconds) }, cause: error });
 }
 
 function fieldErrors(value: unknown): FieldError[] | undefined {
@@ -52,6 +64,18 @@ export function dataLayerError(error: unknown): HttpError | undefined {
     case 'VOLT_ORM_PROTECTED':
     case 'VOLT_ORM_RESTRICTED':
       return new HttpError(409, { detail: message, cause: error });
+    case 'VOLT_ORM_DATABASE_BUSY':
+      // The driver's message names tables and timeouts: it stays in the log (cause).
+      return unavailable(error, 'The database is busy. Try again shortly.', 1);
+    case 'VOLT_ORM_DATABASE_UNAVAILABLE':
+      return unavailable(error, 'The database is unavailable. Try again shortly.', 5);
+    case 'VOLT_ORM_ABORTED':
+      // nginx's "client closed request": nobody reads the answer, the log shows why it stopped.
+      return new HttpError(499, {
+        title: 'Client Closed Request',
+        detail: 'The request was aborted.',
+        cause: error,
+      });
     case 'VOLT_ORM_VALIDATION': {
       const errors = fieldErrors((error as CodedError).errors);
       if (!errors) return undefined;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { DEFAULT_JSON_MAX_ARRAY_LENGTH, DEFAULT_JSON_MAX_DEPTH } from './json-body.ts';
+import { maskUrl } from './mask-url.ts';
 
 /** Where the app runs. `production` turns on strict checks. */
 export type VoltEnv = 'development' | 'production' | 'test';
@@ -91,11 +92,20 @@ class Invalid {
 
 type Parser<T> = (raw: string) => T | Invalid;
 
+/**
+ * A bad value as a message shows it: URLs by scheme and host only (a database, mail or Redis
+ * URL holds a password), and cut short.
+ */
+function shown(raw: string): string {
+  const value = maskUrl(raw);
+  return value.length > 100 ? `${value.slice(0, 100)}…` : value;
+}
+
 const asBool: Parser<boolean> = (raw) => {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  return new Invalid(`must be true or false, got "${raw}"`);
+  return new Invalid(`must be true or false, got "${shown(raw)}"`);
 };
 
 const asInt =
@@ -103,7 +113,7 @@ const asInt =
   (raw) => {
     const n = Number(raw);
     if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-      return new Invalid(`must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return new Invalid(`must be a whole number from ${min} to ${max}, got "${shown(raw)}"`);
     }
     return n;
   };
@@ -119,14 +129,14 @@ const oneOf =
   (raw) =>
     (values as readonly string[]).includes(raw)
       ? (raw as T)
-      : new Invalid(`must be one of ${values.join(', ')}, got "${raw}"`);
+      : new Invalid(`must be one of ${values.join(', ')}, got "${shown(raw)}"`);
 
 const asString: Parser<string> = (raw) => raw;
 
 const asDatabaseUrl: Parser<string> = (raw) =>
   /^(sqlite:|postgres(ql)?:\/\/)/.test(raw)
     ? raw
-    : new Invalid(`must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${raw}"`);
+    : new Invalid(`must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${shown(raw)}"`);
 
 const asSiteUrl: Parser<string> = (raw) => {
   if (raw === '') return raw;
@@ -135,13 +145,13 @@ const asSiteUrl: Parser<string> = (raw) => {
     if ((url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search)
       return url.origin;
   } catch {}
-  return new Invalid(`must be an http(s) origin like https://shop.example.com, got "${raw}"`);
+  return new Invalid(`must be an http(s) origin like https://shop.example.com, got "${shown(raw)}"`);
 };
 
 const asCookieName: Parser<string> = (raw) =>
   /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(raw)
     ? raw
-    : new Invalid(`must be a cookie name (letters, digits, - and _), got "${raw}"`);
+    : new Invalid(`must be a cookie name (letters, digits, - and _), got "${shown(raw)}"`);
 
 const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>] } = {
   env: ['VOLT_ENV', oneOf(['development', 'production', 'test'] as const)],

@@ -65,26 +65,51 @@ export interface Database {
    * the outer transaction's work.
    */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
+  /**
+   * A view of this database (or transaction) whose work stops when `signal` aborts: no new
+   * statement or transaction starts (they fail with `DatabaseAbortedError`), a PostgreSQL
+   * statement that is running is cancelled (a cancel request to the server; its transaction
+   * rolls back), and waits for a pooled connection, the SQLite connection or another process's
+   * lock end. A SQLite statement that has started runs to its end: node:sqlite cannot interrupt
+   * it. The view shares everything else (pool, connection, transaction) with this one; making
+   * one costs an object. Hand it the request's signal so a client that went away stops its work.
+   *
+   * @example
+   * ```ts
+   * app.get('/report', {}, (ctx) => db.withSignal(ctx.signal).all('select … slow …'));
+   * ```
+   */
+  withSignal(signal: AbortSignal): Database;
   /** Quotes a table or column name for this dialect (`"name"`, with inner quotes doubled). */
   quoteIdentifier(name: string): string;
-  /** Closes the connection or pool (waits for a running transaction on SQLite). */
+  /** Closes the connection or pool (waits for a running transaction on SQLite). Not on a `withSignal()` view. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Options of `connect()`. Options that do not apply to a dialect are ignored. */
 export interface ConnectOptions {
-  /** SQLite: how long to wait for another process's lock, in ms (default 5000). */
+  /**
+   * SQLite: how long to wait for another process's write lock, in ms, before failing with
+   * `DatabaseBusyError` (default 5000). The wait does not block the event loop.
+   */
   busyTimeout?: number;
   /** SQLite: how many prepared statements to keep (default 500, least recently used dropped). */
   statementCacheSize?: number;
   /** PostgreSQL: the pool size (default 10). */
   max?: number;
-  /** PostgreSQL: ms to wait for a free pool client before failing with `DatabaseBusyError` (default 0: wait). */
+  /**
+   * PostgreSQL: ms to wait for a pooled connection — a free one, or a new one to be
+   * established — before failing with `DatabaseBusyError` (all in use) or
+   * `DatabaseUnavailableError` (the server did not answer). Default 5000; 0 waits forever.
+   */
   connectionTimeout?: number;
   /** PostgreSQL: the `search_path` set on every pooled connection (e.g. a test schema). */
   searchPath?: string;
-  /** Where errors of idle clients go (default `console.error`). */
+  /**
+   * Where errors of idle PostgreSQL clients go: pass the app's logger (`app.fastify.log`).
+   * Default: one JSON line on stderr.
+   */
   logger?: DatabaseLogger;
 }
 

@@ -13,26 +13,41 @@ export interface ConstraintInfo {
   constraint?: string;
 }
 
+/** What every database error can carry besides its message. */
+export interface DatabaseErrorOptions {
+  /** The driver's error, kept for the logs. */
+  cause?: unknown;
+  /** The driver's code (SQLSTATE, SQLite result code, or a system error code such as `ECONNREFUSED`). */
+  code?: string | undefined;
+  /** The SQL text that failed. */
+  sql?: string;
+}
+
 /**
  * Any error raised by the database. `code` is the driver's code (a PostgreSQL SQLSTATE such as
- * `'42P01'`, or SQLite's extended result code as a string such as `'1'`).
+ * `'42P01'`, or SQLite's extended result code as a string such as `'1'`), except for the errors
+ * that mean "try again later" or "stopped", whose `code` is a stable `VOLT_ORM_*` code the HTTP
+ * layer answers by; `driverCode` is always the driver's.
  *
  * @example
  * ```ts
  * try { await db.run('insert into t values (?)', [1]); }
- * catch (error) { if (error instanceof DatabaseError) console.error(error.code, error.cause); }
+ * catch (error) { if (error instanceof DatabaseError) console.error(error.driverCode, error.cause); }
  * ```
  */
 export class DatabaseError extends Error {
   override name = 'DatabaseError';
-  /** The driver's error code, when it has one. */
+  /** The driver's error code, when it has one (a `VOLT_ORM_*` code on the subclasses that say so). */
   code: string | undefined;
+  /** The driver's error code, when it has one. */
+  readonly driverCode: string | undefined;
   /** The SQL text that failed (never its parameters, which may hold secrets). */
   sql: string | undefined;
 
-  constructor(message: string, options: { cause?: unknown; code?: string | undefined; sql?: string } = {}) {
+  constructor(message: string, options: DatabaseErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = options.code;
+    this.driverCode = options.code;
     this.sql = options.sql;
   }
 }
@@ -44,11 +59,7 @@ export class ConstraintViolationError extends DatabaseError {
   columns?: string[];
   constraint?: string;
 
-  constructor(
-    message: string,
-    info: ConstraintInfo,
-    options: { cause?: unknown; code?: string | undefined; sql?: string } = {},
-  ) {
+  constructor(message: string, info: ConstraintInfo, options: DatabaseErrorOptions = {}) {
     super(message, options);
     if (info.table !== undefined) this.table = info.table;
     if (info.columns !== undefined) this.columns = info.columns;
@@ -84,10 +95,57 @@ export class CheckViolationError extends ConstraintViolationError {
 }
 
 /**
- * The database is locked by someone else for longer than the busy timeout (SQLite's
- * `SQLITE_BUSY`, PostgreSQL's `lock_not_available`). Retrying later can succeed; the HTTP layer
- * answers 503 with `Retry-After`.
+ * The database is there but cannot take this work now: SQLite's write lock stayed held by
+ * another connection for the whole `busyTimeout`, no pooled PostgreSQL connection became free
+ * within `connectionTimeout`, or PostgreSQL's `lock_timeout` ran out (`55P03`). Retrying later
+ * can succeed; the HTTP layer answers 503 with `Retry-After` (`retryAfter` seconds).
+ *
+ * @example
+ * ```ts
+ * catch (error) { if (error instanceof DatabaseBusyError) setTimeout(retry, error.retryAfter * 1000); }
+ * ```
  */
 export class DatabaseBusyError extends DatabaseError {
   override name = 'DatabaseBusyError';
+  /** Stable code: `VOLT_ORM_DATABASE_BUSY` (the driver's is in `driverCode`). */
+  override readonly code = 'VOLT_ORM_DATABASE_BUSY';
+  /** Seconds after which a retry makes sense (the HTTP layer's `Retry-After`). */
+  readonly retryAfter: number = 1;
+}
+
+/**
+ * The database cannot be reached or refused the connection: the server is down or restarting
+ * (`ECONNREFUSED`, `57P03`), it does not accept connections (`55000` when connecting, e.g.
+ * `allow_connections` off), has too many (`53300`), or ended this session (`57P01`, a dropped
+ * connection, a client that is no longer queryable). Nothing of an interrupted transaction is
+ * kept. The HTTP layer answers 503 with `Retry-After` (`retryAfter` seconds).
+ *
+ * @example
+ * ```ts
+ * catch (error) { if (error instanceof DatabaseUnavailableError) log.warn(error.message); }
+ * ```
+ */
+export class DatabaseUnavailableError extends DatabaseError {
+  override name = 'DatabaseUnavailableError';
+  /** Stable code: `VOLT_ORM_DATABASE_UNAVAILABLE` (the driver's is in `driverCode`). */
+  override readonly code = 'VOLT_ORM_DATABASE_UNAVAILABLE';
+  /** Seconds after which a retry makes sense (the HTTP layer's `Retry-After`). */
+  readonly retryAfter: number = 5;
+}
+
+/**
+ * Work on a `db.withSignal(signal)` view stopped because its signal aborted: a statement was
+ * refused before it started, or a running PostgreSQL statement was cancelled. `cause` is the
+ * signal's reason. A transaction it interrupted was rolled back. The HTTP layer answers 499 (the
+ * client closed the request; nobody reads the answer, the status is for the logs).
+ *
+ * @example
+ * ```ts
+ * const rows = await db.withSignal(AbortSignal.timeout(2000)).all('select …'); // DatabaseAbortedError after 2 s
+ * ```
+ */
+export class DatabaseAbortedError extends DatabaseError {
+  override name = 'DatabaseAbortedError';
+  /** Stable code: `VOLT_ORM_ABORTED`. */
+  override readonly code = 'VOLT_ORM_ABORTED';
 }

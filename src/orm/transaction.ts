@@ -2,6 +2,7 @@
  * The shape of a transaction, shared by the dialects: begin, run the body, commit; on any error
  * (the body's or the commit's) roll back and rethrow. Nested transactions are savepoints.
  */
+import { DatabaseError } from './errors.ts';
 
 /** Runs control statements (BEGIN, COMMIT, SAVEPOINT…) on the transaction's connection. */
 export type Exec = (sql: string) => Promise<unknown>;
@@ -35,6 +36,18 @@ export async function transactionBlock<T>(
   body: () => Promise<T>,
 ): Promise<T> {
   await exec(statements.begin);
+  return begunBlock(exec, statements, body);
+}
+
+/**
+ * The part of {@link transactionBlock} after `begin`, for a dialect that began the transaction
+ * itself (SQLite waits out another process's lock before `BEGIN IMMEDIATE` succeeds).
+ */
+export async function begunBlock<T>(
+  exec: Exec,
+  statements: TransactionStatements,
+  body: () => Promise<T>,
+): Promise<T> {
   let result: T;
   try {
     result = await body();
@@ -43,10 +56,29 @@ export async function transactionBlock<T>(
     try {
       for (const sql of statements.rollback) await exec(sql);
     } catch {
-      // The database may have ended the transaction itself (SQLite does on some errors); the
-      // error worth reporting is the first one.
+      // The database may have ended the transaction itself (SQLite does on some errors, a
+      // dropped PostgreSQL connection always); the error worth reporting is the first one.
     }
     throw error;
   }
   return result;
+}
+
+/**
+ * A statement on the database (not the `tx`) issued inside its own transaction's callback: on
+ * SQLite it would wait for the transaction forever, on PostgreSQL it would run on another pooled
+ * connection, outside the transaction (kept when it rolls back, and a pool exhausted by such
+ * transactions would wait for itself).
+ */
+export function dbInsideTransaction(): DatabaseError {
+  return new DatabaseError(
+    'A statement on the database was issued inside its own transaction: use the `tx` passed to transaction() instead of `db` (on SQLite it would wait for the transaction forever; on PostgreSQL it would run outside the transaction, on another connection)',
+  );
+}
+
+/** `db.transaction()` called inside a transaction of the same database. */
+export function transactionInsideTransaction(): DatabaseError {
+  return new DatabaseError(
+    'db.transaction() was called inside a transaction on the same database: use tx.transaction() for a savepoint (on SQLite it would wait for the outer transaction forever; on PostgreSQL it would take a second connection and commit on its own)',
+  );
 }

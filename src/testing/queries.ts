@@ -55,6 +55,7 @@ export function countQueries(db: Database): QueryCounter {
       return inner.run(text, params);
     },
     transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
+    withSignal: (signal) => wrap(inner.withSignal(signal)),
     quoteIdentifier: (name) => inner.quoteIdentifier(name),
     close: () => inner.close(),
     [Symbol.asyncDispose]: () => inner[Symbol.asyncDispose](),

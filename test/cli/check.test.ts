@@ -210,6 +210,44 @@ describe('volt check --deploy', () => {
   });
 });
 
+test('volt check never prints a password that a URL setting holds', async () => {
+  const voltUrl = pathToFileURL(join(root, 'src', 'index.ts')).href;
+  const secrets = {
+    DATABASE_URL: 'mysql://root:hunter2@db.internal/app',
+    EMAIL_BACKEND: 'smtp',
+    EMAIL_URL: 'smtp://mailer:hunter2@mail.example.com:587',
+    REDIS_URL: 'redis://:hunter2@cache.internal:6379/0',
+    SITE_URL: 'https://admin:hunter2@shop.example.com',
+    CSRF_TRUSTED_ORIGINS: 'https://admin:hunter2@app.example.com',
+  };
+  const dirs = [
+    project(),
+    project({ 'app.ts': `import { volt } from '${voltUrl}';\nexport default volt();\n` }),
+    project({ 'app.ts': `throw new Error('cannot open postgres://app:hunter2@db.internal:5432/app');\n` }),
+  ];
+  for (const cwd of dirs) {
+    for (const vars of [
+      secrets,
+      { ...secrets, DATABASE_URL: 'postgres://app:hunter2@db.internal:5432/app' },
+    ]) {
+      const { stdout, stderr } = await volt(['check', '--deploy'], {
+        cwd,
+        env: { ...env({ ...SECURE, ...vars }), REDIS_URL: vars.REDIS_URL, DATABASE_URL: vars.DATABASE_URL },
+      });
+      assert.ok(!`${stdout}${stderr}`.includes('hunter2'), stdout + stderr);
+      assert.ok(stdout.length > 0);
+    }
+  }
+  const { stdout } = await volt(['check', '--deploy'], {
+    cwd: dirs[0]!,
+    env: env({ ...SECURE, ...secrets }),
+  });
+  assert.match(
+    stdout,
+    /DATABASE_URL must start with sqlite: or postgres:\/\/ .*got "mysql:\/\/db\.internal"/,
+  );
+});
+
 describe('volt check', () => {
   test('without --deploy only the basic checks run, and it says so', async () => {
     const { code, stdout } = await volt(['check', '--app', join(root, 'examples', 'hello', 'app.ts')], {

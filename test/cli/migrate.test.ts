@@ -246,7 +246,10 @@ test('an unreachable database is a one-line error', async () => {
     },
   );
   assert.equal(code, 1);
-  assert.match(stderr, /^volt: Cannot use the database: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+  assert.equal(
+    stderr,
+    'volt: Cannot use the database: PostgreSQL cannot be reached (connect ECONNREFUSED 127.0.0.1:1)\n',
+  );
 });
 
 test('the migration commands have --help with examples', async () => {
@@ -324,4 +327,23 @@ export const Book = model('shelf.Book', { ${book} });
     /^Unapplying shelf\/0002_\w+\.\.\. OK\nUnapplying shelf\/0001_initial\.\.\. OK\n$/,
   );
   assert.equal((await run('showmigrations')).stdout.split('\n').filter((l) => l.startsWith('[ ]')).length, 2);
+});
+
+test('a database URL with a password is never printed whole: bad, unreadable or unreachable', async () => {
+  const cases: Array<{ args: string[]; env?: Record<string, string>; says: RegExp }> = [
+    { args: ['--database', 'mysql://root:hunter2@db.internal/app'], says: /got "mysql:\/\/db\.internal"/ },
+    { args: ['--database', 'postgres://app:hunter2@[oops/app'], says: /PostgreSQL URL cannot be read/ },
+    { args: ['--database', 'postgres://app:hunter2@127.0.0.1:9/app'], says: /Cannot use the database/ },
+    {
+      args: [],
+      env: { DATABASE_URL: 'mysql://root:hunter2@db.internal/app' },
+      says: /DATABASE_URL must start/,
+    },
+  ];
+  for (const { args, env, says } of cases) {
+    const result = await volt(['showmigrations', ...args], { cwd: fixture, env: env ?? {} });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, says);
+    assert.ok(!`${result.stdout}${result.stderr}`.includes('hunter2'), result.stderr);
+  }
 });

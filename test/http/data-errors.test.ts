@@ -4,7 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connect, type Database, f, model, query } from '../../src/orm/index.ts';
+import {
+  connect,
+  type Database,
+  DatabaseAbortedError,
+  DatabaseBusyError,
+  DatabaseUnavailableError,
+  f,
+  model,
+  query,
+} from '../../src/orm/index.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
 import { createTables } from '../../src/orm/schema-editor.ts';
 import { t } from '../../src/schema/t.ts';
@@ -85,5 +94,55 @@ describe('ORM errors as HTTP answers', () => {
     const res = await testClient(app()).get('/bug');
     assert.equal(res.status, 500);
     assert.equal(res.json<Problem>().detail, 'The server could not complete the request.');
+  });
+});
+
+describe('a database that is busy, away or stopped', () => {
+  const errors: Record<string, () => Error> = {
+    busy: () =>
+      new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeout)', {
+        code: '5',
+        sql: 'insert into secret_table values (?)',
+      }),
+    unavailable: () => new DatabaseUnavailableError('PostgreSQL cannot be reached', { code: 'ECONNREFUSED' }),
+    aborted: () => new DatabaseAbortedError('Database work stopped because its signal was aborted'),
+  };
+  function app() {
+    const app = quietApp();
+    app.get('/fail/:what', { params: t.Object({ what: t.String() }) }, (ctx) => {
+      throw errors[ctx.params.what]!();
+    });
+    return app;
+  }
+
+  test('DatabaseBusyError is a 503 with Retry-After: 1 that names no table or timeout', async () => {
+    const res = await testClient(app()).get('/fail/busy');
+    assert.equal(res.status, 503);
+    assert.equal(res.headers['retry-after'], '1');
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.deepEqual(res.json(), {
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The database is busy. Try again shortly.',
+    });
+  });
+
+  test('DatabaseUnavailableError is a 503 with Retry-After: 5', async () => {
+    const res = await testClient(app()).get('/fail/unavailable');
+    assert.equal(res.status, 503);
+    assert.equal(res.headers['retry-after'], '5');
+    assert.equal(res.json<Problem>().detail, 'The database is unavailable. Try again shortly.');
+  });
+
+  test('DatabaseAbortedError (the client left) is a 499, not a server error', async () => {
+    const res = await testClient(app()).get('/fail/aborted');
+    assert.equal(res.status, 499);
+    assert.deepEqual(res.json(), {
+      type: 'about:blank',
+      title: 'Client Closed Request',
+      status: 499,
+      detail: 'The request was aborted.',
+    });
   });
 });

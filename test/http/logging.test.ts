@@ -52,6 +52,42 @@ test('in development the log is pretty-printed for people', async () => {
   assert.ok(!out.trimStart().startsWith('{'), 'not JSON');
 });
 
+test("an error's log line says each message once, also when it wraps a cause with the same words", async () => {
+  const out = await runFixture(
+    { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
+    join(import.meta.dirname, 'fixtures', 'database-error-app.ts'),
+  );
+  const failure = out
+    .trim()
+    .split('\n')
+    .map(
+      (line) => JSON.parse(line) as { level: number; err?: { type: string; message: string; stack: string } },
+    )
+    .find((line) => line.err !== undefined);
+  assert.equal(failure?.level, 50);
+  // The ORM's DatabaseError keeps node:sqlite's error, of the same text, as its cause.
+  assert.equal(failure?.err?.type, 'DatabaseError');
+  assert.equal(failure?.err?.message, 'no such table: no_such_table');
+  assert.match(failure?.err?.stack ?? '', /caused by: Error: no such table/);
+});
+
+test('a database that is away is logged once per request as a 503, without the password of its URL', async () => {
+  const out = await runFixture(
+    { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
+    join(import.meta.dirname, 'fixtures', 'database-error-app.ts'),
+  );
+  assert.ok(!out.includes('hunter2'), 'the password is not in the log');
+  const lines = out
+    .trim()
+    .split('\n')
+    .map(
+      (line) => JSON.parse(line) as { res?: { statusCode: number }; err?: { type: string; message: string } },
+    );
+  assert.ok(lines.some((line) => line.res?.statusCode === 503));
+  const away = lines.find((line) => line.err?.type === 'DatabaseUnavailableError');
+  assert.equal(away?.err?.message, 'PostgreSQL cannot be reached (connect ECONNREFUSED 127.0.0.1:9)');
+});
+
 test('secrets in URLs (a reset token, API keys, a token path parameter) are redacted in the log', async () => {
   const out = await runFixture(
     { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },

@@ -184,13 +184,37 @@ describe('environment variables', () => {
       'VOLT_ENV must be one of development, production, test, got "staging"',
       'DEBUG must be true or false, got "maybe"',
       'PORT must be a whole number from 0 to 65535, got "80a"',
-      'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "mysql://db/app"',
+      'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "mysql://db"',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       `BODY_LIMIT must be a whole number from 1 to ${2 ** 31}, got "0"`,
       `REQUEST_TIMEOUT must be a whole number from 0 to ${2 ** 31}, got "-5"`,
       `SHUTDOWN_TIMEOUT must be a whole number from 0 to ${2 ** 31}, got "1.5"`,
       'DOCS must be true or false, got "sometimes"',
     ]);
+  });
+
+  test('a bad value that is a URL is shown by its scheme and host only: never its password', () => {
+    const env = {
+      DATABASE_URL: 'mysql://root:hunter2@db.internal:3306/app?password=hunter2',
+      SITE_URL: 'https://admin:hunter2@shop.example.com/path',
+      PORT: 'postgres://app:hunter2@db.internal/app',
+      DEBUG: 'user:hunter2@host',
+      LOG_LEVEL: 'loud@hunter2',
+      SESSION_COOKIE_NAME: 'sqlite:hunter2@x',
+    };
+    const problems = problemsOf(env);
+    assert.deepEqual(problems, [
+      'DEBUG must be true or false, got "user:…"',
+      'PORT must be a whole number from 0 to 65535, got "postgres://db.internal"',
+      'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "mysql://db.internal:3306"',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "(hidden: it may hold a password)"',
+      'SITE_URL must be an http(s) origin like https://shop.example.com, got "https://shop.example.com"',
+      'SESSION_COOKIE_NAME must be a cookie name (letters, digits, - and _), got "sqlite:…"',
+    ]);
+    assert.throws(
+      () => fromEnv(env),
+      (error: Error) => !`${error.message}${error.stack}`.includes('hunter2'),
+    );
   });
 
   test('the error message lists the problems one a line', () => {

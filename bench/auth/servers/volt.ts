@@ -12,7 +12,7 @@ import { connect, type Database } from 'volt/orm';
 process.env.LOG_LEVEL ??= 'silent';
 
 const app = volt();
-const db: Database = await connect(app.settings.databaseUrl);
+const db: Database = await connect(app.settings.databaseUrl, { logger: app.fastify.log });
 app.onShutdown(() => db.close());
 
 const auth = createAuth(app, { db });

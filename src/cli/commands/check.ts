@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { VoltApp } from '../../http/app.ts';
+import { maskUrls } from '../../http/mask-url.ts';
 import { loadSettings, type Settings, SettingsError } from '../../http/settings.ts';
 import { openapiDocument } from '../../schema/openapi.ts';
 import { DEPLOY_CHECKS, type Finding, runDeployChecks } from '../../security/checks/index.ts';
@@ -145,7 +146,8 @@ export const command: Command<typeof FLAGS> = {
           findings.push({
             id: 'app.E001',
             level: 'error',
-            message: `${shown} failed to import: ${(error as Error).message}`,
+            // The app's own error may quote a setting, such as a URL with its password.
+            message: `${shown} failed to import: ${maskUrls((error as Error).message)}`,
             fix: 'Run the app (volt start) to see the full error.',
           });
       }
@@ -160,7 +162,7 @@ export const command: Command<typeof FLAGS> = {
           findings.push({
             id: 'app.E002',
             level: 'error',
-            message: `${shown}: the OpenAPI document cannot be built: ${(error as Error).message}`,
+            message: `${shown}: the OpenAPI document cannot be built: ${maskUrls((error as Error).message)}`,
             fix: 'Fix the route declaration named in the message.',
           });
         }

@@ -1,26 +1,44 @@
 /**
  * PostgreSQL through a `pg` Pool.
  *
+ * - A statement checks a client out of the pool, runs and gives it back; a client whose
+ *   connection died, or that a cancel request may still reach, is closed instead of reused.
+ * - Waiting for a client is bounded (`connectionTimeout`, 5 s by default): past it the pool is
+ *   busy (`DatabaseBusyError`); a server that is away is `DatabaseUnavailableError`.
+ * - A transaction checks out one client for its whole life (`BEGIN` … `COMMIT`/`ROLLBACK`) and
+ *   always releases it; a client whose control statement failed is destroyed, not reused. Its
+ *   callback runs in an async context that knows the transaction, so a statement on the pool
+ *   from inside it (`db` where `tx` was meant) fails at once instead of running outside the
+ *   transaction on another connection.
+ * - `withSignal(signal)` views cancel their running statement when the signal aborts, with the
+ *   protocol's CancelRequest (pg has no API for it).
  * - An idle client's error is emitted on the pool and, unhandled, kills the process: the pool
  *   (and every client a transaction has checked out) gets an error listener that logs it.
- * - A transaction checks out one client for its whole life (`BEGIN` … `COMMIT`/`ROLLBACK`) and
- *   always releases it; a client whose control statement failed is destroyed, not reused.
  * - Types: `int8` (bigint, also what `count(*)` returns) → `number` when it is a safe integer,
  *   else `bigint`; `numeric` stays a string so decimals stay exact; `timestamptz` → `Date`.
  *   These parsers belong to Volt's pools only (pg's global type registry is left alone).
  */
-
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import type { ConnectOptions, Database, DatabaseLogger, RunResult } from '../database.ts';
-import { DatabaseError } from '../errors.ts';
-import { savepoint, topLevel, transactionBlock } from '../transaction.ts';
+import type { ConnectOptions, Database, RunResult } from '../database.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../errors.ts';
+import {
+  dbInsideTransaction,
+  savepoint,
+  topLevel,
+  transactionBlock,
+  transactionInsideTransaction,
+} from '../transaction.ts';
 import { createKysely, type ExecuteResult } from './kysely.ts';
-import { Mutex } from './mutex.ts';
-import { mapPostgresError } from './postgres-errors.ts';
+import { acquire, PoolState, query, release, TransactionState } from './postgres-pool.ts';
 import { quoteIdentifier } from './quote.ts';
+import { abortedError, bothSignals } from './signals.ts';
+import { stderrLogger } from './stderr-logger.ts';
 
 const INT8 = 20;
+
+/** The pool waits this long for a client unless `connectionTimeout` says otherwise. */
+export const DEFAULT_CONNECTION_TIMEOUT = 5000;
 
 /** `int8` text → number when exact, else bigint. */
 export function parseInt8(value: string): number | bigint {
@@ -37,16 +55,6 @@ const types = {
 
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
-type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
-
-async function execute(target: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-  try {
-    return await target.query(sql, params as unknown[]);
-  } catch (error) {
-    throw mapPostgresError(error, sql);
-  }
-}
-
 function executeResult(result: pg.QueryResult): ExecuteResult {
   const out: ExecuteResult = { rows: result.rows };
   if (WRITE_COMMANDS.has(result.command) && result.rowCount !== null) out.changes = result.rowCount;
@@ -59,39 +67,39 @@ abstract class PostgresQueries implements Database {
   abstract readonly inTransaction: boolean;
   #kysely: Kysely<any> | undefined;
 
-  protected abstract target(): Queryable;
+  protected abstract execute(
+    sql: string,
+    params: readonly unknown[],
+    arrays: boolean,
+  ): Promise<pg.QueryResult>;
   abstract transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
+  abstract withSignal(signal: AbortSignal): Database;
   abstract close(): Promise<void>;
 
   get kysely(): Kysely<any> {
     this.#kysely ??= createKysely('postgres', async (sql, params) =>
-      executeResult(await execute(this.target(), sql, params)),
+      executeResult(await this.execute(sql, params, false)),
     );
     return this.#kysely;
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await execute(this.target(), sql, params)).rows as T[];
+    return (await this.execute(sql, params, false)).rows as T[];
   }
 
   async arrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
-    try {
-      const result = await this.target().query({ text: sql, values: params as unknown[], rowMode: 'array' });
-      return result.rows as unknown[][];
-    } catch (error) {
-      throw mapPostgresError(error, sql);
-    }
+    return (await this.execute(sql, params, true)).rows as unknown[][];
   }
 
   async get<T = Record<string, unknown>>(
     sql: string,
     params: readonly unknown[] = [],
   ): Promise<T | undefined> {
-    return (await execute(this.target(), sql, params)).rows[0] as T | undefined;
+    return (await this.execute(sql, params, false)).rows[0] as T | undefined;
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
-    return { changes: (await execute(this.target(), sql, params)).rowCount ?? 0 };
+    return { changes: (await this.execute(sql, params, false)).rowCount ?? 0 };
   }
 
   quoteIdentifier(name: string): string {
@@ -106,32 +114,44 @@ abstract class PostgresQueries implements Database {
 /** A transaction (or savepoint) on one checked-out client. */
 class PostgresTransaction extends PostgresQueries {
   readonly inTransaction = true;
-  readonly #client: pg.PoolClient;
+  readonly #state: TransactionState;
   readonly #depth: number;
-  readonly #nested = new Mutex();
-  finished = false;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(client: pg.PoolClient, depth: number) {
+  constructor(state: TransactionState, depth: number, signal: AbortSignal | undefined) {
     super();
-    this.#client = client;
+    this.#state = state;
     this.#depth = depth;
+    this.#signal = signal;
   }
 
-  protected target(): Queryable {
-    if (this.finished) throw new DatabaseError('This transaction has already finished');
-    return this.#client;
+  #check(): void {
+    if (this.#state.finished) throw new DatabaseError('This transaction has already finished');
+    if (this.#signal?.aborted) throw abortedError(this.#signal);
+  }
+
+  protected async execute(sql: string, params: readonly unknown[], arrays: boolean): Promise<pg.QueryResult> {
+    this.#check();
+    return query(this.#state.client, sql, params, arrays, this.#signal);
   }
 
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
-    const client = this.target() as pg.PoolClient;
-    // One client runs one statement at a time; sibling savepoints must not interleave.
-    return this.#nested.run(() => {
-      const child = new PostgresTransaction(client, this.#depth + 1);
-      const exec = (sql: string) => execute(client, sql, []);
-      return transactionBlock(exec, savepoint(this.#depth + 1), () => fn(child)).finally(() => {
-        child.finished = true;
+    this.#check();
+    const client = this.#state.client;
+    return this.#state.nested.run(() => {
+      this.#check();
+      const depth = this.#depth + 1;
+      const state = new TransactionState(client);
+      const child = new PostgresTransaction(state, depth, this.#signal);
+      const exec = (sql: string) => query(client, sql, [], false, undefined);
+      return transactionBlock(exec, savepoint(depth), () => fn(child)).finally(() => {
+        state.finished = true;
       });
-    });
+    }, this.#signal);
+  }
+
+  withSignal(signal: AbortSignal): Database {
+    return new PostgresTransaction(this.#state, this.#depth, bothSignals(this.#signal, signal));
   }
 
   async close(): Promise<void> {
@@ -139,69 +159,97 @@ class PostgresTransaction extends PostgresQueries {
   }
 }
 
-/** The PostgreSQL `Database`: a pool. */
+/** The PostgreSQL `Database`: a pool (and its `withSignal()` views). */
 class PostgresDatabase extends PostgresQueries {
   readonly inTransaction = false;
-  readonly pool: pg.Pool;
-  readonly #logger: DatabaseLogger;
-  #closed: Promise<void> | undefined;
+  readonly #state: PoolState;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(pool: pg.Pool, logger: DatabaseLogger) {
+  constructor(state: PoolState, signal?: AbortSignal) {
     super();
-    this.pool = pool;
-    this.#logger = logger;
-    pool.on('error', this.#onIdleError);
+    this.#state = state;
+    this.#signal = signal;
   }
 
-  #onIdleError = (error: Error): void => {
-    this.#logger.error({ err: error }, 'PostgreSQL: an idle client failed (it was removed from the pool)');
-  };
+  /** The `pg` pool (for tests and tools that need it). */
+  get pool(): pg.Pool {
+    return this.#state.pool;
+  }
 
-  protected target(): Queryable {
-    if (this.#closed) throw new DatabaseError('The database is closed');
-    return this.pool;
+  /** `true` when called from inside the callback of one of this pool's transactions. */
+  #insideTransaction(): boolean {
+    const current = this.#state.context.getStore();
+    return current !== undefined && !current.finished;
+  }
+
+  protected async execute(sql: string, params: readonly unknown[], arrays: boolean): Promise<pg.QueryResult> {
+    if (this.#insideTransaction()) throw dbInsideTransaction();
+    const signal = this.#signal;
+    if (signal?.aborted) throw abortedError(signal);
+    const client = await acquire(this.#state, signal);
+    let dead = false;
+    try {
+      return await query(client, sql, params, arrays, signal);
+    } catch (error) {
+      dead = error instanceof DatabaseUnavailableError;
+      throw error;
+    } finally {
+      release(client, dead);
+    }
   }
 
   async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await (this.target() as pg.Pool).connect();
-    } catch (error) {
-      throw mapPostgresError(error);
-    }
-    // A checked-out client has no pool listener: without ours, a dropped connection between
-    // two statements would be an unhandled 'error' event.
-    client.on('error', this.#onIdleError);
-    const tx = new PostgresTransaction(client, 0);
-    let broken: Error | undefined;
+    if (this.#insideTransaction()) throw transactionInsideTransaction();
+    const pool = this.#state;
+    const signal = this.#signal;
+    if (signal?.aborted) throw abortedError(signal);
+    const client = await acquire(pool, signal);
+    // A checked-out client has no pool listener: a dropped connection between two statements
+    // is logged here (the next statement fails too).
+    client.on('error', pool.onTransactionError);
+    const state = new TransactionState(client);
+    const tx = new PostgresTransaction(state, 0, signal);
+    let broken: unknown;
     const exec = async (sql: string) => {
       try {
-        return await execute(client, sql, []);
+        return await query(client, sql, [], false, undefined);
       } catch (error) {
-        broken = error as Error;
+        broken = error;
         throw error;
       }
     };
     try {
-      return await transactionBlock(exec, topLevel('BEGIN'), () => fn(tx));
+      return await transactionBlock(exec, topLevel('BEGIN'), () => pool.context.run(state, () => fn(tx)));
     } finally {
-      tx.finished = true;
-      client.off('error', this.#onIdleError);
+      state.finished = true;
+      client.off('error', pool.onTransactionError);
       // A client whose BEGIN/COMMIT/ROLLBACK failed may be mid-transaction: destroy it.
-      client.release(broken);
+      release(client, broken !== undefined);
     }
   }
 
+  withSignal(signal: AbortSignal): Database {
+    return new PostgresDatabase(this.#state, bothSignals(this.#signal, signal));
+  }
+
   close(): Promise<void> {
-    this.#closed ??= this.pool.end();
-    return this.#closed;
+    if (this.#signal !== undefined)
+      return Promise.reject(new DatabaseError('Close the database, not a view made by withSignal()'));
+    const state = this.#state;
+    state.closed ??= state.pool.end();
+    return state.closed;
   }
 }
 
 /** Opens a pool for a `postgres://` URL. */
 export function openPostgres(url: string, options: ConnectOptions = {}): Database {
-  const config: pg.PoolConfig = { connectionString: url, max: options.max ?? 10, types };
-  if (options.connectionTimeout !== undefined) config.connectionTimeoutMillis = options.connectionTimeout;
+  const connectionTimeout = Math.max(0, Math.trunc(options.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT));
+  const config: pg.PoolConfig = {
+    connectionString: url,
+    max: options.max ?? 10,
+    types,
+    connectionTimeoutMillis: connectionTimeout,
+  };
   if (options.searchPath !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_$]*(\s*,\s*[A-Za-z_][A-Za-z0-9_$]*)*$/.test(options.searchPath)) {
       throw new Error(
@@ -210,6 +258,16 @@ export function openPostgres(url: string, options: ConnectOptions = {}): Databas
     }
     config.options = `-c search_path=${options.searchPath.replaceAll(' ', '')}`;
   }
-  const logger = options.logger ?? { error: (object, message) => console.error(message, object) };
-  return new PostgresDatabase(new pg.Pool(config), logger);
+  try {
+    // pg reads the URL only when the first connection is made: read it now, so a bad one fails
+    // here. The message never quotes the URL (it holds the password).
+    new pg.Client(config);
+  } catch {
+    throw new DatabaseError(
+      'The PostgreSQL URL cannot be read: write it as postgres://user:password@host:5432/name, with special characters of the user and password percent-encoded',
+    );
+  }
+  return new PostgresDatabase(
+    new PoolState(new pg.Pool(config), connectionTimeout, options.logger ?? stderrLogger),
+  );
 }

@@ -65,6 +65,7 @@ export function mapSqliteError(error: unknown, sql: string): unknown {
       return new CheckViolationError(message, { constraint: detail }, options);
   }
   const primary = errcode & 0xff;
-  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) return new DatabaseBusyError(message, options);
+  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED)
+    return new DatabaseBusyError('The database is locked by another connection', options);
   return new DatabaseError(message, options);
 }

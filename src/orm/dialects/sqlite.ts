@@ -5,137 +5,76 @@
  * two requests' transactions could interleave on it and one's ROLLBACK would undo the other's
  * writes. Hence: one lock per connection. A transaction holds it from `BEGIN IMMEDIATE` to
  * `COMMIT`/`ROLLBACK`; statements outside a transaction wait while someone else holds it (and run
- * at once when nobody does). Other processes are held off by `busy_timeout`; past it, SQLite's
- * `SQLITE_BUSY` becomes a `DatabaseBusyError`.
+ * at once when nobody does).
+ *
+ * Another process holding the write lock must not freeze the server: SQLite's own busy handler
+ * sleeps inside the synchronous call, blocking the event loop. So the connection's
+ * `busy_timeout` is only a few ms, and a statement that still finds the database locked is
+ * retried asynchronously with backoff (the lock released meanwhile), until `busyTimeout` has
+ * passed; then it fails with `DatabaseBusyError`. Retried: `BEGIN IMMEDIATE`, `COMMIT` (SQLite
+ * keeps the transaction open when it is busy) and statements outside a transaction (a busy
+ * statement changed nothing). Not retried: statements inside a transaction, where a busy error
+ * can mean the transaction must roll back (with `BEGIN IMMEDIATE` holding the write lock, WAL
+ * databases do not see it).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { ConnectOptions, Database, RunResult } from '../database.ts';
-import { DatabaseError } from '../errors.ts';
-import { savepoint, topLevel, transactionBlock } from '../transaction.ts';
-import { createKysely, type ExecuteResult } from './kysely.ts';
-import { Mutex } from './mutex.ts';
+import { DatabaseBusyError, DatabaseError } from '../errors.ts';
+import {
+  begunBlock,
+  dbInsideTransaction,
+  savepoint,
+  topLevel,
+  transactionBlock,
+  transactionInsideTransaction,
+} from '../transaction.ts';
+import { createKysely } from './kysely.ts';
 import { quoteIdentifier } from './quote.ts';
+import { abortedError, bothSignals, sleep } from './signals.ts';
+import { Connection, TransactionState } from './sqlite-connection.ts';
 import { mapSqliteError } from './sqlite-errors.ts';
 
-interface CachedStatement {
-  statement: StatementSync;
-  /** The same SQL prepared to return arrays (`arrays()`), made on first use. */
-  arrays?: StatementSync;
-  reader?: boolean;
+/**
+ * The synchronous part of a lock wait, in ms: short enough not to stall other requests, long
+ * enough to ride out a commit of another process without an async round trip.
+ */
+export const SYNC_BUSY_TIMEOUT = 2;
+/** The longest pause between two attempts of a busy statement. */
+const MAX_BACKOFF = 25;
+
+/** The error after `busyTimeout` ms of attempts; `last` is the last attempt's. */
+function stillBusy(last: DatabaseBusyError, busyTimeout: number): DatabaseBusyError {
+  return new DatabaseBusyError(
+    `The database stayed locked by another connection for ${busyTimeout} ms (busyTimeout)`,
+    // The driver's own error, not the attempt's wrapper: the log shows each message once.
+    { cause: last.cause, code: last.driverCode, ...(last.sql === undefined ? {} : { sql: last.sql }) },
+  );
 }
 
-/** Booleans are not SQLite values: bind them as 1/0. Other values go to node:sqlite as they are. */
-function bind(params: readonly unknown[]): SQLInputValue[] {
-  for (let i = 0; i < params.length; i++) {
-    if (typeof params[i] === 'boolean')
-      return params.map((p) => (typeof p === 'boolean' ? Number(p) : p)) as SQLInputValue[];
-  }
-  return params as SQLInputValue[];
-}
-
-/** node:sqlite rows have a null prototype; callers get plain objects. */
-function plain<T>(rows: unknown[]): T[] {
-  const out = new Array<T>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = { ...(rows[i] as object) } as T;
-  return out;
-}
-
-/** The shared state of one SQLite connection: the handle, its statement cache and its lock. */
-class Connection {
-  readonly db: DatabaseSync;
-  readonly lock = new Mutex();
-  /** The transaction holding the lock, if any. */
-  holder: object | undefined;
-  /** The transaction whose callback is running, to catch `db` used where `tx` was meant. */
-  readonly context = new AsyncLocalStorage<object>();
-  closed = false;
-  #cache = new Map<string, CachedStatement>();
-  #cacheSize: number;
-  /** The most recently used SQL: the last key of `#cache`. */
-  #newest: string | undefined;
-
-  constructor(db: DatabaseSync, cacheSize: number) {
-    this.db = db;
-    this.#cacheSize = cacheSize;
-  }
-
-  #prepare(sql: string): CachedStatement {
-    if (this.closed) throw new DatabaseError('The database is closed');
-    let cached = this.#cache.get(sql);
-    if (cached) {
-      // Least recently used first: a hit moves to the end (unless it is there already).
-      if (sql === this.#newest) return cached;
-      this.#cache.delete(sql);
-    } else {
-      cached = { statement: this.db.prepare(sql) };
-      if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
-    }
-    this.#cache.set(sql, cached);
-    this.#newest = sql;
-    return cached;
-  }
-
-  all<T>(sql: string, params: readonly unknown[]): T[] {
+/**
+ * Calls `attempt` until it does not fail with `DatabaseBusyError`, sleeping (1, 2, 4… up to
+ * 25 ms) between attempts, for at most `busyTimeout` ms in all. `first` is the error that
+ * started the wait.
+ */
+async function waitOutBusy<T>(
+  connection: Connection,
+  first: DatabaseBusyError,
+  signal: AbortSignal | undefined,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const budget = connection.busyTimeout;
+  const start = performance.now();
+  let last = first;
+  for (let delay = 1; ; delay = Math.min(delay * 2, MAX_BACKOFF)) {
+    const left = budget - (performance.now() - start);
+    if (left <= 0) throw stillBusy(last, budget);
+    await sleep(Math.min(delay, left), signal);
     try {
-      return plain<T>(this.#prepare(sql).statement.all(...bind(params)));
+      return await attempt();
     } catch (error) {
-      throw mapSqliteError(error, sql);
-    }
-  }
-
-  arrays(sql: string, params: readonly unknown[]): unknown[][] {
-    try {
-      const cached = this.#prepare(sql);
-      let statement = cached.arrays;
-      if (!statement) {
-        statement = this.db.prepare(sql);
-        statement.setReturnArrays(true);
-        cached.arrays = statement;
-      }
-      return statement.all(...bind(params)) as unknown as unknown[][];
-    } catch (error) {
-      throw mapSqliteError(error, sql);
-    }
-  }
-
-  get<T>(sql: string, params: readonly unknown[]): T | undefined {
-    try {
-      const row = this.#prepare(sql).statement.get(...bind(params));
-      return row === undefined ? undefined : ({ ...row } as T);
-    } catch (error) {
-      throw mapSqliteError(error, sql);
-    }
-  }
-
-  run(sql: string, params: readonly unknown[]): RunResult {
-    try {
-      const result = this.#prepare(sql).statement.run(...bind(params));
-      return { changes: Number(result.changes), lastInsertId: result.lastInsertRowid };
-    } catch (error) {
-      throw mapSqliteError(error, sql);
-    }
-  }
-
-  execute(sql: string, params: readonly unknown[]): ExecuteResult {
-    try {
-      const cached = this.#prepare(sql);
-      cached.reader ??= cached.statement.columns().length > 0;
-      if (cached.reader) return { rows: plain(cached.statement.all(...bind(params))) };
-      const result = cached.statement.run(...bind(params));
-      return { rows: [], changes: Number(result.changes), lastInsertId: result.lastInsertRowid };
-    } catch (error) {
-      throw mapSqliteError(error, sql);
-    }
-  }
-
-  exec(sql: string): void {
-    if (this.closed) throw new DatabaseError('The database is closed');
-    try {
-      this.db.exec(sql);
-    } catch (error) {
-      throw mapSqliteError(error, sql);
+      if (!(error instanceof DatabaseBusyError)) throw error;
+      last = error;
     }
   }
 }
@@ -146,13 +85,20 @@ class SqliteTransaction implements Database {
   readonly inTransaction = true;
   readonly #connection: Connection;
   readonly #depth: number;
-  readonly #nested = new Mutex();
+  readonly #state: TransactionState;
+  readonly #signal: AbortSignal | undefined;
   #kysely: Kysely<any> | undefined;
-  finished = false;
 
-  constructor(connection: Connection, depth: number) {
+  constructor(
+    connection: Connection,
+    depth: number,
+    state: TransactionState,
+    signal: AbortSignal | undefined,
+  ) {
     this.#connection = connection;
     this.#depth = depth;
+    this.#state = state;
+    this.#signal = signal;
   }
 
   get kysely(): Kysely<any> {
@@ -164,7 +110,9 @@ class SqliteTransaction implements Database {
   }
 
   #check(): void {
-    if (this.finished) throw new DatabaseError('This transaction has already finished');
+    if (this.#state.finished) throw new DatabaseError('This transaction has already finished');
+    // A synchronous statement cannot be interrupted once started: after an abort, none starts.
+    if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -192,14 +140,25 @@ class SqliteTransaction implements Database {
 
   async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
     this.#check();
-    // Sibling savepoints started concurrently (Promise.all) must not interleave.
-    return this.#nested.run(() => {
-      const child = new SqliteTransaction(this.#connection, this.#depth + 1);
+    return this.#state.nested.run(() => {
+      this.#check();
+      const depth = this.#depth + 1;
+      const state = new TransactionState();
+      const child = new SqliteTransaction(this.#connection, depth, state, this.#signal);
       const exec = async (sql: string) => this.#connection.exec(sql);
-      return transactionBlock(exec, savepoint(this.#depth + 1), () => fn(child)).finally(() => {
-        child.finished = true;
+      return transactionBlock(exec, savepoint(depth), () => fn(child)).finally(() => {
+        state.finished = true;
       });
-    });
+    }, this.#signal);
+  }
+
+  withSignal(signal: AbortSignal): Database {
+    return new SqliteTransaction(
+      this.#connection,
+      this.#depth,
+      this.#state,
+      bothSignals(this.#signal, signal),
+    );
   }
 
   quoteIdentifier(name: string): string {
@@ -215,15 +174,17 @@ class SqliteTransaction implements Database {
   }
 }
 
-/** The SQLite `Database`: one connection, shared. */
+/** The SQLite `Database`: one connection, shared (and its `withSignal()` views). */
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly inTransaction = false;
   readonly #connection: Connection;
+  readonly #signal: AbortSignal | undefined;
   #kysely: Kysely<any> | undefined;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, signal?: AbortSignal) {
     this.#connection = connection;
+    this.#signal = signal;
   }
 
   get kysely(): Kysely<any> {
@@ -233,8 +194,30 @@ class SqliteDatabase implements Database {
     return this.#kysely;
   }
 
-  /** Runs a statement now if no transaction holds the connection, else after it ends. */
+  /**
+   * Runs a statement now if no transaction holds the connection, else after it ends; waits out
+   * another process's lock without blocking the event loop.
+   */
   #outside<T>(statement: () => T): Promise<T> {
+    const signal = this.#signal;
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    const connection = this.#connection;
+    if (!connection.lock.locked) {
+      try {
+        return Promise.resolve(statement());
+      } catch (error) {
+        if (!(error instanceof DatabaseBusyError)) return Promise.reject(error);
+        return waitOutBusy(connection, error, signal, () => this.#once(statement));
+      }
+    }
+    return this.#once(statement).catch((error) => {
+      if (!(error instanceof DatabaseBusyError)) throw error;
+      return waitOutBusy(connection, error, signal, () => this.#once(statement));
+    });
+  }
+
+  /** One attempt of a statement outside a transaction: at once, or when the lock is free. */
+  #once<T>(statement: () => T): Promise<T> {
     const connection = this.#connection;
     if (!connection.lock.locked) {
       try {
@@ -243,14 +226,8 @@ class SqliteDatabase implements Database {
         return Promise.reject(error);
       }
     }
-    if (connection.holder !== undefined && connection.context.getStore() === connection.holder) {
-      return Promise.reject(
-        new DatabaseError(
-          'A statement on the database was issued inside its own transaction and would wait for it forever: use the `tx` passed to transaction() instead of `db`',
-        ),
-      );
-    }
-    return connection.lock.run(async () => statement());
+    if (connection.insideOwnTransaction()) return Promise.reject(dbInsideTransaction());
+    return connection.lock.run(async () => statement(), this.#signal);
   }
 
   all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -271,26 +248,62 @@ class SqliteDatabase implements Database {
 
   async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
     const connection = this.#connection;
-    if (connection.holder !== undefined && connection.context.getStore() === connection.holder) {
-      throw new DatabaseError(
-        'db.transaction() was called inside a transaction on the same database and would wait for it forever: use tx.transaction() for a savepoint',
-      );
-    }
-    await connection.lock.acquire();
-    const tx = new SqliteTransaction(connection, 0);
-    connection.holder = tx;
+    const signal = this.#signal;
+    if (connection.insideOwnTransaction()) throw transactionInsideTransaction();
+    await this.#begin();
+    const state = new TransactionState();
+    const tx = new SqliteTransaction(connection, 0, state, signal);
+    connection.holder = state;
     try {
-      const exec = async (sql: string) => connection.exec(sql);
-      // IMMEDIATE takes the write lock up front, so a transaction that reads and then writes
-      // never fails half-way with SQLITE_BUSY (that would be a deadlock with another process).
-      return await transactionBlock(exec, topLevel('BEGIN IMMEDIATE'), () =>
-        connection.context.run(tx, () => fn(tx)),
+      const exec = async (sql: string) => {
+        if (sql !== 'COMMIT') return connection.exec(sql);
+        try {
+          return connection.exec(sql);
+        } catch (error) {
+          // A busy COMMIT leaves the transaction open (rollback-journal files wait for readers):
+          // try again; the lock stays held, so nothing else can slip into the transaction.
+          if (!(error instanceof DatabaseBusyError)) throw error;
+          return waitOutBusy(connection, error, signal, async () => connection.exec(sql));
+        }
+      };
+      return await begunBlock(exec, topLevel('BEGIN IMMEDIATE'), () =>
+        connection.context.run(state, () => fn(tx)),
       );
     } finally {
-      tx.finished = true;
+      state.finished = true;
       connection.holder = undefined;
       connection.lock.release();
     }
+  }
+
+  /**
+   * Takes the connection's lock and `BEGIN IMMEDIATE` (the write lock, up front, so a transaction
+   * that reads and then writes never fails half-way with SQLITE_BUSY, a deadlock with another
+   * process). While another process holds the write lock, the connection's lock is released
+   * between attempts so reads go on.
+   */
+  async #begin(): Promise<void> {
+    const connection = this.#connection;
+    const signal = this.#signal;
+    const attempt = async () => {
+      await connection.lock.acquire(signal);
+      try {
+        connection.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        connection.lock.release();
+        throw error;
+      }
+    };
+    try {
+      await attempt();
+    } catch (error) {
+      if (!(error instanceof DatabaseBusyError)) throw error;
+      await waitOutBusy(connection, error, signal, attempt);
+    }
+  }
+
+  withSignal(signal: AbortSignal): Database {
+    return new SqliteDatabase(this.#connection, bothSignals(this.#signal, signal));
   }
 
   quoteIdentifier(name: string): string {
@@ -298,6 +311,8 @@ class SqliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
+    if (this.#signal !== undefined)
+      throw new DatabaseError('Close the database, not a view made by withSignal()');
     const connection = this.#connection;
     if (connection.closed) return;
     await connection.lock.run(async () => {
@@ -314,18 +329,23 @@ class SqliteDatabase implements Database {
 
 /**
  * Opens a SQLite database at `path` (`:memory:` for an in-memory one) with Volt's pragmas:
- * WAL for files, foreign keys on, `busy_timeout` (default 5000 ms), `synchronous=NORMAL`.
+ * WAL for files, foreign keys on, `synchronous=NORMAL`, and lock waits of up to `busyTimeout`
+ * (default 5000 ms) that do not block the event loop.
  */
 export function openSqlite(path: string, options: ConnectOptions = {}): Database {
+  const busyTimeout = Math.max(0, Math.trunc(options.busyTimeout ?? 5000));
   const db = new DatabaseSync(path);
   try {
+    // While opening, nothing else runs yet: switching to WAL may wait the whole timeout.
+    db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
     if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA foreign_keys = ON');
-    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeout ?? 5000))}`);
     db.exec('PRAGMA synchronous = NORMAL');
+    db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeout, SYNC_BUSY_TIMEOUT)}`);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, 'PRAGMA');
   }
-  return new SqliteDatabase(new Connection(db, Math.max(1, options.statementCacheSize ?? 500)));
+  const connection = new Connection(db, Math.max(1, options.statementCacheSize ?? 500), busyTimeout);
+  return new SqliteDatabase(connection);
 }

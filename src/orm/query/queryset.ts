@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, DialectName, SqlValue } from '../database.ts';
+import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import type { CreateInput, Row, UpdateInput } from '../types.ts';
@@ -1019,7 +1020,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     return this.db.transaction(async (tx) => {
       const rows: Row<M>[] = [];
       // Consecutive inputs with the same columns go in one multi-row insert (up to
-      // BULK_PARAMETERS values each); a batch the database refuses is retried row by row, in
+      // BULK_PARAMETERS values each); a batch a constraint refuses is retried row by row, in
       // a savepoint, so the error names the failing input's index and field.
       let start = 0;
       while (start < inputs.length) {
@@ -1040,7 +1041,10 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
         }
         try {
           rows.push(...(await tx.transaction((savepoint) => this.#insertMany(savepoint, names, batch))));
-        } catch {
+        } catch (error) {
+          // Only a constraint names an input to blame; any other failure (the database away, a
+          // bug) is the answer as it is, not a reason to try again row by row.
+          if (!(error instanceof ConstraintViolationError)) throw error;
           for (let i = start; i < start + batch.length; i++)
             rows.push(await this.#insert(tx, inputs[i] as Record<string, unknown>, [i]));
         }
@@ -1096,6 +1100,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   /**
    * Sets `values` (validated like an update; `autoNow` fields set to now) on every matching row;
    * returns how many rows changed. Constraint failures are a `ValidationError`, as in `create`.
+   * Nothing to set (`update({})`) is a `QueryError` (Django returns 0 there).
    *
    * @example
    * ```ts
@@ -1106,6 +1111,12 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     this.#whereOnly('update');
     const errors = validateInput(this.model, values, { partial: true });
     if (errors.length) throw new ValidationError(errors);
+    // Django's update() with nothing to set returns 0; an empty object here is almost always
+    // a change lost on the way (every key filtered out), so it is refused.
+    if (!Object.values(values as Record<string, unknown>).some((value) => value !== undefined))
+      throw new QueryError(
+        `update() on ${this.model.meta.label} has no field to set: pass at least one, like update({ field: value })`,
+      );
     const columns = this.#columns(values as Record<string, unknown>, false);
     if (Object.keys(columns).length === 0) return 0;
     const where = this.#state.where;

@@ -84,7 +84,7 @@ export async function updateOrCreate<M extends AnyModel>(
     const update = async (row: Row<M>): Promise<Written<Row<M>>> => {
       const pk = open(tx).model.meta.pk.attribute;
       const key = { [pk]: (row as Record<string, unknown>)[pk] } as Filter<M>;
-      if (Object.keys(defaults).length)
+      if (Object.values(defaults).some((value) => value !== undefined))
         await open(tx)
           .filter(key)
           .update(defaults as never);

@@ -1,4 +1,5 @@
 /** `security.S007`: CSRF_TRUSTED_ORIGINS lists https origins only. */
+import { maskUrls } from '../../http/mask-url.ts';
 import type { DeployCheck, Finding } from './types.ts';
 
 /** A wildcard trusts every site; an http:// origin can be impersonated on the network. */
@@ -9,10 +10,12 @@ export const check: DeployCheck = {
     const findings: Array<Omit<Finding, 'id'>> = [];
     const fix = 'List exact https origins, e.g. CSRF_TRUSTED_ORIGINS=https://app.example.com';
     for (const entry of settings.csrfTrustedOrigins) {
+      // An entry with a user and password in it is shown without them.
+      const shown = maskUrls(entry);
       if (entry.includes('*')) {
         findings.push({
           level: 'error',
-          message: `CSRF_TRUSTED_ORIGINS contains "${entry}": a wildcard lets other sites send unsafe requests with the user's session.`,
+          message: `CSRF_TRUSTED_ORIGINS contains "${shown}": a wildcard lets other sites send unsafe requests with the user's session.`,
           fix,
         });
         continue;
@@ -24,13 +27,13 @@ export const check: DeployCheck = {
       if (origin === undefined || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
         findings.push({
           level: 'error',
-          message: `CSRF_TRUSTED_ORIGINS contains "${entry}", which is not an origin (scheme://host[:port], no path).`,
+          message: `CSRF_TRUSTED_ORIGINS contains "${shown}", which is not an origin (scheme://host[:port], no user, path or query).`,
           fix,
         });
       } else if (origin.startsWith('http://')) {
         findings.push({
           level: 'error',
-          message: `CSRF_TRUSTED_ORIGINS contains "${entry}": an http:// origin can be impersonated on the network.`,
+          message: `CSRF_TRUSTED_ORIGINS contains "${shown}": an http:// origin can be impersonated on the network.`,
           fix,
         });
       }

@@ -1,4 +1,5 @@
 /** `security.S009`: SITE_URL is an https origin, for links sent by mail. */
+import { maskUrls } from '../../http/mask-url.ts';
 import type { DeployCheck } from './types.ts';
 
 /** Password-reset and confirmation links are built from SITE_URL; without it, from the request. */
@@ -20,7 +21,7 @@ export const check: DeployCheck = {
       return [
         {
           level: 'error',
-          message: `SITE_URL is ${siteUrl}: links sent by mail would send tokens over plain HTTP.`,
+          message: `SITE_URL is ${maskUrls(siteUrl)}: links sent by mail would send tokens over plain HTTP.`,
           fix,
         },
       ];

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { connect, type Database } from '../../../src/orm/database.ts';
+import { mapPostgresError } from '../../../src/orm/dialects/postgres-errors.ts';
 import {
   CheckViolationError,
   ConstraintViolationError,
   DatabaseBusyError,
   DatabaseError,
+  DatabaseUnavailableError,
   ForeignKeyViolationError,
   NotNullViolationError,
   UniqueViolationError,
@@ -159,4 +161,36 @@ test('SQLite: a write lock held by another connection past busy_timeout is a Dat
     );
   });
   await second.run('insert into t values (1)');
+});
+
+// The server states the fault tests cannot cause on the shared server (restarting it, filling
+// its connection slots): pg errors as pg reports them.
+test('PostgreSQL: a server starting, stopping, full or gone is DatabaseUnavailableError; other errors are not', () => {
+  const pgError = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
+  for (const [error, phase] of [
+    [pgError('the database system is starting up', '57P03'), 'connect'],
+    [pgError('sorry, too many clients already', '53300'), 'connect'],
+    [pgError('database "x" is not currently accepting connections', '55000'), 'connect'],
+    [pgError('terminating connection due to administrator command', '57P01'), 'statement'],
+    [pgError('connection failure', '08006'), 'statement'],
+    [pgError('read ECONNRESET', 'ECONNRESET'), 'statement'],
+    [pgError('Connection terminated unexpectedly'), 'statement'],
+    [pgError('Client has encountered a connection error and is not queryable'), 'statement'],
+  ] as const) {
+    const mapped = mapPostgresError(error, 'select 1', phase);
+    assert.ok(mapped instanceof DatabaseUnavailableError, error.message);
+    assert.equal(mapped.cause, error);
+    assert.equal(mapped.driverCode, (error as { code?: string }).code);
+  }
+  // currval before nextval is also 55000: on a running statement it is a plain error.
+  const currval = mapPostgresError(
+    pgError('currval of sequence "s" is not yet defined in this session', '55000'),
+  );
+  assert.ok(currval instanceof DatabaseError && !(currval instanceof DatabaseUnavailableError));
+  assert.ok(
+    !(
+      mapPostgresError(pgError('password authentication failed', '28P01'), undefined, 'connect') instanceof
+      DatabaseUnavailableError
+    ),
+  );
 });

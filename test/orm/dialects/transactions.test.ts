@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { DatabaseError } from '../../../src/orm/errors.ts';
 import { count, deferred, forEachDialect, ph } from '../support.ts';
 
-forEachDialect((dialect, open) => {
+forEachDialect((_dialect, open) => {
   async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     const db = await open();
     t.after(() => db.close());
@@ -146,19 +146,82 @@ forEachDialect((dialect, open) => {
     assert.equal(await count(db, 'items'), 0);
   });
 
-  if (dialect === 'sqlite') {
-    test('using db instead of tx inside a transaction fails at once instead of waiting forever', async (t) => {
-      const db = await setup(t);
-      await db.transaction(async () => {
+  test('using db instead of tx inside a transaction fails at once, and nothing of it is kept', async (t) => {
+    const db = await setup(t);
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run(`insert into items values (${ph(tx, 1)})`, ['by tx']);
         await assert.rejects(
-          db.all('select 1'),
+          db.run(`insert into items values (${ph(db, 1)})`, ['by db']),
           (error) => error instanceof DatabaseError && /use the `tx`/.test(error.message),
         );
+        await assert.rejects(db.kysely.selectFrom('items').selectAll().execute(), /use the `tx`/);
         await assert.rejects(
           db.transaction(async () => {}),
           /tx\.transaction\(\)/,
         );
-      });
+        // Inside a savepoint too.
+        await tx.transaction(async () => {
+          await assert.rejects(db.all('select 1'), /use the `tx`/);
+        });
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    assert.equal(await count(db, 'items'), 0);
+  });
+
+  test('ten transactions using db by mistake at once all fail fast instead of exhausting the pool', async (t) => {
+    const db = await open({ max: 2 });
+    t.after(() => db.close());
+    await db.run('create table items (name text primary key)');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the transactions still wait after 4 s')), 4000);
     });
-  }
+    t.after(() => clearTimeout(timer));
+    const outcomes = await Promise.race([
+      Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          db.transaction(async (tx) => {
+            await tx.run(`insert into items values (${ph(tx, 1)})`, [`tx ${i}`]);
+            await db.run(`insert into items values (${ph(db, 1)})`, [`db ${i}`]);
+          }),
+        ),
+      ),
+      timeout,
+    ]);
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, 'rejected');
+      assert.match(String((outcome as PromiseRejectedResult).reason), /use the `tx`/);
+    }
+    assert.equal(await count(db, 'items'), 0);
+  });
+
+  test('db works again once the transaction is over, also from work its callback started', async (t) => {
+    const db = await setup(t);
+    let later: Promise<unknown> | undefined;
+    const done = deferred();
+    await db.transaction(async (tx) => {
+      await tx.run(`insert into items values (${ph(tx, 1)})`, ['a']);
+      // Started inside the callback (same async context), run after the commit.
+      later = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+        db.run(`insert into items values (${ph(db, 1)})`, ['after']).finally(done.resolve),
+      );
+    });
+    await done.promise;
+    await later;
+    assert.equal(await count(db, 'items'), 2);
+  });
+
+  test('another database may be used inside a transaction', async (t) => {
+    const db = await setup(t);
+    const other = await open();
+    t.after(() => other.close());
+    await db.transaction(async (tx) => {
+      await tx.run(`insert into items values (${ph(tx, 1)})`, ['a']);
+      assert.deepEqual(await other.get('select 1 as one'), { one: 1 });
+    });
+    assert.equal(await count(db, 'items'), 1);
+  });
 });

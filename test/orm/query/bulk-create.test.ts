@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Database } from '../../../src/orm/database.ts';
+import { DatabaseUnavailableError } from '../../../src/orm/errors.ts';
 import { f } from '../../../src/orm/fields/index.ts';
 import { model } from '../../../src/orm/model.ts';
 import { ValidationError } from '../../../src/orm/query/errors.ts';
@@ -26,6 +28,28 @@ function models() {
     { registry },
   );
   return { Note, Key };
+}
+
+/**
+ * `db` whose multi-row inserts (the batches of bulkCreate) fail with `error` — a failure that is
+ * not a constraint's — while single-row inserts and everything else run as usual.
+ */
+function failingBatches(db: Database, error: () => Error): Database {
+  const wrap = (inner: Database): Database =>
+    new Proxy(inner, {
+      get(target, key) {
+        if (key === 'arrays')
+          return (text: string, params?: readonly unknown[]) =>
+            /^insert/i.test(text) && /\), \(/.test(text)
+              ? Promise.reject(error())
+              : target.arrays(text, params);
+        if (key === 'transaction')
+          return <T>(fn: (tx: Database) => Promise<T>) => target.transaction((tx) => fn(wrap(tx)));
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return wrap(db);
 }
 
 forEachDialect((_dialect, open) => {
@@ -139,5 +163,26 @@ forEachDialect((_dialect, open) => {
       [[[37, 'title'], 'unique']],
     );
     assert.equal(await query(db, Note).count(), 0);
+  });
+
+  test('a batch failing for another reason than a constraint fails the call: no retry row by row', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Note } = models();
+    await createTables(db, [Note]);
+    const injected = () => new DatabaseUnavailableError('The connection to the database was lost');
+    const inputs = Array.from({ length: 10 }, (_, i) => ({ title: `n${i}` }));
+    await assert.rejects(
+      query(failingBatches(db, injected), Note).bulkCreate(inputs),
+      DatabaseUnavailableError,
+    );
+    assert.equal(await query(db, Note).count(), 0);
+    // A constraint failure still gets the row-by-row retry that names the failing input.
+    inputs[7] = { title: 'n3' };
+    const error = await query(db, Note)
+      .bulkCreate(inputs)
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual(error.errors[0]!.loc, [7, 'title']);
   });
 });

@@ -208,4 +208,19 @@ forEachDialect((_dialect, open) => {
     assert.equal(await books.delete(), 1);
     assert.equal(await query(db, Review).count(), 0);
   });
+
+  test('update() with no field to set is refused, naming the model, and changes nothing', async (t) => {
+    const { db, Book, dune } = await setup(t);
+    const books = query(db, Book);
+    const before = await books.get({ id: dune.id });
+    for (const values of [{}, { pages: undefined }] as never[]) {
+      await assert.rejects(books.filter({ id: dune.id }).update(values), (error: Error) => {
+        assert.equal(error.name, 'QueryError');
+        assert.match(error.message, /update\(\) on \w+\.Book has no field to set/);
+        return true;
+      });
+    }
+    // Not even the autoNow timestamp moved.
+    assert.deepEqual(await books.get({ id: dune.id }), before);
+  });
 });

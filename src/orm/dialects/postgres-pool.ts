@@ -1,0 +1,151 @@
+/**
+ * The pool of PostgreSQL clients and one statement on a checked-out client: getting a client
+ * within `connectionTimeout` (or until a signal aborts), running a statement whose abort sends
+ * a cancel request, and giving the client back — or closing it when its connection died or a
+ * cancel request may still be on its way.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type pg from 'pg';
+import type { DatabaseLogger } from '../database.ts';
+import { DatabaseAbortedError, DatabaseBusyError, DatabaseError } from '../errors.ts';
+import { Mutex } from './mutex.ts';
+import { sendCancelRequest } from './postgres-cancel.ts';
+import { mapPostgresError } from './postgres-errors.ts';
+import { abortedError } from './signals.ts';
+
+/** What every view of one pool shares. */
+export class PoolState {
+  readonly pool: pg.Pool;
+  /** The transaction whose callback is running, to catch `db` used where `tx` was meant. */
+  readonly context = new AsyncLocalStorage<TransactionState>();
+  readonly connectionTimeout: number;
+  readonly logger: DatabaseLogger;
+  closed: Promise<void> | undefined;
+
+  constructor(pool: pg.Pool, connectionTimeout: number, logger: DatabaseLogger) {
+    this.pool = pool;
+    this.connectionTimeout = connectionTimeout;
+    this.logger = logger;
+    pool.on('error', this.onIdleError);
+    // A checked-out client whose connection dies emits 'error' besides failing its statement
+    // (which reports it): without a listener that event would kill the process.
+    pool.on('connect', (client) => client.on('error', ignore));
+  }
+
+  onIdleError = (error: Error): void => {
+    this.logger.error({ err: error }, 'PostgreSQL: an idle client failed (it was removed from the pool)');
+  };
+
+  onTransactionError = (error: Error): void => {
+    this.logger.error({ err: error }, "PostgreSQL: a transaction's connection failed");
+  };
+}
+
+function ignore(): void {}
+
+/** What the views of one transaction (or savepoint) share: its client, its end, its savepoint lock. */
+export class TransactionState {
+  readonly client: pg.PoolClient;
+  finished = false;
+  /** One client runs one statement at a time; sibling savepoints must not interleave. */
+  readonly nested = new Mutex();
+
+  constructor(client: pg.PoolClient) {
+    this.client = client;
+  }
+}
+
+/** Clients sent a cancel request that did not (yet) stop a statement: it could stop their next one. */
+const cancelPending = new WeakSet<pg.PoolClient>();
+
+/** Gives a client back to the pool, or closes it (`broken`, or a cancel request may be on its way). */
+export function release(client: pg.PoolClient, broken: boolean): void {
+  client.release(broken || cancelPending.has(client) ? true : undefined);
+}
+
+/** A client from the pool, within `connectionTimeout`; gives up when `signal` aborts. */
+export async function acquire(state: PoolState, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
+  if (state.closed) throw new DatabaseError('The database is closed');
+  try {
+    const connecting = state.pool.connect();
+    return signal === undefined ? await connecting : await untilAborted(connecting, signal);
+  } catch (error) {
+    if (error instanceof DatabaseAbortedError) throw error;
+    if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') {
+      throw new DatabaseBusyError(
+        `No pooled PostgreSQL connection became free within ${state.connectionTimeout} ms (connectionTimeout; the pool has ${state.pool.options.max})`,
+        { cause: error },
+      );
+    }
+    throw mapPostgresError(error, undefined, 'connect');
+  }
+}
+
+/** `connecting`, or a `DatabaseAbortedError` when `signal` aborts first (the client, if it comes, goes back). */
+function untilAborted(connecting: Promise<pg.PoolClient>, signal: AbortSignal): Promise<pg.PoolClient> {
+  if (signal.aborted) {
+    connecting.then((client) => client.release(), ignore);
+    return Promise.reject(abortedError(signal));
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      connecting.then((client) => client.release(), ignore);
+      reject(abortedError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    connecting.then(
+      (client) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(client);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Runs one statement on a checked-out client. With a signal, an abort while it runs sends a
+ * cancel request; the statement then fails with `DatabaseAbortedError`.
+ */
+export async function query(
+  client: pg.PoolClient,
+  sql: string,
+  params: readonly unknown[],
+  arrays: boolean,
+  signal: AbortSignal | undefined,
+): Promise<pg.QueryResult> {
+  const run = () =>
+    arrays
+      ? client.query({ text: sql, values: params as unknown[], rowMode: 'array' })
+      : client.query(sql, params as unknown[]);
+  if (signal === undefined) {
+    try {
+      return await run();
+    } catch (error) {
+      throw mapPostgresError(error, sql);
+    }
+  }
+  if (signal.aborted) throw abortedError(signal);
+  let cancelling = false;
+  const onAbort = () => {
+    cancelling = true;
+    sendCancelRequest(client);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await run();
+  } catch (error) {
+    if (cancelling && (error as { code?: unknown }).code === '57014') {
+      // query_canceled: the cancel request arrived and was spent on this statement.
+      cancelling = false;
+      throw abortedError(signal);
+    }
+    throw mapPostgresError(error, sql);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (cancelling) cancelPending.add(client);
+  }
+}
