@@ -14,9 +14,11 @@ import { type ErrorMapper, installErrorHandling, sendRouterError } from './error
 import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
 import { serializeRequest } from './log-redaction.ts';
+import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { loadSettings, type Settings } from './settings.ts';
+import { installTextParser } from './text-body.ts';
 
 /** Describes the API in the OpenAPI document. */
 export interface ApiInfo {
@@ -102,8 +104,11 @@ export class VoltApp extends Router {
     this.info = { title: 'Volt API', version: '0.1.0', ...info };
     this.securitySchemes = { ...securitySchemes };
     this.security = security;
+    // Query strings are decoded strictly (./query-string.ts) unless the app brings its own parser.
+    const ownParser = fastify?.routerOptions?.querystringParser ?? fastify?.querystringParser;
     const engineOptions: FastifyServerOptions = {
       ...fastify,
+      routerOptions: { ...fastify?.routerOptions, querystringParser: ownParser ?? parseQueryString },
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
@@ -121,6 +126,7 @@ export class VoltApp extends Router {
       maxDepth: this.settings.jsonMaxDepth,
       maxArrayLength: this.settings.jsonMaxArrayLength,
     });
+    installTextParser(this.fastify);
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {

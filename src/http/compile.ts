@@ -8,8 +8,11 @@ import type { TObject, TSchema } from 'typebox';
 import { Context } from './context.ts';
 import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
 import { type FieldError, RequestValidationError } from './errors.ts';
+import { bodyMediaTypes, mediaTypeCheck } from './media-types.ts';
+import { queryTextErrors } from './query-string.ts';
 import type { RouteRecord } from './route.ts';
 import { isStreamBody } from './streaming.ts';
+import { nulErrors } from './text-checks.ts';
 import { compilePart } from './validation.ts';
 
 /** The schemas of a route after its dependencies' own query, header and cookie schemas were merged in. */
@@ -114,6 +117,8 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const vHeaders = schemas.headers && compilePart('header', schemas.headers);
   const vCookies = schemas.cookies && compilePart('cookie', schemas.cookies);
   const vBody = schemas.body && compilePart('body', schemas.body);
+  // Parameters of the path without a schema are texts the handler reads as they are: NUL is refused.
+  const rawParams = !vParams && /[:*]/.test(route.path);
   const effectEntries = flattenDependencies([
     ...route.dependencies,
     ...(route.options.dependencies ?? []),
@@ -137,8 +142,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
 
   // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
-    let errors: FieldError[] | undefined;
-    if (vParams) errors = vParams(request.params);
+    // Text the query parser could not decode is a 400; values with NUL join the 422 below.
+    let errors = queryTextErrors(request.query);
+    if (vParams) errors = mergeErrors(errors, vParams(request.params));
+    else if (rawParams)
+      errors = mergeErrors(errors, nulErrors('path', request.params as Record<string, unknown>));
     if (vQuery) errors = mergeErrors(errors, vQuery(request.query));
     if (vHeaders) errors = mergeErrors(errors, vHeaders(request.headers));
     let cookies: unknown;
@@ -151,8 +159,6 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     if (errors) throw new RequestValidationError(errors);
     return cookies;
   };
-
-  const needsValidation = Boolean(vParams || vQuery || vHeaders || vCookies || vBody);
 
   // Sends what the handler returned. Returns the payload for Fastify to send, or undefined
   // once the reply was sent here.
@@ -199,7 +205,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   // Synchronous as long as the validators, dependencies and handler are: an async step costs
   // a promise and a microtask on every request, so it is taken only when something awaits.
   function handler(request: FastifyRequest, reply: FastifyReply): unknown {
-    const cookies = needsValidation ? validate(request) : undefined;
+    const cookies = validate(request);
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
     if (!hasDeps) return run(ctx, request, reply);
@@ -223,5 +229,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   };
   if (route.options.response) definition.schema = { response: route.options.response };
   if (route.options.bodyLimit !== undefined) definition.bodyLimit = route.options.bodyLimit;
+  if (route.method !== 'GET' && route.method !== 'HEAD')
+    definition.preParsing = [mediaTypeCheck(route.method, bodyMediaTypes(route.options))];
   return definition;
 }
