@@ -22,9 +22,11 @@ import {
 import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
 import { serializeRequest } from './log-redaction.ts';
+import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { loadSettings, type Settings } from './settings.ts';
+import { installTextParser } from './text-body.ts';
 
 /** Describes the API in the OpenAPI document. */
 export interface ApiInfo {
@@ -147,8 +149,11 @@ export class VoltApp extends Router {
     this.tagDescriptions = { ...tagDescriptions };
     this.securitySchemes = { ...securitySchemes };
     this.security = security;
+    // Query strings are decoded strictly (./query-string.ts) unless the app brings its own parser.
+    const ownParser = fastify?.routerOptions?.querystringParser ?? fastify?.querystringParser;
     const engineOptions: FastifyHttpOptions<Server> = {
       ...fastify,
+      routerOptions: { ...fastify?.routerOptions, querystringParser: ownParser ?? parseQueryString },
       // Node enforces both timeouts only when it checks its connections, every 30 s by default:
       // a 30 s REQUEST_TIMEOUT then closed a slow client after up to 60 s.
       http: {
@@ -179,6 +184,7 @@ export class VoltApp extends Router {
       maxDepth: this.settings.jsonMaxDepth,
       maxArrayLength: this.settings.jsonMaxArrayLength,
     });
+    installTextParser(this.fastify);
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {

@@ -9,8 +9,11 @@ import { Context } from './context.ts';
 import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
 import { sendProblem } from './error-handler.ts';
 import { type FieldError, HttpError, RequestValidationError } from './errors.ts';
+import { bodyMediaTypes, mediaTypeCheck } from './media-types.ts';
+import { queryTextErrors } from './query-string.ts';
 import type { RouteRecord } from './route.ts';
 import { isSseBody, isStreamBody } from './streaming.ts';
+import { nulErrors } from './text-checks.ts';
 import { compilePart } from './validation.ts';
 
 /** The schemas of a route after its dependencies' own query, header and cookie schemas were merged in. */
@@ -157,6 +160,8 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const vHeaders = schemas.headers && compilePart('header', schemas.headers);
   const vCookies = schemas.cookies && compilePart('cookie', schemas.cookies);
   const vBody = schemas.body && compilePart('body', schemas.body);
+  // Parameters of the path without a schema are texts the handler reads as they are: NUL is refused.
+  const rawParams = !vParams && /[:*]/.test(route.path);
   const effectEntries = flattenDependencies([
     ...route.dependencies,
     ...(route.options.dependencies ?? []),
@@ -181,8 +186,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
 
   // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
-    let errors: FieldError[] | undefined;
-    if (vParams) errors = vParams(request.params);
+    // Text the query parser could not decode is a 400; values with NUL join the 422 below.
+    let errors = queryTextErrors(request.query);
+    if (vParams) errors = mergeErrors(errors, vParams(request.params));
+    else if (rawParams)
+      errors = mergeErrors(errors, nulErrors('path', request.params as Record<string, unknown>));
     if (vQuery) errors = mergeErrors(errors, vQuery(request.query));
     if (vHeaders) errors = mergeErrors(errors, vHeaders(request.headers));
     let cookies: unknown;
@@ -195,8 +203,6 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     if (errors) throw new RequestValidationError(errors);
     return cookies;
   };
-
-  const needsValidation = Boolean(vParams || vQuery || vHeaders || vCookies || vBody);
 
   // What Fastify is to send for what the handler returned: the data, a stream's readable, or
   // `undefined` for an empty body. Nothing is sent here: a readable sent here and `undefined`
@@ -254,7 +260,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
       sendProblem(reply, new HttpError(503, { detail: SHUTTING_DOWN }));
       return undefined;
     }
-    const cookies = needsValidation ? validate(request) : undefined;
+    const cookies = validate(request);
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
     if (!hasDeps) return withoutAwait(reply, run(ctx, request, reply));
@@ -280,5 +286,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   };
   if (route.options.response) definition.schema = { response: route.options.response };
   if (route.options.bodyLimit !== undefined) definition.bodyLimit = route.options.bodyLimit;
+  if (route.method !== 'GET' && route.method !== 'HEAD')
+    definition.preParsing = [mediaTypeCheck(route.method, bodyMediaTypes(route.options))];
   return definition;
 }

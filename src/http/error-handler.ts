@@ -8,8 +8,10 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { routeOf } from './compile.ts';
 import { dataLayerError } from './data-errors.ts';
 import { HttpError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors.ts';
+import { bodyMediaTypes, unsupportedMediaType } from './media-types.ts';
 
 /**
  * Maps an error to a response. Return an {@link HttpError} to answer with it, or nothing to
@@ -24,16 +26,16 @@ export type ErrorMapper = (
 // Fastify's client-error codes and what Volt says for them (its own messages can quote internals).
 const ENGINE_ERRORS: Record<string, (request: FastifyRequest) => string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is larger than the limit.',
+  // On a route of Volt's own, the route's accepted types are named instead (./media-types.ts).
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) => {
     const type = request.headers['content-type'];
     return type === undefined
-      ? 'The request has a body but no Content-Type header; send application/json.'
-      : `Content type "${type.slice(0, 100)}" is not supported; send application/json.`;
+      ? 'The request has a body but no Content-Type header.'
+      : `Content type "${type.slice(0, 100)}" is not supported.`;
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body.',
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty but the Content-Type says application/json.',
-  FST_ERR_CTP_INVALID_JSON_BODY: () =>
-    'The request body is not valid JSON (keys named __proto__ or constructor.prototype are refused).',
+  FST_ERR_CTP_INVALID_JSON_BODY: () => 'The request body is not valid JSON.',
   FST_ERR_CTP_EMPTY_TYPE: () => 'The Content-Type header is empty.',
   FST_ERR_CTP_INVALID_TYPE: () => 'The Content-Type header is not valid.',
   FST_ERR_BAD_URL: () => 'The URL is not valid.',
@@ -48,6 +50,14 @@ function engineClientError(error: unknown, request: FastifyRequest): HttpError |
   // Only Fastify's own errors (and its plugins', which share the FST_ prefix) count: any other
   // error with a statusCode — an upstream HTTP client's, say — may quote internals in its message.
   if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
+  const route = code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? routeOf(request) : undefined;
+  // No parser for the type (or no type at all): name what the route takes, as its own check does.
+  if (route)
+    return unsupportedMediaType(
+      request.method,
+      request.headers['content-type'],
+      bodyMediaTypes(route.options),
+    );
   const describe = ENGINE_ERRORS[code];
   if (describe) return new HttpError(statusCode, { detail: describe(request), cause: error });
   // Any other 4xx raised by the engine or a plugin: its message was written for clients.

@@ -35,9 +35,14 @@ export interface RouteDocs {
   /** Leave the route out of the OpenAPI document. */
   hidden?: boolean;
   /**
-   * Media types the body is documented in, `['application/json']` by default. Every route
-   * parses JSON and HTML forms alike; list `application/x-www-form-urlencoded` where clients
-   * send forms (an OAuth2 token endpoint, an HTML form's target).
+   * Media types the body is accepted and documented in, `['application/json']` by default; a
+   * body of any other type is a 415. List `application/x-www-form-urlencoded` where clients send
+   * forms (an OAuth2 token endpoint, an HTML form's target), `text/plain` for text.
+   *
+   * @example
+   * ```ts
+   * app.post('/subscribe', { bodyTypes: ['application/x-www-form-urlencoded', 'application/json'], body: Form }, handler);
+   * ```
    */
   bodyTypes?: readonly string[];
 }
@@ -52,15 +57,15 @@ export interface RouteOptions<
   R extends ResponseMap | undefined = undefined,
   D extends DependencyMap = {},
 > extends RouteDocs {
-  /** Path parameters; strings are coerced to the declared types. */
+  /** Path parameters; text converts to the declared types in canonical form only (`3`, not `3.0`). */
   params?: P;
-  /** Query parameters; strings are coerced to the declared types, repeated keys to arrays. */
+  /** Query parameters; text converts to the declared types in canonical form only, repeated keys to arrays. */
   query?: Q;
   /** Request headers (declare names in lower case). */
   headers?: H;
   /** Request cookies. */
   cookies?: C;
-  /** The JSON body. */
+  /** The body: JSON, unless `bodyTypes` say otherwise. */
   body?: B;
   /** Response schemas by status code. A response is serialized through its schema: undeclared properties are dropped. */
   response?: R;

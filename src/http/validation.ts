@@ -1,13 +1,18 @@
 /**
  * Request validators, compiled once at startup from the route's TypeBox schemas.
  *
- * Two ajv instances: strings from the URL, headers and cookies are coerced to the
- * declared types (`?limit=10` → `10`, `?tag=a` → `['a']`); JSON bodies are not.
+ * Strings from the URL, headers and cookies are first converted to the declared types by a
+ * strict coercion (`./coercion.ts`: `?limit=10` → `10`, `?tag=a` → `['a']`, but `' 10'` or
+ * `'1e1'` stay strings and fail validation); JSON bodies are not converted. Every integer
+ * schema without tighter bounds is validated within the safe-integer range (±(2^53 − 1)): past
+ * it a JavaScript number silently changes.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema } from 'typebox';
+import { compileCoercion } from './coercion.ts';
 import type { FieldError } from './errors.ts';
+import { nulErrors } from './text-checks.ts';
 
 // ajv-formats is CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -15,38 +20,124 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 /** The request part a validator checks, as it appears first in an error's `loc`. */
 export type RequestPart = 'path' | 'query' | 'header' | 'cookie' | 'body';
 
-function createAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    coerceTypes: coerce ? 'array' : false,
-    useDefaults: true,
-    strict: false,
-    // A schema in a route is trusted code; formats are the common ones.
-    validateFormats: true,
-  });
-  addFormats(ajv);
-  return ajv;
+let sharedAjv: Ajv | undefined;
+
+function ajv(): Ajv {
+  sharedAjv ??= addFormats(
+    new Ajv({
+      allErrors: true,
+      // Text is converted before validation, strictly (see ./coercion.ts).
+      coerceTypes: false,
+      useDefaults: true,
+      strict: false,
+      // A schema in a route is trusted code; formats are the common ones.
+      validateFormats: true,
+    }),
+  );
+  return sharedAjv;
 }
 
-let stringAjv: Ajv | undefined;
-let bodyAjv: Ajv | undefined;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+// One copy per schema node, so a node shared by several schemas (a model's `$id` schema nested
+// in others) stays one object for ajv, as it was before the copy.
+const safeCopies = new WeakMap<object, unknown>();
+
+const NESTED_ONE = [
+  'items',
+  'additionalProperties',
+  'additionalItems',
+  'contains',
+  'not',
+  'if',
+  'then',
+  'else',
+];
+const NESTED_LIST = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+const NESTED_MAP = ['properties', 'patternProperties', '$defs', 'definitions'];
+
+/**
+ * The schema ajv compiles: a copy in which every integer schema without tighter bounds is
+ * bounded to ±(2^53 − 1), nodes unchanged where nothing below them is an integer. The route's
+ * own schema (and so the OpenAPI document) is untouched.
+ *
+ * @example
+ * ```ts
+ * withSafeIntegers(t.Integer()); // { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 }
+ * ```
+ */
+export function withSafeIntegers<S>(schema: S): S {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const known = safeCopies.get(schema);
+  if (known !== undefined) return known as S;
+  // A cycle comes back to a node being copied: it stays itself until its copy is done.
+  safeCopies.set(schema, schema);
+  const node = schema as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  const set = (key: string, value: unknown) => {
+    copy ??= { ...node };
+    copy[key] = value;
+  };
+  const type = node.type;
+  if (type === 'integer' || (Array.isArray(type) && type.includes('integer'))) {
+    // The schema's own bounds stay when they are as tight; only a missing or looser one is replaced.
+    const floored = (bound: unknown) => typeof bound === 'number' && bound >= -MAX_SAFE;
+    const capped = (bound: unknown) => typeof bound === 'number' && bound <= MAX_SAFE;
+    if (!floored(node.minimum) && !floored(node.exclusiveMinimum)) set('minimum', -MAX_SAFE);
+    if (!capped(node.maximum) && !capped(node.exclusiveMaximum)) set('maximum', MAX_SAFE);
+  }
+  for (const key of NESTED_ONE) {
+    const child = node[key];
+    const safe = withSafeIntegers(child);
+    if (safe !== child) set(key, safe);
+  }
+  for (const key of NESTED_LIST) {
+    const list = node[key];
+    if (!Array.isArray(list)) continue;
+    const safe = list.map((child) => withSafeIntegers(child));
+    if (safe.some((child, i) => child !== list[i])) set(key, safe);
+  }
+  for (const key of NESTED_MAP) {
+    const map = node[key] as Record<string, unknown> | undefined;
+    if (typeof map !== 'object' || map === null) continue;
+    let changed = false;
+    const safe: Record<string, unknown> = {};
+    for (const [name, child] of Object.entries(map)) {
+      safe[name] = withSafeIntegers(child);
+      if (safe[name] !== child) changed = true;
+    }
+    if (changed) set(key, safe);
+  }
+  const result = copy ?? schema;
+  safeCopies.set(schema, result);
+  return result as S;
+}
 
 /** A compiled check of one request part; returns the errors or `undefined` when valid. */
 export type PartValidator = (value: unknown) => FieldError[] | undefined;
 
-/** Compiles a validator for one request part. Runs at startup, never per request. */
+/**
+ * Compiles a validator for one request part. Runs at startup, never per request. For every part
+ * but the body, the value is an object of texts: its declared properties are first converted
+ * strictly to their types, in place, and (path, header, cookie) checked for NUL characters; the
+ * query parser and the body parsers check NUL themselves, over every value.
+ */
 export function compilePart(part: RequestPart, schema: TSchema): PartValidator {
-  const validate: ValidateFunction = ajvFor(part).compile(schema as object);
-  return (value) => (validate(value) ? undefined : toFieldErrors(part, schema, validate.errors ?? [], value));
-}
-
-function ajvFor(part: RequestPart): Ajv {
-  if (part === 'body') {
-    bodyAjv ??= createAjv(false);
-    return bodyAjv;
-  }
-  stringAjv ??= createAjv(true);
-  return stringAjv;
+  const validate: ValidateFunction = ajv().compile(withSafeIntegers(schema) as object);
+  const check = (value: unknown) =>
+    validate(value) ? undefined : toFieldErrors(part, schema, validate.errors ?? [], value);
+  if (part === 'body') return check;
+  const coerce = compileCoercion(schema);
+  const names =
+    part === 'query' ? undefined : Object.keys((schema as { properties?: object }).properties ?? {});
+  return (value) => {
+    if (value === null || typeof value !== 'object') return check(value);
+    coerce?.(value as Record<string, unknown>);
+    const nul =
+      names && names.length > 0 ? nulErrors(part, value as Record<string, unknown>, names) : undefined;
+    const errors = check(value);
+    return nul ? (errors ? nul.concat(errors) : nul) : errors;
+  };
 }
 
 function pointerToPath(pointer: string): Array<string | number> {

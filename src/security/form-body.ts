@@ -1,18 +1,22 @@
 /**
  * The `application/x-www-form-urlencoded` body parser, for HTML forms and OAuth2 token
- * requests. A body becomes a plain object of strings (a repeated key becomes an array of
- * strings), at most {@link FORM_MAX_FIELDS} fields, and the keys `__proto__`, `constructor` and
- * `prototype` are refused with a 400, so a form can never reach `Object.prototype`.
+ * requests, on the routes whose `bodyTypes` list it (and, ignored, on routes without a body).
+ * A body becomes a plain object of strings (a repeated key becomes an array of strings), at most
+ * {@link FORM_MAX_FIELDS} fields, and the keys `__proto__`, `constructor` and `prototype` are
+ * refused with a 400, so a form can never reach `Object.prototype`. Bytes that are not UTF-8,
+ * raw or percent-encoded, are a 400 (never replaced with U+FFFD); a value with NUL is a 422.
  *
  * Form values are text, like query strings: when the route declares a `body` schema, values
- * are coerced to it the same way as query parameters (`"3"` → `3` for `t.Integer()`, one value
- * → `[value]` for `t.Array()`), then the body is validated like a JSON body.
+ * are coerced to it the same strict way as query parameters (`"3"` → `3` for `t.Integer()`, one
+ * value → `[value]` for `t.Array()`), then the body is validated like a JSON body.
  */
 import type { TSchema } from 'typebox';
 import type { VoltApp } from '../http/app.ts';
+import { compileCoercion, type ObjectCoercion } from '../http/coercion.ts';
 import { routeOf } from '../http/compile.ts';
-import { HttpError } from '../http/errors.ts';
-import { compilePart, type PartValidator } from '../http/validation.ts';
+import { HttpError, RequestValidationError } from '../http/errors.ts';
+import { utf8Body } from '../http/text-body.ts';
+import { nulError, nulErrors } from '../http/text-checks.ts';
 
 /** The media type of HTML form bodies. */
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
@@ -25,9 +29,27 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** A parsed form body: each field's value, or its values when the key is repeated. */
 export type FormBody = Record<string, string | string[]>;
 
+const PLUS = /\+/g;
+
+/** Decodes one name or value of a form: `+` is a space, `%XX` escapes must spell UTF-8. */
+function decodeField(text: string): string {
+  const spaced = text.includes('+') ? text.replace(PLUS, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    throw new HttpError(400, {
+      detail: `The form is not valid: "${shown}" is not UTF-8 percent-encoding (%XX escapes of UTF-8 bytes).`,
+    });
+  }
+}
+
 /**
- * Parses a form body. Throws a 400 {@link HttpError} past `maxFields` fields or on a key named
- * `__proto__`, `constructor` or `prototype`. Fields with an empty name are skipped.
+ * Parses a form body. Throws a 400 {@link HttpError} past `maxFields` fields, on a key named
+ * `__proto__`, `constructor` or `prototype`, or on a `%XX` escape that is not UTF-8 (an overlong
+ * `%C0%AE`, a Latin-1 `%E9`, a stray `%`); a {@link RequestValidationError} (422) when a name or
+ * value holds a NUL character. Fields with an empty name are skipped.
  *
  * @example
  * ```ts
@@ -42,8 +64,17 @@ export function parseForm(text: string, maxFields = FORM_MAX_FIELDS): FormBody {
       throw new HttpError(400, { detail: `The form has more than ${maxFields} fields.` });
   }
   const form: FormBody = {};
-  for (const [key, value] of new URLSearchParams(text)) {
+  const nul: string[] = [];
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decodeField(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decodeField(pair.slice(eq + 1));
     if (key === '') continue;
+    if (key.includes('\u0000')) {
+      nul.push(key);
+      continue;
+    }
     if (FORBIDDEN_KEYS.has(key))
       throw new HttpError(400, {
         detail: `The form field name "${key}" is not accepted (__proto__, constructor and prototype are refused).`,
@@ -53,35 +84,39 @@ export function parseForm(text: string, maxFields = FORM_MAX_FIELDS): FormBody {
     else if (typeof seen === 'string') form[key] = [seen, value];
     else seen.push(value);
   }
+  const errors = nulErrors('body', form);
+  if (nul.length > 0 || errors) {
+    const keyErrors = nul.map((key) => nulError(['body', key]));
+    throw new RequestValidationError([...keyErrors, ...(errors ?? [])]);
+  }
   return form;
 }
 
 /**
- * Adds the form parser to an app. Per body schema, a coercing validator is compiled on the
- * first form request of its route and kept.
+ * Adds the form parser to an app. Per body schema, the strict coercion of its fields is
+ * compiled on the first form request of its route and kept.
  */
 export function installFormParser(app: VoltApp, maxFields = FORM_MAX_FIELDS): void {
-  const coercers = new WeakMap<TSchema, PartValidator>();
-  const coercerFor = (schema: TSchema): PartValidator => {
+  const coercers = new WeakMap<TSchema, ObjectCoercion | null>();
+  const coercerFor = (schema: TSchema): ObjectCoercion | null => {
     let coercer = coercers.get(schema);
     if (coercer === undefined) {
-      // The query validator's ajv coerces strings to the declared types, in place.
-      coercer = compilePart('query', schema);
+      coercer = compileCoercion(schema) ?? null;
       coercers.set(schema, coercer);
     }
     return coercer;
   };
-  app.fastify.addContentTypeParser(FORM_CONTENT_TYPE, { parseAs: 'string' }, (request, text, done) => {
+  app.fastify.addContentTypeParser(FORM_CONTENT_TYPE, { parseAs: 'buffer' }, (request, bytes, done) => {
     let form: FormBody;
     try {
-      form = parseForm(text as string, maxFields);
+      form = parseForm(utf8Body(bytes as Buffer), maxFields);
     } catch (error) {
       done(error as Error, undefined);
       return;
     }
-    // Errors are not reported here: the route's body validation reports them, with their field.
+    // Values that do not convert stay text: the route's body validation reports them, with their field.
     const body = routeOf(request)?.options.body;
-    if (body !== undefined) coercerFor(body)(form);
+    if (body !== undefined) coercerFor(body)?.(form);
     done(null, form);
   });
 }

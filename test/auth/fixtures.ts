@@ -55,7 +55,11 @@ export async function authApp(
   }));
   app.post(
     '/private',
-    { deps: { user: auth.requireUser }, body: types.Object({ note: types.String() }) },
+    {
+      deps: { user: auth.requireUser },
+      bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+      body: types.Object({ note: types.String() }),
+    },
     (ctx) => ({
       username: ctx.deps.user.row.username as string,
       note: ctx.body.note,

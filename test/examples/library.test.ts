@@ -240,3 +240,27 @@ describe('library example', () => {
     assert.equal((await client.delete(`/authors/${authorId}`)).status, 204);
   });
 });
+
+test('a page past the range, or a number written loosely, is a 422 naming the parameter', async () => {
+  for (const query of [
+    'offset=1e20',
+    'offset=100000000000000000000',
+    'offset=%20',
+    'offset=',
+    'limit=1.0',
+    'limit=0x10',
+  ]) {
+    const res = await anonymous.get<Problem>(`/books?${query}`);
+    assert.equal(res.status, 422, `${query}: ${res.text}`);
+    assert.deepEqual(res.json().errors?.[0]?.loc, ['query', query.split('=')[0]], query);
+  }
+  for (const id of ['1e309', '99999999999999999999999', '3.0', '0x3', '+3']) {
+    const res = await anonymous.get<Problem>(`/books/${id}`);
+    assert.equal(res.status, 422, `${id}: ${res.text}`);
+    assert.deepEqual(res.json().errors?.[0]?.loc, ['path', 'id'], id);
+  }
+  // The largest page the range allows is simply empty.
+  const last = await anonymous.get(`/books?offset=${Number.MAX_SAFE_INTEGER}`);
+  assert.equal(last.status, 200, last.text);
+  assert.deepEqual(last.json(), []);
+});

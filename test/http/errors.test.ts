@@ -125,8 +125,9 @@ describe('400, 413 and 415 from the body parser', () => {
   }
   const json = { 'content-type': 'application/json' };
 
-  test('malformed JSON is a 400', async () => {
-    const res = await testClient(app()).post('/items', { body: '{"name": ', headers: json });
+  test('malformed JSON is a 400 that says what is wrong and where, and nothing of __proto__', async () => {
+    const client = testClient(app());
+    const res = await client.post('/items', { body: '{"name": ', headers: json });
     assert.equal(res.status, 400);
     assert.equal(res.headers['content-type'], PROBLEM);
     assert.deepEqual(
@@ -134,33 +135,47 @@ describe('400, 413 and 415 from the body parser', () => {
       problem(
         400,
         'Bad Request',
-        'The request body is not valid JSON (keys named __proto__ or constructor.prototype are refused).',
+        'The request body is not valid JSON: Unexpected end of input at position 9.',
       ),
     );
+    const details: Record<string, string> = {
+      '{"name" "x"}': "Expected ':' after property name at position 8",
+      '{"name":"x",}': 'Expected double-quoted property name at position 12',
+      '{"name":"x"}x': 'Unexpected non-whitespace character after JSON at position 12',
+      '[1,]': 'Unexpected token "]"',
+      '{"name":"x\\u12"}': 'Bad Unicode escape at position 14',
+    };
+    for (const [body, reason] of Object.entries(details)) {
+      const bad = await client.post('/items', { body, headers: json });
+      assert.equal(bad.status, 400, body);
+      const detail = bad.json<{ detail: string }>().detail;
+      assert.equal(detail, `The request body is not valid JSON: ${reason}.`, body);
+      assert.doesNotMatch(detail, /__proto__/);
+    }
   });
 
-  test('a __proto__ key is refused with a 400', async () => {
+  const poisoned = problem(
+    400,
+    'Bad Request',
+    'The JSON body has a key named __proto__ or constructor.prototype, which is refused.',
+  );
+
+  test('a __proto__ key is refused with a 400 that names it', async () => {
     const res = await testClient(app()).post('/items', {
       body: '{"name":"x","__proto__":{"isAdmin":true}}',
       headers: json,
     });
     assert.equal(res.status, 400);
-    assert.deepEqual(
-      res.json(),
-      problem(
-        400,
-        'Bad Request',
-        'The request body is not valid JSON (keys named __proto__ or constructor.prototype are refused).',
-      ),
-    );
+    assert.deepEqual(res.json(), poisoned);
   });
 
-  test('a constructor.prototype key is refused with a 400', async () => {
+  test('a constructor.prototype key is refused with a 400 that names it', async () => {
     const res = await testClient(app()).post('/items', {
       body: '{"name":"x","constructor":{"prototype":{"isAdmin":true}}}',
       headers: json,
     });
     assert.equal(res.status, 400);
+    assert.deepEqual(res.json(), poisoned);
   });
 
   test('an empty JSON body is a 400', async () => {
@@ -201,19 +216,20 @@ describe('400, 413 and 415 from the body parser', () => {
     assert.deepEqual(res.json(), tooLarge);
   });
 
-  test('an unsupported content type is a 415', async () => {
+  test('an unsupported content type is a 415 naming the accepted ones', async () => {
     const res = await testClient(app()).post('/items', {
       body: '<name>x</name>',
       headers: { 'content-type': 'application/xml' },
     });
     assert.equal(res.status, 415);
     assert.equal(res.headers['content-type'], PROBLEM);
+    assert.equal(res.headers['accept-post'], 'application/json');
     assert.deepEqual(
       res.json(),
       problem(
         415,
         'Unsupported Media Type',
-        'Content type "application/xml" is not supported; send application/json.',
+        'Content type "application/xml" is not accepted here; send application/json.',
       ),
     );
   });

@@ -12,10 +12,11 @@ import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const FORM_OR_JSON = ['application/x-www-form-urlencoded', 'application/json'];
 
 function echoApp(options: Parameters<typeof quietApp>[0] = {}) {
   const app = quietApp(options);
-  app.post('/echo', { body: t.Any() }, (ctx) => ({
+  app.post('/echo', { body: t.Any(), bodyTypes: FORM_OR_JSON }, (ctx) => ({
     body: ctx.body,
     proto: Object.getPrototypeOf(ctx.body) === null ? 'null' : 'object',
   }));
@@ -39,6 +40,10 @@ describe('JSON array length', () => {
     assert.equal(jsonLimitExceeded('["a,b,c,d,e,f"]', limits), undefined);
     assert.equal(jsonLimitExceeded('[[1,2],[3,4],[5,6]]', limits), undefined);
     assert.equal(jsonLimitExceeded('[[[[1]]]]', { maxDepth: 3, maxArrayLength: 10 }), 'depth');
+    // Escaped quotes and backslashes do not end a string early.
+    const shallow = { maxDepth: 2, maxArrayLength: 10 };
+    assert.equal(jsonLimitExceeded('["\\"[[[[", "\\\\", "[[[[", "\\u0022[["]', shallow), undefined);
+    assert.equal(jsonLimitExceeded('["\\\\"[[[]]]]', shallow), 'depth');
   });
 
   test('an array longer than JSON_MAX_ARRAY_LENGTH is a 400 naming the limit', async () => {
@@ -92,6 +97,7 @@ describe('form bodies', () => {
     app.post(
       '/token',
       {
+        bodyTypes: FORM_OR_JSON,
         body: t.Object({
           grant_type: t.Literal('password'),
           attempts: t.Integer({ minimum: 1 }),
