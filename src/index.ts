@@ -2,7 +2,7 @@
  * `volt`: the public surface. Re-exports only; batteries (ORM, auth, admin) live behind
  * their own subpath imports, so an app without them loads none of their code.
  */
-export { type ApiInfo, type AppOptions, VoltApp } from './http/app.ts';
+export { type ApiInfo, type ApiServer, type AppOptions, VoltApp } from './http/app.ts';
 export { Context } from './http/context.ts';
 export {
   type Dependency,

@@ -11,15 +11,22 @@ export const app = volt({
     title: 'Volt hello',
     version: '1.0.0',
     description: 'A small API showing typed routes, dependencies, background tasks and streaming.',
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  tagDescriptions: {
+    bench: 'The routes the benchmarks load-test.',
+    notes: 'A small notes API kept in memory.',
+    streaming: 'Server-Sent Events.',
   },
 });
 
 // --- Benchmark routes (see bench/README.md) -------------------------------------------------
 
-app.get('/plaintext', { summary: 'Plain text', tags: ['bench'] }, (ctx) => {
-  ctx.header('content-type', 'text/plain; charset=utf-8');
-  return 'Hello, World!';
-});
+app.get(
+  '/plaintext',
+  { summary: 'Plain text', tags: ['bench'], contentType: 'text/plain' },
+  () => 'Hello, World!',
+);
 
 const Message = t.Object({ message: t.String() });
 app.get('/json', { summary: 'A JSON message', tags: ['bench'], response: { 200: Message } }, () => ({
@@ -192,6 +199,7 @@ app.get(
       from: t.Integer({ minimum: 1, maximum: 100, default: 5 }),
       delay: t.Integer({ minimum: 0, maximum: 5000, default: 200 }),
     }),
+    events: t.Object({ n: t.Integer({ minimum: 0 }) }),
   },
   (ctx) => ctx.sse(countdown(ctx.query.from, ctx.query.delay, ctx.signal)),
 );

@@ -17,6 +17,14 @@ export const app = volt({
     title: 'Volt library',
     version: '1.0.0',
     description: 'Authors, books, tags and reviews: models, relations and validation from one definition.',
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  tagDescriptions: {
+    auth: 'Logging in and out, the current user, API tokens and password resets.',
+    authors: 'The authors of the books.',
+    books: 'The catalogue: books with their author, tags and reviews.',
+    reviews: 'Reviews of published books by logged-in users.',
+    tags: 'Tags that group books.',
   },
 });
 

@@ -137,6 +137,7 @@ export function addResetRoutes({ app, auth, setup, tags }: RouteKit): void {
         token: t.Optional(t.String({ maxLength: 512 })),
         done: t.Optional(t.String({ maxLength: 10 })),
       }),
+      contentType: 'text/html',
       responseDescriptions: { 200: 'An HTML page' },
     },
     async (ctx) => {

@@ -2,15 +2,23 @@
  * The Volt app: a {@link Router} bound to a Fastify instance, with settings, error handling,
  * lifecycle hooks and graceful shutdown.
  */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import Fastify, {
+  type FastifyHttpOptions,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { compileRoute } from './compile.ts';
+import { type AppLifecycle, compileRoute } from './compile.ts';
 import type { Dependency } from './dependencies.ts';
-import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
+import {
+  type ErrorMapper,
+  installErrorHandling,
+  sendConnectionError,
+  sendRouterError,
+} from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
 import { serializeRequest } from './log-redaction.ts';
@@ -25,6 +33,15 @@ export interface ApiInfo {
   title: string;
   version: string;
   description?: string;
+  /** The API's license, e.g. `{ name: 'MIT', identifier: 'MIT' }`. */
+  license?: { name: string; identifier?: string; url?: string };
+}
+
+/** A server the API is reached at, for the OpenAPI document. */
+export interface ApiServer {
+  /** An absolute URL, or one relative to the document (`/` for the origin that serves it). */
+  url: string;
+  description?: string;
 }
 
 /** Options of {@link createApp}: settings overrides plus app-wide declarations. */
@@ -33,6 +50,10 @@ export interface AppOptions extends Partial<Settings> {
   info?: Partial<ApiInfo>;
   /** Dependencies run before every route's handler, for their effect. */
   dependencies?: Dependency[];
+  /** Where the API is served, for the docs. Default: `SITE_URL` when set, else `/` (the origin serving the document). */
+  servers?: ApiServer[];
+  /** Descriptions of the OpenAPI tags by name, e.g. `{ books: 'The catalogue' }`. */
+  tagDescriptions?: Record<string, string>;
   /** OpenAPI security schemes by name, e.g. `{ bearerAuth: { type: 'http', scheme: 'bearer' } }`. */
   securitySchemes?: Record<string, Record<string, unknown>>;
   /** Security requirements applied to every operation unless a route says otherwise. */
@@ -46,6 +67,11 @@ export interface AppOptions extends Partial<Settings> {
 }
 
 type Hook = () => unknown;
+
+// How often Node looks for connections past HEADERS_TIMEOUT / REQUEST_TIMEOUT, so they close
+// within half a second of their limit. A tick walks only the connections with a request in
+// progress (in C++): no measurable cost under load.
+const CONNECTIONS_CHECKING_INTERVAL = 500;
 
 /** Runs on a request the router refused before any hook; see {@link VoltApp.onRouterError}. */
 export type RouterErrorHook = (request: FastifyRequest, reply: FastifyReply) => void;
@@ -86,6 +112,10 @@ export class VoltApp extends Router {
   readonly settings: Settings;
   /** Title, version and description for the docs. */
   readonly info: ApiInfo;
+  /** Where the API is served, for the docs. */
+  readonly servers: ApiServer[];
+  /** Descriptions of the OpenAPI tags by name. */
+  readonly tagDescriptions: Readonly<Record<string, string>>;
   /** OpenAPI security schemes. */
   readonly securitySchemes: Record<string, Record<string, unknown>>;
   /** App-wide security requirements. */
@@ -96,24 +126,52 @@ export class VoltApp extends Router {
   readonly #routerErrorHooks: RouterErrorHook[] = [];
   #signalsInstalled = false;
   #closing: Promise<void> | undefined;
+  readonly #shutdown = new AbortController();
+  readonly #lifecycle: AppLifecycle = { draining: false, shutdown: this.#shutdown.signal };
 
   constructor(options: AppOptions = {}) {
-    const { info, dependencies, securitySchemes, security, logger, envFile, fastify, ...overrides } = options;
+    const {
+      info,
+      servers,
+      tagDescriptions,
+      dependencies,
+      securitySchemes,
+      security,
+      logger,
+      envFile,
+      fastify,
+      ...overrides
+    } = options;
     super(dependencies ? { dependencies } : {});
     this.settings = loadSettings({ overrides, envFile: envFile ?? '.env' });
     this.info = { title: 'Volt API', version: '0.1.0', ...info };
+    this.servers = servers ?? [{ url: this.settings.siteUrl || '/' }];
+    this.tagDescriptions = { ...tagDescriptions };
     this.securitySchemes = { ...securitySchemes };
     this.security = security;
     // Query strings are decoded strictly (./query-string.ts) unless the app brings its own parser.
     const ownParser = fastify?.routerOptions?.querystringParser ?? fastify?.querystringParser;
-    const engineOptions: FastifyServerOptions = {
+    const engineOptions: FastifyHttpOptions<Server> = {
       ...fastify,
       routerOptions: { ...fastify?.routerOptions, querystringParser: ownParser ?? parseQueryString },
+      // Node enforces both timeouts only when it checks its connections, every 30 s by default:
+      // a 30 s REQUEST_TIMEOUT then closed a slow client after up to 60 s.
+      http: {
+        headersTimeout: this.settings.headersTimeout,
+        requestTimeout: this.settings.requestTimeout,
+        connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL,
+      },
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
       trustProxy: this.settings.trustProxy,
-      return503OnClosing: true,
+      // Random, not Fastify's counter: the id is shown to clients on errors, and a counter
+      // would tell them how much traffic the server has (and repeat after every restart).
+      genReqId: fastify?.genReqId ?? (() => randomUUID()),
+      clientErrorHandler: fastify?.clientErrorHandler ?? sendConnectionError,
+      // Fastify's own 503 for requests that arrive while closing is plain JSON, sent before any
+      // hook (no security headers): the compiled handlers answer those with a problem instead.
+      return503OnClosing: false,
       forceCloseConnections: 'idle',
       frameworkErrors: (error, request, reply) => {
         for (const hook of this.#routerErrorHooks) hook(request, reply);
@@ -140,7 +198,7 @@ export class VoltApp extends Router {
 
   protected override addRoute(route: RouteRecord): void {
     super.addRoute(route);
-    this.fastify.route(compileRoute(route, { overrides: this.#overrides }));
+    this.fastify.route(compileRoute(route, { overrides: this.#overrides, lifecycle: this.#lifecycle }));
   }
 
   /** Runs `fn` while the app starts, before it accepts requests (open pools, warm caches). */
@@ -215,16 +273,29 @@ export class VoltApp extends Router {
   /**
    * Stops accepting connections, waits for in-flight requests (at most `shutdownTimeout`
    * ms, then cuts the remaining connections) and runs the shutdown hooks.
+   *
+   * While it waits, responses carry `Connection: close` and keep-alive connections are closed
+   * as soon as they are idle, so the wait ends with the last response; a request that arrives
+   * on an open connection gets a 503 problem; Server-Sent Event streams get a closing event
+   * (`event: close`, with a `retry` hint) and end, and their `ctx.signal` aborts.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const server = this.fastify.server;
+      this.#lifecycle.draining = true;
+      this.#shutdown.abort(shutdownReason());
+      // A keep-alive connection whose response was sent before the drain began (or without
+      // `Connection: close`) would be kept open until its keep-alive timeout.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_INTERVAL);
+      sweep.unref();
       const timer = setTimeout(() => server.closeAllConnections(), this.settings.shutdownTimeout);
       timer.unref();
       try {
         await this.fastify.close();
       } finally {
         clearTimeout(timer);
+        clearInterval(sweep);
       }
     })();
     return this.#closing;
@@ -233,10 +304,15 @@ export class VoltApp extends Router {
   #installSignalHandlers(): void {
     if (this.#signalsInstalled) return;
     this.#signalsInstalled = true;
+    let received: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        // A second signal means "now": an operator (or an orchestrator) stopped waiting.
+        this.fastify.log.warn(`${signal} received again, exiting now without waiting for open requests`);
+        process.exit(1);
+      }
+      received = signal;
       this.fastify.log.info(`${signal} received, shutting down`);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
       this.close().then(
         () => process.exit(0),
         (err) => {
@@ -248,6 +324,14 @@ export class VoltApp extends Router {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   }
+}
+
+// How often, while closing, connections that went idle are closed.
+const IDLE_SWEEP_INTERVAL = 50;
+
+/** The reason `ctx.signal` of a stream aborts with when the app shuts down. */
+function shutdownReason(): Error {
+  return Object.assign(new Error('The server is shutting down'), { code: 'VOLT_SHUTDOWN' });
 }
 
 /**

@@ -7,11 +7,12 @@ import type { FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions 
 import type { TObject, TSchema } from 'typebox';
 import { Context } from './context.ts';
 import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
-import { type FieldError, RequestValidationError } from './errors.ts';
+import { sendProblem } from './error-handler.ts';
+import { type FieldError, HttpError, RequestValidationError } from './errors.ts';
 import { bodyMediaTypes, mediaTypeCheck } from './media-types.ts';
 import { queryTextErrors } from './query-string.ts';
 import type { RouteRecord } from './route.ts';
-import { isStreamBody } from './streaming.ts';
+import { isSseBody, isStreamBody } from './streaming.ts';
 import { nulErrors } from './text-checks.ts';
 import { compilePart } from './validation.ts';
 
@@ -76,6 +77,9 @@ export function effectiveSchemas(route: RouteRecord): EffectiveSchemas {
   };
 }
 
+// What `finish` returns when the handler already answered through the reply.
+const ANSWERED = Symbol('answered');
+
 // Where a Fastify route keeps the declared route it was compiled from.
 const ROUTE_RECORD = Symbol('volt.route');
 
@@ -95,11 +99,31 @@ export function routeOf(request: FastifyRequest): RouteRecord | undefined {
   return (request.routeOptions.config as { [ROUTE_RECORD]?: RouteRecord } | undefined)?.[ROUTE_RECORD];
 }
 
+/** Where the app is in its life, as the compiled handlers see it. */
+export interface AppLifecycle {
+  /** True from the moment `close()` begins: responses then carry `Connection: close`. */
+  draining: boolean;
+  /** Aborts (reason code `VOLT_SHUTDOWN`) when `close()` begins: SSE streams end on it. */
+  readonly shutdown: AbortSignal;
+}
+
 /** What the compiled handler needs from the app at request time. */
 export interface RouteRuntime {
   /** Dependency overrides set by tests; empty in production. */
   overrides: ReadonlyMap<Dependency, Dependency>;
+  lifecycle: AppLifecycle;
 }
+
+/**
+ * Whether a request reached the router after the app began to close: Fastify marks those
+ * (and only those) with `Connection: close` as it routes them. A request that was already in
+ * flight (an upload being read) is still served.
+ */
+function arrivedWhileClosing(reply: FastifyReply): boolean {
+  return reply.raw.getHeader('connection') === 'close';
+}
+
+const SHUTTING_DOWN = 'The server is shutting down; send the request again (to another instance).';
 
 function mergeErrors(
   errors: FieldError[] | undefined,
@@ -107,6 +131,25 @@ function mergeErrors(
 ): FieldError[] | undefined {
   if (!found) return errors;
   return errors ? errors.concat(found) : found;
+}
+
+// Fastify sends what a promise returned by the handler resolves to, and an empty body for
+// `undefined`; a synchronous handler's `undefined` it leaves alone, so the empty body is sent here.
+function afterAwait(payload: unknown): unknown {
+  return payload === ANSWERED ? undefined : payload;
+}
+
+function withoutAwait(reply: FastifyReply, payload: unknown): unknown {
+  if (payload === ANSWERED) return undefined;
+  if (payload === undefined) reply.send();
+  return payload;
+}
+
+/** A declared text media type gets `charset=utf-8` (what Volt writes), unless it names one. */
+function withCharset(contentType: string): string {
+  return /^text\//i.test(contentType) && !/;\s*charset=/i.test(contentType)
+    ? `${contentType}; charset=utf-8`
+    : contentType;
 }
 
 /** Compiles a declared route into a Fastify route definition. */
@@ -137,8 +180,9 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         `${defaultStatus ?? 200} by default: declare response[${defaultStatus ?? 200}] or set \`status\``,
     );
   }
+  const declaredType = route.options.contentType ? withCharset(route.options.contentType) : undefined;
   const userHandler = route.handler;
-  const { overrides } = runtime;
+  const { overrides, lifecycle } = runtime;
 
   // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
@@ -160,10 +204,15 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     return cookies;
   };
 
-  // Sends what the handler returned. Returns the payload for Fastify to send, or undefined
-  // once the reply was sent here.
+  // What Fastify is to send for what the handler returned: the data, a stream's readable, or
+  // `undefined` for an empty body. Nothing is sent here: a readable sent here and `undefined`
+  // returned would make Fastify, after an async handler, end the response with an empty body
+  // before the stream's first chunk (it sends `undefined` for a reply whose headers are not out).
   const finish = (ctx: Context, request: FastifyRequest, reply: FastifyReply, result: unknown): unknown => {
-    if (reply.sent) return undefined;
+    // The handler answered through `ctx.reply` itself.
+    if (reply.sent || result === reply) return ANSWERED;
+    // The client must not send another request on this connection: the server is closing it.
+    if (lifecycle.draining) reply.header('connection', 'close');
     const status = ctx.statusCode ?? defaultStatus;
     if (status !== undefined) reply.code(status);
     if (
@@ -178,19 +227,19 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     }
     if (result === undefined) {
       if (status === undefined) reply.code(204);
-      reply.send();
       return undefined;
     }
     if (isStreamBody(result)) {
-      reply.header('content-type', result.contentType);
-      if (result.contentType.startsWith('text/event-stream')) {
-        reply.header('cache-control', 'no-cache');
-        // Keeps reverse proxies (nginx) from buffering the event stream.
-        reply.header('x-accel-buffering', 'no');
-      }
-      reply.send(result.open(request.log));
-      return undefined;
+      reply.header('content-type', result.contentType ?? declaredType ?? 'application/octet-stream');
+      if (!isSseBody(result)) return result.open(request.log);
+      reply.header('cache-control', 'no-cache');
+      // Keeps reverse proxies (nginx) from buffering the event stream.
+      reply.header('x-accel-buffering', 'no');
+      ctx.abortOnShutdown(lifecycle.shutdown);
+      return result.open(request.log, lifecycle.shutdown);
     }
+    if (declaredType !== undefined && !reply.hasHeader('content-type'))
+      reply.header('content-type', declaredType);
     return result;
   };
 
@@ -198,17 +247,23 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   // work queued for after a success when it sees that status.
   const run = (ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown => {
     const result = userHandler(ctx);
-    if (result instanceof Promise) return result.then((value) => finish(ctx, request, reply, value));
+    if (result instanceof Promise)
+      return result.then((value) => afterAwait(finish(ctx, request, reply, value)));
     return finish(ctx, request, reply, result);
   };
 
   // Synchronous as long as the validators, dependencies and handler are: an async step costs
   // a promise and a microtask on every request, so it is taken only when something awaits.
   function handler(request: FastifyRequest, reply: FastifyReply): unknown {
+    if (lifecycle.draining && arrivedWhileClosing(reply)) {
+      request.log.info('request refused: the server is shutting down');
+      sendProblem(reply, new HttpError(503, { detail: SHUTTING_DOWN }));
+      return undefined;
+    }
     const cookies = validate(request);
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
-    if (!hasDeps) return run(ctx, request, reply);
+    if (!hasDeps) return withoutAwait(reply, run(ctx, request, reply));
     const cache = new Map<Dependency, unknown>();
     let pending = resolveInto(ctx, effectEntries, cache, overrides, {});
     if (namedEntries.length > 0) {
@@ -218,7 +273,9 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         ? pending.then(() => resolveInto(ctx, namedEntries, cache, overrides, values))
         : resolveInto(ctx, namedEntries, cache, overrides, values);
     }
-    return pending ? pending.then(() => run(ctx, request, reply)) : run(ctx, request, reply);
+    return pending
+      ? pending.then(() => afterAwait(run(ctx, request, reply)))
+      : withoutAwait(reply, run(ctx, request, reply));
   }
 
   const definition: FastifyRouteOptions = {

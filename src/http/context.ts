@@ -34,6 +34,7 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
   #status: number | undefined;
   #after: { teardown: Task[]; background: Task[] } | undefined;
   #abort: AbortController | undefined;
+  #shutdown: AbortSignal | undefined;
 
   constructor(request: FastifyRequest, reply: FastifyReply) {
     this.request = request;
@@ -70,8 +71,9 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
   }
 
   /**
-   * Aborts when the client goes away before the response is complete. Hand it to upstream
-   * calls (`fetch(url, { signal: ctx.signal })`) so their work stops with the client.
+   * Aborts when the client goes away before the response is complete, and, for an SSE
+   * response, when the app shuts down (`signal.reason.code` is then `VOLT_SHUTDOWN`). Hand it
+   * to upstream calls (`fetch(url, { signal: ctx.signal })`) so their work stops with the client.
    */
   get signal(): AbortSignal {
     if (!this.#abort) {
@@ -87,8 +89,26 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
         res.once('close', () => {
           if (!res.writableEnded) controller.abort(new Error('The client closed the connection'));
         });
+      if (this.#shutdown) this.#followShutdown(controller, this.#shutdown);
     }
     return this.#abort.signal;
+  }
+
+  /** @internal Makes `signal` abort when the app shuts down, while this response lasts (SSE streams). */
+  abortOnShutdown(shutdown: AbortSignal): void {
+    this.#shutdown = shutdown;
+    if (this.#abort) this.#followShutdown(this.#abort, shutdown);
+  }
+
+  #followShutdown(controller: AbortController, shutdown: AbortSignal): void {
+    if (shutdown.aborted) {
+      controller.abort(shutdown.reason);
+      return;
+    }
+    const onShutdown = () => controller.abort(shutdown.reason);
+    shutdown.addEventListener('abort', onShutdown, { once: true });
+    // The app's signal outlives every request: a finished response takes its listener along.
+    this.reply.raw.once('close', () => shutdown.removeEventListener('abort', onShutdown));
   }
 
   /** The status set with `ctx.status()`, if any (else the route's `status` option, or 200, applies). */

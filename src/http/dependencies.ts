@@ -47,8 +47,6 @@ export interface Dependency<T = unknown> {
   readonly security: SecurityRequirement[] | undefined;
   /** Error responses this dependency can answer with, by status (documented on every route using it). */
   readonly responses: Record<number, string> | undefined;
-  /** `generator` resolvers yield once; the code after `yield` runs as teardown. */
-  readonly kind: 'function' | 'generator';
   readonly resolve: (ctx: Context<any, any, any, any, any, any>, deps: any) => unknown;
   /** Type-only marker of the value. */
   readonly '~value'?: T;
@@ -82,9 +80,11 @@ type Resolver<U, Q, H, C, R> = (
 /**
  * Declares a dependency.
  *
- * A plain (sync or async) function gives its return value. A generator function gives what it
- * yields, and the code after `yield` (its `finally` block) runs after the response was sent,
- * also when the handler threw. `ctx.onTeardown(fn)` does the same from a plain function.
+ * A plain (sync or async) function gives its return value. A resolver that returns a generator
+ * (a generator function, also bound or wrapped) gives what the generator yields first, and the
+ * code after `yield` (its `finally` block) runs after the response was sent, also when the
+ * handler threw. `ctx.onTeardown(fn)` does the same from a plain function. (To hand a generator
+ * itself to the handler, return it inside an object: `{ rows: iterate() }`.)
  *
  * @example
  * ```ts
@@ -118,7 +118,6 @@ export function dependency(
   const options = typeof optionsOrResolve === 'function' ? {} : optionsOrResolve;
   const resolve = typeof optionsOrResolve === 'function' ? optionsOrResolve : maybeResolve;
   if (typeof resolve !== 'function') throw new TypeError('dependency() needs a resolver function');
-  const ctorName = resolve.constructor?.name;
   const dep: Dependency<unknown> = {
     [DEPENDENCY]: true,
     name: options.name ?? (resolve.name || 'anonymous'),
@@ -128,8 +127,6 @@ export function dependency(
     cookies: options.cookies as TObject | undefined,
     security: options.security,
     responses: options.responses,
-    kind:
-      ctorName === 'AsyncGeneratorFunction' || ctorName === 'GeneratorFunction' ? 'generator' : 'function',
     resolve,
   };
   return Object.freeze(dep);
@@ -224,6 +221,21 @@ export function resolveDependency(
   return settle(ctx, dep, declared, dep.resolve(ctx, used), cache);
 }
 
+/**
+ * Whether a resolver returned a generator (sync or async): decided by the value, not by the
+ * resolver's kind, since a bound, wrapped or transpiled generator function looks like any other.
+ */
+function isGenerator(value: unknown): value is Generator<unknown> | AsyncGenerator<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Generator<unknown>>;
+  return (
+    typeof candidate.next === 'function' &&
+    typeof candidate.return === 'function' &&
+    typeof candidate.throw === 'function' &&
+    (Symbol.iterator in value || Symbol.asyncIterator in value)
+  );
+}
+
 /** Turns what a resolver returned into the dependency's value and caches it. */
 function settle(
   ctx: AnyContext,
@@ -232,8 +244,8 @@ function settle(
   returned: unknown,
   cache: Map<Dependency, unknown>,
 ): unknown {
-  if (dep.kind === 'generator') {
-    const generator = returned as AsyncGenerator<unknown> | Generator<unknown>;
+  if (isGenerator(returned)) {
+    const generator = returned;
     const first = generator.next();
     const onFirst = (step: IteratorResult<unknown>) => {
       if (step.done) throw new Error(`Dependency "${dep.name}" returned without yielding a value`);

@@ -4,6 +4,8 @@
  * input), unknown routes and methods, and everything else as a 500 that says nothing about
  * the internals unless debug is on.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { routeOf } from './compile.ts';
@@ -62,14 +64,24 @@ function engineClientError(error: unknown, request: FastifyRequest): HttpError |
   return new HttpError(statusCode, { detail: error.message, cause: error });
 }
 
-/** Sends a problem+json response. */
+/** The `instance` of a server error's problem: the request id its log lines carry. */
+export function requestInstance(requestId: string): string {
+  return `urn:volt:request:${requestId}`;
+}
+
+/**
+ * Sends a problem+json response. Every error response carries the request id in `X-Request-Id`,
+ * and a server error (5xx) also as its `instance`, so what a client reports leads to the log line.
+ */
 export function sendProblem(
   reply: FastifyReply,
   error: HttpError,
   extra?: Record<string, unknown>,
 ): FastifyReply {
   const problem: ProblemDetails = { ...error.toProblem(), ...extra };
-  reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE);
+  const id = reply.request.id;
+  if (error.status >= 500 && problem.instance === undefined) problem.instance = requestInstance(id);
+  reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE).header('x-request-id', id);
   if (error.headers) reply.headers(error.headers);
   return reply.send(JSON.stringify(problem));
 }
@@ -84,6 +96,48 @@ export function sendRouterError(error: unknown, request: FastifyRequest, reply: 
   if (clientError) return sendProblem(reply, clientError);
   request.log.error({ err: error }, 'routing failed');
   return sendProblem(reply, new HttpError(500, { detail: 'The server could not complete the request.' }));
+}
+
+// What Node's parser reports on a connection that has no request yet, and what Volt answers.
+const CONNECTION_ERRORS: Record<string, [status: number, detail: string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'The request was not received in time (HEADERS_TIMEOUT for the headers, REQUEST_TIMEOUT in all).',
+  ],
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are larger than the limit.'],
+};
+
+/**
+ * Answers what Node's HTTP parser refuses before there is a request to route (a slow client
+ * past its timeout, malformed HTTP, headers too large) with a problem+json written on the
+ * socket, then closes it. Pass it as Fastify's `clientErrorHandler`.
+ */
+export function sendConnectionError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection is gone: there is no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] = CONNECTION_ERRORS[error.code ?? ''] ?? [400, 'The request is not valid HTTP.'];
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/**
+ * Whether the error is Node's `aborted` (`ECONNRESET`) from reading the body of a request whose
+ * client closed the connection; an `ECONNRESET` from an upstream call, with the client still
+ * there, stays a server error.
+ */
+function clientLeft(error: unknown, request: FastifyRequest): boolean {
+  return (
+    error instanceof Error &&
+    (error as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+    (request.raw.destroyed || request.raw.socket?.destroyed === true)
+  );
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -132,6 +186,22 @@ export function installErrorHandling(
     const clientError = engineClientError(error, request) ?? dataLayerError(error);
     if (clientError) return respond(clientError);
 
+    if (clientLeft(error, request)) {
+      // Not a server fault: the client stopped sending (a cancelled upload, a closed tab).
+      request.log.info(
+        { code: 'ECONNRESET' },
+        'client closed the connection before the request was complete',
+      );
+      // 499, nginx's "client closed request", as for work the client's leaving stopped: nobody
+      // reads it, the access log shows why the request ended.
+      return sendProblem(
+        reply,
+        new HttpError(499, {
+          title: 'Client Closed Request',
+          detail: 'The request was not received completely.',
+        }),
+      );
+    }
     request.log.error({ err: error }, 'unhandled error');
     const debug = options.debug();
     const internal = new HttpError(500, {

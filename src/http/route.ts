@@ -75,6 +75,18 @@ export interface RouteOptions<
   dependencies?: Dependency[];
   /** Status code of a successful response; 200 by default. */
   status?: number;
+  /**
+   * The media type of the success response when it is not JSON (`'text/plain'`, `'text/csv'`,
+   * `'text/html'`): sent as its Content-Type unless the handler set one (`text/*` with
+   * `charset=utf-8`), used by `ctx.stream()` when it names none, and documented.
+   */
+  contentType?: string;
+  /**
+   * For a route that answers with `ctx.sse()`: the schema of each event's data, documented as a
+   * `text/event-stream` response. (`contentType: 'text/event-stream'` documents the stream
+   * with string data.)
+   */
+  events?: TSchema;
   /** Largest accepted body in bytes for this route; the app's `bodyLimit` by default. */
   bodyLimit?: number;
 }

@@ -34,8 +34,10 @@ export interface Settings {
   bodyLimit: number;
   /** Deepest nesting of objects and arrays accepted in a JSON body (`JSON_MAX_DEPTH`). Default 64. */
   jsonMaxDepth: number;
-  /** Milliseconds allowed to receive a whole request (`REQUEST_TIMEOUT`). Default 30 000. */
+  /** Milliseconds allowed to receive a whole request, body included (`REQUEST_TIMEOUT`); 0 for no limit. Default 30 000. */
   requestTimeout: number;
+  /** Milliseconds allowed to receive a request's headers (`HEADERS_TIMEOUT`); at most `requestTimeout`. Default 10 000 (or `requestTimeout` if lower). */
+  headersTimeout: number;
   /** Milliseconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10 000. */
   shutdownTimeout: number;
   /** Serve `/openapi.json`, `/docs` and `/redoc` (`DOCS`). Default true. */
@@ -165,6 +167,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   bodyLimit: ['BODY_LIMIT', asInt(1, 2 ** 31)],
   jsonMaxDepth: ['JSON_MAX_DEPTH', asInt(1, 10_000)],
   requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
+  headersTimeout: ['HEADERS_TIMEOUT', asInt(1, 2 ** 31)],
   shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
   docs: ['DOCS', asBool],
   jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
@@ -184,6 +187,10 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   defaultFromEmail: ['DEFAULT_FROM_EMAIL', asString],
 };
 
+// Slow-header clients (slowloris) hold a socket for this long at most; a person's browser sends
+// its headers in one round trip.
+const DEFAULT_HEADERS_TIMEOUT = 10_000;
+
 /** The prefix of the development-only secret key generated when none is set. */
 export const INSECURE_KEY_PREFIX = 'volt-insecure-';
 
@@ -200,6 +207,7 @@ function defaults(env: VoltEnv): Settings {
     bodyLimit: 1024 * 1024,
     jsonMaxDepth: DEFAULT_JSON_MAX_DEPTH,
     requestTimeout: 30_000,
+    headersTimeout: DEFAULT_HEADERS_TIMEOUT,
     shutdownTimeout: 10_000,
     docs: true,
     jsonMaxArrayLength: DEFAULT_JSON_MAX_ARRAY_LENGTH,
@@ -269,6 +277,19 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     else target[key] = value;
   }
   Object.assign(settings, stripUndefined(options.overrides ?? {}));
+
+  // Node refuses a headers timeout longer than the request timeout: a lower REQUEST_TIMEOUT
+  // lowers the default, and an explicit HEADERS_TIMEOUT above it is a mistake to name.
+  const headersGiven = vars.HEADERS_TIMEOUT !== undefined || options.overrides?.headersTimeout !== undefined;
+  if (settings.requestTimeout > 0 && settings.headersTimeout > settings.requestTimeout) {
+    if (headersGiven) {
+      problems.push(
+        `HEADERS_TIMEOUT (${settings.headersTimeout}) must not be longer than REQUEST_TIMEOUT (${settings.requestTimeout})`,
+      );
+    } else {
+      settings.headersTimeout = settings.requestTimeout;
+    }
+  }
 
   if (settings.env === 'production') {
     if (settings.debug) problems.push('DEBUG must be off when VOLT_ENV=production');

@@ -48,17 +48,37 @@ export interface SseOptions {
 
 /** Options of `ctx.stream()`. */
 export interface StreamOptions {
-  /** Content type of the stream; `application/octet-stream` by default. */
+  /** Content type of the stream; the route's `contentType` by default, else `application/octet-stream`. */
   contentType?: string;
 }
 
 /** What a handler returns to stream a response (made by `ctx.sse()` or `ctx.stream()`). */
 export interface StreamBody {
   readonly [STREAM]: 'sse' | 'raw';
-  readonly contentType: string;
-  /** Builds the readable stream; called once when the response starts. */
-  open(log: FastifyBaseLogger): Readable;
+  /** The Content-Type; for a raw stream that names none, the route's `contentType`, else `application/octet-stream`. */
+  readonly contentType: string | undefined;
+  /**
+   * Builds the readable stream; called once when the response starts. `shutdown` aborts when
+   * the app begins to shut down: an SSE stream then sends its closing event and ends.
+   */
+  open(log: FastifyBaseLogger, shutdown?: AbortSignal): Readable;
 }
+
+/** Tells whether a stream body is Server-Sent Events (which end with a closing event at shutdown). */
+export function isSseBody(body: StreamBody): boolean {
+  return body[STREAM] === 'sse';
+}
+
+/**
+ * Milliseconds an EventSource waits before reconnecting after the server closed the stream for
+ * a shutdown: long enough for a load balancer to send it to another instance.
+ */
+export const SHUTDOWN_RETRY_MS = 1000;
+
+/** The last event of an SSE stream the app ends because it is shutting down. */
+const CLOSING_FRAME = encodeSse(
+  sseEvent({ reason: 'shutdown' }, { event: 'close', retry: SHUTDOWN_RETRY_MS }),
+);
 
 /** Tells whether a handler's result is a stream body. */
 export function isStreamBody(value: unknown): value is StreamBody {
@@ -66,6 +86,7 @@ export function isStreamBody(value: unknown): value is StreamBody {
 }
 
 const HEARTBEAT = Symbol('heartbeat');
+const SHUTDOWN = Symbol('shutdown');
 
 function encodeSse(item: unknown): string {
   const event = item instanceof ServerSentEvent ? item : undefined;
@@ -84,28 +105,41 @@ async function* sseFrames(
   source: AsyncIterable<unknown>,
   heartbeat: number,
   log: FastifyBaseLogger,
+  shutdown: AbortSignal | undefined,
 ): AsyncGenerator<string> {
   const iterator = source[Symbol.asyncIterator]();
   let finished = false;
+  // Resolves when the app starts shutting down, so a silent source does not hold the stream open.
+  let onShutdown: (() => void) | undefined;
+  const stop =
+    shutdown &&
+    new Promise<typeof SHUTDOWN>((resolve) => {
+      onShutdown = () => resolve(SHUTDOWN);
+      shutdown.addEventListener('abort', onShutdown, { once: true });
+    });
   try {
     let pending = iterator.next();
     while (true) {
       let timer: NodeJS.Timeout | undefined;
-      let next: IteratorResult<unknown> | typeof HEARTBEAT;
+      let next: IteratorResult<unknown> | typeof HEARTBEAT | typeof SHUTDOWN;
       try {
-        next =
-          heartbeat > 0
-            ? await Promise.race([
-                pending,
-                new Promise<typeof HEARTBEAT>((resolve) => {
-                  timer = setTimeout(resolve, heartbeat, HEARTBEAT);
-                }),
-              ])
-            : await pending;
+        const racers: Array<Promise<IteratorResult<unknown> | typeof HEARTBEAT | typeof SHUTDOWN>> = [
+          pending,
+        ];
+        if (stop) racers.push(stop);
+        if (heartbeat > 0) {
+          racers.push(
+            new Promise<typeof HEARTBEAT>((resolve) => {
+              timer = setTimeout(resolve, heartbeat, HEARTBEAT);
+            }),
+          );
+        }
+        next = racers.length === 1 ? await pending : await Promise.race(racers);
       } finally {
         // Also when the source threw: a pending heartbeat timer would hold the process open.
         clearTimeout(timer);
       }
+      if (next === SHUTDOWN) break;
       if (next === HEARTBEAT) {
         yield ': ping\n\n';
         continue;
@@ -115,17 +149,28 @@ async function* sseFrames(
         return;
       }
       yield encodeSse(next.value);
+      // The reader may have pulled this frame after the shutdown began.
+      if (shutdown?.aborted) break;
       pending = iterator.next();
     }
+    yield CLOSING_FRAME;
   } catch (error) {
+    // A source whose upstream call was aborted by the shutdown (through ctx.signal) ends like
+    // any stream at shutdown; anything else is a failure.
+    if (shutdown?.aborted) {
+      log.debug({ err: error }, 'SSE source stopped by the shutdown');
+      yield CLOSING_FRAME;
+      return;
+    }
     finished = true;
     // Headers are gone already: tell the client in-band, keep the details in the log.
     log.error({ err: error }, 'SSE source failed');
     yield encodeSse(sseEvent({ title: 'Internal Server Error', status: 500 }, { event: 'error' }));
   } finally {
-    // The client left early: let the source run its cleanup. Not awaited, because an async
-    // generator blocked on upstream I/O only returns once that I/O settles; ctx.signal is
-    // what cancels the upstream call.
+    if (onShutdown) shutdown?.removeEventListener('abort', onShutdown);
+    // The client left early, or the app is shutting down: let the source run its cleanup. Not
+    // awaited, because an async generator blocked on upstream I/O only returns once that I/O
+    // settles; ctx.signal is what cancels the upstream call.
     if (!finished) iterator.return?.()?.catch(() => {});
   }
 }
@@ -136,7 +181,8 @@ export function sseBody(source: AsyncIterable<unknown>, options: SseOptions = {}
   return {
     [STREAM]: 'sse',
     contentType: 'text/event-stream; charset=utf-8',
-    open: (log) => Readable.from(sseFrames(source, heartbeat, log), { objectMode: false }),
+    open: (log, shutdown) =>
+      Readable.from(sseFrames(source, heartbeat, log, shutdown), { objectMode: false }),
   };
 }
 
@@ -147,7 +193,7 @@ export function rawBody(
 ): StreamBody {
   return {
     [STREAM]: 'raw',
-    contentType: options.contentType ?? 'application/octet-stream',
+    contentType: options.contentType,
     open: () => (source instanceof Readable ? source : Readable.from(source, { objectMode: false })),
   };
 }

@@ -12,6 +12,7 @@ export {
   type OpenApiOperation,
   type OpenApiParameter,
   type OpenApiPathItem,
+  type OpenApiReference,
   type OpenApiRequestBody,
   type OpenApiResponse,
   openapiDocument,

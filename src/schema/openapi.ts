@@ -8,10 +8,18 @@ import type { VoltApp } from '../http/app.ts';
 import { effectiveSchemas } from '../http/compile.ts';
 import type { Dependency } from '../http/dependencies.ts';
 import type { HttpMethod, RouteRecord, SecurityRequirement } from '../http/route.ts';
-import { t } from './t.ts';
+import { deriveOperationId, summaryOf, toOpenApiPath } from './openapi-paths.ts';
+import {
+  NO_CONTENT,
+  problemSchema,
+  type SharedResponseScopes,
+  SharedResponses,
+  successContent,
+} from './openapi-responses.ts';
+import { type JsonSchema, OpenApiError, SchemaCollector } from './openapi-schemas.ts';
 
-/** A JSON Schema (2020-12, OpenAPI 3.1's dialect) as plain JSON. */
-export type JsonSchema = { [keyword: string]: unknown };
+export { deriveOperationId, summaryOf, toOpenApiPath } from './openapi-paths.ts';
+export { type JsonSchema, OpenApiError, type OpenApiErrorCode } from './openapi-schemas.ts';
 
 /** Where a parameter is read from. */
 export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
@@ -26,9 +34,9 @@ export interface OpenApiParameter {
   schema: JsonSchema;
 }
 
-/** An OpenAPI media type object. */
+/** An OpenAPI media type object; binary content has no schema. */
 export interface OpenApiMediaType {
-  schema: JsonSchema;
+  schema?: JsonSchema;
 }
 
 /** An OpenAPI request body object. */
@@ -40,7 +48,13 @@ export interface OpenApiRequestBody {
 /** An OpenAPI response object. */
 export interface OpenApiResponse {
   description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
   content?: Record<string, OpenApiMediaType>;
+}
+
+/** A reference to a shared component, e.g. `{ $ref: '#/components/responses/BadRequest' }`. */
+export interface OpenApiReference {
+  $ref: string;
 }
 
 /** An OpenAPI operation object. */
@@ -52,7 +66,7 @@ export interface OpenApiOperation {
   deprecated?: boolean;
   parameters?: OpenApiParameter[];
   requestBody?: OpenApiRequestBody;
-  responses: Record<string, OpenApiResponse>;
+  responses: Record<string, OpenApiResponse | OpenApiReference>;
   security?: SecurityRequirement[];
 }
 
@@ -62,210 +76,26 @@ export type OpenApiPathItem = Partial<Record<Lowercase<HttpMethod>, OpenApiOpera
 /** An OpenAPI 3.1 document, as served at `/openapi.json`. */
 export interface OpenApiDocument {
   openapi: '3.1.0';
-  info: { title: string; version: string; description?: string };
-  tags?: Array<{ name: string }>;
+  info: {
+    title: string;
+    version: string;
+    description?: string;
+    license?: { name: string; identifier?: string; url?: string };
+  };
+  servers: Array<{ url: string; description?: string }>;
+  /** `[]` (no authentication anywhere) when the app declares no security scheme. */
+  security?: SecurityRequirement[];
+  tags?: Array<{ name: string; description?: string }>;
   paths: Record<string, OpenApiPathItem>;
   components?: {
     schemas?: Record<string, JsonSchema>;
+    responses?: Record<string, OpenApiResponse>;
     securitySchemes?: Record<string, Record<string, unknown>>;
   };
 }
 
-/** Error codes of {@link OpenApiError}. */
-export type OpenApiErrorCode =
-  | 'VOLT_OPENAPI_DUPLICATE_OPERATION_ID'
-  | 'VOLT_OPENAPI_UNKNOWN_SECURITY_SCHEME'
-  | 'VOLT_OPENAPI_SCHEMA_ID_CONFLICT';
-
-/** Thrown when the routes cannot be described by one valid document; the message names the fix. */
-export class OpenApiError extends Error {
-  /** A stable code for the kind of mistake. */
-  readonly code: OpenApiErrorCode;
-  constructor(code: OpenApiErrorCode, message: string) {
-    super(message);
-    this.name = 'OpenApiError';
-    this.code = code;
-  }
-}
-
-const COMPONENT_PREFIX = '#/components/schemas/';
-// Component names allowed by OpenAPI; a schema `$id` of this shape becomes a named component.
-const COMPONENT_NAME = /^[A-Za-z0-9._-]+$/;
 // OpenAPI ignores header parameters with these names: they are described by other fields.
 const RESERVED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
-const NO_CONTENT = new Set([204, 205, 304]);
-
-const FieldErrorSchema = t.Object({
-  loc: t.Array(t.Union([t.String(), t.Integer()]), { description: 'Path to the failing value.' }),
-  msg: t.String({ description: 'A sentence a person can read.' }),
-  type: t.String({ description: 'A stable machine-readable code, e.g. `missing`.' }),
-});
-const problemProperties = {
-  type: t.String({ description: 'A URI identifying the problem type.' }),
-  title: t.String(),
-  status: t.Integer(),
-  detail: t.Optional(t.String()),
-};
-/** RFC 9457 problem details, the body of every Volt error. */
-const ProblemDetailsSchema = t.Object(
-  { ...problemProperties, errors: t.Optional(t.Array(FieldErrorSchema)) },
-  { description: 'An RFC 9457 problem details object.' },
-);
-/** The 422 body: problem details that list every failing field. */
-const ValidationProblemSchema = t.Object(
-  { ...problemProperties, errors: t.Array(FieldErrorSchema) },
-  {
-    description: 'The request failed validation; `errors` lists every failing field.',
-    examples: [
-      {
-        type: 'about:blank',
-        title: 'Unprocessable Content',
-        status: 422,
-        detail: 'The request is not valid.',
-        errors: [
-          {
-            loc: ['query', 'limit'],
-            msg: 'Input should be greater than or equal to 1',
-            type: 'greater_than_equal',
-          },
-        ],
-      },
-    ],
-  },
-);
-
-/** Keywords whose value is a map of names to schemas. */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
-/** Keywords whose value is a schema or a list of schemas. */
-const SCHEMA_VALUES = new Set([
-  ...['items', 'prefixItems', 'additionalItems', 'contains', 'unevaluatedItems', 'contentSchema'],
-  ...['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else'],
-  ...['additionalProperties', 'propertyNames', 'unevaluatedProperties'],
-]);
-
-/**
- * Turns TypeBox schemas into plain JSON Schema and collects the named ones (`$id`) as
- * components, so a model used by many routes is described once.
- */
-class SchemaCollector {
-  readonly components: Record<string, JsonSchema> = {};
-  readonly #json = new Map<string, string>();
-
-  /** The plain JSON form of `schema`, with named sub-schemas replaced by references. */
-  convert(schema: TSchema): JsonSchema {
-    // JSON drops TypeBox's non-enumerable `~kind`/`~optional` markers.
-    return this.#visit(JSON.parse(JSON.stringify(schema)) as JsonSchema);
-  }
-
-  /** Adds a component under a fixed name and returns a reference to it. */
-  named(name: string, schema: TSchema): JsonSchema {
-    return this.#register(name, this.convert(schema));
-  }
-
-  #visit(node: JsonSchema): JsonSchema {
-    const out: JsonSchema = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (SCHEMA_MAPS.has(key) && isObject(value)) {
-        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.#visitAny(v)]));
-      } else if (SCHEMA_VALUES.has(key)) {
-        out[key] = Array.isArray(value) ? value.map((v) => this.#visitAny(v)) : this.#visitAny(value);
-      } else if (key === '$ref' && typeof value === 'string' && COMPONENT_NAME.test(value)) {
-        // TypeBox's `t.Ref('Item')` points at the schema whose `$id` is `Item`.
-        out[key] = COMPONENT_PREFIX + value;
-      } else {
-        out[key] = value;
-      }
-    }
-    const id = out.$id;
-    if (typeof id === 'string' && COMPONENT_NAME.test(id)) {
-      const { $id: _, ...rest } = out;
-      return this.#register(id, rest);
-    }
-    return out;
-  }
-
-  #visitAny(value: unknown): unknown {
-    return isObject(value) ? this.#visit(value) : value;
-  }
-
-  #register(name: string, schema: JsonSchema): JsonSchema {
-    const json = JSON.stringify(schema);
-    const seen = this.#json.get(name);
-    if (seen !== undefined && seen !== json) {
-      throw new OpenApiError(
-        'VOLT_OPENAPI_SCHEMA_ID_CONFLICT',
-        `Two different schemas have the $id "${name}"; give each schema its own $id.`,
-      );
-    }
-    this.#json.set(name, json);
-    this.components[name] = schema;
-    return { $ref: COMPONENT_PREFIX + name };
-  }
-}
-
-function isObject(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Converts a path in Volt's syntax (`/users/:id`, `/files/*`, `/at/:hour(^\\d+)h`) to an
- * OpenAPI template (`/users/{id}`) and lists its parameter names in order.
- */
-export function toOpenApiPath(path: string): { path: string; params: string[] } {
-  const params: string[] = [];
-  let out = '';
-  for (let i = 0; i < path.length; i++) {
-    const char = path[i]!;
-    if (char === ':' && path[i + 1] === ':') {
-      out += ':'; // `::` is a literal colon
-      i++;
-    } else if (char === ':') {
-      let name = '';
-      while (i + 1 < path.length && /[\w$]/.test(path[i + 1]!)) name += path[++i];
-      if (path[i + 1] === '(') i = skipRegex(path, i + 1);
-      if (path[i + 1] === '?') i++;
-      params.push(name);
-      out += `{${name}}`;
-    } else if (char === '*') {
-      params.push('*');
-      out += '{*}';
-    } else {
-      out += char;
-    }
-  }
-  return { path: out, params };
-}
-
-/** Returns the index of the `)` closing the regex that opens at `start`. */
-function skipRegex(path: string, start: number): number {
-  let depth = 0;
-  for (let i = start; i < path.length; i++) {
-    if (path[i] === '\\') i++;
-    else if (path[i] === '(') depth++;
-    else if (path[i] === ')' && --depth === 0) return i;
-  }
-  return path.length - 1;
-}
-
-/**
- * A stable operation id from the method and path: `GET /notes/:id/tags` → `getNotesByIdTags`.
- */
-export function deriveOperationId(method: HttpMethod, path: string): string {
-  const words: string[] = [method.toLowerCase()];
-  for (const segment of toOpenApiPath(path).path.split('/')) {
-    for (const part of segment.split(/(\{[^}]*\})/)) {
-      const param = /^\{(.*)\}$/.exec(part);
-      const text = param ? `by ${param[1] === '*' ? 'path' : param[1]}` : part;
-      for (const word of text.split(/[^A-Za-z0-9]+/)) if (word) words.push(capitalize(word));
-    }
-  }
-  if (words.length === 1) words.push('Root');
-  return words.join('');
-}
-
-function capitalize(word: string): string {
-  return word[0]!.toUpperCase() + word.slice(1);
-}
 
 /** Builds one location's parameters from an object schema's properties. */
 function parametersOf(
@@ -319,43 +149,60 @@ function problemResponse(description: string, schema: JsonSchema): OpenApiRespon
   return { description, content: { 'application/problem+json': { schema } } };
 }
 
+// Methods whose requests carry a body even when the route declares none (Fastify reads it).
+const BODY_METHODS = new Set<HttpMethod>(['POST', 'PUT', 'PATCH']);
+
 /**
- * The declared responses; a default success response when none is declared; error statuses
- * that only have a description, as problem details; and the 422 of a route that validates.
+ * The declared responses (success ones in the media type the route sends); a default success
+ * response when none is declared; error statuses that only have a description, as problem
+ * details; and references to the shared error responses that apply (400 and 500/503 to every
+ * operation, 413/415 where a body is read, 414 where the path has parameters, the 422 of a
+ * route that validates).
  */
 function responsesOf(
   route: RouteRecord,
-  validates: boolean,
+  scopes: SharedResponseScopes,
   schemas: SchemaCollector,
-): Record<string, OpenApiResponse> {
+  shared: SharedResponses,
+): Record<string, OpenApiResponse | OpenApiReference> {
   const { response = {}, status = 200 } = route.options;
   const responseDescriptions = describedResponses(route);
-  const responses: Record<string, OpenApiResponse> = {};
-  for (const [key, schema] of Object.entries(response as Record<string, TSchema>)) {
+  const responses: Record<string, OpenApiResponse | OpenApiReference> = {};
+  const declared = response as Record<string, TSchema>;
+  for (const [key, schema] of Object.entries(declared)) {
     const code = Number(key);
-    responses[key] = NO_CONTENT.has(code)
-      ? { description: responseDescription(route, code) }
-      : {
-          description: responseDescription(route, code),
-          content: { 'application/json': { schema: schemas.convert(schema) } },
-        };
+    const result: OpenApiResponse = { description: responseDescription(route, code) };
+    if (NO_CONTENT.has(code)) responses[key] = result;
+    else if (code >= 200 && code < 300)
+      responses[key] = withContent(result, successContent(route.options, schema, schemas));
+    else responses[key] = { ...result, content: { 'application/json': { schema: schemas.convert(schema) } } };
   }
   if (!Object.keys(responses).some((key) => key.startsWith('2'))) {
-    responses[String(status)] = { description: responseDescription(route, status) };
+    const result = { description: responseDescription(route, status) };
+    responses[String(status)] = NO_CONTENT.has(status)
+      ? result
+      : withContent(result, successContent(route.options, undefined, schemas));
   }
   for (const [key, description] of Object.entries(responseDescriptions)) {
-    if (responses[key] || Number(key) < 400 || (validates && key === '422')) continue;
-    responses[key] = problemResponse(description, schemas.named('ProblemDetails', ProblemDetailsSchema));
+    if (responses[key] || Number(key) < 400 || (scopes.validates && key === '422')) continue;
+    responses[key] = problemResponse(description, problemSchema('ProblemDetails', schemas));
   }
-  if (validates && !responses['422']) {
-    schemas.named('ProblemDetails', ProblemDetailsSchema);
-    const description = responseDescriptions[422] ?? 'Validation Error';
+  // A route that names its own 422 keeps its description; otherwise the shared one applies.
+  if (scopes.validates && responseDescriptions[422] !== undefined) {
     responses['422'] = problemResponse(
-      description,
-      schemas.named('ValidationProblem', ValidationProblemSchema),
+      responseDescriptions[422],
+      problemSchema('ValidationProblem', schemas),
     );
   }
+  shared.addTo(responses, scopes);
   return responses;
+}
+
+function withContent(
+  response: OpenApiResponse,
+  content: Record<string, OpenApiMediaType> | undefined,
+): OpenApiResponse {
+  return content ? { ...response, content } : response;
 }
 
 /** The request body's media types, each with the body's schema (converted once). */
@@ -396,25 +243,40 @@ function checkSecurity(
   }
 }
 
-function operationOf(route: RouteRecord, app: VoltApp, schemas: SchemaCollector): OpenApiOperation {
+function operationOf(
+  route: RouteRecord,
+  app: VoltApp,
+  schemas: SchemaCollector,
+  shared: SharedResponses,
+): OpenApiOperation {
   const { options } = route;
   const effective = effectiveSchemas(route);
   const tags = [...new Set([...route.tags, ...(options.tags ?? [])])];
+  const pathNames = toOpenApiPath(route.path).params;
   const parameters = [
-    ...pathParameters(toOpenApiPath(route.path).params, effective.params, schemas),
+    ...pathParameters(pathNames, effective.params, schemas),
     ...parametersOf('query', effective.query, schemas),
     ...parametersOf('header', effective.headers, schemas),
     ...parametersOf('cookie', effective.cookies, schemas),
   ];
-  const validates = Boolean(
-    effective.params || effective.query || effective.headers || effective.cookies || effective.body,
-  );
-  const security = options.security ?? dependencySecurity(effective.dependencies) ?? app.security;
+  const scopes: SharedResponseScopes = {
+    every: true,
+    body: effective.body !== undefined || BODY_METHODS.has(route.method),
+    'path-parameters': pathNames.length > 0,
+    validates: Boolean(
+      effective.params || effective.query || effective.headers || effective.cookies || effective.body,
+    ),
+  };
+  let security = options.security ?? dependencySecurity(effective.dependencies) ?? app.security;
   if (security) checkSecurity(route, security, app.securitySchemes);
+  // With schemes declared, an operation that needs none says so: a reader (or a linter) can
+  // then tell a public operation from one whose requirements were forgotten.
+  else if (Object.keys(app.securitySchemes).length > 0) security = [];
+  const operationId = options.operationId ?? deriveOperationId(route.method, route.path);
   // Built in one literal so the JSON reads in the usual order.
   return {
-    operationId: options.operationId ?? deriveOperationId(route.method, route.path),
-    ...(options.summary ? { summary: options.summary } : {}),
+    operationId,
+    summary: options.summary ?? summaryOf(operationId),
     ...(options.description ? { description: options.description } : {}),
     ...(tags.length > 0 ? { tags } : {}),
     ...(options.deprecated ? { deprecated: true } : {}),
@@ -427,7 +289,7 @@ function operationOf(route: RouteRecord, app: VoltApp, schemas: SchemaCollector)
           },
         }
       : {}),
-    responses: responsesOf(route, validates, schemas),
+    responses: responsesOf(route, scopes, schemas, shared),
     ...(security ? { security } : {}),
   };
 }
@@ -453,13 +315,14 @@ function operationOf(route: RouteRecord, app: VoltApp, schemas: SchemaCollector)
  */
 export function openapiDocument(app: VoltApp): OpenApiDocument {
   const schemas = new SchemaCollector();
+  const shared = new SharedResponses();
   const paths: Record<string, OpenApiPathItem> = {};
   const tags = new Set<string>();
   const operationIds = new Map<string, RouteRecord>();
 
   for (const route of app.routes) {
     if (route.options.hidden) continue;
-    const operation = operationOf(route, app, schemas);
+    const operation = operationOf(route, app, schemas, shared);
     const clash = operationIds.get(operation.operationId);
     if (clash) {
       throw new OpenApiError(
@@ -474,16 +337,27 @@ export function openapiDocument(app: VoltApp): OpenApiDocument {
     paths[key] = { ...paths[key], [route.method.toLowerCase()]: operation };
   }
 
-  const { title, version, description } = app.info;
+  const { title, version, description, license } = app.info;
   const document: OpenApiDocument = {
     openapi: '3.1.0',
-    info: description ? { title, version, description } : { title, version },
+    info: { title, version, ...(description ? { description } : {}), ...(license ? { license } : {}) },
+    servers: app.servers,
     paths,
   };
-  if (tags.size > 0) document.tags = [...tags].map((name) => ({ name }));
+  const hasSchemes = Object.keys(app.securitySchemes).length > 0;
+  // Nothing in the app needs authentication: said once for the whole document.
+  if (!hasSchemes) document.security = [];
+  if (tags.size > 0) {
+    document.tags = [...tags].map((name) => {
+      const tagDescription = app.tagDescriptions[name];
+      return tagDescription ? { name, description: tagDescription } : { name };
+    });
+  }
   const components: NonNullable<OpenApiDocument['components']> = {};
+  const responses = shared.components(schemas);
   if (Object.keys(schemas.components).length > 0) components.schemas = schemas.components;
-  if (Object.keys(app.securitySchemes).length > 0) components.securitySchemes = app.securitySchemes;
+  if (responses) components.responses = responses;
+  if (hasSchemes) components.securitySchemes = app.securitySchemes;
   if (Object.keys(components).length > 0) document.components = components;
   return document;
 }

@@ -5,7 +5,13 @@
  *
  * Entries: an exact name (`api.example.com`, `127.0.0.1`, `[::1]`), a domain and all its
  * subdomains (`.example.com`), or `*` for any host (refused in production by the settings).
+ *
+ * A request names its host in two more ways a check of the `Host` value alone would miss: a
+ * second `Host` header (Node keeps the first, a proxy in front may use the last; RFC 9112 §3.2
+ * says 400) and an absolute-form target (`GET http://evil.example/ HTTP/1.1`), whose authority
+ * HTTP says wins over `Host` (RFC 9112 §3.2.2). Both are checked too.
  */
+import type { IncomingMessage } from 'node:http';
 
 /** Tells whether a `Host` header value names an allowed host. */
 export type HostCheck = (header: string | undefined) => boolean;
@@ -74,4 +80,40 @@ export function hostCheck(allowed: readonly string[]): HostCheck | undefined {
     if (seen.size < 1000) seen.set(header, ok);
     return ok;
   };
+}
+
+// `scheme://authority` at the start of an absolute-form target; the authority ends at / ? or #.
+const ABSOLUTE_TARGET = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
+
+/**
+ * Why a request does not name an allowed host, or `undefined` when it does: its `Host` header
+ * is missing, not allowed or repeated, or its absolute-form target names another host (or user
+ * info). The answer is a sentence for the 400's `detail`; it never quotes the request.
+ *
+ * @example
+ * ```ts
+ * const allowed = hostCheck(['example.com'])!;
+ * hostProblem(request.raw, allowed); // undefined for `GET / HTTP/1.1` + `Host: example.com`
+ * ```
+ */
+export function hostProblem(request: IncomingMessage, allowed: HostCheck): string | undefined {
+  if (!allowed(request.headers.host)) {
+    return "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).";
+  }
+  // Node keeps only the first of repeated Host headers in `headers`: count them in the raw list.
+  const raw = request.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
+  }
+  if (hosts > 1) return 'The request has more than one Host header.';
+  const target = request.url ?? '/';
+  // Origin-form (`/path`) is the usual case; `*` is OPTIONS' asterisk-form.
+  if (target.charCodeAt(0) === 47 || target === '*') return undefined;
+  const authority = ABSOLUTE_TARGET.exec(target)?.[1];
+  if (authority === undefined || authority.includes('@') || !allowed(authority)) {
+    return 'The request target names a host this server does not answer to (ALLOWED_HOSTS).';
+  }
+  return undefined;
 }

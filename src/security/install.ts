@@ -1,8 +1,9 @@
 /**
  * Puts the security layer on an app: one `onRequest` hook, the first of the app, that sets the
- * security headers, then checks the `Host` header against ALLOWED_HOSTS (so the 400 carries
- * the headers too) and refuses unsafe requests a browser sent for another site
- * (`Sec-Fetch-Site`), plus the HTML form body parser.
+ * security headers, then checks the request's host (its one `Host` header, and the authority
+ * of an absolute-form target) against ALLOWED_HOSTS (so the 400 carries the headers too) and
+ * refuses unsafe requests a browser sent for another site (`Sec-Fetch-Site`), plus the HTML
+ * form body parser.
  */
 import type { FastifyReply } from 'fastify';
 import type { VoltApp } from '../http/app.ts';
@@ -10,7 +11,7 @@ import { HttpError } from '../http/errors.ts';
 import { crossSiteCheck } from './fetch-metadata.ts';
 import { installFormParser } from './form-body.ts';
 import { type SecurityHeadersOptions, securityHeaders } from './headers.ts';
-import { hostCheck } from './hosts.ts';
+import { hostCheck, hostProblem } from './hosts.ts';
 
 /** Options of {@link installSecurity}. */
 export interface SecurityOptions {
@@ -42,13 +43,13 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
   const crossSite = crossSiteCheck(app.settings.csrfTrustedOrigins);
   app.fastify.addHook('onRequest', (request, reply, done) => {
     setHeaders(reply);
-    if (allowedHost !== undefined && !allowedHost(request.headers.host)) {
-      request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-      return done(
-        new HttpError(400, {
-          detail: "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).",
-        }),
-      );
+    if (allowedHost !== undefined) {
+      const problem = hostProblem(request.raw, allowedHost);
+      if (problem !== undefined) {
+        // The host only: the URL may hold a secret (a reset token).
+        request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
+        return done(new HttpError(400, { detail: problem }));
+      }
     }
     done(crossSite(request));
   });

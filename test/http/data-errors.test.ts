@@ -125,6 +125,7 @@ describe('a database that is busy, away or stopped', () => {
       title: 'Service Unavailable',
       status: 503,
       detail: 'The database is busy. Try again shortly.',
+      instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });
   });
 

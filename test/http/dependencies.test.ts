@@ -210,6 +210,42 @@ describe('teardown', () => {
     assert.deepEqual(events, ['first closed']);
   });
 
+  test('a bound or wrapped generator function is still torn down after the response', async () => {
+    const events: string[] = [];
+    const pool = {
+      name: 'main',
+      *connect(this: { name: string }) {
+        events.push(`open ${this.name}`);
+        try {
+          yield `conn to ${this.name}`;
+        } finally {
+          events.push(`close ${this.name}`);
+        }
+      },
+    };
+    async function* session() {
+      events.push('open session');
+      try {
+        yield 'session';
+      } finally {
+        events.push('close session');
+      }
+    }
+    // A wrapper, as a tracing or retry helper would write it: a plain function returning the generator.
+    const traced =
+      <A extends unknown[], R>(fn: (...args: A) => R) =>
+      (...args: A): R =>
+        fn(...args);
+    const conn = dependency(pool.connect.bind(pool));
+    const sess = dependency(traced(session));
+    const app = quietApp();
+    app.get('/', { deps: { conn, sess } }, (ctx) => ({ conn: ctx.deps.conn, sess: ctx.deps.sess }));
+    const res = await testClient(app).get('/');
+    assert.deepEqual(res.json(), { conn: 'conn to main', sess: 'session' });
+    assert.ok(await waitFor(() => events.length === 4));
+    assert.deepEqual(events, ['open main', 'open session', 'close session', 'close main']);
+  });
+
   test('a generator that returns without yielding is a server error', async () => {
     const app = quietApp();
     // biome-ignore lint/correctness/useYield: the mistake under test

@@ -14,6 +14,13 @@ function problem(status: number, title: string, detail?: string, extra: Record<s
   return { type: 'about:blank', title, status, ...(detail === undefined ? {} : { detail }), ...extra };
 }
 
+/** A server error's problem names the request (its `X-Request-Id`) as its `instance`. */
+function serverProblem(res: { headers: Record<string, unknown> }, body: Record<string, unknown>) {
+  const id = res.headers['x-request-id'];
+  assert.equal(typeof id, 'string');
+  return { ...body, instance: `urn:volt:request:${id}` };
+}
+
 describe('422 validation', () => {
   function app() {
     const app = quietApp();
@@ -316,7 +323,7 @@ describe('500', () => {
     const res = await testClient(app()).get('/boom');
     assert.equal(res.status, 500);
     assert.equal(res.headers['content-type'], PROBLEM);
-    assert.deepEqual(res.json(), generic);
+    assert.deepEqual(res.json(), serverProblem(res, generic));
     assert.ok(!res.text.includes('hunter2'));
   });
 
@@ -325,8 +332,21 @@ describe('500', () => {
     for (const path of ['/throws-string', '/throws-null']) {
       const res = await client.get(path);
       assert.equal(res.status, 500);
-      assert.deepEqual(res.json(), generic);
+      assert.deepEqual(res.json(), serverProblem(res, generic));
     }
+  });
+
+  test('every error response names its request in X-Request-Id; only server errors as instance', async () => {
+    const client = testClient(app());
+    const boom = await client.get('/boom');
+    const missing = await client.get('/nowhere');
+    for (const res of [boom, missing]) assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    assert.notEqual(boom.headers['x-request-id'], missing.headers['x-request-id']);
+    assert.equal(
+      boom.json<{ instance: string }>().instance,
+      `urn:volt:request:${boom.headers['x-request-id']}`,
+    );
+    assert.equal('instance' in missing.json<object>(), false);
   });
 
   test('the error is logged with its message', async () => {
@@ -342,7 +362,10 @@ describe('500', () => {
     assert.equal(res.status, 500);
     const body = res.json() as Record<string, unknown>;
     const { stack, ...rest } = body;
-    assert.deepEqual(rest, problem(500, 'Internal Server Error', 'password=hunter2 at db.internal:5432'));
+    assert.deepEqual(
+      rest,
+      serverProblem(res, problem(500, 'Internal Server Error', 'password=hunter2 at db.internal:5432')),
+    );
     assert.ok(Array.isArray(stack));
     assert.equal(stack[0], 'Error: password=hunter2 at db.internal:5432');
     assert.ok(stack.some((line: string) => line.includes('errors.test.ts')));
@@ -399,7 +422,10 @@ describe('HttpError and error mappers', () => {
     const res = await testClient(app).get('/down');
     assert.equal(res.status, 503);
     assert.equal(res.headers['retry-after'], '600');
-    assert.deepEqual(res.json(), problem(503, 'Service Unavailable', 'Maintenance until 10:00.'));
+    assert.deepEqual(
+      res.json(),
+      serverProblem(res, problem(503, 'Service Unavailable', 'Maintenance until 10:00.')),
+    );
   });
 
   test('app.onError maps a custom error class to a 409', async () => {
@@ -452,7 +478,7 @@ describe('HttpError and error mappers', () => {
     assert.equal(res.headers['content-type'], PROBLEM);
     assert.deepEqual(
       res.json(),
-      problem(500, 'Internal Server Error', 'The server could not complete the request.'),
+      serverProblem(res, problem(500, 'Internal Server Error', 'The server could not complete the request.')),
     );
     assert.ok(entries.some((e) => e.msg === 'error mapper failed'));
   });

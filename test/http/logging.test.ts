@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { t } from '../../src/schema/t.ts';
+import { listenLocal, quietApp, recordingLogger, waitFor } from './support.ts';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'logging-app.ts');
 
@@ -45,12 +48,70 @@ test('in production every log line is JSON and request lines carry the request i
   assert.equal(failure?.level, 50);
 });
 
+test('a 500 carries the request id of its log line, in the X-Request-Id header and the body', async () => {
+  const out = await runFixture({
+    VOLT_ENV: 'production',
+    SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
+  });
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { msg: string; reqId?: string });
+  const logged = lines.find((line) => line.msg === 'unhandled error');
+  const seen = lines.find((line) => line.msg === 'client saw');
+  assert.ok(logged?.reqId, 'the 500 is logged with its request id');
+  assert.equal(seen?.status, 500);
+  assert.equal(seen?.header, logged.reqId);
+  assert.equal(seen?.instance, `urn:volt:request:${logged.reqId}`);
+  // Ids are random, not a counter a client could read the server's traffic from.
+  assert.match(logged.reqId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
 test('in development the log is pretty-printed for people', async () => {
   const out = await runFixture({ VOLT_ENV: 'development' });
   assert.match(out, /inside the handler/);
   assert.match(out, /INFO/);
   assert.ok(!out.trimStart().startsWith('{'), 'not JSON');
 });
+
+for (const close of ['end', 'destroy'] as const) {
+  test(`a client that closes (${close}) in the middle of an upload is logged at info, not as a server error`, async () => {
+    const { logger, entries } = recordingLogger();
+    const app = quietApp({ fastify: { loggerInstance: logger } });
+    let handled = false;
+    app.post('/upload', { body: t.Object({ name: t.String() }) }, () => {
+      handled = true;
+      return { ok: true };
+    });
+    try {
+      const { host, port } = await listenLocal(app);
+      const socket = net.connect(port, host);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          'Content-Length: 100\r\n\r\n{"name":',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket[close]();
+      // The error handler has run once the request's error (or its info line) is logged.
+      const handledError = () =>
+        entries.some((e) => e.level === 'error' || /client closed the connection/.test(String(e.msg)));
+      assert.ok(await waitFor(handledError), 'the aborted request was handled');
+      const serious = entries.filter((e) => e.level === 'error' || e.level === 'fatal' || e.level === 'warn');
+      assert.deepEqual(
+        serious.map((e) => e.msg),
+        [],
+        'nothing logged as a server error',
+      );
+      assert.ok(
+        entries.some((e) => e.level === 'info' && /client closed the connection/.test(String(e.msg))),
+      );
+      assert.equal(handled, false);
+    } finally {
+      await app.close();
+    }
+  });
+}
 
 test("an error's log line says each message once, also when it wraps a cause with the same words", async () => {
   const out = await runFixture(

@@ -54,6 +54,7 @@ describe('defaults', () => {
       bodyLimit: 1024 * 1024,
       jsonMaxDepth: 64,
       requestTimeout: 30_000,
+      headersTimeout: 10_000,
       shutdownTimeout: 10_000,
       docs: true,
       jsonMaxArrayLength: 10_000,
@@ -101,6 +102,7 @@ describe('environment variables', () => {
       BODY_LIMIT: '2048',
       JSON_MAX_DEPTH: '8',
       REQUEST_TIMEOUT: '5000',
+      HEADERS_TIMEOUT: '4000',
       SHUTDOWN_TIMEOUT: '0',
       DOCS: 'off',
       JSON_MAX_ARRAY_LENGTH: '50',
@@ -131,6 +133,7 @@ describe('environment variables', () => {
       bodyLimit: 2048,
       jsonMaxDepth: 8,
       requestTimeout: 5000,
+      headersTimeout: 4000,
       shutdownTimeout: 0,
       docs: false,
       jsonMaxArrayLength: 50,
@@ -149,6 +152,18 @@ describe('environment variables', () => {
       emailFilePath: '/tmp/mail',
       defaultFromEmail: 'shop@example.com',
     });
+  });
+
+  test('HEADERS_TIMEOUT is at most REQUEST_TIMEOUT: a lower request timeout lowers the default', () => {
+    assert.equal(fromEnv({ REQUEST_TIMEOUT: '3000' }).headersTimeout, 3000);
+    assert.equal(fromEnv({ REQUEST_TIMEOUT: '0' }).headersTimeout, 10_000);
+    assert.equal(fromEnv({ REQUEST_TIMEOUT: '3000', HEADERS_TIMEOUT: '3000' }).headersTimeout, 3000);
+    assert.deepEqual(problemsOf({ REQUEST_TIMEOUT: '3000', HEADERS_TIMEOUT: '5000' }), [
+      'HEADERS_TIMEOUT (5000) must not be longer than REQUEST_TIMEOUT (3000)',
+    ]);
+    assert.deepEqual(problemsOf({ HEADERS_TIMEOUT: '0' }), [
+      `HEADERS_TIMEOUT must be a whole number from 1 to ${2 ** 31}, got "0"`,
+    ]);
   });
 
   test('booleans accept the usual spellings', () => {

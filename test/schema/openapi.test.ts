@@ -14,7 +14,9 @@ import {
   type JsonSchema,
   type OpenApiDocument,
   OpenApiError,
+  type OpenApiResponse,
   openapiDocument,
+  summaryOf,
   toOpenApiPath,
 } from '../../src/schema/openapi.ts';
 
@@ -98,6 +100,13 @@ function op(doc: OpenApiDocument, path: string, method: 'get' | 'post' | 'delete
   return operation;
 }
 
+/** The response of an operation for `status`, failing the test when it is missing or a reference. */
+function response(doc: OpenApiDocument, path: string, method: 'get' | 'post' | 'delete', status: number) {
+  const found = op(doc, path, method).responses[String(status)];
+  assert.ok(found && !('$ref' in found), `${method} ${path} ${status} is ${JSON.stringify(found)}`);
+  return found as OpenApiResponse;
+}
+
 function params(doc: OpenApiDocument, path: string, method: 'get' | 'post' | 'delete') {
   return Object.fromEntries((op(doc, path, method).parameters ?? []).map((p) => [`${p.in}:${p.name}`, p]));
 }
@@ -110,13 +119,19 @@ function allSchemas(doc: OpenApiDocument): Array<[string, JsonSchema]> {
       const where = `${method} ${path}`;
       for (const p of operation.parameters ?? []) found.push([`${where} ${p.in} ${p.name}`, p.schema]);
       for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
-        found.push([`${where} body ${type}`, media.schema]);
+        if (media.schema) found.push([`${where} body ${type}`, media.schema]);
       }
       for (const [status, response] of Object.entries(operation.responses)) {
+        if ('$ref' in response) continue;
         for (const [type, media] of Object.entries(response.content ?? {})) {
-          found.push([`${where} ${status} ${type}`, media.schema]);
+          if (media.schema) found.push([`${where} ${status} ${type}`, media.schema]);
         }
       }
+    }
+  }
+  for (const [name, response] of Object.entries(doc.components?.responses ?? {})) {
+    for (const [type, media] of Object.entries(response.content ?? {})) {
+      if (media.schema) found.push([`response ${name} ${type}`, media.schema]);
     }
   }
   for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}))
@@ -173,6 +188,8 @@ describe('a route declaration in the document', () => {
   test('info and the documented paths', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(doc.info, { title: 'Shop', version: '2.0.0', description: 'A test shop.' });
+    // Relative to the document: the origin that serves it.
+    assert.deepEqual(doc.servers, [{ url: '/' }]);
     assert.deepEqual(Object.keys(doc.paths), [
       '/items',
       '/items/{id}',
@@ -280,43 +297,41 @@ describe('a route declaration in the document', () => {
   });
 
   test('declared responses, with named schemas as components', () => {
-    const responses = op(doc, '/items/{id}', 'get').responses;
-    assert.deepEqual(responses['200'], {
+    assert.deepEqual(response(doc, '/items/{id}', 'get', 200), {
       description: 'OK',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } },
     });
-    assert.equal(responses['404']?.description, 'No such item');
+    assert.equal(response(doc, '/items/{id}', 'get', 404).description, 'No such item');
     assert.deepEqual(doc.components?.schemas?.Item, {
       type: 'object',
       required: ['id', 'name'],
       properties: { id: { type: 'integer' }, name: { type: 'string' } },
     });
-    assert.deepEqual(op(doc, '/items', 'get').responses['200']?.content?.['application/json']?.schema, {
+    assert.deepEqual(response(doc, '/items', 'get', 200).content?.['application/json']?.schema, {
       type: 'array',
       items: { $ref: '#/components/schemas/Item' },
     });
-    assert.equal(op(doc, '/items', 'post').responses['201']?.description, 'Created');
+    assert.equal(response(doc, '/items', 'post', 201).description, 'Created');
     // `t.Ref('Item')` points at the schema whose $id is Item.
-    assert.deepEqual(op(doc, '/featured', 'get').responses['200']?.content?.['application/json']?.schema, {
+    assert.deepEqual(response(doc, '/featured', 'get', 200).content?.['application/json']?.schema, {
       $ref: '#/components/schemas/Item',
     });
   });
 
   test('an error status with only a description is documented as problem details', () => {
-    const responses = op(doc, '/items/{id}', 'delete').responses;
-    assert.deepEqual(responses['404'], {
+    assert.deepEqual(response(doc, '/items/{id}', 'delete', 404), {
       description: 'No such item',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
     });
-    assert.deepEqual(responses['422'], {
+    assert.deepEqual(response(doc, '/items/{id}', 'delete', 422), {
       description: 'Bad key',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ValidationProblem' } } },
     });
   });
 
   test('a default success response when none is declared', () => {
-    assert.deepEqual(op(doc, '/jobs', 'post').responses, { '202': { description: 'Accepted' } });
-    assert.deepEqual(op(doc, '/items/{id}', 'delete').responses['204'], { description: 'No Content' });
+    assert.deepEqual(response(doc, '/jobs', 'post', 202), { description: 'Accepted' });
+    assert.deepEqual(response(doc, '/items/{id}', 'delete', 204), { description: 'No Content' });
   });
 
   test('a 422 problem+json response on every route that validates input', () => {
@@ -326,13 +341,13 @@ describe('a route declaration in the document', () => {
       ['/items', 'post'],
     ] as const) {
       assert.deepEqual(op(doc, path, method).responses['422'], {
-        description: 'Validation Error',
-        content: {
-          'application/problem+json': { schema: { $ref: '#/components/schemas/ValidationProblem' } },
-        },
+        $ref: '#/components/responses/ValidationError',
       });
     }
     assert.equal(op(doc, '/health', 'get').responses['422'], undefined);
+    assert.deepEqual(doc.components?.responses?.ValidationError?.content, {
+      'application/problem+json': { schema: { $ref: '#/components/schemas/ValidationProblem' } },
+    });
     const problem = doc.components?.schemas?.ValidationProblem;
     assert.deepEqual(problem?.required, ['type', 'title', 'status', 'errors']);
     assert.ok(doc.components?.schemas?.ProblemDetails);
@@ -353,6 +368,10 @@ describe('a route declaration in the document', () => {
 
   test('summary, operation ids and deprecation', () => {
     assert.equal(op(doc, '/items', 'get').summary, 'List items');
+    // Without one, a summary is made from the operation id.
+    assert.equal(op(doc, '/items/{id}', 'get').summary, 'Get items by id');
+    assert.equal(op(doc, '/items', 'post').summary, 'Create item');
+    assert.equal(summaryOf('getRoot'), 'Get root');
     assert.equal(op(doc, '/items', 'get').operationId, 'getItems');
     assert.equal(op(doc, '/items', 'post').operationId, 'createItem');
     assert.equal(op(doc, '/items/{id}', 'delete').deprecated, true);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import { hostCheck, hostOf } from '../../src/security/hosts.ts';
 import { testClient } from '../../src/testing/index.ts';
@@ -86,5 +87,104 @@ describe('requests', () => {
       req.end();
     });
     assert.equal(status, 400);
+  });
+});
+
+/** Sends raw bytes on a new connection and answers the status line and body the server wrote. */
+async function rawRequest(
+  port: number,
+  text: string,
+): Promise<{ status: number; head: string; body: string }> {
+  const response = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+    let out = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(out));
+  });
+  const [head = '', body = ''] = response.split('\r\n\r\n', 2);
+  return { status: Number(head.split(' ', 3)[1]), head, body };
+}
+
+describe('over a raw socket', () => {
+  async function serve(t: { after: (fn: () => unknown) => void }, allowedHosts = ['localhost', '127.0.0.1']) {
+    const server = quietApp({ allowedHosts });
+    server.get('/ping', {}, () => 'pong');
+    const { port } = await listenLocal(server);
+    t.after(() => server.close());
+    return port;
+  }
+
+  test('one allowed Host is answered', async (t) => {
+    const port = await serve(t);
+    const res = await rawRequest(port, 'GET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'pong');
+  });
+
+  test('two Host headers are a 400, whichever comes first and even when both are allowed', async (t) => {
+    const port = await serve(t);
+    for (const hosts of [
+      ['localhost', 'evil.example'],
+      ['evil.example', 'localhost'],
+      ['localhost', 'localhost'],
+      ['localhost', '127.0.0.1'],
+    ]) {
+      const res = await rawRequest(
+        port,
+        `GET /ping HTTP/1.1\r\n${hosts.map((h, i) => `${i ? 'host' : 'Host'}: ${h}\r\n`).join('')}Connection: close\r\n\r\n`,
+      );
+      assert.equal(res.status, 400, hosts.join(' + '));
+      assert.match(res.head, /content-type: application\/problem\+json/i);
+      assert.match(res.head, /x-content-type-options: nosniff/i, 'the 400 carries the security headers');
+      assert.doesNotMatch(res.body, /evil/);
+    }
+  });
+
+  test('an absolute-form target is checked like the Host: another host is a 400', async (t) => {
+    const port = await serve(t);
+    for (const target of [
+      'http://evil.example/ping',
+      'http://evil.example:80/ping',
+      'HTTP://EVIL.EXAMPLE/ping',
+      'https://evil.example/ping?x=1',
+      'http://localhost@evil.example/ping',
+      'http://evil.example@localhost/ping',
+    ]) {
+      const res = await rawRequest(
+        port,
+        `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+      );
+      assert.equal(res.status, 400, target);
+      assert.match(res.head, /x-content-type-options: nosniff/i);
+      assert.doesNotMatch(res.body, /evil/);
+    }
+  });
+
+  test('an absolute-form target naming an allowed host is answered', async (t) => {
+    const port = await serve(t);
+    for (const target of [
+      'http://localhost/ping',
+      'http://LOCALHOST:8000/ping',
+      'http://127.0.0.1/ping?x=1',
+    ]) {
+      const res = await rawRequest(
+        port,
+        `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+      );
+      assert.equal(res.status, 200, target);
+    }
+  });
+
+  test('with ALLOWED_HOSTS=* nothing is checked', async (t) => {
+    const port = await serve(t, ['*']);
+    const res = await rawRequest(
+      port,
+      'GET http://anything.example/ping HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n',
+    );
+    assert.equal(res.status, 200);
   });
 });

@@ -40,6 +40,7 @@ assert.deepEqual(busy.json(), {
   title: 'Service Unavailable',
   status: 503,
   detail: 'The database is busy. Try again shortly.',
+  instance: `urn:volt:request:${busy.headers['x-request-id']}`, // the request id of its log lines
 });
 
 await client.close();

@@ -42,12 +42,34 @@ products.get(
 );
 app.include(products);
 app.get('/health', { summary: 'Health check', security: [] }, () => ({ ok: true }));
+// A response that is not JSON says its media type: sent as the Content-Type and documented.
+app.get('/products.csv', { summary: 'Export products', contentType: 'text/csv' }, (ctx) =>
+  ctx.stream(['id,name\n', '1,Pen\n']),
+);
+// A stream of Server-Sent Events, each event's data typed.
+app.get(
+  '/stock',
+  { summary: 'Stock changes', events: t.Object({ id: t.Integer(), stock: t.Integer() }) },
+  (ctx) =>
+    ctx.sse(
+      (async function* () {
+        yield { id: 1, stock: 3 };
+      })(),
+    ),
+);
 app.get('/internal/metrics', { hidden: true }, () => ({ requests: 0 }));
 
 // --- what /openapi.json says ---
 const client = testClient(app);
 const doc = (await client.get<Record<string, any>>('/openapi.json')).json();
-assert.deepEqual(Object.keys(doc.paths), ['/products', '/products/{id}', '/health']);
+assert.deepEqual(Object.keys(doc.paths), [
+  '/products',
+  '/products/{id}',
+  '/health',
+  '/products.csv',
+  '/stock',
+]);
+assert.deepEqual(doc.servers, [{ url: '/' }]); // SITE_URL when set, or `volt({ servers })`
 
 const getProduct = doc.paths['/products/{id}'].get;
 assert.equal(getProduct.operationId, 'getProductsById'); // derived from the method and path
@@ -58,9 +80,14 @@ assert.deepEqual(getProduct.parameters, [
 assert.deepEqual(getProduct.responses['200'].content['application/json'].schema, {
   $ref: '#/components/schemas/Product',
 });
-// Every route that validates input documents its 422 problem.
+// Every route that validates input documents its 422 problem; every operation the error
+// responses any request can get (400, 500, 503; 413/415 with a body; 414 with path parameters),
+// each described once under `components.responses`.
+assert.deepEqual(getProduct.responses['422'], { $ref: '#/components/responses/ValidationError' });
+assert.deepEqual(getProduct.responses['414'], { $ref: '#/components/responses/UriTooLong' });
+assert.deepEqual(getProduct.responses['500'], { $ref: '#/components/responses/InternalServerError' });
 assert.equal(
-  getProduct.responses['422'].content['application/problem+json'].schema.$ref,
+  doc.components.responses.ValidationError.content['application/problem+json'].schema.$ref,
   '#/components/schemas/ValidationProblem',
 );
 // An error status with only a description is documented as problem details.
@@ -77,6 +104,11 @@ assert.deepEqual(doc.paths['/products'].get.parameters, [
   },
 ]);
 assert.deepEqual(doc.paths['/health'].get.security, []);
+assert.deepEqual(doc.paths['/products.csv'].get.responses['200'].content, {
+  'text/csv': { schema: { type: 'string' } },
+});
+const events = doc.paths['/stock'].get.responses['200'].content['text/event-stream'].schema;
+assert.equal(events.items.properties.data.contentMediaType, 'application/json');
 
 // --- and the pages that render it ---
 const docs = await client.get('/docs');
