@@ -168,6 +168,8 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   ]).map((dep, i) => [String(i), dep] as const);
   const namedEntries = Object.entries(route.options.deps ?? {}) as Array<[string, Dependency]>;
   const hasDeps = effectEntries.length > 0 || namedEntries.length > 0;
+  // A route that declares `deps: {}` reads `ctx.deps` as an (empty) object, as its type says.
+  const emptyDeps = route.options.deps !== undefined && namedEntries.length === 0;
   const defaultStatus = route.options.status;
   // With success schemas declared, a success status without one would send the handler's object
   // unfiltered (a password hash included): refused at startup, and at run time it is a 500.
@@ -263,6 +265,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     const cookies = validate(request);
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
+    if (emptyDeps) ctx.deps = {};
     if (!hasDeps) return withoutAwait(reply, run(ctx, request, reply));
     const cache = new Map<Dependency, unknown>();
     let pending = resolveInto(ctx, effectEntries, cache, overrides, {});

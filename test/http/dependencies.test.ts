@@ -18,6 +18,12 @@ describe('resolution', () => {
     assert.deepEqual((await testClient(app).get('/')).json(), { answer: 42 });
   });
 
+  test('a route declaring an empty deps map reads ctx.deps as an empty object', async () => {
+    const app = quietApp();
+    app.get('/', { deps: {} }, (ctx) => ({ names: Object.keys(ctx.deps) }));
+    assert.deepEqual((await testClient(app).get('/')).json(), { names: [] });
+  });
+
   test('an async dependency gives its awaited value', async () => {
     const app = quietApp();
     const user = dependency(async () => {
