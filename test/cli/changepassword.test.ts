@@ -9,6 +9,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { verifyPassword } from '../../src/auth/passwords.ts';
+import { createToken } from '../../src/auth/tokens.ts';
+import { connect } from '../../src/orm/database.ts';
 import { finished, root, STACK_LINE, spawnVolt, volt } from './support.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'volt-changepassword-'));
@@ -46,7 +48,7 @@ async function project(migrated = true) {
     });
     assert.equal(made.code, 0, made.stderr);
   }
-  return { typed, password };
+  return { typed, password, url: env.DATABASE_URL };
 }
 
 test('asks the new password twice, again when they differ or fail validation, and saves it', async () => {
@@ -125,4 +127,41 @@ test("with the app's auth (a database opened at startup), the change ends the us
     after.close();
   }
   assert.ok(await verifyPassword('quiet-meadow-sparrow-8', p.password()));
+});
+
+test("the change revokes the user's API tokens unless --keep-api-tokens is given", async () => {
+  const p = await project();
+  const tokens = async () => {
+    const db = await connect(p.url);
+    try {
+      return (await db.all<{ name: string }>('select name from auth_token order by name')).map((r) => r.name);
+    } finally {
+      await db.close();
+    }
+  };
+  const mint = async (name: string) => {
+    const db = await connect(p.url);
+    try {
+      const { id } = (await db.get<{ id: number }>("select id from auth_user where username = 'ada'"))!;
+      await createToken(db, String(id), { name });
+    } finally {
+      await db.close();
+    }
+  };
+  await mint('deploy');
+  const kept = await p.typed(
+    ['changepassword', 'ada', '--keep-api-tokens'],
+    ['quiet-meadow-sparrow-8', 'quiet-meadow-sparrow-8'],
+  );
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.deepEqual(await tokens(), ['deploy']);
+
+  await mint('laptop');
+  const revoked = await p.typed(
+    ['changepassword', 'ada'],
+    ['amber-harbour-lantern-3', 'amber-harbour-lantern-3'],
+  );
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.match(revoked.stdout, /Revoked 2 API tokens of 'ada'\./);
+  assert.deepEqual(await tokens(), []);
 });
