@@ -67,7 +67,22 @@ export function serializeError(error: Error): LoggedError {
   for (const key in error) {
     if (key === 'cause' || out[key] !== undefined) continue;
     const value = (error as unknown as Record<string, unknown>)[key];
-    out[key] = isErrorLike(value) ? serializeError(value as Error) : value;
+    if (isErrorLike(value)) out[key] = serializeError(value as Error);
+    else if (isData(value)) out[key] = value;
+    else out[key] = `[${(value as { constructor?: { name?: string } }).constructor?.name ?? typeof value}]`;
   }
   return out;
+}
+
+/**
+ * Whether a field is data worth logging as it is: a scalar, an array, or a plain object (a
+ * validation error's field list, say). Anything else is an object of some library — pg puts the
+ * whole `client` (its connection settings with the password among them) on an idle client's
+ * error — and is logged by its class name only.
+ */
+function isData(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function';
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }

@@ -149,6 +149,26 @@ test('a database that is away is logged once per request as a 503, without the p
   assert.equal(away?.err?.message, 'PostgreSQL cannot be reached (connect ECONNREFUSED 127.0.0.1:9)');
 });
 
+test("an idle PostgreSQL client's failure is one line of the app's log, without the client or its password", async (t) => {
+  if (!process.env.VOLT_TEST_POSTGRES) {
+    if (process.env.CI === 'true') throw new Error('PostgreSQL: VOLT_TEST_POSTGRES is not set');
+    return t.skip('PostgreSQL: VOLT_TEST_POSTGRES is not set');
+  }
+  const out = await runFixture(
+    { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
+    join(import.meta.dirname, 'fixtures', 'idle-client-app.ts'),
+  );
+  assert.ok(!out.includes('hunter2'), 'the password is not in the log');
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string; err?: Record<string, unknown> });
+  const idle = lines.filter((line) => line.msg.startsWith('PostgreSQL: an idle client failed'));
+  assert.equal(idle.length, 1, out);
+  assert.equal(idle[0]!.err?.code, '57P01');
+  assert.equal(idle[0]!.err?.client, '[Client]', 'the pg client is named, not dumped');
+});
+
 test('secrets in URLs (a reset token, API keys, a token path parameter) are redacted in the log', async () => {
   const out = await runFixture(
     { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
