@@ -290,6 +290,6 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   if (route.options.response) definition.schema = { response: route.options.response };
   if (route.options.bodyLimit !== undefined) definition.bodyLimit = route.options.bodyLimit;
   if (route.method !== 'GET' && route.method !== 'HEAD')
-    definition.preParsing = [mediaTypeCheck(route.method, bodyMediaTypes(route.options))];
+    definition.onRequest = [mediaTypeCheck(route.method, bodyMediaTypes(route.options))];
   return definition;
 }

@@ -9,7 +9,7 @@
  * it ignores (an HTML form posting to such a route carries at most its CSRF token), and refuses
  * any other.
  */
-import type { FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { HttpError } from './errors.ts';
 import type { RouteOptions } from './route.ts';
 
@@ -82,15 +82,17 @@ function emptyBody(request: FastifyRequest): boolean {
 }
 
 /**
- * The `preParsing` hook of a route taking `types`: lets a body of an accepted type (or no
- * content type, which Fastify answers itself) through to its parser, and answers any other with
- * a 415 before a byte of it is read. A route that reads no body lets an empty body of any type
- * through.
+ * The route-level `onRequest` hook of a route taking `types`: lets a body of an accepted type (or
+ * no content type, which Fastify answers itself) through to its parser, and answers any other
+ * with a 415 before a byte of it is read. A route that reads no body lets an empty body of any
+ * type through. An `onRequest` hook rather than a `preParsing` one: it joins the app's own
+ * `onRequest` hooks (run after them, so the 415 has the security headers), while a `preParsing`
+ * phase of its own cost about 1 µs a request.
  */
-export function mediaTypeCheck(method: string, types: BodyMediaTypes): preParsingHookHandler {
+export function mediaTypeCheck(method: string, types: BodyMediaTypes): onRequestHookHandler {
   const accepted = new Set(types.accepted);
   const [first] = types.accepted;
-  return function checkMediaType(request, reply: FastifyReply, _payload, done) {
+  return function checkMediaType(request, reply: FastifyReply, done) {
     const contentType = request.headers['content-type'];
     // The common case costs one comparison: exactly the first accepted type, no parameters.
     if (contentType === undefined || contentType === first || accepted.has(mediaTypeOf(contentType))) {
