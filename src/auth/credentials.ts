@@ -3,9 +3,14 @@
  * sensitive change (a new password, a new email address, an API token). Every check is
  * limited and counted the same way:
  *
- * - from a browser holding a device cookie of that username (it logged in as that user
- *   before): per device only;
- * - from anywhere else: per username, and per client IP.
+ * - from a browser holding a device cookie of that user (it logged in as that user before):
+ *   per device only;
+ * - from anywhere else: per user, and per client IP.
+ *
+ * "That user" is the account the username names exactly, keyed by its primary key: usernames
+ * are unique as written (`Alice` and `alice` may be two accounts, as in Django), so nothing here
+ * folds case. A username no account has is counted under the exact name, after the same lookup
+ * and the same password hash as a real one.
  *
  * Checks on one key run one after another in this process: sent all at once, a burst of
  * parallel guesses would pass the limit before its first failure was counted.
@@ -22,11 +27,11 @@ import { dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.
 
 /** Limits on failed password checks (logins and current passwords alike). */
 export interface LoginLimits {
-  /** Failed attempts on one username, from clients without its device cookie, before it is locked for them. Default 5. */
+  /** Failed attempts on one user (or unknown username), from clients without its device cookie, before it is locked for them. Default 5. */
   perUser: number;
   /** Failed attempts from one IP (without a device cookie) before it is locked. Default 20. */
   perIp: number;
-  /** Failed attempts from one browser holding a device cookie of the username before that browser is locked. Default 5. */
+  /** Failed attempts from one browser holding a device cookie of the user before that browser is locked. Default 5. */
   perDevice: number;
   /** The window, in ms. Default 15 minutes. */
   windowMs: number;
@@ -40,7 +45,8 @@ export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
   windowMs: 15 * 60_000,
 });
 
-const LOGIN_FAILED = 'Invalid username or password.';
+/** The answer to a wrong username or password (the same for each, so neither is revealed). */
+export const LOGIN_FAILED = 'Invalid username or password.';
 
 /** The answer to a wrong username or password. */
 export function loginFailed(): HttpError {
@@ -89,14 +95,17 @@ export class CredentialCheck {
    */
   async login(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>> {
     const { db, user: User, passwordParams } = this.#options;
-    let row: Record<string, any> | undefined;
-    const ok = await this.#attempt(request, username, 'failed login attempts', async () => {
-      // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
-      row = username.includes('\0')
-        ? undefined
-        : ((await query(db(), User)
-            .filter({ username } as never)
-            .first()) as Record<string, any> | undefined);
+    // The account first: its key is what the limits count. No username holds a NUL, and
+    // PostgreSQL refuses one in a query: no user, no query. (The row is read before this
+    // attempt waits its turn; a password changed meanwhile still ends the session made with the
+    // old one at its next request.)
+    const row = username.includes('\0')
+      ? undefined
+      : ((await query(db(), User)
+          .filter({ username } as never)
+          .first()) as Record<string, any> | undefined);
+    const identity = row ? this.#identity(row) : unknownUserKey(username);
+    const ok = await this.#attempt(request, identity, 'failed login attempts', async () => {
       // The same work whether the user exists or not: no answer or timing tells them apart.
       const checked = row
         ? await verifyAndUpgrade(password, row.password, passwordParams)
@@ -126,30 +135,37 @@ export class CredentialCheck {
       new HttpError(400, { detail: msg, errors: [{ loc: ['body', field], msg, type }] });
     if (password === undefined)
       throw wrong('The current password is required for this change.', 'password_required');
-    const ok = await this.#attempt(request, String(row.username), 'failed attempts', async () => {
+    const ok = await this.#attempt(request, this.#identity(row), 'failed attempts', async () => {
       const checked = await verifyAndUpgrade(password, row.password, this.#options.passwordParams);
       return checked.ok;
     });
     if (!ok) throw wrong('The current password is incorrect.', 'password_incorrect');
   }
 
-  /** Lifts the lockout of `username` for clients without its device cookie (after a reset). */
-  async unlock(username: string): Promise<void> {
-    await this.#perUser.reset(userKey(username));
+  /** Lifts the lockout of the user `row` for clients without its device cookie (after a reset). */
+  async unlock(row: Record<string, any>): Promise<void> {
+    await this.#perUser.reset(this.#identity(row).key);
+  }
+
+  /** Who an attempt on the user `row` is about: the throttle key and the device cookies' name. */
+  #identity(row: Record<string, any>): Identity {
+    const id = String(row[this.#options.user.meta.pk.attribute]);
+    return { key: `login:user:id:${id}`, userId: id };
   }
 
   /** Runs one check under the limits of the request's client; counts a `false`. */
   #attempt(
     request: FastifyRequest,
-    username: string,
+    identity: Identity,
     what: string,
     check: () => Promise<boolean>,
   ): Promise<boolean> {
-    const device = this.#options.devices.deviceOf(request, username);
+    const device =
+      identity.userId === undefined ? undefined : this.#options.devices.deviceOf(request, identity.userId);
     const limits: Limit[] = device
       ? [[this.#perDevice, `login:device:${device}`]]
       : [
-          [this.#perUser, userKey(username)],
+          [this.#perUser, identity.key],
           [this.#perIp, `login:ip:${request.ip}`],
         ];
     return this.#oneAtATime(
@@ -161,8 +177,8 @@ export class CredentialCheck {
         }
         const ok = await check();
         if (!ok) for (const [throttle, key] of limits) await throttle.fail(key);
-        // A success clears the count it was checked against: the username's, or the device's
-        // (a login on a trusted device leaves the username's count to the clients that made it).
+        // A success clears the count it was checked against: the user's, or the device's (a
+        // login on a trusted device leaves the user's count to the clients that made it).
         else await limits[0]![0].reset(limits[0]![1]);
         return ok;
       },
@@ -171,7 +187,7 @@ export class CredentialCheck {
 
   /**
    * Runs `attempt` after every earlier attempt holding any of `keys` ended. Keys are always
-   * taken in the same order (username or device, then IP): no two attempts wait in a circle.
+   * taken in the same order (user or device, then IP): no two attempts wait in a circle.
    */
   #oneAtATime<T>(keys: readonly string[], attempt: () => Promise<T>): Promise<T> {
     if (keys.length === 0) return attempt();
@@ -188,7 +204,16 @@ export class CredentialCheck {
   }
 }
 
-/** The throttle key of one username's failures. */
-function userKey(username: string): string {
-  return `login:user:${username.toLowerCase()}`;
+/**
+ * What the limits of one attempt count: `key` for the user's failures; `userId`, the account a
+ * device cookie must name to count (none for a username no account has).
+ */
+interface Identity {
+  key: string;
+  userId?: string;
+}
+
+/** The identity of a username no account has: its exact text, apart from every user's id. */
+function unknownUserKey(username: string): Identity {
+  return { key: `login:user:name:${username}` };
 }

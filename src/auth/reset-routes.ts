@@ -181,6 +181,6 @@ export function addResetRoutes({ app, auth, setup, tags }: RouteKit): void {
       // A reset is an account recovery: every token goes, and the owner may log in at once.
       await revokeUserTokens(tx, String(row[setup.pkName]));
     });
-    await setup.credentials.unlock(String(row.username));
+    await setup.credentials.unlock(row);
   }
 }
