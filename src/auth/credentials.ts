@@ -5,7 +5,7 @@
  *
  * - from a browser holding a device cookie of that user (it logged in as that user before):
  *   per device only;
- * - from anywhere else: per user, and per client IP.
+ * - from anywhere else: per user, and per client IP (an IPv6 client per /64 network).
  *
  * "That user" is the account the username names exactly, keyed by its primary key: usernames
  * are unique as written (`Alice` and `alice` may be two accounts, as in Django), so nothing here
@@ -19,6 +19,7 @@ import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import type { Database } from '../orm/database.ts';
 import { query } from '../orm/query/queryset.ts';
+import { clientKey } from '../security/client-ip.ts';
 import { Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { saveUserFields } from './config.ts';
 import type { DeviceCookies } from './device-cookies.ts';
@@ -29,7 +30,7 @@ import { dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.
 export interface LoginLimits {
   /** Failed attempts on one user (or unknown username), from clients without its device cookie, before it is locked for them. Default 5. */
   perUser: number;
-  /** Failed attempts from one IP (without a device cookie) before it is locked. Default 20. */
+  /** Failed attempts from one IP (an IPv6 /64), without a device cookie, before it is locked. Default 20. */
   perIp: number;
   /** Failed attempts from one browser holding a device cookie of the user before that browser is locked. Default 5. */
   perDevice: number;
@@ -166,7 +167,7 @@ export class CredentialCheck {
       ? [[this.#perDevice, `login:device:${device}`]]
       : [
           [this.#perUser, identity.key],
-          [this.#perIp, `login:ip:${request.ip}`],
+          [this.#perIp, `login:ip:${clientKey(request.ip)}`],
         ];
     return this.#oneAtATime(
       limits.map(([, key]) => key),

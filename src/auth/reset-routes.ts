@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import { query } from '../orm/query/queryset.ts';
 import { t } from '../schema/t.ts';
+import { clientKey } from '../security/client-ip.ts';
 import { Throttle } from '../security/throttle.ts';
 import { sendMail } from './mail/index.ts';
 import { hashPassword, savePasswordHash } from './passwords.ts';
@@ -58,7 +59,7 @@ export function addResetRoutes({ app, auth, setup, tags }: RouteKit): void {
       const email = ctx.body.email;
       // At most a few mails per address and per client in the window, whatever the answer says:
       // nobody can flood a mailbox through this route.
-      const keys = [`reset:email:${email.toLowerCase()}`, `reset:ip:${ctx.request.ip}`];
+      const keys = [`reset:email:${email.toLowerCase()}`, `reset:ip:${clientKey(ctx.request.ip)}`];
       const verdicts = await Promise.all(keys.map((key) => resetMails.check(key)));
       if (verdicts.some((verdict) => !verdict.allowed)) return ACCEPTED;
       await Promise.all(keys.map((key) => resetMails.fail(key)));

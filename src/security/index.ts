@@ -2,6 +2,7 @@
  * The security part: response headers, the Host check, input limits for forms, safe
  * redirects, throttling, signing and the deployment checks.
  */
+export { clientKey } from './client-ip.ts';
 export { crossSiteCheck, exactOrigin } from './fetch-metadata.ts';
 export { FORM_CONTENT_TYPE, FORM_MAX_FIELDS, type FormBody, parseForm } from './form-body.ts';
 export {
