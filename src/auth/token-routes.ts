@@ -10,8 +10,9 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import { t } from '../schema/t.ts';
+import { LOGIN_FAILED } from './credentials.ts';
 import { hasBearer } from './csrf.ts';
-import { FORM_OR_JSON, LOGIN_FAILED, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';
+import { FORM_OR_JSON, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';
 import { createToken, listTokens, revokeToken } from './tokens.ts';
 
 const DAY = 86_400_000;
