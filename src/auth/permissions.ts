@@ -138,8 +138,8 @@ export class CurrentUser<R extends UserRow = UserRow> {
   readonly isAuthenticated = true as const;
   readonly model: UserModel;
   readonly #db: Database;
-  /** The permissions once loaded: one box shared by the user and its `using()` views. */
-  #loaded: { permissions?: Promise<Set<string>> | undefined } = {};
+  /** The permissions once loaded: one box shared by the user and its `using()` views (made on first need). */
+  #loaded: { permissions?: Promise<Set<string>> | undefined } | undefined;
 
   constructor(db: Database, row: R, options: CurrentUserOptions = {}) {
     if (!row || typeof row !== 'object') throw new TypeError('CurrentUser needs a user row');
@@ -173,6 +173,7 @@ export class CurrentUser<R extends UserRow = UserRow> {
    * permission in the database; for an inactive user none. Loaded on the first call.
    */
   permissions(): Promise<Set<string>> {
+    this.#loaded ??= {};
     const loaded = this.#loaded;
     if (loaded.permissions === undefined) {
       const loading = this.#load();
@@ -202,6 +203,7 @@ export class CurrentUser<R extends UserRow = UserRow> {
    * ```
    */
   using(db: Database): CurrentUser<R> {
+    this.#loaded ??= {};
     const view = new CurrentUser(db, this.row, { model: this.model });
     view.#loaded = this.#loaded;
     return view;
