@@ -5,12 +5,13 @@
  *
  * - from a browser holding a device cookie of that user (it logged in as that user before):
  *   per device only;
- * - from anywhere else: per user, and per client IP (an IPv6 client per /64 network).
+ * - from anywhere else: per username, and per client IP (an IPv6 client per /64 network).
  *
- * "That user" is the account the username names exactly, keyed by its primary key: usernames
- * are unique as written (`Alice` and `alice` may be two accounts, as in Django), so nothing here
- * folds case. A username no account has is counted under the exact name, after the same lookup
- * and the same password hash as a real one.
+ * The username exactly as written: usernames are unique as written (`Alice` and `alice` may be
+ * two accounts, as in Django) and a login looks them up exactly, so nothing here folds case. A
+ * username no account has is counted the same way, after the same lookup and password hash. A
+ * device cookie names the account by username and primary key: it counts only while the
+ * username still belongs to that account.
  *
  * Checks on one key run one after another in this process: sent all at once, a burst of
  * parallel guesses would pass the limit before its first failure was counted.
@@ -28,7 +29,7 @@ import { dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.
 
 /** Limits on failed password checks (logins and current passwords alike). */
 export interface LoginLimits {
-  /** Failed attempts on one user (or unknown username), from clients without its device cookie, before it is locked for them. Default 5. */
+  /** Failed attempts on one username, from clients without its device cookie, before it is locked for them. Default 5. */
   perUser: number;
   /** Failed attempts from one IP (an IPv6 /64), without a device cookie, before it is locked. Default 20. */
   perIp: number;
@@ -96,17 +97,22 @@ export class CredentialCheck {
    */
   async login(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>> {
     const { db, user: User, passwordParams } = this.#options;
-    // The account first: its key is what the limits count. No username holds a NUL, and
-    // PostgreSQL refuses one in a query: no user, no query. (The row is read before this
-    // attempt waits its turn; a password changed meanwhile still ends the session made with the
-    // old one at its next request.)
-    const row = username.includes('\0')
-      ? undefined
-      : ((await query(db(), User)
-          .filter({ username } as never)
-          .first()) as Record<string, any> | undefined);
-    const identity = row ? this.#identity(row) : unknownUserKey(username);
-    const ok = await this.#attempt(request, identity, 'failed login attempts', async () => {
+    // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
+    const find = async () =>
+      username.includes('\0')
+        ? undefined
+        : ((await query(db(), User)
+            .filter({ username } as never)
+            .first()) as Record<string, any> | undefined);
+    // A browser whose device cookie names this username: the account is looked up first, and
+    // the cookie counts only if it names that account's key too (a username given up and taken
+    // by another account brings no trust along). Anyone else is limited before any lookup, so a
+    // locked-out client costs no query.
+    const cookie = this.#options.devices.deviceOf(request, username);
+    let row = cookie ? await find() : undefined;
+    const device = cookie && row && this.#idOf(row) === cookie.userId ? cookie.id : undefined;
+    const ok = await this.#attempt(request, username, device, 'failed login attempts', async () => {
+      if (!cookie) row = await find();
       // The same work whether the user exists or not: no answer or timing tells them apart.
       const checked = row
         ? await verifyAndUpgrade(password, row.password, passwordParams)
@@ -136,7 +142,9 @@ export class CredentialCheck {
       new HttpError(400, { detail: msg, errors: [{ loc: ['body', field], msg, type }] });
     if (password === undefined)
       throw wrong('The current password is required for this change.', 'password_required');
-    const ok = await this.#attempt(request, this.#identity(row), 'failed attempts', async () => {
+    const cookie = this.#options.devices.deviceOf(request, String(row.username));
+    const device = cookie?.userId === this.#idOf(row) ? cookie.id : undefined;
+    const ok = await this.#attempt(request, String(row.username), device, 'failed attempts', async () => {
       const checked = await verifyAndUpgrade(password, row.password, this.#options.passwordParams);
       return checked.ok;
     });
@@ -145,28 +153,26 @@ export class CredentialCheck {
 
   /** Lifts the lockout of the user `row` for clients without its device cookie (after a reset). */
   async unlock(row: Record<string, any>): Promise<void> {
-    await this.#perUser.reset(this.#identity(row).key);
+    await this.#perUser.reset(userKey(String(row.username)));
   }
 
-  /** Who an attempt on the user `row` is about: the throttle key and the device cookies' name. */
-  #identity(row: Record<string, any>): Identity {
-    const id = String(row[this.#options.user.meta.pk.attribute]);
-    return { key: `login:user:id:${id}`, userId: id };
+  /** The primary key of the user `row`, as text (what device cookies hold). */
+  #idOf(row: Record<string, any>): string {
+    return String(row[this.#options.user.meta.pk.attribute]);
   }
 
   /** Runs one check under the limits of the request's client; counts a `false`. */
   #attempt(
     request: FastifyRequest,
-    identity: Identity,
+    username: string,
+    device: string | undefined,
     what: string,
     check: () => Promise<boolean>,
   ): Promise<boolean> {
-    const device =
-      identity.userId === undefined ? undefined : this.#options.devices.deviceOf(request, identity.userId);
     const limits: Limit[] = device
       ? [[this.#perDevice, `login:device:${device}`]]
       : [
-          [this.#perUser, identity.key],
+          [this.#perUser, userKey(username)],
           [this.#perIp, `login:ip:${clientKey(request.ip)}`],
         ];
     return this.#oneAtATime(
@@ -178,8 +184,8 @@ export class CredentialCheck {
         }
         const ok = await check();
         if (!ok) for (const [throttle, key] of limits) await throttle.fail(key);
-        // A success clears the count it was checked against: the user's, or the device's (a
-        // login on a trusted device leaves the user's count to the clients that made it).
+        // A success clears the count it was checked against: the username's, or the device's
+        // (a login on a trusted device leaves the username's count to the clients that made it).
         else await limits[0]![0].reset(limits[0]![1]);
         return ok;
       },
@@ -188,7 +194,7 @@ export class CredentialCheck {
 
   /**
    * Runs `attempt` after every earlier attempt holding any of `keys` ended. Keys are always
-   * taken in the same order (user or device, then IP): no two attempts wait in a circle.
+   * taken in the same order (username or device, then IP): no two attempts wait in a circle.
    */
   #oneAtATime<T>(keys: readonly string[], attempt: () => Promise<T>): Promise<T> {
     if (keys.length === 0) return attempt();
@@ -205,16 +211,7 @@ export class CredentialCheck {
   }
 }
 
-/**
- * What the limits of one attempt count: `key` for the user's failures; `userId`, the account a
- * device cookie must name to count (none for a username no account has).
- */
-interface Identity {
-  key: string;
-  userId?: string;
-}
-
-/** The identity of a username no account has: its exact text, apart from every user's id. */
-function unknownUserKey(username: string): Identity {
-  return { key: `login:user:name:${username}` };
+/** The throttle key of one username's failures: the username exactly as written. */
+function userKey(username: string): string {
+  return `login:user:${username}`;
 }

@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { type AuthOptions, createUser, Group, Permission, Session, Token, User } from 'volt/auth';
+import { query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
 import { createTables } from '../../src/orm/schema-editor.ts';
 import { waitFor } from '../http/support.ts';
-import { addUser, authApp, countHashing, FAST } from './fixtures.ts';
+import { addUser, authApp, countHashing, FAST, logIn, PASSWORD } from './fixtures.ts';
 
 const OWN = 'attacker passphrase 1';
 
@@ -95,6 +96,29 @@ forEachDialect((dialect, open) => {
     assert.equal(reset.status, 204, reset.text);
     // ...which leaves Alice's locked.
     assert.equal((await guess('Alice', 'guess 6')).status, 429);
+  });
+
+  test(`${dialect}: a device cookie counts only while its username belongs to the account it was issued for`, async (t) => {
+    const { app, db } = await twoAlices(t);
+    await addUser(db, 'bob');
+    const oldBrowser = testClient(app, { cookieJar: true });
+    t.after(() => oldBrowser.close());
+    assert.equal((await logIn(oldBrowser, 'bob')).status, 200);
+    // That bob becomes robert; a new account takes the name bob (the same password, even).
+    await query(db, User).filter({ username: 'bob' }).update({ username: 'robert' });
+    await addUser(db, 'bob', { email: 'new-bob@example.com' });
+    const api = testClient(app);
+    t.after(() => api.close());
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await api.post('/auth/login', { json: { username: 'bob', password: `guess ${i}` } })).status,
+        401,
+      );
+    // The new bob is locked for clients without a device cookie of his: the old one is none.
+    for (const name of [...oldBrowser.cookies.keys()])
+      if (name !== 'volt_session_device') oldBrowser.cookies.delete(name);
+    const res = await oldBrowser.post('/auth/login', { json: { username: 'bob', password: PASSWORD } });
+    assert.equal(res.status, 429, res.text);
   });
 });
 
