@@ -74,6 +74,7 @@ export {
   type RedisEvalClient,
   RedisGuard,
   type RedisGuardOptions,
+  type RedisOutageLogger,
   RedisThrottleStore,
   type RedisThrottleStoreOptions,
   rateLimit,

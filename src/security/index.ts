@@ -17,7 +17,12 @@ export {
 export { type HostCheck, hostCheck, hostOf } from './hosts.ts';
 export { installSecurity, type SecurityOptions } from './install.ts';
 export { type SafeRedirectOptions, safeRedirectUrl } from './redirects.ts';
-export { RedisGuard, type RedisGuardOptions, StoreUnavailableError } from './redis-guard.ts';
+export {
+  RedisGuard,
+  type RedisGuardOptions,
+  type RedisOutageLogger,
+  StoreUnavailableError,
+} from './redis-guard.ts';
 export {
   type RedisEvalClient,
   RedisThrottleStore,
