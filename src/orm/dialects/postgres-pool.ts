@@ -46,6 +46,7 @@ function ignore(): void {}
 /** What the views of one transaction (or savepoint) share: its client, its end, its savepoint lock. */
 export class TransactionState {
   readonly client: pg.PoolClient;
+  /** True from the moment COMMIT or ROLLBACK is about to be sent: later statements are refused. */
   finished = false;
   /** One client runs one statement at a time; sibling savepoints must not interleave. */
   readonly nested = new Mutex();

@@ -27,6 +27,7 @@ import {
   savepoint,
   topLevel,
   transactionBlock,
+  transactionFinished,
   transactionInsideTransaction,
 } from '../transaction.ts';
 import { createKysely, type ExecuteResult } from './kysely.ts';
@@ -126,7 +127,7 @@ class PostgresTransaction extends PostgresQueries {
   }
 
   #check(): void {
-    if (this.#state.finished) throw new DatabaseError('This transaction has already finished');
+    if (this.#state.finished) throw transactionFinished();
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
 
@@ -144,9 +145,7 @@ class PostgresTransaction extends PostgresQueries {
       const state = new TransactionState(client);
       const child = new PostgresTransaction(state, depth, this.#signal);
       const exec = (sql: string) => query(client, sql, [], false, undefined);
-      return transactionBlock(exec, savepoint(depth), () => fn(child)).finally(() => {
-        state.finished = true;
-      });
+      return transactionBlock(exec, savepoint(depth), state, () => fn(child));
     }, this.#signal);
   }
 
@@ -219,7 +218,9 @@ class PostgresDatabase extends PostgresQueries {
       }
     };
     try {
-      return await transactionBlock(exec, topLevel('BEGIN'), () => pool.context.run(state, () => fn(tx)));
+      return await transactionBlock(exec, topLevel('BEGIN'), state, () =>
+        pool.context.run(state, () => fn(tx)),
+      );
     } finally {
       state.finished = true;
       client.off('error', pool.onTransactionError);

@@ -27,6 +27,7 @@ import {
   savepoint,
   topLevel,
   transactionBlock,
+  transactionFinished,
   transactionInsideTransaction,
 } from '../transaction.ts';
 import { createKysely } from './kysely.ts';
@@ -110,7 +111,7 @@ class SqliteTransaction implements Database {
   }
 
   #check(): void {
-    if (this.#state.finished) throw new DatabaseError('This transaction has already finished');
+    if (this.#state.finished) throw transactionFinished();
     // A synchronous statement cannot be interrupted once started: after an abort, none starts.
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
@@ -146,9 +147,7 @@ class SqliteTransaction implements Database {
       const state = new TransactionState();
       const child = new SqliteTransaction(this.#connection, depth, state, this.#signal);
       const exec = async (sql: string) => this.#connection.exec(sql);
-      return transactionBlock(exec, savepoint(depth), () => fn(child)).finally(() => {
-        state.finished = true;
-      });
+      return transactionBlock(exec, savepoint(depth), state, () => fn(child));
     }, this.#signal);
   }
 
@@ -266,7 +265,7 @@ class SqliteDatabase implements Database {
           return waitOutBusy(connection, error, signal, async () => connection.exec(sql));
         }
       };
-      return await begunBlock(exec, topLevel('BEGIN IMMEDIATE'), () =>
+      return await begunBlock(exec, topLevel('BEGIN IMMEDIATE'), state, () =>
         connection.context.run(state, () => fn(tx)),
       );
     } finally {
