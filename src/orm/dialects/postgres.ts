@@ -11,7 +11,10 @@
  *   from inside it (`db` where `tx` was meant) fails at once instead of running outside the
  *   transaction on another connection.
  * - `withSignal(signal)` views cancel their running statement when the signal aborts, with the
- *   protocol's CancelRequest (pg has no API for it).
+ *   protocol's CancelRequest (pg has no API for it). The request may arrive after the statement
+ *   ended on its own; inside a transaction it would stop the next, unrelated statement (or the
+ *   COMMIT), so such a transaction stops there: its later statements and its COMMIT throw
+ *   `DatabaseAbortedError`, and its client is closed (the server rolls it back).
  * - An idle client's error is emitted on the pool and, unhandled, kills the process: the pool
  *   (and every client a transaction has checked out) gets an error listener that logs it.
  * - Types: `int8` (bigint, also what `count(*)` returns) → `number` when it is a safe integer,
@@ -31,7 +34,15 @@ import {
   transactionInsideTransaction,
 } from '../transaction.ts';
 import { createKysely, type ExecuteResult } from './kysely.ts';
-import { acquire, PoolState, query, release, TransactionState } from './postgres-pool.ts';
+import {
+  acquire,
+  cancelInFlight,
+  cancelMayArrive,
+  PoolState,
+  query,
+  release,
+  TransactionState,
+} from './postgres-pool.ts';
 import { quoteIdentifier } from './quote.ts';
 import { abortedError, bothSignals } from './signals.ts';
 import { stderrLogger } from './stderr-logger.ts';
@@ -60,6 +71,16 @@ function executeResult(result: pg.QueryResult): ExecuteResult {
   const out: ExecuteResult = { rows: result.rows };
   if (WRITE_COMMANDS.has(result.command) && result.rowCount !== null) out.changes = result.rowCount;
   return out;
+}
+
+/**
+ * Runs a control statement of a transaction (BEGIN, COMMIT, SAVEPOINT…). None runs on a client
+ * a cancel request may still reach: its COMMIT could be the statement the request stops, so the
+ * transaction is stopped instead, and rolls back when its client is closed.
+ */
+function control(client: pg.PoolClient, sql: string): Promise<pg.QueryResult> {
+  if (cancelMayArrive(client)) return Promise.reject(cancelInFlight(client));
+  return query(client, sql, [], false, undefined);
 }
 
 /** Statements on a pool or on one checked-out client. */
@@ -128,6 +149,7 @@ class PostgresTransaction extends PostgresQueries {
 
   #check(): void {
     if (this.#state.finished) throw transactionFinished();
+    if (cancelMayArrive(this.#state.client)) throw cancelInFlight(this.#state.client);
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
 
@@ -144,8 +166,12 @@ class PostgresTransaction extends PostgresQueries {
       const depth = this.#depth + 1;
       const state = new TransactionState(client);
       const child = new PostgresTransaction(state, depth, this.#signal);
-      const exec = (sql: string) => query(client, sql, [], false, undefined);
-      return transactionBlock(exec, savepoint(depth), state, () => fn(child));
+      return transactionBlock(
+        (sql) => control(client, sql),
+        savepoint(depth),
+        state,
+        () => fn(child),
+      );
     }, this.#signal);
   }
 
@@ -211,7 +237,7 @@ class PostgresDatabase extends PostgresQueries {
     let broken: unknown;
     const exec = async (sql: string) => {
       try {
-        return await query(client, sql, [], false, undefined);
+        return await control(client, sql);
       } catch (error) {
         broken = error;
         throw error;
@@ -224,7 +250,8 @@ class PostgresDatabase extends PostgresQueries {
     } finally {
       state.finished = true;
       client.off('error', pool.onTransactionError);
-      // A client whose BEGIN/COMMIT/ROLLBACK failed may be mid-transaction: destroy it.
+      // A client whose BEGIN/COMMIT/ROLLBACK failed (or was refused) may be mid-transaction:
+      // destroy it; the server rolls back what it had open.
       release(client, broken !== undefined);
     }
   }
