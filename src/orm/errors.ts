@@ -135,9 +135,11 @@ export class DatabaseUnavailableError extends DatabaseError {
 
 /**
  * Work on a `db.withSignal(signal)` view stopped because its signal aborted: a statement was
- * refused before it started, or a running PostgreSQL statement was cancelled. `cause` is the
- * signal's reason. A transaction it interrupted was rolled back. The HTTP layer answers 499 (the
- * client closed the request; nobody reads the answer, the status is for the logs).
+ * refused before it started, a running PostgreSQL statement was cancelled, or a PostgreSQL
+ * transaction stopped because a cancel request sent for one of its statements could still reach
+ * its connection. `cause` is the signal's reason. A transaction it interrupted was rolled back.
+ * The HTTP layer answers 499 when the client has gone, 503 + `Retry-After` when the app is
+ * shutting down (the reason's code is `VOLT_SHUTDOWN`), else 504 (a time limit of the server's).
  *
  * @example
  * ```ts

@@ -136,14 +136,15 @@ describe('a database that is busy, away or stopped', () => {
     assert.equal(res.json<Problem>().detail, 'The database is unavailable. Try again shortly.');
   });
 
-  test('DatabaseAbortedError (the client left) is a 499, not a server error', async () => {
+  test('DatabaseAbortedError while the client waits (a time limit of the server) is a 504', async () => {
     const res = await testClient(app()).get('/fail/aborted');
-    assert.equal(res.status, 499);
+    assert.equal(res.status, 504);
     assert.deepEqual(res.json(), {
       type: 'about:blank',
-      title: 'Client Closed Request',
-      status: 499,
-      detail: 'The request was aborted.',
+      title: 'Gateway Timeout',
+      status: 504,
+      detail: 'The database work took longer than the server allows.',
+      instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });
   });
 });
