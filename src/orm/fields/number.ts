@@ -184,10 +184,15 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     return dialect === 'sqlite' ? 'TEXT' : `numeric(${this.digits}, ${this.places})`;
   }
 
-  /** The canonical text: exactly `places` decimals (`'19.9'` → `'19.90'`). */
+  /**
+   * The canonical text: exactly `places` decimals (`'19.9'` → `'19.90'`), and zero without a
+   * sign (`'-0'` → `'0.00'`): PostgreSQL's `numeric` has no negative zero, and SQLite's text
+   * would keep it, so the same input would be answered differently by database.
+   */
   canonical(value: string): string {
-    if (this.places === 0) return value;
-    const [whole, fraction = ''] = value.split('.');
+    const unsigned = /^-0+(\.0*)?$/u.test(value) ? value.slice(1) : value;
+    if (this.places === 0) return unsigned;
+    const [whole, fraction = ''] = unsigned.split('.');
     return `${whole}.${fraction.padEnd(this.places, '0')}`;
   }
 
