@@ -200,33 +200,32 @@ class SqliteDatabase implements Database {
   #outside<T>(statement: () => T): Promise<T> {
     const signal = this.#signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    const connection = this.#connection;
-    if (!connection.lock.locked) {
-      try {
-        return Promise.resolve(statement());
-      } catch (error) {
-        if (!(error instanceof DatabaseBusyError)) return Promise.reject(error);
-        return waitOutBusy(connection, error, signal, () => this.#once(statement));
-      }
-    }
-    return this.#once(statement).catch((error) => {
-      if (!(error instanceof DatabaseBusyError)) throw error;
-      return waitOutBusy(connection, error, signal, () => this.#once(statement));
-    });
+    return this.#attempt(statement, true);
   }
 
-  /** One attempt of a statement outside a transaction: at once, or when the lock is free. */
-  #once<T>(statement: () => T): Promise<T> {
+  /**
+   * One attempt of a statement outside a transaction: at once (no promise chained on the common
+   * path), or when the lock is free. The `first` attempt that finds the database busy starts
+   * the wait; the wait's own attempts report back to it.
+   */
+  #attempt<T>(statement: () => T, first: boolean): Promise<T> {
     const connection = this.#connection;
     if (!connection.lock.locked) {
       try {
         return Promise.resolve(statement());
       } catch (error) {
-        return Promise.reject(error);
+        return first ? this.#afterBusy(error, statement) : Promise.reject(error);
       }
     }
     if (connection.insideOwnTransaction()) return Promise.reject(dbInsideTransaction());
-    return connection.lock.run(async () => statement(), this.#signal);
+    const queued = connection.lock.run(async () => statement(), this.#signal);
+    return first ? queued.catch((error: unknown) => this.#afterBusy(error, statement)) : queued;
+  }
+
+  /** Waits out another process's lock and tries again, when `error` says the database is busy. */
+  #afterBusy<T>(error: unknown, statement: () => T): Promise<T> {
+    if (!(error instanceof DatabaseBusyError)) return Promise.reject(error);
+    return waitOutBusy(this.#connection, error, this.#signal, () => this.#attempt(statement, false));
   }
 
   all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
