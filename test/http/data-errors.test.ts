@@ -101,10 +101,11 @@ describe('a database that is busy, away or stopped', () => {
   const errors: Record<string, () => Error> = {
     busy: () =>
       new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeout)', {
-        code: '5',
+        driverCode: '5',
         sql: 'insert into secret_table values (?)',
       }),
-    unavailable: () => new DatabaseUnavailableError('PostgreSQL cannot be reached', { code: 'ECONNREFUSED' }),
+    unavailable: () =>
+      new DatabaseUnavailableError('PostgreSQL cannot be reached', { driverCode: 'ECONNREFUSED' }),
     aborted: () => new DatabaseAbortedError('Database work stopped because its signal was aborted'),
   };
   function app() {

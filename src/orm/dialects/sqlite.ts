@@ -49,7 +49,7 @@ function stillBusy(last: DatabaseBusyError, busyTimeout: number): DatabaseBusyEr
   return new DatabaseBusyError(
     `The database stayed locked by another connection for ${busyTimeout} ms (busyTimeout)`,
     // The driver's own error, not the attempt's wrapper: the log shows each message once.
-    { cause: last.cause, code: last.driverCode, ...(last.sql === undefined ? {} : { sql: last.sql }) },
+    { cause: last.cause, driverCode: last.driverCode, ...(last.sql === undefined ? {} : { sql: last.sql }) },
   );
 }
 
