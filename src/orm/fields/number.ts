@@ -23,6 +23,9 @@ export interface DecimalOptions extends FieldOptions<string>, RangeOptions {
   places: number;
 }
 
+/** `-0`, `-0.00`: zero written with a sign. */
+const NEGATIVE_ZERO = /^-0+(\.0*)?$/u;
+
 /** The column ranges: a PostgreSQL `integer`, and what a JS number holds exactly. */
 const RANGE = {
   integer: [-2147483648, 2147483647],
@@ -190,7 +193,7 @@ export class DecimalField<O = unknown> extends Field<string, O> {
    * would keep it, so the same input would be answered differently by database.
    */
   canonical(value: string): string {
-    const unsigned = /^-0+(\.0*)?$/u.test(value) ? value.slice(1) : value;
+    const unsigned = value.startsWith('-') && NEGATIVE_ZERO.test(value) ? value.slice(1) : value;
     if (this.places === 0) return unsigned;
     const [whole, fraction = ''] = unsigned.split('.');
     return `${whole}.${fraction.padEnd(this.places, '0')}`;
