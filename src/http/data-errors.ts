@@ -9,10 +9,13 @@
  * | `VOLT_ORM_PROTECTED`, `VOLT_ORM_RESTRICTED` (delete refused by `onDelete`) | 409 |
  * | `VOLT_ORM_DATABASE_BUSY` (a lock or the pool stayed taken) | 503 + `Retry-After` |
  * | `VOLT_ORM_DATABASE_UNAVAILABLE` (the server is away or ended the session) | 503 + `Retry-After` |
- * | `VOLT_ORM_ABORTED` (the request's signal stopped the work: the client left) | 499 |
+ * | `VOLT_ORM_ABORTED` (a signal stopped the work), the client has left | 499 |
+ * | `VOLT_ORM_ABORTED`, the app is shutting down (the signal's reason has code `VOLT_SHUTDOWN`) | 503 + `Retry-After` |
+ * | `VOLT_ORM_ABORTED`, any other reason (a time limit of the server's: `AbortSignal.timeout()`) | 504 |
  *
  * Anything else from the ORM (a `QueryError` is a mistake in the code) stays a 500.
  */
+import type { FastifyRequest } from 'fastify';
 import { type FieldError, HttpError } from './errors.ts';
 
 interface CodedError {
@@ -20,6 +23,59 @@ interface CodedError {
   readonly message: string;
   readonly errors?: unknown;
   readonly retryAfter?: unknown;
+}
+
+/**
+ * Whether the client of `request` has gone: its connection is closed. (`request.raw.destroyed`
+ * says nothing: Node destroys a request stream once its body has been read.)
+ */
+function clientGone(request: FastifyRequest): boolean {
+  return request.raw.socket?.destroyed === true;
+}
+
+/** Whether the error (or a cause of it, such as an abort signal's reason) is the app's shutdown. */
+function causedByShutdown(error: Error): boolean {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    if ((cause as { code?: unknown }).code === 'VOLT_SHUTDOWN') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Work stopped by a signal: 499 if the client left (nobody reads it; the access log shows why
+ * the request ended); else the server stopped it while the client waits — at shutdown a 503 to
+ * retry elsewhere or later, otherwise a time limit of its own ran out, a 504.
+ */
+function stoppedWork(error: Error, request: FastifyRequest): HttpError {
+  if (clientGone(request)) {
+    // nginx's "client closed request".
+    return new HttpError(499, {
+      title: 'Client Closed Request',
+      detail: 'The request was aborted.',
+      cause: error,
+    });
+  }
+  if (causedByShutdown(error)) {
+    return new HttpError(503, {
+      detail: 'The server is shutting down. Try again shortly.',
+      headers: { 'retry-after': '5' },
+      cause: error,
+    });
+  }
+  return new HttpError(504, {
+    detail: 'The database work took longer than the server allows.',
+    cause: error,
+  });
+}
+
+/**
+ * Whether an error the data layer answers with a 5xx is logged as a warning rather than an
+ * error: work the server stopped on purpose (a time limit, the shutdown) is not a fault.
+ */
+export function isStoppedWork(error: unknown): boolean {
+  return error instanceof Error && (error as CodedError).code === 'VOLT_ORM_ABORTED';
 }
 
 /** A 503 whose `Retry-After` is the error's `retryAfter` (seconds), else `fallback`. */
@@ -44,9 +100,9 @@ function fieldErrors(value: unknown): FieldError[] | undefined {
 }
 
 /**
- * The HTTP error for a data-layer error, or `undefined` when `error` is not one. A validation
- * error's locations are placed in the body (`['title']` → `['body', 'title']`), like the
- * request validation's 422s.
+ * The HTTP error for a data-layer error of `request`, or `undefined` when `error` is not one. A
+ * validation error's locations are placed in the body (`['title']` → `['body', 'title']`), like
+ * the request validation's 422s.
  *
  * @example
  * ```ts
@@ -54,7 +110,7 @@ function fieldErrors(value: unknown): FieldError[] | undefined {
  * // no such book → 404 problem+json: { detail: 'No library.Book matches the query' }
  * ```
  */
-export function dataLayerError(error: unknown): HttpError | undefined {
+export function dataLayerError(error: unknown, request: FastifyRequest): HttpError | undefined {
   if (!(error instanceof Error)) return undefined;
   const { code, message } = error as CodedError;
   if (typeof code !== 'string' || !code.startsWith('VOLT_ORM_')) return undefined;
@@ -70,12 +126,7 @@ export function dataLayerError(error: unknown): HttpError | undefined {
     case 'VOLT_ORM_DATABASE_UNAVAILABLE':
       return unavailable(error, 'The database is unavailable. Try again shortly.', 5);
     case 'VOLT_ORM_ABORTED':
-      // nginx's "client closed request": nobody reads the answer, the log shows why it stopped.
-      return new HttpError(499, {
-        title: 'Client Closed Request',
-        detail: 'The request was aborted.',
-        cause: error,
-      });
+      return stoppedWork(error, request);
     case 'VOLT_ORM_VALIDATION': {
       const errors = fieldErrors((error as CodedError).errors);
       if (!errors) return undefined;

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { routeOf } from './compile.ts';
-import { dataLayerError } from './data-errors.ts';
+import { dataLayerError, isStoppedWork } from './data-errors.ts';
 import { HttpError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors.ts';
 import { bodyMediaTypes, unsupportedMediaType } from './media-types.ts';
 
@@ -183,7 +183,7 @@ export function installErrorHandling(
       if (mapped instanceof HttpError) return respond(mapped);
     }
     if (error instanceof HttpError) return respond(error);
-    const clientError = engineClientError(error, request) ?? dataLayerError(error);
+    const clientError = engineClientError(error, request) ?? dataLayerError(error, request);
     if (clientError) return respond(clientError);
 
     if (clientLeft(error, request)) {
@@ -212,8 +212,10 @@ export function installErrorHandling(
     return sendProblem(reply, internal, stack);
 
     function respond(httpError: HttpError) {
-      if (httpError.status >= 500)
-        request.log.error({ err: httpError.cause ?? httpError }, httpError.message);
+      if (httpError.status >= 500) {
+        const level = isStoppedWork(httpError.cause) ? 'warn' : 'error';
+        request.log[level]({ err: httpError.cause ?? httpError }, httpError.message);
+      }
       return sendProblem(reply, httpError);
     }
   });

@@ -4,6 +4,9 @@
  * Each dialect maps its driver's errors onto these (see `dialects/sqlite-errors.ts` and
  * `dialects/postgres-errors.ts`), so callers (the query layer, the HTTP error handler) branch
  * on a class, never on a driver's message or SQLSTATE. The driver's error is kept as `cause`.
+ *
+ * Every class has a stable `code` (`VOLT_ORM_*`, the same on every dialect: what the HTTP layer
+ * answers by), and the driver's own code, when it gave one, is `driverCode`.
  */
 
 /** What a constraint error knows about the constraint that failed (each part when the driver says). */
@@ -18,36 +21,36 @@ export interface DatabaseErrorOptions {
   /** The driver's error, kept for the logs. */
   cause?: unknown;
   /** The driver's code (SQLSTATE, SQLite result code, or a system error code such as `ECONNREFUSED`). */
-  code?: string | undefined;
+  driverCode?: string | undefined;
   /** The SQL text that failed. */
   sql?: string;
 }
 
 /**
- * Any error raised by the database. `code` is the driver's code (a PostgreSQL SQLSTATE such as
- * `'42P01'`, or SQLite's extended result code as a string such as `'1'`), except for the errors
- * that mean "try again later" or "stopped", whose `code` is a stable `VOLT_ORM_*` code the HTTP
- * layer answers by; `driverCode` is always the driver's.
+ * Any error raised by the database. `code` is stable and names the class (`VOLT_ORM_DATABASE`
+ * here; each subclass has its own); `driverCode` is the driver's code, when it gave one (a
+ * PostgreSQL SQLSTATE such as `'42P01'`, SQLite's extended result code as a string such as
+ * `'1'`, or a system error code such as `'ECONNREFUSED'`).
  *
  * @example
  * ```ts
  * try { await db.run('insert into t values (?)', [1]); }
- * catch (error) { if (error instanceof DatabaseError) console.error(error.driverCode, error.cause); }
+ * catch (error) { if (error instanceof DatabaseError) console.error(error.code, error.driverCode); }
+ * // VOLT_ORM_DATABASE 42P01
  * ```
  */
 export class DatabaseError extends Error {
   override name = 'DatabaseError';
-  /** The driver's error code, when it has one (a `VOLT_ORM_*` code on the subclasses that say so). */
-  code: string | undefined;
+  /** Stable code: `VOLT_ORM_DATABASE` (each subclass has its own). */
+  readonly code: string = 'VOLT_ORM_DATABASE';
   /** The driver's error code, when it has one. */
   readonly driverCode: string | undefined;
   /** The SQL text that failed (never its parameters, which may hold secrets). */
-  sql: string | undefined;
+  readonly sql: string | undefined;
 
   constructor(message: string, options: DatabaseErrorOptions = {}) {
     super(message, { cause: options.cause });
-    this.code = options.code;
-    this.driverCode = options.code;
+    this.driverCode = options.driverCode;
     this.sql = options.sql;
   }
 }
@@ -55,6 +58,8 @@ export class DatabaseError extends Error {
 /** Base of the four constraint violations: carries the table, columns and constraint name when known. */
 export class ConstraintViolationError extends DatabaseError {
   override name = 'ConstraintViolationError';
+  /** Stable code: `VOLT_ORM_CONSTRAINT_VIOLATION` (each violation has its own). */
+  override readonly code: string = 'VOLT_ORM_CONSTRAINT_VIOLATION';
   table?: string;
   columns?: string[];
   constraint?: string;
@@ -77,21 +82,29 @@ export class ConstraintViolationError extends DatabaseError {
  */
 export class UniqueViolationError extends ConstraintViolationError {
   override name = 'UniqueViolationError';
+  /** Stable code: `VOLT_ORM_UNIQUE_VIOLATION`. */
+  override readonly code = 'VOLT_ORM_UNIQUE_VIOLATION';
 }
 
 /** A foreign key points at a missing row, or a referenced row was deleted. */
 export class ForeignKeyViolationError extends ConstraintViolationError {
   override name = 'ForeignKeyViolationError';
+  /** Stable code: `VOLT_ORM_FOREIGN_KEY_VIOLATION`. */
+  override readonly code = 'VOLT_ORM_FOREIGN_KEY_VIOLATION';
 }
 
 /** A NULL went into a NOT NULL column. */
 export class NotNullViolationError extends ConstraintViolationError {
   override name = 'NotNullViolationError';
+  /** Stable code: `VOLT_ORM_NOT_NULL_VIOLATION`. */
+  override readonly code = 'VOLT_ORM_NOT_NULL_VIOLATION';
 }
 
 /** A CHECK constraint failed. */
 export class CheckViolationError extends ConstraintViolationError {
   override name = 'CheckViolationError';
+  /** Stable code: `VOLT_ORM_CHECK_VIOLATION`. */
+  override readonly code = 'VOLT_ORM_CHECK_VIOLATION';
 }
 
 /**
@@ -135,9 +148,11 @@ export class DatabaseUnavailableError extends DatabaseError {
 
 /**
  * Work on a `db.withSignal(signal)` view stopped because its signal aborted: a statement was
- * refused before it started, or a running PostgreSQL statement was cancelled. `cause` is the
- * signal's reason. A transaction it interrupted was rolled back. The HTTP layer answers 499 (the
- * client closed the request; nobody reads the answer, the status is for the logs).
+ * refused before it started, a running PostgreSQL statement was cancelled, or a PostgreSQL
+ * transaction stopped because a cancel request sent for one of its statements could still reach
+ * its connection. `cause` is the signal's reason. A transaction it interrupted was rolled back.
+ * The HTTP layer answers 499 when the client has gone, 503 + `Retry-After` when the app is
+ * shutting down (the reason's code is `VOLT_SHUTDOWN`), else 504 (a time limit of the server's).
  *
  * @example
  * ```ts
@@ -146,6 +161,6 @@ export class DatabaseUnavailableError extends DatabaseError {
  */
 export class DatabaseAbortedError extends DatabaseError {
   override name = 'DatabaseAbortedError';
-  /** Stable code: `VOLT_ORM_ABORTED`. */
+  /** Stable code: `VOLT_ORM_ABORTED` (the driver's, of a cancelled statement, is in `driverCode`). */
   override readonly code = 'VOLT_ORM_ABORTED';
 }

@@ -29,14 +29,25 @@ export function savepoint(depth: number): TransactionStatements {
   };
 }
 
+/**
+ * What the statements of one transaction (or savepoint) check before they run. `finished` turns
+ * true as soon as the transaction starts to end, *before* COMMIT or ROLLBACK is sent: a statement
+ * issued after that (a chain the callback did not await) would run after it, outside the
+ * transaction — in autocommit, kept even when the transaction rolled back.
+ */
+export interface TransactionEnd {
+  finished: boolean;
+}
+
 /** Runs `body` between `begin` and `commit`; rolls back and rethrows the first error. */
 export async function transactionBlock<T>(
   exec: Exec,
   statements: TransactionStatements,
+  end: TransactionEnd,
   body: () => Promise<T>,
 ): Promise<T> {
   await exec(statements.begin);
-  return begunBlock(exec, statements, body);
+  return begunBlock(exec, statements, end, body);
 }
 
 /**
@@ -46,13 +57,16 @@ export async function transactionBlock<T>(
 export async function begunBlock<T>(
   exec: Exec,
   statements: TransactionStatements,
+  end: TransactionEnd,
   body: () => Promise<T>,
 ): Promise<T> {
   let result: T;
   try {
     result = await body();
+    end.finished = true;
     await exec(statements.commit);
   } catch (error) {
+    end.finished = true;
     try {
       for (const sql of statements.rollback) await exec(sql);
     } catch {
@@ -62,6 +76,16 @@ export async function begunBlock<T>(
     throw error;
   }
   return result;
+}
+
+/**
+ * A statement on a transaction that has ended or is ending (its COMMIT or ROLLBACK was sent):
+ * typically a chain the callback started but did not await.
+ */
+export function transactionFinished(): DatabaseError {
+  return new DatabaseError(
+    'This transaction has already finished (its COMMIT or ROLLBACK was under way): await every statement inside the transaction callback',
+  );
 }
 
 /**

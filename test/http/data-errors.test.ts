@@ -101,10 +101,11 @@ describe('a database that is busy, away or stopped', () => {
   const errors: Record<string, () => Error> = {
     busy: () =>
       new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeout)', {
-        code: '5',
+        driverCode: '5',
         sql: 'insert into secret_table values (?)',
       }),
-    unavailable: () => new DatabaseUnavailableError('PostgreSQL cannot be reached', { code: 'ECONNREFUSED' }),
+    unavailable: () =>
+      new DatabaseUnavailableError('PostgreSQL cannot be reached', { driverCode: 'ECONNREFUSED' }),
     aborted: () => new DatabaseAbortedError('Database work stopped because its signal was aborted'),
   };
   function app() {
@@ -136,14 +137,15 @@ describe('a database that is busy, away or stopped', () => {
     assert.equal(res.json<Problem>().detail, 'The database is unavailable. Try again shortly.');
   });
 
-  test('DatabaseAbortedError (the client left) is a 499, not a server error', async () => {
+  test('DatabaseAbortedError while the client waits (a time limit of the server) is a 504', async () => {
     const res = await testClient(app()).get('/fail/aborted');
-    assert.equal(res.status, 499);
+    assert.equal(res.status, 504);
     assert.deepEqual(res.json(), {
       type: 'about:blank',
-      title: 'Client Closed Request',
-      status: 499,
-      detail: 'The request was aborted.',
+      title: 'Gateway Timeout',
+      status: 504,
+      detail: 'The database work took longer than the server allows.',
+      instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });
   });
 });

@@ -95,7 +95,8 @@ function info(error: PgError, columns: string[] | undefined): ConstraintInfo {
 export function mapPostgresError(error: unknown, sql?: string, phase: Phase = 'statement'): unknown {
   if (!(error instanceof Error)) return error;
   const pg = error as Error & PgError;
-  const options = sql === undefined ? { cause: error, code: pg.code } : { cause: error, code: pg.code, sql };
+  const options =
+    sql === undefined ? { cause: error, driverCode: pg.code } : { cause: error, driverCode: pg.code, sql };
   const away = unavailable(pg, phase);
   if (away !== undefined) return new DatabaseUnavailableError(`${away} (${pg.message})`, options);
   if (typeof pg.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pg.code)) return error;

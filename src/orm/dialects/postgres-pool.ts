@@ -2,7 +2,8 @@
  * The pool of PostgreSQL clients and one statement on a checked-out client: getting a client
  * within `connectionTimeout` (or until a signal aborts), running a statement whose abort sends
  * a cancel request, and giving the client back — or closing it when its connection died or a
- * cancel request may still be on its way.
+ * cancel request may still be on its way. A transaction whose client a cancel request may still
+ * reach runs nothing more on it (`cancelMayArrive`): it stops and its client is closed.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
@@ -46,6 +47,7 @@ function ignore(): void {}
 /** What the views of one transaction (or savepoint) share: its client, its end, its savepoint lock. */
 export class TransactionState {
   readonly client: pg.PoolClient;
+  /** True from the moment COMMIT or ROLLBACK is about to be sent: later statements are refused. */
   finished = false;
   /** One client runs one statement at a time; sibling savepoints must not interleave. */
   readonly nested = new Mutex();
@@ -55,8 +57,28 @@ export class TransactionState {
   }
 }
 
-/** Clients sent a cancel request that did not (yet) stop a statement: it could stop their next one. */
-const cancelPending = new WeakSet<pg.PoolClient>();
+/**
+ * Clients sent a cancel request that did not (yet) stop a statement, with the reason of the
+ * abort it was sent for. The request travels on a connection of its own and may arrive after the
+ * statement ended on its own: it would then stop whatever the client runs next.
+ */
+const cancelPending = new WeakMap<pg.PoolClient, unknown>();
+
+/** Whether a cancel request sent for an earlier statement of `client` may still arrive. */
+export function cancelMayArrive(client: pg.PoolClient): boolean {
+  return cancelPending.has(client);
+}
+
+/**
+ * The error of a statement refused because a cancel request may still reach its client (a
+ * transaction's: it stops, and its client is closed rather than reused).
+ */
+export function cancelInFlight(client: pg.PoolClient): DatabaseAbortedError {
+  return new DatabaseAbortedError(
+    'The transaction was stopped: a cancel request sent for one of its statements may still arrive and would stop the next one (the transaction rolls back)',
+    { cause: cancelPending.get(client) },
+  );
+}
 
 /** Gives a client back to the pool, or closes it (`broken`, or a cancel request may be on its way). */
 export function release(client: pg.PoolClient, broken: boolean): void {
@@ -138,14 +160,25 @@ export async function query(
   try {
     return await run();
   } catch (error) {
-    if (cancelling && (error as { code?: unknown }).code === '57014') {
-      // query_canceled: the cancel request arrived and was spent on this statement.
+    if (cancelling && cancelledByRequest(error)) {
+      // The cancel request arrived and was spent on this statement.
       cancelling = false;
       throw abortedError(signal);
     }
     throw mapPostgresError(error, sql);
   } finally {
     signal.removeEventListener('abort', onAbort);
-    if (cancelling) cancelPending.add(client);
+    if (cancelling) cancelPending.set(client, signal.reason);
   }
+}
+
+/**
+ * Whether a statement was stopped by a cancel request (57014 "due to user request"). The same
+ * code comes with "due to statement timeout": our request is then still on its way. A server
+ * whose messages are translated (`lc_messages`) never matches, and its clients are closed
+ * instead of reused, the safe side.
+ */
+function cancelledByRequest(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '57014' && message === 'canceling statement due to user request';
 }

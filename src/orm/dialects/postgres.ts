@@ -11,7 +11,10 @@
  *   from inside it (`db` where `tx` was meant) fails at once instead of running outside the
  *   transaction on another connection.
  * - `withSignal(signal)` views cancel their running statement when the signal aborts, with the
- *   protocol's CancelRequest (pg has no API for it).
+ *   protocol's CancelRequest (pg has no API for it). The request may arrive after the statement
+ *   ended on its own; inside a transaction it would stop the next, unrelated statement (or the
+ *   COMMIT), so such a transaction stops there: its later statements and its COMMIT throw
+ *   `DatabaseAbortedError`, and its client is closed (the server rolls it back).
  * - An idle client's error is emitted on the pool and, unhandled, kills the process: the pool
  *   (and every client a transaction has checked out) gets an error listener that logs it.
  * - Types: `int8` (bigint, also what `count(*)` returns) → `number` when it is a safe integer,
@@ -27,10 +30,19 @@ import {
   savepoint,
   topLevel,
   transactionBlock,
+  transactionFinished,
   transactionInsideTransaction,
 } from '../transaction.ts';
 import { createKysely, type ExecuteResult } from './kysely.ts';
-import { acquire, PoolState, query, release, TransactionState } from './postgres-pool.ts';
+import {
+  acquire,
+  cancelInFlight,
+  cancelMayArrive,
+  PoolState,
+  query,
+  release,
+  TransactionState,
+} from './postgres-pool.ts';
 import { quoteIdentifier } from './quote.ts';
 import { abortedError, bothSignals } from './signals.ts';
 import { stderrLogger } from './stderr-logger.ts';
@@ -59,6 +71,16 @@ function executeResult(result: pg.QueryResult): ExecuteResult {
   const out: ExecuteResult = { rows: result.rows };
   if (WRITE_COMMANDS.has(result.command) && result.rowCount !== null) out.changes = result.rowCount;
   return out;
+}
+
+/**
+ * Runs a control statement of a transaction (BEGIN, COMMIT, SAVEPOINT…). None runs on a client
+ * a cancel request may still reach: its COMMIT could be the statement the request stops, so the
+ * transaction is stopped instead, and rolls back when its client is closed.
+ */
+function control(client: pg.PoolClient, sql: string): Promise<pg.QueryResult> {
+  if (cancelMayArrive(client)) return Promise.reject(cancelInFlight(client));
+  return query(client, sql, [], false, undefined);
 }
 
 /** Statements on a pool or on one checked-out client. */
@@ -126,7 +148,8 @@ class PostgresTransaction extends PostgresQueries {
   }
 
   #check(): void {
-    if (this.#state.finished) throw new DatabaseError('This transaction has already finished');
+    if (this.#state.finished) throw transactionFinished();
+    if (cancelMayArrive(this.#state.client)) throw cancelInFlight(this.#state.client);
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
 
@@ -143,10 +166,12 @@ class PostgresTransaction extends PostgresQueries {
       const depth = this.#depth + 1;
       const state = new TransactionState(client);
       const child = new PostgresTransaction(state, depth, this.#signal);
-      const exec = (sql: string) => query(client, sql, [], false, undefined);
-      return transactionBlock(exec, savepoint(depth), () => fn(child)).finally(() => {
-        state.finished = true;
-      });
+      return transactionBlock(
+        (sql) => control(client, sql),
+        savepoint(depth),
+        state,
+        () => fn(child),
+      );
     }, this.#signal);
   }
 
@@ -212,18 +237,21 @@ class PostgresDatabase extends PostgresQueries {
     let broken: unknown;
     const exec = async (sql: string) => {
       try {
-        return await query(client, sql, [], false, undefined);
+        return await control(client, sql);
       } catch (error) {
         broken = error;
         throw error;
       }
     };
     try {
-      return await transactionBlock(exec, topLevel('BEGIN'), () => pool.context.run(state, () => fn(tx)));
+      return await transactionBlock(exec, topLevel('BEGIN'), state, () =>
+        pool.context.run(state, () => fn(tx)),
+      );
     } finally {
       state.finished = true;
       client.off('error', pool.onTransactionError);
-      // A client whose BEGIN/COMMIT/ROLLBACK failed may be mid-transaction: destroy it.
+      // A client whose BEGIN/COMMIT/ROLLBACK failed (or was refused) may be mid-transaction:
+      // destroy it; the server rolls back what it had open.
       release(client, broken !== undefined);
     }
   }

@@ -13,6 +13,7 @@ import { mapSqliteError } from './sqlite-errors.ts';
 
 /** What the views of one transaction share (`tx`, `tx.withSignal()`): its end, its savepoint lock. */
 export class TransactionState {
+  /** True from the moment COMMIT or ROLLBACK is about to run: later statements are refused. */
   finished = false;
   /** Sibling savepoints started concurrently (Promise.all) must not interleave. */
   readonly nested = new Mutex();

@@ -41,12 +41,12 @@ export function mapSqliteError(error: unknown, sql: string): unknown {
   if (error instanceof RangeError && (error as { code?: unknown }).code === 'ERR_OUT_OF_RANGE') {
     return new DatabaseError(
       `${error.message}: SQLite INTEGER values beyond Number.MAX_SAFE_INTEGER cannot be read as numbers; select them as text (CAST(column AS TEXT))`,
-      { cause: error, code: 'ERR_OUT_OF_RANGE', sql },
+      { cause: error, driverCode: 'ERR_OUT_OF_RANGE', sql },
     );
   }
   if (!(error instanceof Error) || (error as { code?: unknown }).code !== 'ERR_SQLITE_ERROR') return error;
   const errcode = (error as { errcode?: number }).errcode ?? 0;
-  const options = { cause: error, code: String(errcode), sql };
+  const options = { cause: error, driverCode: String(errcode), sql };
   const message = error.message;
   const detail = message.slice(message.indexOf(':') + 1).trim();
   switch (errcode) {

@@ -27,6 +27,7 @@ import {
   savepoint,
   topLevel,
   transactionBlock,
+  transactionFinished,
   transactionInsideTransaction,
 } from '../transaction.ts';
 import { createKysely } from './kysely.ts';
@@ -48,7 +49,7 @@ function stillBusy(last: DatabaseBusyError, busyTimeout: number): DatabaseBusyEr
   return new DatabaseBusyError(
     `The database stayed locked by another connection for ${busyTimeout} ms (busyTimeout)`,
     // The driver's own error, not the attempt's wrapper: the log shows each message once.
-    { cause: last.cause, code: last.driverCode, ...(last.sql === undefined ? {} : { sql: last.sql }) },
+    { cause: last.cause, driverCode: last.driverCode, ...(last.sql === undefined ? {} : { sql: last.sql }) },
   );
 }
 
@@ -110,7 +111,7 @@ class SqliteTransaction implements Database {
   }
 
   #check(): void {
-    if (this.#state.finished) throw new DatabaseError('This transaction has already finished');
+    if (this.#state.finished) throw transactionFinished();
     // A synchronous statement cannot be interrupted once started: after an abort, none starts.
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
@@ -146,9 +147,7 @@ class SqliteTransaction implements Database {
       const state = new TransactionState();
       const child = new SqliteTransaction(this.#connection, depth, state, this.#signal);
       const exec = async (sql: string) => this.#connection.exec(sql);
-      return transactionBlock(exec, savepoint(depth), () => fn(child)).finally(() => {
-        state.finished = true;
-      });
+      return transactionBlock(exec, savepoint(depth), state, () => fn(child));
     }, this.#signal);
   }
 
@@ -201,33 +200,32 @@ class SqliteDatabase implements Database {
   #outside<T>(statement: () => T): Promise<T> {
     const signal = this.#signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    const connection = this.#connection;
-    if (!connection.lock.locked) {
-      try {
-        return Promise.resolve(statement());
-      } catch (error) {
-        if (!(error instanceof DatabaseBusyError)) return Promise.reject(error);
-        return waitOutBusy(connection, error, signal, () => this.#once(statement));
-      }
-    }
-    return this.#once(statement).catch((error) => {
-      if (!(error instanceof DatabaseBusyError)) throw error;
-      return waitOutBusy(connection, error, signal, () => this.#once(statement));
-    });
+    return this.#attempt(statement, true);
   }
 
-  /** One attempt of a statement outside a transaction: at once, or when the lock is free. */
-  #once<T>(statement: () => T): Promise<T> {
+  /**
+   * One attempt of a statement outside a transaction: at once (no promise chained on the common
+   * path), or when the lock is free. The `first` attempt that finds the database busy starts
+   * the wait; the wait's own attempts report back to it.
+   */
+  #attempt<T>(statement: () => T, first: boolean): Promise<T> {
     const connection = this.#connection;
     if (!connection.lock.locked) {
       try {
         return Promise.resolve(statement());
       } catch (error) {
-        return Promise.reject(error);
+        return first ? this.#afterBusy(error, statement) : Promise.reject(error);
       }
     }
     if (connection.insideOwnTransaction()) return Promise.reject(dbInsideTransaction());
-    return connection.lock.run(async () => statement(), this.#signal);
+    const queued = connection.lock.run(async () => statement(), this.#signal);
+    return first ? queued.catch((error: unknown) => this.#afterBusy(error, statement)) : queued;
+  }
+
+  /** Waits out another process's lock and tries again, when `error` says the database is busy. */
+  #afterBusy<T>(error: unknown, statement: () => T): Promise<T> {
+    if (!(error instanceof DatabaseBusyError)) return Promise.reject(error);
+    return waitOutBusy(this.#connection, error, this.#signal, () => this.#attempt(statement, false));
   }
 
   all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -266,7 +264,7 @@ class SqliteDatabase implements Database {
           return waitOutBusy(connection, error, signal, async () => connection.exec(sql));
         }
       };
-      return await begunBlock(exec, topLevel('BEGIN IMMEDIATE'), () =>
+      return await begunBlock(exec, topLevel('BEGIN IMMEDIATE'), state, () =>
         connection.context.run(state, () => fn(tx)),
       );
     } finally {

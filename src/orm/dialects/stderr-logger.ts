@@ -1,6 +1,9 @@
 /**
  * The database's logger when the app gives none: one JSON line per event on stderr, in pino's
  * shape (`level` 50 is error), so it reads like the app's own log and never spans 70 lines.
+ * (The app's log serializes errors with `src/http/log-errors.ts`; the ORM imports nothing of
+ * `src/http`, so this small one of its own stays here. It writes scalar fields only, so no
+ * library object — pg's client with its password — reaches the line.)
  */
 import type { DatabaseLogger } from '../database.ts';
 

@@ -23,6 +23,9 @@ export interface DecimalOptions extends FieldOptions<string>, RangeOptions {
   places: number;
 }
 
+/** `-0`, `-0.00`: zero written with a sign. */
+const NEGATIVE_ZERO = /^-0+(\.0*)?$/u;
+
 /** The column ranges: a PostgreSQL `integer`, and what a JS number holds exactly. */
 const RANGE = {
   integer: [-2147483648, 2147483647],
@@ -184,10 +187,15 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     return dialect === 'sqlite' ? 'TEXT' : `numeric(${this.digits}, ${this.places})`;
   }
 
-  /** The canonical text: exactly `places` decimals (`'19.9'` → `'19.90'`). */
+  /**
+   * The canonical text: exactly `places` decimals (`'19.9'` → `'19.90'`), and zero without a
+   * sign (`'-0'` → `'0.00'`): PostgreSQL's `numeric` has no negative zero, and SQLite's text
+   * would keep it, so the same input would be answered differently by database.
+   */
   canonical(value: string): string {
-    if (this.places === 0) return value;
-    const [whole, fraction = ''] = value.split('.');
+    const unsigned = value.startsWith('-') && NEGATIVE_ZERO.test(value) ? value.slice(1) : value;
+    if (this.places === 0) return unsigned;
+    const [whole, fraction = ''] = unsigned.split('.');
     return `${whole}.${fraction.padEnd(this.places, '0')}`;
   }
 

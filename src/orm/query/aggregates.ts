@@ -200,7 +200,9 @@ function resolveOne(
     if (fn === 'avg') return Number(raw);
     if (field!.kind === 'decimal') {
       // SQLite computes over the decimal text cast to a number; PostgreSQL returns numeric text.
-      return typeof raw === 'number' ? raw.toFixed((field as DecimalField).places) : String(raw);
+      // A float sum a hair below zero (-5e-17) is zero, not "-0.00".
+      const decimal = field as DecimalField;
+      return typeof raw === 'number' ? decimal.canonical(raw.toFixed(decimal.places)) : String(raw);
     }
     if (fn === 'sum') return Number(raw);
     return field!.fromDb(raw, dialect);

@@ -124,13 +124,53 @@ forEachDialect((dialect, open) => {
     assert.equal((await db.all('select * from authors')).length, 1);
   });
 
+  test("every error's code is a stable VOLT_ORM_* code of its class; the driver's is driverCode", async (t) => {
+    const db = await setup(t);
+    const cases: [() => Promise<unknown>, string, string, string][] = [
+      [
+        () => db.run(`insert into authors (email) values (${ph(db, 1)})`, ['ada@example.com']),
+        'VOLT_ORM_UNIQUE_VIOLATION',
+        '23505',
+        '2067',
+      ],
+      [
+        () => db.run('insert into books values (1, 999, null)'),
+        'VOLT_ORM_FOREIGN_KEY_VIOLATION',
+        '23503',
+        '787',
+      ],
+      [
+        () => db.run('insert into authors (email) values (null)'),
+        'VOLT_ORM_NOT_NULL_VIOLATION',
+        '23502',
+        '1299',
+      ],
+      [
+        () => db.run(`insert into authors (email, age) values ('b@example.com', -1)`),
+        'VOLT_ORM_CHECK_VIOLATION',
+        '23514',
+        '275',
+      ],
+      [() => db.all('select * from no_such_table'), 'VOLT_ORM_DATABASE', '42P01', '1'],
+    ];
+    for (const [failing, code, sqlstate, sqliteCode] of cases) {
+      await assert.rejects(failing(), (error) => {
+        assert.ok(error instanceof DatabaseError);
+        assert.equal(error.code, code);
+        assert.equal(error.driverCode, dialect === 'postgres' ? sqlstate : sqliteCode);
+        return true;
+      });
+    }
+  });
+
   test('other errors are DatabaseErrors carrying the SQL and the driver code', async (t) => {
     const db = await setup(t);
     await assert.rejects(db.all('select * from no_such_table'), (error) => {
       assert.ok(error instanceof DatabaseError);
       assert.ok(!(error instanceof ConstraintViolationError));
       assert.equal(error.sql, 'select * from no_such_table');
-      assert.equal(error.code, dialect === 'postgres' ? '42P01' : '1');
+      assert.equal(error.code, 'VOLT_ORM_DATABASE');
+      assert.equal(error.driverCode, dialect === 'postgres' ? '42P01' : '1');
       return true;
     });
   });
