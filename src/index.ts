@@ -41,6 +41,7 @@ export {
   loadSettings,
   type Settings,
   SettingsError,
+  type TrustProxy,
   type VoltEnv,
 } from './http/settings.ts';
 export {
@@ -60,6 +61,7 @@ export {
 export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
 export {
   type CspDirectives,
+  clientKey,
   cspNonce,
   DEFAULT_CSP_DIRECTIVES,
   FORM_MAX_FIELDS,
@@ -72,6 +74,7 @@ export {
   type RedisEvalClient,
   RedisGuard,
   type RedisGuardOptions,
+  type RedisOutageLogger,
   RedisThrottleStore,
   type RedisThrottleStoreOptions,
   rateLimit,

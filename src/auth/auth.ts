@@ -293,7 +293,7 @@ export function createAuth(app: VoltApp, options: AuthOptions): Auth {
       String(row[pk.attribute]),
       sessions.loginData(row.password),
     );
-    devices.issue(ctx.reply, String(row.username));
+    devices.issue(ctx.reply, String(row.username), String(row[pk.attribute]));
     const lastLogin = new Date();
     await saveUserFields(db(), User, row[pk.attribute], { lastLogin });
     row.lastLogin = lastLogin;

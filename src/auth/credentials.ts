@@ -3,9 +3,15 @@
  * sensitive change (a new password, a new email address, an API token). Every check is
  * limited and counted the same way:
  *
- * - from a browser holding a device cookie of that username (it logged in as that user
- *   before): per device only;
- * - from anywhere else: per username, and per client IP.
+ * - from a browser holding a device cookie of that user (it logged in as that user before):
+ *   per device only;
+ * - from anywhere else: per username, and per client IP (an IPv6 client per /64 network).
+ *
+ * The username exactly as written: usernames are unique as written (`Alice` and `alice` may be
+ * two accounts, as in Django) and a login looks them up exactly, so nothing here folds case. A
+ * username no account has is counted the same way, after the same lookup and password hash. A
+ * device cookie names the account by username and primary key: it counts only while the
+ * username still belongs to that account.
  *
  * Checks on one key run one after another in this process: sent all at once, a burst of
  * parallel guesses would pass the limit before its first failure was counted.
@@ -14,6 +20,7 @@ import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import type { Database } from '../orm/database.ts';
 import { query } from '../orm/query/queryset.ts';
+import { clientKey } from '../security/client-ip.ts';
 import { Throttle, type ThrottleStore } from '../security/throttle.ts';
 import { saveUserFields } from './config.ts';
 import type { DeviceCookies } from './device-cookies.ts';
@@ -24,9 +31,9 @@ import { dummyVerify, type PasswordParams, verifyAndUpgrade } from './passwords.
 export interface LoginLimits {
   /** Failed attempts on one username, from clients without its device cookie, before it is locked for them. Default 5. */
   perUser: number;
-  /** Failed attempts from one IP (without a device cookie) before it is locked. Default 20. */
+  /** Failed attempts from one IP (an IPv6 /64), without a device cookie, before it is locked. Default 20. */
   perIp: number;
-  /** Failed attempts from one browser holding a device cookie of the username before that browser is locked. Default 5. */
+  /** Failed attempts from one browser holding a device cookie of the user before that browser is locked. Default 5. */
   perDevice: number;
   /** The window, in ms. Default 15 minutes. */
   windowMs: number;
@@ -40,7 +47,8 @@ export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
   windowMs: 15 * 60_000,
 });
 
-const LOGIN_FAILED = 'Invalid username or password.';
+/** The answer to a wrong username or password (the same for each, so neither is revealed). */
+export const LOGIN_FAILED = 'Invalid username or password.';
 
 /** The answer to a wrong username or password. */
 export function loginFailed(): HttpError {
@@ -89,14 +97,22 @@ export class CredentialCheck {
    */
   async login(request: FastifyRequest, username: string, password: string): Promise<Record<string, any>> {
     const { db, user: User, passwordParams } = this.#options;
-    let row: Record<string, any> | undefined;
-    const ok = await this.#attempt(request, username, 'failed login attempts', async () => {
-      // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
-      row = username.includes('\0')
+    // No username holds a NUL, and PostgreSQL refuses one in a query: no user, no query.
+    const find = async () =>
+      username.includes('\0')
         ? undefined
         : ((await query(db(), User)
             .filter({ username } as never)
             .first()) as Record<string, any> | undefined);
+    // A browser whose device cookie names this username: the account is looked up first, and
+    // the cookie counts only if it names that account's key too (a username given up and taken
+    // by another account brings no trust along). Anyone else is limited before any lookup, so a
+    // locked-out client costs no query.
+    const cookie = this.#options.devices.deviceOf(request, username);
+    let row = cookie ? await find() : undefined;
+    const device = cookie && row && this.#idOf(row) === cookie.userId ? cookie.id : undefined;
+    const ok = await this.#attempt(request, username, device, 'failed login attempts', async () => {
+      if (!cookie) row = await find();
       // The same work whether the user exists or not: no answer or timing tells them apart.
       const checked = row
         ? await verifyAndUpgrade(password, row.password, passwordParams)
@@ -126,31 +142,38 @@ export class CredentialCheck {
       new HttpError(400, { detail: msg, errors: [{ loc: ['body', field], msg, type }] });
     if (password === undefined)
       throw wrong('The current password is required for this change.', 'password_required');
-    const ok = await this.#attempt(request, String(row.username), 'failed attempts', async () => {
+    const cookie = this.#options.devices.deviceOf(request, String(row.username));
+    const device = cookie?.userId === this.#idOf(row) ? cookie.id : undefined;
+    const ok = await this.#attempt(request, String(row.username), device, 'failed attempts', async () => {
       const checked = await verifyAndUpgrade(password, row.password, this.#options.passwordParams);
       return checked.ok;
     });
     if (!ok) throw wrong('The current password is incorrect.', 'password_incorrect');
   }
 
-  /** Lifts the lockout of `username` for clients without its device cookie (after a reset). */
-  async unlock(username: string): Promise<void> {
-    await this.#perUser.reset(userKey(username));
+  /** Lifts the lockout of the user `row` for clients without its device cookie (after a reset). */
+  async unlock(row: Record<string, any>): Promise<void> {
+    await this.#perUser.reset(userKey(String(row.username)));
+  }
+
+  /** The primary key of the user `row`, as text (what device cookies hold). */
+  #idOf(row: Record<string, any>): string {
+    return String(row[this.#options.user.meta.pk.attribute]);
   }
 
   /** Runs one check under the limits of the request's client; counts a `false`. */
   #attempt(
     request: FastifyRequest,
     username: string,
+    device: string | undefined,
     what: string,
     check: () => Promise<boolean>,
   ): Promise<boolean> {
-    const device = this.#options.devices.deviceOf(request, username);
     const limits: Limit[] = device
       ? [[this.#perDevice, `login:device:${device}`]]
       : [
           [this.#perUser, userKey(username)],
-          [this.#perIp, `login:ip:${request.ip}`],
+          [this.#perIp, `login:ip:${clientKey(request.ip)}`],
         ];
     return this.#oneAtATime(
       limits.map(([, key]) => key),
@@ -188,7 +211,7 @@ export class CredentialCheck {
   }
 }
 
-/** The throttle key of one username's failures. */
+/** The throttle key of one username's failures: the username exactly as written. */
 function userKey(username: string): string {
-  return `login:user:${username.toLowerCase()}`;
+  return `login:user:${username}`;
 }

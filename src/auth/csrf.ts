@@ -9,15 +9,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
-import { exactOrigin } from '../security/fetch-metadata.ts';
+import { exactOrigin, SAFE_METHODS } from '../security/fetch-metadata.ts';
 import type { Sessions } from './sessions.ts';
 
 /** The header a script sends the CSRF token in. */
 export const CSRF_HEADER = 'x-csrf-token';
 /** The form field an HTML form sends the CSRF token in. */
 export const CSRF_FIELD = 'csrf_token';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** The origin (`https://host:port`) the request was sent to. */
 function requestOrigin(request: FastifyRequest): string {

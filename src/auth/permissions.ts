@@ -107,6 +107,11 @@ export class AnonymousUser {
     for (const perm of perms) checkPerm(perm);
     return perms.length === 0;
   }
+
+  /** This same user: nobody's permissions are read from any database. */
+  using(_db: Database): AnonymousUser {
+    return this;
+  }
 }
 
 /** Options of {@link CurrentUser}. */
@@ -117,13 +122,15 @@ export interface CurrentUserOptions {
 
 /**
  * A logged-in user: their row, and their permissions read from the database once (at most
- * two queries for the life of the instance; make one per request).
+ * two queries for the life of the instance; make one per request). Inside a transaction, ask
+ * through `user.using(tx)`: the `db` the user was made with cannot be used there.
  *
  * @example
  * ```ts
  * const user = new CurrentUser(db, await query(db, User).get({ username: 'ada' }));
  * await user.hasPerm('library.change_book');                          // direct or through a group
  * await user.hasPerms(['library.add_book', 'library.delete_book']);   // all of them
+ * await db.transaction((tx) => can(user.using(tx), 'change', Book, book));
  * ```
  */
 export class CurrentUser<R extends UserRow = UserRow> {
@@ -131,7 +138,8 @@ export class CurrentUser<R extends UserRow = UserRow> {
   readonly isAuthenticated = true as const;
   readonly model: UserModel;
   readonly #db: Database;
-  #permissions: Promise<Set<string>> | undefined;
+  /** The permissions once loaded: one box shared by the user and its `using()` views (made on first need). */
+  #loaded: { permissions?: Promise<Set<string>> | undefined } | undefined;
 
   constructor(db: Database, row: R, options: CurrentUserOptions = {}) {
     if (!row || typeof row !== 'object') throw new TypeError('CurrentUser needs a user row');
@@ -165,8 +173,40 @@ export class CurrentUser<R extends UserRow = UserRow> {
    * permission in the database; for an inactive user none. Loaded on the first call.
    */
   permissions(): Promise<Set<string>> {
-    this.#permissions ??= this.#load();
-    return this.#permissions;
+    this.#loaded ??= {};
+    const loaded = this.#loaded;
+    if (loaded.permissions === undefined) {
+      const loading = this.#load();
+      loaded.permissions = loading;
+      // A failed read (a rolled-back transaction, a database away) is not kept: the next
+      // question reads again.
+      loading.catch(() => {
+        if (loaded.permissions === loading) loaded.permissions = undefined;
+      });
+    }
+    return loaded.permissions;
+  }
+
+  /**
+   * The same user reading through `db`: pass the `tx` of a transaction to check permissions
+   * or policies inside it (the database the user was made with refuses statements issued
+   * inside its own transaction). The view shares what was loaded: permissions are still read
+   * at most once per request, whichever asks first.
+   *
+   * @example
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   const book = await query(tx, Book).get({ id });             // read in the transaction
+   *   if (!(await can(user.using(tx), 'change', Book, book))) throw new HttpError(403);
+   *   await query(tx, Book).filter({ id }).update({ title });
+   * });
+   * ```
+   */
+  using(db: Database): CurrentUser<R> {
+    this.#loaded ??= {};
+    const view = new CurrentUser(db, this.row, { model: this.model });
+    view.#loaded = this.#loaded;
+    return view;
   }
 
   /** `true` when the user has `perm` (`app.codename`). A superuser has all; an inactive user none. */

@@ -48,9 +48,6 @@ export interface RouteKit {
   me: { me: Auth['requireUser'] };
 }
 
-/** The answer of a wrong username or password. */
-export const LOGIN_FAILED = 'Invalid username or password.';
-
 /** Text without NUL characters, which PostgreSQL cannot store in a text column. */
 export const NO_NUL = '^[^\\u0000]*$';
 

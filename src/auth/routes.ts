@@ -10,17 +10,11 @@ import { t } from '../schema/t.ts';
 import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import type { Auth } from './auth.ts';
+import { LOGIN_FAILED } from './credentials.ts';
 import { csrfFailure, foreignOrigin, hasBearer } from './csrf.ts';
 import { hashPassword, savePasswordHash } from './passwords.ts';
 import { addResetRoutes } from './reset-routes.ts';
-import {
-  checkNewPassword,
-  FORM_OR_JSON,
-  LOGIN_FAILED,
-  NO_NUL,
-  type RouteKit,
-  type RouteSetup,
-} from './route-kit.ts';
+import { checkNewPassword, FORM_OR_JSON, NO_NUL, type RouteKit, type RouteSetup } from './route-kit.ts';
 import { addTokenRoutes } from './token-routes.ts';
 import { revokeUserTokens } from './tokens.ts';
 

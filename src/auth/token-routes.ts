@@ -10,17 +10,33 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import { t } from '../schema/t.ts';
+import { LOGIN_FAILED } from './credentials.ts';
 import { hasBearer } from './csrf.ts';
-import { FORM_OR_JSON, LOGIN_FAILED, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';
+import { FORM_OR_JSON, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';
 import { createToken, listTokens, revokeToken } from './tokens.ts';
 
 const DAY = 86_400_000;
+
+/** `ms` as a person says it: `30 seconds`, `1 minute`, `1 hour 30 minutes`, `500 milliseconds`. */
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms} millisecond${ms === 1 ? '' : 's'}`;
+  const seconds = Math.round(ms / 1000);
+  const parts: Array<[number, string]> = [
+    [Math.floor(seconds / 3600), 'hour'],
+    [Math.floor((seconds % 3600) / 60), 'minute'],
+    [seconds % 60, 'second'],
+  ];
+  return parts
+    .filter(([count]) => count > 0)
+    .map(([count, unit]) => `${count} ${unit}${count === 1 ? '' : 's'}`)
+    .join(' ');
+}
 
 /** Adds the OAuth2 password flow and the API token routes. */
 export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
   const { prefix, db } = setup;
   const maxDays = app.settings.apiTokenMaxDays;
-  const reauthMinutes = Math.round(setup.reauthWindow / 60_000);
+  const reauthWindow = duration(setup.reauthWindow);
 
   app.post(
     `${prefix}/token`,
@@ -97,7 +113,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       summary: 'Create an API token',
       description:
         `The token is in this response only: it is stored hashed and cannot be shown again. It expires after \`expiresInDays\` (at most ${maxDays}, the default; \`API_TOKEN_MAX_DAYS\`). ` +
-        `Send your password as \`currentPassword\` (checked under the same limits as a login); a session that logged in within the last ${reauthMinutes} minutes may leave it out. ` +
+        `Send your password as \`currentPassword\` (checked under the same limits as a login)${setup.reauthWindow > 0 ? `; a session that logged in within the last ${reauthWindow} may leave it out` : ''}. ` +
         'A password change revokes the token unless the change asks to keep API tokens; a password reset always does.',
       deps: me,
       body: t.Object({
@@ -117,7 +133,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       if (ctx.body.currentPassword !== undefined)
         await auth.confirmPassword(ctx.request, row, ctx.body.currentPassword);
       else if (!(await recentLogin(ctx.request))) {
-        const msg = `Creating an API token needs your password: send it as currentPassword${setup.reauthWindow > 0 ? ` (or log in again: a login of this session within the last ${reauthMinutes} minutes counts)` : ''}.`;
+        const msg = `Creating an API token needs your password: send it as currentPassword${setup.reauthWindow > 0 ? ` (or log in again: a login of this session within the last ${reauthWindow} counts)` : ''}.`;
         throw new HttpError(400, {
           detail: msg,
           errors: [{ loc: ['body', 'currentPassword'], msg, type: 'password_required' }],

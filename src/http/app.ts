@@ -25,7 +25,7 @@ import { serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
-import { loadSettings, type Settings } from './settings.ts';
+import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
 import { installTextParser } from './text-body.ts';
 
 /** Describes the API in the OpenAPI document. */
@@ -164,7 +164,7 @@ export class VoltApp extends Router {
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
-      trustProxy: this.settings.trustProxy,
+      trustProxy: fastifyTrustProxy(this.settings.trustProxy),
       // Random, not Fastify's counter: the id is shown to clients on errors, and a counter
       // would tell them how much traffic the server has (and repeat after every restart).
       genReqId: fastify?.genReqId ?? (() => randomUUID()),

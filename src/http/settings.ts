@@ -2,6 +2,7 @@
  * One typed settings object, read from the environment and `.env`, checked at startup.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { DEFAULT_JSON_MAX_ARRAY_LENGTH, DEFAULT_JSON_MAX_DEPTH } from './json-body.ts';
 import { maskUrl } from './mask-url.ts';
@@ -46,8 +47,14 @@ export interface Settings {
   jsonMaxArrayLength: number;
   /** The public address of the site, used in links sent by mail (`SITE_URL`), e.g. `https://shop.example.com`. Default: none (links then use the request's checked Host, outside production). */
   siteUrl: string;
-  /** Trust `X-Forwarded-*` headers from a proxy in front (`TRUST_PROXY`). Default false. */
-  trustProxy: boolean;
+  /**
+   * Which proxies in front to believe about the client (`TRUST_PROXY`): `false` (none: the
+   * socket's address is the client), a hop count (`1`: the right-most `X-Forwarded-For` entry,
+   * written by the one proxy in front), or the proxies' addresses and CIDR ranges
+   * (`10.0.0.0/8,loopback`). `true` believes every hop, so the client's own left-most entry
+   * decides (`volt check --deploy` warns). Default false. Fastify's `trustProxy`.
+   */
+  trustProxy: TrustProxy;
   /** Seconds of `Strict-Transport-Security` (`HSTS_SECONDS`). Default one year in production, 0 (no header) elsewhere. */
   hstsSeconds: number;
   /** Name of the session cookie (`SESSION_COOKIE_NAME`). Default `volt_session`. */
@@ -72,6 +79,27 @@ export interface Settings {
   emailFilePath: string;
   /** Sender of mail the app sends (`DEFAULT_FROM_EMAIL`). Default `webmaster@localhost`. */
   defaultFromEmail: string;
+}
+
+/** What `TRUST_PROXY` may be: see {@link Settings.trustProxy}. */
+export type TrustProxy = boolean | number | string[];
+
+/**
+ * `TRUST_PROXY` as Fastify's `trustProxy` option. Fastify treats a bare hop count as "trust
+ * nothing" (it cannot tell a proxy from a client that connected directly); Volt keeps the
+ * count's meaning, as proxy-addr defines it: the nearest `hops` addresses (the socket's peer
+ * first) are proxies. Safe when only the proxies can connect (HOST=127.0.0.1 behind a local
+ * proxy, or a private network); otherwise list their addresses.
+ *
+ * @example
+ * ```ts
+ * Fastify({ trustProxy: fastifyTrustProxy(settings.trustProxy) });
+ * ```
+ */
+export function fastifyTrustProxy(
+  value: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }
 
 /** Thrown when settings are invalid; `problems` lists one message per bad value. */
@@ -135,6 +163,39 @@ const oneOf =
 
 const asString: Parser<string> = (raw) => raw;
 
+/** proxy-addr's names of address ranges, which Fastify's `trustProxy` accepts in a list. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR range (`10.0.0.0/8`, `fd00::/8`) or a named range, else `undefined`. */
+function proxyAddress(entry: string): string | undefined {
+  if (PROXY_RANGES.includes(entry)) return entry;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return undefined;
+  if (bits === undefined) return entry;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max ? entry : undefined;
+}
+
+const asTrustProxy: Parser<TrustProxy> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return hops <= 100 ? hops : new Invalid(`must be a hop count from 1 to 100, got "${shown(raw)}"`);
+  }
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const wrong = entries.filter((entry) => proxyAddress(entry) === undefined);
+  if (wrong.length === 0) return entries;
+  return new Invalid(
+    `must be false, a hop count (1 for one proxy in front), or a comma list of proxy addresses and CIDR ranges (e.g. 10.0.0.0/8,loopback); "${shown(wrong[0]!)}" is none of these`,
+  );
+};
+
 const asDatabaseUrl: Parser<string> = (raw) =>
   /^(sqlite:|postgres(ql)?:\/\/)/.test(raw)
     ? raw
@@ -172,7 +233,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   docs: ['DOCS', asBool],
   jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
   siteUrl: ['SITE_URL', asSiteUrl],
-  trustProxy: ['TRUST_PROXY', asBool],
+  trustProxy: ['TRUST_PROXY', asTrustProxy],
   hstsSeconds: ['HSTS_SECONDS', asInt(0, 2 ** 31)],
   sessionCookieName: ['SESSION_COOKIE_NAME', asCookieName],
   sessionCookieSecure: ['SESSION_COOKIE_SECURE', asBool],

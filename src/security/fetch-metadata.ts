@@ -14,7 +14,8 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** The methods that must not change anything (RFC 9110 §9.2.1): no CSRF check applies to them. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
  * `value` when it is exactly a serialized `http(s)` origin (`https://host[:port]`, as browsers

@@ -2,6 +2,7 @@
  * The security part: response headers, the Host check, input limits for forms, safe
  * redirects, throttling, signing and the deployment checks.
  */
+export { clientKey } from './client-ip.ts';
 export { crossSiteCheck, exactOrigin } from './fetch-metadata.ts';
 export { FORM_CONTENT_TYPE, FORM_MAX_FIELDS, type FormBody, parseForm } from './form-body.ts';
 export {
@@ -16,7 +17,12 @@ export {
 export { type HostCheck, hostCheck, hostOf } from './hosts.ts';
 export { installSecurity, type SecurityOptions } from './install.ts';
 export { type SafeRedirectOptions, safeRedirectUrl } from './redirects.ts';
-export { RedisGuard, type RedisGuardOptions, StoreUnavailableError } from './redis-guard.ts';
+export {
+  RedisGuard,
+  type RedisGuardOptions,
+  type RedisOutageLogger,
+  StoreUnavailableError,
+} from './redis-guard.ts';
 export {
   type RedisEvalClient,
   RedisThrottleStore,

@@ -4,7 +4,8 @@
  * wait for the whole outage in the client's offline queue. The Redis stores run every command
  * through a {@link RedisGuard}: it listens for the client's errors, does not send while the
  * client says it is not connected, gives up on a command after a timeout, and then fails fast
- * for a moment instead of making every request wait again.
+ * for a moment instead of making every request wait again. An outage is logged twice: once
+ * when it starts, once when Redis answers again (not once per reconnection attempt).
  */
 import { HttpError } from '../http/errors.ts';
 
@@ -38,9 +39,38 @@ export interface RedisGuardOptions {
   retryAfter?: number;
   /**
    * Called with every error the client emits (the guard's own listener keeps them from
-   * crashing the process), e.g. to log them: `(err) => app.fastify.log.warn({ err }, 'Redis')`.
+   * crashing the process; a reconnecting client emits one per attempt).
    */
   onError?: (error: unknown) => void;
+  /**
+   * Where the start and the end of an outage are logged (a warning, then an info line), e.g.
+   * `app.fastify.log`. Default: one JSON line each on stderr, in pino's shape. `false`: not logged.
+   */
+  logger?: RedisOutageLogger | false;
+}
+
+/** What the guard logs outages with: pino's `warn` and `info` (`app.fastify.log` fits). */
+export interface RedisOutageLogger {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
+/** The outage logger when none is given: pino-shaped JSON lines (40 warn, 30 info) on stderr. */
+const stderrLogger: RedisOutageLogger = {
+  warn: (fields, message) => writeLine(40, fields, message),
+  info: (fields, message) => writeLine(30, fields, message),
+};
+
+function writeLine(level: number, fields: object, message: string): void {
+  const line = { level, time: Date.now(), pid: process.pid, msg: message, ...fields };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
+}
+
+/** An error as a log line shows it: its class and message (a client error holds sockets and more). */
+function describe(error: unknown): { type: string; message: string } {
+  return error instanceof Error
+    ? { type: error.name, message: error.message }
+    : { type: typeof error, message: String(error) };
 }
 
 /** What the guard reads of a client: an event emitter, and how it says it is connected. */
@@ -90,7 +120,10 @@ export class RedisGuard {
   readonly #what: string;
   readonly #timeout: number;
   readonly #retryAfter: number;
+  readonly #logger: RedisOutageLogger | undefined;
   #pausedUntil = 0;
+  /** Whether an outage began (and was logged) and Redis has not answered since. */
+  #down = false;
 
   constructor(client: object, what: string, options: RedisGuardOptions = {}) {
     this.#client = client as ClientShape;
@@ -101,12 +134,32 @@ export class RedisGuard {
       throw new TypeError(`commandTimeout must be a number of milliseconds above 0, got ${this.#timeout}`);
     if (!Number.isSafeInteger(this.#retryAfter) || this.#retryAfter < 1)
       throw new TypeError(`retryAfter must be a whole number of seconds above 0, got ${this.#retryAfter}`);
+    this.#logger = options.logger === false ? undefined : (options.logger ?? stderrLogger);
     const onError = options.onError;
-    if (typeof this.#client.on === 'function')
+    if (typeof this.#client.on === 'function') {
       this.#client.on('error', (error) => {
         this.#pausedUntil = Date.now() + PAUSE_AFTER_FAILURE;
+        this.#wentDown(error);
         onError?.(error);
       });
+      // A client that reconnected says so (node-redis and ioredis emit `ready`).
+      this.#client.on('ready', () => this.#cameBack());
+    }
+  }
+
+  #wentDown(error: unknown): void {
+    if (this.#down) return;
+    this.#down = true;
+    this.#logger?.warn(
+      { store: this.#what, err: describe(error) },
+      `${this.#what} cannot reach Redis; trying again until it answers`,
+    );
+  }
+
+  #cameBack(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#logger?.info({ store: this.#what }, `${this.#what} reaches Redis again`);
   }
 
   /** `false` while the client says it is not connected, or just after a command failed for want of Redis. */
@@ -133,10 +186,13 @@ export class RedisGuard {
       }, this.#timeout);
     });
     try {
-      return await Promise.race([command(controller.signal), timeout]);
+      const result = await Promise.race([command(controller.signal), timeout]);
+      this.#cameBack();
+      return result;
     } catch (error) {
       if (!unavailable(error)) throw error;
       this.#pausedUntil = Date.now() + PAUSE_AFTER_FAILURE;
+      this.#wentDown(error);
       throw new StoreUnavailableError(this.#what, this.#retryAfter, error);
     } finally {
       clearTimeout(timer);

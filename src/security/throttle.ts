@@ -5,6 +5,7 @@
 import type { Context } from '../http/context.ts';
 import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
+import { clientKey } from './client-ip.ts';
 import { MemoryThrottleStore, type ThrottleStore } from './throttle-store.ts';
 
 // The stores beside the throttles that use them, so one import gives both.
@@ -27,7 +28,10 @@ export interface RateLimitOptions {
   limit: number;
   /** The window in milliseconds. */
   windowMs: number;
-  /** What is counted; the client's IP address by default (`ctx.request.ip`, which honours TRUST_PROXY). */
+  /**
+   * What is counted; by default the client's address (`ctx.request.ip`, which follows
+   * TRUST_PROXY), an IPv6 client by its /64 network ({@link clientKey}).
+   */
   key?: (ctx: Context<any, any, any, any, any, any>) => string;
   /** Where counts are kept; a new in-memory store by default (per process). */
   store?: ThrottleStore;
@@ -60,7 +64,7 @@ export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState>
   checkLimits(limit, windowMs);
   const store = options.store ?? new MemoryThrottleStore();
   const name = options.name ?? 'rateLimit';
-  const keyOf = options.key ?? ((ctx: Context) => ctx.request.ip);
+  const keyOf = options.key ?? ((ctx: Context) => clientKey(ctx.request.ip));
   return dependency({ name }, async (ctx): Promise<RateLimitState> => {
     const { count, resetAt } = await store.hit(`${name}:${keyOf(ctx)}`, windowMs);
     const now = Date.now();

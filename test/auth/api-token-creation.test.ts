@@ -4,9 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { openapiDocument, type VoltApp } from 'volt';
 import { MemorySessionStore, sessionKey } from 'volt/auth';
 import { testClient } from 'volt/testing';
 import { authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
+
+/** What the OpenAPI document says of `POST /auth/tokens`. */
+function tokensDescription(app: VoltApp): string {
+  const doc = openapiDocument(app) as { paths: Record<string, { post: { description: string } }> };
+  return doc.paths['/auth/tokens']!.post.description;
+}
 
 interface Problem {
   detail: string;
@@ -92,4 +99,26 @@ test('an API token lives at most API_TOKEN_MAX_DAYS (90 by default), also when n
     headers: strictHeaders,
   });
   assert.equal(month.status, 201);
+});
+
+test('the re-authentication window is named as it is: 30 s is "30 seconds", 90 s "1 minute 30 seconds", 0 asks always', async (t) => {
+  for (const [reauthWindow, said] of [
+    [30_000, 'within the last 30 seconds'],
+    [90_000, 'within the last 1 minute 30 seconds'],
+    [2 * 3_600_000, 'within the last 2 hours'],
+  ] as const) {
+    const { app } = await authApp(t, { auth: { reauthWindow } });
+    const api = testClient(app);
+    t.after(() => api.close());
+    const issued = await api.post<{ access_token: string }>('/auth/token', {
+      form: { grant_type: 'password', username: 'alice', password: PASSWORD },
+    });
+    const headers = { authorization: `Bearer ${issued.json().access_token}` };
+    const refused = await api.post<Problem>('/auth/tokens', { json: { name: 'ci' }, headers });
+    assert.equal(refused.status, 400);
+    assert.ok(refused.json().detail.includes(`${said} counts`), refused.json().detail);
+    assert.ok(tokensDescription(app).includes(`${said} may leave it out`));
+  }
+  const { app } = await authApp(t, { auth: { reauthWindow: 0 } });
+  assert.doesNotMatch(tokensDescription(app), /within the last/);
 });

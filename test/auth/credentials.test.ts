@@ -153,4 +153,8 @@ test('a browser with a device cookie is limited on its own; a device cookie of a
   const forged = testClient(app, { cookieJar: true });
   forged.cookies.set('volt_session_device', `${phone.cookies.get('volt_session_device')}x`);
   assert.equal((await logIn(forged)).status, 429);
+  // Nor is the phone's valid value under another cookie name that ends like it.
+  const renamed = testClient(app, { cookieJar: true });
+  renamed.cookies.set('xvolt_session_device', phone.cookies.get('volt_session_device')!);
+  assert.equal((await logIn(renamed)).status, 429);
 });

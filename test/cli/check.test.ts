@@ -43,6 +43,7 @@ const SETTING_VARS = [
   'JSON_MAX_DEPTH',
   'JSON_MAX_ARRAY_LENGTH',
   'PORT',
+  'TRUST_PROXY',
 ];
 
 /** Exactly these settings variables, none inherited from the machine. */
@@ -60,6 +61,7 @@ const SECURE = {
   EMAIL_BACKEND: 'smtp',
   EMAIL_URL: 'smtps://mailer:secret@mail.example.com:465',
   DEFAULT_FROM_EMAIL: 'no-reply@example.com',
+  TRUST_PROXY: '1',
 };
 
 const INSECURE = {
@@ -77,6 +79,7 @@ const INSECURE = {
   BODY_LIMIT: String(64 * 1024 * 1024),
   REQUEST_TIMEOUT: '0',
   JSON_MAX_DEPTH: '5000',
+  TRUST_PROXY: 'true',
 };
 
 const FINDING = /^(security\.S\d{3}|settings\.E\d{3}|app\.E\d{3}) \[(error|warning)\] (.+)\n {2}fix: .+$/gm;
@@ -114,7 +117,7 @@ describe('volt check --deploy', () => {
     // Errors come first.
     const levels = found.map((f) => f.level);
     assert.deepEqual(levels, [...levels].sort());
-    assert.match(stdout, /Ran 15 deployment checks \(VOLT_ENV=development\)\.\n/);
+    assert.match(stdout, /Ran 16 deployment checks \(VOLT_ENV=development\)\.\n/);
     assert.match(stdout, /System check identified \d+ errors and \d+ warnings\.\n$/);
 
     const smtp = await volt(['check', '--deploy'], {
@@ -139,7 +142,7 @@ describe('volt check --deploy', () => {
       assert.deepEqual(findings(stdout), []);
       assert.match(
         stdout,
-        /Ran 15 deployment checks \(VOLT_ENV=production\)\.\nSystem check identified no issues\.\n$/,
+        /Ran 16 deployment checks \(VOLT_ENV=production\)\.\nSystem check identified no issues\.\n$/,
       );
     }
   });

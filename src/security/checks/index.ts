@@ -17,6 +17,7 @@ import { check as s012 } from './s012-email-url.ts';
 import { check as s013 } from './s013-default-from-email.ts';
 import { check as s014 } from './s014-request-timeout.ts';
 import { check as s015 } from './s015-json-limits.ts';
+import { check as s016 } from './s016-trust-proxy.ts';
 import type { DeployCheck, Finding } from './types.ts';
 
 export type { CheckLevel, DeployCheck, Finding } from './types.ts';
@@ -38,6 +39,7 @@ export const DEPLOY_CHECKS: readonly DeployCheck[] = [
   s013,
   s014,
   s015,
+  s016,
 ];
 
 /**
