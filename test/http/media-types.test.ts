@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
-import { createApp } from '../../src/volt.ts';
+import { volt } from '../../src/volt.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
 function app() {
   const ran: string[] = [];
-  const api = createApp({ logger: false, envFile: false, bodyLimit: 1000 });
+  const api = volt({ docs: false, logger: false, envFile: false, bodyLimit: 1000 });
   const Note = t.Object({ text: t.String() });
   api.post('/notes', { body: Note }, (ctx) => {
     ran.push('post');
