@@ -209,6 +209,46 @@ describe('JSON numbers', () => {
     assert.deepEqual(ok.json(), { price: 1.5e308, extra: [1e-300, true, false] });
   });
 
+  test('a literal of 309 digits or more without an exponent that overflows is a 422 too, in arrays and objects', async () => {
+    const { client, seen } = app();
+    const json = { 'content-type': 'application/json' };
+    // 2·10^308 has 309 digits and no exponent: past Number.MAX_VALUE (1.79…·10^308).
+    const big = `2${'0'.repeat(308)}`;
+    const cases: Array<[string, string]> = [
+      [`{"price":1${'0'.repeat(309)}}`, 'body.price'],
+      [`{"price":${big}}`, 'body.price'],
+      [`{"price":-${big}}`, 'body.price'],
+      [`{"price":1,"extra":[${big}]}`, 'body.extra.0'],
+      [`{"price":1,"extra":[1,${big}]}`, 'body.extra.1'],
+      [`{"price":1,"extra":[1,${big},2]}`, 'body.extra.1'],
+      [`{"price":1,"extra":{"a":[{"b":${big}.25}]}}`, 'body.extra.a.0.b'],
+      [`{"price":1,"extra":[${'1'.repeat(200)}.${'0'.repeat(120)}e200]}`, 'body.extra.0'],
+      [`{"price":1,"stock":${big}}`, 'body.stock'],
+    ];
+    for (const [body, loc] of cases) {
+      const res = await client.post('/items', { body, headers: json });
+      const errors = await errorsOf(res);
+      assert.deepEqual(errors?.[0], [loc, 'finite_number'], body.slice(0, 40));
+    }
+    for (const body of [`[${big}]`, big, `-${big}`, ` ${big} `])
+      assert.equal((await client.post('/items', { body, headers: json })).status, 422, body.slice(0, 5));
+    assert.equal(seen.length, 0);
+    // The largest 309-digit integers a double holds, and long decimals, are numbers.
+    const max = `17976931348623157${'0'.repeat(292)}`;
+    const ok = await client.post('/items', {
+      body: `{"price":${max},"extra":[${max},0.${'1'.repeat(400)}]}`,
+      headers: json,
+    });
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.json(), { price: Number(max), extra: [Number(max), 0.1111111111111111] });
+    // An integer field written as a long digit string past 2^53 is a 422 on its bounds.
+    const long = await client.post('/items', {
+      body: `{"price":1,"stock":${'9'.repeat(300)}}`,
+      headers: json,
+    });
+    assert.deepEqual(await errorsOf(long), [['body.stock', 'less_than_equal']]);
+  });
+
   test('an integer field past ±(2^53 − 1) is a 422; its own bounds still apply', async () => {
     const { client } = app();
     for (const stock of ['9007199254740992', '99999999999999999999', '-9007199254740993', '1e20']) {
