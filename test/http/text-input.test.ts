@@ -132,6 +132,20 @@ describe('NUL characters', () => {
     assert.equal(seen.length, 0);
   });
 
+  test('in a text/plain body, they are a 422 on the body; the handler never runs', async () => {
+    const { client, seen } = app();
+    for (const body of ['a\u0000b', '\u0000', Buffer.from([0x61, 0x00])]) {
+      const res = await client.post<Problem>('/text', { body, headers: { 'content-type': 'text/plain' } });
+      assert.equal(res.status, 422, res.text);
+      assert.deepEqual(res.json().errors, [
+        { loc: ['body'], msg: 'String should not contain null characters (U+0000)', type: NUL },
+      ]);
+    }
+    assert.equal(seen.length, 0);
+    const ok = await client.post('/text', { body: 'a\\u0000', headers: { 'content-type': 'text/plain' } });
+    assert.deepEqual(ok.json(), { text: 'a\\u0000' });
+  });
+
   forEachDialect((dialect, open) => {
     test(`${dialect}: a NUL in a body or a search is a 422 and nothing is stored or searched`, async (context) => {
       const db = await open();
