@@ -70,7 +70,7 @@ async function errorsOf(res: { status: number; text: string; json<U>(): U }) {
 }
 
 describe('integers, numbers and booleans from text', () => {
-  test('an integer path parameter is only -?(0|[1-9][0-9]*) within ±(2^53 − 1)', async () => {
+  test('an integer path parameter is only 0|-?[1-9][0-9]* within ±(2^53 − 1)', async () => {
     const { client, seen } = app();
     for (const id of [
       '1e309',
@@ -108,6 +108,26 @@ describe('integers, numbers and booleans from text', () => {
       assert.equal(res.status, 200, id);
       assert.equal(res.json().id, value);
     }
+  });
+
+  test('-0 is no canonical integer: a 422 in a path, query, header or cookie, never 0', async () => {
+    const { client, seen } = app();
+    assert.deepEqual(await errorsOf(await client.get('/users/-0')), [['path.id', 'integer_type']]);
+    assert.deepEqual(await errorsOf(await client.get('/users/1?offset=-0')), [
+      ['query.offset', 'integer_type'],
+    ]);
+    assert.deepEqual(await errorsOf(await client.get('/users/1?ids=1&ids=-0')), [
+      ['query.ids.1', 'integer_type'],
+    ]);
+    const header = await client.get('/users/1', { headers: { 'x-count': '-0' } });
+    assert.deepEqual(await errorsOf(header), [['header.x-count', 'integer_type']]);
+    const cookie = await client.get('/users/1', { headers: { cookie: 'page=-0' } });
+    assert.deepEqual(await errorsOf(cookie), [['cookie.page', 'integer_type']]);
+    const form = await client.post('/forms', { form: { n: '-0' } });
+    assert.deepEqual(await errorsOf(form), [['body.n', 'integer_type']]);
+    assert.equal(seen.length, 0);
+    assert.equal((await client.get<{ id: number }>('/users/0')).json().id, 0);
+    assert.equal((await client.get<{ id: number }>('/users/-10')).json().id, -10);
   });
 
   test('query, header and cookie numbers: blank, padded, hex, non-finite are a 422 naming the parameter', async () => {

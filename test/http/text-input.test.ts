@@ -234,6 +234,24 @@ describe('bytes that are not UTF-8', () => {
   });
 });
 
+describe('declared header parameters', () => {
+  test('take ASCII only: a byte past 0x7E in a declared header is a 422 naming it', async () => {
+    const { client, seen } = app();
+    for (const value of ['caf\u00e9', 'caf\u00c3\u00a9', '\u00ff', 'a\u0080']) {
+      const res = await client.get<Problem>('/search', { headers: { 'x-thing': value } });
+      assert.equal(res.status, 422, value);
+      assert.deepEqual(res.json().errors, [
+        { loc: ['header', 'x-thing'], msg: 'Header value should be ASCII text', type: 'string_ascii' },
+      ]);
+      assert.doesNotMatch(res.text, /caf/);
+    }
+    assert.equal(seen.length, 0);
+    // Printable ASCII, tabs and spaces inside are text; an undeclared header is not looked at.
+    const ok = await client.get('/search', { headers: { 'x-thing': 'a b\t~!', 'x-other': 'caf\u00e9' } });
+    assert.equal(ok.status, 200, ok.text);
+  });
+});
+
 describe('lone surrogates', () => {
   test('in a JSON string or key are a 422 on the field; a surrogate pair is text', async () => {
     const { client, seen } = app();
