@@ -100,7 +100,12 @@ function contentTypeHeaders(raw: readonly string[]): number {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 12 && name.toLowerCase() === 'content-type') count++;
+    // The two usual spellings without building a lower-case copy; any other the slow way.
+    if (
+      name.length === 12 &&
+      (name === 'Content-Type' || name === 'content-type' || name.toLowerCase() === 'content-type')
+    )
+      count++;
   }
   return count;
 }
