@@ -21,7 +21,7 @@ import {
 } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
-import { serializeRequest } from './log-redaction.ts';
+import { redactHeaders, serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
@@ -82,9 +82,9 @@ function loggerOptions(
 ): NonNullable<FastifyServerOptions['logger']> {
   // A silent pino logger still builds a child logger per request: `false` skips that work.
   if (enabled === false || settings.logLevel === 'silent') return false;
-  // Request lines without the secrets a URL can carry (a reset link's token, an API key);
-  // errors with each cause's message once.
-  const serializers = { req: serializeRequest, err: serializeError };
+  // Request lines without the secrets a URL can carry (a reset link's token, an API key),
+  // logged headers without credentials; errors with each cause's message once.
+  const serializers = { req: serializeRequest, err: serializeError, headers: redactHeaders };
   if (settings.env === 'development') {
     return {
       level: settings.logLevel,

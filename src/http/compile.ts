@@ -233,8 +233,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     }
     if (isStreamBody(result)) {
       reply.header('content-type', result.contentType ?? declaredType ?? 'application/octet-stream');
+      // A raw stream keeps the cache headers the handler (or a guard) set: a file may be cacheable.
       if (!isSseBody(result)) return result.open(request.log);
-      reply.header('cache-control', 'no-cache');
+      // An event stream is live and often per user: never stored, whatever was set before.
+      reply.header('cache-control', 'no-store');
+      reply.removeHeader('expires');
       // Keeps reverse proxies (nginx) from buffering the event stream.
       reply.header('x-accel-buffering', 'no');
       ctx.abortOnShutdown(lifecycle.shutdown);
