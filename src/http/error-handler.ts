@@ -130,13 +130,14 @@ export function sendConnectionError(error: NodeJS.ErrnoException, socket: Duplex
 /**
  * Whether the error is Node's `aborted` (`ECONNRESET`) from reading the body of a request whose
  * client closed the connection; an `ECONNRESET` from an upstream call, with the client still
- * there, stays a server error.
+ * there, stays a server error. The socket tells: `request.raw.destroyed` is also true once a
+ * body was read whole, with the client still connected and waiting.
  */
 function clientLeft(error: unknown, request: FastifyRequest): boolean {
   return (
     error instanceof Error &&
     (error as NodeJS.ErrnoException).code === 'ECONNRESET' &&
-    (request.raw.destroyed || request.raw.socket?.destroyed === true)
+    request.raw.socket?.destroyed === true
   );
 }
 
