@@ -170,6 +170,10 @@ export class VoltApp extends Router {
         // check of the security layer answers it with a problem and the security headers.
         requireHostHeader: false,
       },
+      // A socket with no traffic either way for this long is closed: a client that stopped
+      // reading its response (its window full) holds it no longer. A response being written
+      // (an SSE stream's heartbeats) is traffic.
+      connectionTimeout: this.settings.socketIdleTimeout,
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
