@@ -275,8 +275,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     }
     if (isStreamBody(result)) {
       reply.header('content-type', result.contentType ?? declaredType ?? 'application/octet-stream');
+      // A raw stream keeps the cache headers the handler (or a guard) set: a file may be cacheable.
       if (!isSseBody(result)) return result.open(request.log);
-      reply.header('cache-control', 'no-cache');
+      // An event stream is live and often per user: never stored, whatever was set before.
+      reply.header('cache-control', 'no-store');
+      reply.removeHeader('expires');
       // Keeps reverse proxies (nginx) from buffering the event stream.
       reply.header('x-accel-buffering', 'no');
       ctx.abortOnShutdown(lifecycle.shutdown);
@@ -300,6 +303,32 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const proceed = (ctx: AnyContext, request: FastifyRequest, reply: FastifyReply): unknown => {
     const cookies = validate(request);
     if (cookies !== undefined) ctx.setCookies(cookies);
+    let result: unknown;
+    try {
+      result = serve(ctx, request, reply);
+    } catch (error) {
+      ctx.settle();
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      ctx.settle();
+      return result;
+    }
+    // The after-response work (teardown, background tasks) waits for this.
+    return result.then(
+      (value) => {
+        ctx.settle();
+        return value;
+      },
+      (error: unknown) => {
+        ctx.settle();
+        throw error;
+      },
+    );
+  };
+
+  // Resolves the dependencies and runs the handler: a promise only when one of them is async.
+  function serve(ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown {
     if (emptyDeps) ctx.deps = {};
     if (!hasDeps) return run(ctx, request, reply);
     const cache = new Map<Dependency, unknown>();
@@ -312,7 +341,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         : resolveInto(ctx, namedEntries, cache, overrides, values);
     }
     return pending ? pending.then(() => run(ctx, request, reply)) : run(ctx, request, reply);
-  };
+  }
 
   // Synchronous as long as the hooks, validators, dependencies and handler are: an async step
   // costs a promise and a microtask on every request, so it is taken only when something awaits.
