@@ -1,13 +1,15 @@
 /**
- * Keyset pagination for `QuerySet.iterate()`: the condition selecting the rows after the last
- * row of a chunk, in the query's order (the primary key breaking ties), so each chunk is one
- * indexed query and the memory held is one chunk, however many rows match.
+ * `QuerySet.iterate()`: the matching rows a chunk at a time. Keyset pagination where it can (the
+ * condition selecting the rows after the last row of a chunk, in the query's order, the primary
+ * key breaking ties), so each chunk is one indexed query and the memory held is one chunk,
+ * however many rows match; else the keys first, then the rows by key.
  */
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectName } from '../database.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { Clause } from './lookups.ts';
-import { orderable } from './lookups.ts';
+import { conditionsSql, orderable } from './lookups.ts';
+import { type Extra, fieldOrder, isSliced, ordersOf, type Source, type State } from './state.ts';
 
 /** One ordering term keyset pagination can follow: a non-null column of the model. */
 export interface KeysetOrder {
@@ -49,4 +51,50 @@ export function keyset(
     shape: `keyset(${terms.map((t) => `${JSON.stringify(t.field.column)}${t.descending ? '-' : '+'}`).join(',')})`,
     params,
   };
+}
+
+/** Reads the rows of a state (with `extras`, by default its annotations). */
+export type RowReader = (
+  fields: readonly AnyField[],
+  state: State,
+  extras?: readonly Extra[],
+) => Promise<Record<string, unknown>[]>;
+
+/** The rows of `state`, `size` at a time (see `QuerySet.iterate`). */
+export async function* iterateRows(
+  source: Source,
+  state: State,
+  size: number,
+  read: RowReader,
+): AsyncGenerator<Record<string, unknown>, void, undefined> {
+  const { db, model } = source;
+  const fields = model.meta.concreteFields;
+  const pk = model.meta.pk;
+  const order = ordersOf(model, state);
+  const plain =
+    !isSliced(state) && order.every((o) => o.field && !o.path && !o.annotation && !o.field.nullable);
+  if (plain) {
+    const terms: KeysetOrder[] = order.map((o) => ({ field: o.field!, descending: o.descending }));
+    if (!terms.some((t) => t.field === pk)) terms.push({ field: pk, descending: false });
+    const chunkOrder = terms.map((t) => fieldOrder(t.field, t.descending));
+    let after: Record<string, unknown> | undefined;
+    for (;;) {
+      const where = after ? [...state.where, keyset(terms, after, db.dialect)] : state.where;
+      const rows = await read(fields, { ...state, where, order: chunkOrder, limit: size });
+      for (const row of rows) yield row;
+      if (rows.length < size) return;
+      after = rows.at(-1);
+    }
+  }
+  const keys = await read([pk], { ...state, related: [], prefetch: [] }, []);
+  for (let start = 0; start < keys.length; start += size) {
+    const ids = keys.slice(start, start + size).map((k) => k[pk.attribute]);
+    const where = [conditionsSql(model, { [`${pk.attribute}__in`]: ids }, db.dialect)];
+    const rows = await read(fields, { ...state, where, order: [], limit: undefined, offset: undefined });
+    const byKey = new Map(rows.map((row) => [row[pk.attribute], row]));
+    for (const id of ids) {
+      const row = byKey.get(id);
+      if (row) yield row;
+    }
+  }
 }

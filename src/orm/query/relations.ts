@@ -221,6 +221,7 @@ export function attachSelected(
 
 /** Loads the rows of one prefetched relation for a batch of keys: each row with the key it belongs to. */
 export type PrefetchLoader = (
+  db: Database,
   relation: Prefetch,
   keys: readonly unknown[],
 ) => Promise<{ key: unknown; row: Record<string, unknown> }[]>;
@@ -231,6 +232,7 @@ export type PrefetchLoader = (
  * `null`.
  */
 export async function prefetch(
+  db: Database,
   rows: readonly Record<string, unknown>[],
   pk: AnyField,
   relations: readonly Prefetch[],
@@ -249,7 +251,7 @@ export async function prefetch(
     }
     const keys = [...groups.keys()];
     for (let start = 0; start < keys.length; start += BATCH) {
-      const loaded = await load(relation, keys.slice(start, start + BATCH));
+      const loaded = await load(db, relation, keys.slice(start, start + BATCH));
       for (const { key, row } of loaded) groups.get(key)?.push(row);
     }
     if (relation.single)
