@@ -1,6 +1,6 @@
 /**
  * The connection every ORM query runs on: `connect(url)` and the `Database` interface that the
- * dialects (`dialects/sqlite.ts`, `dialects/postgres.ts`) implement.
+ * dialects (`dialects/sqlite/`, `dialects/postgres/`) implement.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -126,13 +126,13 @@ export interface ConnectOptions {
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Database> {
   if (url.startsWith('sqlite:')) {
-    const { openSqlite } = await import('./dialects/sqlite.ts');
+    const { openSqlite } = await import('./dialects/sqlite/database.ts');
     const path = sqlitePath(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     return openSqlite(path, options);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { openPostgres } = await import('./dialects/postgres.ts');
+    const { openPostgres } = await import('./dialects/postgres/database.ts');
     return openPostgres(url, options);
   }
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '(none)';

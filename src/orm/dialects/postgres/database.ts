@@ -23,8 +23,8 @@
  */
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import type { ConnectOptions, Database, RunResult } from '../database.ts';
-import { DatabaseError, DatabaseUnavailableError } from '../errors.ts';
+import type { ConnectOptions, Database, RunResult } from '../../database.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../../errors.ts';
 import {
   dbInsideTransaction,
   savepoint,
@@ -32,8 +32,8 @@ import {
   transactionBlock,
   transactionFinished,
   transactionInsideTransaction,
-} from '../transaction.ts';
-import { createKysely, type ExecuteResult } from './kysely.ts';
+} from '../../transaction.ts';
+import { createKysely, type ExecuteResult } from '../kysely.ts';
 import {
   acquire,
   cancelInFlight,
@@ -42,10 +42,10 @@ import {
   query,
   release,
   TransactionState,
-} from './postgres-pool.ts';
-import { quoteIdentifier } from './quote.ts';
-import { abortedError, bothSignals } from './signals.ts';
-import { stderrLogger } from './stderr-logger.ts';
+} from './pool.ts';
+import { quoteIdentifier } from '../quote.ts';
+import { abortedError, bothSignals } from '../signals.ts';
+import { stderrLogger } from '../stderr-logger.ts';
 
 const INT8 = 20;
 

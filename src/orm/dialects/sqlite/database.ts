@@ -19,8 +19,8 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
-import type { ConnectOptions, Database, RunResult } from '../database.ts';
-import { DatabaseBusyError, DatabaseError } from '../errors.ts';
+import type { ConnectOptions, Database, RunResult } from '../../database.ts';
+import { DatabaseBusyError, DatabaseError } from '../../errors.ts';
 import {
   begunBlock,
   dbInsideTransaction,
@@ -29,12 +29,12 @@ import {
   transactionBlock,
   transactionFinished,
   transactionInsideTransaction,
-} from '../transaction.ts';
-import { createKysely } from './kysely.ts';
-import { quoteIdentifier } from './quote.ts';
-import { abortedError, bothSignals, sleep } from './signals.ts';
-import { Connection, TransactionState } from './sqlite-connection.ts';
-import { mapSqliteError } from './sqlite-errors.ts';
+} from '../../transaction.ts';
+import { createKysely } from '../kysely.ts';
+import { quoteIdentifier } from '../quote.ts';
+import { abortedError, bothSignals, sleep } from '../signals.ts';
+import { Connection, TransactionState } from './connection.ts';
+import { mapSqliteError } from './errors.ts';
 
 /**
  * The synchronous part of a lock wait, in ms: short enough not to stall other requests, long
