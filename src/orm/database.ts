@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kysely } from 'kysely';
+import type { DialectOps } from './dialects/ops.ts';
 
 /** The SQL dialects Volt speaks. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -40,6 +41,14 @@ export interface DatabaseLogger {
  */
 export interface Database {
   readonly dialect: DialectName;
+  /**
+   * What the ORM does differently on this dialect (column types, value conversions, lookup SQL,
+   * DDL differences): fields, queries and migrations ask it instead of comparing `dialect`.
+   * Internal to Volt's ORM; its shape may change between releases.
+   *
+   * @internal
+   */
+  readonly ops: DialectOps;
   /** `true` for the `tx` a `transaction()` callback receives (and its savepoints). */
   readonly inTransaction: boolean;
   /**

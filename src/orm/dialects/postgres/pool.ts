@@ -10,9 +10,9 @@ import type pg from 'pg';
 import type { DatabaseLogger } from '../../database.ts';
 import { DatabaseAbortedError, DatabaseBusyError, DatabaseError } from '../../errors.ts';
 import { Mutex } from '../mutex.ts';
+import { abortedError } from '../signals.ts';
 import { sendCancelRequest } from './cancel.ts';
 import { mapPostgresError } from './errors.ts';
-import { abortedError } from '../signals.ts';
 
 /** What every view of one pool shares. */
 export class PoolState {
