@@ -34,7 +34,7 @@ export type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /** One `order by` term; `selected` is the selected value to order by instead (an alias). */
 export function orderSql(source: Source, order: Order, selected?: RawBuilder<unknown>): RawBuilder<unknown> {
-  const dialect = source.db.dialect;
+  const ops = source.db.ops;
   let expression: RawBuilder<unknown>;
   let nullable: boolean;
   if (order.annotation) {
@@ -42,10 +42,10 @@ export function orderSql(source: Source, order: Order, selected?: RawBuilder<unk
     nullable = order.annotation.resolved.aggregate.fn !== 'count';
   } else if (order.path) {
     const { from, last } = pathFrom(order.path, source.model.meta.table);
-    expression = selected ?? sql`(select ${orderable(order.field!, dialect, last)} from ${from})`;
+    expression = selected ?? sql`(select ${orderable(order.field!, ops, last)} from ${from})`;
     nullable = order.field!.nullable || order.path.optional;
   } else {
-    expression = orderable(order.field!, dialect);
+    expression = orderable(order.field!, ops);
     nullable = order.field!.nullable;
   }
   // PostgreSQL's default (NULL above every value), spelled out so SQLite sorts the same.
@@ -81,7 +81,8 @@ export function selectOf(
     query = query.orderBy(orderSql(source, term, extra && sql`${sql.ref(extra.alias)}`));
   }
   if (state.limit !== undefined) query = query.limit(sql.lit(state.limit));
-  else if (state.offset !== undefined && db.dialect === 'sqlite') query = query.limit(sql.lit(-1));
+  else if (state.offset !== undefined && db.ops.noLimit !== undefined)
+    query = query.limit(sql.lit(db.ops.noLimit));
   if (state.offset !== undefined) query = query.offset(state.offset);
   if (state.related.length) query = joinSelected(query, db, model.meta.table, state.related);
   return query;
@@ -133,7 +134,7 @@ export function aggregateQuery(
   resolved: readonly ResolvedAggregate[],
 ): Compiled {
   const { db, model } = source;
-  const dialect = db.dialect;
+  const ops = db.ops;
   const sliced = isSliced(state);
   const matching: State = {
     ...state,
@@ -146,7 +147,7 @@ export function aggregateQuery(
   const { shape, params } = shapeOf(source, 'aggregate', fields, matching);
   const key = `${shape}|${resolved.map((r) => `${r.alias}=${r.shape}`).join(',')}`;
   return compiled(model, key, params, () => {
-    const list = resolved.map((r) => sql`${overSet(r, dialect, 'volt_m')} as ${sql.id(r.alias)}`);
+    const list = resolved.map((r) => sql`${overSet(r, ops, 'volt_m')} as ${sql.id(r.alias)}`);
     return sql`with ${sql.id('volt_m')} as ${selectOf(source, fields, matching, [])} select ${sql.join(list)}`.compile(
       db.kysely,
     );
@@ -165,15 +166,15 @@ export function groupedQuery(
   options: { having?: object } | undefined,
 ): { query: Compiled; resolved: ResolvedAggregate[] } {
   const { db, model } = source;
-  const dialect = db.dialect;
+  const ops = db.ops;
   const resolved = resolveAggregates(model, spec, 'groupBy');
   const computed: Computed = new Map(
-    resolved.map((r) => [r.name, annotationOperand(perGroup(r, dialect), r, dialect)]),
+    resolved.map((r) => [r.name, annotationOperand(perGroup(r, ops), r, ops)]),
   );
-  const having = options?.having ? conditionsSql(model, options.having, dialect, computed) : undefined;
+  const having = options?.having ? conditionsSql(model, options.having, ops, computed) : undefined;
   const params = [...where.flatMap((w) => w.params), ...(having?.params ?? [])];
   const shape = [
-    dialect,
+    ops.name,
     'group',
     fields.map((f) => JSON.stringify(f.column)).join(','),
     where.map((w) => w.shape).join(' & '),
@@ -184,7 +185,7 @@ export function groupedQuery(
     let select = db.kysely
       .selectFrom(model.meta.table)
       .select(fields.map((f) => sql.ref(f.column!).as(f.column!)))
-      .select(resolved.map((r) => perGroup(r, dialect).as(r.alias)));
+      .select(resolved.map((r) => perGroup(r, ops).as(r.alias)));
     for (const clause of where) select = select.where(clause.expression);
     select = select.groupBy(fields.map((f) => sql.ref(f.column!)));
     if (having) select = select.having(having.expression);

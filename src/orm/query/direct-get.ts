@@ -71,18 +71,18 @@ export function directGet(
     if (plans.size < 200) plans.set(signature, plan);
   }
   if (plan === null || !sameNames(plan.names, names)) return undefined;
-  const dialect = db.dialect;
+  const ops = db.ops;
   const params = new Array<unknown>(values.length);
   for (let i = 0; i < values.length; i++) {
     // A value the column cannot hold matches nothing: the general path says so without SQL errors.
     if (!plan.keys[i]!.canHold(values[i])) return undefined;
-    params[i] = plan.keys[i]!.toDb(values[i], dialect);
+    params[i] = plan.keys[i]!.toDb(values[i], ops);
   }
   return db.arrays(plan.sql, params).then((raw) => {
     const label = model.meta.label;
     if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
     if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
-    return rowOf(model.meta.concreteFields, raw[0]!, dialect);
+    return rowOf(model.meta.concreteFields, raw[0]!, ops);
   });
 }
 
@@ -100,7 +100,7 @@ function planDirectGet(
     keys.push(target.field);
   }
   // What `query(db, model).filter(conditions).get()` runs.
-  const where = [whereOf(model, INITIAL.annotations, [conditions], db.dialect)];
+  const where = [whereOf(model, INITIAL.annotations, [conditions], db.ops)];
   const single = where.some((w) => w.unique);
   const { sql: text, parameters } = compiledSelect(source, 'select', model.meta.concreteFields, {
     ...INITIAL,
@@ -108,8 +108,8 @@ function planDirectGet(
     order: [],
     limit: single ? undefined : 2,
   });
-  const dialect = db.dialect;
-  const expected = values.map((value, i) => keys[i]!.toDb(value, dialect));
+  const ops = db.ops;
+  const expected = values.map((value, i) => keys[i]!.toDb(value, ops));
   if (!isDeepStrictEqual([...parameters], expected)) return null;
   return { sql: text, names: Object.keys(conditions), keys, single };
 }

@@ -3,8 +3,9 @@
  * model's columns, then annotations and paths, then the relations joined by `selectRelated`),
  * loading `prefetchRelated` relations onto them, and the rows linked through a join table.
  */
+
 import { sql } from 'kysely';
-import type { DialectName } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import { compiled } from './cache.ts';
 import { compiledSelect, selectOf } from './compiler.ts';
@@ -19,10 +20,10 @@ import { type Extra, type Source, type State, shapeOf } from './state.ts';
 export function rowOf(
   fields: readonly AnyField[],
   values: readonly unknown[],
-  dialect: DialectName,
+  ops: DialectOps,
 ): Record<string, unknown> {
   const row: Record<string, unknown> = {};
-  for (let j = 0; j < fields.length; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(values[j], dialect);
+  for (let j = 0; j < fields.length; j++) row[fields[j]!.attribute] = fields[j]!.fromDb(values[j], ops);
   return row;
 }
 
@@ -30,10 +31,10 @@ export function rowOf(
 export function toRow(
   raw: Record<string, unknown>,
   fields: readonly AnyField[],
-  dialect: DialectName,
+  ops: DialectOps,
 ): Record<string, unknown> {
   const row: Record<string, unknown> = {};
-  for (const field of fields) row[field.attribute] = field.fromDb(raw[field.column!], dialect);
+  for (const field of fields) row[field.attribute] = field.fromDb(raw[field.column!], ops);
   return row;
 }
 
@@ -44,7 +45,7 @@ export function annotationExtras(source: Source, state: State): Extra[] {
     alias: a.resolved.alias,
     expression: a.expression,
     shape: `@${a.resolved.name}=${a.resolved.shape} as ${a.resolved.alias}`,
-    read: (raw: unknown) => a.resolved.read(raw, source.db.dialect),
+    read: (raw: unknown) => a.resolved.read(raw, source.db.ops),
   }));
 }
 
@@ -83,7 +84,7 @@ export function valuesSelection(
       alias: `volt_v${extras.length}`,
       expression: sql`(select ${sql.ref(`${alias}.${field.column!}`)} from ${from})`,
       shape: `${path.name}.${JSON.stringify(field.column)}`,
-      read: (raw) => field.fromDb(raw, db.dialect),
+      read: (raw) => field.fromDb(raw, db.ops),
     });
   }
   return { fields, extras };
@@ -103,14 +104,14 @@ export async function readRows(
   const { db, model } = source;
   const { sql: text, parameters } = compiledSelect(source, 'select', fields, state, undefined, extras);
   const raw = await db.arrays(text, parameters);
-  const dialect = db.dialect;
+  const ops = db.ops;
   const width = fields.length;
   const rows = new Array<Record<string, unknown>>(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const values = raw[i]!;
-    const row = rowOf(fields, values, dialect);
+    const row = rowOf(fields, values, ops);
     for (let j = 0; j < extras.length; j++) row[extras[j]!.key] = extras[j]!.read(values[width + j]);
-    if (state.related.length) attachSelected(row, values, width + extras.length, state.related, dialect);
+    if (state.related.length) attachSelected(row, values, width + extras.length, state.related, ops);
     rows[i] = row;
   }
   if (state.prefetch.length) await prefetch(db, rows, model.meta.pk, state.prefetch, load);
@@ -132,9 +133,9 @@ export async function linkedRows(
   if (keys.length === 0) return [];
   const { db, model } = source;
   const fields = model.meta.concreteFields;
-  const dialect = db.dialect;
+  const ops = db.ops;
   const sourcePk = join.source.meta.pk;
-  const values = keys.map((key) => sourcePk.toDb(key, dialect));
+  const values = keys.map((key) => sourcePk.toDb(key, ops));
   const extras = annotationExtras(source, state);
   const { shape, params } = shapeOf(source, 'linked', fields, state, extras);
   const via = `${shape}|via:${JSON.stringify([join.table, join.sourceColumn, join.targetColumn])}`;
@@ -156,10 +157,10 @@ export async function linkedRows(
   const raw = await db.arrays(text, parameters);
   const width = fields.length;
   const linked = raw.map((r) => {
-    const row = rowOf(fields, r, dialect);
+    const row = rowOf(fields, r, ops);
     for (let j = 0; j < extras.length; j++) row[extras[j]!.key] = extras[j]!.read(r[width + j]);
-    attachSelected(row, r, width + extras.length, state.related, dialect);
-    return { key: sourcePk.fromDb(r[r.length - 1], dialect), row };
+    attachSelected(row, r, width + extras.length, state.related, ops);
+    return { key: sourcePk.fromDb(r[r.length - 1], ops), row };
   });
   if (state.prefetch.length)
     await prefetch(
@@ -176,12 +177,12 @@ export async function linkedRows(
 export function groupedRows(
   raw: readonly Record<string, unknown>[],
   fields: readonly AnyField[],
-  resolved: readonly { name: string; alias: string; read(raw: unknown, dialect: DialectName): unknown }[],
-  dialect: DialectName,
+  resolved: readonly { name: string; alias: string; read(raw: unknown, ops: DialectOps): unknown }[],
+  ops: DialectOps,
 ): Record<string, unknown>[] {
   return raw.map((r) => {
-    const row = toRow(r, fields, dialect);
-    for (const a of resolved) row[a.name] = a.read(r[a.alias], dialect);
+    const row = toRow(r, fields, ops);
+    for (const a of resolved) row[a.name] = a.read(r[a.alias], ops);
     return row;
   });
 }

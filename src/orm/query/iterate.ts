@@ -4,8 +4,9 @@
  * key breaking ties), so each chunk is one indexed query and the memory held is one chunk,
  * however many rows match; else the keys first, then the rows by key.
  */
+
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { DialectName } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { Clause } from './lookups.ts';
 import { conditionsSql, orderable } from './lookups.ts';
@@ -23,27 +24,19 @@ export interface KeysetOrder {
  *
  * @example
  * ```ts
- * keyset([{ field: Book.meta.pk, descending: false }], { id: 40 }, 'sqlite'); // "id" > ? with [40]
+ * keyset([{ field: Book.meta.pk, descending: false }], { id: 40 }, db.ops); // "id" > ? with [40]
  * ```
  */
-export function keyset(
-  terms: readonly KeysetOrder[],
-  row: Record<string, unknown>,
-  dialect: DialectName,
-): Clause {
+export function keyset(terms: readonly KeysetOrder[], row: Record<string, unknown>, ops: DialectOps): Clause {
   const params: unknown[] = [];
   const value = (field: AnyField): RawBuilder<unknown> => {
-    const v = field.toDb(row[field.attribute], dialect);
+    const v = field.toDb(row[field.attribute], ops);
     params.push(v);
-    return dialect === 'sqlite' && field.kind === 'decimal'
-      ? sql`cast(${sql.val(v)} as real)`
-      : sql`${sql.val(v)}`;
+    return field.kind === 'decimal' ? ops.comparableDecimal(sql`${sql.val(v)}`) : sql`${sql.val(v)}`;
   };
   const branches = terms.map((term, i) => {
-    const equal = terms
-      .slice(0, i)
-      .map((t) => sql<SqlBool>`${orderable(t.field, dialect)} = ${value(t.field)}`);
-    const after = sql<SqlBool>`${orderable(term.field, dialect)} ${sql.raw(term.descending ? '<' : '>')} ${value(term.field)}`;
+    const equal = terms.slice(0, i).map((t) => sql<SqlBool>`${orderable(t.field, ops)} = ${value(t.field)}`);
+    const after = sql<SqlBool>`${orderable(term.field, ops)} ${sql.raw(term.descending ? '<' : '>')} ${value(term.field)}`;
     return sql<SqlBool>`(${sql.join([...equal, after], sql.raw(' and '))})`;
   });
   return {
@@ -79,7 +72,7 @@ export async function* iterateRows(
     const chunkOrder = terms.map((t) => fieldOrder(t.field, t.descending));
     let after: Record<string, unknown> | undefined;
     for (;;) {
-      const where = after ? [...state.where, keyset(terms, after, db.dialect)] : state.where;
+      const where = after ? [...state.where, keyset(terms, after, db.ops)] : state.where;
       const rows = await read(fields, { ...state, where, order: chunkOrder, limit: size });
       for (const row of rows) yield row;
       if (rows.length < size) return;
@@ -89,7 +82,7 @@ export async function* iterateRows(
   const keys = await read([pk], { ...state, related: [], prefetch: [] }, []);
   for (let start = 0; start < keys.length; start += size) {
     const ids = keys.slice(start, start + size).map((k) => k[pk.attribute]);
-    const where = [conditionsSql(model, { [`${pk.attribute}__in`]: ids }, db.dialect)];
+    const where = [conditionsSql(model, { [`${pk.attribute}__in`]: ids }, db.ops)];
     const rows = await read(fields, { ...state, where, order: [], limit: undefined, offset: undefined });
     const byKey = new Map(rows.map((row) => [row[pk.attribute], row]));
     for (const id of ids) {

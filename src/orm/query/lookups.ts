@@ -9,8 +9,9 @@
  * conditions object on the same relation path share one subquery (the same related row must
  * match all of them, as in Django).
  */
+
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { DialectName } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
@@ -94,9 +95,9 @@ function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
  * A column as an expression to order or compare by. SQLite stores decimals as text, which
  * would order `'19.50'` before `'9.90'`: there they are compared as numbers.
  */
-export function orderable(field: AnyField, dialect: DialectName, qualifier?: string): RawBuilder<unknown> {
+export function orderable(field: AnyField, ops: DialectOps, qualifier?: string): RawBuilder<unknown> {
   const column = columnRef(field, qualifier);
-  return dialect === 'sqlite' && field.kind === 'decimal' ? sql`cast(${column} as real)` : column;
+  return field.kind === 'decimal' ? ops.comparableDecimal(column) : column;
 }
 
 /**
@@ -108,41 +109,9 @@ function datePart(
   column: RawBuilder<unknown>,
   part: DatePart,
   kind: string,
-  dialect: DialectName,
+  ops: DialectOps,
 ): RawBuilder<number> {
-  if (dialect === 'sqlite') {
-    const f = (format: string) => sql<number>`cast(strftime(${sql.lit(format)}, ${column}) as integer)`;
-    switch (part) {
-      case 'year':
-        return f('%Y');
-      case 'quarter':
-        return sql<number>`((${f('%m')} + 2) / 3)`;
-      case 'month':
-        return f('%m');
-      case 'day':
-        return f('%d');
-      case 'weekDay':
-        return sql<number>`(${f('%w')} + 1)`;
-      case 'hour':
-        return f('%H');
-      case 'minute':
-        return f('%M');
-      case 'second':
-        return f('%S');
-    }
-  }
-  const source = kind === 'datetime' ? sql`(${column} at time zone 'UTC')` : column;
-  const extract = (unit: string) => sql<number>`cast(extract(${sql.raw(unit)} from ${source}) as integer)`;
-  switch (part) {
-    case 'weekDay':
-      return sql<number>`(${extract('dow')} + 1)`;
-    case 'second':
-      return sql<number>`cast(floor(extract(second from ${source})) as integer)`;
-    case 'day':
-      return extract('day');
-    default:
-      return extract(part);
-  }
+  return ops.datePart(column, part, kind);
 }
 
 /**
@@ -220,7 +189,7 @@ const operands = new WeakMap<AnyField, Map<string, Operand>>();
 /** The operand of a column (or of one of its date parts); made once per field and use. */
 function fieldOperand(
   field: AnyField,
-  dialect: DialectName,
+  ops: DialectOps,
   qualifier: string | undefined,
   part: DatePart | undefined,
 ): Operand {
@@ -229,10 +198,10 @@ function fieldOperand(
     byUse = new Map();
     operands.set(field, byUse);
   }
-  const use = `${dialect}|${qualifier ?? ''}|${part ?? ''}`;
+  const use = `${ops.name}|${qualifier ?? ''}|${part ?? ''}`;
   let operand = byUse.get(use);
   if (!operand) {
-    operand = makeOperand(field, dialect, qualifier, part);
+    operand = makeOperand(field, ops, qualifier, part);
     byUse.set(use, operand);
   }
   return operand;
@@ -240,14 +209,14 @@ function fieldOperand(
 
 function makeOperand(
   field: AnyField,
-  dialect: DialectName,
+  ops: DialectOps,
   qualifier: string | undefined,
   part: DatePart | undefined,
 ): Operand {
   const column = columnRef(field, qualifier);
   const shape = JSON.stringify(field.column);
   if (part) {
-    const expression = datePart(column, part, field.kind, dialect);
+    const expression = datePart(column, part, field.kind, ops);
     return {
       expression,
       ordered: () => expression,
@@ -264,18 +233,18 @@ function makeOperand(
   }
   return {
     expression: column,
-    ordered: () => orderable(field, dialect, qualifier),
+    ordered: () => orderable(field, ops, qualifier),
     shape,
     text: TEXT_KINDS.has(field.kind),
-    numericText: dialect === 'sqlite' && field.kind === 'decimal',
-    toDb: (value) => field.toDb(value, dialect),
+    numericText: ops.decimalsAsText && field.kind === 'decimal',
+    toDb: (value) => field.toDb(value, ops),
     unique: qualifier === undefined && (field.primaryKey || field.unique),
     holds: (value) => field.canHold(value),
   };
 }
 
 /** One lookup on an operand. */
-function leaf(operand: Operand, lookup: Lookup, key: string, value: unknown, dialect: DialectName): Clause {
+function leaf(operand: Operand, lookup: Lookup, key: string, value: unknown, ops: DialectOps): Clause {
   if (operand.lookups && !operand.lookups.includes(lookup))
     throw new QueryError(
       `filter: '${lookup}' in '${key}' does not apply to a number computed by the database; use one of: ${operand.lookups.join(', ')}`,
@@ -287,12 +256,12 @@ function leaf(operand: Operand, lookup: Lookup, key: string, value: unknown, dia
   // A first pass checks the value and gathers the parameters without building any SQL; the
   // expression is built by a second pass only when the query's SQL is not cached yet.
   const params: unknown[] = [];
-  leafSql(operand, lookup, key, value, dialect, collecting(params));
+  leafSql(operand, lookup, key, value, ops, collecting(params));
   const variant = lookup === 'isNull' ? String(value) : value === null ? 'null' : '';
   return lazyClause(
     `${operand.shape}:${lookup}:${variant}:${params.length}`,
     params,
-    () => leafSql(operand, lookup, key, value, dialect, KYSELY) as RawBuilder<SqlBool>,
+    () => leafSql(operand, lookup, key, value, ops, KYSELY) as RawBuilder<SqlBool>,
     lookup === 'exact' && value !== null && operand.unique === true,
   );
 }
@@ -334,7 +303,7 @@ function leafSql(
   lookup: Lookup,
   key: string,
   value: unknown,
-  dialect: DialectName,
+  ops: DialectOps,
   kit: SqlKit,
 ): unknown {
   const { sql, val } = kit;
@@ -345,11 +314,10 @@ function leafSql(
     return val(operand.toDb(v));
   };
   const like = (pattern: string, insensitive: boolean) => {
-    if (dialect === 'postgres')
-      return sql`${column} ${kit.raw(insensitive ? 'ilike' : 'like')} ${val(pattern)} escape '\\'`;
-    // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
-    if (insensitive) return sql`${column} like ${val(pattern)} escape '\\'`;
-    return undefined;
+    // undefined: `like` cannot match this way (SQLite's ignores ASCII case): instr/substr below.
+    const operator = ops.likeOperator(insensitive);
+    if (operator === undefined) return undefined;
+    return sql`${column} ${kit.raw(operator)} ${val(pattern)} escape '\\'`;
   };
   if (TEXT.has(lookup) && lookup !== 'iexact' && textValue(value, key) === '')
     return sql`${column} is not null`;
@@ -540,14 +508,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function conditionsSql(
   model: AnyModel,
   conditions: object,
-  dialect: DialectName,
+  ops: DialectOps,
   computed?: Computed,
   prefix = '',
 ): Clause {
   const combinator = combinatorOf(conditions);
   if (combinator) {
     const parts = (conditions as { parts: readonly object[] }).parts.map((part) =>
-      conditionsSql(model, part, dialect, computed, prefix),
+      conditionsSql(model, part, ops, computed, prefix),
     );
     return combinator === 'not' ? negate(combine(parts, 'and')) : combine(parts, combinator);
   }
@@ -565,25 +533,19 @@ export function conditionsSql(
       if (rest.length > 1) throw notLookup(rest.join('__'), key);
       const lookup = rest[0] ?? 'exact';
       if (!LOOKUP_SET.has(lookup)) throw notLookup(lookup, key);
-      clauses.push(leaf(computedOperand, lookup as Lookup, key, value, dialect));
+      clauses.push(leaf(computedOperand, lookup as Lookup, key, value, ops));
       continue;
     }
     // `{ author: { lastName: 'x' } }` is `{ author__lastName: 'x' }`.
     if ((isPlainObject(value) || combinatorOf(value)) && !concreteFieldOnPath(model, key)) {
       follow(model, key.split('__'), 'filter');
-      clauses.push(conditionsSql(model, value, dialect, undefined, `${key}__`));
+      clauses.push(conditionsSql(model, value, ops, undefined, `${key}__`));
       continue;
     }
     const target = resolveKey(model, key);
     if (!target.path) {
       clauses.push(
-        leaf(
-          fieldOperand(target.field!, dialect, undefined, target.part),
-          target.lookup,
-          key,
-          value,
-          dialect,
-        ),
+        leaf(fieldOperand(target.field!, ops, undefined, target.part), target.lookup, key, value, ops),
       );
       continue;
     }
@@ -595,11 +557,11 @@ export function conditionsSql(
     }
     const { last } = pathFrom(target.path, model.meta.table);
     const condition = leaf(
-      fieldOperand(target.field, dialect, last, target.part),
+      fieldOperand(target.field, ops, last, target.part),
       target.lookup,
       key,
       value,
-      dialect,
+      ops,
     );
     groups ??= new Map();
     const group = groups.get(target.path.name);

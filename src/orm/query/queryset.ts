@@ -117,7 +117,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * ```
    */
   filter(...conditions: Where<M, A>[]): QuerySet<M, X, A> {
-    const clause = whereOf(this.model, this.#state.annotations, conditions, this.db.dialect);
+    const clause = whereOf(this.model, this.#state.annotations, conditions, this.db.ops);
     return this.#with({ where: [...this.#state.where, clause] });
   }
 
@@ -131,7 +131,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * ```
    */
   exclude(...conditions: Where<M, A>[]): QuerySet<M, X, A> {
-    const clause = whereOf(this.model, this.#state.annotations, conditions, this.db.dialect);
+    const clause = whereOf(this.model, this.#state.annotations, conditions, this.db.ops);
     return this.#with({ where: [...this.#state.where, negate(clause)] });
   }
 
@@ -335,7 +335,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     spec: S,
   ): QuerySet<M, X & AggregateResult<M, S>, A & AggregateResult<M, S>> {
     const annotations = this.#state.annotations;
-    const added = annotationsOf(this.model, spec, annotations, this.db.dialect);
+    const added = annotationsOf(this.model, spec, annotations, this.db.ops);
     return this.#with({ annotations: [...annotations, ...added] });
   }
 
@@ -356,10 +356,11 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const resolved = resolveAggregates(this.model, spec, 'aggregate', taken);
     const { sql: text, parameters } = aggregateQuery(this, this.#state, resolved);
     const row = (await this.db.get<Record<string, unknown>>(text, parameters)) ?? {};
-    const dialect = this.db.dialect;
-    return Object.fromEntries(
-      resolved.map((r) => [r.name, r.read(row[r.alias], dialect)]),
-    ) as AggregateResult<M, S>;
+    const ops = this.db.ops;
+    return Object.fromEntries(resolved.map((r) => [r.name, r.read(row[r.alias], ops)])) as AggregateResult<
+      M,
+      S
+    >;
   }
 
   /**
@@ -382,7 +383,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       aggregate: async (spec, options) => {
         const { query, resolved } = groupedQuery(this, this.#state.where, fields, spec, options);
         const raw = await this.db.all<Record<string, unknown>>(query.sql, query.parameters);
-        return groupedRows(raw, fields, resolved, this.db.dialect) as never;
+        return groupedRows(raw, fields, resolved, this.db.ops) as never;
       },
     };
   }

@@ -5,8 +5,10 @@
  * (`where book_id in (…)`, through the join table for a many-to-many). Nothing is ever loaded
  * lazily.
  */
+
 import { type SelectQueryBuilder, sql } from 'kysely';
-import type { Database, DialectName } from '../database.ts';
+import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
@@ -197,7 +199,7 @@ export function attachSelected(
   values: readonly unknown[],
   start: number,
   relations: readonly SelectedRelation[],
-  dialect: DialectName,
+  ops: DialectOps,
 ): void {
   const objects: (Record<string, unknown> | null)[] = [];
   let at = start;
@@ -213,7 +215,7 @@ export function attachSelected(
       continue;
     }
     const related: Record<string, unknown> = {};
-    for (const f of columns) related[f.attribute] = f.fromDb(values[at++], dialect);
+    for (const f of columns) related[f.attribute] = f.fromDb(values[at++], ops);
     objects.push(related);
     host[field.name] = related;
   }

@@ -3,8 +3,10 @@
  * annotations) and what is read from it: the order terms in effect and the cache key of a query
  * shape (everything but the values), with the values in SQL order.
  */
+
 import type { RawBuilder } from 'kysely';
-import type { Database, DialectName } from '../database.ts';
+import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { annotationOperand, perRow, type ResolvedAggregate, resolveAggregates } from './aggregates.ts';
@@ -91,13 +93,13 @@ export function whereOf(
   model: AnyModel,
   annotations: readonly Annotation[],
   conditions: readonly object[],
-  dialect: DialectName,
+  ops: DialectOps,
 ): Clause {
   if (conditions.length === 0) throw new QueryError('filter: give at least one conditions object');
   const computed: Computed | undefined = annotations.length
     ? new Map(annotations.map((a) => [a.resolved.name, a.operand]))
     : undefined;
-  const parts = conditions.map((c) => conditionsSql(model, c, dialect, computed));
+  const parts = conditions.map((c) => conditionsSql(model, c, ops, computed));
   return combine(parts, 'or');
 }
 
@@ -106,12 +108,12 @@ export function annotationsOf(
   model: AnyModel,
   spec: Record<string, unknown>,
   annotations: readonly Annotation[],
-  dialect: DialectName,
+  ops: DialectOps,
 ): Annotation[] {
   const taken = annotations.map((a) => a.resolved.name);
   return resolveAggregates(model, spec, 'annotate', taken).map((resolved) => {
-    const expression = perRow(model, resolved, dialect);
-    return { resolved, expression, operand: annotationOperand(expression, resolved, dialect) };
+    const expression = perRow(model, resolved, ops);
+    return { resolved, expression, operand: annotationOperand(expression, resolved, ops) };
   });
 }
 
@@ -204,13 +206,13 @@ export function shapeOf(
     params = where.flatMap((w) => w.params);
     whereShape = where.map((w) => w.shape).join(' & ');
   }
-  const dialect = source.db.dialect;
+  const ops = source.db.ops;
   // The limit is written into the SQL (a checked whole number): SQLite plans `limit 50` better
   // than `limit ?`. The offset, which changes from page to page, stays a parameter.
-  const sliced = state.limit !== undefined || (state.offset !== undefined && dialect === 'sqlite');
+  const sliced = state.limit !== undefined || (state.offset !== undefined && ops.noLimit !== undefined);
   if (state.offset !== undefined) params.push(state.offset);
-  let shape = `${dialect}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(ordersOf(source.model, state), ordersShape)}`;
-  if (sliced) shape += `|limit ${state.limit ?? -1}`;
+  let shape = `${ops.name}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(ordersOf(source.model, state), ordersShape)}`;
+  if (sliced) shape += `|limit ${state.limit ?? ops.noLimit}`;
   if (state.offset !== undefined) shape += '|offset';
   if (state.related.length) shape += `|related:${listShape(state.related, relatedShape)}`;
   if (extras.length) shape += `|extras:${extras.map((e) => e.shape).join(',')}`;

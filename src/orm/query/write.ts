@@ -6,8 +6,10 @@
  * transaction (a savepoint inside yours); when a concurrent insert of the same row wins (a unique
  * violation), the row is fetched again instead of failing.
  */
+
 import { sql } from 'kysely';
-import type { Database, DialectName } from '../database.ts';
+import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
@@ -31,7 +33,7 @@ function columnsOf(
   model: AnyModel,
   input: Record<string, unknown>,
   create: boolean,
-  dialect: DialectName,
+  ops: DialectOps,
 ): Record<string, unknown> {
   const now = new Date();
   const out: Record<string, unknown> = {};
@@ -42,7 +44,7 @@ function columnsOf(
       if (field.hasDefault) value = field.getDefault();
       else if (field.nullable) value = null;
     }
-    if (value !== undefined) out[field.column!] = field.toDb(value, dialect);
+    if (value !== undefined) out[field.column!] = field.toDb(value, ops);
   }
   return out;
 }
@@ -55,7 +57,7 @@ async function insertRow(
   at: readonly (string | number)[] = [],
 ): Promise<Record<string, unknown>> {
   const fields = model.meta.concreteFields;
-  const columns = columnsOf(model, input, true, db.dialect);
+  const columns = columnsOf(model, input, true, db.ops);
   const shape = `${db.dialect}|insert|${Object.keys(columns).map((c) => JSON.stringify(c))}`;
   const { sql: text, parameters } = compiled(model, shape, Object.values(columns), () =>
     (Object.keys(columns).length
@@ -67,7 +69,7 @@ async function insertRow(
   );
   try {
     const raw = await db.get<Record<string, unknown>>(text, parameters);
-    return toRow(raw!, fields, db.dialect);
+    return toRow(raw!, fields, db.ops);
   } catch (error) {
     throw await constraintError(error, db, model, columns, at);
   }
@@ -119,7 +121,7 @@ export async function bulkCreateRows(
     // a savepoint, so the error names the failing input's index and field.
     let start = 0;
     while (start < inputs.length) {
-      const columns = columnsOf(model, inputs[start]!, true, tx.dialect);
+      const columns = columnsOf(model, inputs[start]!, true, tx.ops);
       const names = Object.keys(columns);
       if (names.length === 0) {
         // Nothing but defaults the database fills: no multi-row form, one insert.
@@ -130,7 +132,7 @@ export async function bulkCreateRows(
       const batch = [columns];
       const most = Math.max(1, Math.floor(BULK_PARAMETERS / Math.max(1, names.length)));
       while (batch.length < most && start + batch.length < inputs.length) {
-        const next = columnsOf(model, inputs[start + batch.length]!, true, tx.dialect);
+        const next = columnsOf(model, inputs[start + batch.length]!, true, tx.ops);
         if (!sameKeys(next, names)) break;
         batch.push(next);
       }
@@ -169,8 +171,8 @@ async function insertMany(
       .compile(),
   );
   const raw = await db.arrays(text, parameters);
-  const dialect = db.dialect;
-  const rows = raw.map((values) => rowOf(fields, values, dialect));
+  const ops = db.ops;
+  const rows = raw.map((values) => rowOf(fields, values, ops));
   // The returned rows' order is the database's: put them back in input order, by the key
   // given (a uuid, a slug) or, for an auto key, by the ascending values it handed out.
   const pk = meta.pk;
@@ -179,7 +181,7 @@ async function insertMany(
     const order = new Map(batch.map((columns, i) => [keyText(pk, columns[pk.column!]), i]));
     const sorted = new Array<Record<string, unknown>>(rows.length);
     for (let i = 0; i < raw.length; i++) {
-      const index = order.get(keyText(pk, pk.toDb(pk.fromDb(raw[i]![at], dialect), dialect)));
+      const index = order.get(keyText(pk, pk.toDb(pk.fromDb(raw[i]![at], ops), ops)));
       // A key the database returned otherwise than given keeps the database's order.
       if (index === undefined || sorted[index] !== undefined) return rows;
       sorted[index] = rows[i]!;
@@ -207,7 +209,7 @@ export async function updateRows(
     throw new QueryError(
       `update() on ${model.meta.label} has no field to set: pass at least one, like update({ field: value })`,
     );
-  const columns = columnsOf(model, values, false, db.dialect);
+  const columns = columnsOf(model, values, false, db.ops);
   if (Object.keys(columns).length === 0) return 0;
   const shape = `${db.dialect}|update|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
   const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
@@ -242,7 +244,7 @@ export async function deleteRows<M extends AnyModel>(
         .orderBy()
         .values(pk.attribute as RowKey<M>)) as Record<string, unknown>[];
       if (rows.length === 0) return 0;
-      const keys = rows.map((row) => pk.toDb(row[pk.attribute], tx.dialect));
+      const keys = rows.map((row) => pk.toDb(row[pk.attribute], tx.ops));
       const counts = await executeDeletion(tx, await collectDeletion(tx, model, keys));
       return counts.get(model) ?? 0;
     });
