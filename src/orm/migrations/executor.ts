@@ -290,7 +290,7 @@ export async function migrate(
     try {
       if (options.fake) {
         await db.transaction(record);
-      } else if (migration.atomic === false && db.dialect === 'postgres') {
+      } else if (migration.atomic === false && db.ops.nonAtomicMigrations) {
         await runOperations(new SchemaEditor(db), step, ordered);
         await record(db);
       } else {
@@ -346,9 +346,10 @@ export async function sqlFor(
   const indexes = migration.operations.map((_, i) => i);
   if (direction === 'backward') indexes.reverse();
   // SQLite has no statement that refuses a transaction: it runs every migration in one.
-  const atomic = migration.atomic !== false || db.dialect === 'sqlite';
+  const atomic = migration.atomic !== false || !db.ops.nonAtomicMigrations;
+  const wrapping = db.ops.scriptWrapping;
   const lines: string[] = [];
-  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = OFF;');
+  if (atomic) lines.push(...wrapping.before);
   if (atomic) lines.push('BEGIN;');
   for (const i of indexes) {
     const operation = migration.operations[i]!;
@@ -363,9 +364,9 @@ export async function sqlFor(
     for (const { sql, params } of editor.executed.slice(seen))
       lines.push(params.length ? `${sql}; -- parameters: ${printableParameters(params)}` : `${sql};`);
   }
-  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_key_check;');
+  if (atomic) lines.push(...wrapping.beforeCommit);
   if (atomic) lines.push('COMMIT;');
-  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = ON;');
+  if (atomic) lines.push(...wrapping.after);
   return lines;
 }
 

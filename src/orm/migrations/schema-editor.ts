@@ -10,9 +10,10 @@
  * the old table is dropped (else its `on delete cascade` would empty the children), which
  * {@link schemaTransaction} sees to.
  */
+
 import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import { quoteIdentifier as q } from '../dialects/quote.ts';
-import { ForeignKeyViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import { RelationField } from '../fields/relation.ts';
 import type { CheckSpec, IndexSpec } from '../meta.ts';
@@ -76,10 +77,10 @@ function variant(field: AnyField, changes: Partial<Pick<AnyField, 'nullable'>>):
 }
 
 /** The value that fills existing rows: the field's default (a default function is called once). */
-function fillValue(field: AnyField, dialect: Database['dialect']): unknown {
+function fillValue(field: AnyField, ops: DialectOps): unknown {
   if (!field.hasDefault) return undefined;
   const value = field.getDefault();
-  return value === null || value === undefined ? undefined : field.toDb(value, dialect);
+  return value === null || value === undefined ? undefined : field.toDb(value, ops);
 }
 
 /** The field names a check or index refers to. */
@@ -117,27 +118,7 @@ export function printableParameters(params: readonly unknown[]): string {
  * ```
  */
 export async function schemaTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
-  if (db.dialect !== 'sqlite') return db.transaction(fn);
-  const before = await db.get<{ foreign_keys: number }>('pragma foreign_keys');
-  await db.run('pragma foreign_keys = off');
-  try {
-    return await db.transaction(async (tx) => {
-      const result = await fn(tx);
-      const broken = await tx.all<{ table: string; parent: string; rowid: number }>(
-        'pragma foreign_key_check',
-      );
-      if (broken.length > 0) {
-        const first = broken[0]!;
-        throw new ForeignKeyViolationError(
-          `${broken.length} row(s) would point at missing rows, e.g. ${first.table} row ${first.rowid} → ${first.parent}`,
-          { table: first.table },
-        );
-      }
-      return result;
-    });
-  } finally {
-    if (before?.foreign_keys) await db.run('pragma foreign_keys = on');
-  }
+  return db.ops.schemaTransaction(db, fn);
 }
 
 /**
@@ -156,6 +137,8 @@ export async function schemaTransaction<T>(db: Database, fn: (tx: Database) => P
 export class SchemaEditor implements SchemaEditorLike {
   readonly db: Database;
   readonly dialect: Database['dialect'];
+  /** What the DDL of this dialect does differently (`db.ops`). */
+  readonly ops: DialectOps;
   /** `true` when statements are only recorded. */
   readonly collect: boolean;
   /** Every statement run or collected, in order, with its parameters. */
@@ -164,6 +147,7 @@ export class SchemaEditor implements SchemaEditorLike {
   constructor(db: Database, options: SchemaEditorOptions = {}) {
     this.db = db;
     this.dialect = db.dialect;
+    this.ops = db.ops;
     this.collect = options.collect ?? false;
   }
 
@@ -186,9 +170,9 @@ export class SchemaEditor implements SchemaEditorLike {
   // ---- tables ----------------------------------------------------------------------------
 
   async createModel(model: AnyModel): Promise<void> {
-    await this.#run(createTableSql(model, this.dialect).statements);
+    await this.#run(createTableSql(model, this.ops).statements);
     for (const field of model.meta.forwardRelations)
-      await this.#run(joinTableSql(field, this.dialect)?.statements ?? []);
+      await this.#run(joinTableSql(field, this.ops)?.statements ?? []);
   }
 
   async deleteModel(model: AnyModel): Promise<void> {
@@ -248,7 +232,7 @@ export class SchemaEditor implements SchemaEditorLike {
 
   async addField(model: AnyModel, field: AnyField): Promise<void> {
     if (field.kind === 'manyToMany') {
-      await this.#run(joinTableSql(field as RelationField, this.dialect)?.statements ?? []);
+      await this.#run(joinTableSql(field as RelationField, this.ops)?.statements ?? []);
       return;
     }
     if (field.primaryKey)
@@ -258,13 +242,13 @@ export class SchemaEditor implements SchemaEditorLike {
     const table = q(model.meta.table);
     const column = q(field.column!);
     // A default function has no SQL form: it is called once and its value fills existing rows.
-    const fill = typeof field.default === 'function' ? fillValue(field, this.dialect) : undefined;
-    if (this.dialect === 'postgres') {
+    const fill = typeof field.default === 'function' ? fillValue(field, this.ops) : undefined;
+    if (!this.ops.rebuildsTables) {
       if (fill === undefined) {
-        await this.execute(`alter table ${table} add column ${columnSql(field, this.dialect)}`);
+        await this.execute(`alter table ${table} add column ${columnSql(field, this.ops)}`);
       } else {
         await this.execute(
-          `alter table ${table} add column ${columnSql(variant(field, { nullable: true }), this.dialect)}`,
+          `alter table ${table} add column ${columnSql(variant(field, { nullable: true }), this.ops)}`,
         );
         await this.execute(`update ${table} set ${column} = $1`, [fill]);
         if (!field.nullable) await this.execute(`alter table ${table} alter column ${column} set not null`);
@@ -272,11 +256,11 @@ export class SchemaEditor implements SchemaEditorLike {
     } else {
       // SQLite adds a column in place unless it is unique, or not null without a literal
       // default, or a foreign key with a default (which ADD COLUMN refuses).
-      const literalDefault = defaultClause(field, 'sqlite') !== '';
+      const literalDefault = defaultClause(field, this.ops) !== '';
       const inPlace =
         !field.unique && !(isConcreteRelation(field) && literalDefault) && (field.nullable || literalDefault);
       if (inPlace) {
-        await this.execute(`alter table ${table} add column ${columnSql(field, this.dialect)}`);
+        await this.execute(`alter table ${table} add column ${columnSql(field, this.ops)}`);
         if (fill !== undefined) await this.execute(`update ${table} set ${column} = ?`, [fill]);
       } else {
         const copies = this.#sameColumns(model, model, new Set([field.name]));
@@ -303,9 +287,9 @@ export class SchemaEditor implements SchemaEditorLike {
       model.meta.indexes.some((index) => index.fields.some((name) => bare(name) === field.name)) ||
       model.meta.uniqueTogether.some((set) => set.includes(field.name)) ||
       model.meta.checks.some((check) => namesIn(check).includes(field.name) || 'rawSql' in check);
-    if (this.dialect === 'postgres' || (!field.unique && !isConcreteRelation(field) && !usedElsewhere)) {
+    if (!this.ops.rebuildsTables || (!field.unique && !isConcreteRelation(field) && !usedElsewhere)) {
       // SQLite refuses to drop an indexed column: its index goes first.
-      if (this.dialect === 'sqlite' && fieldIndexSql(field))
+      if (this.ops.dropsIndexBeforeColumn && fieldIndexSql(field))
         await this.execute(`drop index ${q(fieldIndexName(model.meta.table, field.column!))}`);
       await this.execute(`alter table ${table} drop column ${q(field.column!)}`);
       return;
@@ -342,7 +326,7 @@ export class SchemaEditor implements SchemaEditorLike {
     }
     if (fromField.primaryKey !== toField.primaryKey)
       throw new SchemaChangeError(`${where}: changing which field is the primary key is not supported`);
-    if (this.dialect === 'postgres') await this.#alterFieldPostgres(from, fromField, to, toField);
+    if (!this.ops.rebuildsTables) await this.#alterFieldPostgres(from, fromField, to, toField);
     else await this.#alterFieldSqlite(from, fromField, to, toField);
   }
 
@@ -355,7 +339,7 @@ export class SchemaEditor implements SchemaEditorLike {
     }
     if (a && b && a.table === b.table && from.target.meta.table === to.target.meta.table) return;
     if (a) await this.execute(`drop table ${q(a.table)}`);
-    if (b) await this.#run(joinTableSql(to, this.dialect)!.statements);
+    if (b) await this.#run(joinTableSql(to, this.ops)!.statements);
   }
 
   async #alterFieldPostgres(
@@ -387,17 +371,17 @@ export class SchemaEditor implements SchemaEditorLike {
       await this.execute(`drop index ${q(fieldIndexName(from.meta.table, oldColumn))}`);
     if (renamed) await this.execute(`alter table ${table} rename column ${q(oldColumn)} to ${column}`);
 
-    const oldType = fromField.columnType('postgres');
-    const type = toField.columnType('postgres')!;
+    const oldType = fromField.columnType(this.ops);
+    const type = toField.columnType(this.ops)!;
     const typeChanged = oldType !== type;
-    const oldDefault = defaultClause(fromField, 'postgres');
-    const newDefault = defaultClause(toField, 'postgres');
+    const oldDefault = defaultClause(fromField, this.ops);
+    const newDefault = defaultClause(toField, this.ops);
     if (oldDefault && (oldDefault !== newDefault || typeChanged))
       await this.execute(`alter table ${table} alter column ${column} drop default`);
     if (typeChanged)
       await this.execute(`alter table ${table} alter column ${column} type ${type} using ${column}::${type}`);
     if (fromField.nullable && !toField.nullable) {
-      const fill = fillValue(toField, 'postgres');
+      const fill = fillValue(toField, this.ops);
       if (fill !== undefined)
         await this.execute(`update ${table} set ${column} = $1 where ${column} is null`, [fill]);
       await this.execute(`alter table ${table} alter column ${column} set not null`);
@@ -428,9 +412,9 @@ export class SchemaEditor implements SchemaEditorLike {
     const fromFk = isConcreteRelation(fromField);
     const toFk = isConcreteRelation(toField);
     const sameDefinition =
-      fromField.columnType('sqlite') === toField.columnType('sqlite') &&
+      fromField.columnType(this.ops) === toField.columnType(this.ops) &&
       fromField.nullable === toField.nullable &&
-      defaultClause(fromField, 'sqlite') === defaultClause(toField, 'sqlite') &&
+      defaultClause(fromField, this.ops) === defaultClause(toField, this.ops) &&
       fromField.unique === toField.unique &&
       fromFk === toFk &&
       (!fromFk || !toFk || sameReference(fromField, toField));
@@ -450,7 +434,7 @@ export class SchemaEditor implements SchemaEditorLike {
     const copies = this.#sameColumns(from, to, new Set([toField.name]));
     let expression = q(fromField.column!);
     const params: unknown[] = [];
-    const fill = fillValue(toField, 'sqlite');
+    const fill = fillValue(toField, this.ops);
     if (fromField.nullable && !toField.nullable && fill !== undefined) {
       expression = `coalesce(${expression}, ?)`;
       params.push(fill);
@@ -470,9 +454,9 @@ export class SchemaEditor implements SchemaEditorLike {
   }
 
   async addCheck(model: AnyModel, check: CheckSpec): Promise<void> {
-    if (this.dialect === 'postgres') {
+    if (!this.ops.rebuildsTables) {
       await this.execute(
-        `alter table ${q(model.meta.table)} add constraint ${q(check.name)} check (${checkSql(model, check, 'postgres')})`,
+        `alter table ${q(model.meta.table)} add constraint ${q(check.name)} check (${checkSql(model, check, this.ops)})`,
       );
       return;
     }
@@ -481,7 +465,7 @@ export class SchemaEditor implements SchemaEditorLike {
   }
 
   async removeCheck(model: AnyModel, check: CheckSpec): Promise<void> {
-    if (this.dialect === 'postgres') {
+    if (!this.ops.rebuildsTables) {
       await this.execute(`alter table ${q(model.meta.table)} drop constraint ${q(check.name)}`);
       return;
     }
@@ -498,7 +482,7 @@ export class SchemaEditor implements SchemaEditorLike {
     const before = new Set(from.map(key));
     const after = new Set(to.map(key));
     if (from.length === to.length && from.every((set) => after.has(key(set)))) return;
-    if (this.dialect === 'sqlite') {
+    if (this.ops.rebuildsTables) {
       await this.#rebuild(this.#shape(model, { uniqueTogether: to }), this.#sameColumns(model, model));
       return;
     }
@@ -587,7 +571,7 @@ export class SchemaEditor implements SchemaEditorLike {
     const table = shape.model.meta.table;
     const temporary = `new__${table}`;
     await this.execute(
-      createTableStatement(shape.model, 'sqlite', {
+      createTableStatement(shape.model, this.ops, {
         table: temporary,
         fields: shape.fields,
         checks: shape.checks,
