@@ -37,7 +37,23 @@ export function testPostgresUrl(): string | undefined {
  */
 export async function testDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
   const { dialect = 'sqlite', url, ...connectOptions } = options;
-  if (dialect === 'sqlite') return connect('sqlite::memory:', connectOptions);
+  return TEST_DATABASES[dialect].open(url, connectOptions);
+}
+
+/** How each dialect's test database opens, and whether this environment has one. */
+const TEST_DATABASES: Record<
+  DialectName,
+  { available(): boolean; open(url: string | undefined, options: ConnectOptions): Promise<Database> }
+> = {
+  sqlite: { available: () => true, open: (_url, options) => connect('sqlite::memory:', options) },
+  postgres: { available: () => testPostgresUrl() !== undefined, open: openPostgresSchema },
+};
+
+/** A PostgreSQL database in a fresh schema of `url` (or `VOLT_TEST_POSTGRES`), dropped on close. */
+async function openPostgresSchema(
+  url: string | undefined,
+  connectOptions: ConnectOptions,
+): Promise<Database> {
   const server = url ?? testPostgresUrl();
   if (!server) throw new Error(`${POSTGRES_MISSING} (e.g. postgres://postgres@127.0.0.1:5432/test)`);
   const schema = `volt_test_${randomBytes(6).toString('hex')}`;
@@ -85,7 +101,7 @@ export type OpenTestDatabase = (options?: ConnectOptions) => Promise<Database>;
  */
 export function forEachDialect(body: (dialect: DialectName, open: OpenTestDatabase) => void): void {
   for (const dialect of ['sqlite', 'postgres'] as const) {
-    if (dialect === 'postgres' && !testPostgresUrl()) {
+    if (!TEST_DATABASES[dialect].available()) {
       if (process.env.CI === 'true') {
         test('postgres', () => {
           throw new Error(`${POSTGRES_MISSING}; CI must run the PostgreSQL tests (.ci/run sets it)`);
