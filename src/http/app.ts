@@ -12,16 +12,17 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { type AppLifecycle, compileRoute } from './compile.ts';
-import type { Dependency } from './dependencies.ts';
 import {
-  type ErrorMapper,
-  installErrorHandling,
+  type ConnectionHeaders,
+  handleExpectations,
   sendConnectionError,
-  sendRouterError,
-} from './error-handler.ts';
+  trackFreshConnections,
+} from './connections.ts';
+import type { Dependency } from './dependencies.ts';
+import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
-import { serializeRequest } from './log-redaction.ts';
+import { redactHeaders, serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
@@ -63,7 +64,10 @@ export interface AppOptions extends Partial<Settings> {
   /** The dotenv file to read; `.env` by default, `false` for none. */
   envFile?: string | false;
   /** Extra options for the Fastify instance (advanced). */
-  fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit' | 'requestTimeout' | 'frameworkErrors'>;
+  fastify?: Omit<
+    FastifyServerOptions,
+    'logger' | 'bodyLimit' | 'requestTimeout' | 'connectionTimeout' | 'frameworkErrors'
+  >;
 }
 
 type Hook = () => unknown;
@@ -82,9 +86,9 @@ function loggerOptions(
 ): NonNullable<FastifyServerOptions['logger']> {
   // A silent pino logger still builds a child logger per request: `false` skips that work.
   if (enabled === false || settings.logLevel === 'silent') return false;
-  // Request lines without the secrets a URL can carry (a reset link's token, an API key);
-  // errors with each cause's message once.
-  const serializers = { req: serializeRequest, err: serializeError };
+  // Request lines without the secrets a URL can carry (a reset link's token, an API key),
+  // logged headers without credentials; errors with each cause's message once.
+  const serializers = { req: serializeRequest, err: serializeError, headers: redactHeaders };
   if (settings.env === 'development') {
     return {
       level: settings.logLevel,
@@ -124,6 +128,8 @@ export class VoltApp extends Router {
   readonly #errorMappers: ErrorMapper[] = [];
   readonly #shutdownHooks: Hook[] = [];
   readonly #routerErrorHooks: RouterErrorHook[] = [];
+  readonly #connectionHeaders: Record<string, string> = {};
+  readonly #closeFreshConnections: () => void;
   #signalsInstalled = false;
   #closing: Promise<void> | undefined;
   readonly #shutdown = new AbortController();
@@ -160,7 +166,14 @@ export class VoltApp extends Router {
         headersTimeout: this.settings.headersTimeout,
         requestTimeout: this.settings.requestTimeout,
         connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL,
+        // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the Host
+        // check of the security layer answers it with a problem and the security headers.
+        requireHostHeader: false,
       },
+      // A socket with no traffic either way for this long is closed: a client that stopped
+      // reading its response (its window full) holds it no longer. A response being written
+      // (an SSE stream's heartbeats) is traffic.
+      connectionTimeout: this.settings.socketIdleTimeout,
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: this.settings.requestTimeout,
@@ -168,7 +181,9 @@ export class VoltApp extends Router {
       // Random, not Fastify's counter: the id is shown to clients on errors, and a counter
       // would tell them how much traffic the server has (and repeat after every restart).
       genReqId: fastify?.genReqId ?? (() => randomUUID()),
-      clientErrorHandler: fastify?.clientErrorHandler ?? sendConnectionError,
+      clientErrorHandler:
+        fastify?.clientErrorHandler ??
+        ((error, socket) => sendConnectionError(error, socket, this.#connectionHeaders)),
       // Fastify's own 503 for requests that arrive while closing is plain JSON, sent before any
       // hook (no security headers): the compiled handlers answer those with a problem instead.
       return503OnClosing: false,
@@ -179,6 +194,8 @@ export class VoltApp extends Router {
       },
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
+    handleExpectations(this.fastify.server, () => this.#connectionHeaders);
+    this.#closeFreshConnections = trackFreshConnections(this.fastify.server);
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
     installJsonParser(this.fastify, {
       maxDepth: this.settings.jsonMaxDepth,
@@ -216,6 +233,16 @@ export class VoltApp extends Router {
    */
   onRouterError(fn: RouterErrorHook): this {
     this.#routerErrorHooks.push(fn);
+    return this;
+  }
+
+  /**
+   * Adds headers to the answers Volt writes below the routing, where no hook runs: a request
+   * Node's parser refused (malformed HTTP, headers too large, a timeout: 400, 431, 408) and an
+   * `Expect` it cannot meet (417). The security layer puts its headers on them through it.
+   */
+  addConnectionHeaders(headers: ConnectionHeaders): this {
+    Object.assign(this.#connectionHeaders, headers);
     return this;
   }
 
@@ -287,7 +314,12 @@ export class VoltApp extends Router {
       // A keep-alive connection whose response was sent before the drain began (or without
       // `Connection: close`) would be kept open until its keep-alive timeout.
       server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_INTERVAL);
+      // Nor would one that connected and never sent a byte (Node counts it as busy).
+      this.#closeFreshConnections();
+      const sweep = setInterval(() => {
+        server.closeIdleConnections();
+        this.#closeFreshConnections();
+      }, IDLE_SWEEP_INTERVAL);
       sweep.unref();
       const timer = setTimeout(() => server.closeAllConnections(), this.settings.shutdownTimeout);
       timer.unref();

@@ -37,17 +37,19 @@ const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on', 't']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'off', 'f']);
 
 /**
- * The integer a text stands for (`-?(0|[1-9][0-9]*)`), or the text itself. Integer syntax past the safe range still
- * becomes a number, so the safe-integer bounds of validation name the problem rather than a
- * vague type error.
+ * The integer a text stands for (`0|-?[1-9][0-9]*`), or the text itself. `-0` is not one: it
+ * is no integer's canonical form, and would reach the handler as `-0`, a value `Object.is`
+ * tells from `0`. Integer syntax past the safe range still becomes a number, so the
+ * safe-integer bounds of validation name the problem rather than a vague type error.
  */
 export function textToInteger(text: string): number | string {
   // By hand rather than with a regular expression: this runs for every integer parameter.
   const length = text.length;
-  let i = text.charCodeAt(0) === MINUS ? 1 : 0;
+  const negative = text.charCodeAt(0) === MINUS;
+  let i = negative ? 1 : 0;
   if (i === length) return text;
-  // No leading zeros: `0` alone, or a digit 1–9 first.
-  if (text.charCodeAt(i) === DIGIT_0 && length !== i + 1) return text;
+  // No leading zeros: `0` alone (unsigned), or a digit 1–9 first.
+  if (text.charCodeAt(i) === DIGIT_0 && (negative || length !== i + 1)) return text;
   for (; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c < DIGIT_0 || c > DIGIT_9) return text;

@@ -233,8 +233,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     }
     if (isStreamBody(result)) {
       reply.header('content-type', result.contentType ?? declaredType ?? 'application/octet-stream');
+      // A raw stream keeps the cache headers the handler (or a guard) set: a file may be cacheable.
       if (!isSseBody(result)) return result.open(request.log);
-      reply.header('cache-control', 'no-cache');
+      // An event stream is live and often per user: never stored, whatever was set before.
+      reply.header('cache-control', 'no-store');
+      reply.removeHeader('expires');
       // Keeps reverse proxies (nginx) from buffering the event stream.
       reply.header('x-accel-buffering', 'no');
       ctx.abortOnShutdown(lifecycle.shutdown);
@@ -265,6 +268,32 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     const cookies = validate(request);
     const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
+    let result: unknown;
+    try {
+      result = serve(ctx, request, reply);
+    } catch (error) {
+      ctx.settle();
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      ctx.settle();
+      return result;
+    }
+    // The after-response work (teardown, background tasks) waits for this.
+    return result.then(
+      (value) => {
+        ctx.settle();
+        return value;
+      },
+      (error: unknown) => {
+        ctx.settle();
+        throw error;
+      },
+    );
+  }
+
+  // Resolves the dependencies and runs the handler: a promise only when one of them is async.
+  function serve(ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown {
     if (emptyDeps) ctx.deps = {};
     if (!hasDeps) return withoutAwait(reply, run(ctx, request, reply));
     const cache = new Map<Dependency, unknown>();

@@ -4,11 +4,17 @@
  * One object per request; the costly parts (cookies, the abort signal, the after-response
  * queue) are created only when a handler first touches them.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseCookie } from 'cookie';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { rawBody, type SseOptions, type StreamBody, type StreamOptions, sseBody } from './streaming.ts';
 
 type Task = () => unknown;
+
+// The async context outside every request (taken when this module loads): after-response work
+// runs in it, so a task does not see the finished request's AsyncLocalStorage stores (a
+// transaction that committed, a request-scoped logger) however the response ended.
+const outsideRequests = AsyncLocalStorage.snapshot();
 
 /**
  * What a handler receives. Its parts are typed from the route's schemas.
@@ -35,6 +41,8 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
   #after: { teardown: Task[]; background: Task[] } | undefined;
   #abort: AbortController | undefined;
   #shutdown: AbortSignal | undefined;
+  #settled = false;
+  #onSettled: (() => void) | undefined;
 
   constructor(request: FastifyRequest, reply: FastifyReply) {
     this.request = request;
@@ -177,6 +185,18 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
     return rawBody(source, options);
   }
 
+  /**
+   * @internal Called by the compiled route once the handler and the dependencies finished (or
+   * failed): the after-response work waits for it, as a handler may still use what a teardown
+   * releases after the response went out (sent early through `ctx.reply`, or the client left).
+   */
+  settle(): void {
+    this.#settled = true;
+    const onSettled = this.#onSettled;
+    this.#onSettled = undefined;
+    onSettled?.();
+  }
+
   #afterQueue(): { teardown: Task[]; background: Task[] } {
     if (!this.#after) {
       const queue = { teardown: [] as Task[], background: [] as Task[] };
@@ -188,8 +208,13 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
         if (res.statusCode >= 400) queue.background.length = 0;
         runAfterResponse(queue, this.request.log).catch(() => {});
       };
-      if (res.destroyed || res.writableFinished) setImmediate(run);
-      else res.once('close', run);
+      // Once both the response and the handler are done, on a later turn, outside the request.
+      const whenSettled = () => {
+        if (this.#settled) outsideRequests(() => setImmediate(run));
+        else this.#onSettled = () => outsideRequests(() => setImmediate(run));
+      };
+      if (res.destroyed || res.writableFinished) whenSettled();
+      else res.once('close', whenSettled);
     }
     return this.#after;
   }

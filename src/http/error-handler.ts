@@ -4,8 +4,6 @@
  * input), unknown routes and methods, and everything else as a 500 that says nothing about
  * the internals unless debug is on.
  */
-import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { routeOf } from './compile.ts';
@@ -98,45 +96,17 @@ export function sendRouterError(error: unknown, request: FastifyRequest, reply: 
   return sendProblem(reply, new HttpError(500, { detail: 'The server could not complete the request.' }));
 }
 
-// What Node's parser reports on a connection that has no request yet, and what Volt answers.
-const CONNECTION_ERRORS: Record<string, [status: number, detail: string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [
-    408,
-    'The request was not received in time (HEADERS_TIMEOUT for the headers, REQUEST_TIMEOUT in all).',
-  ],
-  HPE_HEADER_OVERFLOW: [431, 'The request headers are larger than the limit.'],
-};
-
-/**
- * Answers what Node's HTTP parser refuses before there is a request to route (a slow client
- * past its timeout, malformed HTTP, headers too large) with a problem+json written on the
- * socket, then closes it. Pass it as Fastify's `clientErrorHandler`.
- */
-export function sendConnectionError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  // A reset connection is gone: there is no one to answer.
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, detail] = CONNECTION_ERRORS[error.code ?? ''] ?? [400, 'The request is not valid HTTP.'];
-  const title = STATUS_CODES[status] ?? 'Bad Request';
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy(error);
-}
-
 /**
  * Whether the error is Node's `aborted` (`ECONNRESET`) from reading the body of a request whose
  * client closed the connection; an `ECONNRESET` from an upstream call, with the client still
- * there, stays a server error.
+ * there, stays a server error. The socket tells: `request.raw.destroyed` is also true once a
+ * body was read whole, with the client still connected and waiting.
  */
 function clientLeft(error: unknown, request: FastifyRequest): boolean {
   return (
     error instanceof Error &&
     (error as NodeJS.ErrnoException).code === 'ECONNRESET' &&
-    (request.raw.destroyed || request.raw.socket?.destroyed === true)
+    request.raw.socket?.destroyed === true
   );
 }
 

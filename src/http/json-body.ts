@@ -39,10 +39,11 @@ const LETTER_E = 101; // e
 const CAPITAL_E = 69; // E
 
 /**
- * A number literal outside a double's range has an exponent or more than 308 digits; a token
- * this long between two separators may be one.
+ * A number literal outside a double's range has an exponent or at least 309 digits
+ * (`Number.MAX_VALUE`, 1.797…·10^308, has 309): a token of more characters than this between two
+ * separators (the one before it excluded) may be one.
  */
-const LONG_TOKEN = 310;
+const LONG_TOKEN = 309;
 
 /** What {@link scanJson} found; a bit set. */
 const DEPTH = 1;
@@ -124,8 +125,9 @@ function scanJson(text: string, limits: JsonLimits): number {
   const commas: number[] = [];
   let depth = 0;
   let found = 0;
-  // Where the current token began: after the last separator or string.
-  let tokenStart = 0;
+  // The last separator or string end before the current token (-1: the text's start), so a
+  // token runs from tokenStart + 1 and `i - tokenStart > LONG_TOKEN` counts its characters.
+  let tokenStart = -1;
   let quote = -1;
   let backslash = -1;
   for (let i = 0; i < length; i++) {

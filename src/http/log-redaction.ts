@@ -1,25 +1,30 @@
 /**
- * What the request log line says of a request, with the secrets a URL can carry taken out: a
- * password-reset link's token, an API key or a signature in the query, a token in the path. Log
- * files are read by more people, and kept longer, than the secrets they would otherwise hold.
+ * What the log says of a request, with the secrets it can carry taken out: a password-reset
+ * link's token, an API key or a signature in the query, a token in the path, and the values of
+ * credential headers (`Authorization`, `Cookie`, `X-API-Key`…) in a `headers` object a handler
+ * logs. Log files are read by more people, and kept longer, than the secrets they would
+ * otherwise hold.
  */
 import type { FastifyRequest } from 'fastify';
 
 /** What stands in the log for a redacted value. */
 export const REDACTED = '[REDACTED]';
 
-// Names that hold a secret: anywhere in the name for the unambiguous ones (`resetToken`,
-// `client_secret`), as a whole word for the short ones (`key`, `api_key`, `code`, `sig`), so
-// `monkey` or `postcode` stay readable.
-const SECRET_IN_NAME = /token|secret|passw|signature|credential|apikey|session/i;
-const SECRET_WORDS = new Set(['key', 'code', 'sig', 'pwd', 'auth', 'otp', 'nonce', 'jwt']);
+// Names that hold a secret, in any case: anywhere in the name for the unambiguous ones
+// (`resetToken`, `client_secret`, `Proxy-Authorization`, `Set-Cookie`, `X-CSRF-Token`), as a
+// whole word for the short ones (`key`, `api_key`, `private_key`, `code`, `sig`, `pass`), so
+// `monkey`, `postcode`, `author` or `compass` stay readable.
+const SECRET_IN_NAME =
+  /token|secret|passw|passphrase|signature|credential|apikey|session|authoriz|cookie|csrf|xsrf|bearer|privatekey/i;
+const SECRET_WORDS = new Set(['key', 'code', 'sig', 'pwd', 'pass', 'auth', 'otp', 'nonce', 'jwt']);
 
 const verdicts = new Map<string, boolean>();
 
 /**
- * Whether a query or path parameter named `name` holds a secret: `token`, `key`, `code`,
- * `password`, `secret`, `signature` and the like, in any case and as part of a longer name
- * (`reset_token`, `apiKey`, `X-Amz-Signature`).
+ * Whether a query or path parameter, or a header, named `name` holds a secret: `token`, `key`,
+ * `code`, `password`/`passwd`, `secret`, `signature`, `authorization`, `cookie`, `session`,
+ * `csrf` and the like, in any case and as part of a longer name (`reset_token`, `apiKey`,
+ * `X-Amz-Signature`, `Set-Cookie`, `client_secret`, `private_key`).
  *
  * @example
  * ```ts
@@ -99,4 +104,23 @@ export function serializeRequest(request: FastifyRequest): Record<string, unknow
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };
+}
+
+/**
+ * A copy of a headers object (or any object of named values) for the log, the values of the
+ * names {@link isSecretName} calls secret replaced by `[REDACTED]`; the app's logger applies it
+ * to a `headers` key (`ctx.log.info({ headers: ctx.request.headers })`).
+ *
+ * @example
+ * ```ts
+ * redactHeaders({ authorization: 'Bearer volt_…', accept: '*\/*' });
+ * // { authorization: '[REDACTED]', accept: '*\/*' }
+ * ```
+ */
+export function redactHeaders<T>(headers: T): T {
+  if (headers === null || typeof headers !== 'object') return headers;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name] = value !== undefined && isSecretName(name) ? REDACTED : value;
+  return out as T;
 }

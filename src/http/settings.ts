@@ -39,6 +39,13 @@ export interface Settings {
   requestTimeout: number;
   /** Milliseconds allowed to receive a request's headers (`HEADERS_TIMEOUT`); at most `requestTimeout`. Default 10 000 (or `requestTimeout` if lower). */
   headersTimeout: number;
+  /**
+   * Milliseconds a connection may pass with no traffic either way before it is closed
+   * (`SOCKET_IDLE_TIMEOUT`), e.g. a client that stopped reading its response; 0 for no limit.
+   * Also cuts a handler that sends nothing for that long, and an SSE stream whose heartbeat is
+   * longer. Default 60 000.
+   */
+  socketIdleTimeout: number;
   /** Milliseconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10 000. */
   shutdownTimeout: number;
   /** Serve `/openapi.json`, `/docs` and `/redoc` (`DOCS`). Default true. */
@@ -229,6 +236,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   jsonMaxDepth: ['JSON_MAX_DEPTH', asInt(1, 10_000)],
   requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
   headersTimeout: ['HEADERS_TIMEOUT', asInt(1, 2 ** 31)],
+  socketIdleTimeout: ['SOCKET_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
   shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
   docs: ['DOCS', asBool],
   jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
@@ -252,6 +260,10 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
 // its headers in one round trip.
 const DEFAULT_HEADERS_TIMEOUT = 10_000;
 
+// Twice REQUEST_TIMEOUT's default, as nginx's proxy timeouts: no client reading a response, nor
+// a healthy handler or stream, stays silent that long.
+const DEFAULT_SOCKET_IDLE_TIMEOUT = 60_000;
+
 /** The prefix of the development-only secret key generated when none is set. */
 export const INSECURE_KEY_PREFIX = 'volt-insecure-';
 
@@ -269,6 +281,7 @@ function defaults(env: VoltEnv): Settings {
     jsonMaxDepth: DEFAULT_JSON_MAX_DEPTH,
     requestTimeout: 30_000,
     headersTimeout: DEFAULT_HEADERS_TIMEOUT,
+    socketIdleTimeout: DEFAULT_SOCKET_IDLE_TIMEOUT,
     shutdownTimeout: 10_000,
     docs: true,
     jsonMaxArrayLength: DEFAULT_JSON_MAX_ARRAY_LENGTH,

@@ -2,11 +2,13 @@
  * Request bodies as text: read as bytes and checked to be UTF-8 before they are decoded.
  * `Buffer#toString('utf8')` (what Fastify's string parsers use) silently turns invalid bytes
  * (an overlong `C0 AE`, a lone continuation byte `80`, a cut-off sequence, an encoded surrogate)
- * into U+FFFD, so a handler would store text the client never sent.
+ * into U+FFFD, so a handler would store text the client never sent. A plain-text body holding
+ * NUL is a 422, as a JSON string or a form field holding one is.
  */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from './errors.ts';
+import { HttpError, RequestValidationError } from './errors.ts';
+import { nulError } from './text-checks.ts';
 
 /** The media type of plain text bodies. */
 export const TEXT_CONTENT_TYPE = 'text/plain';
@@ -27,8 +29,9 @@ export function utf8Body(body: Buffer): string {
 }
 
 /**
- * Replaces Fastify's `text/plain` parser (which decodes leniently) with a strict one. Routes
- * take plain text only when their `bodyTypes` list it.
+ * Replaces Fastify's `text/plain` parser (which decodes leniently) with a strict one: bytes that
+ * are not UTF-8 are a 400, a NUL character a 422 on `body`. Routes take plain text only when
+ * their `bodyTypes` list it.
  */
 export function installTextParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser(TEXT_CONTENT_TYPE);
@@ -38,6 +41,11 @@ export function installTextParser(fastify: FastifyInstance): void {
       text = utf8Body(body as Buffer);
     } catch (error) {
       done(error as Error, undefined);
+      return;
+    }
+    // A NUL byte is a NUL character in UTF-8: found in the bytes, without searching the string.
+    if ((body as Buffer).includes(0)) {
+      done(new RequestValidationError([nulError(['body'])]), undefined);
       return;
     }
     done(null, text);

@@ -12,7 +12,7 @@ import addFormatsModule from 'ajv-formats';
 import type { TSchema } from 'typebox';
 import { compileCoercion } from './coercion.ts';
 import type { FieldError } from './errors.ts';
-import { nulErrors } from './text-checks.ts';
+import { nonAsciiErrors, nulErrors } from './text-checks.ts';
 
 // ajv-formats is CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -119,8 +119,9 @@ export type PartValidator = (value: unknown) => FieldError[] | undefined;
 /**
  * Compiles a validator for one request part. Runs at startup, never per request. For every part
  * but the body, the value is an object of texts: its declared properties are first converted
- * strictly to their types, in place, and (path, header, cookie) checked for NUL characters; the
- * query parser and the body parsers check NUL themselves, over every value.
+ * strictly to their types, in place, and (path, header, cookie) checked for NUL characters, and
+ * declared headers for characters past ASCII; the query parser and the body parsers check NUL
+ * themselves, over every value.
  */
 export function compilePart(part: RequestPart, schema: TSchema): PartValidator {
   const validate: ValidateFunction = ajv().compile(withSafeIntegers(schema) as object);
@@ -130,13 +131,17 @@ export function compilePart(part: RequestPart, schema: TSchema): PartValidator {
   const coerce = compileCoercion(schema);
   const names =
     part === 'query' ? undefined : Object.keys((schema as { properties?: object }).properties ?? {});
+  const headers = part === 'header' && names !== undefined && names.length > 0 ? names : undefined;
   return (value) => {
     if (value === null || typeof value !== 'object') return check(value);
+    // Checked before coercion, on the text as sent: a non-ASCII header is refused whatever its type.
+    const ascii = headers ? nonAsciiErrors(value as Record<string, unknown>, headers) : undefined;
     coerce?.(value as Record<string, unknown>);
-    const nul =
+    let text =
       names && names.length > 0 ? nulErrors(part, value as Record<string, unknown>, names) : undefined;
+    if (ascii) text = text ? ascii.concat(text) : ascii;
     const errors = check(value);
-    return nul ? (errors ? nul.concat(errors) : nul) : errors;
+    return text ? (errors ? text.concat(errors) : text) : errors;
   };
 }
 

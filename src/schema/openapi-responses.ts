@@ -58,7 +58,7 @@ export const ValidationProblemSchema = t.Object(
 );
 
 /** Which operations a shared response applies to. */
-export type SharedResponseScope = 'every' | 'body' | 'path-parameters' | 'validates';
+export type SharedResponseScope = 'every' | 'body' | 'path-parameters' | 'validates' | 'unsafe-method';
 
 /** One shared error response: its component name, status, description and where it applies. */
 export interface SharedResponse {
@@ -78,7 +78,23 @@ export const SHARED_RESPONSES: readonly SharedResponse[] = [
     name: 'BadRequest',
     status: 400,
     description:
-      'The request is malformed: a URL or body that cannot be parsed, or a Host the server does not answer to.',
+      'The request is malformed: a URL or body that cannot be parsed, no Host header, or a Host the server does not answer to.',
+    schema: 'ProblemDetails',
+    scope: 'every',
+  },
+  {
+    name: 'CrossSiteRequestRefused',
+    status: 403,
+    description:
+      'A browser sent the request for another site (`Sec-Fetch-Site`), or a request with the session cookie failed the CSRF check.',
+    schema: 'ProblemDetails',
+    scope: 'unsafe-method',
+  },
+  {
+    name: 'RequestTimeout',
+    status: 408,
+    description:
+      'The request was not received in time: its headers within HEADERS_TIMEOUT, all of it within REQUEST_TIMEOUT. The connection is closed.',
     schema: 'ProblemDetails',
     scope: 'every',
   },
@@ -104,11 +120,25 @@ export const SHARED_RESPONSES: readonly SharedResponse[] = [
     scope: 'body',
   },
   {
+    name: 'ExpectationFailed',
+    status: 417,
+    description: 'The request has an `Expect` header other than `100-continue`.',
+    schema: 'ProblemDetails',
+    scope: 'every',
+  },
+  {
     name: 'ValidationError',
     status: 422,
     description: 'Validation Error',
     schema: 'ValidationProblem',
     scope: 'validates',
+  },
+  {
+    name: 'RequestHeaderFieldsTooLarge',
+    status: 431,
+    description: 'The request headers are larger than the limit. The connection is closed.',
+    schema: 'ProblemDetails',
+    scope: 'every',
   },
   {
     name: 'InternalServerError',

@@ -152,12 +152,15 @@ function problemResponse(description: string, schema: JsonSchema): OpenApiRespon
 // Methods whose requests carry a body even when the route declares none (Fastify reads it).
 const BODY_METHODS = new Set<HttpMethod>(['POST', 'PUT', 'PATCH']);
 
+// Methods the cross-site and CSRF checks of the security layer apply to (they answer 403).
+const UNSAFE_METHODS = new Set<HttpMethod>(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
  * The declared responses (success ones in the media type the route sends); a default success
  * response when none is declared; error statuses that only have a description, as problem
- * details; and references to the shared error responses that apply (400 and 500/503 to every
- * operation, 413/415 where a body is read, 414 where the path has parameters, the 422 of a
- * route that validates).
+ * details; and references to the shared error responses that apply (400, 408, 417, 431 and
+ * 500/503 to every operation, 403 to unsafe methods, 413/415 where a body is read, 414 where the
+ * path has parameters, the 422 of a route that validates).
  */
 function responsesOf(
   route: RouteRecord,
@@ -263,6 +266,7 @@ function operationOf(
     every: true,
     body: effective.body !== undefined || BODY_METHODS.has(route.method),
     'path-parameters': pathNames.length > 0,
+    'unsafe-method': UNSAFE_METHODS.has(route.method),
     validates: Boolean(
       effective.params || effective.query || effective.headers || effective.cookies || effective.body,
     ),

@@ -31,25 +31,37 @@ export type FormBody = Record<string, string | string[]>;
 
 const PLUS = /\+/g;
 
-/** Decodes one name or value of a form: `+` is a space, `%XX` escapes must spell UTF-8. */
-function decodeField(text: string): string {
+const NOT_UTF8 = 'is not UTF-8 percent-encoding (%XX escapes of UTF-8 bytes)';
+
+/** Decodes one name or value of a form (`+` is a space), or `undefined` when its `%XX` escapes are not UTF-8. */
+function decodeField(text: string): string | undefined {
   const spaced = text.includes('+') ? text.replace(PLUS, ' ') : text;
   if (!spaced.includes('%')) return spaced;
   try {
     return decodeURIComponent(spaced);
   } catch {
-    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-    throw new HttpError(400, {
-      detail: `The form is not valid: "${shown}" is not UTF-8 percent-encoding (%XX escapes of UTF-8 bytes).`,
-    });
+    return undefined;
   }
+}
+
+/**
+ * The 400 of a field that does not decode. It names the field, never quotes the value (a
+ * password, a token); a name that does not decode is named by its position.
+ */
+function undecodable(name: string | undefined, position: number): HttpError {
+  const field =
+    name === undefined
+      ? `the name of field ${position}`
+      : `the value of the field "${name.length > 40 ? `${name.slice(0, 40)}…` : name}"`;
+  return new HttpError(400, { detail: `The form is not valid: ${field} ${NOT_UTF8}.` });
 }
 
 /**
  * Parses a form body. Throws a 400 {@link HttpError} past `maxFields` fields, on a key named
  * `__proto__`, `constructor` or `prototype`, or on a `%XX` escape that is not UTF-8 (an overlong
- * `%C0%AE`, a Latin-1 `%E9`, a stray `%`); a {@link RequestValidationError} (422) when a name or
- * value holds a NUL character. Fields with an empty name are skipped.
+ * `%C0%AE`, a Latin-1 `%E9`, a stray `%`: the 400 names the field, never quotes its value); a
+ * {@link RequestValidationError} (422) when a name or value holds a NUL character. Fields with an
+ * empty name are skipped.
  *
  * @example
  * ```ts
@@ -65,11 +77,15 @@ export function parseForm(text: string, maxFields = FORM_MAX_FIELDS): FormBody {
   }
   const form: FormBody = {};
   const nul: string[] = [];
+  let position = 0;
   for (const pair of text.split('&')) {
     if (pair === '') continue;
+    position++;
     const eq = pair.indexOf('=');
     const key = decodeField(eq === -1 ? pair : pair.slice(0, eq));
+    if (key === undefined) throw undecodable(undefined, position);
     const value = eq === -1 ? '' : decodeField(pair.slice(eq + 1));
+    if (value === undefined) throw undecodable(key, position);
     if (key === '') continue;
     if (key.includes('\u0000')) {
       nul.push(key);

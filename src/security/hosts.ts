@@ -88,7 +88,8 @@ const ABSOLUTE_TARGET = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
 /**
  * Why a request does not name an allowed host, or `undefined` when it does: its `Host` header
  * is missing, not allowed or repeated, or its absolute-form target names another host (or user
- * info). The answer is a sentence for the 400's `detail`; it never quotes the request.
+ * info). With every host allowed (`allowed` undefined) only an HTTP/1.1 request without `Host`
+ * is refused. The answer is a sentence for the 400's `detail`; it never quotes the request.
  *
  * @example
  * ```ts
@@ -96,7 +97,13 @@ const ABSOLUTE_TARGET = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
  * hostProblem(request.raw, allowed); // undefined for `GET / HTTP/1.1` + `Host: example.com`
  * ```
  */
-export function hostProblem(request: IncomingMessage, allowed: HostCheck): string | undefined {
+export function hostProblem(request: IncomingMessage, allowed: HostCheck | undefined): string | undefined {
+  if (request.headers.host === undefined) {
+    // HTTP/1.1 requires it (RFC 9112 §3.2); an HTTP/1.0 request without it is refused only by a host list.
+    if (allowed !== undefined || request.httpVersion === '1.1') return 'The request has no Host header.';
+    return undefined;
+  }
+  if (allowed === undefined) return undefined;
   if (!allowed(request.headers.host)) {
     return "The request's Host header names a host this server does not answer to (ALLOWED_HOSTS).";
   }

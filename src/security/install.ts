@@ -40,10 +40,11 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
     for (let i = 0; i < count; i++) reply.header(names[i]!, values[i]);
   };
   app.onRouterError((_request, reply) => setHeaders(reply));
+  app.addConnectionHeaders(headers);
   const crossSite = crossSiteCheck(app.settings.csrfTrustedOrigins);
   app.fastify.addHook('onRequest', (request, reply, done) => {
     setHeaders(reply);
-    if (allowedHost !== undefined) {
+    if (allowedHost !== undefined || request.headers.host === undefined) {
       const problem = hostProblem(request.raw, allowedHost);
       if (problem !== undefined) {
         // The host only: the URL may hold a secret (a reset token).

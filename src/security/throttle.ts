@@ -65,7 +65,8 @@ export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState>
   const store = options.store ?? new MemoryThrottleStore();
   const name = options.name ?? 'rateLimit';
   const keyOf = options.key ?? ((ctx: Context) => clientKey(ctx.request.ip));
-  return dependency({ name }, async (ctx): Promise<RateLimitState> => {
+  const responses = { 429: 'Too many requests: `Retry-After` says in how many seconds to retry' };
+  return dependency({ name, responses }, async (ctx): Promise<RateLimitState> => {
     const { count, resetAt } = await store.hit(`${name}:${keyOf(ctx)}`, windowMs);
     const now = Date.now();
     const headers = {

@@ -158,7 +158,7 @@ describe('streaming', () => {
     const res = await client.get('/countdown', { query: { from: 3, delay: 0 } });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
-    assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.equal(res.headers['cache-control'], 'no-store');
     assert.equal(
       res.text,
       'data: {"n":3}\n\ndata: {"n":2}\n\ndata: {"n":1}\n\nevent: done\ndata: {"n":0}\n\n',

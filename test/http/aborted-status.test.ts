@@ -9,9 +9,12 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../../src/orm/database.ts';
+import { t as types } from '../../src/schema/t.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { gate, listenLocal, quietApp, recordingLogger, waitFor } from './support.ts';
+
+const tBody = types.Object({ year: types.Integer() });
 
 interface Problem {
   title: string;
@@ -58,6 +61,20 @@ forEachDialect((dialect, open) => {
       entries.filter((e) => e.level === 'error').map((e) => e.msg),
       [],
     );
+  });
+
+  test('after a body was read, with the client still connected, a time limit of its own is a 504 (real socket)', async (t) => {
+    const { db, app } = await setup(t);
+    app.post('/report', { body: tBody }, async () => ({ rows: await overrun(db, 20) }));
+    const { host, port } = await listenLocal(app);
+    t.after(() => app.close());
+    const res = await fetch(`http://${host}:${port}/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ year: 2024 }),
+    });
+    assert.equal(res.status, 504);
+    assert.equal(((await res.json()) as Problem).title, 'Gateway Timeout');
   });
 
   test('work stopped by the shutdown is a 503 with Retry-After, logged as a warning', async (t) => {

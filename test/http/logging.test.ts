@@ -169,23 +169,32 @@ test("an idle PostgreSQL client's failure is one line of the app's log, without 
   assert.equal(idle[0]!.err?.client, '[Client]', 'the pg client is named, not dumped');
 });
 
-test('secrets in URLs (a reset token, API keys, a token path parameter) are redacted in the log', async () => {
+test('secrets in URLs (a reset token, API keys, a token path parameter) and logged headers are redacted in the log', async () => {
   const out = await runFixture(
     { VOLT_ENV: 'production', SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789' },
     join(import.meta.dirname, 'fixtures', 'redaction-app.ts'),
   );
-  assert.doesNotMatch(out, /secret-(one|two|three|four)/);
-  const urls = out
+  assert.doesNotMatch(out, /secret-/);
+  const lines = out
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { req?: { url: string } })
-    .flatMap((line) => (line.req ? [line.req.url] : []));
+    .map(
+      (line) => JSON.parse(line) as { msg: string; req?: { url: string }; headers?: Record<string, string> },
+    );
+  const urls = lines.flatMap((line) => (line.req ? [line.req.url] : []));
   assert.deepEqual(
     [...new Set(urls)],
     [
       '/auth/password-reset/confirm?token=[REDACTED]&lang=en&apiKey=[REDACTED]',
       '/invites/[REDACTED]',
       '/fails?client_secret=[REDACTED]&page=2',
+      '/invites/[REDACTED]?PASSWORD=[REDACTED]&Csrf=[REDACTED]&q=kept',
+      '/headers',
     ],
   );
+  const headers = lines.find((line) => line.msg === 'request headers')?.headers;
+  assert.equal(headers?.authorization, '[REDACTED]');
+  assert.equal(headers?.cookie, '[REDACTED]');
+  assert.equal(headers?.['x-api-key'], '[REDACTED]');
+  assert.match(String(headers?.host), /^127\.0\.0\.1:\d+$/);
 });

@@ -5,10 +5,13 @@
  * without a body takes none, an empty one of any type, or a JSON or form body it ignores.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { createApp } from '../../src/volt.ts';
+import { listenLocal } from './support.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -138,5 +141,127 @@ describe('a route without a declared body', () => {
       assert.match(res.json().detail, /this route takes no body/, type);
     }
     assert.deepEqual(ran, []);
+  });
+});
+
+describe('headers that say how to read the body', () => {
+  test('a Content-Encoding other than identity is a 415 naming it: bodies are never decompressed', async () => {
+    const { client, ran } = app();
+    for (const encoding of [
+      'gzip',
+      'deflate',
+      'br',
+      'zstd',
+      'x-unknown',
+      'gzip, identity',
+      'identity, gzip',
+    ]) {
+      const res = await client.post<{ detail: string }>('/notes', {
+        body: encoding.startsWith('gzip') ? gzipSync('{"text":"hi"}') : '{"text":"hi"}',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      assert.equal(res.status, 415, encoding);
+      assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.equal(res.headers['accept-encoding'], 'identity', encoding);
+      assert.equal(
+        res.json().detail,
+        'The request body has a Content-Encoding; send it uncompressed (Content-Encoding: identity, or none).',
+      );
+    }
+    const form = await client.post('/login', {
+      form: { text: 'a' },
+      headers: { 'content-encoding': 'gzip' },
+    });
+    assert.equal(form.status, 415);
+    assert.deepEqual(ran, []);
+    for (const encoding of ['identity', 'IDENTITY', ' identity ']) {
+      const res = await client.post('/notes', {
+        json: { text: 'hi' },
+        headers: { 'content-encoding': encoding },
+      });
+      assert.equal(res.status, 200, encoding);
+    }
+    // No body, nothing encoded: a route without a body takes the request.
+    assert.equal((await client.post('/logout', { headers: { 'content-encoding': 'gzip' } })).status, 204);
+  });
+
+  test('a Content-Type with a repeated parameter is a 415, never parsed', async () => {
+    const { client, ran } = app();
+    for (const type of [
+      'application/json; charset=utf-8; charset=latin1',
+      'application/json; charset=utf-8; charset=utf-8',
+      'application/json;charset=utf-8;CHARSET=utf-8',
+      'application/x-www-form-urlencoded; charset=utf-8; charset=utf-16',
+    ]) {
+      const res = await client.post<{ detail: string }>('/login', {
+        body: '{"text":"hi"}',
+        headers: { 'content-type': type },
+      });
+      assert.equal(res.status, 415, type);
+      assert.match(res.json().detail, /more than one "charset" parameter/, type);
+    }
+    assert.deepEqual(ran, []);
+  });
+
+  describe('over a raw socket', () => {
+    async function send(text: string) {
+      const server = createApp({ logger: false, envFile: false, allowedHosts: ['localhost'] });
+      const ran: string[] = [];
+      server.post('/notes', { body: t.Object({ text: t.String() }) }, (ctx) => {
+        ran.push('post');
+        return ctx.body;
+      });
+      const { port } = await listenLocal(server);
+      try {
+        const response = await new Promise<string>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+          let out = '';
+          socket.setEncoding('latin1');
+          socket.on('data', (chunk: string) => {
+            out += chunk;
+          });
+          socket.on('error', reject);
+          socket.on('close', () => resolve(out));
+        });
+        const [head = '', body = ''] = response.split('\r\n\r\n', 2);
+        return { status: Number(head.split(' ', 3)[1]), head, body, ran };
+      } finally {
+        await server.close();
+      }
+    }
+
+    const post = (headers: string, body = '{"text":"hi"}') =>
+      send(`POST /notes HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${headers}\r\n${body}`);
+
+    test('two Content-Type headers are a 415 problem, whichever they are', async () => {
+      for (const types of [
+        ['application/json', 'text/plain'],
+        ['text/plain', 'application/json'],
+        ['application/json', 'application/json'],
+      ]) {
+        const res = await post(
+          `Content-Type: ${types[0]}\r\ncontent-type: ${types[1]}\r\nContent-Length: 13\r\n`,
+        );
+        assert.equal(res.status, 415, types.join(' + '));
+        assert.match(res.head, /content-type: application\/problem\+json/i);
+        assert.match(res.body, /more than one Content-Type header/);
+        assert.deepEqual(res.ran, []);
+      }
+      const one = await post('Content-Type: application/json\r\nContent-Length: 13\r\n');
+      assert.equal(one.status, 200, one.body);
+    });
+
+    test('two Content-Length headers are a 400 from Node, even when they agree', async () => {
+      for (const lengths of [
+        [13, 13],
+        [13, 5],
+      ]) {
+        const res = await post(
+          `Content-Type: application/json\r\nContent-Length: ${lengths[0]}\r\nContent-Length: ${lengths[1]}\r\n`,
+        );
+        assert.equal(res.status, 400, lengths.join(' + '));
+        assert.deepEqual(res.ran, []);
+      }
+    });
   });
 });

@@ -70,7 +70,7 @@ async function errorsOf(res: { status: number; text: string; json<U>(): U }) {
 }
 
 describe('integers, numbers and booleans from text', () => {
-  test('an integer path parameter is only -?(0|[1-9][0-9]*) within ±(2^53 − 1)', async () => {
+  test('an integer path parameter is only 0|-?[1-9][0-9]* within ±(2^53 − 1)', async () => {
     const { client, seen } = app();
     for (const id of [
       '1e309',
@@ -108,6 +108,26 @@ describe('integers, numbers and booleans from text', () => {
       assert.equal(res.status, 200, id);
       assert.equal(res.json().id, value);
     }
+  });
+
+  test('-0 is no canonical integer: a 422 in a path, query, header or cookie, never 0', async () => {
+    const { client, seen } = app();
+    assert.deepEqual(await errorsOf(await client.get('/users/-0')), [['path.id', 'integer_type']]);
+    assert.deepEqual(await errorsOf(await client.get('/users/1?offset=-0')), [
+      ['query.offset', 'integer_type'],
+    ]);
+    assert.deepEqual(await errorsOf(await client.get('/users/1?ids=1&ids=-0')), [
+      ['query.ids.1', 'integer_type'],
+    ]);
+    const header = await client.get('/users/1', { headers: { 'x-count': '-0' } });
+    assert.deepEqual(await errorsOf(header), [['header.x-count', 'integer_type']]);
+    const cookie = await client.get('/users/1', { headers: { cookie: 'page=-0' } });
+    assert.deepEqual(await errorsOf(cookie), [['cookie.page', 'integer_type']]);
+    const form = await client.post('/forms', { form: { n: '-0' } });
+    assert.deepEqual(await errorsOf(form), [['body.n', 'integer_type']]);
+    assert.equal(seen.length, 0);
+    assert.equal((await client.get<{ id: number }>('/users/0')).json().id, 0);
+    assert.equal((await client.get<{ id: number }>('/users/-10')).json().id, -10);
   });
 
   test('query, header and cookie numbers: blank, padded, hex, non-finite are a 422 naming the parameter', async () => {
@@ -207,6 +227,46 @@ describe('JSON numbers', () => {
     });
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual(ok.json(), { price: 1.5e308, extra: [1e-300, true, false] });
+  });
+
+  test('a literal of 309 digits or more without an exponent that overflows is a 422 too, in arrays and objects', async () => {
+    const { client, seen } = app();
+    const json = { 'content-type': 'application/json' };
+    // 2·10^308 has 309 digits and no exponent: past Number.MAX_VALUE (1.79…·10^308).
+    const big = `2${'0'.repeat(308)}`;
+    const cases: Array<[string, string]> = [
+      [`{"price":1${'0'.repeat(309)}}`, 'body.price'],
+      [`{"price":${big}}`, 'body.price'],
+      [`{"price":-${big}}`, 'body.price'],
+      [`{"price":1,"extra":[${big}]}`, 'body.extra.0'],
+      [`{"price":1,"extra":[1,${big}]}`, 'body.extra.1'],
+      [`{"price":1,"extra":[1,${big},2]}`, 'body.extra.1'],
+      [`{"price":1,"extra":{"a":[{"b":${big}.25}]}}`, 'body.extra.a.0.b'],
+      [`{"price":1,"extra":[${'1'.repeat(200)}.${'0'.repeat(120)}e200]}`, 'body.extra.0'],
+      [`{"price":1,"stock":${big}}`, 'body.stock'],
+    ];
+    for (const [body, loc] of cases) {
+      const res = await client.post('/items', { body, headers: json });
+      const errors = await errorsOf(res);
+      assert.deepEqual(errors?.[0], [loc, 'finite_number'], body.slice(0, 40));
+    }
+    for (const body of [`[${big}]`, big, `-${big}`, ` ${big} `])
+      assert.equal((await client.post('/items', { body, headers: json })).status, 422, body.slice(0, 5));
+    assert.equal(seen.length, 0);
+    // The largest 309-digit integers a double holds, and long decimals, are numbers.
+    const max = `17976931348623157${'0'.repeat(292)}`;
+    const ok = await client.post('/items', {
+      body: `{"price":${max},"extra":[${max},0.${'1'.repeat(400)}]}`,
+      headers: json,
+    });
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.json(), { price: Number(max), extra: [Number(max), 0.1111111111111111] });
+    // An integer field written as a long digit string past 2^53 is a 422 on its bounds.
+    const long = await client.post('/items', {
+      body: `{"price":1,"stock":${'9'.repeat(300)}}`,
+      headers: json,
+    });
+    assert.deepEqual(await errorsOf(long), [['body.stock', 'less_than_equal']]);
   });
 
   test('an integer field past ±(2^53 − 1) is a 422; its own bounds still apply', async () => {

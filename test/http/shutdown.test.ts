@@ -204,6 +204,25 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
     }
   });
 
+  test('a connection that connected and sent nothing does not hold the exit until SHUTDOWN_TIMEOUT', async () => {
+    const server = await start({ HEADERS_TIMEOUT: '8000' });
+    try {
+      const silent = net.connect(server.port, '127.0.0.1');
+      silent.on('error', () => {});
+      await new Promise((resolve) => silent.once('connect', resolve));
+      await sleep(200);
+      const signalled = performance.now();
+      server.child.kill('SIGTERM');
+      const { code, at } = await server.exited;
+      assert.equal(code, 0);
+      // SHUTDOWN_TIMEOUT and HEADERS_TIMEOUT are 8 s: an exit bound to either would take that long.
+      assert.ok(at - signalled < 4000, `exited ${(at - signalled).toFixed(0)} ms after SIGTERM`);
+      silent.destroy();
+    } finally {
+      kill(server);
+    }
+  });
+
   test('a second SIGTERM exits at once and says so in the log', async () => {
     const server = await start();
     try {
@@ -228,6 +247,23 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
 });
 
 describe('close() in process', () => {
+  test('a connection that never sent a byte is closed at once: close() does not wait for it', async () => {
+    // Node counts such a connection as busy until HEADERS_TIMEOUT; both limits are long here.
+    const app = quietApp({ shutdownTimeout: 8000, headersTimeout: 8000 });
+    app.get('/ping', () => ({ ok: true }));
+    const { host, port } = await listenLocal(app);
+    const silent = net.connect(port, host);
+    silent.on('error', () => {});
+    const cut = new Promise<void>((resolve) => silent.on('close', () => resolve()));
+    await new Promise((resolve) => silent.once('connect', resolve));
+    await sleep(100);
+    const started = performance.now();
+    await app.close();
+    const took = performance.now() - started;
+    assert.ok(took < 2000, `close() took ${took.toFixed(0)} ms`);
+    await cut;
+  });
+
   test('a raw stream in flight is not ended early: it finishes whole (or is cut at SHUTDOWN_TIMEOUT)', async () => {
     const app = quietApp({ shutdownTimeout: 5000 });
     app.get('/export', (ctx) =>

@@ -136,6 +136,28 @@ describe('ctx.stream', () => {
   });
 });
 
+describe('ctx.stream and caching', () => {
+  test("a raw stream keeps the handler's cache headers, and a guard's no-store", async () => {
+    const app = quietApp();
+    app.get('/report.csv', (ctx) => {
+      ctx.header('cache-control', 'public, max-age=60');
+      return ctx.stream(['a,b\n'], { contentType: 'text/csv' });
+    });
+    app.get('/mine.csv', { dependencies: [] }, (ctx) => ctx.stream(['c,d\n'], { contentType: 'text/csv' }));
+    app.fastify.addHook('onRequest', (request, reply, done) => {
+      if (request.url === '/mine.csv') reply.header('cache-control', 'no-store');
+      done();
+    });
+    const client = testClient(app);
+    const report = await client.get('/report.csv');
+    assert.equal(report.headers['cache-control'], 'public, max-age=60');
+    assert.equal(report.text, 'a,b\n');
+    const mine = await client.get('/mine.csv');
+    assert.equal(mine.headers['cache-control'], 'no-store');
+    assert.equal((await client.get('/report.csv')).headers['cache-control'], 'public, max-age=60');
+  });
+});
+
 describe('ctx.sse', () => {
   test('formats strings as they are, other values as JSON, one event each', async () => {
     const app = quietApp();
@@ -152,9 +174,40 @@ describe('ctx.sse', () => {
     const res = await testClient(app).get('/events');
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
-    assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.equal(res.headers['cache-control'], 'no-store');
     assert.equal(res.headers['x-accel-buffering'], 'no');
     assert.equal(res.text, 'data: hello\n\ndata: {"n":1,"tags":["a"]}\n\ndata: 42\n\ndata: null\n\n');
+  });
+
+  test('an event stream is always Cache-Control: no-store, whatever the handler or a guard set', async () => {
+    const app = quietApp();
+    // A guard that marks answers cacheable (or private) before the handler runs.
+    app.fastify.addHook('onRequest', (_request, reply, done) => {
+      reply.header('cache-control', 'private, max-age=600');
+      done();
+    });
+    const events = (async function* () {
+      yield 'x';
+    })();
+    app.get('/events', (ctx) => {
+      ctx.header('cache-control', 'public, max-age=3600');
+      ctx.header('expires', 'Thu, 01 Jan 2099 00:00:00 GMT');
+      return ctx.sse(events);
+    });
+    app.get('/plain', (ctx) =>
+      ctx.sse(
+        (async function* () {
+          yield 'y';
+        })(),
+      ),
+    );
+    const client = testClient(app);
+    for (const path of ['/events', '/plain']) {
+      const res = await client.get(path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers['cache-control'], 'no-store', path);
+      assert.equal(res.headers.expires, undefined, path);
+    }
   });
 
   test('a multi-line value becomes one data field per line', async () => {

@@ -132,6 +132,20 @@ describe('NUL characters', () => {
     assert.equal(seen.length, 0);
   });
 
+  test('in a text/plain body, they are a 422 on the body; the handler never runs', async () => {
+    const { client, seen } = app();
+    for (const body of ['a\u0000b', '\u0000', Buffer.from([0x61, 0x00])]) {
+      const res = await client.post<Problem>('/text', { body, headers: { 'content-type': 'text/plain' } });
+      assert.equal(res.status, 422, res.text);
+      assert.deepEqual(res.json().errors, [
+        { loc: ['body'], msg: 'String should not contain null characters (U+0000)', type: NUL },
+      ]);
+    }
+    assert.equal(seen.length, 0);
+    const ok = await client.post('/text', { body: 'a\\u0000', headers: { 'content-type': 'text/plain' } });
+    assert.deepEqual(ok.json(), { text: 'a\\u0000' });
+  });
+
   forEachDialect((dialect, open) => {
     test(`${dialect}: a NUL in a body or a search is a 422 and nothing is stored or searched`, async (context) => {
       const db = await open();
@@ -217,6 +231,24 @@ describe('bytes that are not UTF-8', () => {
     assert.deepEqual(ok.json(), { search: 'café au lait' });
     const raw = await client.get('/raw?a=1&a=2&b&c=&d+e=f+g&h=i=j&%5F%5Fproto%5F%5F=k');
     assert.deepEqual(raw.json(), { a: ['1', '2'], b: '', c: '', 'd e': 'f g', h: 'i=j', ['__proto__']: 'k' });
+  });
+});
+
+describe('declared header parameters', () => {
+  test('take ASCII only: a byte past 0x7E in a declared header is a 422 naming it', async () => {
+    const { client, seen } = app();
+    for (const value of ['caf\u00e9', 'caf\u00c3\u00a9', '\u00ff', 'a\u0080']) {
+      const res = await client.get<Problem>('/search', { headers: { 'x-thing': value } });
+      assert.equal(res.status, 422, value);
+      assert.deepEqual(res.json().errors, [
+        { loc: ['header', 'x-thing'], msg: 'Header value should be ASCII text', type: 'string_ascii' },
+      ]);
+      assert.doesNotMatch(res.text, /caf/);
+    }
+    assert.equal(seen.length, 0);
+    // Printable ASCII, tabs and spaces inside are text; an undeclared header is not looked at.
+    const ok = await client.get('/search', { headers: { 'x-thing': 'a b\t~!', 'x-other': 'caf\u00e9' } });
+    assert.equal(ok.status, 200, ok.text);
   });
 });
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { dependency, t, volt } from 'volt';
+import { dependency, rateLimit, t, volt } from 'volt';
 import { testClient } from 'volt/testing';
 import { type OpenApiDocument, type OpenApiResponse, openapiDocument } from '../../src/schema/openapi.ts';
 
@@ -120,43 +120,55 @@ describe('the error responses every operation can answer', () => {
       ]),
     );
 
-  test('400, 500 and 503 everywhere; 413/415 where a body is read; 414 with path parameters; 422 where input is validated', () => {
-    assert.deepEqual(refs('/health'), {
-      200: 'own',
+  test('400, 408, 417, 431, 500 and 503 everywhere; 403 on unsafe methods; 413/415 where a body is read; 414 with path parameters; 422 where input is validated', () => {
+    const everywhere = {
       400: 'BadRequest',
+      408: 'RequestTimeout',
+      417: 'ExpectationFailed',
+      431: 'RequestHeaderFieldsTooLarge',
       500: 'InternalServerError',
       503: 'ServiceUnavailable',
-    });
+    };
+    assert.deepEqual(refs('/health'), { 200: 'own', ...everywhere });
     assert.deepEqual(refs('/items/{id}'), {
       200: 'own',
-      400: 'BadRequest',
+      ...everywhere,
       414: 'UriTooLong',
       422: 'ValidationError',
-      500: 'InternalServerError',
-      503: 'ServiceUnavailable',
     });
     assert.deepEqual(refs('/items', 'post'), {
       200: 'own',
-      400: 'BadRequest',
+      ...everywhere,
+      403: 'CrossSiteRequestRefused',
       413: 'ContentTooLarge',
       415: 'UnsupportedMediaType',
       422: 'ValidationError',
-      500: 'InternalServerError',
-      503: 'ServiceUnavailable',
     });
     // A status the route documents itself is its own.
     assert.equal(refs('/flags/{name}', 'put')['400'], 'own');
     assert.equal(refs('/flags/{name}', 'put')['413'], 'ContentTooLarge');
   });
 
+  test("a rate limit's 429 is documented on the routes that use it", () => {
+    const limited = app();
+    limited.get('/search', { dependencies: [rateLimit({ limit: 1, windowMs: 60_000 })] }, () => []);
+    const response = operation(openapiDocument(limited), '/search').responses['429'];
+    assert.ok(response && !('$ref' in response));
+    assert.match(response.description, /Retry-After/);
+  });
+
   test('each is described once, as a problem with the X-Request-Id header', () => {
     const responses = doc.components?.responses ?? {};
     assert.deepEqual(Object.keys(responses), [
       'BadRequest',
+      'CrossSiteRequestRefused',
+      'RequestTimeout',
       'ContentTooLarge',
       'UriTooLong',
       'UnsupportedMediaType',
+      'ExpectationFailed',
       'ValidationError',
+      'RequestHeaderFieldsTooLarge',
       'InternalServerError',
       'ServiceUnavailable',
     ]);
@@ -268,7 +280,16 @@ describe("a standard linter's recommended rules", () => {
         ['hello', hello],
         ['library', library],
       ] as const) {
-        const report = await lint(openapiDocument(example), name);
+        const doc = openapiDocument(example);
+        // Every status documented is one a client can receive: never nginx's 499, sent to nobody.
+        for (const [path, item] of Object.entries(doc.paths))
+          for (const [method, op] of Object.entries(item ?? {})) {
+            assert.equal(op?.responses['499'], undefined, `${method} ${path} documents a 499`);
+            // An operation that requires credentials answers 401 without them.
+            if (op?.security?.some((requirement) => Object.keys(requirement).length > 0))
+              assert.ok(op.responses['401'], `${method} ${path} requires credentials but has no 401`);
+          }
+        const report = await lint(doc, name);
         assert.deepEqual(
           report.problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`),
           [],

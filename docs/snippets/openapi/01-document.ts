@@ -81,7 +81,7 @@ assert.deepEqual(getProduct.responses['200'].content['application/json'].schema,
   $ref: '#/components/schemas/Product',
 });
 // Every route that validates input documents its 422 problem; every operation the error
-// responses any request can get (400, 500, 503; 413/415 with a body; 414 with path parameters),
+// responses any request can get (400, 408, 417, 431, 500, 503; 403 on unsafe methods; 413/415 with a body; 414 with path parameters),
 // each described once under `components.responses`.
 assert.deepEqual(getProduct.responses['422'], { $ref: '#/components/responses/ValidationError' });
 assert.deepEqual(getProduct.responses['414'], { $ref: '#/components/responses/UriTooLong' });
