@@ -7,6 +7,7 @@
  */
 import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, RawBuilder } from 'kysely';
 import type { Database, DialectName } from '../database.ts';
+import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
 import type { DatePart } from '../query/types.ts';
 
 /** The SQL column type of each kind of value. */
@@ -94,13 +95,6 @@ export interface DialectOps {
    * rows change); else it is added by `alter table` once every table exists.
    */
   readonly inlineForwardForeignKeys: boolean;
-  /**
-   * `true` when most table changes (a constraint, a column's type, a unique or foreign key
-   * column) rebuild the table (create a new one, copy the rows, swap) instead of `alter table`.
-   */
-  readonly rebuildsTables: boolean;
-  /** `true` when an indexed column cannot be dropped before its index is. */
-  readonly dropsIndexBeforeColumn: boolean;
   /** `true` when a migration marked `atomic: false` can run outside a transaction. */
   readonly nonAtomicMigrations: boolean;
   /** Lines of a `sqlmigrate` script of an atomic migration: before `BEGIN`, before `COMMIT`, after. */
@@ -109,6 +103,11 @@ export interface DialectOps {
     readonly beforeCommit: readonly string[];
     readonly after: readonly string[];
   };
+  /**
+   * This dialect's migration schema editor (`dialects/<name>/schema-editor.ts`), loaded when
+   * first asked for (migrations only).
+   */
+  schemaEditor(db: Database, options?: SchemaEditorOptions): Promise<SchemaEditor>;
   /** Runs one schema change atomically (see `schemaTransaction`). */
   schemaTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T>;
 }

@@ -8,7 +8,7 @@ import type { Database } from '../database.ts';
 import { orderMigrations } from './graph.ts';
 import { runPostMigrate } from './post-migrate.ts';
 import { appliedMigrations, ensureMigrationsTable, recordApplied, recordUnapplied } from './recorder.ts';
-import { printableParameters, SchemaEditor, schemaTransaction } from './schema-editor.ts';
+import { printableParameters, type SchemaEditor, schemaEditor, schemaTransaction } from './schema-editor.ts';
 import { ProjectState } from './state.ts';
 import type { LoadedMigration, MigrationId, Operation } from './types.ts';
 
@@ -291,11 +291,11 @@ export async function migrate(
       if (options.fake) {
         await db.transaction(record);
       } else if (migration.atomic === false && db.ops.nonAtomicMigrations) {
-        await runOperations(new SchemaEditor(db), step, ordered);
+        await runOperations(await schemaEditor(db), step, ordered);
         await record(db);
       } else {
         await schemaTransaction(db, async (tx) => {
-          await runOperations(new SchemaEditor(tx), step, ordered);
+          await runOperations(await schemaEditor(tx), step, ordered);
           await record(tx);
         });
       }
@@ -341,7 +341,7 @@ export async function sqlFor(
   const ordered = orderMigrations(migrations);
   const migration = findMigration(ordered, id);
   if (direction === 'backward') checkReversible([{ migration, direction }]);
-  const editor = new SchemaEditor(db, { collect: true });
+  const editor = await schemaEditor(db, { collect: true });
   const states = statesThrough(migration, ordered);
   const indexes = migration.operations.map((_, i) => i);
   if (direction === 'backward') indexes.reverse();

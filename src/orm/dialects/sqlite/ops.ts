@@ -95,8 +95,6 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   migrationsTableColumns:
     '"id" integer primary key autoincrement, "app" text not null, "name" text not null, "applied_at" text not null',
   inlineForwardForeignKeys: true,
-  dropsIndexBeforeColumn: true,
-  rebuildsTables: true,
   // SQLite has no statement that refuses a transaction: it runs every migration in one.
   nonAtomicMigrations: false,
   scriptWrapping: Object.freeze({
@@ -104,5 +102,9 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
     beforeCommit: ['PRAGMA foreign_key_check;'],
     after: ['PRAGMA foreign_keys = ON;'],
   }),
+  // Loaded on demand: migrations only (and a static import would make a cycle through the
+  // table DDL, which asks for ops by dialect name).
+  schemaEditor: async (db, options) =>
+    new (await import('./schema-editor.ts')).SqliteSchemaEditor(db, options),
   schemaTransaction,
 });
