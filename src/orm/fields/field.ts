@@ -4,12 +4,13 @@
  * the dialect's `DialectOps`, `db.ops`).
  */
 import { type TSchema, Type } from 'typebox';
+import type { DialectName } from '../database.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import { humanize, snakeCase } from './names.ts';
 
-/** The databases Volt speaks. */
-export type Dialect = 'sqlite' | 'postgres';
+/** The databases Volt speaks: `'sqlite' | 'postgres'`. */
+export type Dialect = DialectName;
 
 /** Every kind of field `f` builds. */
 export type FieldKind =
