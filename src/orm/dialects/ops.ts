@@ -69,7 +69,11 @@ export interface DialectOps {
 
   // Lookups
 
-  /** A date part of a date, datetime (stored in UTC) or time column, as an integer. */
+  /**
+   * A date part of a date, datetime or time column, as an integer. Datetimes are instants
+   * stored in UTC and read at UTC, whatever the session's time zone. `weekDay` counts from 1
+   * (Sunday) to 7 (Saturday).
+   */
   datePart(column: RawBuilder<unknown>, part: DatePart, kind: string): RawBuilder<number>;
   /**
    * The operator of a `like` match (`ilike` for case-insensitive where there is one); `undefined`

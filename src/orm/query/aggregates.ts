@@ -11,7 +11,7 @@ import type { AnyField } from '../fields/field.ts';
 import type { DecimalField } from '../fields/number.ts';
 import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
-import { type Operand, orderable } from './lookups.ts';
+import { type Operand, orderable } from './lookup-sql.ts';
 import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './paths.ts';
 
 const AGGREGATE: unique symbol = Symbol.for('volt.orm.aggregate');

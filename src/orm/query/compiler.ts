@@ -13,8 +13,10 @@ import {
   resolveAggregates,
 } from './aggregates.ts';
 import { type Compiled, compiled } from './cache.ts';
+import type { Clause } from './clause.ts';
+import { type Computed, conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
-import { type Clause, type Computed, conditionsSql, orderable } from './lookups.ts';
+import { orderable } from './lookup-sql.ts';
 import { pathFrom } from './paths.ts';
 import { joinSelected } from './relations.ts';
 import {

@@ -8,8 +8,9 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
-import type { Clause } from './lookups.ts';
-import { conditionsSql, orderable } from './lookups.ts';
+import type { Clause } from './clause.ts';
+import { conditionsSql } from './conditions.ts';
+import { orderable } from './lookup-sql.ts';
 import { type Extra, fieldOrder, isSliced, ordersOf, type Source, type State } from './state.ts';
 
 /** One ordering term keyset pagination can follow: a non-null column of the model. */

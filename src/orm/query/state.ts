@@ -10,8 +10,11 @@ import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { annotationOperand, perRow, type ResolvedAggregate, resolveAggregates } from './aggregates.ts';
+import { type Clause, combine } from './clause.ts';
+import { type Computed, conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
-import { type Clause, type Computed, combine, conditionsSql, type Operand, resolveField } from './lookups.ts';
+import type { Operand } from './lookup-sql.ts';
+import { resolveField } from './lookups.ts';
 import { follow, type Path } from './paths.ts';
 import type { Prefetch, SelectedRelation } from './relations.ts';
 
