@@ -185,7 +185,7 @@ export function migrationFailure(error: unknown): unknown {
  *
  * @example
  * ```ts
- * await withProjectDatabase({ cwd }, () => getUserModel(), async (model, db) => query(db, model).count());
+ * await withProjectDatabase({ cwd }, (project) => project.models[0]!, async (model, db) => query(db, model).count());
  * ```
  */
 export async function withProjectDatabase<P, T>(

@@ -207,8 +207,8 @@ async function createSuperuser(
 export const command: Command<typeof FLAGS> = {
   usage: 'volt createsuperuser [options]',
   description:
-    "Creates a superuser (staff, with every permission) in the project's user model (auth.User, or the " +
-    'model given to setUserModel()). Asks the username, the email address and the password twice ' +
+    "Creates a superuser (staff, with every permission) in the user model of the app's auth app (auth.User, or " +
+    'the one given to auth({ user })). Asks the username, the email address and the password twice ' +
     '(not echoed), checks the password with the password validators and asks before accepting one ' +
     'that fails them. With --no-input it asks nothing: the values come from --username, --email and ' +
     'the VOLT_SUPERUSER_USERNAME, VOLT_SUPERUSER_EMAIL and VOLT_SUPERUSER_PASSWORD variables, and a ' +

@@ -6,8 +6,9 @@
  * migrations and are skipped; any other `.ts`/`.js` file whose name does not fit is an error
  * (a typo would otherwise be silently left unapplied).
  *
- * Packaged apps (`registerMigrationSource()`) are loaded with every root: their migrations
- * come from their package's folder, and a project root must not have a folder of their own.
+ * Packaged apps (`options.packaged`, an app's installed apps' sources) are loaded with the root:
+ * their migrations come from their package's folder, and a project root must not have a folder
+ * of their own.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
