@@ -2,7 +2,22 @@
  * `volt`: the public surface. Re-exports only; batteries (ORM, auth, admin) live behind
  * their own subpath imports, so an app without them loads none of their code.
  */
-export { type ApiInfo, type ApiServer, type AppOptions, VoltApp } from './http/app.ts';
+export {
+  type AppCheck,
+  type AppDefinition,
+  type CheckFinding,
+  defineApp,
+  type InstalledApp,
+} from './apps/define-app.ts';
+export {
+  type ApiInfo,
+  type ApiServer,
+  type AppOptions,
+  type HookMap,
+  type HookPhase,
+  type RequestHook,
+  VoltApp,
+} from './http/app.ts';
 export { Context } from './http/context.ts';
 export {
   type Dependency,
@@ -91,4 +106,4 @@ export {
   type ThrottleVerdict,
   type ThrottleWindow,
 } from './security/index.ts';
-export { createApp, type VoltOptions, volt } from './volt.ts';
+export { App, type ContextOf, type DatabaseOption, type VoltOptions, volt } from './volt.ts';

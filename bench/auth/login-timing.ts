@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { volt } from 'volt';
-import { createAuth, createUser, MemoryMailBackend, User } from 'volt/auth';
+import { auth, createUser, MemoryMailBackend, User } from 'volt/auth';
 import { connect, loadMigrations, migrate } from 'volt/orm';
 import { testClient } from 'volt/testing';
 
@@ -18,15 +18,16 @@ const samples = Number(values.samples);
 if (!Number.isSafeInteger(samples) || samples < 3) throw new Error('--samples must be a whole number ≥ 3');
 
 const db = await connect('sqlite::memory:');
-await migrate(db, await loadMigrations('/nonexistent'), { log: () => {} });
-await createUser(db, User, { username: 'known', password: 'the right passphrase 1' });
-await createUser(db, User, { username: 'unusable', password: null });
-const app = volt({ logger: false, envFile: false });
-createAuth(app, {
-  db,
+const users = auth({
   mail: new MemoryMailBackend(),
   loginLimits: { perUser: 1e9, perIp: 1e9, perDevice: 1e9 },
 });
+const app = volt({ logger: false, envFile: false, database: db, apps: [users] });
+await migrate(db, await loadMigrations('/nonexistent', { packaged: app.migrationSources() }), {
+  log: () => {},
+});
+await createUser(db, User, { username: 'known', password: 'the right passphrase 1' });
+await createUser(db, User, { username: 'unusable', password: null });
 const client = testClient(app);
 
 const kinds = { known: 'known', unknown: '', unusable: 'unusable' } as const;

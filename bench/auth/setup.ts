@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createToken, createUser, User } from 'volt/auth';
-import { connect, loadMigrations, migrate } from 'volt/orm';
+import { volt } from 'volt';
+import { auth, createToken, createUser, User } from 'volt/auth';
 import type { Command } from '../harness/processes.ts';
 
 /** The user the benchmark logs in as. */
@@ -32,10 +32,13 @@ export async function prepareDatabase(): Promise<AuthFixture> {
   const empty = join(dir, 'migrations');
   mkdirSync(empty);
   const file = join(dir, 'auth.db');
-  const db = await connect(`sqlite:${file}`);
+  // The app the Volt server runs installs auth(): its migrations and permission rows.
+  const app = volt({ logger: false, envFile: false, database: `sqlite:${file}`, apps: [auth()] });
+  await app.ready();
+  const db = app.db;
   try {
-    // An empty project folder: only the packaged apps' migrations (auth) apply.
-    await migrate(db, await loadMigrations(empty));
+    // An empty project folder: only the installed apps' packaged migrations (auth) apply.
+    await app.migrate({ root: empty });
     const user = await createUser(db, User, {
       username: USERNAME,
       email: 'bench@example.com',
@@ -45,7 +48,7 @@ export async function prepareDatabase(): Promise<AuthFixture> {
     const { token } = await createToken(db, String(userId), { name: 'bench' });
     return { file, userId, token };
   } finally {
-    await db.close();
+    await app.close();
   }
 }
 

@@ -7,12 +7,24 @@
  *   volt createsuperuser --app examples/library/app.ts
  *   volt start examples/library/app.ts      then open /docs and log in with Authorize
  */
-import { dependency, HttpError, t, volt } from 'volt';
-import { can, createAuth, definePolicy } from 'volt/auth';
-import { avg, connect, count, type Database, query } from 'volt/orm';
+import { defineApp, HttpError, t, volt } from 'volt';
+import { auth, can } from 'volt/auth';
+import { avg, count, query } from 'volt/orm';
 import { Author, Book, Review, Tag } from './models.ts';
 
+/**
+ * Users: /auth routes (login, tokens, password reset), the session cookie and CSRF. Reading is
+ * open; writing needs a login with the model permission (`volt createsuperuser` makes one user
+ * with all of them); reviews need a login only, and belong to the user who wrote them.
+ */
+export const users = auth();
+
+/** The library's own models; their migrations are in ./migrations/library/. */
+export const library = defineApp({ name: 'library', models: [Author, Book, Review, Tag] });
+
+// The database is DATABASE_URL (SQLite by default): opened at startup, closed at shutdown, `ctx.db`.
 export const app = volt({
+  apps: [users, library],
   info: {
     title: 'Volt library',
     version: '1.0.0',
@@ -25,34 +37,6 @@ export const app = volt({
     books: 'The catalogue: books with their author, tags and reviews.',
     reviews: 'Reviews of published books by logged-in users.',
     tags: 'Tags that group books.',
-  },
-});
-
-let connection: Database | undefined;
-app.onStartup(async () => {
-  // Errors of idle PostgreSQL connections go to the app's log, as one JSON line each.
-  connection = await connect(app.settings.databaseUrl, { logger: app.fastify.log });
-});
-app.onShutdown(async () => {
-  await connection?.close();
-});
-
-/** The database, opened at startup. */
-export const database = dependency(() => {
-  if (!connection) throw new Error('the database is opened at startup');
-  return connection;
-});
-const deps = { db: database };
-
-/**
- * Users: /auth routes (login, tokens, password reset), the session cookie and CSRF. Reading is
- * open; writing needs a login with the model permission (`volt createsuperuser` makes one user
- * with all of them); reviews need a login only, and belong to the user who wrote them.
- */
-export const auth = createAuth(app, {
-  db: () => {
-    if (!connection) throw new Error('the database is opened at startup');
-    return connection;
   },
 });
 
@@ -69,11 +53,10 @@ app.get(
   {
     tags: ['authors'],
     summary: 'List authors',
-    deps,
     query: page,
     response: { 200: t.Array(Author.schema.read) },
   },
-  (ctx) => query(ctx.deps.db, Author).offset(ctx.query.offset).limit(ctx.query.limit).all(),
+  (ctx) => query(ctx.db, Author).offset(ctx.query.offset).limit(ctx.query.limit).all(),
 );
 
 app.post(
@@ -81,13 +64,12 @@ app.post(
   {
     tags: ['authors'],
     summary: 'Add an author',
-    dependencies: [auth.requirePerm(Author, 'add')],
-    deps,
+    dependencies: [users.requirePerm(Author, 'add')],
     status: 201,
     body: Author.schema.create,
     response: { 201: Author.schema.read },
   },
-  (ctx) => query(ctx.deps.db, Author).create(ctx.body),
+  (ctx) => query(ctx.db, Author).create(ctx.body),
 );
 
 app.delete(
@@ -95,14 +77,13 @@ app.delete(
   {
     tags: ['authors'],
     summary: 'Remove an author without books',
-    deps,
-    dependencies: [auth.requirePerm(Author, 'delete')],
+    dependencies: [users.requirePerm(Author, 'delete')],
     params: id,
     status: 204,
   },
   async (ctx) => {
-    await query(ctx.deps.db, Author).get({ id: ctx.params.id });
-    await query(ctx.deps.db, Author).filter({ id: ctx.params.id }).delete();
+    await query(ctx.db, Author).get({ id: ctx.params.id });
+    await query(ctx.db, Author).filter({ id: ctx.params.id }).delete();
   },
 );
 
@@ -111,7 +92,6 @@ app.get(
   {
     tags: ['authors'],
     summary: 'Authors with the most books, and the average rating of their reviews',
-    deps,
     response: {
       200: t.Array(
         t.Object({
@@ -124,7 +104,7 @@ app.get(
     },
   },
   (ctx) =>
-    query(ctx.deps.db, Author)
+    query(ctx.db, Author)
       .annotate({ bookCount: count('books'), rating: avg('books__reviews__rating') })
       .filter({ bookCount__gte: 1 })
       .orderBy('-bookCount', 'name')
@@ -146,7 +126,6 @@ app.get(
   {
     tags: ['books'],
     summary: 'List books, newest first within a status',
-    deps,
     query: t.Object({
       ...page.properties,
       status: t.Optional(t.Union([t.Literal('draft'), t.Literal('published')])),
@@ -156,7 +135,7 @@ app.get(
     response: { 200: t.Array(BookWithAuthor) },
   },
   (ctx) => {
-    let books = query(ctx.deps.db, Book).selectRelated('author');
+    let books = query(ctx.db, Book).selectRelated('author');
     if (ctx.query.status) books = books.filter({ status: ctx.query.status });
     if (ctx.query.author) books = books.filter({ authorId: ctx.query.author });
     if (ctx.query.q) books = books.filter({ title__icontains: ctx.query.q });
@@ -169,12 +148,11 @@ app.get(
   {
     tags: ['books'],
     summary: 'A book with its author and reviews',
-    deps,
     params: id,
     response: { 200: BookDetail },
   },
   (ctx) =>
-    query(ctx.deps.db, Book)
+    query(ctx.db, Book)
       .selectRelated('author')
       .prefetchRelated('tags', Tag)
       .prefetchRelated('reviews', Review)
@@ -186,13 +164,12 @@ app.post(
   {
     tags: ['books'],
     summary: 'Add a book',
-    dependencies: [auth.requirePerm(Book, 'add')],
-    deps,
+    dependencies: [users.requirePerm(Book, 'add')],
     status: 201,
     body: Book.schema.create,
     response: { 201: Book.schema.read },
   },
-  (ctx) => query(ctx.deps.db, Book).create(ctx.body),
+  (ctx) => query(ctx.db, Book).create(ctx.body),
 );
 
 app.patch(
@@ -200,14 +177,13 @@ app.patch(
   {
     tags: ['books'],
     summary: 'Change a book',
-    dependencies: [auth.requirePerm(Book, 'change')],
-    deps,
+    dependencies: [users.requirePerm(Book, 'change')],
     params: id,
     body: Book.schema.update,
     response: { 200: Book.schema.read },
   },
   async (ctx) => {
-    const books = query(ctx.deps.db, Book).filter({ id: ctx.params.id });
+    const books = query(ctx.db, Book).filter({ id: ctx.params.id });
     await books.get();
     // An empty PATCH changes nothing; update() refuses to set no field.
     if (Object.keys(ctx.body).length > 0) await books.update(ctx.body);
@@ -220,14 +196,13 @@ app.delete(
   {
     tags: ['books'],
     summary: 'Remove a book and its reviews',
-    deps,
-    dependencies: [auth.requirePerm(Book, 'delete')],
+    dependencies: [users.requirePerm(Book, 'delete')],
     params: id,
     status: 204,
   },
   async (ctx) => {
-    await query(ctx.deps.db, Book).get({ id: ctx.params.id });
-    await query(ctx.deps.db, Book).filter({ id: ctx.params.id }).delete();
+    await query(ctx.db, Book).get({ id: ctx.params.id });
+    await query(ctx.db, Book).filter({ id: ctx.params.id }).delete();
   },
 );
 
@@ -236,15 +211,14 @@ app.put(
   {
     tags: ['books'],
     summary: "Set a book's tags (by slug)",
-    dependencies: [auth.requirePerm(Book, 'change')],
-    deps,
+    dependencies: [users.requirePerm(Book, 'change')],
     params: id,
     body: t.Object({ tags: t.Array(t.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }) }),
     response: { 200: t.Array(Tag.schema.read) },
   },
   async (ctx) => {
-    const book = await query(ctx.deps.db, Book).get({ id: ctx.params.id });
-    const tags = await query(ctx.deps.db, Tag).filter({ slug__in: ctx.body.tags }).all();
+    const book = await query(ctx.db, Book).get({ id: ctx.params.id });
+    const tags = await query(ctx.db, Tag).filter({ slug__in: ctx.body.tags }).all();
     const unknown = ctx.body.tags.filter((slug) => !tags.some((tag) => tag.slug === slug));
     if (unknown.length)
       throw new HttpError(422, {
@@ -255,7 +229,7 @@ app.put(
           type: 'not_found',
         })),
       });
-    const links = query(ctx.deps.db, Book).related(book, 'tags', Tag);
+    const links = query(ctx.db, Book).related(book, 'tags', Tag);
     await links.set(tags);
     return links.all();
   },
@@ -266,7 +240,7 @@ app.put(
 // Ownership: a review is its author's. Only they may change or delete it — or a moderator with
 // the model permission (library.change_review, library.delete_review); superusers may do all.
 // The routes ask can() with the row; the author comes from the login, never from the body.
-definePolicy(Review, {
+users.definePolicy(Review, {
   canChange: async (user, review?: { userId: number | null }) =>
     user.isAuthenticated &&
     ((review !== undefined && review.userId === user.id) || (await user.hasPerm('library.change_review'))),
@@ -288,18 +262,18 @@ app.post(
   {
     tags: ['reviews'],
     summary: 'Review a published book (as the logged-in user)',
-    deps: { ...deps, user: auth.requireUser },
+    deps: { user: users.requireUser },
     params: id,
     status: 201,
     body: ReviewIn,
     response: { 201: Review.schema.read },
   },
   async (ctx) => {
-    const book = await query(ctx.deps.db, Book).get({ id: ctx.params.id });
+    const book = await query(ctx.db, Book).get({ id: ctx.params.id });
     if (book.status !== 'published')
       throw new HttpError(409, { detail: 'Only published books can be reviewed.' });
     const author = ctx.deps.user.row;
-    return query(ctx.deps.db, Review).create({
+    return query(ctx.db, Review).create({
       ...ctx.body,
       bookId: book.id,
       reviewer: author.username,
@@ -314,14 +288,14 @@ app.patch(
     tags: ['reviews'],
     summary: 'Change your review',
     description: 'Only its author, or a user with `library.change_review`.',
-    deps: { ...deps, user: auth.requireUser },
+    deps: { user: users.requireUser },
     params: id,
     body: ReviewChange,
     response: { 200: Review.schema.read },
     responseDescriptions: { 403: 'Not your review' },
   },
   async (ctx) => {
-    const reviews = query(ctx.deps.db, Review).filter({ id: ctx.params.id });
+    const reviews = query(ctx.db, Review).filter({ id: ctx.params.id });
     if (!(await can(ctx.deps.user, 'change', Review, await reviews.get())))
       throw new HttpError(403, { detail: 'Only its author may change this review.' });
     // An empty PATCH changes nothing; update() refuses to set no field.
@@ -336,13 +310,13 @@ app.delete(
     tags: ['reviews'],
     summary: 'Delete your review',
     description: 'Only its author, or a user with `library.delete_review`.',
-    deps: { ...deps, user: auth.requireUser },
+    deps: { user: users.requireUser },
     params: id,
     status: 204,
     responseDescriptions: { 403: 'Not your review' },
   },
   async (ctx) => {
-    const reviews = query(ctx.deps.db, Review).filter({ id: ctx.params.id });
+    const reviews = query(ctx.db, Review).filter({ id: ctx.params.id });
     if (!(await can(ctx.deps.user, 'delete', Review, await reviews.get())))
       throw new HttpError(403, { detail: 'Only its author may delete this review.' });
     await reviews.delete();
@@ -353,8 +327,8 @@ app.delete(
 
 app.get(
   '/tags',
-  { tags: ['tags'], summary: 'List tags', deps, response: { 200: t.Array(Tag.schema.read) } },
-  (ctx) => query(ctx.deps.db, Tag).all(),
+  { tags: ['tags'], summary: 'List tags', response: { 200: t.Array(Tag.schema.read) } },
+  (ctx) => query(ctx.db, Tag).all(),
 );
 
 app.post(
@@ -362,11 +336,10 @@ app.post(
   {
     tags: ['tags'],
     summary: 'Add a tag',
-    dependencies: [auth.requirePerm(Tag, 'add')],
-    deps,
+    dependencies: [users.requirePerm(Tag, 'add')],
     status: 201,
     body: Tag.schema.create,
     response: { 201: Tag.schema.read },
   },
-  (ctx) => query(ctx.deps.db, Tag).create(ctx.body),
+  (ctx) => query(ctx.db, Tag).create(ctx.body),
 );

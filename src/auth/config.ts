@@ -1,44 +1,41 @@
 /**
- * The auth app's project-wide configuration: which model is the user model, and what runs when
- * a user's password changes (the session layer registers a hook that ends the user's sessions).
+ * What a user model must have, what runs when a user's password changes, and writing the fields
+ * requests can never set. The user model and the hooks belong to an auth app (`auth()`), never
+ * to the process: two apps may have two user models.
  */
 import type { Database } from '../orm/index.ts';
 import { User, type UserModel } from './models.ts';
 
-let current: UserModel = User as UserModel;
+const USER_FIELDS = [
+  'username',
+  'password',
+  'isActive',
+  'isStaff',
+  'isSuperuser',
+  'groups',
+  'userPermissions',
+];
 
 /**
- * Makes `model` the project's user model (the one the CLI's `createsuperuser` and
- * `changepassword`, and `createAuth`, work on). Call it in the module that declares the model,
- * so importing the app sets it. The model must be made with `userModel()`.
+ * Checks that `model` can be a user model (it has the built-in fields `userModel()` gives):
+ * a `TypeError` naming the missing field otherwise. `auth({ user })` calls it.
  *
  * @example
  * ```ts
- * export const Customer = userModel('shop.Customer', { phone: f.string({ maxLength: 20, default: '' }) });
- * setUserModel(Customer);
+ * checkUserModel(Customer); // Customer, checked
  * ```
  */
-export function setUserModel(model: UserModel): void {
-  for (const name of [
-    'username',
-    'password',
-    'isActive',
-    'isStaff',
-    'isSuperuser',
-    'groups',
-    'userPermissions',
-  ])
+export function checkUserModel<M extends UserModel>(model: M): M {
+  for (const name of USER_FIELDS)
     if (!model?.meta?.hasField(name))
       throw new TypeError(
         `${model?.meta?.label ?? String(model)} cannot be the user model: it has no field '${name}'; build it with userModel()`,
       );
-  current = model;
+  return model;
 }
 
-/** The project's user model: the one given to {@link setUserModel}, else `auth.User`. */
-export function getUserModel(): UserModel {
-  return current;
-}
+/** The default user model, `auth.User`. */
+export const DEFAULT_USER_MODEL: UserModel = User as UserModel;
 
 /** A user row as the auth helpers see it: any user model's row (its primary key is usually `id`). */
 export type UserRow = Readonly<Record<string, any>>;
@@ -46,36 +43,18 @@ export type UserRow = Readonly<Record<string, any>>;
 /**
  * A function run after a user's password is set or changed: the database the new hash was saved
  * in (a transaction when the change runs in one), the user row with the new hash in `password`,
- * and the user model.
+ * and the user model. Register one with `users.onPasswordChange(hook)` (the auth app's).
  */
 export type PasswordChangeHook = (db: Database, user: UserRow, model: UserModel) => void | Promise<void>;
 
-const passwordHooks = new Set<PasswordChangeHook>();
-
-/**
- * Registers `hook`, run after `setPassword()` / `changePassword()` saved a new hash (hooks run in
- * registration order; registering the same function again does nothing). Hooks run inside the
- * transaction of the change: write through the `db` they get (a hook that throws undoes the
- * change). Returns a function that unregisters it.
- *
- * @example
- * ```ts
- * onPasswordChange(async (db, user) => {
- *   await query(db, Session).filter({ userId: String(user.id) }).delete();
- * });
- * ```
- */
-export function onPasswordChange(hook: PasswordChangeHook): () => void {
-  if (typeof hook !== 'function') throw new TypeError('onPasswordChange() needs a function');
-  passwordHooks.add(hook);
-  return () => {
-    passwordHooks.delete(hook);
-  };
-}
-
-/** Runs the password-change hooks, in registration order. */
-export async function runPasswordChangeHooks(db: Database, user: UserRow, model: UserModel): Promise<void> {
-  for (const hook of [...passwordHooks]) await hook(db, user, model);
+/** Runs password-change hooks, in order. */
+export async function runPasswordChangeHooks(
+  hooks: Iterable<PasswordChangeHook>,
+  db: Database,
+  user: UserRow,
+  model: UserModel,
+): Promise<void> {
+  for (const hook of [...hooks]) await hook(db, user, model);
 }
 
 /**

@@ -75,7 +75,7 @@ export interface CredentialCheckOptions {
 
 type Limit = readonly [Throttle, string];
 
-/** Checks passwords under the limits; see the module comment. Made by `createAuth()`. */
+/** Checks passwords under the limits; see the module comment. Made by `auth()`. */
 export class CredentialCheck {
   readonly #options: CredentialCheckOptions;
   readonly #perUser: Throttle;

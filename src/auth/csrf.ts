@@ -7,7 +7,7 @@
  * Requests authenticated by a bearer token are exempt: a browser never adds that header to a
  * cross-site request on its own.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import { exactOrigin, SAFE_METHODS } from '../security/fetch-metadata.ts';
 import type { Sessions } from './sessions.ts';
@@ -72,22 +72,23 @@ export function hasBearer(request: FastifyRequest): boolean {
 }
 
 /**
- * Installs the check on every route of the app, after the body is parsed (the token may be a
- * form field) and before it is validated. Safe methods, requests without the session cookie
- * and bearer-token requests pass untouched, at the cost of two comparisons; so do the routes
- * in `exempt` (paths as declared), which must never act on the session.
+ * The check of one request, for the auth app's `beforeHandler` hook (after the body is read,
+ * before it is validated): resolves when the request passes, rejects with a 403 problem when it
+ * does not. Safe methods, requests without the session cookie and bearer-token requests pass
+ * untouched (`undefined`: no promise), at the cost of two comparisons; so do the routes in
+ * `exempt` (paths as declared), which must never act on the session.
  */
-export function installCsrf(
-  fastify: FastifyInstance,
+export function csrfCheck(
   sessions: Sessions,
   trusted: readonly string[],
   exempt: ReadonlySet<string> = new Set(),
-): void {
-  fastify.addHook('preValidation', (request, _reply, done) => {
-    if (SAFE_METHODS.has(request.method) || !sessions.hasCookie(request) || hasBearer(request)) return done();
-    if (exempt.has(request.routeOptions.url ?? '')) return done();
+): (request: FastifyRequest) => Promise<void> | undefined {
+  return (request) => {
+    if (SAFE_METHODS.has(request.method) || !sessions.hasCookie(request) || hasBearer(request))
+      return undefined;
+    if (exempt.has(request.routeOptions.url ?? '')) return undefined;
     const foreign = foreignOrigin(request, trusted);
-    if (foreign) return done(csrfFailure(foreign));
+    if (foreign) return Promise.reject(csrfFailure(foreign));
     const body = request.body as Record<string, unknown> | undefined;
     let given = request.headers[CSRF_HEADER];
     if (body !== null && typeof body === 'object' && CSRF_FIELD in body) {
@@ -95,17 +96,14 @@ export function installCsrf(
       given ??= body[CSRF_FIELD] as string | undefined;
       delete body[CSRF_FIELD];
     }
-    sessions.load(request).then((session) => {
+    return sessions.load(request).then((session) => {
       // A cookie that names no live session authenticates nothing: nothing to protect.
-      if (!session.record) return done();
+      if (!session.record) return;
       if (typeof given !== 'string' || given === '')
-        return done(
-          csrfFailure(
-            `the CSRF token is missing; send it in the X-CSRF-Token header or the ${CSRF_FIELD} form field`,
-          ),
+        throw csrfFailure(
+          `the CSRF token is missing; send it in the X-CSRF-Token header or the ${CSRF_FIELD} form field`,
         );
-      if (!sessions.csrfMatches(session, given)) return done(csrfFailure('the CSRF token is incorrect'));
-      done();
-    }, done);
-  });
+      if (!sessions.csrfMatches(session, given)) throw csrfFailure('the CSRF token is incorrect');
+    });
+  };
 }

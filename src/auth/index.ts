@@ -1,14 +1,19 @@
 /**
  * `volt/auth`: users, groups and permissions; passwords; sessions, API tokens and CSRF;
- * password reset and mail. Only apps that import it load it (and get its tables).
+ * password reset and mail. Only apps that install `auth()` get its tables and routes.
  */
-export { AUTH_SECURITY, type Auth, type AuthOptions, createAuth, type LoginLimits } from './auth.ts';
 export {
-  getUserModel,
-  onPasswordChange,
+  AUTH_SECURITY,
+  type Auth,
+  type AuthContext,
+  type AuthOptions,
+  auth,
+  type LoginLimits,
+} from './auth.ts';
+export {
+  checkUserModel,
   type PasswordChangeHook,
   saveUserFields,
-  setUserModel,
   type UserRow,
 } from './config.ts';
 export { CSRF_FIELD, CSRF_HEADER } from './csrf.ts';
@@ -66,6 +71,7 @@ export {
   makeUnusablePassword,
   type NewUser,
   needsRehash,
+  type PasswordChangeOptions,
   type PasswordParams,
   setPassword,
   type VerifyResult,
@@ -83,12 +89,10 @@ export {
 export {
   type Action,
   can,
-  definePolicy,
+  Policies,
   type Policy,
   PolicyError,
   type PolicyRule,
-  policyFor,
-  removePolicy,
 } from './policies.ts';
 export {
   type RedisCommander,
@@ -103,6 +107,7 @@ export {
   type ResetTokenUser,
   resetTokenUserId,
 } from './reset-tokens.ts';
+export { SessionData } from './session-data.ts';
 export {
   assertSessionKey,
   DatabaseSessionStore,

@@ -1,31 +1,12 @@
 /**
  * The auth app's models: users, groups and permissions, plus the server-side sessions and API
  * tokens that authenticate requests. Their tables come from the migrations shipped in
- * `src/auth/migrations/auth/`.
+ * `src/auth/migrations/auth/`, which the auth app (`auth()`) brings to the apps it is installed on.
  *
  * The user model is extendable: {@link userModel} builds one with every built-in field plus the
  * project's own, in the project's app (its migrations live with the project's).
  */
-import {
-  type FieldMap,
-  f,
-  type Model,
-  type ModelOptions,
-  model,
-  onPostMigrate,
-  registerMigrationSource,
-} from '../orm/index.ts';
-
-// The tables of these models come with the package: importing the models brings their
-// migrations (src/auth/migrations/auth/, dist/auth/migrations/auth/ once built).
-registerMigrationSource('auth', new URL('./migrations/', import.meta.url));
-
-// After every migrate, the permission rows of every registered model (see permissions.ts).
-onPostMigrate('auth.permissions', async (db, { log }) => {
-  const { createPermissions } = await import('./permissions.ts');
-  const created = await createPermissions(db);
-  if (created > 0) log(`Created ${created} permission${created === 1 ? '' : 's'}.\n`);
-});
+import { type FieldMap, f, type Model, type ModelOptions, model } from '../orm/index.ts';
 
 /** A permission: `app.codename`, e.g. `shop.change_product`. */
 export const Permission = model(
@@ -93,7 +74,7 @@ export type UserFields = ReturnType<typeof userFields>;
  * @example
  * ```ts
  * export const Customer = userModel('shop.Customer', { phone: f.string({ maxLength: 20, default: '' }) });
- * const auth = createAuth({ user: Customer, db: database });
+ * const users = auth({ user: Customer });
  * ```
  */
 export function userModel<const E extends FieldMap = {}>(
@@ -110,7 +91,7 @@ export const User = userModel('auth.User');
 
 /**
  * Any model built by {@link userModel} (`auth.User` or a project's own). Typed loosely: each
- * user model has its own extra fields; `setUserModel()` checks the built-in ones at run time.
+ * user model has its own extra fields; `auth({ user })` checks the built-in ones at run time.
  */
 export type UserModel = Model<any>;
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 import { type Database, query } from '../orm/index.ts';
-import { runPasswordChangeHooks, saveUserFields, type UserRow } from './config.ts';
+import { type PasswordChangeHook, runPasswordChangeHooks, saveUserFields, type UserRow } from './config.ts';
 import type { UserModel } from './models.ts';
 
 /** scrypt's cost parameters. */
@@ -215,10 +215,19 @@ export function isUsablePassword(encoded: string | null | undefined): boolean {
   return decode(encoded) !== undefined;
 }
 
+/** Options of {@link setPassword} and {@link savePasswordHash}. */
+export interface PasswordChangeOptions {
+  /** Hashing parameters (scrypt cost); Volt's defaults otherwise. */
+  params?: Partial<PasswordParams> | undefined;
+  /** Run after the hash is saved, in its transaction (an auth app's: `users.setPassword()` passes them). */
+  hooks?: Iterable<PasswordChangeHook> | undefined;
+}
+
 /**
  * Hashes `password` (or, with `null`, makes the password unusable), saves it on `user`, runs
- * the `onPasswordChange()` hooks, and resolves to the new hash. Validate the password first
- * (`validatePassword()`): this only stores it.
+ * the password-change `hooks` given, and resolves to the new hash. Validate the password first
+ * (`validatePassword()`): this only stores it. Through an auth app, `users.setPassword(db, row,
+ * password)` runs that app's hooks (its sessions of the user end).
  *
  * @example
  * ```ts
@@ -231,14 +240,15 @@ export async function setPassword(
   model: UserModel,
   user: UserRow,
   password: string | null,
-  params?: Partial<PasswordParams>,
+  options: PasswordChangeOptions = {},
 ): Promise<string> {
+  const params = options.params;
   const encoded = password === null ? makeUnusablePassword() : await hashPassword(password, params);
   const pk = model.meta.pk.attribute;
   const key = user[pk] ?? user.id;
   if (key === undefined || key === null)
     throw new TypeError(`setPassword() needs a saved user (it has no ${pk})`);
-  if (!(await savePasswordHash(db, model, user, encoded)))
+  if (!(await savePasswordHash(db, model, user, encoded, { hooks: options.hooks })))
     throw new Error(`${model.meta.label} ${String(key)} does not exist (any more)`);
   return encoded;
 }
@@ -254,7 +264,7 @@ export async function savePasswordHash(
   model: UserModel,
   user: UserRow,
   encoded: string,
-  options: { expected?: string } = {},
+  options: { expected?: string; hooks?: Iterable<PasswordChangeHook> | undefined } = {},
 ): Promise<boolean> {
   const pk = model.meta.pk;
   const key = user[pk.attribute] ?? user.id;
@@ -277,7 +287,7 @@ export async function savePasswordHash(
       updated = Number(result.numUpdatedRows);
     }
     if (updated === 0) return false;
-    await runPasswordChangeHooks(tx, { ...user, password: encoded }, model);
+    if (options.hooks) await runPasswordChangeHooks(options.hooks, tx, { ...user, password: encoded }, model);
     return true;
   });
 }

@@ -16,8 +16,10 @@ import {
   query,
   tableExists,
 } from '../orm/index.ts';
-import { getUserModel, type UserRow } from './config.ts';
+import { DEFAULT_USER_MODEL, type UserRow } from './config.ts';
 import { Permission, type UserModel } from './models.ts';
+import { can } from './policies.ts';
+import { type Action, NO_POLICIES, type Policies } from './policy-registry.ts';
 
 const PERM = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/u;
 
@@ -90,6 +92,17 @@ export class AnonymousUser {
   readonly isActive = false;
   readonly isStaff = false;
   readonly isSuperuser = false;
+  /** The policies `can()` asks for this user: those of the auth app that made it. */
+  readonly policies: Policies;
+
+  constructor(policies: Policies = NO_POLICIES) {
+    this.policies = policies;
+  }
+
+  /** `can(this, action, model, obj)`: a policy of the user's auth app may let anonymous users read. */
+  can(action: Action, model: AnyModel, obj?: unknown): Promise<boolean> {
+    return can(this, action, model, obj);
+  }
 
   /** Always an empty set. */
   async permissions(): Promise<Set<string>> {
@@ -116,8 +129,10 @@ export class AnonymousUser {
 
 /** Options of {@link CurrentUser}. */
 export interface CurrentUserOptions {
-  /** The user model the row comes from (default: `getUserModel()`). */
+  /** The user model the row comes from (default: `auth.User`). */
   model?: UserModel;
+  /** The policies `can()` asks for this user (an auth app's; none by default). */
+  policies?: Policies;
 }
 
 /**
@@ -137,6 +152,8 @@ export class CurrentUser<R extends UserRow = UserRow> {
   readonly row: R;
   readonly isAuthenticated = true as const;
   readonly model: UserModel;
+  /** The policies `can()` asks for this user: those of the auth app that made it. */
+  readonly policies: Policies;
   readonly #db: Database;
   /** The permissions once loaded: one box shared by the user and its `using()` views (made on first need). */
   #loaded: { permissions?: Promise<Set<string>> | undefined } | undefined;
@@ -145,7 +162,21 @@ export class CurrentUser<R extends UserRow = UserRow> {
     if (!row || typeof row !== 'object') throw new TypeError('CurrentUser needs a user row');
     this.#db = db;
     this.row = row;
-    this.model = options.model ?? getUserModel();
+    this.model = options.model ?? DEFAULT_USER_MODEL;
+    this.policies = options.policies ?? NO_POLICIES;
+  }
+
+  /**
+   * Whether this user may do `action` on `model` (or its row `obj`): `can(this, …)`, with the
+   * policies of the auth app that made the user.
+   *
+   * @example
+   * ```ts
+   * if (!(await ctx.user.can('change', Review, review))) throw new HttpError(403);
+   * ```
+   */
+  can(action: Action, model: AnyModel, obj?: unknown): Promise<boolean> {
+    return can(this, action, model, obj);
   }
 
   /** The user's primary key. */
@@ -204,7 +235,7 @@ export class CurrentUser<R extends UserRow = UserRow> {
    */
   using(db: Database): CurrentUser<R> {
     this.#loaded ??= {};
-    const view = new CurrentUser(db, this.row, { model: this.model });
+    const view = new CurrentUser(db, this.row, { model: this.model, policies: this.policies });
     view.#loaded = this.#loaded;
     return view;
   }

@@ -183,7 +183,10 @@ export function addResetRoutes({ app, auth, setup, tags }: RouteKit): void {
       // The link is consumed by this change: only while the row still holds the hash the link
       // was checked against. Two confirmations at once both pass the check above; the second
       // finds the new hash here and changes nothing.
-      if (!(await savePasswordHash(tx, User, row, hash, { expected: row.password }))) throw invalid;
+      if (
+        !(await savePasswordHash(tx, User, row, hash, { expected: row.password, hooks: setup.passwordHooks }))
+      )
+        throw invalid;
       // A reset is an account recovery: every token goes, and the owner may log in at once.
       await revokeUserTokens(tx, String(row[setup.pkName]));
     });

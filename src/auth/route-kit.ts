@@ -1,5 +1,5 @@
 /**
- * What the auth route modules share: the setup `createAuth()` hands them, and the helpers and
+ * What the auth route modules share: the setup `auth()` hands them, and the helpers and
  * schemas more than one of them uses.
  */
 import type { FastifyRequest } from 'fastify';
@@ -11,6 +11,7 @@ import { FORM_CONTENT_TYPE } from '../security/form-body.ts';
 import { cspNonce } from '../security/headers.ts';
 import type { ThrottleStore } from '../security/throttle.ts';
 import type { Auth } from './auth.ts';
+import type { PasswordChangeHook } from './config.ts';
 import type { CredentialCheck } from './credentials.ts';
 import type { MailBackend } from './mail/index.ts';
 import { validatePassword } from './password-validators.ts';
@@ -20,7 +21,7 @@ import { resetPage } from './reset-page.ts';
 /** The name of the tokens the OAuth2 password flow issues (revoked with the password). */
 export const PASSWORD_FLOW_TOKEN = 'OAuth2 password flow';
 
-/** What the auth routes need from `createAuth()`. */
+/** What the auth routes need from `auth()`. */
 export interface RouteSetup {
   prefix: string;
   db: () => Database;
@@ -31,6 +32,8 @@ export interface RouteSetup {
   resetTokenLifetime: number;
   resetUrl: (token: string, origin: string) => string;
   passwordParams: Partial<PasswordParams> | undefined;
+  /** The auth app's password-change hooks (they end the user's sessions). */
+  passwordHooks: readonly PasswordChangeHook[];
   /** How long (ms) after a login a session may create API tokens without the password. */
   reauthWindow: number;
   /** The limited password check of logins and current passwords. */

@@ -1,5 +1,5 @@
 /**
- * The auth routes `createAuth()` adds under its prefix: the account routes here (login,
+ * The auth routes `auth()` adds under its prefix: the account routes here (login,
  * logout, the CSRF token, the profile, the password), the OAuth2 password flow and API tokens
  * in `token-routes.ts`, the password reset in `reset-routes.ts`.
  */
@@ -59,7 +59,7 @@ function addAccountRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       // browser into an account of its choosing.
       const foreign = foreignOrigin(ctx.request, settings.csrfTrustedOrigins);
       if (foreign) throw csrfFailure(foreign);
-      const row = await auth.authenticate(ctx.request, ctx.body.username, ctx.body.password);
+      const row = await auth.authenticate(ctx, ctx.body.username, ctx.body.password);
       await auth.login(ctx, row);
       if (ctx.body.next !== undefined) {
         // `*` lets any Host in (outside production); a redirect still goes only to the one asked.
@@ -137,7 +137,7 @@ function addAccountRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       const { currentPassword, ...changes } = ctx.body;
       const key = ctx.deps.me.row[setup.pkName];
       if (changes.email !== undefined && changes.email !== ctx.deps.me.row.email)
-        await auth.confirmPassword(ctx.request, ctx.deps.me.row, currentPassword);
+        await auth.confirmPassword(ctx, ctx.deps.me.row, currentPassword);
       // An empty PATCH changes nothing (update() refuses to set no field).
       if (Object.values(changes).some((value) => value !== undefined))
         await query(db(), User)
@@ -171,13 +171,18 @@ function addAccountRoutes({ app, auth, setup, tags, me }: RouteKit): void {
     },
     async (ctx) => {
       const row = ctx.deps.me.row;
-      await auth.confirmPassword(ctx.request, row, ctx.body.currentPassword);
+      await auth.confirmPassword(ctx, row, ctx.body.currentPassword);
       checkNewPassword(ctx.body.newPassword, row);
       const hash = await hashPassword(ctx.body.newPassword, setup.passwordParams);
       const id = String(row[setup.pkName]);
       await db().transaction(async (tx) => {
         // Only over the hash just checked: of two changes at once, the second changes nothing.
-        if (!(await savePasswordHash(tx, User, row, hash, { expected: row.password })))
+        if (
+          !(await savePasswordHash(tx, User, row, hash, {
+            expected: row.password,
+            hooks: setup.passwordHooks,
+          }))
+        )
           throw new HttpError(409, { detail: 'The password was changed meanwhile; try again.' });
         if (ctx.body.keepApiTokens !== true) await revokeUserTokens(tx, id);
       });

@@ -64,17 +64,15 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       },
     },
     async (ctx) => {
-      const row = await auth
-        .authenticate(ctx.request, ctx.body.username, ctx.body.password)
-        .catch((error) => {
-          // RFC 6749 §5.2: wrong credentials are a 400 `invalid_grant` (the problem carries both).
-          if (error instanceof HttpError && error.status === 401)
-            throw new HttpError(400, {
-              detail: LOGIN_FAILED,
-              extensions: { error: 'invalid_grant', error_description: LOGIN_FAILED },
-            });
-          throw error;
-        });
+      const row = await auth.authenticate(ctx, ctx.body.username, ctx.body.password).catch((error) => {
+        // RFC 6749 §5.2: wrong credentials are a 400 `invalid_grant` (the problem carries both).
+        if (error instanceof HttpError && error.status === 401)
+          throw new HttpError(400, {
+            detail: LOGIN_FAILED,
+            extensions: { error: 'invalid_grant', error_description: LOGIN_FAILED },
+          });
+        throw error;
+      });
       const { token } = await createToken(db(), String(row[setup.pkName]), {
         name: PASSWORD_FLOW_TOKEN,
         expiresIn: setup.accessTokenLifetime,
@@ -131,7 +129,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
     async (ctx) => {
       const row = ctx.deps.me.row;
       if (ctx.body.currentPassword !== undefined)
-        await auth.confirmPassword(ctx.request, row, ctx.body.currentPassword);
+        await auth.confirmPassword(ctx, row, ctx.body.currentPassword);
       else if (!(await recentLogin(ctx.request))) {
         const msg = `Creating an API token needs your password: send it as currentPassword${setup.reauthWindow > 0 ? ` (or log in again: a login of this session within the last ${reauthWindow} counts)` : ''}.`;
         throw new HttpError(400, {

@@ -1,21 +1,31 @@
 /**
- * The project the migration commands work on: its models (registered by importing the app
- * module), its migrations folder and its database URL.
+ * The project the migration commands work on, as its app module declares it: the installed
+ * apps (their models, packaged migrations and post-migrate hooks), the migrations folder and the
+ * database the app opens.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { InstalledApp } from '../apps/define-app.ts';
 import { maskUrl, maskUrls } from '../http/mask-url.ts';
 import { loadSettings } from '../http/settings.ts';
-import { connect, type Database, type DatabaseLogger } from '../orm/database.ts';
+import { type ConnectOptions, connect, type Database, type DatabaseLogger } from '../orm/database.ts';
 import { DatabaseError, DatabaseUnavailableError } from '../orm/errors.ts';
 import { orderMigrations } from '../orm/migrations/graph.ts';
 import { loadMigrations } from '../orm/migrations/loader.ts';
+import type { NamedPostMigrateHook } from '../orm/migrations/post-migrate.ts';
+import { migrationSources, type PackagedMigrationSource } from '../orm/migrations/sources.ts';
 import type { LoadedMigration } from '../orm/migrations/types.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
 import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
 import { DEFAULT_APP_MODULE, importAppModule, isVoltApp, resolveAppPath, voltSetting } from './load-app.ts';
+
+/** What the commands read of a composed app (`volt()` makes one; the CLI may be another copy of Volt). */
+interface ComposedApp {
+  apps: readonly InstalledApp<any, any>[];
+  databaseConfig: { url: string; options: ConnectOptions } | undefined;
+}
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
@@ -25,14 +35,22 @@ export interface LoadProjectOptions {
   app?: string | undefined;
   /** The migrations folder (default: `"volt": { "migrations" }` in package.json, else `migrations/` next to the app module). */
   migrations?: string | undefined;
-  /** The database URL (default: `DATABASE_URL`, else `sqlite:./data/app.db`). */
+  /** The database URL (default: the app's `database`, else `DATABASE_URL`, else `sqlite:./data/app.db`). */
   database?: string | undefined;
 }
 
 /** What {@link loadProject} finds. */
 export interface Project {
-  /** Every model registered (in the default registry) once the app module is imported. */
+  /** The installed apps' models, and every other model registered once the app module is imported. */
   models: AnyModel[];
+  /** The apps the app module's app installs (`volt({ apps })`); none when it exports no app. */
+  apps: readonly InstalledApp<any, any>[];
+  /** The packaged migrations of the installed apps (auth's). */
+  packaged: PackagedMigrationSource[];
+  /** What runs after `migrate`: the installed apps' post-migrate hooks. */
+  postMigrate: NamedPostMigrateHook[];
+  /** Connect options the app gives its database. */
+  connectOptions: ConnectOptions;
   /** The absolute path of the app module. */
   appPath: string;
   /** The absolute path of the migrations folder (it may not exist yet). */
@@ -81,7 +99,10 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
   const migrations = options.migrations ?? voltSetting(cwd, 'migrations', 'migrations');
   const migrationsRoot =
     migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
+  const composed = app as Partial<ComposedApp> | undefined;
+  const apps = composed?.apps ?? [];
   let databaseUrl = options.database;
+  if (databaseUrl === undefined && composed?.databaseConfig) databaseUrl = composed.databaseConfig.url;
   if (databaseUrl === undefined) {
     const envFile = join(cwd, '.env');
     databaseUrl = loadSettings({ envFile: existsSync(envFile) ? envFile : false }).databaseUrl;
@@ -91,7 +112,17 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
     );
   }
   const project: Project = {
-    models: allModels(),
+    models: [...new Set([...apps.flatMap((installed) => installed.models), ...allModels()])],
+    apps,
+    packaged: migrationSources(
+      apps.flatMap((installed) =>
+        installed.migrations === undefined ? [] : [{ app: installed.name, folder: installed.migrations }],
+      ),
+    ),
+    postMigrate: apps.flatMap((installed) =>
+      installed.postMigrate ? [[installed.name, installed.postMigrate] as const] : [],
+    ),
+    connectOptions: composed?.databaseConfig?.options ?? {},
     appPath,
     migrationsRoot,
     databaseUrl: absoluteDatabaseUrl(databaseUrl, cwd),
@@ -154,7 +185,7 @@ export function migrationFailure(error: unknown): unknown {
  *
  * @example
  * ```ts
- * await withProjectDatabase({ cwd }, () => getUserModel(), async (model, db) => query(db, model).count());
+ * await withProjectDatabase({ cwd }, (project) => project.models[0]!, async (model, db) => query(db, model).count());
  * ```
  */
 export async function withProjectDatabase<P, T>(
@@ -166,7 +197,10 @@ export async function withProjectDatabase<P, T>(
   try {
     const project = await loadProject(options);
     const prepared = await prepare(project);
-    db = await connect(project.databaseUrl, project.logger ? { logger: project.logger } : {});
+    db = await connect(project.databaseUrl, {
+      ...project.connectOptions,
+      ...(project.logger ? { logger: project.logger } : {}),
+    });
     return await fn(prepared, db);
   } catch (error) {
     throw migrationFailure(error);
@@ -192,7 +226,9 @@ export function withMigrations<T>(
     options,
     async (project) => ({
       project,
-      migrations: orderMigrations(await loadMigrations(project.migrationsRoot)),
+      migrations: orderMigrations(
+        await loadMigrations(project.migrationsRoot, { packaged: project.packaged }),
+      ),
     }),
     (loaded, db) => fn({ ...loaded, db }),
   );

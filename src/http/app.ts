@@ -11,13 +11,15 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { type AppLifecycle, compileRoute } from './compile.ts';
+import type { Database } from '../orm/database.ts';
+import { type AppLifecycle, compileRoute, type RouteHooks, runHooks } from './compile.ts';
 import {
   type ConnectionHeaders,
   handleExpectations,
   sendConnectionError,
   trackFreshConnections,
 } from './connections.ts';
+import { Context } from './context.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
@@ -45,7 +47,7 @@ export interface ApiServer {
   description?: string;
 }
 
-/** Options of {@link createApp}: settings overrides plus app-wide declarations. */
+/** Options of the app (`volt()` takes them): settings overrides plus app-wide declarations. */
 export interface AppOptions extends Partial<Settings> {
   /** Title, version and description of the API for the docs. */
   info?: Partial<ApiInfo>;
@@ -71,6 +73,40 @@ export interface AppOptions extends Partial<Settings> {
 }
 
 type Hook = () => unknown;
+type AnyContext = Context<any, any, any, any, any, any>;
+
+/**
+ * A hook of the request path: it receives the request's {@link Context} (the same object the
+ * handler gets). It may be async; throwing (or rejecting with) an `HttpError` answers with it.
+ */
+export type RequestHook = (ctx: AnyContext) => unknown;
+
+/** What each hook phase of {@link VoltApp.on} runs. */
+export interface HookMap {
+  /** After routing, before the body is read: headers, the host, refusing early. */
+  request: RequestHook;
+  /** After the body is read, before validation, dependencies and the handler. */
+  beforeHandler: RequestHook;
+  /** Before the response leaves: its status is set and its headers may still change. */
+  response: RequestHook;
+  /** Maps an error to a response: return an `HttpError` to answer with it. */
+  error: ErrorMapper;
+  /** While the app starts, after its database opened, before it takes requests. */
+  startup: Hook;
+  /** When the app closes, after in-flight requests; newest first, before its database closes. */
+  shutdown: Hook;
+}
+
+/** The phases {@link VoltApp.on} takes. */
+export type HookPhase = keyof HookMap;
+
+/** How the app opens and closes its database (see `volt({ database })`). */
+export interface DatabaseSlot {
+  /** Opens the database; runs at startup, before every startup hook. */
+  open: () => Promise<Database>;
+  /** Closes it; runs at shutdown, after every shutdown hook. */
+  close: (db: Database) => Promise<void> | void;
+}
 
 // How often Node looks for connections past HEADERS_TIMEOUT / REQUEST_TIMEOUT, so they close
 // within half a second of their limit. A tick walks only the connections with a request in
@@ -109,7 +145,7 @@ function loggerOptions(
  * await app.listen();
  * ```
  */
-export class VoltApp extends Router {
+export class VoltApp<X extends object = {}> extends Router<X> {
   /** The Fastify instance underneath: register any Fastify plugin on it. */
   readonly fastify: FastifyInstance;
   /** The checked settings the app runs with. */
@@ -126,7 +162,16 @@ export class VoltApp extends Router {
   readonly security: SecurityRequirement[] | undefined;
   readonly #overrides = new Map<Dependency, Dependency>();
   readonly #errorMappers: ErrorMapper[] = [];
+  readonly #startupHooks: Hook[] = [];
   readonly #shutdownHooks: Hook[] = [];
+  readonly #hooks: RouteHooks = { request: [], beforeHandler: [], response: [], shareContext: false };
+  #requestHookInstalled = false;
+  #responseHookInstalled = false;
+  #database: DatabaseSlot | undefined;
+  #db: Database | undefined;
+  #dbState: 'closed' | 'open' | 'shut' = 'closed';
+  /** The context class of this app's requests: `ctx.db` (and what installed apps add) read this app. */
+  readonly #Context: typeof Context;
   readonly #routerErrorHooks: RouterErrorHook[] = [];
   readonly #connectionHeaders: Record<string, string> = {};
   readonly #closeFreshConnections: () => void;
@@ -149,6 +194,12 @@ export class VoltApp extends Router {
       ...overrides
     } = options;
     super(dependencies ? { dependencies } : {});
+    const app = this;
+    this.#Context = class AppContext extends Context {
+      override get db(): Database {
+        return app.db;
+      }
+    } as typeof Context;
     this.settings = loadSettings({ overrides, envFile: envFile ?? '.env' });
     this.info = { title: 'Volt API', version: '0.1.0', ...info };
     this.servers = servers ?? [{ url: this.settings.siteUrl || '/' }];
@@ -202,6 +253,14 @@ export class VoltApp extends Router {
       maxArrayLength: this.settings.jsonMaxArrayLength,
     });
     installTextParser(this.fastify);
+    this.fastify.addHook('onReady', async () => {
+      // The database first: every startup hook (and every request) may use it.
+      if (this.#database && this.#dbState === 'closed') {
+        this.#db = await this.#database.open();
+        this.#dbState = 'open';
+      }
+      for (const hook of [...this.#startupHooks]) await hook();
+    });
     this.fastify.addHook('onClose', async () => {
       for (const hook of [...this.#shutdownHooks].reverse()) {
         try {
@@ -210,20 +269,197 @@ export class VoltApp extends Router {
           this.fastify.log.error({ err }, 'shutdown hook failed');
         }
       }
+      // The database last: shutdown hooks may still write to it.
+      const db = this.#db;
+      this.#db = undefined;
+      if (this.#dbState === 'open') this.#dbState = 'shut';
+      if (db && this.#database) {
+        try {
+          await this.#database.close(db);
+        } catch (err) {
+          this.fastify.log.error({ err }, 'closing the database failed');
+        }
+      }
     });
   }
 
   protected override addRoute(route: RouteRecord): void {
     super.addRoute(route);
-    this.fastify.route(compileRoute(route, { overrides: this.#overrides, lifecycle: this.#lifecycle }));
+    this.fastify.route(
+      compileRoute(route, {
+        overrides: this.#overrides,
+        lifecycle: this.#lifecycle,
+        Context: this.#Context,
+        hooks: this.#hooks,
+      }),
+    );
   }
 
-  /** Runs `fn` while the app starts, before it accepts requests (open pools, warm caches). */
-  onStartup(fn: Hook): this {
-    this.fastify.addHook('onReady', async () => {
-      await fn();
+  /**
+   * The app's database: opened when the app starts (before the startup hooks), closed when it
+   * shuts down (after the shutdown hooks). Handlers and dependencies read it as `ctx.db`.
+   * Throws an error naming the cause when the app has no database, or before it started.
+   *
+   * @example
+   * ```ts
+   * const app = volt({ database: 'sqlite:./data/app.db' });
+   * app.onStartup(async () => { await query(app.db, Tag).getOrCreate({ slug: 'new' }); });
+   * ```
+   */
+  get db(): Database {
+    const db = this.#db;
+    if (db !== undefined) return db;
+    if (!this.#database)
+      throw new Error(
+        "This app has no database: pass volt({ database: 'sqlite:./data/app.db' }) (or database: true to use DATABASE_URL), or install an app with models",
+      );
+    if (this.#dbState === 'shut')
+      throw new Error('The database of this app was closed when the app shut down');
+    throw new Error(
+      'The database of this app opens when the app starts: await app.ready() (listen() and the test client call it) before using app.db',
+    );
+  }
+
+  /** Whether the app has a database (configured; it is open between startup and shutdown). */
+  get hasDatabase(): boolean {
+    return this.#database !== undefined;
+  }
+
+  /**
+   * @internal Gives the app its database: `volt()` calls it with the `database` option. `open`
+   * runs at startup before the startup hooks; `close` at shutdown after the shutdown hooks.
+   */
+  useDatabase(slot: DatabaseSlot): void {
+    if (this.#database) throw new Error('This app has its database already');
+    this.#database = slot;
+  }
+
+  /** Whether the request contexts of this app have the property `name` (see {@link defineContextProperty}). */
+  hasContextProperty(name: string): boolean {
+    return name in this.#Context.prototype;
+  }
+
+  /**
+   * Adds a property to every request context of this app, computed by `get` when read (an
+   * installed app's `ctx.user`, say). Define it with `Object.defineProperty` semantics: a getter.
+   *
+   * @example
+   * ```ts
+   * app.defineContextProperty('tenant', (ctx) => ctx.headers['x-tenant']);
+   * ```
+   */
+  defineContextProperty(name: string, get: (ctx: AnyContext) => unknown): void {
+    if (this.hasContextProperty(name))
+      throw new Error(`The request context already has a property '${name}'`);
+    Object.defineProperty(this.#Context.prototype, name, {
+      configurable: true,
+      get(this: AnyContext) {
+        return get(this);
+      },
     });
-    return this;
+  }
+
+  /**
+   * Runs `fn` at one phase of the app's life or of every request; returns a function that
+   * removes it. Hooks of a phase run in the order added (shutdown hooks newest first). A phase
+   * no hook was added to costs nothing per request.
+   *
+   * - `request`: after routing, before the body is read; `beforeHandler`: after the body is
+   *   read, before validation, dependencies and the handler; `response`: before the response
+   *   leaves (headers may still change). All three get the request's `Context`, the same
+   *   object the handler gets; throwing an `HttpError` answers with it.
+   * - `error`: maps an error to an `HttpError` (the first that returns one wins).
+   * - `startup` / `shutdown`: see {@link onStartup} and {@link onShutdown}.
+   *
+   * @example
+   * ```ts
+   * const off = app.on('response', (ctx) => { ctx.header('x-served-by', 'volt'); });
+   * off(); // removed
+   * ```
+   */
+  on<K extends HookPhase>(phase: K, fn: HookMap[K]): () => void {
+    if (typeof fn !== 'function') throw new TypeError(`app.on('${phase}', …) needs a function`);
+    switch (phase) {
+      case 'startup':
+        return removable(this.#startupHooks, fn as Hook);
+      case 'shutdown':
+        return removable(this.#shutdownHooks, fn as Hook);
+      case 'error':
+        return removable(this.#errorMappers, fn as ErrorMapper);
+      case 'request':
+        this.#installRequestHook();
+        return removable(this.#hooks.request, fn as RequestHook);
+      case 'beforeHandler':
+        return removable(this.#hooks.beforeHandler, fn as RequestHook);
+      case 'response':
+        this.#installResponseHook();
+        return removable(this.#hooks.response, fn as RequestHook);
+      default:
+        throw new TypeError(
+          `'${String(phase)}' is not a hook phase; the phases are request, beforeHandler, response, error, startup, shutdown`,
+        );
+    }
+  }
+
+  /** The request's context, made on first need and kept on the request for the handler. */
+  #contextOf(request: FastifyRequest, reply: FastifyReply): AnyContext {
+    const held = (request as unknown as Record<symbol, AnyContext | null>)[CONTEXT];
+    if (held) return held;
+    const ctx = new this.#Context(request, reply);
+    (request as unknown as Record<symbol, AnyContext>)[CONTEXT] = ctx;
+    return ctx;
+  }
+
+  #shareContext(): void {
+    if (this.#hooks.shareContext) return;
+    this.#hooks.shareContext = true;
+    // Declared, so every request object keeps one shape.
+    this.fastify.decorateRequest(CONTEXT as unknown as string, null);
+  }
+
+  #installRequestHook(): void {
+    if (this.#requestHookInstalled) return;
+    this.#requestHookInstalled = true;
+    this.#shareContext();
+    const hooks = this.#hooks.request;
+    this.fastify.addHook('onRequest', (request, reply, done) => {
+      let pending: Promise<unknown> | undefined;
+      try {
+        pending = runHooks(hooks, this.#contextOf(request, reply));
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (pending) pending.then(() => done(), done);
+      else done();
+    });
+  }
+
+  #installResponseHook(): void {
+    if (this.#responseHookInstalled) return;
+    this.#responseHookInstalled = true;
+    this.#shareContext();
+    const hooks = this.#hooks.response;
+    this.fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (hooks.length === 0) return done(null, payload);
+      let pending: Promise<unknown> | undefined;
+      try {
+        pending = runHooks(hooks, this.#contextOf(request, reply));
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (pending) pending.then(() => done(null, payload), done);
+      else done(null, payload);
+    });
+  }
+
+  /**
+   * Runs `fn` while the app starts, after its database opened and before it accepts requests
+   * (warm caches, check data). Returns a function that removes it.
+   */
+  onStartup(fn: Hook): () => void {
+    return this.on('startup', fn);
   }
 
   /**
@@ -246,10 +482,12 @@ export class VoltApp extends Router {
     return this;
   }
 
-  /** Runs `fn` when the app closes, after in-flight requests finished; hooks run newest first. */
-  onShutdown(fn: Hook): this {
-    this.#shutdownHooks.push(fn);
-    return this;
+  /**
+   * Runs `fn` when the app closes, after in-flight requests finished and before its database
+   * closes; hooks run newest first. Returns a function that removes it.
+   */
+  onShutdown(fn: Hook): () => void {
+    return this.on('shutdown', fn);
   }
 
   /**
@@ -260,10 +498,10 @@ export class VoltApp extends Router {
    * ```ts
    * app.onError((error) => (error instanceof OutOfStock ? new HttpError(409, error.message) : undefined));
    * ```
+   * Returns a function that removes the mapper.
    */
-  onError(mapper: ErrorMapper): this {
-    this.#errorMappers.push(mapper);
-    return this;
+  onError(mapper: ErrorMapper): () => void {
+    return this.on('error', mapper);
   }
 
   /** Replaces a dependency everywhere it is used (for tests). */
@@ -358,19 +596,26 @@ export class VoltApp extends Router {
   }
 }
 
+// Where a request keeps its context while request-phase hooks share it with the handler.
+const CONTEXT = Symbol.for('volt.context');
+
+/** Adds `fn` to `list`; the function returned removes that one registration. */
+function removable<T>(list: T[], fn: T): () => void {
+  list.push(fn);
+  let removed = false;
+  return () => {
+    if (removed) return;
+    removed = true;
+    // The last registration of `fn`: the same function added twice is removed once per call.
+    const at = list.lastIndexOf(fn);
+    if (at !== -1) list.splice(at, 1);
+  };
+}
+
 // How often, while closing, connections that went idle are closed.
 const IDLE_SWEEP_INTERVAL = 50;
 
 /** The reason `ctx.signal` of a stream aborts with when the app shuts down. */
 function shutdownReason(): Error {
   return Object.assign(new Error('The server is shutting down'), { code: 'VOLT_SHUTDOWN' });
-}
-
-/**
- * Creates the bare HTTP app: routing, validation, errors, settings, no security layer and no
- * docs routes. Apps use `createApp()` or `volt()` from `volt`, which add the security headers,
- * the ALLOWED_HOSTS check and the form parser (`src/security/`) on top of this.
- */
-export function createApp(options: AppOptions = {}): VoltApp {
-  return new VoltApp(options);
 }

@@ -107,11 +107,45 @@ export interface AppLifecycle {
   readonly shutdown: AbortSignal;
 }
 
+type AnyContext = Context<any, any, any, any, any, any>;
+
+/** The app's request-path hooks, as the compiled handlers see them (the app's own arrays). */
+export interface RouteHooks {
+  readonly request: Array<(ctx: AnyContext) => unknown>;
+  readonly beforeHandler: Array<(ctx: AnyContext) => unknown>;
+  readonly response: Array<(ctx: AnyContext) => unknown>;
+  /** True once a `request` or `response` hook exists: the context is then kept on the request. */
+  shareContext: boolean;
+}
+
 /** What the compiled handler needs from the app at request time. */
 export interface RouteRuntime {
   /** Dependency overrides set by tests; empty in production. */
   overrides: ReadonlyMap<Dependency, Dependency>;
   lifecycle: AppLifecycle;
+  /** The app's context class (its `ctx.db`, and what installed apps add); `Context` by default. */
+  Context?: typeof Context;
+  /** The app's hooks; none by default. */
+  hooks?: RouteHooks;
+}
+
+// Where the app keeps a request's context when hooks share it (see VoltApp.on).
+const CONTEXT = Symbol.for('volt.context');
+
+/**
+ * Runs request hooks in order; stays synchronous while they are, and returns a promise from the
+ * first that returns one.
+ */
+export function runHooks(
+  hooks: ReadonlyArray<(ctx: AnyContext) => unknown>,
+  ctx: AnyContext,
+  start = 0,
+): Promise<void> | undefined {
+  for (let i = start; i < hooks.length; i++) {
+    const result = hooks[i]!(ctx);
+    if (result instanceof Promise) return result.then(() => runHooks(hooks, ctx, i + 1));
+  }
+  return undefined;
 }
 
 /**
@@ -185,6 +219,14 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   const declaredType = route.options.contentType ? withCharset(route.options.contentType) : undefined;
   const userHandler = route.handler;
   const { overrides, lifecycle } = runtime;
+  const AppContext = runtime.Context ?? Context;
+  const hooks: RouteHooks = runtime.hooks ?? {
+    request: [],
+    beforeHandler: [],
+    response: [],
+    shareContext: false,
+  };
+  const beforeHooks = hooks.beforeHandler;
 
   // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
@@ -257,16 +299,9 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     return finish(ctx, request, reply, result);
   };
 
-  // Synchronous as long as the validators, dependencies and handler are: an async step costs
-  // a promise and a microtask on every request, so it is taken only when something awaits.
-  function handler(request: FastifyRequest, reply: FastifyReply): unknown {
-    if (lifecycle.draining && arrivedWhileClosing(reply)) {
-      request.log.info('request refused: the server is shutting down');
-      sendProblem(reply, new HttpError(503, { detail: SHUTTING_DOWN }));
-      return undefined;
-    }
+  // Validation, dependencies and the handler, once the `beforeHandler` hooks ran.
+  const proceed = (ctx: AnyContext, request: FastifyRequest, reply: FastifyReply): unknown => {
     const cookies = validate(request);
-    const ctx = new Context(request, reply);
     if (cookies !== undefined) ctx.setCookies(cookies);
     let result: unknown;
     try {
@@ -290,12 +325,12 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         throw error;
       },
     );
-  }
+  };
 
   // Resolves the dependencies and runs the handler: a promise only when one of them is async.
   function serve(ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown {
     if (emptyDeps) ctx.deps = {};
-    if (!hasDeps) return withoutAwait(reply, run(ctx, request, reply));
+    if (!hasDeps) return run(ctx, request, reply);
     const cache = new Map<Dependency, unknown>();
     let pending = resolveInto(ctx, effectEntries, cache, overrides, {});
     if (namedEntries.length > 0) {
@@ -305,9 +340,35 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
         ? pending.then(() => resolveInto(ctx, namedEntries, cache, overrides, values))
         : resolveInto(ctx, namedEntries, cache, overrides, values);
     }
-    return pending
-      ? pending.then(() => afterAwait(run(ctx, request, reply)))
-      : withoutAwait(reply, run(ctx, request, reply));
+    return pending ? pending.then(() => run(ctx, request, reply)) : run(ctx, request, reply);
+  }
+
+  // Synchronous as long as the hooks, validators, dependencies and handler are: an async step
+  // costs a promise and a microtask on every request, so it is taken only when something awaits.
+  function handler(request: FastifyRequest, reply: FastifyReply): unknown {
+    if (lifecycle.draining && arrivedWhileClosing(reply)) {
+      request.log.info('request refused: the server is shutting down');
+      sendProblem(reply, new HttpError(503, { detail: SHUTTING_DOWN }));
+      return undefined;
+    }
+    let ctx: AnyContext;
+    if (hooks.shareContext) {
+      const held = (request as unknown as Record<symbol, AnyContext | null>)[CONTEXT];
+      if (held) {
+        // Made by a `request` hook before the body was read.
+        ctx = held;
+        (ctx as { body: unknown }).body = request.body;
+      } else {
+        ctx = new AppContext(request, reply);
+        (request as unknown as Record<symbol, AnyContext>)[CONTEXT] = ctx;
+      }
+    } else ctx = new AppContext(request, reply);
+    if (beforeHooks.length > 0) {
+      const pending = runHooks(beforeHooks, ctx);
+      if (pending) return pending.then(() => proceed(ctx, request, reply)).then(afterAwait);
+    }
+    const result = proceed(ctx, request, reply);
+    return result instanceof Promise ? result.then(afterAwait) : withoutAwait(reply, result);
   }
 
   const definition: FastifyRouteOptions = {

@@ -7,6 +7,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseCookie } from 'cookie';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+// A type only (erased when run): the HTTP layer never loads the ORM; `volt()` hands the app
+// its database and each app's context class reads it (see `VoltApp`).
+import type { Database } from '../orm/database.ts';
 import { rawBody, type SseOptions, type StreamBody, type StreamOptions, sseBody } from './streaming.ts';
 
 type Task = () => unknown;
@@ -52,6 +55,19 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
     this.headers = request.headers as H;
     this.body = request.body as B;
     this.deps = undefined as D;
+  }
+
+  /**
+   * The app's database, opened at startup (`volt({ database })`, or `DATABASE_URL` when an
+   * installed app has models). Throws an error naming the cause when the app has none.
+   *
+   * @example
+   * ```ts
+   * app.get('/authors', {}, (ctx) => query(ctx.db, Author).all());
+   * ```
+   */
+  get db(): Database {
+    throw new Error('ctx.db: this context belongs to no app (build contexts through an app)');
   }
 
   /** Cookies sent with the request, parsed on first use (validated when the route declares them). */

@@ -143,9 +143,12 @@ export type RouteContext<Path extends string, P, Q, H, C, B, D> = Context<
   DependencyValues<D>
 >;
 
-/** A route handler. */
-export type Handler<Path extends string, P, Q, H, C, B, R, D> = (
-  ctx: RouteContext<Path, P, Q, H, C, B, D>,
+/**
+ * A route handler. `X` is what the app's installed apps add to the context (`ctx.user` with
+ * auth installed).
+ */
+export type Handler<Path extends string, P, Q, H, C, B, R, D, X = {}> = (
+  ctx: RouteContext<Path, P, Q, H, C, B, D> & X,
 ) => HandlerResult<R> | Promise<HandlerResult<R>>;
 
 /** A route as recorded by the app: the input to Fastify, the OpenAPI document and `volt routes`. */

@@ -10,7 +10,7 @@ import type { Handler, HttpMethod, ResponseMap, RouteOptions, RouteRecord } from
  * Declares a route for one method. Two forms: `(path, options, handler)` and `(path, handler)`.
  * The handler's context is typed from the options' schemas.
  */
-export interface RouteShorthand<Self> {
+export interface RouteShorthand<Self, X = {}> {
   <
     const Path extends string,
     P extends TObject | undefined = undefined,
@@ -26,11 +26,11 @@ export interface RouteShorthand<Self> {
     // NoInfer: the types come from the options. Without it the compiler also tries to infer
     // them backwards through TypeBox's `Static` in the context type, which costs about a
     // million type instantiations per route.
-    handler: NoInfer<Handler<Path, P, Q, H, C, B, R, D>>,
+    handler: NoInfer<Handler<Path, P, Q, H, C, B, R, D, X>>,
   ): Self;
   <const Path extends string>(
     path: Path,
-    handler: Handler<Path, undefined, undefined, undefined, undefined, undefined, undefined, {}>,
+    handler: Handler<Path, undefined, undefined, undefined, undefined, undefined, undefined, {}, X>,
   ): Self;
 }
 
@@ -58,7 +58,8 @@ function validatePrefix(prefix: string): string {
 }
 
 /**
- * A group of routes. Declare routes on it, then `app.include(router)`.
+ * A group of routes. Declare routes on it, then `app.include(router)`. `X` types what the
+ * app's installed apps add to the request context (`new Router<AppContext<typeof app>>()`).
  *
  * @example
  * ```ts
@@ -67,7 +68,7 @@ function validatePrefix(prefix: string): string {
  * app.include(items);
  * ```
  */
-export class Router {
+export class Router<X extends object = {}> {
   /** Routes declared on this router and on the routers it includes, with this router's prefix applied. */
   readonly routes: RouteRecord[] = [];
   readonly prefix: string;
@@ -80,15 +81,15 @@ export class Router {
     this.dependencies = options.dependencies ?? [];
   }
 
-  readonly get: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+  readonly get: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('GET', path, a, b);
-  readonly post: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+  readonly post: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('POST', path, a, b);
-  readonly put: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+  readonly put: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('PUT', path, a, b);
-  readonly patch: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+  readonly patch: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('PATCH', path, a, b);
-  readonly delete: RouteShorthand<this> = (path: string, a: unknown, b?: unknown) =>
+  readonly delete: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('DELETE', path, a, b);
 
   /** Declares a route for any method (`HEAD` and `OPTIONS` included). */
@@ -116,7 +117,7 @@ export class Router {
    * Adds the routes of another router, under this router's prefix and with its tags and
    * dependencies (plus those given here). Routes declared on `router` later are not added.
    */
-  include(router: Router, options: RouterOptions = {}): this {
+  include(router: Router<any>, options: RouterOptions = {}): this {
     const prefix = joinPaths(this.prefix, validatePrefix(options.prefix ?? ''));
     for (const route of router.routes) {
       this.addRoute({

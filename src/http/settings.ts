@@ -322,6 +322,25 @@ export interface LoadSettingsOptions {
 }
 
 /**
+ * The variables settings are read from: the dotenv file under the environment (the environment
+ * wins). Installed apps read their own settings from the same place.
+ *
+ * @example
+ * ```ts
+ * readEnvironment({ envFile: '.env' }).STRIPE_KEY;
+ * ```
+ */
+export function readEnvironment(
+  options: Pick<LoadSettingsOptions, 'env' | 'envFile'> = {},
+): Record<string, string | undefined> {
+  const fileVars: Record<string, string | undefined> = {};
+  const envFile = options.envFile ?? '.env';
+  if (envFile !== false && existsSync(envFile))
+    Object.assign(fileVars, parseEnv(readFileSync(envFile, 'utf8')));
+  return { ...fileVars, ...(options.env ?? process.env) };
+}
+
+/**
  * Reads and checks the settings. Throws a {@link SettingsError} naming every bad value.
  *
  * @example
@@ -330,11 +349,7 @@ export interface LoadSettingsOptions {
  * ```
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
-  const fileVars: Record<string, string | undefined> = {};
-  const envFile = options.envFile ?? '.env';
-  if (envFile !== false && existsSync(envFile))
-    Object.assign(fileVars, parseEnv(readFileSync(envFile, 'utf8')));
-  const vars = { ...fileVars, ...(options.env ?? process.env) };
+  const vars = readEnvironment(options);
   const problems: string[] = [];
 
   const parsedEnv = SOURCES.env[1](options.overrides?.env ?? vars.VOLT_ENV ?? 'development');

@@ -109,9 +109,10 @@ export {
   type SqlStatements,
 } from './migrations/operations/index.ts';
 export {
-  onPostMigrate,
+  type NamedPostMigrateHook,
   type PostMigrateContext,
   type PostMigrateHook,
+  runPostMigrate,
 } from './migrations/post-migrate.ts';
 export {
   InteractiveQuestioner,
@@ -127,11 +128,9 @@ export {
   tableExists,
 } from './migrations/recorder.ts';
 export {
-  isPackagedApp,
+  migrationSource,
   migrationSources,
   type PackagedMigrationSource,
-  registerMigrationSource,
-  unregisterMigrationSource,
 } from './migrations/sources.ts';
 export { MigrationStateError, ProjectState } from './migrations/state.ts';
 export type {

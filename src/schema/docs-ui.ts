@@ -250,15 +250,15 @@ function checkUrl(url: string, option: string): string {
 }
 
 /**
- * Serves the OpenAPI document and the docs pages of an app. `volt()` calls it unless the
- * `docs` setting is off; call it yourself on an app made with `createApp()`.
+ * Serves the OpenAPI document and the docs pages of an app. `volt()` installs it (as the `docs`
+ * app) unless the `docs` setting is off; call it yourself on an app made with `volt({ docs: false })`.
  *
  * The document is built on the first request and then kept, so routes declared after this
  * call are included. The routes themselves are not in `app.routes` nor in the document.
  *
  * @example
  * ```ts
- * const app = createApp();
+ * const app = volt({ docs: false });
  * registerDocs(app, { docsUrl: '/api/docs', redocUrl: false });
  * ```
  */

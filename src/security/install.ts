@@ -1,5 +1,5 @@
 /**
- * Puts the security layer on an app: one `onRequest` hook, the first of the app, that sets the
+ * Puts the security layer on an app: one `request` hook, the first of the app, that sets the
  * security headers, then checks the request's host (its one `Host` header, and the authority
  * of an absolute-form target) against ALLOWED_HOSTS (so the 400 carries the headers too) and
  * refuses unsafe requests a browser sent for another site (`Sec-Fetch-Site`), plus the HTML
@@ -20,8 +20,9 @@ export interface SecurityOptions {
 }
 
 /**
- * Installs the security headers, the Host check and the form parser on an app. `createApp()`
- * and `volt()` call it; call it yourself only on a `VoltApp` built with `new`.
+ * Installs the security headers, the Host check and the form parser on an app, through its
+ * `request` hook. `volt()` installs it (as the `security` app, first); call it yourself only on a
+ * `VoltApp` built with `new`.
  *
  * @example
  * ```ts
@@ -42,17 +43,19 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
   app.onRouterError((_request, reply) => setHeaders(reply));
   app.addConnectionHeaders(headers);
   const crossSite = crossSiteCheck(app.settings.csrfTrustedOrigins);
-  app.fastify.addHook('onRequest', (request, reply, done) => {
-    setHeaders(reply);
+  app.on('request', (ctx) => {
+    const { request } = ctx;
+    setHeaders(ctx.reply);
     if (allowedHost !== undefined || request.headers.host === undefined) {
       const problem = hostProblem(request.raw, allowedHost);
       if (problem !== undefined) {
         // The host only: the URL may hold a secret (a reset token).
         request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-        return done(new HttpError(400, { detail: problem }));
+        throw new HttpError(400, { detail: problem });
       }
     }
-    done(crossSite(request));
+    const refused = crossSite(request);
+    if (refused) throw refused;
   });
   installFormParser(app);
 }

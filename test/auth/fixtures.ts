@@ -5,10 +5,9 @@
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import type { TestContext } from 'node:test';
-import { type AppOptions, createApp, t as types } from 'volt';
+import { type AppOptions, t as types, volt } from 'volt';
 import {
   type AuthOptions,
-  createAuth,
   createUser,
   Group,
   MemoryMailBackend,
@@ -16,6 +15,7 @@ import {
   Session,
   Token,
   User,
+  auth as users,
 } from 'volt/auth';
 import { type Database, f, model } from 'volt/orm';
 import { testClient, testDatabase } from 'volt/testing';
@@ -47,9 +47,16 @@ export async function authApp(
 ) {
   const db = options.db ?? (await testDatabase());
   if (!options.db) await createTables(db, [Permission, Group, User, Session, Token]);
-  const app = createApp({ logger: false, envFile: false, ...options.app });
   const mail = new MemoryMailBackend();
-  const auth = createAuth(app, { db, mail, passwordParams: FAST, ...options.auth });
+  const auth = users({ mail, passwordParams: FAST, ...options.auth });
+  const app = volt({
+    docs: false,
+    logger: false,
+    envFile: false,
+    database: db,
+    apps: [auth],
+    ...options.app,
+  });
   app.get('/private', { deps: { user: auth.requireUser } }, (ctx) => ({
     username: ctx.deps.user.row.username as string,
   }));

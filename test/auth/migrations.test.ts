@@ -1,5 +1,5 @@
 /**
- * The auth app's packaged migrations: registered on import, loaded with every project's,
+ * The auth app's packaged migrations: brought by the apps that install auth(), loaded with the project's,
  * matching the auth models, depended on by project migrations that point at auth models,
  * never written by makemigrations; and the post-migrate hook that creates permission rows.
  */
@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { auth } from '../../src/auth/auth.ts';
 import { Group, Permission, Session, Token, User } from '../../src/auth/models.ts';
 import { createPermissions } from '../../src/auth/permissions.ts';
 import { makeMigrations } from '../../src/cli/commands/makemigrations.ts';
@@ -17,43 +18,43 @@ import { detectChanges, planMigrations } from '../../src/orm/migrations/autodete
 import { MigrationError, migrate } from '../../src/orm/migrations/executor.ts';
 import { orderMigrations } from '../../src/orm/migrations/graph.ts';
 import { loadMigrations, MigrationLoadError } from '../../src/orm/migrations/loader.ts';
-import { onPostMigrate } from '../../src/orm/migrations/post-migrate.ts';
+import type { NamedPostMigrateHook } from '../../src/orm/migrations/post-migrate.ts';
 import { NonInteractiveQuestioner } from '../../src/orm/migrations/questioner.ts';
 import { tableExists } from '../../src/orm/migrations/recorder.ts';
-import {
-  isPackagedApp,
-  migrationSources,
-  registerMigrationSource,
-  unregisterMigrationSource,
-} from '../../src/orm/migrations/sources.ts';
+import { migrationSource, migrationSources } from '../../src/orm/migrations/sources.ts';
 import { ProjectState } from '../../src/orm/migrations/state.ts';
 import { model } from '../../src/orm/model.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
+import { volt } from '../../src/volt.ts';
+import { AUTH_HOOKS, AUTH_PACKAGED } from './packaged.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'volt-auth-migrations-'));
 after(() => rmSync(base, { recursive: true, force: true }));
 const emptyRoot = join(base, 'none');
 const authModels = [Permission, Group, User, Session, Token];
 
-test('importing the auth models registers their migrations folder', () => {
-  assert.ok(isPackagedApp('auth'));
-  const source = migrationSources().find((s) => s.app === 'auth');
+test('an app installing auth() brings its migrations folder; importing the models registers nothing', () => {
+  const app = volt({ apps: [auth()], logger: false, envFile: false, database: false });
+  const source = app.migrationSources().find((s) => s.app === 'auth');
   assert.equal(source?.folder, join(import.meta.dirname, '..', '..', 'src', 'auth', 'migrations'));
+  assert.deepEqual(volt({ logger: false, envFile: false }).migrationSources(), []);
 });
 
-test('loadMigrations includes the packaged migrations, unless told not to', async () => {
-  const loaded = await loadMigrations(emptyRoot);
+test('loadMigrations includes the packaged migrations it is given, only those', async () => {
+  const loaded = await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED });
   assert.deepEqual(
     loaded.map((m) => m.id),
     ['auth/0001_initial'],
   );
-  assert.deepEqual(await loadMigrations(emptyRoot, { packaged: false }), []);
+  assert.deepEqual(await loadMigrations(emptyRoot), []);
 });
 
 test('the auth models and their packaged migrations agree: there is nothing to make', async () => {
-  const from = ProjectState.fromMigrations(orderMigrations(await loadMigrations(emptyRoot)));
+  const from = ProjectState.fromMigrations(
+    orderMigrations(await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED })),
+  );
   const changes = await detectChanges(
     from,
     ProjectState.fromModels(authModels),
@@ -82,7 +83,7 @@ test('a project migration pointing at auth.User and auth.Group depends on auth/0
     },
     { registry },
   );
-  const existing = orderMigrations(await loadMigrations(emptyRoot));
+  const existing = orderMigrations(await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED }));
   const changes = await detectChanges(
     ProjectState.fromMigrations(existing),
     ProjectState.fromModels([...authModels, Book]),
@@ -97,27 +98,32 @@ test('a project migration pointing at auth.User and auth.Group depends on auth/0
 test('a project folder named like a packaged app is refused', async () => {
   const root = join(base, 'clash');
   mkdirSync(join(root, 'auth'), { recursive: true });
-  await assert.rejects(loadMigrations(root), (error: Error) => {
+  await assert.rejects(loadMigrations(root, { packaged: AUTH_PACKAGED }), (error: Error) => {
     assert.ok(error instanceof MigrationLoadError);
     assert.match(error.message, /the app 'auth' comes with its migrations .*remove this folder/);
     return true;
   });
 });
 
-test('registerMigrationSource: absolute folders with the app folder, one folder per app', () => {
-  assert.throws(() => registerMigrationSource('extra', 'relative/migrations'), /must be absolute/);
-  assert.throws(() => registerMigrationSource('extra', base), /has no migrations folder/);
-  assert.throws(() => registerMigrationSource('Bad', base), /not an app label/);
+test('migrationSources: absolute folders with the app folder, one folder per app', () => {
+  assert.throws(() => migrationSource('extra', 'relative/migrations'), /must be absolute/);
+  assert.throws(() => migrationSource('extra', base), /has no migrations folder/);
+  assert.throws(() => migrationSource('Bad', base), /not an app label/);
   mkdirSync(join(base, 'pkg', 'extra'), { recursive: true });
-  const source = registerMigrationSource('extra', join(base, 'pkg'));
-  assert.equal(registerMigrationSource('extra', join(base, 'pkg')), source, 'same folder again: no change');
+  mkdirSync(join(base, 'pkg2', 'extra'), { recursive: true });
+  const twice = migrationSources([
+    { app: 'extra', folder: join(base, 'pkg') },
+    { app: 'extra', folder: join(base, 'pkg') },
+  ]);
+  assert.equal(twice.length, 1, 'same folder again: counted once');
   assert.throws(
     () =>
-      registerMigrationSource('extra', join(import.meta.dirname, '..', '..', 'src', 'auth', 'migrations')),
-    /already has its migrations in/,
+      migrationSources([
+        { app: 'extra', folder: join(base, 'pkg') },
+        { app: 'extra', folder: join(base, 'pkg2') },
+      ]),
+    /has its migrations in/,
   );
-  assert.ok(unregisterMigrationSource('extra'));
-  assert.equal(isPackagedApp('extra'), false);
 });
 
 test('makemigrations never writes into a packaged app', async () => {
@@ -127,6 +133,7 @@ test('makemigrations never writes into a packaged app', async () => {
   const options = {
     models: [...authModels, Extra],
     migrationsRoot: root,
+    packaged: AUTH_PACKAGED,
     questioner: new NonInteractiveQuestioner(),
     cwd: base,
     stdout: () => {},
@@ -153,7 +160,10 @@ forEachDialect((_dialect, open) => {
     t.after(() => db.close());
     assert.equal(await createPermissions(db), 0, 'no table yet: nothing to do');
     let printed = '';
-    await migrate(db, await loadMigrations(emptyRoot), { log: (text) => (printed += text) });
+    await migrate(db, await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED }), {
+      log: (text) => (printed += text),
+      hooks: AUTH_HOOKS,
+    });
     assert.ok(await tableExists(db, 'auth_user'));
     assert.match(printed, /Applying auth\/0001_initial\.\.\. OK\nCreated 20 permissions\.\n/);
     const perms = await query(db, Permission).values('app', 'codename', 'name', 'model');
@@ -172,28 +182,36 @@ forEachDialect((_dialect, open) => {
     await query(db, Permission).create({ name: 'Old', app: 'gone', codename: 'old_thing' });
     await query(db, Permission).filter({ app: 'auth', codename: 'view_token' }).delete();
     printed = '';
-    await migrate(db, await loadMigrations(emptyRoot), { log: (text) => (printed += text) });
+    await migrate(db, await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED }), {
+      log: (text) => (printed += text),
+      hooks: AUTH_HOOKS,
+    });
     assert.equal(printed, 'Created 1 permission.\n');
     assert.equal(await query(db, Permission).count(), 21);
     assert.equal(await query(db, Permission).filter({ app: 'gone' }).count(), 1);
   });
 
-  test('a failing post-migrate hook fails migrate; hooks: false skips the hooks', async (t) => {
+  test('a failing post-migrate hook fails migrate; without hooks none runs', async (t) => {
     const db = await open();
     t.after(() => db.close());
-    const remove = onPostMigrate('test.failing', () => {
-      throw new Error('boom');
-    });
-    t.after(remove);
-    await assert.rejects(migrate(db, await loadMigrations(emptyRoot)), (error: Error) => {
-      assert.ok(error instanceof MigrationError);
-      assert.match(error.message, /The post-migrate hook 'test\.failing' failed: boom/);
-      return true;
-    });
+    const failing: NamedPostMigrateHook = [
+      'test.failing',
+      () => {
+        throw new Error('boom');
+      },
+    ];
+    await assert.rejects(
+      migrate(db, await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED }), { hooks: [failing] }),
+      (error: Error) => {
+        assert.ok(error instanceof MigrationError);
+        assert.match(error.message, /The post-migrate hook 'test\.failing' failed: boom/);
+        return true;
+      },
+    );
     assert.ok(await tableExists(db, 'auth_user'), 'the migrations themselves were applied');
-    await migrate(db, await loadMigrations(emptyRoot), { hooks: false });
-    remove();
-    await migrate(db, await loadMigrations(emptyRoot));
+    await migrate(db, await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED }));
+    assert.equal(await query(db, Permission).count(), 0);
+    await migrate(db, await loadMigrations(emptyRoot, { packaged: AUTH_PACKAGED }), { hooks: AUTH_HOOKS });
     assert.equal(await query(db, Permission).count(), 20);
   });
 });

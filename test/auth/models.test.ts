@@ -1,10 +1,11 @@
 /**
- * Model permissions (`Model.meta.permissions`), the user model (`userModel()`, `setUserModel()`)
+ * Model permissions (`Model.meta.permissions`), the user model (`userModel()`, `auth({ user })`)
  * and `saveUserFields()`, which writes the fields requests can never set.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getUserModel, saveUserFields, setUserModel } from '../../src/auth/config.ts';
+import { auth } from '../../src/auth/auth.ts';
+import { saveUserFields } from '../../src/auth/config.ts';
 import { Permission, User, type UserModel, userModel } from '../../src/auth/models.ts';
 import { f } from '../../src/orm/fields/index.ts';
 import { migrate } from '../../src/orm/migrations/executor.ts';
@@ -14,6 +15,7 @@ import { model } from '../../src/orm/model.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
+import { AUTH_PACKAGED } from './packaged.ts';
 
 test('a model has the four default permissions, named after its verbose name', () => {
   const registry = createRegistry();
@@ -100,26 +102,23 @@ test('userModel() gives a custom user model every built-in field plus its own', 
     assert.equal(create.properties[name], undefined, name);
 });
 
-test('setUserModel() accepts a userModel() model only; getUserModel() defaults to auth.User', (t) => {
-  assert.equal(getUserModel(), User);
+test('auth({ user }) takes a userModel() model only, and auth.User by default', () => {
+  assert.equal(auth().userModel, User);
   const registry = createRegistry();
   const Member = userModel('club.Member', {}, { registry });
-  t.after(() => setUserModel(User as UserModel));
-  setUserModel(Member as UserModel);
-  assert.equal(getUserModel(), Member);
+  assert.equal(auth({ user: Member as UserModel }).userModel, Member);
   const NotAUser = model('club.Card', { number: f.string({ maxLength: 10 }) }, { registry });
   assert.throws(
-    () => setUserModel(NotAUser as never),
+    () => auth({ user: NotAUser as never }),
     /club\.Card cannot be the user model: it has no field 'username'; build it with userModel\(\)/,
   );
-  assert.equal(getUserModel(), Member);
 });
 
 forEachDialect((_dialect, open) => {
   test('saveUserFields writes non-editable fields that update() refuses', async (t) => {
     const db = await open();
     t.after(() => db.close());
-    await migrate(db, await loadMigrations('/nonexistent'), { hooks: false });
+    await migrate(db, await loadMigrations('/nonexistent', { packaged: AUTH_PACKAGED }));
     const ada = await query(db, User).create({ username: 'ada' });
     await assert.rejects(
       query(db, User)
@@ -135,6 +134,6 @@ forEachDialect((_dialect, open) => {
     assert.equal(await saveUserFields(db, User, 9999, { isStaff: true }), 0);
     await assert.rejects(saveUserFields(db, User, ada.id, { isStaff: 'yes' }), /auth\.User\.isStaff/);
     await assert.rejects(saveUserFields(db, User, ada.id, { nope: 1 }), /has no field 'nope'/);
-    assert.equal(await query(db, Permission).count(), 0, 'hooks: false created no permission');
+    assert.equal(await query(db, Permission).count(), 0, 'no hooks: no permission created');
   });
 });

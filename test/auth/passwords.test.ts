@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { onPasswordChange, type UserRow } from '../../src/auth/config.ts';
+import { auth } from '../../src/auth/auth.ts';
+import type { UserRow } from '../../src/auth/config.ts';
 import type { UserModel } from '../../src/auth/models.ts';
 import { User } from '../../src/auth/models.ts';
 import {
@@ -24,6 +25,7 @@ import { migrate } from '../../src/orm/migrations/executor.ts';
 import { loadMigrations } from '../../src/orm/migrations/loader.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
+import { AUTH_PACKAGED } from './packaged.ts';
 
 // Cheap parameters keep the tests fast; one test uses the defaults.
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -118,19 +120,23 @@ test('dummyVerify does the work of a real verify and never succeeds', async () =
 });
 
 forEachDialect((_dialect, open) => {
-  test('setPassword hashes, saves and runs the password-change hooks; changePassword is the same', async (t) => {
+  test('setPassword hashes and saves; an auth app runs its own password-change hooks, another app’s never', async (t) => {
     const db = await open();
     t.after(() => db.close());
-    await migrate(db, await loadMigrations('/nonexistent'), { hooks: false });
+    await migrate(db, await loadMigrations('/nonexistent', { packaged: AUTH_PACKAGED }));
     const ada = await query(db, User).create({ username: 'ada' });
     const seen: { user: UserRow; model: UserModel; inTransaction: boolean }[] = [];
     const hook = (hookDb: typeof db, user: UserRow, model: UserModel) =>
       void seen.push({ user, model, inTransaction: hookDb.inTransaction });
-    const off = onPasswordChange(hook);
-    onPasswordChange(hook); // the same function twice: registered once
-    t.after(off);
+    const users = auth({ passwordParams: FAST });
+    const off = users.onPasswordChange(hook);
+    users.onPasswordChange(hook); // the same function twice: registered once
+    const other = auth();
+    other.onPasswordChange(() => {
+      throw new Error('the hooks of another app never run');
+    });
 
-    const saved = await setPassword(db, User, ada, 'a long passphrase', FAST);
+    const saved = await users.setPassword(db, ada, 'a long passphrase');
     assert.match(saved, /^scrypt\$1024\$8\$1\$/);
     const row = await query(db, User).get({ id: ada.id });
     assert.equal(row.password, saved);
@@ -140,22 +146,28 @@ forEachDialect((_dialect, open) => {
     assert.equal(seen[0]?.user.password, saved, 'the hook sees the new hash');
     assert.equal(seen[0]?.model, User);
 
-    await changePassword(db, User, row, null);
+    await users.setPassword(db, row, null);
     const locked = await query(db, User).get({ id: ada.id });
     assert.equal(isUsablePassword(locked.password), false);
     assert.equal(seen.length, 2);
     off();
-    await setPassword(db, User, locked, 'another passphrase', FAST);
+    await users.setPassword(db, locked, 'another passphrase');
     assert.equal(seen.length, 2, 'unregistered');
+    // Without an app, setPassword (and changePassword, the same) runs the hooks it is given only.
+    await changePassword(db, User, locked, 'a third passphrase', { params: FAST });
+    assert.equal(seen.length, 2);
 
-    await assert.rejects(setPassword(db, User, { id: 999 }, 'x', FAST), /auth\.User 999 does not exist/);
-    await assert.rejects(setPassword(db, User, {} as never, 'x', FAST), /needs a saved user/);
+    await assert.rejects(
+      setPassword(db, User, { id: 999 }, 'x', { params: FAST }),
+      /auth\.User 999 does not exist/,
+    );
+    await assert.rejects(setPassword(db, User, {} as never, 'x', { params: FAST }), /needs a saved user/);
   });
 
   test('createUser saves the editable fields, the privileges and the hashed password in one transaction', async (t) => {
     const db = await open();
     t.after(() => db.close());
-    await migrate(db, await loadMigrations('/nonexistent'), { hooks: false });
+    await migrate(db, await loadMigrations('/nonexistent', { packaged: AUTH_PACKAGED }));
     const root = await createUser(
       db,
       User,

@@ -10,9 +10,9 @@ import {
   CurrentUser,
   can,
   createPermissions,
-  definePolicy,
   Group,
   Permission,
+  type Policy,
   Session,
   Token,
   User,
@@ -30,10 +30,16 @@ const Memo = model(
     registry: createRegistry(),
   },
 );
-definePolicy(Memo, {
-  canChange: async (user, memo?: { ownerId: number }) =>
-    user.isAuthenticated && (memo?.ownerId === user.id || (await user.hasPerm('memos.change_memo'))),
-});
+/** The memos' policy, given to the auth app (`auth({ policies })`). */
+const memoPolicies = new Map([
+  [
+    Memo,
+    {
+      canChange: async (user, memo?: { ownerId: number }) =>
+        user.isAuthenticated && (memo?.ownerId === user.id || (await user.hasPerm('memos.change_memo'))),
+    } satisfies Policy,
+  ],
+]);
 
 forEachDialect((dialect, open) => {
   test(`${dialect}: lock the row, then ask can() through user.using(tx): the permission and the policy are read in the transaction`, async (t) => {
@@ -41,7 +47,7 @@ forEachDialect((dialect, open) => {
     t.after(() => db.close());
     await createTables(db, [Permission, Group, User, Session, Token, Report, Memo]);
     await createPermissions(db, [Report, Memo]);
-    const { app, auth, alice } = await authApp(t, { db });
+    const { app, auth, alice } = await authApp(t, { db, auth: { policies: memoPolicies } });
     const bob = await query(db, User).create({ username: 'bob' });
     const report = await query(db, Report).create({ title: 'Q3' });
     const memo = await query(db, Memo).create({ ownerId: bob.id, text: "bob's" });

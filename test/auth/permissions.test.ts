@@ -15,6 +15,7 @@ import { model } from '../../src/orm/model.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
+import { AUTH_HOOKS, AUTH_PACKAGED } from './packaged.ts';
 
 /** `db` with a count of the statements run through it. */
 function counting(db: Database): { db: Database; count: () => number } {
@@ -56,7 +57,9 @@ forEachDialect((_dialect, open) => {
   async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     const db = await open();
     t.after(() => db.close());
-    await migrate(db, await loadMigrations('/nonexistent'));
+    await migrate(db, await loadMigrations('/nonexistent', { packaged: AUTH_PACKAGED }), {
+      hooks: AUTH_HOOKS,
+    });
     const perm = (codename: string) => query(db, Permission).get({ app: 'auth', codename });
     const editors = await query(db, Group).create({ name: 'editors' });
     await query(db, Group)

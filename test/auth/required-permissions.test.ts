@@ -5,17 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createApp } from 'volt';
-import {
-  createAuth,
-  Group,
-  MemoryMailBackend,
-  Permission,
-  Session,
-  saveUserFields,
-  Token,
-  User,
-} from 'volt/auth';
+import { volt } from 'volt';
+import { auth, Group, MemoryMailBackend, Permission, Session, saveUserFields, Token, User } from 'volt/auth';
 import { f, model, query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
 import { createTables } from '../../src/orm/schema-editor.ts';
@@ -96,9 +87,9 @@ forEachDialect((dialect, open) => {
       name: 'Can export',
     });
     const start = (perm: string) => {
-      const app = createApp({ logger: false, envFile: false });
-      const auth = createAuth(app, { db, mail: new MemoryMailBackend(), passwordParams: FAST });
-      app.get('/export', { deps: { user: auth.requirePerm(perm) } }, () => ({}));
+      const users = auth({ mail: new MemoryMailBackend(), passwordParams: FAST });
+      const app = volt({ docs: false, logger: false, envFile: false, database: db, apps: [users] });
+      app.get('/export', { deps: { user: users.requirePerm(perm) } }, () => ({}));
       t.after(() => app.close());
       return app.ready();
     };

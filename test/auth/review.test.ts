@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { createApp } from 'volt';
+import { volt } from 'volt';
 import {
-  createAuth,
+  auth,
   createUser,
   Group,
   MemoryMailBackend,
@@ -16,7 +16,6 @@ import {
   Permission,
   Session,
   sessionKey,
-  setUserModel,
   Token,
   User,
   userModel,
@@ -184,13 +183,15 @@ const Member = userModel('review.Member', { id: f.uuid({ primaryKey: true, defau
 forEachDialect((dialect, open) => {
   test(`${dialect}: a reset token naming a malformed id of a UUID user model is a 400, not a 500`, async (t) => {
     const db = await open();
-    t.after(async () => {
-      setUserModel(User);
-      await db.close();
-    });
+    t.after(() => db.close());
     await createTables(db, [Permission, Group, Member, Session, Token]);
-    const app = createApp({ logger: false, envFile: false });
-    createAuth(app, { db, user: Member, mail: new MemoryMailBackend(), passwordParams: FAST });
+    const app = volt({
+      docs: false,
+      logger: false,
+      envFile: false,
+      database: db,
+      apps: [auth({ user: Member, mail: new MemoryMailBackend(), passwordParams: FAST })],
+    });
     await createUser(db, Member, { username: 'zed', password: PASSWORD }, FAST);
     const client = testClient(app);
     t.after(() => client.close());

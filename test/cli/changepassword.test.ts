@@ -22,7 +22,12 @@ async function project(migrated = true) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'app.ts'),
-    `import '${pathToFileURL(join(root, 'src', 'auth', 'models.ts')).href}';\n`,
+    [
+      `import { volt } from '${pathToFileURL(join(root, 'src', 'index.ts')).href}';`,
+      `import { auth } from '${pathToFileURL(join(root, 'src', 'auth', 'index.ts')).href}';`,
+      'export const app = volt({ logger: false, apps: [auth()] });',
+      '',
+    ].join('\n'),
   );
   const env = { DATABASE_URL: `sqlite:${join(dir, 'app.db')}` };
   const typed = (args: string[], lines: string[]) => {
@@ -89,19 +94,9 @@ test('an unknown user, and tables not migrated yet, are clear errors', async () 
   assert.match(early.stderr, /does not exist yet: run volt migrate first/);
 });
 
-test("with the app's auth (a database opened at startup), the change ends the user's sessions", async () => {
+test("the app's auth app runs its password-change hooks: the change ends the user's sessions", async () => {
   const p = await project();
   const dir = join(base, `p${projects}`);
-  writeFileSync(
-    join(dir, 'app.ts'),
-    [
-      `import { volt } from '${pathToFileURL(join(root, 'src', 'index.ts')).href}';`,
-      `import { createAuth } from '${pathToFileURL(join(root, 'src', 'auth', 'index.ts')).href}';`,
-      'export const app = volt({ logger: false });',
-      "createAuth(app, { db: () => { throw new Error('the database is opened at startup'); } });",
-      '',
-    ].join('\n'),
-  );
   const db = new DatabaseSync(join(dir, 'app.db'));
   const id = (db.prepare("select id from auth_user where username = 'ada'").get() as { id: number }).id;
   const now = Date.now();

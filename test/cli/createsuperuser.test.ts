@@ -19,7 +19,9 @@ const auth = (file: string) => pathToFileURL(join(root, 'src', 'auth', file)).hr
 let projects = 0;
 
 /** A project depending on volt (a symlink, as an installed one), with `app` as its app module. */
-function project(app = `import '${auth('models.ts')}';\n`) {
+function project(
+  app = `import { volt } from 'volt';\nimport { auth } from 'volt/auth';\nexport const app = volt({ logger: false, apps: [auth()] });\n`,
+) {
   const dir = join(base, `p${++projects}`);
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
@@ -171,13 +173,15 @@ test('interactive: asks again after each mistake, and a refused password is re-a
   assert.doesNotMatch(ended.stderr, STACK_LINE);
 });
 
-test('a custom user model set with setUserModel() is the one it fills', async () => {
+test('the user model of the installed auth app is the one it fills', async () => {
   const p = project(
-    `import { f } from 'volt/orm';
+    `import { defineApp, volt } from 'volt';
+import { f } from 'volt/orm';
+import { auth } from 'volt/auth';
 import { userModel } from '${auth('models.ts')}';
-import { setUserModel } from '${auth('config.ts')}';
 export const Customer = userModel('shop.Customer', { phone: f.string({ maxLength: 20, default: '' }) });
-setUserModel(Customer);
+const shop = defineApp({ name: 'shop', models: [Customer] });
+export const app = volt({ logger: false, apps: [auth({ user: Customer }), shop] });
 `,
   );
   const made = await p.run(['makemigrations', '--no-input']);

@@ -305,9 +305,16 @@ export async function library(
   databaseUrl: string,
   db: Database,
 ): Promise<{ app: VoltApp; authorization: string }> {
+  // The example builds its app from the environment when first imported.
+  process.env.VOLT_ENV = 'test';
+  process.env.DATABASE_URL = databaseUrl;
+  const { app } = await import('../../examples/library/app.ts');
   await migrate(
     db,
-    await loadMigrations(fileURLToPath(new URL('../../examples/library/migrations', import.meta.url))),
+    await loadMigrations(fileURLToPath(new URL('../../examples/library/migrations', import.meta.url)), {
+      packaged: app.migrationSources(),
+    }),
+    { hooks: app.postMigrateHooks() },
   );
   await createUser(db, User, {
     username: 'librarian',
@@ -315,10 +322,6 @@ export async function library(
     isSuperuser: true,
     isStaff: true,
   });
-  // The example builds its app from the environment when first imported.
-  process.env.VOLT_ENV = 'test';
-  process.env.DATABASE_URL = databaseUrl;
-  const { app } = await import('../../examples/library/app.ts');
   const token = await testClient(app).post<{ access_token: string }>('/auth/token', {
     form: { grant_type: 'password', username: 'librarian', password: 'shelves and stacks 1' },
   });

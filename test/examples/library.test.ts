@@ -30,7 +30,10 @@ before(async () => {
   const db = await connect(process.env.DATABASE_URL!);
   await migrate(
     db,
-    await loadMigrations(fileURLToPath(new URL('../../examples/library/migrations', import.meta.url))),
+    await loadMigrations(fileURLToPath(new URL('../../examples/library/migrations', import.meta.url)), {
+      packaged: app.migrationSources(),
+    }),
+    { hooks: app.postMigrateHooks() },
   );
   // A superuser (as `volt createsuperuser` makes) and a reader without permissions.
   await createUser(db, User, {

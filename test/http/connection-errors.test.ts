@@ -8,7 +8,7 @@ import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { VoltApp } from '../../src/http/app.ts';
 import { t } from '../../src/schema/t.ts';
-import { createApp } from '../../src/volt.ts';
+import { volt } from '../../src/volt.ts';
 import { sleep } from './support.ts';
 
 const apps: VoltApp[] = [];
@@ -17,7 +17,7 @@ after(async () => {
 });
 
 async function serve(options: { allowedHosts?: string[] } = {}): Promise<number> {
-  const app = createApp({ logger: false, envFile: false, shutdownTimeout: 100, ...options });
+  const app = volt({ docs: false, logger: false, envFile: false, shutdownTimeout: 100, ...options });
   app.get('/ping', () => ({ ok: true }));
   app.post('/items', { body: t.Object({ name: t.String() }), bodyLimit: 100 }, (ctx) => ctx.body);
   app.get('/stream', (ctx) =>

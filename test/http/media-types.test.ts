@@ -10,14 +10,14 @@ import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
-import { createApp } from '../../src/volt.ts';
+import { volt } from '../../src/volt.ts';
 import { listenLocal } from './support.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
 function app() {
   const ran: string[] = [];
-  const api = createApp({ logger: false, envFile: false, bodyLimit: 1000 });
+  const api = volt({ docs: false, logger: false, envFile: false, bodyLimit: 1000 });
   const Note = t.Object({ text: t.String() });
   api.post('/notes', { body: Note }, (ctx) => {
     ran.push('post');
@@ -205,7 +205,7 @@ describe('headers that say how to read the body', () => {
 
   describe('over a raw socket', () => {
     async function send(text: string) {
-      const server = createApp({ logger: false, envFile: false, allowedHosts: ['localhost'] });
+      const server = volt({ docs: false, logger: false, envFile: false, allowedHosts: ['localhost'] });
       const ran: string[] = [];
       server.post('/notes', { body: t.Object({ text: t.String() }) }, (ctx) => {
         ran.push('post');

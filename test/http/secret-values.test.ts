@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
-import { createApp } from '../../src/volt.ts';
+import { volt } from '../../src/volt.ts';
 
 const SECRET = 'SeCrEt-hunter2';
 
@@ -26,7 +26,7 @@ const Login = t.Object({
 });
 
 function app() {
-  const api = createApp({ logger: false, envFile: false });
+  const api = volt({ docs: false, logger: false, envFile: false });
   api.post('/form', { bodyTypes: ['application/x-www-form-urlencoded'], body: Login }, (ctx) => ctx.body);
   api.post('/json', { body: Login }, (ctx) => ctx.body);
   api.get('/query', { query: Login }, (ctx) => ctx.query);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createApp } from '../../src/http/app.ts';
+import { VoltApp } from '../../src/http/app.ts';
 import { loadSettings, type Settings, SettingsError, secretKeyWeakness } from '../../src/http/settings.ts';
 
 const STRONG_KEY = randomBytes(48).toString('base64url');
@@ -275,16 +275,16 @@ describe('.env files', () => {
     assert.equal(loadSettings({ env: {}, envFile: file }).port, 9000);
   });
 
-  test('createApp reads its envFile and takes options over it', () => {
+  test('an app reads its envFile and takes options over it', () => {
     const file = envFile('BODY_LIMIT=100\nPORT=9000\n');
-    const app = createApp({ logger: false, envFile: file, port: 9001 });
+    const app = new VoltApp({ logger: false, envFile: file, port: 9001 });
     assert.equal(app.settings.bodyLimit, 100);
     assert.equal(app.settings.port, 9001);
   });
 
-  test('createApp refuses to start with bad settings', () => {
+  test('an app refuses to start with bad settings', () => {
     const file = envFile('BODY_LIMIT=lots\n');
-    assert.throws(() => createApp({ logger: false, envFile: file }), SettingsError);
+    assert.throws(() => new VoltApp({ logger: false, envFile: file }), SettingsError);
   });
 });
 

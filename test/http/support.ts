@@ -2,7 +2,7 @@
  * Helpers shared by the HTTP tests: quiet apps, a log recorder, a real socket.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { type AppOptions, createApp, type VoltApp } from '../../src/http/app.ts';
+import { type AppOptions, VoltApp } from '../../src/http/app.ts';
 
 /** One recorded log call. */
 export interface LogEntry {
@@ -35,7 +35,7 @@ export function recordingLogger(): { logger: FastifyBaseLogger; entries: LogEntr
 
 /** An app with no logging and no `.env` file, so tests do not depend on the machine. */
 export function quietApp(options: AppOptions = {}): VoltApp {
-  return createApp({ logger: false, envFile: false, ...options });
+  return new VoltApp({ logger: false, envFile: false, ...options });
 }
 
 /** Starts the app on a random port of 127.0.0.1 and answers its base URL. */

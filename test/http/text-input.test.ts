@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
-import { createApp } from '../../src/volt.ts';
+import { volt as voltApp } from '../../src/volt.ts';
 import { forEachDialect, serialKey } from '../orm/support.ts';
 
 interface Problem {
@@ -25,7 +25,7 @@ const NUL = 'null_characters_not_allowed';
 /** An app whose routes count the requests that reached a handler. */
 function app() {
   const seen: unknown[] = [];
-  const volt = createApp({ logger: false, envFile: false });
+  const volt = voltApp({ docs: false, logger: false, envFile: false });
   const Item = t.Object({
     name: t.String(),
     tags: t.Optional(t.Array(t.String())),
@@ -152,7 +152,7 @@ describe('NUL characters', () => {
       context.after(() => db.close());
       await db.run(`create table notes (id ${serialKey(dialect)}, title text not null)`);
       const place = dialect === 'sqlite' ? '?' : '$1';
-      const volt = createApp({ logger: false, envFile: false });
+      const volt = voltApp({ docs: false, logger: false, envFile: false });
       volt.post('/notes', { body: t.Object({ title: t.String() }), status: 201 }, async (ctx) => {
         await db.run(`insert into notes (title) values (${place})`, [ctx.body.title]);
         return { ok: true };

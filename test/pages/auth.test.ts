@@ -1,5 +1,5 @@
 /**
- * Swagger UI's "Authorize" button against `createAuth()`'s OAuth2 password flow, in Debian's
+ * Swagger UI's "Authorize" button against `auth()`'s OAuth2 password flow, in Debian's
  * Chromium: the user logs in in the dialog, then "Try it out" on a guarded route sends the
  * bearer token and gets the user — with no console error, CSP violation or foreign request.
  */
@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type VoltApp, volt } from 'volt';
-import { createAuth, createUser, MemoryMailBackend, User } from 'volt/auth';
+import { auth, createUser, MemoryMailBackend, User } from 'volt/auth';
 import { connect, type Database, loadMigrations, migrate } from 'volt/orm';
+import { AUTH_HOOKS, AUTH_PACKAGED } from '../auth/packaged.ts';
 import { assertClean, BROWSER_MISSING as missing, openBrowser, watch } from './browser.ts';
 
 let app: VoltApp;
@@ -20,15 +21,24 @@ let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
 before(async () => {
   if (missing) return;
   db = await connect('sqlite::memory:');
-  await migrate(db, await loadMigrations(join(tmpdir(), 'volt-no-project-migrations')));
+  await migrate(
+    db,
+    await loadMigrations(join(tmpdir(), 'volt-no-project-migrations'), { packaged: AUTH_PACKAGED }),
+    { hooks: AUTH_HOOKS },
+  );
   await createUser(
     db,
     User,
     { username: 'ada', password: 'analytical engine 1843' },
     { N: 1024, r: 8, p: 1 },
   );
-  app = volt({ logger: false, envFile: false, info: { title: 'Authorize test' } });
-  createAuth(app, { db, mail: new MemoryMailBackend(), passwordParams: { N: 1024, r: 8, p: 1 } });
+  app = volt({
+    logger: false,
+    envFile: false,
+    info: { title: 'Authorize test' },
+    database: db,
+    apps: [auth({ mail: new MemoryMailBackend(), passwordParams: { N: 1024, r: 8, p: 1 } })],
+  });
   origin = new URL(await app.listen({ host: '127.0.0.1', port: 0, signals: false })).origin;
   browser = await openBrowser(origin);
 });

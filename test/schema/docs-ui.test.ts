@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { createApp, t, type VoltApp, volt } from 'volt';
+import { t, type VoltApp, volt } from 'volt';
 import { docsCsp, registerDocs } from '../../src/schema/docs-ui.ts';
 import { openapiDocument } from '../../src/schema/openapi.ts';
 
@@ -142,7 +142,7 @@ describe('/openapi.json', () => {
 
 describe('registerDocs()', () => {
   test('serves the routes at the given URLs and leaves out the pages turned off', async () => {
-    const app = createApp({ logger: false, envFile: false });
+    const app = volt({ docs: false, logger: false, envFile: false });
     registerDocs(app, { openapiUrl: '/api/schema.json', docsUrl: '/api/docs', redocUrl: false });
     app.get('/ping', () => 'pong');
     assert.equal((await get(app, '/api/schema.json')).statusCode, 200);
@@ -164,7 +164,7 @@ describe('registerDocs()', () => {
   });
 
   test('refuses a URL that is not a path', () => {
-    const app = createApp({ logger: false, envFile: false });
+    const app = volt({ docs: false, logger: false, envFile: false });
     assert.throws(() => registerDocs(app, { docsUrl: 'docs' }), /docsUrl must be a path such as "\/docs"/);
     assert.throws(() => registerDocs(app, { openapiUrl: false }), /need the document/);
   });

@@ -1,6 +1,6 @@
 /**
  * Fetch Metadata: an unsafe request a browser sent for another site (`Sec-Fetch-Site:
- * cross-site` or `same-site`) is a 403 before the handler, on every route of a createApp() app,
+ * cross-site` or `same-site`) is a 403 before the handler, on every route of a volt() app,
  * however it is authenticated; CSRF_TRUSTED_ORIGINS opts an origin in.
  */
 import assert from 'node:assert/strict';

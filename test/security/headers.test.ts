@@ -1,5 +1,5 @@
 /**
- * Security headers are on every response of a createApp() or volt() app — pages, JSON, 404s,
+ * Security headers are on every response of a volt() app — pages, JSON, 404s,
  * errors, the ALLOWED_HOSTS 400, body-parse 400s — and each can be changed app-wide or per
  * response. cspNonce() opens the policy to one inline script or style for one response.
  */

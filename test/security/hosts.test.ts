@@ -1,5 +1,5 @@
 /**
- * ALLOWED_HOSTS is enforced on every request of a createApp() or volt() app: another Host header is a 400 problem before any
+ * ALLOWED_HOSTS is enforced on every request of a volt() app: another Host header is a 400 problem before any
  * route runs, whatever the route and method.
  */
 import assert from 'node:assert/strict';

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testClient } from 'volt/testing';
-import { createApp } from '../../src/http/app.ts';
+import { VoltApp } from '../../src/http/app.ts';
 import { t } from '../../src/schema/t.ts';
 
 /** An app that echoes what it received. */
 function echoApp() {
-  const app = createApp({ logger: false, envFile: false });
+  const app = new VoltApp({ logger: false, envFile: false });
   const echo = (ctx: {
     request: { method: string; url: string; headers: Record<string, unknown>; body: unknown };
   }) => ({
@@ -145,7 +145,7 @@ test('a raw body is sent as given', async () => {
 });
 
 test('text has the body; json() on a body that is not JSON names the response', async () => {
-  const app = createApp({ logger: false, envFile: false });
+  const app = new VoltApp({ logger: false, envFile: false });
   app.get('/text', () => 'not json');
   app.delete('/empty', () => undefined);
   const client = testClient(app);
@@ -160,7 +160,7 @@ test('text has the body; json() on a body that is not JSON names the response', 
 });
 
 test('the client readies the app on first use and close() shuts it down', async () => {
-  const app = createApp({ logger: false, envFile: false });
+  const app = new VoltApp({ logger: false, envFile: false });
   const events: string[] = [];
   app.onStartup(() => {
     events.push('startup');
@@ -179,7 +179,7 @@ test('the client readies the app on first use and close() shuts it down', async 
 });
 
 test('with cookieJar, cookies the app sets are sent back until the app expires them', async () => {
-  const app = createApp({ logger: false, envFile: false });
+  const app = new VoltApp({ logger: false, envFile: false });
   app.post('/in', {}, (ctx) => {
     ctx.header('set-cookie', ['sid=abc%20d; Path=/; HttpOnly', 'theme=dark; Path=/']);
     return {};
@@ -206,7 +206,7 @@ test('with cookieJar, cookies the app sets are sent back until the app expires t
 });
 
 test('headers given to the client go with every request; a request can override them', async () => {
-  const app = createApp({ logger: false, envFile: false });
+  const app = new VoltApp({ logger: false, envFile: false });
   app.get('/who', {}, (ctx) => ({ auth: ctx.request.headers.authorization ?? null }));
   const client = testClient(app, { headers: { Authorization: 'Bearer a' } });
   try {

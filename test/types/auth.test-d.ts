@@ -3,39 +3,70 @@
  * `@ts-expect-error` marks a program that must NOT compile.
  */
 
-import { createAuth } from '../../src/auth/auth.ts';
-import type { CurrentUser } from '../../src/auth/permissions.ts';
-import { createApp } from '../../src/http/app.ts';
+import { auth } from '../../src/auth/auth.ts';
+import { type User, userModel } from '../../src/auth/models.ts';
+import type { AnonymousUser, CurrentUser } from '../../src/auth/permissions.ts';
 import type { Dependency } from '../../src/http/dependencies.ts';
 import type { Database } from '../../src/orm/database.ts';
 import { f } from '../../src/orm/fields/index.ts';
 import { model } from '../../src/orm/model.ts';
+import type { Row } from '../../src/orm/types.ts';
+import { volt } from '../../src/volt.ts';
 
 /** `true` when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** Compiles only when given `true`. */
 function expectType<_Check extends true>(): void {}
 
-declare const db: Database;
-const app = createApp({ logger: false, envFile: false });
-const auth = createAuth(app, { db });
+const users = auth();
 const Product = model('typed.Product', { name: f.string({ maxLength: 100 }) });
 
 // --- requirePerm: perm strings, or a model and one of its default actions ------------------------
 
-const byString = auth.requirePerm('typed.view_product', 'typed.change_product');
-const byModel = auth.requirePerm(Product, 'view');
-expectType<Equal<typeof byString, Dependency<CurrentUser>>>();
-expectType<Equal<typeof byModel, Dependency<CurrentUser>>>();
-auth.requirePerm(Product, 'add');
-auth.requirePerm(Product, 'change');
-auth.requirePerm(Product, 'delete');
+const byString = users.requirePerm('typed.view_product', 'typed.change_product');
+const byModel = users.requirePerm(Product, 'view');
+expectType<Equal<typeof byString, Dependency<CurrentUser<Row<typeof User>>>>>();
+expectType<Equal<typeof byModel, Dependency<CurrentUser<Row<typeof User>>>>>();
+users.requirePerm(Product, 'add');
+users.requirePerm(Product, 'change');
+users.requirePerm(Product, 'delete');
 
 // @ts-expect-error a mistyped action does not compile
-auth.requirePerm(Product, 'veiw');
+users.requirePerm(Product, 'veiw');
 // @ts-expect-error a custom permission is named by its string, not as an action
-auth.requirePerm(Product, 'publish_product');
+users.requirePerm(Product, 'publish_product');
 // @ts-expect-error one action per call
-auth.requirePerm(Product, 'view', 'change');
+users.requirePerm(Product, 'view', 'change');
 // @ts-expect-error the model first
-auth.requirePerm('view', Product);
+users.requirePerm('view', Product);
+
+// --- ctx.user: typed from the installed user model -------------------------------------------------
+
+const Customer = userModel('typed.Customer', { phone: f.string({ maxLength: 20, default: '' }) });
+const customers = auth({ user: Customer });
+const shop = volt({ apps: [customers], logger: false, envFile: false });
+shop.get('/me', {}, (ctx) => {
+  expectType<Equal<typeof ctx.user, CurrentUser<Row<typeof Customer>> | AnonymousUser>>();
+  if (ctx.user.isAuthenticated) {
+    const phone: string = ctx.user.row.phone;
+    // @ts-expect-error a field the user model does not have
+    ctx.user.row.fax;
+    return { phone };
+  }
+  return { phone: null };
+});
+shop.get('/db', {}, (ctx) => {
+  const database: Database = ctx.db;
+  return { dialect: database.dialect };
+});
+shop.get('/guarded', { deps: { me: customers.requireUser } }, (ctx) => ctx.deps.me.row.phone);
+
+const bare = volt({ logger: false, envFile: false });
+bare.get('/me', {}, (ctx) => {
+  // @ts-expect-error an app without auth has no ctx.user
+  return ctx.user;
+});
+bare.get('/session', {}, (ctx) => {
+  // @ts-expect-error nor ctx.session
+  return ctx.session;
+});

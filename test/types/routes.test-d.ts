@@ -3,7 +3,7 @@
  * `@ts-expect-error` marks a program that must NOT compile: if it ever does, tsc fails with
  * "Unused '@ts-expect-error' directive".
  */
-import { createApp } from '../../src/http/app.ts';
+import { VoltApp } from '../../src/http/app.ts';
 import type { Context } from '../../src/http/context.ts';
 import { dependency } from '../../src/http/dependencies.ts';
 import { HttpError } from '../../src/http/errors.ts';
@@ -17,7 +17,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 /** Compiles only when given `true`. */
 function expectType<_Check extends true>(): void {}
 
-const app = createApp({ logger: false, envFile: false });
+const app = new VoltApp({ logger: false, envFile: false });
 
 // --- params, query, headers, cookies and body are typed from their schemas -----------------------
 

@@ -6,16 +6,13 @@
  * Usage: `PORT=3000 SECRET_KEY=… DATABASE_URL=sqlite:/tmp/…/auth.db node --conditions=volt-source bench/auth/servers/volt.ts`
  */
 import { t, volt } from 'volt';
-import { createAuth } from 'volt/auth';
-import { connect, type Database } from 'volt/orm';
+import { auth as users } from 'volt/auth';
 
 process.env.LOG_LEVEL ??= 'silent';
 
-const app = volt();
-const db: Database = await connect(app.settings.databaseUrl, { logger: app.fastify.log });
-app.onShutdown(() => db.close());
-
-const auth = createAuth(app, { db });
+// The database is DATABASE_URL, opened at startup by the app.
+const auth = users();
+const app = volt({ apps: [auth] });
 const Me = t.Object({ id: t.Integer(), username: t.String() });
 
 app.get('/me', { deps: { user: auth.requireUser }, response: { 200: Me } }, (ctx) => ({

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { t, volt } from 'volt';
-import { createAuth, createUser, MemoryMailBackend, User } from 'volt/auth';
-import { connect, loadMigrations, migrate } from 'volt/orm';
+import { createUser, MemoryMailBackend, User, auth as users } from 'volt/auth';
 import { testClient } from 'volt/testing';
 
-// The auth tables come with volt/auth: migrate applies its migrations with the project's.
-const db = await connect('sqlite::memory:');
-await migrate(db, await loadMigrations('migrations'));
-await createUser(db, User, { username: 'ada', email: 'ada@example.com', password: 'analytical engine 1843' });
-
-const app = volt({ logger: false });
-const auth = createAuth(app, { db, mail: new MemoryMailBackend() });
+// auth() is an installed app: its models, migrations, routes and ctx.user come with it.
+const auth = users({ mail: new MemoryMailBackend() });
+const app = volt({ logger: false, database: 'sqlite::memory:', apps: [auth] });
 
 app.get('/notes', { deps: { user: auth.requireUser } }, (ctx) => ({ owner: ctx.deps.user.row.username }));
 app.post(
@@ -20,6 +15,14 @@ app.post(
     saved: ctx.body.text,
   }),
 );
+
+await app.ready(); // opens the database
+await app.migrate(); // the auth tables come with volt/auth, applied with the project's
+await createUser(app.db, User, {
+  username: 'ada',
+  email: 'ada@example.com',
+  password: 'analytical engine 1843',
+});
 
 // A browser: the session cookie comes back with every request.
 const browser = testClient(app, { cookieJar: true });
@@ -42,4 +45,4 @@ assert.equal(saved.status, 201);
 
 await browser.post('/auth/logout', { headers: { 'x-csrf-token': csrfToken } });
 assert.equal((await browser.get('/notes')).status, 401);
-await db.close();
+await app.close(); // closes the database too

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { volt } from 'volt';
-import { createAuth, createUser, MemoryMailBackend, User } from 'volt/auth';
-import { connect, loadMigrations, migrate } from 'volt/orm';
+import { createUser, MemoryMailBackend, User, auth as users } from 'volt/auth';
 import { testClient } from 'volt/testing';
 
-const db = await connect('sqlite::memory:');
-await migrate(db, await loadMigrations('migrations'));
-await createUser(db, User, { username: 'grace', password: 'compilers all the way down' });
-const app = volt({ logger: false });
-const auth = createAuth(app, { db, mail: new MemoryMailBackend() });
+const auth = users({ mail: new MemoryMailBackend() });
+const app = volt({ logger: false, database: 'sqlite::memory:', apps: [auth] });
 app.get('/me', { deps: { user: auth.requireUser } }, (ctx) => ({ me: ctx.deps.user.row.username }));
+await app.ready();
+await app.migrate();
+await createUser(app.db, User, { username: 'grace', password: 'compilers all the way down' });
 const client = testClient(app);
 
 // The OAuth2 password flow, as the docs' Authorize button sends it: a form, then a bearer token.
@@ -52,4 +51,4 @@ assert.equal(
   (await client.get('/me', { headers: { authorization: `Bearer ${made.json().token}` } })).status,
   401,
 );
-await db.close();
+await app.close();

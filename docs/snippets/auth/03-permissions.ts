@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { volt } from 'volt';
-import { createAuth, createUser, Group, MemoryMailBackend, Permission, User } from 'volt/auth';
-import { connect, f, loadMigrations, migrate, model, query } from 'volt/orm';
+import { createUser, Group, MemoryMailBackend, Permission, User, auth as users } from 'volt/auth';
+import { f, model, query } from 'volt/orm';
 import { testClient } from 'volt/testing';
 
 // Every model has add/change/delete/view permissions; migrate creates their rows.
 const Report = model('sales.Report', { title: f.string({ maxLength: 200 }) });
-const db = await connect('sqlite::memory:');
-await migrate(db, await loadMigrations('migrations'));
-const app = volt({ logger: false });
-const auth = createAuth(app, { db, mail: new MemoryMailBackend() });
+const auth = users({ mail: new MemoryMailBackend() });
+const app = volt({ logger: false, database: 'sqlite::memory:', apps: [auth] });
 
 // requirePerm: 401 without a login, 403 without the permission, else the user.
 // requirePerm(Report, 'view') is 'sales.view_report'; a wrong action does not compile.
 app.get('/reports', { deps: { user: auth.requirePerm(Report, 'view') } }, () => ({ total: 42 }));
 
+await app.ready();
+await app.migrate();
+const db = app.db;
 const clerk = await createUser(db, User, { username: 'clerk', password: 'ledger and quill 1494' });
 const client = testClient(app);
 const token = async () => {
@@ -36,9 +37,9 @@ assert.deepEqual((await client.get('/reports', { headers: await token() })).json
 // A permission named by a string is checked too: a malformed one where the route is declared,
 // an unknown one when the app starts (a superuser would otherwise pass it unseen).
 assert.throws(() => auth.requirePerm('viewreport'), /is not a permission/);
-const typo = volt({ logger: false });
-const typoAuth = createAuth(typo, { db, mail: new MemoryMailBackend() });
+const typoAuth = users({ mail: new MemoryMailBackend() });
+const typo = volt({ logger: false, database: db, apps: [typoAuth] });
 typo.get('/reports', { deps: { user: typoAuth.requirePerm('sales.view_reprot') } }, () => ({}));
 await assert.rejects(typo.ready(), /'sales\.view_reprot' \(did you mean sales\.view_report\?\)/);
 await typo.close();
-await db.close();
+await app.close();

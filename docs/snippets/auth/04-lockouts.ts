@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { volt } from 'volt';
-import { createAuth, createUser, MemoryMailBackend, User } from 'volt/auth';
-import { connect, loadMigrations, migrate } from 'volt/orm';
+import { auth, createUser, MemoryMailBackend, User } from 'volt/auth';
 import { testClient } from 'volt/testing';
 
-const db = await connect('sqlite::memory:');
-await migrate(db, await loadMigrations('migrations'));
-await createUser(db, User, { username: 'ada', password: 'analytical engine 1843' });
-const app = volt({ logger: false });
-createAuth(app, { db, mail: new MemoryMailBackend() });
+const app = volt({
+  logger: false,
+  database: 'sqlite::memory:',
+  apps: [auth({ mail: new MemoryMailBackend() })],
+});
 const login = (client: ReturnType<typeof testClient>, password: string) =>
   client.post('/auth/login', { json: { username: 'ada', password } });
+
+await app.ready();
+await app.migrate();
+await createUser(app.db, User, { username: 'ada', password: 'analytical engine 1843' });
 
 // Ada's browser logged in before: it holds a device cookie naming her.
 const adasBrowser = testClient(app, { cookieJar: true });
@@ -28,4 +31,4 @@ assert.ok(Number(locked.headers['retry-after']) > 0);
 // apart: the lockout does not keep her out.
 adasBrowser.cookies.delete('volt_session');
 assert.equal((await login(adasBrowser, 'analytical engine 1843')).status, 200);
-await db.close();
+await app.close();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { AnonymousUser, CurrentUser, Group, Permission, User } from 'volt/auth';
-import { connect, f, loadMigrations, migrate, model, query } from 'volt/orm';
+import { volt } from 'volt';
+import { AnonymousUser, auth, CurrentUser, Group, Permission, User } from 'volt/auth';
+import { f, model, query } from 'volt/orm';
 
 // Every model has four permissions (add, change, delete, view), plus the ones it declares.
 const Book = model(
@@ -16,9 +17,12 @@ assert.deepEqual(
 const Log = model('library.Log', { line: f.text() }, { defaultPermissions: ['view'] });
 assert.deepEqual(Log.meta.permissions, [{ codename: 'view_log', name: 'Can view log' }]);
 
-// migrate() creates the permission rows of every registered model that are missing.
-const db = await connect('sqlite::memory:');
-await migrate(db, await loadMigrations(join(import.meta.dirname, 'migrations')));
+// migrate creates the permission rows of every registered model that are missing (after the
+// migrations, as the installed auth app's post-migrate step).
+const app = volt({ logger: false, database: 'sqlite::memory:', apps: [auth()] });
+await app.ready();
+await app.migrate({ root: join(import.meta.dirname, 'migrations') });
+const db = app.db;
 const perm = (codename: string) => query(db, Permission).get({ app: 'library', codename });
 assert.equal((await perm('publish_book')).name, 'Can publish books');
 
@@ -42,4 +46,4 @@ assert.deepEqual([...(await user.permissions())].sort(), ['library.change_book',
 
 // Nobody logged in: no permissions.
 assert.equal(await new AnonymousUser().hasPerm('library.view_book'), false);
-await db.close();
+await app.close();

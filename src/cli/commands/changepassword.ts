@@ -1,11 +1,10 @@
 /**
  * `volt changepassword [username]`: sets a user's password, asked twice (not echoed), on the
- * project's user model and database. The password-change hooks run (they end the user's
- * sessions once the session layer registers its hook), and the user's API tokens are revoked
+ * user model of the app's auth app and the app's database. That auth app's password-change
+ * hooks run (they end the user's sessions), and the user's API tokens are revoked
  * unless `--keep-api-tokens` says otherwise, as a password change through `/auth/password` does.
  */
 import { userInfo } from 'node:os';
-import { setPassword } from '../../auth/passwords.ts';
 import { revokeUserTokens } from '../../auth/tokens.ts';
 import { query } from '../../orm/query/queryset.ts';
 import type { Command, FlagSpec } from '../command.ts';
@@ -49,7 +48,7 @@ export const command: Command<typeof FLAGS> = {
   ],
   async run({ args, flags, cwd, stdout, stderr }) {
     const username = args[0] ?? currentOsUser();
-    return withUserModel({ cwd, app: flags.app, database: flags.database }, async (model, db) => {
+    return withUserModel({ cwd, app: flags.app, database: flags.database }, async (model, db, users) => {
       const user = await query(db, model)
         .filter({ username } as never)
         .first();
@@ -65,7 +64,7 @@ export const command: Command<typeof FLAGS> = {
         if (password === undefined)
           throw new CliError(`Aborting password change for user '${username}' after ${ATTEMPTS} attempts`);
         await db.transaction(async (tx) => {
-          await setPassword(tx, model, user as never, password);
+          await users.setPassword(tx, user as never, password);
           if (!flags['keep-api-tokens']) {
             const revoked = await revokeUserTokens(tx, String(user[model.meta.pk.attribute as never]));
             if (revoked > 0)

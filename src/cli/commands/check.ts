@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import type { AppCheck, InstalledApp } from '../../apps/define-app.ts';
 import type { VoltApp } from '../../http/app.ts';
 import { maskUrls } from '../../http/mask-url.ts';
 import { loadSettings, type Settings, SettingsError } from '../../http/settings.ts';
@@ -90,6 +91,24 @@ function appPathOf(flag: string | undefined, cwd: string): string | undefined {
   return existsSync(join(cwd, 'app.ts')) ? resolveAppPath(undefined, cwd) : undefined;
 }
 
+/** Runs installed apps' rules; a rule that throws is a finding of its own. */
+async function runAppChecks(checks: readonly AppCheck[], app: VoltApp): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    try {
+      for (const found of await check.run(app)) findings.push({ id: check.id, ...found });
+    } catch (error) {
+      findings.push({
+        id: check.id,
+        level: 'error',
+        message: `The check ${check.id} (${check.title}) failed: ${maskUrls((error as Error).message)}`,
+        fix: 'Fix the check or what it reads.',
+      });
+    }
+  }
+  return findings;
+}
+
 function format(findings: readonly Finding[]): string {
   return findings.map((f) => `${f.id} [${f.level}] ${f.message}\n  fix: ${f.fix}\n`).join('');
 }
@@ -104,7 +123,8 @@ export const command: Command<typeof FLAGS> = {
   description:
     'Checks that the settings load, the app module imports and its routes and OpenAPI document build. ' +
     'With --deploy, also runs the deployment checks (security.S001…) on the settings the app runs with: ' +
-    "the app's own when the app module is found, else those of the environment and .env. Prints one " +
+    "the app's own when the app module is found, else those of the environment and .env; the installed " +
+    "apps' own rules run too. Prints one " +
     'line per finding with its fix; exits 1 on an error (or on a warning with --fail-level warning).',
   args: [],
   flags: FLAGS,
@@ -119,6 +139,9 @@ export const command: Command<typeof FLAGS> = {
       throw new UsageError(`--fail-level must be error or warning, got "${failLevel}"`);
     let findings: Finding[] = [];
     const notes: string[] = [];
+    // The installed apps' rules, once the app module is loaded (the security app's are the deployment checks).
+    let appChecks: AppCheck[] | undefined;
+    let loadedApp: VoltApp | undefined;
 
     const fromEnvironment = environmentSettings(cwd);
     findings.push(...fromEnvironment.findings);
@@ -134,6 +157,7 @@ export const command: Command<typeof FLAGS> = {
       let app: VoltApp | undefined;
       try {
         app = (await loadApp(appPath, cwd)).app;
+        loadedApp = app;
       } catch (error) {
         if (error instanceof SettingsError) {
           // The same bad value in the environment was reported already.
@@ -153,6 +177,9 @@ export const command: Command<typeof FLAGS> = {
       }
       if (app) {
         settings = app.settings;
+        appChecks = ((app as { apps?: readonly InstalledApp<any, any>[] }).apps ?? []).flatMap(
+          (installed) => [...installed.checks],
+        );
         try {
           openapiDocument(app);
           notes.push(
@@ -169,8 +196,19 @@ export const command: Command<typeof FLAGS> = {
       }
     }
 
+    if (appChecks && loadedApp) {
+      const own = appChecks.filter((check) => !check.deploy);
+      findings.push(...(await runAppChecks(own, loadedApp)));
+      if (own.length > 0) notes.push(`Ran ${plural(own.length, 'check')} of the installed apps.`);
+    }
     if (flags.deploy) {
-      if (settings) {
+      if (appChecks && loadedApp) {
+        const rules = appChecks.filter((check) => check.deploy);
+        const deploy = await runAppChecks(rules, loadedApp);
+        const ids = new Set(deploy.map((f) => f.id));
+        findings = findings.filter((f) => !ids.has(f.id)).concat(deploy);
+        notes.push(`Ran ${plural(rules.length, 'deployment check')} (VOLT_ENV=${loadedApp.settings.env}).`);
+      } else if (settings) {
         const deploy = runDeployChecks(settings);
         // A refusal reported at import and the check finding the same problem: say it once.
         const ids = new Set(deploy.map((f) => f.id));

@@ -5,7 +5,7 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { getUserModel } from '../../auth/config.ts';
+import type { Auth } from '../../auth/auth.ts';
 import type { UserModel } from '../../auth/models.ts';
 import { validatePassword } from '../../auth/password-validators.ts';
 import { createUser } from '../../auth/passwords.ts';
@@ -15,7 +15,7 @@ import { query } from '../../orm/query/queryset.ts';
 import { validateInput } from '../../orm/validation.ts';
 import type { Command, FlagSpec, Write } from '../command.ts';
 import { CliError } from '../errors.ts';
-import { PROJECT_FLAGS, withProjectDatabase } from '../project.ts';
+import { PROJECT_FLAGS, type Project, withProjectDatabase } from '../project.ts';
 
 const FLAGS = {
   app: PROJECT_FLAGS.app,
@@ -95,18 +95,34 @@ export class Prompter {
   }
 }
 
-/** The project's user model and its database, its table checked; closes the database after `fn`. */
+/** The auth app the project's app installs; a `CliError` naming the fix when there is none. */
+export function authOf(project: Project): Auth {
+  const found = project.apps.find((installed) => installed.name === 'auth' && 'userModel' in installed) as
+    | Auth
+    | undefined;
+  if (!found)
+    throw new CliError(
+      `${project.appPath} installs no auth app: add auth() to volt({ apps: [...] }) (the user model comes from it)`,
+    );
+  return found;
+}
+
+/**
+ * The user model of the app's auth app and the database, its table checked; closes the
+ * database after `fn`.
+ */
 export function withUserModel<T>(
   options: { cwd: string; app?: string | undefined; database?: string | undefined },
-  fn: (model: UserModel, db: Database) => Promise<T>,
+  fn: (model: UserModel, db: Database, users: Auth) => Promise<T>,
 ): Promise<T> {
-  return withProjectDatabase(options, getUserModel, async (model, db) => {
+  return withProjectDatabase(options, authOf, async (users, db) => {
+    const model = users.userModel;
     for (const table of [model.meta.table, model.meta.relation('groups').target.meta.table])
       if (!(await tableExists(db, table)))
         throw new CliError(
           `The table ${table} of ${model.meta.label} does not exist yet: run volt migrate first`,
         );
-    return fn(model, db);
+    return fn(model, db, users);
   });
 }
 
@@ -191,8 +207,8 @@ async function createSuperuser(
 export const command: Command<typeof FLAGS> = {
   usage: 'volt createsuperuser [options]',
   description:
-    "Creates a superuser (staff, with every permission) in the project's user model (auth.User, or the " +
-    'model given to setUserModel()). Asks the username, the email address and the password twice ' +
+    "Creates a superuser (staff, with every permission) in the user model of the app's auth app (auth.User, or " +
+    'the one given to auth({ user })). Asks the username, the email address and the password twice ' +
     '(not echoed), checks the password with the password validators and asks before accepting one ' +
     'that fails them. With --no-input it asks nothing: the values come from --username, --email and ' +
     'the VOLT_SUPERUSER_USERNAME, VOLT_SUPERUSER_EMAIL and VOLT_SUPERUSER_PASSWORD variables, and a ' +

@@ -19,7 +19,7 @@ import {
   type Questioner,
   type Rename,
 } from '../../orm/migrations/questioner.ts';
-import { isPackagedApp } from '../../orm/migrations/sources.ts';
+import type { PackagedMigrationSource } from '../../orm/migrations/sources.ts';
 import { ProjectState } from '../../orm/migrations/state.ts';
 import type { LoadedMigration } from '../../orm/migrations/types.ts';
 import { writeMigration } from '../../orm/migrations/writer.ts';
@@ -61,6 +61,8 @@ export interface MakeMigrationsOptions {
   models: readonly AnyModel[];
   /** The migrations folder (`<root>/<app>/<NNNN>_<name>.ts`). */
   migrationsRoot: string;
+  /** The installed apps' packaged migrations (loaded too; never written into). */
+  packaged?: readonly PackagedMigrationSource[];
   /** Only these apps (default: every app with models or migrations). */
   apps?: readonly string[];
   check?: boolean;
@@ -112,7 +114,9 @@ export async function makeMigrations(options: MakeMigrationsOptions): Promise<nu
 
 async function make(options: MakeMigrationsOptions): Promise<number> {
   const { stdout, migrationsRoot, cwd } = options;
-  const existing = orderMigrations(await loadMigrations(migrationsRoot));
+  const packaged = options.packaged ?? [];
+  const isPackagedApp = (app: string) => packaged.some((source) => source.app === app);
+  const existing = orderMigrations(await loadMigrations(migrationsRoot, { packaged }));
   const known = [
     ...new Set([...options.models.map((m) => m.meta.app), ...existing.map((m) => m.app)]),
   ].sort();
@@ -241,6 +245,7 @@ export const command: Command<typeof FLAGS> = {
     return makeMigrations({
       models: project.models,
       migrationsRoot: project.migrationsRoot,
+      packaged: project.packaged,
       apps,
       check: flags.check === true,
       dryRun: flags['dry-run'] === true,

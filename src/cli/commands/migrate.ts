@@ -64,8 +64,13 @@ export const command: Command<typeof FLAGS> = {
     const target = targetOf(args[0], args[1]);
     return withMigrations(
       { cwd, app: flags.app, migrations: flags.migrations, database: flags.database },
-      async ({ db, migrations }) => {
-        const options: MigrateOptions = { target, fake: flags.fake ?? false, log: stdout };
+      async ({ db, migrations, project }) => {
+        const options: MigrateOptions = {
+          target,
+          fake: flags.fake ?? false,
+          log: stdout,
+          hooks: project.postMigrate,
+        };
         if (flags.plan) {
           printPlan(await plan(db, migrations, options), stdout);
           return 0;

@@ -6,7 +6,7 @@
  */
 import type { Database } from '../database.ts';
 import { orderMigrations } from './graph.ts';
-import { runPostMigrate } from './post-migrate.ts';
+import { type NamedPostMigrateHook, runPostMigrate } from './post-migrate.ts';
 import { appliedMigrations, ensureMigrationsTable, recordApplied, recordUnapplied } from './recorder.ts';
 import { printableParameters, type SchemaEditor, schemaEditor, schemaTransaction } from './schema-editor.ts';
 import { ProjectState } from './state.ts';
@@ -33,8 +33,11 @@ export interface MigrateOptions {
   fake?: boolean | undefined;
   /** Receives the progress text as is: `Applying library/0001_initial... ` then `OK\n`. */
   log?: ((text: string) => void) | undefined;
-  /** Run the post-migrate hooks (`onPostMigrate()`) afterwards; default `true`. */
-  hooks?: boolean | undefined;
+  /**
+   * Hooks run afterwards, in order (an app's: `app.postMigrateHooks()`, e.g. auth's permission
+   * rows); none by default.
+   */
+  hooks?: readonly NamedPostMigrateHook[] | undefined;
 }
 
 /** A migration cannot be applied or unapplied. Stable code: `VOLT_MIGRATION`. */
@@ -262,8 +265,8 @@ async function runOperations(
  * it (so a table rebuild fires no cascade) and checked before the commit. Unapplying refuses
  * before changing anything when a migration on the way has an irreversible operation. Resolves
  * to the steps it ran; rejects with a `MigrationError` naming the migration and operation that
- * failed (the migrations before it stay applied). Then the post-migrate hooks run
- * (`onPostMigrate()`), unless `hooks: false`.
+ * failed (the migrations before it stay applied). Then the post-migrate hooks given in
+ * `hooks` run.
  *
  * @example
  * ```ts
@@ -309,9 +312,9 @@ export async function migrate(
     }
     log(options.fake ? ' FAKED\n' : ' OK\n');
   }
-  if (options.hooks !== false) {
+  if (options.hooks && options.hooks.length > 0) {
     try {
-      await runPostMigrate(db, { steps, log });
+      await runPostMigrate(db, { steps, log }, options.hooks);
     } catch (error) {
       throw new MigrationError((error as Error).message, { cause: error });
     }

@@ -6,13 +6,14 @@
  * migrations and are skipped; any other `.ts`/`.js` file whose name does not fit is an error
  * (a typo would otherwise be silently left unapplied).
  *
- * Packaged apps (`registerMigrationSource()`) are loaded with every root: their migrations
- * come from their package's folder, and a project root must not have a folder of their own.
+ * Packaged apps (`options.packaged`, an app's installed apps' sources) are loaded with the root:
+ * their migrations come from their package's folder, and a project root must not have a folder
+ * of their own.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { migrationSources } from './sources.ts';
+import type { PackagedMigrationSource } from './sources.ts';
 import type { LoadedMigration, MigrationDefinition, MigrationId } from './types.ts';
 
 /** A migration file or folder that cannot be loaded. Stable code: `VOLT_MIGRATION_LOAD`. */
@@ -115,13 +116,13 @@ async function loadApp(folder: string, app: string, loaded: LoadedMigration[]): 
 
 /** Options of {@link loadMigrations}. */
 export interface LoadMigrationsOptions {
-  /** Load the registered packaged apps' migrations too (default `true`). */
-  packaged?: boolean;
+  /** The packaged apps whose migrations load too (an app's installed apps: `app.migrationSources()`). */
+  packaged?: readonly PackagedMigrationSource[];
 }
 
 /**
- * Loads every migration under `root`, and those of every registered packaged app
- * (`registerMigrationSource()`), in no particular order (see `orderMigrations()`). A missing
+ * Loads every migration under `root`, and those of the packaged apps given (`packaged`), in no
+ * particular order (see `orderMigrations()`). A missing
  * root means no project migrations yet. A project folder named like a packaged app is an
  * error: that app's migrations come with its package.
  *
@@ -134,7 +135,7 @@ export async function loadMigrations(
   root: string,
   options: LoadMigrationsOptions = {},
 ): Promise<LoadedMigration[]> {
-  const packaged = options.packaged === false ? [] : migrationSources();
+  const packaged = options.packaged ?? [];
   const loaded: LoadedMigration[] = [];
   if (existsSync(root)) {
     if (!statSync(root).isDirectory())

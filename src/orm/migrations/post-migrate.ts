@@ -1,6 +1,6 @@
 /**
- * Post-migrate hooks: functions that run after every `migrate()` (the `volt migrate` command
- * and the programmatic call alike), once the migrations ran — for data that follows the
+ * Post-migrate hooks: functions that run after `migrate()` (the `volt migrate` command runs
+ * those of the app's installed apps; a programmatic call those it is given), once the migrations ran — for data that follows the
  * schema, like the permission rows the auth app keeps for every model. A hook must be
  * idempotent: it runs after each migrate, whether or not migrations were applied.
  */
@@ -18,29 +18,24 @@ export interface PostMigrateContext {
 /** A function run after every migrate. */
 export type PostMigrateHook = (db: Database, context: PostMigrateContext) => void | Promise<void>;
 
-const hooks = new Map<string, PostMigrateHook>();
+/** A named post-migrate hook; the name appears in the error when it fails. */
+export type NamedPostMigrateHook = readonly [name: string, hook: PostMigrateHook];
 
 /**
- * Registers `hook` under `name` (registering a name again replaces its hook, so importing a
- * module twice never runs its hook twice). Returns a function that unregisters it.
+ * Runs `hooks` in order (an app's installed apps' `postMigrate`, given to `migrate()`); the
+ * first that fails rejects, naming it.
  *
  * @example
  * ```ts
- * onPostMigrate('shop.defaults', async (db) => {
- *   await query(db, Setting).getOrCreate({ key: 'currency' }, { value: 'EUR' });
- * });
+ * await runPostMigrate(db, { steps: [], log: console.log }, [['shop', seedCurrencies]]);
  * ```
  */
-export function onPostMigrate(name: string, hook: PostMigrateHook): () => void {
-  hooks.set(name, hook);
-  return () => {
-    if (hooks.get(name) === hook) hooks.delete(name);
-  };
-}
-
-/** Runs every registered hook in registration order; the first that fails rejects. */
-export async function runPostMigrate(db: Database, context: PostMigrateContext): Promise<void> {
-  for (const [name, hook] of [...hooks]) {
+export async function runPostMigrate(
+  db: Database,
+  context: PostMigrateContext,
+  hooks: readonly NamedPostMigrateHook[],
+): Promise<void> {
+  for (const [name, hook] of hooks) {
     try {
       await hook(db, context);
     } catch (error) {

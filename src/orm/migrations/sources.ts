@@ -1,15 +1,16 @@
 /**
  * Packaged migrations: an app shipped inside a package (Volt's own `auth`, or a library's)
- * registers the folder that holds its migrations, and every command that loads the project's
- * migrations loads them too. `makemigrations` never writes into such an app: its migrations
- * come with its package.
+ * keeps its migrations in its own folder, and every command that loads the project's
+ * migrations loads them too — for the apps installed on the app (`volt({ apps })`), which hands
+ * their sources to the loader. `makemigrations` never writes into such an app: its migrations
+ * come with its package. There is no process-wide registry: each app lists its own.
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MigrationLoadError } from './loader.ts';
 
-/** A registered migrations folder: `<folder>/<app>/<NNNN>_<name>.ts`. */
+/** A packaged app's migrations folder: `<folder>/<app>/<NNNN>_<name>.ts`. */
 export interface PackagedMigrationSource {
   /** The app label (`auth`). */
   readonly app: string;
@@ -18,20 +19,18 @@ export interface PackagedMigrationSource {
 }
 
 const APP = /^[a-z][a-z0-9_]*$/u;
-const sources = new Map<string, PackagedMigrationSource>();
 
 /**
- * Registers the migrations of a packaged app: `folder` is a migrations root (a path or a
- * `file:` URL) whose `<app>/` folder holds them. Registering the same app and folder again does
- * nothing; the same app with another folder throws a `MigrationLoadError`.
+ * Checks a packaged app's migrations folder: `folder` is a migrations root (a path or a `file:`
+ * URL) whose `<app>/` folder holds them. Throws a `MigrationLoadError` naming what is wrong.
  *
  * @example
  * ```ts
- * // in the package's models module, so importing the models brings their migrations
- * registerMigrationSource('auth', new URL('./migrations/', import.meta.url));
+ * const source = migrationSource('auth', new URL('./migrations/', import.meta.url));
+ * await loadMigrations('migrations', { packaged: [source] });
  * ```
  */
-export function registerMigrationSource(app: string, folder: string | URL): PackagedMigrationSource {
+export function migrationSource(app: string, folder: string | URL): PackagedMigrationSource {
   if (!APP.test(app))
     throw new MigrationLoadError(
       `'${app}' is not an app label; app labels are lower-case letters, digits and _, like 'auth'`,
@@ -43,31 +42,27 @@ export function registerMigrationSource(app: string, folder: string | URL): Pack
     );
   const root = resolve(path);
   const appFolder = resolve(root, app);
-  const known = sources.get(app);
-  if (known) {
-    if (known.folder === root) return known;
-    throw new MigrationLoadError(
-      `The app '${app}' already has its migrations in ${known.folder}; it cannot also have them in ${root}`,
-    );
-  }
   if (!existsSync(appFolder) || !statSync(appFolder).isDirectory())
     throw new MigrationLoadError(`The packaged app '${app}' has no migrations folder ${appFolder}`);
-  const source = Object.freeze({ app, folder: root });
-  sources.set(app, source);
-  return source;
+  return Object.freeze({ app, folder: root });
 }
 
-/** Every registered packaged app, in registration order. */
-export function migrationSources(): readonly PackagedMigrationSource[] {
-  return [...sources.values()];
-}
-
-/** `true` when `app`'s migrations come with a package (see {@link registerMigrationSource}). */
-export function isPackagedApp(app: string): boolean {
-  return sources.has(app);
-}
-
-/** Forgets a registration (for tests that register a source of their own). */
-export function unregisterMigrationSource(app: string): boolean {
-  return sources.delete(app);
+/**
+ * The sources of several packaged apps, checked: one app named twice with two folders throws
+ * a `MigrationLoadError`; the same app and folder twice counts once.
+ */
+export function migrationSources(
+  sources: ReadonlyArray<{ app: string; folder: string | URL }>,
+): PackagedMigrationSource[] {
+  const byApp = new Map<string, PackagedMigrationSource>();
+  for (const given of sources) {
+    const source = migrationSource(given.app, given.folder);
+    const known = byApp.get(source.app);
+    if (known && known.folder !== source.folder)
+      throw new MigrationLoadError(
+        `The app '${source.app}' has its migrations in ${known.folder}; it cannot also have them in ${source.folder}`,
+      );
+    byApp.set(source.app, source);
+  }
+  return [...byApp.values()];
 }

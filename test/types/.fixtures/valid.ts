@@ -1,8 +1,8 @@
-import { createApp } from '../../../src/http/app.ts';
+import { VoltApp } from '../../../src/http/app.ts';
 import { dependency } from '../../../src/http/dependencies.ts';
 import { t } from '../../../src/schema/t.ts';
 
-const app = createApp({ logger: false, envFile: false });
+const app = new VoltApp({ logger: false, envFile: false });
 const user = dependency(async () => ({ name: 'Ada' }));
 
 app.post(

@@ -1,7 +1,7 @@
-import { createApp } from '../../../src/http/app.ts';
+import { VoltApp } from '../../../src/http/app.ts';
 import { t } from '../../../src/schema/t.ts';
 
-const app = createApp({ logger: false, envFile: false });
+const app = new VoltApp({ logger: false, envFile: false });
 
 app.post(
   '/items',

@@ -1,6 +1,6 @@
-import { createApp } from '../../../src/http/app.ts';
+import { VoltApp } from '../../../src/http/app.ts';
 import { t } from '../../../src/schema/t.ts';
 
-const app = createApp({ logger: false, envFile: false });
+const app = new VoltApp({ logger: false, envFile: false });
 
 app.get('/message', { response: { 200: t.Object({ message: t.String() }) } }, () => ({ wrong: 1 })); // error: TS2322

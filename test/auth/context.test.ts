@@ -1,0 +1,146 @@
+/**
+ * `ctx.user` and `ctx.session` on an app with auth installed: the user resolved once per
+ * request (only when it carries credentials), session data saved after the handler without a
+ * call, untouched sessions costing nothing; and two apps with two user models in one process.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { t as schema, volt } from 'volt';
+import {
+  auth,
+  createUser,
+  Group,
+  MemoryMailBackend,
+  MemorySessionStore,
+  Permission,
+  Session,
+  Token,
+  User,
+  userModel,
+} from 'volt/auth';
+import { createRegistry, f, query } from 'volt/orm';
+import { forEachDialect, testClient } from 'volt/testing';
+import { createTables } from '../../src/orm/schema-editor.ts';
+import { authApp, FAST, logIn, PASSWORD } from './fixtures.ts';
+
+test('ctx.user is anonymous without credentials, the user with them; resolved once per request', async (t) => {
+  const { app, client, auth: users } = await authApp(t);
+  let reads = 0;
+  const counted = async () => {
+    reads++;
+  };
+  app.get('/who', { deps: { me: users.user, guard: users.requireUser } }, async (ctx) => {
+    await counted();
+    assert.equal(ctx.deps.me, ctx.user, 'the guard and ctx.user are one resolution');
+    return { name: ctx.user.isAuthenticated ? ctx.user.row.username : null };
+  });
+  app.get('/open', {}, (ctx) => ({ anonymous: !ctx.user.isAuthenticated }));
+  assert.deepEqual((await client.get('/open')).json(), { anonymous: true });
+  assert.equal((await client.get('/who')).status, 401);
+  await logIn(client);
+  assert.deepEqual((await client.get('/who')).json(), { name: 'alice' });
+  assert.deepEqual((await client.get('/open')).json(), { anonymous: false });
+  assert.equal(reads, 1);
+});
+
+test('ctx.session: changed data is saved after the handler without a call; untouched sessions write nothing', async (t) => {
+  const store = new MemorySessionStore();
+  const writes: string[] = [];
+  const set = store.set.bind(store);
+  store.set = async (key, record) => {
+    writes.push(key);
+    return set(key, record);
+  };
+  const { app, client } = await authApp(t, { auth: { sessions: store } });
+  app.post('/cart', { body: schema.Object({ item: schema.String() }) }, async (ctx) => {
+    const cart = (await ctx.session.get<string[]>('cart')) ?? [];
+    ctx.session.set('cart', [...cart, ctx.body.item]);
+    return { size: cart.length + 1 };
+  });
+  app.get('/cart', {}, async (ctx) => ({ cart: (await ctx.session.get<string[]>('cart')) ?? [] }));
+  app.delete('/cart', { status: 204 }, (ctx) => {
+    ctx.session.delete('cart');
+  });
+  // A visitor without a session: reading starts nothing.
+  assert.deepEqual((await client.get('/cart')).json(), { cart: [] });
+  assert.equal(writes.length, 0);
+  assert.equal(client.cookies.has('volt_session'), false);
+  // Setting starts an (anonymous) session and its cookie, saved after the handler.
+  const csrfFree = await client.post('/cart', { json: { item: 'pen' } });
+  assert.equal(csrfFree.status, 200, csrfFree.text);
+  assert.ok(client.cookies.has('volt_session'));
+  const token = (await client.get<{ csrfToken: string }>('/auth/csrf')).json().csrfToken;
+  await client.post('/cart', { json: { item: 'ink' }, headers: { 'x-csrf-token': token } });
+  assert.deepEqual((await client.get('/cart')).json(), { cart: ['pen', 'ink'] });
+  const before = writes.length;
+  await client.get('/cart');
+  await client.get('/open-nothing');
+  assert.equal(writes.length, before, 'untouched: nothing written');
+  // The login keeps the anonymous data, and the user's later changes are saved as well.
+  await logIn(client);
+  assert.deepEqual((await client.get('/cart')).json(), { cart: ['pen', 'ink'] });
+  const again = (await client.get<{ csrfToken: string }>('/auth/csrf')).json().csrfToken;
+  assert.equal((await client.delete('/cart', { headers: { 'x-csrf-token': again } })).status, 204);
+  assert.deepEqual((await client.get('/cart')).json(), { cart: [] });
+});
+
+test("ctx.session refuses Volt's own keys; an app without auth has no ctx.user", async (t) => {
+  const { app, client } = await authApp(t);
+  app.get('/own', {}, (ctx) => {
+    ctx.session.set('_authHash', 'forged');
+    return {};
+  });
+  assert.equal((await client.get('/own')).status, 500);
+  const bare = volt({ docs: false, logger: false, envFile: false });
+  let message = '';
+  bare.get('/me', {}, (ctx) => {
+    try {
+      return String((ctx as unknown as { user?: unknown }).user);
+    } catch (error) {
+      message = (error as Error).message;
+      throw error;
+    }
+  });
+  const other = testClient(bare);
+  t.after(() => other.close());
+  assert.equal((await other.get('/me')).status, 500);
+  assert.match(message, /ctx\.user needs auth\(\) among the app's installed apps/);
+});
+
+forEachDialect((dialect, open) => {
+  test(`${dialect}: two apps with two user models in one process, each its own users, policies and hooks`, async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const registry = createRegistry();
+    const Member = userModel(
+      'club.Member',
+      { nickname: f.string({ maxLength: 20, default: '' }) },
+      { registry },
+    );
+    await createTables(db, [Permission, Group, User, Member, Session, Token]);
+    const { auth: staffAuth, client: staff } = await authApp(t, { db });
+    const members = auth({ user: Member, mail: new MemoryMailBackend(), passwordParams: FAST });
+    const club = volt({ docs: false, logger: false, envFile: false, database: db, apps: [members] });
+    club.get('/me', { deps: { me: members.requireUser } }, async (ctx) =>
+      // Inside a transaction, asked through the user's view of it.
+      db.transaction(async (tx) => ({
+        nickname: ctx.user.isAuthenticated ? ctx.user.row.nickname : null,
+        can: await ctx.deps.me.using(tx).can('view', Member),
+      })),
+    );
+    await createUser(db, Member, { username: 'alice', nickname: 'ally', password: PASSWORD }, FAST);
+    const hooked: string[] = [];
+    members.onPasswordChange(() => void hooked.push('club'));
+    staffAuth.onPasswordChange(() => void hooked.push('staff'));
+    members.definePolicy(Member, { canView: () => true });
+    const client = testClient(club, { cookieJar: true });
+    t.after(() => client.close());
+    assert.equal((await logIn(client)).status, 200);
+    assert.deepEqual((await client.get('/me')).json(), { nickname: 'ally', can: true });
+    assert.equal((await logIn(staff)).status, 200);
+    assert.equal((await staff.get('/private')).status, 200);
+    const row = await query(db, Member).get({ username: 'alice' });
+    await members.setPassword(db, row, 'a brand new passphrase');
+    assert.deepEqual(hooked, ['club']);
+  });
+});
