@@ -29,6 +29,7 @@ interface VoltManifest {
   name: string;
   version: string;
   devDependencies?: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
 }
 
 /** Volt's package.json (the one next to `src/` or `dist/`). */
@@ -153,6 +154,18 @@ function contents(dir: string): string[] {
 }
 
 /**
+ * The project's package.json with the install scripts Volt's own dependencies bring denied as
+ * Volt denies them (`allowScripts`), so npm does not ask about them.
+ */
+function withDeniedScripts(text: string, volt: VoltManifest): string {
+  const denied = Object.entries(volt.allowScripts ?? {}).filter(([, allowed]) => !allowed);
+  if (denied.length === 0) return text;
+  const pkg = JSON.parse(text) as { allowScripts?: Record<string, boolean> };
+  pkg.allowScripts = { ...pkg.allowScripts, ...Object.fromEntries(denied) };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/**
  * Writes a new project into `options.dir`; throws a `CliError` when the folder is not empty
  * (without `force`) or its name is not a valid package name.
  *
@@ -196,7 +209,8 @@ export function createProject(options: CreateProjectOptions): CreatedProject {
   const written: string[] = [];
   for (const file of templateFiles(TEMPLATE_DIR)) {
     const target = outputPath(file);
-    const text = render(readFileSync(join(TEMPLATE_DIR, file), 'utf8'), values, file, file.endsWith('.json'));
+    let text = render(readFileSync(join(TEMPLATE_DIR, file), 'utf8'), values, file, file.endsWith('.json'));
+    if (target === 'package.json') text = withDeniedScripts(text, volt);
     const path = join(dir, ...target.split('/'));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
