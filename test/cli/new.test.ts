@@ -25,6 +25,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   name: string;
   version: string;
   devDependencies: Record<string, string>;
+  allowScripts: Record<string, boolean>;
 };
 const temp = mkdtempSync(join(tmpdir(), 'volt-new-'));
 after(() => rmSync(temp, { recursive: true, force: true }));
@@ -80,7 +81,9 @@ test('volt new writes a project that depends on Volt as a package', async () => 
   assert.equal(pkg.devDependencies.node, manifest.devDependencies.node);
   assert.equal(pkg.devDependencies.typescript, manifest.devDependencies.typescript);
   assert.equal(pkg.devDependencies['@types/node'], manifest.devDependencies['@types/node']);
-  assert.deepEqual(pkg.allowScripts, { node: true });
+  // Node's install script runs (it puts the Node 24 binary in place); those Volt denies stay denied.
+  const denied = Object.entries(manifest.allowScripts).filter(([, allowed]) => !allowed);
+  assert.deepEqual(pkg.allowScripts, { node: true, ...Object.fromEntries(denied) });
   assert.match(pkg.engines.node, /^>=24\./);
   for (const script of ['start', 'dev', 'test', 'migrate', 'makemigrations', 'createsuperuser', 'typecheck'])
     assert.equal(typeof pkg.scripts[script], 'string', `script ${script}`);
