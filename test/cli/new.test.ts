@@ -19,6 +19,7 @@ import { join, relative, sep } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { packageNameProblem } from '../../src/cli/commands/new.ts';
+import { testPostgresUrl } from '../../src/testing/database.ts';
 import { root, STACK_LINE, volt, voltInProcess } from './support.ts';
 
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -207,28 +208,51 @@ test('volt --help lists new', async () => {
   assert.match(stdout, /^ {2}new +Write a new project into a folder$/m);
 });
 
-test('the new project passes its own test and makemigrations --check (from source)', async () => {
+/** Writes a project with `args` and links its Volt dependency to this repository. */
+async function linkedProject(name: string, args: string[] = []): Promise<string> {
   const cwd = workdir();
-  const { code, stderr } = await voltInProcess(['new', 'checked'], cwd);
+  const { code, stderr } = await voltInProcess(['new', name, ...args], cwd);
   assert.equal(code, 0, stderr);
-  const dir = join(cwd, 'checked');
-  // The project's `volt` dependency, resolved to this repository (and with the volt-source
+  const dir = join(cwd, name);
+  // The project's Volt dependency, resolved to this repository (and with the volt-source
   // condition to its TypeScript source, as an installed package resolves to dist/).
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(root, join(dir, 'node_modules', manifest.name), 'dir');
+  return dir;
+}
 
-  const check = await volt(['makemigrations', '--check'], { cwd: dir });
-  assert.equal(check.code, 0, check.stderr + check.stdout);
-  assert.equal(check.stdout, 'No changes detected\n');
-
-  const env: NodeJS.ProcessEnv = { ...process.env };
+/** Runs the project's tests as its `npm test` does, from source. */
+async function projectTests(dir: string, extra: Record<string, string> = {}): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.NODE_TEST_CONTEXT;
   delete env.VOLT_ENV;
-  const tests = await promisify(execFile)(
+  const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--conditions=volt-source', '--env-file-if-exists=.env', '--test', 'test/**/*.test.ts'],
     { cwd: dir, env },
   );
-  assert.match(tests.stdout, /^ℹ pass 1$/m);
-  assert.match(tests.stdout, /^ℹ fail 0$/m);
+  return stdout;
+}
+
+test('the new project passes its own test and makemigrations --check (from source)', async () => {
+  const dir = await linkedProject('checked');
+  const check = await volt(['makemigrations', '--check'], { cwd: dir });
+  assert.equal(check.code, 0, check.stderr + check.stdout);
+  assert.equal(check.stdout, 'No changes detected\n');
+  const stdout = await projectTests(dir);
+  assert.match(stdout, /^ℹ pass 1$/m);
+  assert.match(stdout, /^ℹ fail 0$/m);
+});
+
+test('the PostgreSQL project passes its own test on VOLT_TEST_POSTGRES (from source)', async (t) => {
+  const server = testPostgresUrl();
+  if (!server) {
+    if (process.env.CI === 'true') assert.fail('VOLT_TEST_POSTGRES is not set; CI must run this test');
+    t.skip('PostgreSQL: VOLT_TEST_POSTGRES is not set');
+    return;
+  }
+  const dir = await linkedProject('checked-pg', ['--database', 'postgres']);
+  const stdout = await projectTests(dir, { VOLT_TEST_POSTGRES: server });
+  assert.match(stdout, /^ℹ pass 1$/m);
+  assert.match(stdout, /^ℹ fail 0$/m);
 });
