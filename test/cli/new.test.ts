@@ -137,6 +137,7 @@ test('volt new refuses a folder that is not empty, unless --force', async () => 
   const cwd = workdir();
   mkdirSync(join(cwd, 'taken'));
   writeFileSync(join(cwd, 'taken', 'notes.txt'), 'mine');
+  writeFileSync(join(cwd, 'taken', '.env'), 'SECRET_KEY=mine\n');
   const refused = await voltInProcess(['new', 'taken'], cwd);
   assert.equal(refused.code, 1);
   assert.equal(
@@ -144,11 +145,16 @@ test('volt new refuses a folder that is not empty, unless --force', async () => 
     'volt: The folder taken is not empty. Pick a new folder, or add --force to write the project ' +
       "into it (its files with the template's names are replaced)\n",
   );
-  assert.deepEqual(readdirSync(join(cwd, 'taken')), ['notes.txt']);
+  assert.deepEqual(readdirSync(join(cwd, 'taken')).sort(), ['.env', 'notes.txt']);
 
   const forced = await voltInProcess(['new', 'taken', '--force'], cwd);
   assert.equal(forced.code, 0, forced.stderr);
   assert.equal(readFileSync(join(cwd, 'taken', 'notes.txt'), 'utf8'), 'mine');
+  assert.equal(
+    readFileSync(join(cwd, 'taken', '.env'), 'utf8'),
+    'SECRET_KEY=mine\n',
+    'an existing .env is kept',
+  );
   assert.ok(readdirSync(join(cwd, 'taken')).includes('package.json'));
 
   // A folder with only .git (a fresh clone of an empty repository) counts as empty.

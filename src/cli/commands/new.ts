@@ -67,7 +67,7 @@ export interface CreateProjectOptions {
   database?: NewDatabase;
   /** The dependency spec of Volt in the new package.json (default `^<Volt's version>`). */
   voltSpec?: string;
-  /** Write into a folder that is not empty (files of the template's names are replaced). */
+  /** Write into a folder that is not empty (files of the template's names are replaced, but not `.env`). */
   force?: boolean;
   /** Messages show `dir` relative to it (default: the process's working directory). */
   cwd?: string;
@@ -217,8 +217,11 @@ export function createProject(options: CreateProjectOptions): CreatedProject {
     written.push(target);
   }
   // The settings the app starts with, ready to edit: .env is git-ignored, .env.example is not.
-  writeFileSync(join(dir, '.env'), readFileSync(join(dir, '.env.example')));
-  written.push('.env');
+  // An existing .env (--force into a project) is the user's: it is kept.
+  if (!existsSync(join(dir, '.env'))) {
+    writeFileSync(join(dir, '.env'), readFileSync(join(dir, '.env.example')));
+    written.push('.env');
+  }
   return { dir, name, files: written.sort() };
 }
 
