@@ -69,7 +69,7 @@ function buildUserPermissionQuery(db: Database, model: UserModel): string {
   const direct = autoJoinTable(meta.relation('userPermissions'))!;
   const groups = autoJoinTable(meta.relation('groups'))!;
   const groupPermissions = autoJoinTable(meta.relation('groups').target.meta.relation('permissions'))!;
-  const [first, second] = db.dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  const [first, second] = [db.ops.placeholder(1), db.ops.placeholder(2)];
   // Direct and group permissions in one query.
   return (
     `select p.${q('app')} as app, p.${q('codename')} as codename from ${permission} p ` +

@@ -1,13 +1,13 @@
 /**
  * The connection every ORM query runs on: `connect(url)` and the `Database` interface that the
- * dialects (`dialects/sqlite.ts`, `dialects/postgres.ts`) implement.
+ * dialects (`dialects/sqlite/`, `dialects/postgres/`) implement.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Kysely } from 'kysely';
+import type { DialectOps } from './dialects/ops.ts';
+import { DIALECTS, type DialectName, dialectForUrl } from './dialects/registry.ts';
 
-/** The SQL dialects Volt speaks. */
-export type DialectName = 'sqlite' | 'postgres';
+/** The SQL dialects Volt speaks: `'sqlite' | 'postgres'` (listed in `dialects/registry.ts`). */
+export type { DialectName };
 
 /** A value bound to a `?` / `$n` placeholder. Booleans become 1/0 on SQLite. */
 export type SqlValue = string | number | bigint | boolean | null | Uint8Array | Date | object;
@@ -40,6 +40,14 @@ export interface DatabaseLogger {
  */
 export interface Database {
   readonly dialect: DialectName;
+  /**
+   * What the ORM does differently on this dialect (column types, value conversions, lookup SQL,
+   * DDL differences): fields, queries and migrations ask it instead of comparing `dialect`.
+   * Internal to Volt's ORM; its shape may change between releases.
+   *
+   * @internal
+   */
+  readonly ops: DialectOps;
   /** `true` for the `tx` a `transaction()` callback receives (and its savepoints). */
   readonly inTransaction: boolean;
   /**
@@ -125,27 +133,11 @@ export interface ConnectOptions {
  * ```
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Database> {
-  if (url.startsWith('sqlite:')) {
-    const { openSqlite } = await import('./dialects/sqlite.ts');
-    const path = sqlitePath(url);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    return openSqlite(path, options);
-  }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { openPostgres } = await import('./dialects/postgres.ts');
-    return openPostgres(url, options);
-  }
+  const dialect = dialectForUrl(url);
+  if (dialect) return dialect.open(url, options);
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '(none)';
+  const examples = DIALECTS.flatMap((d) => d.exampleUrls);
   throw new Error(
-    `Unsupported database URL scheme ${scheme}: use sqlite::memory:, sqlite:./path/to/file.db or postgres://user@host:5432/db`,
+    `Unsupported database URL scheme ${scheme}: use ${examples.slice(0, -1).join(', ')} or ${examples.at(-1)}`,
   );
-}
-
-/** The file path of a `sqlite:` URL. */
-function sqlitePath(url: string): string {
-  const rest = url.slice('sqlite:'.length);
-  if (rest === ':memory:' || rest === '') return ':memory:';
-  // sqlite:///abs/path.db and sqlite://./rel.db are common spellings too.
-  if (rest.startsWith('//')) return rest.slice(2) || ':memory:';
-  return rest;
 }

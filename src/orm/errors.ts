@@ -1,8 +1,8 @@
 /**
  * Database errors, the same classes on every dialect.
  *
- * Each dialect maps its driver's errors onto these (see `dialects/sqlite-errors.ts` and
- * `dialects/postgres-errors.ts`), so callers (the query layer, the HTTP error handler) branch
+ * Each dialect maps its driver's errors onto these (see `dialects/sqlite/errors.ts` and
+ * `dialects/postgres/errors.ts`), so callers (the query layer, the HTTP error handler) branch
  * on a class, never on a driver's message or SQLSTATE. The driver's error is kept as `cause`.
  *
  * Every class has a stable `code` (`VOLT_ORM_*`, the same on every dialect: what the HTTP layer

@@ -1,9 +1,13 @@
 /**
- * Isolated databases for tests: `testDatabase()` and `forEachDialect()`.
+ * Isolated databases for tests: `testDatabase()` and `forEachDialect()`, for every dialect of
+ * the ORM's list (`src/orm/dialects/registry.ts`), each making its own (its descriptor's
+ * `testDatabase`).
  */
-import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { type ConnectOptions, connect, type Database, type DialectName } from '../orm/database.ts';
+import type { ConnectOptions, Database, DialectName } from '../orm/database.ts';
+import { DIALECTS, dialectNamed } from '../orm/dialects/registry.ts';
+
+export { testPostgresUrl } from '../orm/dialects/postgres/dialect.ts';
 
 /** Options of `testDatabase()`; the rest are passed to `connect()`. */
 export interface TestDatabaseOptions extends ConnectOptions {
@@ -11,13 +15,6 @@ export interface TestDatabaseOptions extends ConnectOptions {
   dialect?: DialectName;
   /** PostgreSQL server URL (default: env `VOLT_TEST_POSTGRES`). */
   url?: string;
-}
-
-const POSTGRES_MISSING = 'PostgreSQL: VOLT_TEST_POSTGRES is not set';
-
-/** The PostgreSQL URL tests use, or `undefined` when PostgreSQL tests cannot run here. */
-export function testPostgresUrl(): string | undefined {
-  return process.env.VOLT_TEST_POSTGRES || undefined;
 }
 
 /**
@@ -37,30 +34,7 @@ export function testPostgresUrl(): string | undefined {
  */
 export async function testDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
   const { dialect = 'sqlite', url, ...connectOptions } = options;
-  if (dialect === 'sqlite') return connect('sqlite::memory:', connectOptions);
-  const server = url ?? testPostgresUrl();
-  if (!server) throw new Error(`${POSTGRES_MISSING} (e.g. postgres://postgres@127.0.0.1:5432/test)`);
-  const schema = `volt_test_${randomBytes(6).toString('hex')}`;
-  const admin = await connect(server, { ...connectOptions, max: 1 });
-  try {
-    await admin.run(`create schema ${schema}`);
-  } finally {
-    await admin.close();
-  }
-  const db = await connect(server, { ...connectOptions, searchPath: schema });
-  const close = db.close.bind(db);
-  let closing: Promise<void> | undefined;
-  db.close = () => {
-    closing ??= (async () => {
-      try {
-        await db.run(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await close();
-      }
-    })();
-    return closing;
-  };
-  return db;
+  return dialectNamed(dialect).testDatabase.open(url, connectOptions);
 }
 
 /** Opens a `testDatabase()` of one dialect. */
@@ -84,17 +58,16 @@ export type OpenTestDatabase = (options?: ConnectOptions) => Promise<Database>;
  * ```
  */
 export function forEachDialect(body: (dialect: DialectName, open: OpenTestDatabase) => void): void {
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    if (dialect === 'postgres' && !testPostgresUrl()) {
-      if (process.env.CI === 'true') {
-        test('postgres', () => {
-          throw new Error(`${POSTGRES_MISSING}; CI must run the PostgreSQL tests (.ci/run sets it)`);
-        });
-      } else {
-        test('postgres', (t) => t.skip(POSTGRES_MISSING));
-      }
-      continue;
+  for (const { name, title, testDatabase: tests } of DIALECTS) {
+    const missing = tests.unavailable();
+    if (missing === undefined) {
+      describe(name, () => body(name, (options) => testDatabase({ ...options, dialect: name })));
+    } else if (process.env.CI === 'true') {
+      test(name, () => {
+        throw new Error(`${missing}; CI must run the ${title} tests (.ci/run sets it)`);
+      });
+    } else {
+      test(name, (t) => t.skip(missing));
     }
-    describe(dialect, () => body(dialect, (options) => testDatabase({ ...options, dialect })));
   }
 }

@@ -32,6 +32,9 @@ export function countQueries(db: Database): QueryCounter {
     get dialect() {
       return inner.dialect;
     },
+    get ops() {
+      return inner.ops;
+    },
     get kysely() {
       return inner.kysely;
     },

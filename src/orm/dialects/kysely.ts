@@ -1,7 +1,7 @@
 /**
  * A Kysely instance whose queries run through a Volt `Database` (connection or transaction), so
  * they share its lock, statement cache and error mapping. Kysely's own compiler, adapter and
- * introspector for the dialect are reused; only the driver is Volt's.
+ * introspector for the dialect (from its `DialectOps`) are reused; only the driver is Volt's.
  */
 import {
   type CompiledQuery,
@@ -9,15 +9,9 @@ import {
   type Dialect,
   type Driver,
   Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
   type QueryResult,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
 } from 'kysely';
-import type { DialectName } from '../database.ts';
+import type { DialectOps } from './ops.ts';
 
 /** What a dialect reports for one statement: its rows, and for writes the affected count. */
 export interface ExecuteResult {
@@ -68,14 +62,13 @@ class VoltDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
-/** A Kysely instance for `dialect` that executes through `execute`. */
-export function createKysely(dialect: DialectName, execute: Execute): Kysely<any> {
-  const postgres = dialect === 'postgres';
+/** A Kysely instance for the dialect of `ops` that executes through `execute`. */
+export function createKysely(ops: DialectOps, execute: Execute): Kysely<any> {
   const kyselyDialect: Dialect = {
     createDriver: () => new VoltDriver(execute),
-    createQueryCompiler: () => (postgres ? new PostgresQueryCompiler() : new SqliteQueryCompiler()),
-    createAdapter: () => (postgres ? new PostgresAdapter() : new SqliteAdapter()),
-    createIntrospector: (db) => (postgres ? new PostgresIntrospector(db) : new SqliteIntrospector(db)),
+    createQueryCompiler: () => ops.kysely.compiler(),
+    createAdapter: () => ops.kysely.adapter(),
+    createIntrospector: (db) => ops.kysely.introspector(db),
   };
   return new Kysely<any>({ dialect: kyselyDialect });
 }

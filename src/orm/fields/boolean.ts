@@ -1,7 +1,10 @@
 /**
  * `boolean`: PostgreSQL `boolean`, SQLite `INTEGER` 0/1 (SQLite has no boolean type).
  */
+
 import { Type } from 'typebox';
+import type { DialectOps } from '../dialects/ops.ts';
+import { opsOf } from '../dialects/registry.ts';
 import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
 
 /** Options of `f.boolean()`. */
@@ -32,16 +35,16 @@ export class BooleanField<O = unknown> extends Field<boolean, O> {
       : { msg: 'Input should be a valid boolean', type: 'bool_type' };
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'INTEGER' : 'boolean';
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.boolean;
   }
 
-  override toDb(value: boolean | null, dialect: Dialect): unknown {
+  override toDb(value: boolean | null, dialect: DialectOps | Dialect): unknown {
     if (value === null || value === undefined) return null;
-    return dialect === 'sqlite' ? (value ? 1 : 0) : value;
+    return opsOf(dialect).booleanToDb(value);
   }
 
-  override fromDb(raw: unknown, _dialect?: Dialect): boolean | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): boolean | null {
     if (raw === null || raw === undefined) return null;
     return typeof raw === 'boolean' ? raw : Number(raw) !== 0;
   }

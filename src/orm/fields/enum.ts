@@ -2,7 +2,10 @@
  * `enum`: one of a fixed set of strings. Stored as text (`varchar(n)` / `TEXT`), not as a
  * PostgreSQL enum type, so adding a value is a change of checks, not of column types.
  */
+
 import { Type } from 'typebox';
+import type { DialectOps } from '../dialects/ops.ts';
+import { opsOf } from '../dialects/registry.ts';
 import {
   type Choice,
   type Dialect,
@@ -63,8 +66,7 @@ export class EnumField<T extends string = string, O = unknown> extends Field<T, 
       : { msg: `Input should be ${describeChoices(this.values)}`, type: 'enum' };
   }
 
-  columnType(dialect: Dialect): string {
-    if (dialect === 'sqlite') return 'TEXT';
-    return `varchar(${Math.max(1, ...this.values.map((v) => v.length))})`;
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.varchar(Math.max(1, ...this.values.map((v) => v.length)));
   }
 }

@@ -1,13 +1,16 @@
 /**
  * `Field`: what every column kind shares — its options, its TypeBox schemas, the check of a
- * value, its column type per dialect and the conversions to and from the database.
+ * value, its column type per dialect and the conversions to and from the database (both asking
+ * the dialect's `DialectOps`, `db.ops`).
  */
 import { type TSchema, Type } from 'typebox';
+import type { DialectName } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import { humanize, snakeCase } from './names.ts';
 
-/** The databases Volt speaks. */
-export type Dialect = 'sqlite' | 'postgres';
+/** The databases Volt speaks: `'sqlite' | 'postgres'`. */
+export type Dialect = DialectName;
 
 /** Every kind of field `f` builds. */
 export type FieldKind =
@@ -325,11 +328,14 @@ export abstract class Field<T = unknown, O = unknown> {
     return issues;
   }
 
-  /** The SQL column type on `dialect` (`null` for many-to-many, which has no column). */
-  abstract columnType(dialect: Dialect): string | null;
+  /**
+   * The SQL column type on the dialect of `ops` (`db.ops`), from its `types` (`null` for
+   * many-to-many, which has no column).
+   */
+  abstract columnType(dialect: DialectOps | Dialect): string | null;
 
-  /** The value to send to the driver. `null` stays `null`. */
-  toDb(value: T | null, _dialect: Dialect): unknown {
+  /** The value to send to the driver (`ops`: the dialect's, `db.ops`). `null` stays `null`. */
+  toDb(value: T | null, _dialect: DialectOps | Dialect): unknown {
     return value ?? null;
   }
 
@@ -342,7 +348,7 @@ export abstract class Field<T = unknown, O = unknown> {
   }
 
   /** The JavaScript value of what the driver returned. `null` stays `null`. */
-  fromDb(raw: unknown, _dialect: Dialect): T | null {
+  fromDb(raw: unknown, _dialect: DialectOps | Dialect): T | null {
     return (raw ?? null) as T | null;
   }
 }

@@ -2,8 +2,11 @@
  * `json`: any JSON value, optionally checked against a TypeBox schema. PostgreSQL `jsonb`,
  * SQLite `TEXT` holding the JSON text.
  */
+
 import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import type { DialectOps } from '../dialects/ops.ts';
+import { opsOf } from '../dialects/registry.ts';
 import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
 
 /** Options of `f.json()`. */
@@ -58,18 +61,18 @@ export class JsonField<T = unknown, O = unknown> extends Field<T, O> {
     return undefined;
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'TEXT' : 'jsonb';
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.json;
   }
 
   // Stringified for pg too: node-postgres would send a JS array as a PostgreSQL array.
-  override toDb(value: T | null, _dialect?: Dialect): unknown {
+  override toDb(value: T | null, _dialect?: DialectOps | Dialect): unknown {
     return value === null || value === undefined ? null : JSON.stringify(value);
   }
 
   // pg parses jsonb itself (a JSON string comes back as a JS string); SQLite returns the text.
-  override fromDb(raw: unknown, dialect: Dialect): T | null {
+  override fromDb(raw: unknown, dialect: DialectOps | Dialect): T | null {
     if (raw === null || raw === undefined) return null;
-    return (dialect === 'sqlite' && typeof raw === 'string' ? JSON.parse(raw) : raw) as T;
+    return opsOf(dialect).jsonFromDb(raw) as T;
   }
 }

@@ -2,7 +2,10 @@
  * The numeric kinds: `integer` (32-bit), `bigint` (safe integers), `float`, `decimal` (exact,
  * as strings) and `auto` (the implicit `id` primary key).
  */
+
 import { Type } from 'typebox';
+import type { DialectOps } from '../dialects/ops.ts';
+import { opsOf } from '../dialects/registry.ts';
 import {
   type Dialect,
   Field,
@@ -76,13 +79,12 @@ export class IntegerField<O = unknown> extends Field<number, O> {
     return undefined;
   }
 
-  columnType(dialect: Dialect): string {
-    if (dialect === 'sqlite') return 'INTEGER';
-    return this.kind === 'integer' ? 'integer' : 'bigint';
+  columnType(dialect: DialectOps | Dialect): string {
+    return this.kind === 'integer' ? opsOf(dialect).types.integer : opsOf(dialect).types.bigint;
   }
 
   // pg returns int8 as a string; node:sqlite may return a bigint.
-  override fromDb(raw: unknown, _dialect?: Dialect): number | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): number | null {
     return raw === null || raw === undefined ? null : Number(raw);
   }
 }
@@ -113,11 +115,11 @@ export class FloatField<O = unknown> extends Field<number, O> {
     return undefined;
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'REAL' : 'double precision';
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.float;
   }
 
-  override fromDb(raw: unknown, _dialect?: Dialect): number | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): number | null {
     return raw === null || raw === undefined ? null : Number(raw);
   }
 }
@@ -183,8 +185,8 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     return undefined;
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'TEXT' : `numeric(${this.digits}, ${this.places})`;
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.decimal(this.digits, this.places);
   }
 
   /**
@@ -199,11 +201,11 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     return `${whole}.${fraction.padEnd(this.places, '0')}`;
   }
 
-  override toDb(value: string | null, _dialect?: Dialect): unknown {
+  override toDb(value: string | null, _dialect?: DialectOps | Dialect): unknown {
     return value === null || value === undefined ? null : this.canonical(String(value));
   }
 
-  override fromDb(raw: unknown, _dialect?: Dialect): string | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {
     return raw === null || raw === undefined ? null : this.canonical(String(raw));
   }
 }

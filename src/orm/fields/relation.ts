@@ -5,7 +5,9 @@
  * resolved on first use. When two models refer to each other, one side must use a label:
  * TypeScript cannot type two constants whose initializers need each other's type.
  */
+
 import { Type } from 'typebox';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import {
   type AnyField,
@@ -207,15 +209,15 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
     return this.targetPk.check(value)[0];
   }
 
-  columnType(dialect: Dialect): string | null {
+  columnType(dialect: DialectOps | Dialect): string | null {
     return this.kind === 'manyToMany' ? null : this.targetPk.columnType(dialect);
   }
 
-  override toDb(value: T | null, dialect: Dialect): unknown {
+  override toDb(value: T | null, dialect: DialectOps | Dialect): unknown {
     return this.targetPk.toDb(value, dialect);
   }
 
-  override fromDb(raw: unknown, dialect: Dialect): T | null {
+  override fromDb(raw: unknown, dialect: DialectOps | Dialect): T | null {
     return this.targetPk.fromDb(raw, dialect) as T | null;
   }
 }

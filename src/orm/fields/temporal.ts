@@ -4,7 +4,10 @@
  * a JS `Date`, an instant: PostgreSQL `timestamptz`, SQLite ISO-8601 UTC text
  * (`'2026-11-25T14:30:00.000Z'`, which sorts in time order as text).
  */
+
 import { Type } from 'typebox';
+import type { DialectOps } from '../dialects/ops.ts';
+import { opsOf } from '../dialects/registry.ts';
 import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
 
 /** Options of `f.date()` and `f.time()`. */
@@ -57,12 +60,12 @@ export class DateField<O = unknown> extends Field<string, O> {
       : { msg: 'Input should be a valid date (YYYY-MM-DD)', type: 'date_type' };
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'TEXT' : 'date';
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.date;
   }
 
   // pg parses `date` into a Date at local midnight unless a type parser says otherwise.
-  override fromDb(raw: unknown, _dialect?: Dialect): string | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {
     if (raw === null || raw === undefined) return null;
     if (raw instanceof Date)
       return `${pad(raw.getFullYear(), 4)}-${pad(raw.getMonth() + 1)}-${pad(raw.getDate())}`;
@@ -93,11 +96,11 @@ export class TimeField<O = unknown> extends Field<string, O> {
       : { msg: 'Input should be a valid time (HH:MM[:SS])', type: 'time_type' };
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'TEXT' : 'time';
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.time;
   }
 
-  override fromDb(raw: unknown, _dialect?: Dialect): string | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {
     return raw === null || raw === undefined ? null : String(raw);
   }
 }
@@ -129,17 +132,16 @@ export class DatetimeField<O = unknown> extends Field<Date, O> {
     return { msg: 'Input should be a valid datetime with a time zone (ISO 8601)', type: 'datetime_type' };
   }
 
-  columnType(dialect: Dialect): string {
-    return dialect === 'sqlite' ? 'TEXT' : 'timestamptz';
+  columnType(dialect: DialectOps | Dialect): string {
+    return opsOf(dialect).types.datetime;
   }
 
-  override toDb(value: Date | string | null, dialect: Dialect): unknown {
+  override toDb(value: Date | string | null, dialect: DialectOps | Dialect): unknown {
     if (value === null || value === undefined) return null;
-    const date = value instanceof Date ? value : new Date(value);
-    return dialect === 'sqlite' ? date.toISOString() : date;
+    return opsOf(dialect).datetimeToDb(value instanceof Date ? value : new Date(value));
   }
 
-  override fromDb(raw: unknown, _dialect?: Dialect): Date | null {
+  override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): Date | null {
     if (raw === null || raw === undefined) return null;
     return raw instanceof Date ? raw : new Date(raw as string);
   }

@@ -3,7 +3,10 @@
  * On SQLite every one is a `TEXT` column (SQLite ignores declared lengths); the length and
  * format checks run in `validateInput` and in the HTTP schemas.
  */
+
 import { Type } from 'typebox';
+import type { DialectOps } from '../dialects/ops.ts';
+import { opsOf } from '../dialects/registry.ts';
 import {
   type Dialect,
   Field,
@@ -90,10 +93,9 @@ export class TextField<O = unknown> extends Field<string, O> {
     return undefined;
   }
 
-  columnType(dialect: Dialect): string {
-    if (dialect === 'sqlite') return 'TEXT';
-    if (this.kind === 'uuid') return 'uuid';
-    if (this.kind === 'text') return 'text';
-    return `varchar(${this.maxLength})`;
+  columnType(dialect: DialectOps | Dialect): string {
+    if (this.kind === 'uuid') return opsOf(dialect).types.uuid;
+    if (this.kind === 'text') return opsOf(dialect).types.text;
+    return opsOf(dialect).types.varchar(this.maxLength!);
   }
 }

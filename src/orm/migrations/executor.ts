@@ -8,7 +8,7 @@ import type { Database } from '../database.ts';
 import { orderMigrations } from './graph.ts';
 import { runPostMigrate } from './post-migrate.ts';
 import { appliedMigrations, ensureMigrationsTable, recordApplied, recordUnapplied } from './recorder.ts';
-import { printableParameters, SchemaEditor, schemaTransaction } from './schema-editor.ts';
+import { printableParameters, type SchemaEditor, schemaEditor, schemaTransaction } from './schema-editor.ts';
 import { ProjectState } from './state.ts';
 import type { LoadedMigration, MigrationId, Operation } from './types.ts';
 
@@ -290,12 +290,12 @@ export async function migrate(
     try {
       if (options.fake) {
         await db.transaction(record);
-      } else if (migration.atomic === false && db.dialect === 'postgres') {
-        await runOperations(new SchemaEditor(db), step, ordered);
+      } else if (migration.atomic === false && db.ops.nonAtomicMigrations) {
+        await runOperations(await schemaEditor(db), step, ordered);
         await record(db);
       } else {
         await schemaTransaction(db, async (tx) => {
-          await runOperations(new SchemaEditor(tx), step, ordered);
+          await runOperations(await schemaEditor(tx), step, ordered);
           await record(tx);
         });
       }
@@ -341,14 +341,15 @@ export async function sqlFor(
   const ordered = orderMigrations(migrations);
   const migration = findMigration(ordered, id);
   if (direction === 'backward') checkReversible([{ migration, direction }]);
-  const editor = new SchemaEditor(db, { collect: true });
+  const editor = await schemaEditor(db, { collect: true });
   const states = statesThrough(migration, ordered);
   const indexes = migration.operations.map((_, i) => i);
   if (direction === 'backward') indexes.reverse();
   // SQLite has no statement that refuses a transaction: it runs every migration in one.
-  const atomic = migration.atomic !== false || db.dialect === 'sqlite';
+  const atomic = migration.atomic !== false || !db.ops.nonAtomicMigrations;
+  const wrapping = db.ops.scriptWrapping;
   const lines: string[] = [];
-  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = OFF;');
+  if (atomic) lines.push(...wrapping.before);
   if (atomic) lines.push('BEGIN;');
   for (const i of indexes) {
     const operation = migration.operations[i]!;
@@ -363,9 +364,9 @@ export async function sqlFor(
     for (const { sql, params } of editor.executed.slice(seen))
       lines.push(params.length ? `${sql}; -- parameters: ${printableParameters(params)}` : `${sql};`);
   }
-  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_key_check;');
+  if (atomic) lines.push(...wrapping.beforeCommit);
   if (atomic) lines.push('COMMIT;');
-  if (atomic && db.dialect === 'sqlite') lines.push('PRAGMA foreign_keys = ON;');
+  if (atomic) lines.push(...wrapping.after);
   return lines;
 }
 

@@ -1,34 +1,26 @@
 /**
- * The schema editor of migrations: the DDL of each kind of change, per dialect, read from
- * historical models.
- *
- * PostgreSQL alters tables in place. SQLite can add, rename and drop a plain column in place;
- * any other change (a column's type, null, default, unique or foreign key; a check; a
- * unique-together) rebuilds the table: create `new__<table>` with the new definition, copy the
- * rows, drop the old table, rename the new one, recreate the indexes. Foreign keys pointing in
- * keep working because they name the table, which ends up the same; they must be off while
- * the old table is dropped (else its `on delete cascade` would empty the children), which
- * {@link schemaTransaction} sees to.
+ * The schema editor of migrations: the DDL of each kind of change, read from historical models
+ * (as Django's `BaseDatabaseSchemaEditor`). This base holds what every dialect does the same
+ * way — tables, renames, many-to-manys, indexes — and each dialect's folder subclasses it for
+ * the rest (as Django's backends' `DatabaseSchemaEditor`): `dialects/postgres/schema-editor.ts`
+ * alters tables in place, `dialects/sqlite/schema-editor.ts` rebuilds them. `schemaEditor(db)`
+ * makes the one of `db`'s dialect (through `db.ops`).
  */
+
 import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import { quoteIdentifier as q } from '../dialects/quote.ts';
-import { ForeignKeyViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import { RelationField } from '../fields/relation.ts';
 import type { CheckSpec, IndexSpec } from '../meta.ts';
 import type { AnyModel } from '../model.ts';
 import {
   autoJoinTable,
-  checkSql,
-  columnSql,
   createTableSql,
-  createTableStatement,
-  defaultClause,
   fieldIndexName,
   fieldIndexSql,
   indexSql,
   joinTableSql,
-  referenceClause,
 } from '../schema-editor.ts';
 import type { SchemaEditorLike } from './types.ts';
 
@@ -38,60 +30,26 @@ export class SchemaChangeError extends Error {
   readonly code = 'VOLT_MIGRATION_SCHEMA';
 }
 
-/** Options of the {@link SchemaEditor}. */
+/** Options of a {@link SchemaEditor}. */
 export interface SchemaEditorOptions {
   /** Only record the statements (for `sqlmigrate`); nothing runs but catalog reads. */
   collect?: boolean;
 }
 
-/** What a table is made of, for a SQLite rebuild. */
-interface TableShape {
-  readonly model: AnyModel;
-  readonly fields: readonly AnyField[];
-  readonly checks: readonly CheckSpec[];
-  readonly uniqueTogether: readonly (readonly string[])[];
-  /** `create index` statements for the finished table. */
-  readonly indexes: readonly string[];
-}
-
-/** A column of the new table and what fills it from the old one. */
-interface Copy {
-  readonly expression: string;
-  readonly params: readonly unknown[];
-}
-
-type ConstraintType = 'u' | 'f';
-
-const CONSTRAINT_SUFFIX: Record<ConstraintType, string> = { u: 'key', f: 'fkey' };
-
-function isConcreteRelation(field: AnyField): field is RelationField {
+/** A field that is a column pointing at another table (a foreign key or one-to-one). */
+export function isConcreteRelation(field: AnyField): field is RelationField {
   return field instanceof RelationField && field.concrete;
 }
 
-/** A copy of a bound field with some of its properties changed (fields are frozen). */
-function variant(field: AnyField, changes: Partial<Pick<AnyField, 'nullable'>>): AnyField {
-  return Object.freeze(
-    Object.assign(Object.create(Object.getPrototypeOf(field)), field, changes),
-  ) as AnyField;
-}
-
 /** The value that fills existing rows: the field's default (a default function is called once). */
-function fillValue(field: AnyField, dialect: Database['dialect']): unknown {
+export function fillValue(field: AnyField, ops: DialectOps): unknown {
   if (!field.hasDefault) return undefined;
   const value = field.getDefault();
-  return value === null || value === undefined ? undefined : field.toDb(value, dialect);
+  return value === null || value === undefined ? undefined : field.toDb(value, ops);
 }
 
-/** The field names a check or index refers to. */
-function namesIn(check: CheckSpec): string[] {
-  return 'where' in check ? Object.keys(check.where) : [];
-}
-
-function bare(name: string): string {
-  return name.startsWith('-') ? name.slice(1) : name;
-}
-
-function sameReference(a: RelationField, b: RelationField): boolean {
+/** `true` when two foreign keys point at the same column with the same `on delete`. */
+export function sameReference(a: RelationField, b: RelationField): boolean {
   return (
     a.target.meta.table === b.target.meta.table &&
     a.targetPk.column === b.targetPk.column &&
@@ -113,49 +71,41 @@ export function printableParameters(params: readonly unknown[]): string {
  *
  * @example
  * ```ts
- * await schemaTransaction(db, (tx) => new SchemaEditor(tx).addField(Book, Book.meta.field('isbn')));
+ * await schemaTransaction(db, async (tx) => (await schemaEditor(tx)).addField(Book, Book.meta.field('isbn')));
  * ```
  */
 export async function schemaTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
-  if (db.dialect !== 'sqlite') return db.transaction(fn);
-  const before = await db.get<{ foreign_keys: number }>('pragma foreign_keys');
-  await db.run('pragma foreign_keys = off');
-  try {
-    return await db.transaction(async (tx) => {
-      const result = await fn(tx);
-      const broken = await tx.all<{ table: string; parent: string; rowid: number }>(
-        'pragma foreign_key_check',
-      );
-      if (broken.length > 0) {
-        const first = broken[0]!;
-        throw new ForeignKeyViolationError(
-          `${broken.length} row(s) would point at missing rows, e.g. ${first.table} row ${first.rowid} → ${first.parent}`,
-          { table: first.table },
-        );
-      }
-      return result;
-    });
-  } finally {
-    if (before?.foreign_keys) await db.run('pragma foreign_keys = on');
-  }
+  return db.ops.schemaTransaction(db, fn);
 }
 
 /**
- * Runs (or, for `sqlmigrate`, only collects) the DDL of migration operations on one dialect.
+ * The schema editor of `db`'s dialect, running its statements on `db` (or, with `collect`, only
+ * recording them).
  *
  * @example
  * ```ts
- * const editor = new SchemaEditor(tx);
+ * const editor = await schemaEditor(tx);
  * await editor.addField(Book, Book.meta.field('isbn'));
  *
- * const preview = new SchemaEditor(db, { collect: true });
+ * const preview = await schemaEditor(db, { collect: true });
  * await preview.createModel(Book);
  * preview.statements; // ['create table "library_book" (…)', …]
  * ```
  */
-export class SchemaEditor implements SchemaEditorLike {
+export function schemaEditor(db: Database, options: SchemaEditorOptions = {}): Promise<SchemaEditor> {
+  return db.ops.schemaEditor(db, options);
+}
+
+/**
+ * Runs (or, for `sqlmigrate`, only collects) the DDL of migration operations. Subclasses, one
+ * per dialect, make the changes that dialect makes its own way: a column added, removed or
+ * altered, a check, a unique-together.
+ */
+export abstract class SchemaEditor implements SchemaEditorLike {
   readonly db: Database;
   readonly dialect: Database['dialect'];
+  /** What this dialect does differently (`db.ops`). */
+  readonly ops: DialectOps;
   /** `true` when statements are only recorded. */
   readonly collect: boolean;
   /** Every statement run or collected, in order, with its parameters. */
@@ -164,6 +114,7 @@ export class SchemaEditor implements SchemaEditorLike {
   constructor(db: Database, options: SchemaEditorOptions = {}) {
     this.db = db;
     this.dialect = db.dialect;
+    this.ops = db.ops;
     this.collect = options.collect ?? false;
   }
 
@@ -179,16 +130,41 @@ export class SchemaEditor implements SchemaEditorLike {
     if (!this.collect) await this.db.run(sql, params);
   }
 
-  async #run(statements: readonly string[]): Promise<void> {
+  protected async executeAll(statements: readonly string[]): Promise<void> {
     for (const sql of statements) await this.execute(sql);
   }
+
+  // ---- what each dialect does its own way ------------------------------------------------
+
+  /**
+   * Adds the column of `field` (not a many-to-many, not a primary key) and its index, filling
+   * existing rows with `fill` when it is defined (a default function's value).
+   */
+  protected abstract addColumn(model: AnyModel, field: AnyField, fill: unknown): Promise<void>;
+  /** Drops the column of `field` (not a many-to-many, not the primary key) and its index. */
+  protected abstract dropColumn(model: AnyModel, field: AnyField): Promise<void>;
+  /** Changes a column (not a many-to-many, the primary key unchanged) from `fromField` to `toField`. */
+  protected abstract alterColumn(
+    from: AnyModel,
+    fromField: AnyField,
+    to: AnyModel,
+    toField: AnyField,
+  ): Promise<void>;
+  abstract addCheck(model: AnyModel, check: CheckSpec): Promise<void>;
+  abstract removeCheck(model: AnyModel, check: CheckSpec): Promise<void>;
+  /** Makes `model`'s table unique over the sets of `to` instead of `from` (which differ). */
+  protected abstract changeUniqueTogether(
+    model: AnyModel,
+    from: readonly (readonly string[])[],
+    to: readonly (readonly string[])[],
+  ): Promise<void>;
 
   // ---- tables ----------------------------------------------------------------------------
 
   async createModel(model: AnyModel): Promise<void> {
-    await this.#run(createTableSql(model, this.dialect).statements);
+    await this.executeAll(createTableSql(model, this.ops).statements);
     for (const field of model.meta.forwardRelations)
-      await this.#run(joinTableSql(field, this.dialect)?.statements ?? []);
+      await this.executeAll(joinTableSql(field, this.ops)?.statements ?? []);
   }
 
   async deleteModel(model: AnyModel): Promise<void> {
@@ -213,7 +189,7 @@ export class SchemaEditor implements SchemaEditorLike {
         await this.execute(fieldIndexSql(field)!);
       }
     }
-    await this.#syncIndexes(from, to);
+    await this.syncIndexes(from, to);
     // The auto join tables of its many-to-manys, and of those pointing at it, are named after it.
     for (const field of to.meta.forwardRelations) {
       const old = from.meta.hasField(field.name) ? from.meta.field(field.name) : undefined;
@@ -248,46 +224,16 @@ export class SchemaEditor implements SchemaEditorLike {
 
   async addField(model: AnyModel, field: AnyField): Promise<void> {
     if (field.kind === 'manyToMany') {
-      await this.#run(joinTableSql(field as RelationField, this.dialect)?.statements ?? []);
+      await this.executeAll(joinTableSql(field as RelationField, this.ops)?.statements ?? []);
       return;
     }
     if (field.primaryKey)
       throw new SchemaChangeError(
         `${model.meta.label}.${field.name}: a primary key cannot be added to an existing table; create the model with it`,
       );
-    const table = q(model.meta.table);
-    const column = q(field.column!);
     // A default function has no SQL form: it is called once and its value fills existing rows.
-    const fill = typeof field.default === 'function' ? fillValue(field, this.dialect) : undefined;
-    if (this.dialect === 'postgres') {
-      if (fill === undefined) {
-        await this.execute(`alter table ${table} add column ${columnSql(field, this.dialect)}`);
-      } else {
-        await this.execute(
-          `alter table ${table} add column ${columnSql(variant(field, { nullable: true }), this.dialect)}`,
-        );
-        await this.execute(`update ${table} set ${column} = $1`, [fill]);
-        if (!field.nullable) await this.execute(`alter table ${table} alter column ${column} set not null`);
-      }
-    } else {
-      // SQLite adds a column in place unless it is unique, or not null without a literal
-      // default, or a foreign key with a default (which ADD COLUMN refuses).
-      const literalDefault = defaultClause(field, 'sqlite') !== '';
-      const inPlace =
-        !field.unique && !(isConcreteRelation(field) && literalDefault) && (field.nullable || literalDefault);
-      if (inPlace) {
-        await this.execute(`alter table ${table} add column ${columnSql(field, this.dialect)}`);
-        if (fill !== undefined) await this.execute(`update ${table} set ${column} = ?`, [fill]);
-      } else {
-        const copies = this.#sameColumns(model, model, new Set([field.name]));
-        // Without a fill, the column is left out of the copy: its SQL default (or NULL) applies.
-        if (fill !== undefined) copies.set(field.column!, { expression: '?', params: [fill] });
-        await this.#rebuild(this.#shape(model), copies);
-        return;
-      }
-    }
-    const index = fieldIndexSql(field);
-    if (index) await this.execute(index);
+    const fill = typeof field.default === 'function' ? fillValue(field, this.ops) : undefined;
+    await this.addColumn(model, field, fill);
   }
 
   async removeField(model: AnyModel, field: AnyField): Promise<void> {
@@ -298,36 +244,7 @@ export class SchemaEditor implements SchemaEditorLike {
     }
     if (field.primaryKey)
       throw new SchemaChangeError(`${model.meta.label}.${field.name}: the primary key cannot be removed`);
-    const table = q(model.meta.table);
-    const usedElsewhere =
-      model.meta.indexes.some((index) => index.fields.some((name) => bare(name) === field.name)) ||
-      model.meta.uniqueTogether.some((set) => set.includes(field.name)) ||
-      model.meta.checks.some((check) => namesIn(check).includes(field.name) || 'rawSql' in check);
-    if (this.dialect === 'postgres' || (!field.unique && !isConcreteRelation(field) && !usedElsewhere)) {
-      // SQLite refuses to drop an indexed column: its index goes first.
-      if (this.dialect === 'sqlite' && fieldIndexSql(field))
-        await this.execute(`drop index ${q(fieldIndexName(model.meta.table, field.column!))}`);
-      await this.execute(`alter table ${table} drop column ${q(field.column!)}`);
-      return;
-    }
-    const fields = model.meta.concreteFields.filter((f) => f !== field);
-    const indexes: string[] = [];
-    for (const f of fields) {
-      const sql = fieldIndexSql(f);
-      if (sql) indexes.push(sql);
-    }
-    for (const index of model.meta.indexes)
-      if (!index.fields.some((name) => bare(name) === field.name)) indexes.push(indexSql(model, index));
-    await this.#rebuild(
-      {
-        model,
-        fields,
-        checks: model.meta.checks.filter((check) => !namesIn(check).includes(field.name)),
-        uniqueTogether: model.meta.uniqueTogether.filter((set) => !set.includes(field.name)),
-        indexes,
-      },
-      this.#sameColumns(model, model, new Set([field.name])),
-    );
+    await this.dropColumn(model, field);
   }
 
   async alterField(from: AnyModel, fromField: AnyField, to: AnyModel, toField: AnyField): Promise<void> {
@@ -342,8 +259,7 @@ export class SchemaEditor implements SchemaEditorLike {
     }
     if (fromField.primaryKey !== toField.primaryKey)
       throw new SchemaChangeError(`${where}: changing which field is the primary key is not supported`);
-    if (this.dialect === 'postgres') await this.#alterFieldPostgres(from, fromField, to, toField);
-    else await this.#alterFieldSqlite(from, fromField, to, toField);
+    await this.alterColumn(from, fromField, to, toField);
   }
 
   async #alterManyToMany(from: RelationField, to: RelationField): Promise<void> {
@@ -355,108 +271,7 @@ export class SchemaEditor implements SchemaEditorLike {
     }
     if (a && b && a.table === b.table && from.target.meta.table === to.target.meta.table) return;
     if (a) await this.execute(`drop table ${q(a.table)}`);
-    if (b) await this.#run(joinTableSql(to, this.dialect)!.statements);
-  }
-
-  async #alterFieldPostgres(
-    from: AnyModel,
-    fromField: AnyField,
-    to: AnyModel,
-    toField: AnyField,
-  ): Promise<void> {
-    const tableName = to.meta.table;
-    const table = q(tableName);
-    const oldColumn = fromField.column!;
-    const column = q(toField.column!);
-    const renamed = oldColumn !== toField.column;
-    const fromFk = isConcreteRelation(fromField);
-    const toFk = isConcreteRelation(toField);
-    const fkChanged = fromFk !== toFk || (fromFk && toFk && !sameReference(fromField, toField));
-    const fromUnique = fromField.unique && !fromField.primaryKey;
-    const toUnique = toField.unique && !toField.primaryKey;
-    const fromIndex = fieldIndexSql(fromField) !== undefined;
-    const toIndex = fieldIndexSql(toField) !== undefined;
-
-    if (fromFk && fkChanged)
-      for (const name of await this.#constraintNames(tableName, [oldColumn], 'f'))
-        await this.execute(`alter table ${table} drop constraint ${q(name)}`);
-    if (fromUnique && !toUnique)
-      for (const name of await this.#constraintNames(tableName, [oldColumn], 'u'))
-        await this.execute(`alter table ${table} drop constraint ${q(name)}`);
-    if (fromIndex && (!toIndex || renamed))
-      await this.execute(`drop index ${q(fieldIndexName(from.meta.table, oldColumn))}`);
-    if (renamed) await this.execute(`alter table ${table} rename column ${q(oldColumn)} to ${column}`);
-
-    const oldType = fromField.columnType('postgres');
-    const type = toField.columnType('postgres')!;
-    const typeChanged = oldType !== type;
-    const oldDefault = defaultClause(fromField, 'postgres');
-    const newDefault = defaultClause(toField, 'postgres');
-    if (oldDefault && (oldDefault !== newDefault || typeChanged))
-      await this.execute(`alter table ${table} alter column ${column} drop default`);
-    if (typeChanged)
-      await this.execute(`alter table ${table} alter column ${column} type ${type} using ${column}::${type}`);
-    if (fromField.nullable && !toField.nullable) {
-      const fill = fillValue(toField, 'postgres');
-      if (fill !== undefined)
-        await this.execute(`update ${table} set ${column} = $1 where ${column} is null`, [fill]);
-      await this.execute(`alter table ${table} alter column ${column} set not null`);
-    }
-    if (!fromField.nullable && toField.nullable)
-      await this.execute(`alter table ${table} alter column ${column} drop not null`);
-    if (newDefault && (newDefault !== oldDefault || typeChanged))
-      await this.execute(`alter table ${table} alter column ${column} set${newDefault}`);
-    if (!fromUnique && toUnique)
-      await this.execute(
-        `alter table ${table} add constraint ${q(`${tableName}_${toField.column}_key`)} unique (${column})`,
-      );
-    if (toFk && fkChanged)
-      await this.execute(
-        `alter table ${table} add constraint ${q(`${tableName}_${toField.column}_fkey`)} foreign key (${column}) ${referenceClause(toField)}`,
-      );
-    if (toIndex && (!fromIndex || renamed)) await this.execute(fieldIndexSql(toField)!);
-    await this.#syncIndexes(from, to);
-  }
-
-  async #alterFieldSqlite(
-    from: AnyModel,
-    fromField: AnyField,
-    to: AnyModel,
-    toField: AnyField,
-  ): Promise<void> {
-    const renamed = fromField.column !== toField.column;
-    const fromFk = isConcreteRelation(fromField);
-    const toFk = isConcreteRelation(toField);
-    const sameDefinition =
-      fromField.columnType('sqlite') === toField.columnType('sqlite') &&
-      fromField.nullable === toField.nullable &&
-      defaultClause(fromField, 'sqlite') === defaultClause(toField, 'sqlite') &&
-      fromField.unique === toField.unique &&
-      fromFk === toFk &&
-      (!fromFk || !toFk || sameReference(fromField, toField));
-    if (sameDefinition) {
-      const fromIndex = fieldIndexSql(fromField) !== undefined;
-      const toIndex = fieldIndexSql(toField) !== undefined;
-      if (fromIndex && (!toIndex || renamed))
-        await this.execute(`drop index ${q(fieldIndexName(from.meta.table, fromField.column!))}`);
-      if (renamed)
-        await this.execute(
-          `alter table ${q(to.meta.table)} rename column ${q(fromField.column!)} to ${q(toField.column!)}`,
-        );
-      if (toIndex && (!fromIndex || renamed)) await this.execute(fieldIndexSql(toField)!);
-      await this.#syncIndexes(from, to);
-      return;
-    }
-    const copies = this.#sameColumns(from, to, new Set([toField.name]));
-    let expression = q(fromField.column!);
-    const params: unknown[] = [];
-    const fill = fillValue(toField, 'sqlite');
-    if (fromField.nullable && !toField.nullable && fill !== undefined) {
-      expression = `coalesce(${expression}, ?)`;
-      params.push(fill);
-    }
-    copies.set(toField.column!, { expression, params });
-    await this.#rebuild(this.#shape(to), copies);
+    if (b) await this.executeAll(joinTableSql(to, this.ops)!.statements);
   }
 
   // ---- indexes and constraints -----------------------------------------------------------
@@ -469,142 +284,27 @@ export class SchemaEditor implements SchemaEditorLike {
     await this.execute(`drop index ${q(index.name)}`);
   }
 
-  async addCheck(model: AnyModel, check: CheckSpec): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await this.execute(
-        `alter table ${q(model.meta.table)} add constraint ${q(check.name)} check (${checkSql(model, check, 'postgres')})`,
-      );
-      return;
-    }
-    const checks = [...model.meta.checks.filter((c) => c.name !== check.name), check];
-    await this.#rebuild(this.#shape(model, { checks }), this.#sameColumns(model, model));
-  }
-
-  async removeCheck(model: AnyModel, check: CheckSpec): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await this.execute(`alter table ${q(model.meta.table)} drop constraint ${q(check.name)}`);
-      return;
-    }
-    const checks = model.meta.checks.filter((c) => c.name !== check.name);
-    await this.#rebuild(this.#shape(model, { checks }), this.#sameColumns(model, model));
-  }
-
   async alterUniqueTogether(
     model: AnyModel,
     from: readonly (readonly string[])[],
     to: readonly (readonly string[])[],
   ): Promise<void> {
-    const key = (set: readonly string[]) => set.join('\0');
-    const before = new Set(from.map(key));
-    const after = new Set(to.map(key));
-    if (from.length === to.length && from.every((set) => after.has(key(set)))) return;
-    if (this.dialect === 'sqlite') {
-      await this.#rebuild(this.#shape(model, { uniqueTogether: to }), this.#sameColumns(model, model));
-      return;
-    }
-    const tableName = model.meta.table;
-    const columns = (set: readonly string[]) => set.map((name) => model.meta.field(name).column!);
-    for (const set of from) {
-      if (after.has(key(set))) continue;
-      for (const name of await this.#constraintNames(tableName, columns(set), 'u'))
-        await this.execute(`alter table ${q(tableName)} drop constraint ${q(name)}`);
-    }
-    for (const set of to) {
-      if (before.has(key(set))) continue;
-      const cols = columns(set);
-      await this.execute(
-        `alter table ${q(tableName)} add constraint ${q(`${tableName}_${cols.join('_')}_key`)} unique (${cols.map(q).join(', ')})`,
-      );
-    }
+    const after = new Set(to.map(uniqueKey));
+    if (from.length === to.length && from.every((set) => after.has(uniqueKey(set)))) return;
+    await this.changeUniqueTogether(model, from, to);
   }
 
   /** Drops the indexes of `from` that `to` no longer has by name, creates the new ones. */
-  async #syncIndexes(from: AnyModel, to: AnyModel): Promise<void> {
+  protected async syncIndexes(from: AnyModel, to: AnyModel): Promise<void> {
     const after = new Set(to.meta.indexes.map((index) => index.name));
     const before = new Set(from.meta.indexes.map((index) => index.name));
     for (const index of from.meta.indexes)
       if (!after.has(index.name)) await this.execute(`drop index ${q(index.name)}`);
     for (const index of to.meta.indexes) if (!before.has(index.name)) await this.execute(indexSql(to, index));
   }
+}
 
-  /**
-   * The names of the PostgreSQL constraints of `type` over exactly `columns`, from the
-   * catalog; PostgreSQL's own naming (`<table>_<columns>_key`/`_fkey`) when none is found (in
-   * `sqlmigrate` the table may not exist yet).
-   */
-  async #constraintNames(table: string, columns: readonly string[], type: ConstraintType): Promise<string[]> {
-    const rows = await this.db.all<{ name: string }>(
-      `select con.conname as name from pg_constraint con
-         join pg_class rel on rel.oid = con.conrelid
-         join pg_namespace ns on ns.oid = rel.relnamespace
-        where ns.nspname = current_schema() and rel.relname = $1 and con.contype = $2
-          and array(select att.attname::text
-                      from unnest(con.conkey) with ordinality as k(attnum, ord)
-                      join pg_attribute att on att.attrelid = con.conrelid and att.attnum = k.attnum
-                     order by k.ord) = $3::text[]
-        order by con.conname`,
-      [table, type, columns],
-    );
-    if (rows.length > 0) return rows.map((row) => row.name);
-    return [`${table}_${columns.join('_')}_${CONSTRAINT_SUFFIX[type]}`];
-  }
-
-  // ---- SQLite table rebuilds -------------------------------------------------------------
-
-  #shape(model: AnyModel, overrides: Partial<TableShape> = {}): TableShape {
-    const indexes: string[] = [];
-    for (const field of model.meta.concreteFields) {
-      const sql = fieldIndexSql(field);
-      if (sql) indexes.push(sql);
-    }
-    for (const index of model.meta.indexes) indexes.push(indexSql(model, index));
-    return {
-      model,
-      fields: model.meta.concreteFields,
-      checks: model.meta.checks,
-      uniqueTogether: model.meta.uniqueTogether,
-      indexes,
-      ...overrides,
-    };
-  }
-
-  /** The columns `to` shares with `from` by field name (except `skip`), copied as they are. */
-  #sameColumns(from: AnyModel, to: AnyModel, skip: ReadonlySet<string> = new Set()): Map<string, Copy> {
-    const copies = new Map<string, Copy>();
-    for (const field of to.meta.concreteFields) {
-      if (skip.has(field.name) || !from.meta.hasField(field.name)) continue;
-      const old = from.meta.field(field.name);
-      if (old.column) copies.set(field.column!, { expression: q(old.column), params: [] });
-    }
-    return copies;
-  }
-
-  /**
-   * Rebuilds a SQLite table as `shape` says, filling each new column from `copies` (columns
-   * left out get their default). Foreign keys must be off (see {@link schemaTransaction}).
-   */
-  async #rebuild(shape: TableShape, copies: ReadonlyMap<string, Copy>): Promise<void> {
-    const table = shape.model.meta.table;
-    const temporary = `new__${table}`;
-    await this.execute(
-      createTableStatement(shape.model, 'sqlite', {
-        table: temporary,
-        fields: shape.fields,
-        checks: shape.checks,
-        uniqueTogether: shape.uniqueTogether,
-      }),
-    );
-    const columns = [...copies.keys()];
-    const params = [...copies.values()].flatMap((copy) => copy.params);
-    if (columns.length > 0)
-      await this.execute(
-        `insert into ${q(temporary)} (${columns.map(q).join(', ')}) select ${[...copies.values()]
-          .map((copy) => copy.expression)
-          .join(', ')} from ${q(table)}`,
-        params,
-      );
-    await this.execute(`drop table ${q(table)}`);
-    await this.execute(`alter table ${q(temporary)} rename to ${q(table)}`);
-    await this.#run(shape.indexes);
-  }
+/** A unique-together set as one comparable string. */
+export function uniqueKey(set: readonly string[]): string {
+  return set.join('\0');
 }

@@ -4,13 +4,14 @@
  * `groupBy().aggregate()` (one value per group). The names a caller gives the results never
  * reach the SQL: columns are aliased `volt_a0`, `volt_a1`… and renamed when read.
  */
+
 import { type RawBuilder, sql } from 'kysely';
-import type { DialectName } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { DecimalField } from '../fields/number.ts';
 import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
-import { type Operand, orderable } from './lookups.ts';
+import { type Operand, orderable } from './lookup-sql.ts';
 import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './paths.ts';
 
 const AGGREGATE: unique symbol = Symbol.for('volt.orm.aggregate');
@@ -125,7 +126,7 @@ export interface ResolvedAggregate {
   /** The field aggregated; `undefined` for counting rows. */
   readonly field: AnyField | undefined;
   /** The value as JavaScript. */
-  read(raw: unknown, dialect: DialectName): unknown;
+  read(raw: unknown, ops: DialectOps): unknown;
   /** The shape of the aggregate, for the compiled-SQL cache. */
   readonly shape: string;
 }
@@ -194,7 +195,7 @@ function resolveOne(
     throw new QueryError(
       `${where}: ${fn}() needs a number or decimal field, and '${aggregate.path}' is a ${field!.kind} field`,
     );
-  const read = (raw: unknown, dialect: DialectName): unknown => {
+  const read = (raw: unknown, ops: DialectOps): unknown => {
     if (fn === 'count') return Number(raw ?? 0);
     if (raw === null || raw === undefined) return null;
     if (fn === 'avg') return Number(raw);
@@ -205,7 +206,7 @@ function resolveOne(
       return typeof raw === 'number' ? decimal.canonical(raw.toFixed(decimal.places)) : String(raw);
     }
     if (fn === 'sum') return Number(raw);
-    return field!.fromDb(raw, dialect);
+    return field!.fromDb(raw, ops);
   };
   const shape = `${fn}${aggregate.distinct ? ' distinct' : ''}(${path?.name ?? ''}.${field ? JSON.stringify(field.column) : '*'})`;
   return { name, alias, aggregate, path, field, read, shape };
@@ -214,7 +215,7 @@ function resolveOne(
 /** `sum(price)`, `count(distinct x)`, `count(*)` over `qualifier`'s columns. */
 function call(
   resolved: ResolvedAggregate,
-  dialect: DialectName,
+  ops: DialectOps,
   qualifier: string | undefined,
 ): RawBuilder<unknown> {
   const { fn, distinct } = resolved.aggregate;
@@ -226,7 +227,7 @@ function call(
   const value =
     fn === 'count'
       ? sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!)
-      : orderable(field, dialect, qualifier);
+      : orderable(field, ops, qualifier);
   return sql`${sql.raw(fn)}(${sql.raw(distinct ? 'distinct ' : '')}${value})`;
 }
 
@@ -235,24 +236,20 @@ function call(
  * correlated with the row, so two annotations over different relations never multiply
  * each other's rows.
  */
-export function perRow(
-  model: AnyModel,
-  resolved: ResolvedAggregate,
-  dialect: DialectName,
-): RawBuilder<unknown> {
+export function perRow(model: AnyModel, resolved: ResolvedAggregate, ops: DialectOps): RawBuilder<unknown> {
   if (!resolved.path)
     throw new QueryError(
       `annotate: '${resolved.name}' aggregates the row itself; name a relation path, like count('reviews') or avg('reviews__rating')`,
     );
   const { from, last } = pathFrom(resolved.path, model.meta.table);
-  return sql`(select ${call(resolved, dialect, last)} from ${from})`;
+  return sql`(select ${call(resolved, ops, last)} from ${from})`;
 }
 
 /** An annotation as something filters can compare (`reviewCount__gte: 2`). */
 export function annotationOperand(
   expression: RawBuilder<unknown>,
   resolved: ResolvedAggregate,
-  dialect: DialectName,
+  ops: DialectOps,
 ): Operand {
   const decimal = resolved.field?.kind === 'decimal' && resolved.aggregate.fn !== 'count';
   const numeric =
@@ -271,9 +268,9 @@ export function annotationOperand(
         const n = typeof value === 'string' && decimal ? Number(value) : value;
         if (typeof n !== 'number' || !Number.isFinite(n))
           throw new QueryError(`filter: '${resolved.name}' compares with a number, got ${String(value)}`);
-        return dialect === 'postgres' && decimal ? String(value) : n;
+        return decimal && !ops.decimalsAsText ? String(value) : n;
       }
-      return resolved.field!.toDb(value, dialect);
+      return resolved.field!.toDb(value, ops);
     },
   };
 }
@@ -282,24 +279,20 @@ export function annotationOperand(
  * The value of an aggregate over the rows of `matched` (a table expression holding the matching
  * rows of the model with all their columns), joining its relation path when it has one.
  */
-export function overSet(
-  resolved: ResolvedAggregate,
-  dialect: DialectName,
-  matched: string,
-): RawBuilder<unknown> {
+export function overSet(resolved: ResolvedAggregate, ops: DialectOps, matched: string): RawBuilder<unknown> {
   if (!resolved.path)
-    return sql`(select ${call(resolved, dialect, resolved.field ? matched : undefined)} from ${sql.table(matched)})`;
+    return sql`(select ${call(resolved, ops, resolved.field ? matched : undefined)} from ${sql.table(matched)})`;
   const { from, last } = pathFrom(resolved.path, matched);
   // pathFrom correlates with `matched`'s row: here that row comes from the set itself.
-  return sql`(select ${call(resolved, dialect, last)} from ${sql.table(matched)}, ${from})`;
+  return sql`(select ${call(resolved, ops, last)} from ${sql.table(matched)}, ${from})`;
 }
 
 /** The value of an aggregate over a group of the model's rows (`groupBy`): fields of the model only. */
-export function perGroup(resolved: ResolvedAggregate, dialect: DialectName): RawBuilder<unknown> {
+export function perGroup(resolved: ResolvedAggregate, ops: DialectOps): RawBuilder<unknown> {
   if (resolved.path)
     throw new QueryError(
       `groupBy: '${resolved.name}' follows the relation path '${resolved.path.name}'; a grouped aggregate reads the model's own fields ` +
         `(aggregate over a relation with annotate() or aggregate())`,
     );
-  return call(resolved, dialect, undefined);
+  return call(resolved, ops, undefined);
 }

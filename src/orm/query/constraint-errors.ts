@@ -3,7 +3,9 @@
  * rows) become the same `ValidationError` as a bad input, placed at the fields involved:
  * unique → `unique`, foreign key → `foreign_key`, not null → `null`, check → `check`.
  */
+
 import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import {
   CheckViolationError,
   ForeignKeyViolationError,
@@ -51,8 +53,8 @@ function unique(model: AnyModel, error: UniqueViolationError): FieldError[] {
   return locs.map((loc) => ({ loc, msg, type: 'unique' }));
 }
 
-function missingTarget(field: RelationField, value: unknown, dialect: Database['dialect']): FieldError {
-  const key = field.target.meta.pk.fromDb(value, dialect);
+function missingTarget(field: RelationField, value: unknown, ops: DialectOps): FieldError {
+  const key = field.target.meta.pk.fromDb(value, ops);
   return { loc: [field.attribute], msg: noSuchRow(field.target, key), type: 'foreign_key' };
 }
 
@@ -73,7 +75,7 @@ async function missingTargets(
       .select(target.pk.column!)
       .where(target.pk.column!, '=', value)
       .compile();
-    if ((await db.get(text, parameters)) === undefined) errors.push(missingTarget(field, value, db.dialect));
+    if ((await db.get(text, parameters)) === undefined) errors.push(missingTarget(field, value, db.ops));
   }
   return errors;
 }
@@ -85,7 +87,7 @@ async function foreignKey(
   columns: Record<string, unknown>,
 ): Promise<FieldError[]> {
   const named = byColumns(model, error.columns).filter((f) => f instanceof RelationField);
-  if (named.length) return named.map((f) => missingTarget(f, columns[f.column!], db.dialect));
+  if (named.length) return named.map((f) => missingTarget(f, columns[f.column!], db.ops));
   let errors: FieldError[] = [];
   try {
     errors = await missingTargets(db, model, columns);
@@ -158,7 +160,7 @@ export async function constraintError(
 
 /** `true` when `db` is a transaction on PostgreSQL, where a failed statement aborts the whole transaction. */
 function postgresTransaction(db: Database): boolean {
-  return db.dialect === 'postgres' && db.inTransaction;
+  return db.ops.failedStatementAbortsTransaction && db.inTransaction;
 }
 
 /**

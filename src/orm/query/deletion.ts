@@ -114,7 +114,7 @@ function blockers(list: readonly Blocking[], db: Database): DeletionBlocker[] {
     model: model.meta.label,
     field: field.name,
     count: keys.size,
-    keys: [...keys.values()].slice(0, SHOWN).map((key) => model.meta.pk.fromDb(key, db.dialect)),
+    keys: [...keys.values()].slice(0, SHOWN).map((key) => model.meta.pk.fromDb(key, db.ops)),
   }));
 }
 
@@ -219,7 +219,7 @@ export async function executeDeletion(db: Database, plan: DeletionPlan): Promise
   for (const { model, field, keys } of plan.updates) {
     const gone = plan.deleted.get(model);
     const staying = keys.filter((key) => !gone?.has(keyOf(key)));
-    const value = field.onDelete === 'setDefault' ? field.toDb(field.getDefault() ?? null, db.dialect) : null;
+    const value = field.onDelete === 'setDefault' ? field.toDb(field.getDefault() ?? null, db.ops) : null;
     for (let start = 0; start < staying.length; start += BATCH) {
       const { sql: text, parameters } = db.kysely
         .updateTable(model.meta.table)

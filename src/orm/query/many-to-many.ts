@@ -75,7 +75,7 @@ export class RelatedManager<R extends AnyModel> {
     this.#db = db;
     this.#join = join;
     this.#name = name;
-    this.#source = join.source.meta.pk.toDb(source, db.dialect);
+    this.#source = join.source.meta.pk.toDb(source, db.ops);
     this.#load = load;
     this.#insertThrough = insertThrough;
     this.#throughDefaults = options.throughDefaults ?? {};
@@ -159,7 +159,7 @@ export class RelatedManager<R extends AnyModel> {
         throw new QueryError(
           `${method}: give ${target.label} rows or their primary keys (${pk.attribute}), got ${JSON.stringify(item)}`,
         );
-      const stored = pk.fromDb(pk.toDb(key, this.#db.dialect), this.#db.dialect);
+      const stored = pk.fromDb(pk.toDb(key, this.#db.ops), this.#db.ops);
       seen.set(JSON.stringify(stored), stored);
     }
     return [...seen.values()];
@@ -193,11 +193,11 @@ export class RelatedManager<R extends AnyModel> {
       select = select.where(
         sql.ref(j.targetColumn),
         'in',
-        keys.map((k) => pk.toDb(k, db.dialect)),
+        keys.map((k) => pk.toDb(k, db.ops)),
       );
     const { sql: text, parameters } = select.compile();
     const rows = await db.all<{ target: unknown }>(text, parameters);
-    return rows.map((row) => pk.fromDb(row.target, db.dialect));
+    return rows.map((row) => pk.fromDb(row.target, db.ops));
   }
 
   async #add(tx: Database, keys: readonly unknown[]): Promise<number> {
@@ -212,12 +212,12 @@ export class RelatedManager<R extends AnyModel> {
         .where(
           sql.ref(target.pk.column!),
           'in',
-          batch.map((k) => target.pk.toDb(k, tx.dialect)),
+          batch.map((k) => target.pk.toDb(k, tx.ops)),
         )
         .compile();
       const found = new Set(
         (await tx.all<{ key: unknown }>(text, parameters)).map((r) =>
-          JSON.stringify(target.pk.fromDb(r.key, tx.dialect)),
+          JSON.stringify(target.pk.fromDb(r.key, tx.ops)),
         ),
       );
       const absent = batch.filter((key) => !found.has(JSON.stringify(key)));
@@ -238,7 +238,7 @@ export class RelatedManager<R extends AnyModel> {
             tx,
             fresh.map((key) => ({
               ...this.#throughDefaults,
-              [j.sourceField!.attribute]: j.source.meta.pk.fromDb(this.#source, tx.dialect),
+              [j.sourceField!.attribute]: j.source.meta.pk.fromDb(this.#source, tx.ops),
               [j.targetField!.attribute]: key,
             })),
           );
@@ -249,7 +249,7 @@ export class RelatedManager<R extends AnyModel> {
             .values(
               fresh.map((key) => ({
                 [j.sourceColumn]: this.#source,
-                [j.targetColumn]: target.pk.toDb(key, tx.dialect),
+                [j.targetColumn]: target.pk.toDb(key, tx.ops),
               })),
             )
             .onConflict((conflict) => conflict.columns([j.sourceColumn, j.targetColumn]).doNothing())
@@ -268,7 +268,7 @@ export class RelatedManager<R extends AnyModel> {
 
   #missingSource(error: unknown): ValidationError {
     const source = this.#join.source;
-    const key = source.meta.pk.fromDb(this.#source, this.#db.dialect);
+    const key = source.meta.pk.fromDb(this.#source, this.#db.ops);
     return new ValidationError([{ loc: [], msg: noSuchRow(source, key), type: 'foreign_key' }], {
       cause: error,
     });
@@ -285,7 +285,7 @@ export class RelatedManager<R extends AnyModel> {
         .where(
           sql.ref(j.targetColumn),
           'in',
-          keys.slice(start, start + BATCH).map((k) => pk.toDb(k, tx.dialect)),
+          keys.slice(start, start + BATCH).map((k) => pk.toDb(k, tx.ops)),
         )
         .compile();
       removed += (await tx.run(text, parameters)).changes;

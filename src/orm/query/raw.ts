@@ -44,7 +44,7 @@ export async function rawRows(
         throw new QueryError(
           `raw: the result has no column '${field.column}' (${model.meta.label}.${field.name}); select every column of ${model.meta.table}`,
         );
-      row[field.attribute] = field.fromDb(raw[field.column!], db.dialect);
+      row[field.attribute] = field.fromDb(raw[field.column!], db.ops);
     }
     for (const [column, value] of Object.entries(raw)) if (!columns.has(column)) row[column] = value;
     return row;

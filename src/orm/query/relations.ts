@@ -5,8 +5,10 @@
  * (`where book_id in (…)`, through the join table for a many-to-many). Nothing is ever loaded
  * lazily.
  */
+
 import { type SelectQueryBuilder, sql } from 'kysely';
-import type { Database, DialectName } from '../database.ts';
+import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
@@ -197,7 +199,7 @@ export function attachSelected(
   values: readonly unknown[],
   start: number,
   relations: readonly SelectedRelation[],
-  dialect: DialectName,
+  ops: DialectOps,
 ): void {
   const objects: (Record<string, unknown> | null)[] = [];
   let at = start;
@@ -213,7 +215,7 @@ export function attachSelected(
       continue;
     }
     const related: Record<string, unknown> = {};
-    for (const f of columns) related[f.attribute] = f.fromDb(values[at++], dialect);
+    for (const f of columns) related[f.attribute] = f.fromDb(values[at++], ops);
     objects.push(related);
     host[field.name] = related;
   }
@@ -221,6 +223,7 @@ export function attachSelected(
 
 /** Loads the rows of one prefetched relation for a batch of keys: each row with the key it belongs to. */
 export type PrefetchLoader = (
+  db: Database,
   relation: Prefetch,
   keys: readonly unknown[],
 ) => Promise<{ key: unknown; row: Record<string, unknown> }[]>;
@@ -231,6 +234,7 @@ export type PrefetchLoader = (
  * `null`.
  */
 export async function prefetch(
+  db: Database,
   rows: readonly Record<string, unknown>[],
   pk: AnyField,
   relations: readonly Prefetch[],
@@ -249,7 +253,7 @@ export async function prefetch(
     }
     const keys = [...groups.keys()];
     for (let start = 0; start < keys.length; start += BATCH) {
-      const loaded = await load(relation, keys.slice(start, start + BATCH));
+      const loaded = await load(db, relation, keys.slice(start, start + BATCH));
       for (const { key, row } of loaded) groups.get(key)?.push(row);
     }
     if (relation.single)

@@ -1,14 +1,267 @@
 /**
- * `getOrCreate` and `updateOrCreate`: find a row by a lookup, or create it — race-safe. Both
- * run in a transaction (a savepoint inside yours); when a concurrent insert of the same row wins
- * (a unique violation), the row is fetched again instead of failing.
+ * Writes: `create` (one insert returning the row as stored), `bulkCreate` (multi-row inserts in
+ * one transaction, rows put back in input order), `update` and `delete` of the matching rows
+ * (with the `onDelete` collector when the tables' actions are not enough), and `getOrCreate` /
+ * `updateOrCreate`, which find a row by a lookup or create it, race-safe: both run in a
+ * transaction (a savepoint inside yours); when a concurrent insert of the same row wins (a unique
+ * violation), the row is fetched again instead of failing.
  */
+
+import { sql } from 'kysely';
 import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
+import { ConstraintViolationError } from '../errors.ts';
+import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import type { Row } from '../types.ts';
+import { validateInput } from '../validation.ts';
+import { compiled } from './cache.ts';
+import type { Clause } from './clause.ts';
+import { constraintError, guarded } from './constraint-errors.ts';
+import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
 import { NotFoundError, QueryError, ValidationError } from './errors.ts';
+import { rowOf, toRow } from './hydrate.ts';
 import type { QuerySet } from './queryset.ts';
-import type { Filter } from './types.ts';
+import type { Source } from './state.ts';
+import type { Filter, RowKey } from './types.ts';
+
+/** Most values one multi-row insert of `bulkCreate` binds (well under SQLite's and PostgreSQL's limits). */
+const BULK_PARAMETERS = 4000;
+
+/** Column values of a create or update input; `now` for `autoNow` (and `autoNowAdd` on create). */
+function columnsOf(
+  model: AnyModel,
+  input: Record<string, unknown>,
+  create: boolean,
+  ops: DialectOps,
+): Record<string, unknown> {
+  const now = new Date();
+  const out: Record<string, unknown> = {};
+  for (const field of model.meta.concreteFields) {
+    let value = input[field.attribute];
+    if (field.autoNow || (create && field.autoNowAdd)) value = now;
+    else if (value === undefined && create) {
+      if (field.hasDefault) value = field.getDefault();
+      else if (field.nullable) value = null;
+    }
+    if (value !== undefined) out[field.column!] = field.toDb(value, ops);
+  }
+  return out;
+}
+
+/** One insert of `input` on `db`, returning the row as stored; `at` locates constraint errors. */
+async function insertRow(
+  db: Database,
+  model: AnyModel,
+  input: Record<string, unknown>,
+  at: readonly (string | number)[] = [],
+): Promise<Record<string, unknown>> {
+  const fields = model.meta.concreteFields;
+  const columns = columnsOf(model, input, true, db.ops);
+  const shape = `${db.dialect}|insert|${Object.keys(columns).map((c) => JSON.stringify(c))}`;
+  const { sql: text, parameters } = compiled(model, shape, Object.values(columns), () =>
+    (Object.keys(columns).length
+      ? db.kysely.insertInto(model.meta.table).values(columns)
+      : db.kysely.insertInto(model.meta.table).defaultValues()
+    )
+      .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+      .compile(),
+  );
+  try {
+    const raw = await db.get<Record<string, unknown>>(text, parameters);
+    return toRow(raw!, fields, db.ops);
+  } catch (error) {
+    throw await constraintError(error, db, model, columns, at);
+  }
+}
+
+/** `QuerySet.create`: validates, then inserts (in a savepoint inside a PostgreSQL transaction). */
+export async function createRow(
+  source: Source,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const errors = validateInput(source.model, input);
+  if (errors.length) throw new ValidationError(errors);
+  return guarded(source.db, (db) => insertRow(db, source.model, input));
+}
+
+function sameKeys(columns: Record<string, unknown>, names: readonly string[]): boolean {
+  let n = 0;
+  for (const key in columns) {
+    if (key !== names[n]) return false;
+    n++;
+  }
+  return n === names.length;
+}
+
+/**
+ * A primary key value as sent to the database, as text to match returned rows by: an instant
+ * to the millisecond (`String(date)` drops them), a uuid in lower case (PostgreSQL returns it so).
+ */
+function keyText(pk: AnyField, value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return pk.kind === 'uuid' ? text.toLowerCase() : text;
+}
+
+/** `QuerySet.bulkCreate`: every input validated first, then inserted in one transaction. */
+export async function bulkCreateRows(
+  source: Source,
+  inputs: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const { model } = source;
+  const errors = inputs.flatMap((input, i) =>
+    validateInput(model, input).map((e) => ({ ...e, loc: [i, ...e.loc] })),
+  );
+  if (errors.length) throw new ValidationError(errors);
+  return source.db.transaction(async (tx) => {
+    const rows: Record<string, unknown>[] = [];
+    // Consecutive inputs with the same columns go in one multi-row insert (up to
+    // BULK_PARAMETERS values each); a batch a constraint refuses is retried row by row, in
+    // a savepoint, so the error names the failing input's index and field.
+    let start = 0;
+    while (start < inputs.length) {
+      const columns = columnsOf(model, inputs[start]!, true, tx.ops);
+      const names = Object.keys(columns);
+      if (names.length === 0) {
+        // Nothing but defaults the database fills: no multi-row form, one insert.
+        rows.push(await insertRow(tx, model, inputs[start]!, [start]));
+        start++;
+        continue;
+      }
+      const batch = [columns];
+      const most = Math.max(1, Math.floor(BULK_PARAMETERS / Math.max(1, names.length)));
+      while (batch.length < most && start + batch.length < inputs.length) {
+        const next = columnsOf(model, inputs[start + batch.length]!, true, tx.ops);
+        if (!sameKeys(next, names)) break;
+        batch.push(next);
+      }
+      try {
+        rows.push(...(await tx.transaction((savepoint) => insertMany(savepoint, model, names, batch))));
+      } catch (error) {
+        // Only a constraint names an input to blame; any other failure (the database away, a
+        // bug) is the answer as it is, not a reason to try again row by row.
+        if (!(error instanceof ConstraintViolationError)) throw error;
+        for (let i = start; i < start + batch.length; i++)
+          rows.push(await insertRow(tx, model, inputs[i]!, [i]));
+      }
+      start += batch.length;
+    }
+    return rows;
+  });
+}
+
+/** One `insert … values (…), (…) returning …` of rows with the same columns, in input order. */
+async function insertMany(
+  db: Database,
+  model: AnyModel,
+  names: readonly string[],
+  batch: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const meta = model.meta;
+  const fields = meta.concreteFields;
+  const params: unknown[] = [];
+  for (const columns of batch) for (const name of names) params.push(columns[name]);
+  const shape = `${db.dialect}|insert|${names.map((c) => JSON.stringify(c))}|rows ${batch.length}`;
+  const { sql: text, parameters } = compiled(model, shape, params, () =>
+    db.kysely
+      .insertInto(meta.table)
+      .values(batch as Record<string, unknown>[])
+      .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+      .compile(),
+  );
+  const raw = await db.arrays(text, parameters);
+  const ops = db.ops;
+  const rows = raw.map((values) => rowOf(fields, values, ops));
+  // The returned rows' order is the database's: put them back in input order, by the key
+  // given (a uuid, a slug) or, for an auto key, by the ascending values it handed out.
+  const pk = meta.pk;
+  const at = fields.indexOf(pk);
+  if (names.includes(pk.column!)) {
+    const order = new Map(batch.map((columns, i) => [keyText(pk, columns[pk.column!]), i]));
+    const sorted = new Array<Record<string, unknown>>(rows.length);
+    for (let i = 0; i < raw.length; i++) {
+      const index = order.get(keyText(pk, pk.toDb(pk.fromDb(raw[i]![at], ops), ops)));
+      // A key the database returned otherwise than given keeps the database's order.
+      if (index === undefined || sorted[index] !== undefined) return rows;
+      sorted[index] = rows[i]!;
+    }
+    return sorted;
+  }
+  // Keys are numbers, or bigints past 2^53: compared as they are, never rounded.
+  const keyed = raw.map((values, i) => ({ key: values[at] as number | bigint, row: rows[i]! }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.row);
+}
+
+/** `QuerySet.update`: sets `values` on the rows matching `where`; how many rows changed. */
+export async function updateRows(
+  source: Source,
+  where: readonly Clause[],
+  values: Record<string, unknown>,
+): Promise<number> {
+  const { db, model } = source;
+  const errors = validateInput(model, values, { partial: true });
+  if (errors.length) throw new ValidationError(errors);
+  // Django's update() with nothing to set returns 0; an empty object here is almost always
+  // a change lost on the way (every key filtered out), so it is refused.
+  if (!Object.values(values).some((value) => value !== undefined))
+    throw new QueryError(
+      `update() on ${model.meta.label} has no field to set: pass at least one, like update({ field: value })`,
+    );
+  const columns = columnsOf(model, values, false, db.ops);
+  if (Object.keys(columns).length === 0) return 0;
+  const shape = `${db.dialect}|update|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
+  const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
+  const { sql: text, parameters } = compiled(model, shape, params, () => {
+    let query = db.kysely.updateTable(model.meta.table).set(columns);
+    for (const clause of where) query = query.where(clause.expression);
+    return query.compile();
+  });
+  return guarded(db, async (tx) => {
+    try {
+      return (await tx.run(text, parameters)).changes;
+    } catch (error) {
+      throw await constraintError(error, tx, model, columns);
+    }
+  });
+}
+
+/**
+ * `QuerySet.delete`: one `delete` when the tables' `on delete` actions do what the foreign keys'
+ * `onDelete` say, else the collector in a transaction (`open(tx)` is the query on it).
+ */
+export async function deleteRows<M extends AnyModel>(
+  source: Source,
+  where: readonly Clause[],
+  open: Reopen<M>,
+): Promise<number> {
+  const { db, model } = source;
+  if (needsCollector(model)) {
+    const pk = model.meta.pk;
+    return db.transaction(async (tx) => {
+      const rows = (await open(tx)
+        .orderBy()
+        .values(pk.attribute as RowKey<M>)) as Record<string, unknown>[];
+      if (rows.length === 0) return 0;
+      const keys = rows.map((row) => pk.toDb(row[pk.attribute], tx.ops));
+      const counts = await executeDeletion(tx, await collectDeletion(tx, model, keys));
+      return counts.get(model) ?? 0;
+    });
+  }
+  const shape = `${db.dialect}|delete|${where.map((w) => w.shape).join(' & ')}`;
+  const { sql: text, parameters } = compiled(
+    model,
+    shape,
+    where.flatMap((w) => w.params),
+    () => {
+      let query = db.kysely.deleteFrom(model.meta.table);
+      for (const clause of where) query = query.where(clause.expression);
+      return query.compile();
+    },
+  );
+  return (await db.run(text, parameters)).changes;
+}
 
 /** What `getOrCreate` and `updateOrCreate` return: the row, and whether it was created. */
 export interface Written<R> {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { connect, type Database } from '../../../src/orm/database.ts';
-import { mapPostgresError } from '../../../src/orm/dialects/postgres-errors.ts';
+import { mapPostgresError } from '../../../src/orm/dialects/postgres/errors.ts';
 import {
   CheckViolationError,
   ConstraintViolationError,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { connect, type Database } from '../../../src/orm/database.ts';
-import { parseInt8 } from '../../../src/orm/dialects/postgres.ts';
+import { parseInt8 } from '../../../src/orm/dialects/postgres/database.ts';
 import { DatabaseBusyError, DatabaseError, DatabaseUnavailableError } from '../../../src/orm/errors.ts';
 import { count, deferred, describePostgres, faultDatabase, testDatabase } from '../support.ts';
 

@@ -29,7 +29,7 @@ function holdCancelRequests(t: { after: (fn: () => void) => void }, ms: number):
     };
     return socket;
   };
-  // postgres-cancel.ts imports `connect` from node:net: the named export follows the change.
+  // postgres/cancel.ts imports `connect` from node:net: the named export follows the change.
   syncBuiltinESMExports();
   t.after(() => {
     (net as { connect: unknown }).connect = original;

@@ -8,7 +8,8 @@ import type { Database } from '../../../src/orm/database.ts';
 import { f } from '../../../src/orm/fields/index.ts';
 import {
   SchemaChangeError,
-  SchemaEditor,
+  type SchemaEditor,
+  schemaEditor,
   schemaTransaction,
 } from '../../../src/orm/migrations/schema-editor.ts';
 import { type AnyModel, model } from '../../../src/orm/model.ts';
@@ -27,7 +28,7 @@ import {
 
 /** Runs `change` the way a migration does: atomically, SQLite foreign keys off meanwhile. */
 function apply(db: Database, change: (editor: SchemaEditor) => Promise<void>): Promise<void> {
-  return schemaTransaction(db, (tx) => change(new SchemaEditor(tx)));
+  return schemaTransaction(db, async (tx) => change(await schemaEditor(tx)));
 }
 
 /** Author and Book (book → author, cascade) as a state would build them, in a registry of their own. */
@@ -378,7 +379,7 @@ forEachDialect((dialect, open) => {
     );
     assert.deepEqual(await uniques(db, 'library_book'), [['sku']]);
     // PostgreSQL kept the constraint's first name (library_book_code_key): the catalog knows it.
-    const preview = new SchemaEditor(db, { collect: true });
+    const preview = await schemaEditor(db, { collect: true });
     await preview.alterField(
       renamed.Book,
       renamed.Book.meta.field('code'),
@@ -534,7 +535,7 @@ forEachDialect((dialect, open) => {
   test('collect mode records the statements and runs none', async (t) => {
     const db = await setup(t);
     const { Author, Book } = library();
-    const editor = new SchemaEditor(db, { collect: true });
+    const editor = await schemaEditor(db, { collect: true });
     await editor.createModel(Author);
     await editor.createModel(Book);
     const next = library({}, { born: f.integer({ nullable: true }) });

@@ -19,8 +19,8 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
-import type { ConnectOptions, Database, RunResult } from '../database.ts';
-import { DatabaseBusyError, DatabaseError } from '../errors.ts';
+import type { ConnectOptions, Database, RunResult } from '../../database.ts';
+import { DatabaseBusyError, DatabaseError } from '../../errors.ts';
 import {
   begunBlock,
   dbInsideTransaction,
@@ -29,12 +29,14 @@ import {
   transactionBlock,
   transactionFinished,
   transactionInsideTransaction,
-} from '../transaction.ts';
-import { createKysely } from './kysely.ts';
-import { quoteIdentifier } from './quote.ts';
-import { abortedError, bothSignals, sleep } from './signals.ts';
-import { Connection, TransactionState } from './sqlite-connection.ts';
-import { mapSqliteError } from './sqlite-errors.ts';
+} from '../../transaction.ts';
+import { createKysely } from '../kysely.ts';
+import type { DialectOps } from '../ops.ts';
+import { quoteIdentifier } from '../quote.ts';
+import { abortedError, bothSignals, sleep } from '../signals.ts';
+import { Connection, TransactionState } from './connection.ts';
+import { mapSqliteError } from './errors.ts';
+import { sqliteOps } from './ops.ts';
 
 /**
  * The synchronous part of a lock wait, in ms: short enough not to stall other requests, long
@@ -83,6 +85,7 @@ async function waitOutBusy<T>(
 /** A transaction (or savepoint) on a connection; runs statements directly, since it holds the lock. */
 class SqliteTransaction implements Database {
   readonly dialect = 'sqlite' as const;
+  readonly ops: DialectOps = sqliteOps;
   readonly inTransaction = true;
   readonly #connection: Connection;
   readonly #depth: number;
@@ -103,7 +106,7 @@ class SqliteTransaction implements Database {
   }
 
   get kysely(): Kysely<any> {
-    this.#kysely ??= createKysely('sqlite', async (sql, params) => {
+    this.#kysely ??= createKysely(sqliteOps, async (sql, params) => {
       this.#check();
       return this.#connection.execute(sql, params);
     });
@@ -176,6 +179,7 @@ class SqliteTransaction implements Database {
 /** The SQLite `Database`: one connection, shared (and its `withSignal()` views). */
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
+  readonly ops: DialectOps = sqliteOps;
   readonly inTransaction = false;
   readonly #connection: Connection;
   readonly #signal: AbortSignal | undefined;
@@ -187,7 +191,7 @@ class SqliteDatabase implements Database {
   }
 
   get kysely(): Kysely<any> {
-    this.#kysely ??= createKysely('sqlite', (sql, params) =>
+    this.#kysely ??= createKysely(sqliteOps, (sql, params) =>
       this.#outside(() => this.#connection.execute(sql, params)),
     );
     return this.#kysely;

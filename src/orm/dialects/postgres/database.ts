@@ -23,8 +23,8 @@
  */
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import type { ConnectOptions, Database, RunResult } from '../database.ts';
-import { DatabaseError, DatabaseUnavailableError } from '../errors.ts';
+import type { ConnectOptions, Database, RunResult } from '../../database.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../../errors.ts';
 import {
   dbInsideTransaction,
   savepoint,
@@ -32,8 +32,13 @@ import {
   transactionBlock,
   transactionFinished,
   transactionInsideTransaction,
-} from '../transaction.ts';
-import { createKysely, type ExecuteResult } from './kysely.ts';
+} from '../../transaction.ts';
+import { createKysely, type ExecuteResult } from '../kysely.ts';
+import type { DialectOps } from '../ops.ts';
+import { quoteIdentifier } from '../quote.ts';
+import { abortedError, bothSignals } from '../signals.ts';
+import { stderrLogger } from '../stderr-logger.ts';
+import { postgresOps } from './ops.ts';
 import {
   acquire,
   cancelInFlight,
@@ -42,10 +47,7 @@ import {
   query,
   release,
   TransactionState,
-} from './postgres-pool.ts';
-import { quoteIdentifier } from './quote.ts';
-import { abortedError, bothSignals } from './signals.ts';
-import { stderrLogger } from './stderr-logger.ts';
+} from './pool.ts';
 
 const INT8 = 20;
 
@@ -86,6 +88,7 @@ function control(client: pg.PoolClient, sql: string): Promise<pg.QueryResult> {
 /** Statements on a pool or on one checked-out client. */
 abstract class PostgresQueries implements Database {
   readonly dialect = 'postgres' as const;
+  readonly ops: DialectOps = postgresOps;
   abstract readonly inTransaction: boolean;
   #kysely: Kysely<any> | undefined;
 
@@ -99,7 +102,7 @@ abstract class PostgresQueries implements Database {
   abstract close(): Promise<void>;
 
   get kysely(): Kysely<any> {
-    this.#kysely ??= createKysely('postgres', async (sql, params) =>
+    this.#kysely ??= createKysely(postgresOps, async (sql, params) =>
       executeResult(await this.execute(sql, params, false)),
     );
     return this.#kysely;

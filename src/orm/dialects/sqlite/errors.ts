@@ -10,7 +10,7 @@ import {
   ForeignKeyViolationError,
   NotNullViolationError,
   UniqueViolationError,
-} from '../errors.ts';
+} from '../../errors.ts';
 
 // Extended result codes (https://sqlite.org/rescode.html).
 const SQLITE_BUSY = 5;

@@ -15,7 +15,7 @@ import {
   ForeignKeyViolationError,
   NotNullViolationError,
   UniqueViolationError,
-} from '../errors.ts';
+} from '../../errors.ts';
 
 /** When an error happened: getting a connection, or running a statement on one. */
 export type Phase = 'connect' | 'statement';

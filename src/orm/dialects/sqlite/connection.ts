@@ -5,11 +5,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import type { RunResult } from '../database.ts';
-import { DatabaseError } from '../errors.ts';
-import type { ExecuteResult } from './kysely.ts';
-import { Mutex } from './mutex.ts';
-import { mapSqliteError } from './sqlite-errors.ts';
+import type { RunResult } from '../../database.ts';
+import { DatabaseError } from '../../errors.ts';
+import type { ExecuteResult } from '../kysely.ts';
+import { Mutex } from '../mutex.ts';
+import { mapSqliteError } from './errors.ts';
 
 /** What the views of one transaction share (`tx`, `tx.withSignal()`): its end, its savepoint lock. */
 export class TransactionState {

@@ -7,12 +7,12 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import type { DatabaseLogger } from '../database.ts';
-import { DatabaseAbortedError, DatabaseBusyError, DatabaseError } from '../errors.ts';
-import { Mutex } from './mutex.ts';
-import { sendCancelRequest } from './postgres-cancel.ts';
-import { mapPostgresError } from './postgres-errors.ts';
-import { abortedError } from './signals.ts';
+import type { DatabaseLogger } from '../../database.ts';
+import { DatabaseAbortedError, DatabaseBusyError, DatabaseError } from '../../errors.ts';
+import { Mutex } from '../mutex.ts';
+import { abortedError } from '../signals.ts';
+import { sendCancelRequest } from './cancel.ts';
+import { mapPostgresError } from './errors.ts';
 
 /** What every view of one pool shares. */
 export class PoolState {

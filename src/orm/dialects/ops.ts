@@ -1,0 +1,117 @@
+/**
+ * `DialectOps`: everything the ORM does differently per database, in one object per dialect
+ * (as Django's `connection.ops`), reached as `db.ops`. Fields, the query layer, the table DDL
+ * and migrations ask it instead of comparing dialect names, so a third dialect is one folder
+ * (`dialects/<name>/`) implementing this interface. Implemented by `dialects/sqlite/ops.ts` and
+ * `dialects/postgres/ops.ts`.
+ */
+import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, RawBuilder } from 'kysely';
+import type { Database, DialectName } from '../database.ts';
+import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
+import type { DatePart } from '../query/types.ts';
+
+/** The SQL column type of each kind of value. */
+export interface ColumnTypes {
+  readonly integer: string;
+  readonly bigint: string;
+  readonly float: string;
+  readonly boolean: string;
+  readonly date: string;
+  readonly time: string;
+  readonly datetime: string;
+  readonly json: string;
+  readonly uuid: string;
+  /** Unbounded text. */
+  readonly text: string;
+  /** Text of at most `length` characters. */
+  varchar(length: number): string;
+  decimal(digits: number, places: number): string;
+  /** An auto-incrementing primary key column, after its name. */
+  readonly autoPrimaryKey: string;
+}
+
+/** What differs between databases. Internal: `db.ops`, not exported from `volt/orm`. */
+export interface DialectOps {
+  /** The dialect's name, as `db.dialect`. */
+  readonly name: DialectName;
+  readonly types: ColumnTypes;
+
+  // Kysely
+
+  /** Kysely's SQL compiler, adapter and introspector for this dialect. */
+  kysely: {
+    compiler(): QueryCompiler;
+    adapter(): DialectAdapter;
+    introspector(db: Kysely<any>): DatabaseIntrospector;
+  };
+
+  // Values
+
+  /** The `n`th (1-based) bound parameter in hand-written SQL: `?` or `$n`. */
+  placeholder(n: number): string;
+  /** A boolean as sent to the driver. */
+  booleanToDb(value: boolean): unknown;
+  /** A boolean as a SQL literal (DDL defaults and checks). */
+  booleanLiteral(value: boolean): string;
+  /** An instant as sent to the driver. */
+  datetimeToDb(date: Date): unknown;
+  /** A JSON column's value as the driver returns it, parsed. */
+  jsonFromDb(raw: unknown): unknown;
+  /**
+   * `true` when decimals are stored as text: they are compared and ordered as numbers (cast to
+   * `real`), and a number compared with a decimal aggregate is bound as a number.
+   */
+  readonly decimalsAsText: boolean;
+  /** A decimal column or value as something to compare and order numerically. */
+  comparableDecimal(expression: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The same for a quoted column name in DDL (a check constraint). */
+  comparableDecimalSql(column: string): string;
+
+  // Lookups
+
+  /**
+   * A date part of a date, datetime or time column, as an integer. Datetimes are instants
+   * stored in UTC and read at UTC, whatever the session's time zone. `weekDay` counts from 1
+   * (Sunday) to 7 (Saturday).
+   */
+  datePart(column: RawBuilder<unknown>, part: DatePart, kind: string): RawBuilder<number>;
+  /**
+   * The operator of a `like` match (`ilike` for case-insensitive where there is one); `undefined`
+   * when `like` cannot match that way (the caller compares with `instr`/`substr`).
+   */
+  likeOperator(insensitive: boolean): string | undefined;
+  /** The `limit` that means none, for an offset without a limit; `undefined` when none is needed. */
+  readonly noLimit: number | undefined;
+
+  // Errors and transactions
+
+  /** `true` when a failed statement aborts the transaction (writes then run in a savepoint). */
+  readonly failedStatementAbortsTransaction: boolean;
+
+  // Schema
+
+  /** `select 1 as found …` when a table named by the one parameter exists (in the current schema). */
+  readonly tableExistsSql: string;
+  /** The column definitions of `volt_migrations`. */
+  readonly migrationsTableColumns: string;
+  /**
+   * `true` when a foreign key to a table created later can be declared inline (checked only when
+   * rows change); else it is added by `alter table` once every table exists.
+   */
+  readonly inlineForwardForeignKeys: boolean;
+  /** `true` when a migration marked `atomic: false` can run outside a transaction. */
+  readonly nonAtomicMigrations: boolean;
+  /** Lines of a `sqlmigrate` script of an atomic migration: before `BEGIN`, before `COMMIT`, after. */
+  readonly scriptWrapping: {
+    readonly before: readonly string[];
+    readonly beforeCommit: readonly string[];
+    readonly after: readonly string[];
+  };
+  /**
+   * This dialect's migration schema editor (`dialects/<name>/schema-editor.ts`), loaded when
+   * first asked for (migrations only).
+   */
+  schemaEditor(db: Database, options?: SchemaEditorOptions): Promise<SchemaEditor>;
+  /** Runs one schema change atomically (see `schemaTransaction`). */
+  schemaTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,110 @@
+/** SQLite's `DialectOps`: what the ORM does differently on SQLite (see `dialects/ops.ts`). */
+import { type RawBuilder, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
+import type { Database } from '../../database.ts';
+import { ForeignKeyViolationError } from '../../errors.ts';
+import type { DatePart } from '../../query/types.ts';
+import type { DialectOps } from '../ops.ts';
+
+function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<number> {
+  const f = (format: string) => sql<number>`cast(strftime(${sql.lit(format)}, ${column}) as integer)`;
+  switch (part) {
+    case 'year':
+      return f('%Y');
+    case 'quarter':
+      return sql<number>`((${f('%m')} + 2) / 3)`;
+    case 'month':
+      return f('%m');
+    case 'day':
+      return f('%d');
+    case 'weekDay':
+      return sql<number>`(${f('%w')} + 1)`;
+    case 'hour':
+      return f('%H');
+    case 'minute':
+      return f('%M');
+    case 'second':
+      return f('%S');
+  }
+}
+
+/**
+ * A schema change with foreign keys off (set before `BEGIN`, as SQLite ignores the pragma inside
+ * a transaction, and restored after), every foreign key checked with `PRAGMA foreign_key_check`
+ * before the commit.
+ */
+async function schemaTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
+  const before = await db.get<{ foreign_keys: number }>('pragma foreign_keys');
+  await db.run('pragma foreign_keys = off');
+  try {
+    return await db.transaction(async (tx) => {
+      const result = await fn(tx);
+      const broken = await tx.all<{ table: string; parent: string; rowid: number }>(
+        'pragma foreign_key_check',
+      );
+      if (broken.length > 0) {
+        const first = broken[0]!;
+        throw new ForeignKeyViolationError(
+          `${broken.length} row(s) would point at missing rows, e.g. ${first.table} row ${first.rowid} → ${first.parent}`,
+          { table: first.table },
+        );
+      }
+      return result;
+    });
+  } finally {
+    if (before?.foreign_keys) await db.run('pragma foreign_keys = on');
+  }
+}
+
+/** SQLite: dynamic types (text for dates, decimals and JSON, integers for booleans), `?` parameters. */
+export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
+  name: 'sqlite',
+  types: Object.freeze({
+    integer: 'INTEGER',
+    bigint: 'INTEGER',
+    float: 'REAL',
+    boolean: 'INTEGER',
+    date: 'TEXT',
+    time: 'TEXT',
+    datetime: 'TEXT',
+    json: 'TEXT',
+    uuid: 'TEXT',
+    text: 'TEXT',
+    varchar: () => 'TEXT',
+    decimal: () => 'TEXT',
+    autoPrimaryKey: 'integer primary key autoincrement',
+  }),
+  kysely: {
+    compiler: () => new SqliteQueryCompiler(),
+    adapter: () => new SqliteAdapter(),
+    introspector: (db) => new SqliteIntrospector(db),
+  },
+  placeholder: () => '?',
+  booleanToDb: (value) => (value ? 1 : 0),
+  booleanLiteral: (value) => (value ? '1' : '0'),
+  datetimeToDb: (date) => date.toISOString(),
+  jsonFromDb: (raw) => (typeof raw === 'string' ? JSON.parse(raw) : raw),
+  decimalsAsText: true,
+  comparableDecimal: (expression) => sql`cast(${expression} as real)`,
+  comparableDecimalSql: (column) => `cast(${column} as real)`,
+  datePart,
+  // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
+  likeOperator: (insensitive) => (insensitive ? 'like' : undefined),
+  noLimit: -1,
+  failedStatementAbortsTransaction: false,
+  tableExistsSql: "select 1 as found from sqlite_master where type = 'table' and name = ?",
+  migrationsTableColumns:
+    '"id" integer primary key autoincrement, "app" text not null, "name" text not null, "applied_at" text not null',
+  inlineForwardForeignKeys: true,
+  // SQLite has no statement that refuses a transaction: it runs every migration in one.
+  nonAtomicMigrations: false,
+  scriptWrapping: Object.freeze({
+    before: ['PRAGMA foreign_keys = OFF;'],
+    beforeCommit: ['PRAGMA foreign_key_check;'],
+    after: ['PRAGMA foreign_keys = ON;'],
+  }),
+  // Loaded on demand: migrations only (and a static import would make a cycle through the
+  // table DDL, which asks for ops by dialect name).
+  schemaEditor: async (db, options) =>
+    new (await import('./schema-editor.ts')).SqliteSchemaEditor(db, options),
+  schemaTransaction,
+});

@@ -1,0 +1,198 @@
+/**
+ * SQL assembly from a query's state: the `select` (columns, extras, conditions, order, slice,
+ * joined relations) and the statements built around it (`count`, `exists`, `aggregate`,
+ * `groupBy`). Each is compiled by Kysely only when its shape is not cached yet (`cache.ts`).
+ */
+import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { AnyField } from '../fields/field.ts';
+import {
+  annotationOperand,
+  overSet,
+  perGroup,
+  type ResolvedAggregate,
+  resolveAggregates,
+} from './aggregates.ts';
+import { type Compiled, compiled } from './cache.ts';
+import type { Clause } from './clause.ts';
+import { type Computed, conditionsSql } from './conditions.ts';
+import { QueryError } from './errors.ts';
+import { orderable } from './lookup-sql.ts';
+import { pathFrom } from './paths.ts';
+import { joinSelected } from './relations.ts';
+import {
+  type Extra,
+  fieldOrder,
+  isSliced,
+  type Order,
+  orderName,
+  ordersOf,
+  type Source,
+  type State,
+  shapeOf,
+} from './state.ts';
+
+// The table is only known at run time (Kysely<any>).
+export type AnySelect = SelectQueryBuilder<any, any, any>;
+
+/** One `order by` term; `selected` is the selected value to order by instead (an alias). */
+export function orderSql(source: Source, order: Order, selected?: RawBuilder<unknown>): RawBuilder<unknown> {
+  const ops = source.db.ops;
+  let expression: RawBuilder<unknown>;
+  let nullable: boolean;
+  if (order.annotation) {
+    expression = selected ?? order.annotation.expression;
+    nullable = order.annotation.resolved.aggregate.fn !== 'count';
+  } else if (order.path) {
+    const { from, last } = pathFrom(order.path, source.model.meta.table);
+    expression = selected ?? sql`(select ${orderable(order.field!, ops, last)} from ${from})`;
+    nullable = order.field!.nullable || order.path.optional;
+  } else {
+    expression = orderable(order.field!, ops);
+    nullable = order.field!.nullable;
+  }
+  // PostgreSQL's default (NULL above every value), spelled out so SQLite sorts the same.
+  const nulls = nullable ? (order.descending ? ' nulls first' : ' nulls last') : '';
+  return sql`${expression} ${sql.raw(order.descending ? 'desc' : 'asc')}${sql.raw(nulls)}`;
+}
+
+/** The `select` of `columns` and `extras` (in that order, then the joined relations' columns). */
+export function selectOf(
+  source: Source,
+  columns: readonly AnyField[],
+  state: State,
+  extras: readonly Extra[] = [],
+): AnySelect {
+  const { db, model } = source;
+  let query = db.kysely
+    .selectFrom(model.meta.table)
+    .select(columns.map((field) => sql.ref(field.column!).as(field.column!)));
+  if (extras.length) query = query.select(extras.map((extra) => extra.expression.as(extra.alias)));
+  if (state.distinct) query = query.distinct();
+  for (const where of state.where) query = query.where(where.expression);
+  for (const term of ordersOf(model, state)) {
+    if (!state.distinct) {
+      query = query.orderBy(orderSql(source, term));
+      continue;
+    }
+    // select distinct orders by selected values only: by the column, or by the value's alias.
+    const extra = extras.find((e) => e.key === orderName(term));
+    if (!extra && (term.path || term.annotation || !columns.includes(term.field!)))
+      throw new QueryError(
+        `distinct: the rows are ordered by '${orderName(term)}', which is not selected; order by selected values (or orderBy() for none)`,
+      );
+    query = query.orderBy(orderSql(source, term, extra && sql`${sql.ref(extra.alias)}`));
+  }
+  if (state.limit !== undefined) query = query.limit(sql.lit(state.limit));
+  else if (state.offset !== undefined && db.ops.noLimit !== undefined)
+    query = query.limit(sql.lit(db.ops.noLimit));
+  if (state.offset !== undefined) query = query.offset(state.offset);
+  if (state.related.length) query = joinSelected(query, db, model.meta.table, state.related);
+  return query;
+}
+
+/** The compiled `select` of a state, `wrap` building the statement around it. */
+export function compiledSelect(
+  source: Source,
+  kind: string,
+  fields: readonly AnyField[],
+  state: State,
+  wrap: (select: AnySelect) => { compile(): CompiledQuery } = (select) => select,
+  extras: readonly Extra[] = [],
+): Compiled {
+  const { shape, params } = shapeOf(source, kind, fields, state, extras);
+  return compiled(source.model, shape, params, () => wrap(selectOf(source, fields, state, extras)).compile());
+}
+
+/** `select count(*)` of the matching rows (limit and offset apply). */
+export function countQuery(source: Source, state: State): Compiled {
+  const sliced = isSliced(state);
+  return compiledSelect(
+    source,
+    'count',
+    [source.model.meta.pk],
+    { ...state, order: sliced ? state.order : [], related: [], distinct: false },
+    (inner) => {
+      const matched: AnySelect = sliced ? inner : inner.clearSelect().select(sql`1`.as('one'));
+      return source.db.kysely.selectFrom(matched.as('matched')).select(sql`count(*)`.as('n'));
+    },
+  );
+}
+
+/** One key of the first matching row, if any. */
+export function existsQuery(source: Source, state: State): Compiled {
+  return compiledSelect(source, 'exists', [source.model.meta.pk], {
+    ...state,
+    order: [],
+    limit: Math.min(state.limit ?? 1, 1), // limit(0) matches nothing
+    related: [],
+    distinct: false,
+  });
+}
+
+/** One row of aggregates (`resolved`) over the matching rows, each under its alias. */
+export function aggregateQuery(
+  source: Source,
+  state: State,
+  resolved: readonly ResolvedAggregate[],
+): Compiled {
+  const { db, model } = source;
+  const ops = db.ops;
+  const sliced = isSliced(state);
+  const matching: State = {
+    ...state,
+    order: sliced ? state.order : [],
+    related: [],
+    prefetch: [],
+    distinct: false,
+  };
+  const fields = model.meta.concreteFields;
+  const { shape, params } = shapeOf(source, 'aggregate', fields, matching);
+  const key = `${shape}|${resolved.map((r) => `${r.alias}=${r.shape}`).join(',')}`;
+  return compiled(model, key, params, () => {
+    const list = resolved.map((r) => sql`${overSet(r, ops, 'volt_m')} as ${sql.id(r.alias)}`);
+    return sql`with ${sql.id('volt_m')} as ${selectOf(source, fields, matching, [])} select ${sql.join(list)}`.compile(
+      db.kysely,
+    );
+  });
+}
+
+/**
+ * The rows of `groupBy(fields).aggregate(spec, { having })`: the keys and the aggregates of each
+ * group, ordered by the keys; and the aggregates, to read the rows with.
+ */
+export function groupedQuery(
+  source: Source,
+  where: readonly Clause[],
+  fields: readonly AnyField[],
+  spec: Record<string, unknown>,
+  options: { having?: object } | undefined,
+): { query: Compiled; resolved: ResolvedAggregate[] } {
+  const { db, model } = source;
+  const ops = db.ops;
+  const resolved = resolveAggregates(model, spec, 'groupBy');
+  const computed: Computed = new Map(
+    resolved.map((r) => [r.name, annotationOperand(perGroup(r, ops), r, ops)]),
+  );
+  const having = options?.having ? conditionsSql(model, options.having, ops, computed) : undefined;
+  const params = [...where.flatMap((w) => w.params), ...(having?.params ?? [])];
+  const shape = [
+    ops.name,
+    'group',
+    fields.map((f) => JSON.stringify(f.column)).join(','),
+    where.map((w) => w.shape).join(' & '),
+    resolved.map((r) => `${r.alias}=${r.shape}`).join(','),
+    having?.shape ?? '',
+  ].join('|');
+  const query = compiled(model, shape, params, () => {
+    let select = db.kysely
+      .selectFrom(model.meta.table)
+      .select(fields.map((f) => sql.ref(f.column!).as(f.column!)))
+      .select(resolved.map((r) => perGroup(r, ops).as(r.alias)));
+    for (const clause of where) select = select.where(clause.expression);
+    select = select.groupBy(fields.map((f) => sql.ref(f.column!)));
+    if (having) select = select.having(having.expression);
+    for (const field of fields) select = select.orderBy(orderSql(source, fieldOrder(field, false)));
+    return select.compile();
+  });
+  return { query, resolved };
+}

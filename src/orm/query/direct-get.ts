@@ -1,0 +1,115 @@
+/**
+ * The `get()` fast path: `get({ key: value, … })` on a fresh query, where every key is a plain
+ * field compared with `=`, runs a plan made by the general path the first time and reused after
+ * (the SQL, and the fields whose `toDb` turns the values into its parameters). The most common
+ * query skips building conditions, shapes and cache keys.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { AnyField } from '../fields/field.ts';
+import type { AnyModel } from '../model.ts';
+import { compiledSelect } from './compiler.ts';
+import { MultipleFoundError, NotFoundError } from './errors.ts';
+import { rowOf } from './hydrate.ts';
+import { resolveKey } from './lookups.ts';
+import { INITIAL, type Source, whereOf } from './state.ts';
+
+/** The plan of a direct `get()` for one set of condition keys. */
+interface DirectGet {
+  readonly sql: string;
+  /** The condition keys, in order: a signature shared by other keys (`'a|b'`) does not match them. */
+  readonly names: readonly string[];
+  readonly keys: readonly AnyField[];
+  readonly single: boolean;
+}
+const directGets = new WeakMap<AnyModel, Map<string, DirectGet | null>>();
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isDirectValue(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint';
+}
+
+/**
+ * `get()` of a fresh query by plain `=` conditions through a reused plan; `undefined` when the
+ * conditions are of another kind (the general path answers them).
+ */
+export function directGet(
+  source: Source,
+  conditions: Record<string, unknown>,
+): Promise<Record<string, unknown>> | undefined {
+  if (
+    typeof conditions !== 'object' ||
+    conditions === null ||
+    Object.getPrototypeOf(conditions) !== Object.prototype
+  )
+    return undefined;
+  const { db, model } = source;
+  let signature = db.dialect as string;
+  const names: string[] = [];
+  const values: unknown[] = [];
+  for (const key in conditions) {
+    const value = conditions[key];
+    if (!isDirectValue(value)) return undefined;
+    signature += `|${key}`;
+    names.push(key);
+    values.push(value);
+  }
+  if (values.length === 0) return undefined;
+  let plans = directGets.get(model);
+  if (!plans) {
+    plans = new Map();
+    directGets.set(model, plans);
+  }
+  let plan = plans.get(signature);
+  if (plan === undefined) {
+    plan = planDirectGet(source, conditions, values);
+    if (plans.size < 200) plans.set(signature, plan);
+  }
+  if (plan === null || !sameNames(plan.names, names)) return undefined;
+  const ops = db.ops;
+  const params = new Array<unknown>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    // A value the column cannot hold matches nothing: the general path says so without SQL errors.
+    if (!plan.keys[i]!.canHold(values[i])) return undefined;
+    params[i] = plan.keys[i]!.toDb(values[i], ops);
+  }
+  return db.arrays(plan.sql, params).then((raw) => {
+    const label = model.meta.label;
+    if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+    if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
+    return rowOf(model.meta.concreteFields, raw[0]!, ops);
+  });
+}
+
+/** The plan of a direct `get()`, or `null` when these keys are not all plain `=` on fields. */
+function planDirectGet(
+  source: Source,
+  conditions: Record<string, unknown>,
+  values: readonly unknown[],
+): DirectGet | null {
+  const { db, model } = source;
+  const keys: AnyField[] = [];
+  for (const key in conditions) {
+    const target = key.includes('__') ? undefined : resolveKey(model, key);
+    if (!target || target.path || !target.field || target.part || target.lookup !== 'exact') return null;
+    keys.push(target.field);
+  }
+  // What `query(db, model).filter(conditions).get()` runs.
+  const where = [whereOf(model, INITIAL.annotations, [conditions], db.ops)];
+  const single = where.some((w) => w.unique);
+  const { sql: text, parameters } = compiledSelect(source, 'select', model.meta.concreteFields, {
+    ...INITIAL,
+    where,
+    order: [],
+    limit: single ? undefined : 2,
+  });
+  const ops = db.ops;
+  const expected = values.map((value, i) => keys[i]!.toDb(value, ops));
+  if (!isDeepStrictEqual([...parameters], expected)) return null;
+  return { sql: text, names: Object.keys(conditions), keys, single };
+}

@@ -1,0 +1,224 @@
+/**
+ * The immutable state of a `QuerySet` (its conditions, order, slice, relations to load,
+ * annotations) and what is read from it: the order terms in effect and the cache key of a query
+ * shape (everything but the values), with the values in SQL order.
+ */
+
+import type { RawBuilder } from 'kysely';
+import type { Database } from '../database.ts';
+import type { DialectOps } from '../dialects/ops.ts';
+import type { AnyField } from '../fields/field.ts';
+import type { AnyModel } from '../model.ts';
+import { annotationOperand, perRow, type ResolvedAggregate, resolveAggregates } from './aggregates.ts';
+import { type Clause, combine } from './clause.ts';
+import { type Computed, conditionsSql } from './conditions.ts';
+import { QueryError } from './errors.ts';
+import type { Operand } from './lookup-sql.ts';
+import { resolveField } from './lookups.ts';
+import { follow, type Path } from './paths.ts';
+import type { Prefetch, SelectedRelation } from './relations.ts';
+
+/** A value computed for each row by `annotate()`. */
+export interface Annotation {
+  readonly resolved: ResolvedAggregate;
+  readonly expression: RawBuilder<unknown>;
+  readonly operand: Operand;
+}
+
+/** One term of `order by`: a column of the model, a column across foreign keys, or an annotation. */
+export interface Order {
+  readonly field: AnyField | undefined;
+  readonly path: Path | undefined;
+  readonly annotation: Annotation | undefined;
+  readonly descending: boolean;
+}
+
+/** A selected value that is not a column of the model: a forward path or an annotation. */
+export interface Extra {
+  readonly key: string;
+  readonly alias: string;
+  readonly expression: RawBuilder<unknown>;
+  readonly shape: string;
+  read(raw: unknown): unknown;
+}
+
+/** What a `QuerySet` holds; every method that narrows it makes a new one. */
+export interface State {
+  readonly where: readonly Clause[];
+  /** `undefined`: the model's `meta.ordering`. */
+  readonly order: readonly Order[] | undefined;
+  readonly limit: number | undefined;
+  readonly offset: number | undefined;
+  /** Foreign keys joined by `selectRelated`, parents before the hops through them. */
+  readonly related: readonly SelectedRelation[];
+  /** Reverse relations and many-to-manys loaded by `prefetchRelated`. */
+  readonly prefetch: readonly Prefetch[];
+  /** Values computed for each row by `annotate`. */
+  readonly annotations: readonly Annotation[];
+  /** `select distinct`. */
+  readonly distinct: boolean;
+}
+
+/** What a query runs against: the database and the model (a `QuerySet` is one). */
+export interface Source {
+  readonly db: Database;
+  readonly model: AnyModel;
+}
+
+/** The state of `query(db, Model)`: every row, the model's ordering. */
+export const INITIAL: State = Object.freeze({
+  where: Object.freeze([]) as readonly Clause[],
+  order: undefined,
+  limit: undefined,
+  offset: undefined,
+  related: Object.freeze([]) as readonly SelectedRelation[],
+  prefetch: Object.freeze([]) as readonly Prefetch[],
+  annotations: Object.freeze([]) as readonly Annotation[],
+  distinct: false,
+});
+
+export function wholeNumber(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new QueryError(`${what} should be a whole number of 0 or more, got ${String(value)}`);
+  return value;
+}
+
+/** `true` when the state has a limit or an offset. */
+export function isSliced(state: State): boolean {
+  return state.limit !== undefined || state.offset !== undefined;
+}
+
+/**
+ * The clause of one `filter()` call: any of `conditions` may match (OR). Annotations of the
+ * state can be named.
+ */
+export function whereOf(
+  model: AnyModel,
+  annotations: readonly Annotation[],
+  conditions: readonly object[],
+  ops: DialectOps,
+): Clause {
+  if (conditions.length === 0) throw new QueryError('filter: give at least one conditions object');
+  const computed: Computed | undefined = annotations.length
+    ? new Map(annotations.map((a) => [a.resolved.name, a.operand]))
+    : undefined;
+  const parts = conditions.map((c) => conditionsSql(model, c, ops, computed));
+  return combine(parts, 'or');
+}
+
+/** The annotations `annotate(spec)` adds to those of `taken`. */
+export function annotationsOf(
+  model: AnyModel,
+  spec: Record<string, unknown>,
+  annotations: readonly Annotation[],
+  ops: DialectOps,
+): Annotation[] {
+  const taken = annotations.map((a) => a.resolved.name);
+  return resolveAggregates(model, spec, 'annotate', taken).map((resolved) => {
+    const expression = perRow(model, resolved, ops);
+    return { resolved, expression, operand: annotationOperand(expression, resolved, ops) };
+  });
+}
+
+export function fieldOrder(field: AnyField, descending: boolean, path?: Path): Order {
+  return { field, path, annotation: undefined, descending };
+}
+
+/** An order term as the caller named it. */
+export function orderName(order: Order): string {
+  if (order.annotation) return order.annotation.resolved.name;
+  return order.path ? `${order.path.name}__${order.field!.attribute}` : order.field!.attribute;
+}
+
+/** The order terms of `orderBy(...names)`: row keys, forward paths or annotation names. */
+export function parseOrder(
+  model: AnyModel,
+  annotations: readonly Annotation[],
+  names: readonly string[],
+): Order[] {
+  return names.map((name) => {
+    if (typeof name !== 'string') throw new QueryError('orderBy: names should be strings');
+    const descending = name.startsWith('-');
+    const bare = descending ? name.slice(1) : name;
+    const annotation = annotations.find((a) => a.resolved.name === bare);
+    if (annotation) return { field: undefined, path: undefined, annotation, descending };
+    if (!bare.includes('__')) return fieldOrder(resolveField(model, bare, 'orderBy'), descending);
+    const parts = bare.split('__');
+    const last = parts.pop()!;
+    const path = follow(model, parts, 'orderBy');
+    if (path.many)
+      throw new QueryError(
+        `orderBy: '${bare}' crosses a relation holding several rows; annotate an aggregate (like max('${bare}')) and order by its name`,
+      );
+    return fieldOrder(resolveField(path.model, last, 'orderBy'), descending, path);
+  });
+}
+
+// `meta.ordering` resolved once per model: every query without orderBy() reads it.
+const defaultOrders = new WeakMap<AnyModel, readonly Order[]>();
+
+/** The order terms in effect: the state's, else the model's `meta.ordering`. */
+export function ordersOf(model: AnyModel, state: State): readonly Order[] {
+  if (state.order) return state.order;
+  let order = defaultOrders.get(model);
+  if (!order) {
+    order = parseOrder(model, state.annotations, model.meta.ordering);
+    defaultOrders.set(model, order);
+  }
+  return order;
+}
+
+/** The shape of a list that is the same object from query to query (fields, orders), computed once. */
+const listShapes = new WeakMap<readonly object[], string>();
+function listShape<T extends object>(list: readonly T[], shape: (list: readonly T[]) => string): string {
+  if (list.length === 0) return '';
+  let text = listShapes.get(list);
+  if (text === undefined) {
+    text = shape(list);
+    listShapes.set(list, text);
+  }
+  return text;
+}
+const fieldsShape = (fields: readonly AnyField[]) => fields.map((f) => JSON.stringify(f.column)).join(',');
+const ordersShape = (order: readonly Order[]) =>
+  order.map((o) => `${orderShape(o)}${o.descending ? '-' : '+'}`).join(',');
+const relatedShape = (related: readonly SelectedRelation[]) => related.map((r) => r.name).join(',');
+
+/** An order term in a cache shape. */
+function orderShape(order: Order): string {
+  if (order.annotation) return `@${order.annotation.resolved.name}=${order.annotation.resolved.shape}`;
+  const column = JSON.stringify(order.field!.column);
+  return order.path ? `${order.path.name}.${column}` : column;
+}
+
+/** The cache key of a query: everything but the values; and the values in SQL order. */
+export function shapeOf(
+  source: Source,
+  kind: string,
+  fields: readonly AnyField[],
+  state: State,
+  extras: readonly Extra[] = [],
+): { shape: string; params: unknown[] } {
+  const where = state.where;
+  let params: unknown[];
+  let whereShape: string;
+  if (where.length === 1) {
+    params = where[0]!.params.slice();
+    whereShape = where[0]!.shape;
+  } else {
+    params = where.flatMap((w) => w.params);
+    whereShape = where.map((w) => w.shape).join(' & ');
+  }
+  const ops = source.db.ops;
+  // The limit is written into the SQL (a checked whole number): SQLite plans `limit 50` better
+  // than `limit ?`. The offset, which changes from page to page, stays a parameter.
+  const sliced = state.limit !== undefined || (state.offset !== undefined && ops.noLimit !== undefined);
+  if (state.offset !== undefined) params.push(state.offset);
+  let shape = `${ops.name}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(ordersOf(source.model, state), ordersShape)}`;
+  if (sliced) shape += `|limit ${state.limit ?? ops.noLimit}`;
+  if (state.offset !== undefined) shape += '|offset';
+  if (state.related.length) shape += `|related:${listShape(state.related, relatedShape)}`;
+  if (extras.length) shape += `|extras:${extras.map((e) => e.shape).join(',')}`;
+  if (state.distinct) shape += '|distinct';
+  return { shape, params };
+}
