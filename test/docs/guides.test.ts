@@ -1,5 +1,6 @@
 /**
- * Every guide can be found: the README and the docs index link each page of docs/guides.
+ * Every guide and tutorial can be found: the README and the docs index link each page of
+ * docs/guides and docs/tutorial.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,9 +8,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const root = join(import.meta.dirname, '..', '..');
-const guides = readdirSync(join(root, 'docs', 'guides'))
-  .filter((name) => name.endsWith('.md'))
-  .sort();
+const pagesOf = (dir: string) =>
+  readdirSync(join(root, 'docs', dir))
+    .filter((name) => name.endsWith('.md'))
+    .sort();
+const guides = pagesOf('guides');
+const tutorials = pagesOf('tutorial');
 
 function linkCounts(page: string, prefix: string): Map<string, number> {
   const text = readFileSync(join(root, page), 'utf8');
@@ -37,6 +41,25 @@ for (const [page, prefix] of [
       [...counts.keys()].filter((name) => !guides.includes(name)),
       [],
       `${page} links guides that do not exist`,
+    );
+  });
+}
+
+for (const [page, prefix] of [
+  ['README.md', 'docs/tutorial/'],
+  ['docs/index.md', 'tutorial/'],
+] as const) {
+  test(`${page} links every tutorial`, () => {
+    const counts = linkCounts(page, prefix);
+    assert.deepEqual(
+      tutorials.filter((name) => !counts.has(name)),
+      [],
+      `${page} must link each of docs/tutorial/*.md`,
+    );
+    assert.deepEqual(
+      [...counts.keys()].filter((name) => !tutorials.includes(name)),
+      [],
+      `${page} links tutorials that do not exist`,
     );
   });
 }

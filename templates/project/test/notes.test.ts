@@ -6,19 +6,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createUser, User } from '{{volt}}/auth';
-import { loadMigrations, migrate } from '{{volt}}/orm';
 import { testClient, testDatabase } from '{{volt}}/testing';
 
 process.env.VOLT_ENV = 'test'; // quiet logs: set before the app reads its settings
-const { app, useDatabase } = await import('../app.ts');
+const { app } = await import('../app.ts');
 
 test('a logged-in user adds notes, anyone lists them', async (t) => {
   // A fresh database: SQLite in memory, or a throwaway schema on VOLT_TEST_POSTGRES.
   const db = await testDatabase({ dialect: '{{dialect}}' });
-  await migrate(db, await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url))));
-  useDatabase(db);
-  const client = testClient(app);
-  t.after(() => client.close()); // runs the shutdown hooks, which close the database
+  const client = testClient(app, { database: db }); // the app uses it instead of DATABASE_URL's
+  t.after(async () => {
+    await client.close(); // runs the shutdown hooks
+    await db.close();
+  });
+  await app.ready();
+  await app.migrate({ root: fileURLToPath(new URL('../migrations', import.meta.url)) });
   await createUser(db, User, { username: 'ada', password: 'a long walk by the sea' });
 
   const anonymous = await client.post('/notes', { json: { title: 'Hello' } });
