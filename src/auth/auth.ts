@@ -367,14 +367,20 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
     // Authorize button) posts to it without the CSRF token.
     const csrfExempt = new Set(prefix === undefined ? [] : [`${prefix}/token`]);
     const csrf = csrfCheck(sessions, settings.csrfTrustedOrigins, csrfExempt);
+    // Both hooks let a request without an Authorization or Cookie header (most requests to an
+    // open route) through at the cost of two property reads.
     app.on('request', (ctx) => {
+      const { request } = ctx;
+      const { headers } = request;
+      if (headers.authorization === undefined && headers.cookie === undefined) return;
       // An answer to a request carrying credentials is that user's: no cache, shared or the
       // browser's own, may keep it (a route that knows better sets its own Cache-Control).
-      if (hasBearer(ctx.request) || sessions.hasCookie(ctx.request))
-        ctx.reply.header('cache-control', 'no-store');
+      if (hasBearer(request) || sessions.hasCookie(request)) ctx.reply.header('cache-control', 'no-store');
     });
     app.on('beforeHandler', (ctx) => {
       const { request } = ctx;
+      const { headers } = request;
+      if (headers.authorization === undefined && headers.cookie === undefined) return undefined;
       const bearer = hasBearer(request);
       if (!bearer && !sessions.hasCookie(request)) return undefined;
       const checked = bearer ? undefined : csrf(request);
@@ -399,13 +405,16 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
     });
     app.defineContextProperty('session', (ctx) => {
       const held = ctx as unknown as Held;
-      held[SESSION] ??= new SessionData(ctx, sessions);
-      return held[SESSION];
-    });
-    app.on('response', (ctx) => {
-      const data = (ctx as unknown as Held)[SESSION];
-      if (data?.changed) return data.save();
-      return undefined;
+      let data = held[SESSION];
+      if (data === undefined) {
+        data = new SessionData(ctx, sessions);
+        held[SESSION] = data;
+        // Saved after the handler (or its failure), before the response leaves: only on a
+        // request that read ctx.session, and a store call only when the data changed.
+        const saving = data;
+        ctx.beforeSend(() => (saving.changed ? saving.save() : undefined));
+      }
+      return data;
     });
     app.on('startup', async () => {
       if (required.size === 0) return;

@@ -1,7 +1,8 @@
 /**
  * `ctx.session`: the request's session data, loaded on first read; what a handler changes is
- * saved by the auth app's `response` hook, after the handler and before the headers leave (a
- * new session's cookie goes with them). A request that never touches it costs nothing.
+ * saved by the compiled handler once the handler is done (or failed), before the response is
+ * serialized and its headers leave (a new session's cookie goes with them). A request that
+ * never touches it costs nothing.
  */
 import type { Context } from '../http/context.ts';
 import type { Sessions } from './sessions.ts';
@@ -93,7 +94,7 @@ export class SessionData {
     return this.#changes;
   }
 
-  /** @internal Writes the changes: the auth app's `response` hook calls it. */
+  /** @internal Writes the changes: auth queues it on the context (`ctx.beforeSend`) when `ctx.session` is first read. */
   async save(): Promise<void> {
     const changes = this.#changes;
     if (!changes) return;

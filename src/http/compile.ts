@@ -299,6 +299,29 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     return finish(ctx, request, reply, result);
   };
 
+  // After the handler (or its failure), before the response is serialized: the context's
+  // `beforeSend` tasks (auth's save of a changed `ctx.session`; none on most requests), then the
+  // after-response work (teardown, background tasks) may start.
+  const end = (ctx: AnyContext, value: unknown, error: unknown, failed: boolean): unknown => {
+    const pending = ctx.runBeforeSend();
+    if (pending === undefined) {
+      ctx.settle();
+      if (failed) throw error;
+      return value;
+    }
+    return pending.then(
+      () => {
+        ctx.settle();
+        if (failed) throw error;
+        return value;
+      },
+      (taskError: unknown) => {
+        ctx.settle();
+        throw failed ? error : taskError;
+      },
+    );
+  };
+
   // Validation, dependencies and the handler, once the `beforeHandler` hooks ran.
   const proceed = (ctx: AnyContext, request: FastifyRequest, reply: FastifyReply): unknown => {
     const cookies = validate(request);
@@ -307,23 +330,12 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     try {
       result = serve(ctx, request, reply);
     } catch (error) {
-      ctx.settle();
-      throw error;
+      return end(ctx, undefined, error, true);
     }
-    if (!(result instanceof Promise)) {
-      ctx.settle();
-      return result;
-    }
-    // The after-response work (teardown, background tasks) waits for this.
+    if (!(result instanceof Promise)) return end(ctx, result, undefined, false);
     return result.then(
-      (value) => {
-        ctx.settle();
-        return value;
-      },
-      (error: unknown) => {
-        ctx.settle();
-        throw error;
-      },
+      (value) => end(ctx, value, undefined, false),
+      (error: unknown) => end(ctx, undefined, error, true),
     );
   };
 

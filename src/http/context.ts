@@ -46,6 +46,7 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
   #shutdown: AbortSignal | undefined;
   #settled = false;
   #onSettled: (() => void) | undefined;
+  #beforeSend: Array<() => unknown> | undefined;
 
   constructor(request: FastifyRequest, reply: FastifyReply) {
     this.request = request;
@@ -199,6 +200,35 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
     options?: StreamOptions,
   ): StreamBody {
     return rawBody(source, options);
+  }
+
+  /**
+   * @internal Runs `task` once the handler and the dependencies finished (or failed), before
+   * the response is serialized and its headers leave: an installed app's per-request work that
+   * only some requests need (auth saves a changed `ctx.session` through it). A request that
+   * queues nothing pays nothing.
+   */
+  beforeSend(task: () => unknown): void {
+    if (this.#beforeSend) this.#beforeSend.push(task);
+    else this.#beforeSend = [task];
+  }
+
+  /**
+   * @internal Called by the compiled route after the handler: runs the {@link beforeSend} tasks
+   * in order; synchronous while they are, a promise from the first that returns one.
+   */
+  runBeforeSend(): Promise<void> | undefined {
+    const tasks = this.#beforeSend;
+    if (tasks === undefined) return undefined;
+    this.#beforeSend = undefined;
+    const next = (start: number): Promise<void> | undefined => {
+      for (let i = start; i < tasks.length; i++) {
+        const result = tasks[i]!();
+        if (result instanceof Promise) return result.then(() => next(i + 1));
+      }
+      return undefined;
+    };
+    return next(0);
   }
 
   /**

@@ -224,23 +224,27 @@ ${scripts.join('\n')}
 }
 
 /** Serves one HTML page and its assets; the page is rendered on first request. */
-function servePage(app: VoltApp, base: string, store: AssetStore, csp: string, render: () => string): void {
+function servePage(
+  app: VoltApp,
+  base: string,
+  names: { page: string; assets: string },
+  store: AssetStore,
+  csp: string,
+  render: () => string,
+): void {
   const headers = securityHeaders(csp);
   let html: string | undefined;
-  app.fastify.route({
-    method: 'GET',
-    url: base,
-    handler: (_request, reply) => {
-      html ??= render();
-      return reply.headers(headers).header('cache-control', 'no-cache').type(HTML).send(html);
-    },
+  app.get(base, { ...DOCS_ROUTE, summary: names.page }, ({ reply }) => {
+    html ??= render();
+    return reply.headers(headers).header('cache-control', 'no-cache').type(HTML).send(html);
   });
-  app.fastify.route({
-    method: 'GET',
-    url: `${base}/assets/:name`,
-    handler: (request, reply) => sendAsset(store, request, reply),
-  });
+  app.get(`${base}/assets/:name`, { ...DOCS_ROUTE, summary: names.assets }, ({ request, reply }) =>
+    sendAsset(store, request, reply),
+  );
 }
+
+// The docs routes answer through the reply themselves, and stay out of the OpenAPI document.
+const DOCS_ROUTE = { hidden: true };
 
 function checkUrl(url: string, option: string): string {
   if (!url.startsWith('/') || url.length < 2 || url.endsWith('/')) {
@@ -254,7 +258,8 @@ function checkUrl(url: string, option: string): string {
  * app) unless the `docs` setting is off; call it yourself on an app made with `volt({ docs: false })`.
  *
  * The document is built on the first request and then kept, so routes declared after this
- * call are included. The routes themselves are not in `app.routes` nor in the document.
+ * call are included. The docs routes are the app's own (in `app.routes`, listed by `volt
+ * routes`, behind the same hooks as every route) but hidden from the document.
  *
  * @example
  * ```ts
@@ -282,13 +287,9 @@ export function registerDocs(app: VoltApp, options: DocsOptions = {}): void {
   app.onStartup(() => {
     json = JSON.stringify(openapiDocument(app));
   });
-  app.fastify.route({
-    method: 'GET',
-    url: openapiUrl,
-    handler: (_request, reply) => {
-      json ??= JSON.stringify(openapiDocument(app));
-      return reply.headers(STRICT_HEADERS).header('cache-control', 'no-cache').type(JSON_TYPE).send(json);
-    },
+  app.get(openapiUrl, { ...DOCS_ROUTE, summary: 'The OpenAPI document' }, ({ reply }) => {
+    json ??= JSON.stringify(openapiDocument(app));
+    return reply.headers(STRICT_HEADERS).header('cache-control', 'no-cache').type(JSON_TYPE).send(json);
   });
   const favicon = fromText(FAVICON, SVG);
   const mount = (id: string) => `<div id="${id}" data-openapi-url="${escapeHtml(openapiUrl)}"></div>`;
@@ -302,7 +303,7 @@ export function registerDocs(app: VoltApp, options: DocsOptions = {}): void {
       'init.js': fromText(SWAGGER_INIT, JS),
       'favicon.svg': favicon,
     });
-    servePage(app, base, store, docsCsp(), () =>
+    servePage(app, base, { page: 'Swagger UI', assets: "Swagger UI's files" }, store, docsCsp(), () =>
       renderPage({
         title: `${app.info.title} — Swagger UI`,
         styles: [store.url(base, 'swagger-ui.css'), store.url(base, 'index.css')],
@@ -320,14 +321,20 @@ export function registerDocs(app: VoltApp, options: DocsOptions = {}): void {
       'init.js': fromText(SCALAR_INIT, JS),
       'favicon.svg': favicon,
     });
-    servePage(app, base, store, docsCsp({ inlineStyles: true }), () =>
-      renderPage({
-        title: `${app.info.title} — API reference`,
-        styles: [],
-        scripts: [store.url(base, 'scalar.js'), store.url(base, 'init.js')],
-        favicon: store.url(base, 'favicon.svg'),
-        body: mount('api-reference-root'),
-      }),
+    servePage(
+      app,
+      base,
+      { page: 'API reference (Scalar)', assets: "The API reference's files" },
+      store,
+      docsCsp({ inlineStyles: true }),
+      () =>
+        renderPage({
+          title: `${app.info.title} — API reference`,
+          styles: [],
+          scripts: [store.url(base, 'scalar.js'), store.url(base, 'init.js')],
+          favicon: store.url(base, 'favicon.svg'),
+          body: mount('api-reference-root'),
+        }),
     );
   }
 }

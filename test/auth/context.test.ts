@@ -144,3 +144,42 @@ forEachDialect((dialect, open) => {
     assert.deepEqual(hooked, ['club']);
   });
 });
+
+test('a request without credentials on an app with auth calls no session store and installs no onSend hook', async (t) => {
+  const store = new MemorySessionStore();
+  const calls: string[] = [];
+  for (const name of ['get', 'set', 'touch', 'destroy'] as const) {
+    const original = (store[name] as (...args: unknown[]) => unknown).bind(store);
+    (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      calls.push(name);
+      return original(...args);
+    };
+  }
+  const { app, client } = await authApp(t, { auth: { sessions: store } });
+  app.get('/open', {}, () => ({ ok: true }));
+  app.post('/open', { body: schema.Object({ n: schema.Number() }) }, (ctx) => ({ n: ctx.body.n }));
+  await app.ready();
+  // Saving ctx.session is part of the compiled handler: no onSend hook on any route but
+  // Fastify's own on the HEAD routes it adds.
+  const hooks = app.fastify.printRoutes({ includeHooks: true, commonPrefix: false });
+  assert.match(hooks, /\/open \(GET\)/);
+  assert.doesNotMatch(hooks, /\(onSend\) \[(?!"headRouteOnSendHandler\(\)"\])/);
+  const open = await client.get('/open');
+  assert.deepEqual(open.json(), { ok: true });
+  assert.equal(open.headers['cache-control'], undefined, 'no credentials: nothing to keep private');
+  assert.equal((await client.post('/open', { json: { n: 1 } })).status, 200);
+  assert.deepEqual(calls, []);
+});
+
+test('ctx.session changed by a handler that then fails is saved with the error response', async (t) => {
+  const { app, client } = await authApp(t);
+  app.post('/fails', {}, (ctx) => {
+    ctx.session.set('seen', true);
+    throw new Error('boom');
+  });
+  app.get('/seen', {}, async (ctx) => ({ seen: (await ctx.session.get('seen')) ?? false }));
+  const failed = await client.post('/fails');
+  assert.equal(failed.status, 500);
+  assert.ok(client.cookies.has('volt_session'), 'the new session cookie went with the error');
+  assert.deepEqual((await client.get('/seen')).json(), { seen: true });
+});

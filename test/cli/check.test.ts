@@ -185,7 +185,8 @@ describe('volt check --deploy', () => {
       ['security.S008', 'security.S011'],
       'DOCS=false and the body limit of the environment are overridden in code',
     );
-    assert.match(stdout, /app\.ts: imported, 1 route, the OpenAPI document builds\./);
+    // Its route and the docs routes (the document, two pages and their assets).
+    assert.match(stdout, /app\.ts: imported, 6 routes, the OpenAPI document builds\./);
   });
 
   test('settings the app refuses at import are error findings, not a crash', async () => {

@@ -153,8 +153,27 @@ describe('registerDocs()', () => {
     assert.equal((await get(app, '/openapi.json')).statusCode, 404);
     assert.deepEqual(
       app.routes.map((r) => r.path),
-      ['/ping'],
+      ['/api/schema.json', '/api/docs', '/api/docs/assets/:name', '/ping'],
     );
+  });
+
+  test("the docs routes are the app's own: in its route table, behind its hooks, out of the document", async () => {
+    const app = volt({ logger: false, envFile: false });
+    const seen: string[] = [];
+    app.on('request', (ctx) => {
+      seen.push(ctx.request.url);
+    });
+    app.get('/ping', () => 'pong');
+    const paths = app.routes.map((r) => `${r.method} ${r.path}`);
+    for (const route of ['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name', 'GET /redoc'])
+      assert.ok(paths.includes(route), route);
+    const document = await get(app, '/openapi.json');
+    assert.deepEqual(Object.keys(document.json().paths), ['/ping']);
+    // The security layer's request hook, the first of the app, puts its headers on them too.
+    assert.equal(document.headers['x-content-type-options'], 'nosniff');
+    const page = await get(app, '/docs');
+    assert.equal(page.statusCode, 200);
+    assert.deepEqual(seen, ['/openapi.json', '/docs']);
   });
 
   test('volt() leaves the docs out when the docs setting is off', async () => {

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { connect, UniqueViolationError } from 'volt/orm';
+import { volt } from 'volt';
+import { UniqueViolationError } from 'volt/orm';
 
-await using db = await connect('sqlite::memory:');
+// The app opens its database when it starts: app.db from then on, ctx.db in a route.
+const app = volt({ database: 'sqlite::memory:' });
+await app.ready();
+const db = app.db;
 await db.run('create table notes (id integer primary key, title text not null unique)');
 
 // Values always travel as parameters: this title is stored as it is, never run as SQL.
@@ -21,3 +25,5 @@ assert.equal((await db.all('select * from notes')).length, 1);
 
 // Constraint violations arrive as typed errors, whatever the database.
 await assert.rejects(db.run('insert into notes (title) values (?)', [title]), UniqueViolationError);
+
+await app.close(); // closes the database too

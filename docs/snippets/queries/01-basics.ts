@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, QueryError, query, ValidationError } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, QueryError, query, ValidationError } from 'volt/orm';
 
 const Author = model('shop.Author', { name: f.string({ maxLength: 100, unique: true }) });
 const Book = model(
@@ -13,7 +14,11 @@ const Book = model(
   { ordering: ['title'] },
 );
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const shop = defineApp({ name: 'shop', models: [Author, Book] });
+const app = volt({ database: 'sqlite::memory:', apps: [shop] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Author, Book]);
 
 // create() validates, fills defaults and returns the stored row.
@@ -49,3 +54,5 @@ await assert.rejects(query(db, Author).create({ name: 'Ada' }), (error) => {
 // Query-level update and delete return how many rows they changed.
 assert.equal(await books.filter({ status: 'draft' }).update({ status: 'published' }), 1);
 assert.equal(await books.filter({ price__lt: '10' }).delete(), 1);
+
+await app.close(); // and its database with it

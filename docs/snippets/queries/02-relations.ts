@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, QueryError, query } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, QueryError, query } from 'volt/orm';
 import { countQueries } from 'volt/testing';
 
 const Author = model('shelf.Author', { name: f.string({ maxLength: 100 }) });
@@ -16,7 +17,11 @@ const Review = model('shelf.Review', {
   rating: f.integer({ min: 1, max: 5 }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const shelf = defineApp({ name: 'shelf', models: [Author, Book, Review] });
+const app = volt({ database: 'sqlite::memory:', apps: [shelf] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Author, Book, Review]);
 const ada = await query(db, Author).create({ name: 'Ada' });
 for (let i = 1; i <= 20; i++) {
@@ -50,3 +55,5 @@ assert.equal(plain?.author, undefined);
 
 // Relation names are checked against the model before any SQL is built.
 assert.throws(() => query(db, Book).selectRelated('writer' as never), QueryError);
+
+await app.close(); // and its database with it

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { and, connect, createTables, f, model, not, or, QueryError, query } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { and, createTables, f, model, not, or, QueryError, query } from 'volt/orm';
 
 const Author = model('press.Author', { name: f.string({ maxLength: 100 }) });
 const Tag = model('press.Tag', { name: f.string({ maxLength: 30 }) });
@@ -20,7 +21,11 @@ const Review = model('press.Review', {
   rating: f.integer({ min: 1, max: 5 }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const press = defineApp({ name: 'press', models: [Author, Tag, Book, Review] });
+const app = volt({ database: 'sqlite::memory:', apps: [press] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Author, Tag, Book, Review]);
 const [ada, jules] = await query(db, Author).bulkCreate([{ name: 'Ada Lovelace' }, { name: 'Jules Verne' }]);
 const [, moon, sea] = await query(db, Book).bulkCreate([
@@ -81,3 +86,5 @@ assert.deepEqual(await titles(books.orderBy('-author__name', 'title').all()), ['
 
 // Every name along a path is checked against the models before any SQL is built.
 assert.throws(() => books.filter({ author__nmae: 'x' } as never), QueryError);
+
+await app.close(); // and its database with it

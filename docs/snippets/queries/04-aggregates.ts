@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { avg, connect, count, createTables, f, max, model, query, sum } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { avg, count, createTables, f, max, model, query, sum } from 'volt/orm';
 
 const Author = model('stats.Author', { name: f.string({ maxLength: 100 }) });
 const Book = model('stats.Book', {
@@ -12,7 +13,11 @@ const Review = model('stats.Review', {
   rating: f.integer({ min: 1, max: 5 }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const stats = defineApp({ name: 'stats', models: [Author, Book, Review] });
+const app = volt({ database: 'sqlite::memory:', apps: [stats] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Author, Book, Review]);
 const [ada, jules] = await query(db, Author).bulkCreate([{ name: 'Ada' }, { name: 'Jules' }]);
 const [notes, moon, sea] = await query(db, Book).bulkCreate([
@@ -67,3 +72,5 @@ assert.deepEqual(await books.orderBy('author__name').distinct().values('author__
   { author__name: 'Ada' },
   { author__name: 'Jules' },
 ]);
+
+await app.close(); // and its database with it

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, QueryError, query } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, QueryError, query } from 'volt/orm';
 
 const Entry = model('audit.Entry', {
   level: f.integer(),
@@ -7,7 +8,11 @@ const Entry = model('audit.Entry', {
   at: f.datetime({ autoNowAdd: true }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const audit = defineApp({ name: 'audit', models: [Entry] });
+const app = volt({ database: 'sqlite::memory:', apps: [audit] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Entry]);
 await query(db, Entry).bulkCreate(
   Array.from({ length: 2500 }, (_, i) => ({ level: i % 5, message: `event ${i}` })),
@@ -40,3 +45,5 @@ const misuse = entries.raw.bind(entries) as unknown as (
   ...values: unknown[]
 ) => Promise<unknown>;
 await assert.rejects(misuse`select * from audit_entry where level = ${level}`, QueryError);
+
+await app.close(); // and its database with it

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, query } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, query } from 'volt/orm';
 import { countQueries } from 'volt/testing';
 
 const Country = model('press.Country', { name: f.string({ maxLength: 50 }) });
@@ -26,7 +27,11 @@ const Review = model('press.Review', {
   rating: f.integer({ min: 1, max: 5 }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const press = defineApp({ name: 'press', models: [Country, Author, Profile, Tag, Book, Review] });
+const app = volt({ database: 'sqlite::memory:', apps: [press] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Country, Author, Profile, Tag, Book, Review]);
 const uk = await query(db, Country).create({ name: 'United Kingdom' });
 const ada = await query(db, Author).create({ name: 'Ada', countryId: uk.id });
@@ -79,3 +84,5 @@ const shelf = await query(counter.db, Author)
 const first = shelf[0]!.bookSet[0]!;
 assert.deepEqual([first.title, first.tags.length, first.reviews.length], ['Dune', 2, 1]);
 assert.equal(counter.count, 4);
+
+await app.close(); // and its database with it

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, QueryError, query, ValidationError } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, QueryError, query, ValidationError } from 'volt/orm';
 
 const Tag = model('blog.Tag', { slug: f.slug({ primaryKey: true }) }, { ordering: ['slug'] });
 const Post = model('blog.Post', {
@@ -15,7 +16,11 @@ const Subscription = model('blog.Subscription', {
   level: f.enum(['free', 'paid'] as const),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const blog = defineApp({ name: 'blog', models: [Tag, Post, Reader, Subscription] });
+const app = volt({ database: 'sqlite::memory:', apps: [blog] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Tag, Post, Reader, Subscription]);
 await query(db, Tag).bulkCreate([{ slug: 'orm' }, { slug: 'sql' }, { slug: 'ts' }]);
 const post = await query(db, Post).create({ title: 'Relations' });
@@ -53,3 +58,5 @@ await assert.rejects(query(db, Post).related(post, 'readers', Reader).add(ann), 
 const paid = query(db, Post).related(post, 'readers', Reader, { throughDefaults: { level: 'paid' } });
 assert.equal(await paid.add(ann), 1);
 assert.equal((await query(db, Subscription).get()).level, 'paid');
+
+await app.close(); // and its database with it

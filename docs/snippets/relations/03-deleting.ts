@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, ProtectedError, query, RestrictedError } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, ProtectedError, query, RestrictedError } from 'volt/orm';
 
 const Author = model('lib.Author', { name: f.string({ maxLength: 100 }) });
 const Book = model('lib.Book', {
@@ -17,7 +18,11 @@ const Loan = model('lib.Loan', {
   book: f.foreignKey(() => Book, { onDelete: 'protect' }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const lib = defineApp({ name: 'lib', models: [Author, Book, Chapter, Loan] });
+const app = volt({ database: 'sqlite::memory:', apps: [lib] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Author, Book, Chapter, Loan]);
 const [ada, bob] = await query(db, Author).bulkCreate([{ name: 'Ada' }, { name: 'Bob' }]);
 const [dune] = await query(db, Book).bulkCreate([
@@ -46,3 +51,5 @@ await query(db, Chapter).filter({ id: other.id }).delete();
 assert.equal(await query(db, Author).filter({ name: 'Ada' }).delete(), 1); // Author rows deleted
 assert.deepEqual(await query(db, Book).values('title', 'editorId'), [{ title: 'Emma', editorId: null }]);
 assert.equal(await query(db, Chapter).count(), 0);
+
+await app.close(); // and its database with it

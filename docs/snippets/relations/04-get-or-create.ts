@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, query } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, query } from 'volt/orm';
 
 const Tag = model('site.Tag', {
   slug: f.slug({ unique: true }),
   name: f.string({ maxLength: 50 }),
 });
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const site = defineApp({ name: 'site', models: [Tag] });
+const app = volt({ database: 'sqlite::memory:', apps: [site] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Tag]);
 const tags = query(db, Tag);
 
@@ -24,3 +29,5 @@ assert.deepEqual([renamed.row.name, renamed.created], ['SF', false]);
 const all = await Promise.all([1, 2, 3].map(() => tags.getOrCreate({ slug: 'space' }, { name: 'Space' })));
 assert.equal(all.filter((r) => r.created).length, 1);
 assert.equal(await tags.filter({ slug: 'space' }).count(), 1);
+
+await app.close(); // and its database with it

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, f, model, query, ValidationError } from 'volt/orm';
+import { defineApp, volt } from 'volt';
+import { createTables, f, model, query, ValidationError } from 'volt/orm';
 
 const Author = model('pub.Author', { name: f.string({ maxLength: 100, unique: true }) });
 const Book = model(
@@ -12,7 +13,11 @@ const Book = model(
   { checks: [{ name: 'pages_under_5000', where: { pages: { lt: 5000 } } }] },
 );
 
-await using db = await connect('sqlite::memory:');
+// An app opens its database when it starts: app.db (ctx.db in a route) from then on.
+const pub = defineApp({ name: 'pub', models: [Author, Book] });
+const app = volt({ database: 'sqlite::memory:', apps: [pub] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Author, Book]);
 const ada = await query(db, Author).create({ name: 'Ada' });
 
@@ -43,3 +48,5 @@ await db.transaction(async (tx) => {
   await query(tx, Book).create({ title: 'Kept', authorId: ada.id });
 });
 assert.equal(await query(db, Book).count(), 1);
+
+await app.close(); // and its database with it

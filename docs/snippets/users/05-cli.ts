@@ -3,14 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { User, verifyPassword } from 'volt/auth';
-import { connect, query } from 'volt/orm';
+import { volt } from 'volt';
+import { auth, User, verifyPassword } from 'volt/auth';
+import { query } from 'volt/orm';
 
-// `volt <args>` in the example project (project/app.ts), on a fresh SQLite file.
+// run(…): `volt <args>` in the example project (project/app.ts), on a fresh SQLite file.
 const data = mkdtempSync(join(tmpdir(), 'volt-users-'));
 const url = `sqlite:${join(data, 'app.db')}`;
 const cli = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
-const volt = (args: string[], options: { env?: Record<string, string>; input?: string } = {}) =>
+const run = (args: string[], options: { env?: Record<string, string>; input?: string } = {}) =>
   execFileSync(process.execPath, ['--conditions=volt-source', cli, ...args], {
     cwd: join(import.meta.dirname, 'project'),
     env: { ...process.env, DATABASE_URL: url, ...options.env },
@@ -19,10 +20,10 @@ const volt = (args: string[], options: { env?: Record<string, string>; input?: s
   });
 
 try {
-  volt(['migrate']); // the auth tables, and the permission rows
+  run(['migrate']); // the auth tables, and the permission rows
 
   // In a script or a container: nothing asked, everything from flags and variables.
-  const created = volt(
+  const created = run(
     ['createsuperuser', '--no-input', '--username', 'admin', '--email', 'admin@example.com'],
     {
       env: { VOLT_SUPERUSER_PASSWORD: 'plum-orbit-gazette-41' },
@@ -31,16 +32,18 @@ try {
   assert.equal(created, 'Superuser created successfully.\n');
 
   // Interactive: the answers, one a line (typed on a terminal, where passwords are not echoed).
-  const changed = volt(['changepassword', 'admin'], {
+  const changed = run(['changepassword', 'admin'], {
     input: 'quiet-meadow-sparrow-8\nquiet-meadow-sparrow-8\n',
   });
   assert.match(changed, /Password changed successfully for user 'admin'\.\n$/);
 
-  const db = await connect(url);
-  const admin = await query(db, User).get({ username: 'admin' });
+  // What the commands wrote, read through an app on the same database.
+  const app = volt({ database: url, apps: [auth()], logger: false });
+  await app.ready();
+  const admin = await query(app.db, User).get({ username: 'admin' });
   assert.equal(admin.isSuperuser && admin.isStaff, true);
   assert.ok(await verifyPassword('quiet-meadow-sparrow-8', admin.password));
-  await db.close();
+  await app.close();
 } finally {
   rmSync(data, { recursive: true, force: true });
 }
