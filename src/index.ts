@@ -9,6 +9,7 @@ export {
   defineApp,
   type InstalledApp,
 } from './apps/define-app.ts';
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo } from './codes.ts';
 export {
   type ApiInfo,
   type ApiServer,
@@ -56,6 +57,8 @@ export {
   loadSettings,
   type Settings,
   SettingsError,
+  type SettingsProblem,
+  type SettingsProblemCode,
   type TrustProxy,
   type VoltEnv,
 } from './http/settings.ts';

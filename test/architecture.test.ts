@@ -16,6 +16,7 @@ function partOf(file: string): string {
 
 /** Which parts each part may import (itself always allowed). */
 const ALLOWED: Record<string, string[]> = {
+  'codes.ts': [],
   http: [],
   schema: ['http'],
   orm: ['schema'],
@@ -24,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   auth: ['http', 'schema', 'orm', 'security', 'apps'],
   testing: ['http', 'orm'],
   'volt.ts': ['http', 'schema', 'orm', 'security', 'apps'],
-  'index.ts': ['http', 'schema', 'security', 'apps', 'volt.ts'],
+  'index.ts': ['http', 'schema', 'security', 'apps', 'volt.ts', 'codes.ts'],
   cli: ['http', 'schema', 'orm', 'security', 'auth', 'apps', 'testing', 'volt.ts', 'index.ts'],
 };
 

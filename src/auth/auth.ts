@@ -161,6 +161,7 @@ export interface Auth<R extends UserRow = UserRow> extends InstalledApp<{}, Auth
 
 function unauthorized(detail: string, bearerError?: string): HttpError {
   return new HttpError(401, {
+    code: 'VOLT_AUTH_NOT_AUTHENTICATED',
     detail,
     headers: {
       'www-authenticate': bearerError ? `Bearer error="${bearerError}"` : 'Bearer',
@@ -303,6 +304,7 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
       async (_ctx, deps) => {
         if (!(await deps.user.hasPerms(permissions)))
           throw new HttpError(403, {
+            code: 'VOLT_AUTH_PERMISSION_DENIED',
             detail: `You do not have the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}.`,
           });
         return deps.user;

@@ -52,12 +52,17 @@ export const LOGIN_FAILED = 'Invalid username or password.';
 
 /** The answer to a wrong username or password. */
 export function loginFailed(): HttpError {
-  return new HttpError(401, { detail: LOGIN_FAILED, headers: { 'www-authenticate': 'Bearer' } });
+  return new HttpError(401, {
+    code: 'VOLT_AUTH_LOGIN_FAILED',
+    detail: LOGIN_FAILED,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
 }
 
 /** The 429 problem of a throttled attempt (`what`: "failed login attempts"). */
 function tooManyAttempts(what: string, retryAfter: number): HttpError {
   return new HttpError(429, {
+    code: 'VOLT_AUTH_TOO_MANY_ATTEMPTS',
     detail: `Too many ${what}. Try again in ${retryAfter} seconds.`,
     headers: { 'retry-after': String(retryAfter) },
   });
@@ -139,7 +144,11 @@ export class CredentialCheck {
     field = 'currentPassword',
   ): Promise<void> {
     const wrong = (msg: string, type: string) =>
-      new HttpError(400, { detail: msg, errors: [{ loc: ['body', field], msg, type }] });
+      new HttpError(400, {
+        code: 'VOLT_AUTH_PASSWORD_CONFIRMATION',
+        detail: msg,
+        errors: [{ loc: ['body', field], msg, type }],
+      });
     if (password === undefined)
       throw wrong('The current password is required for this change.', 'password_required');
     const cookie = this.#options.devices.deviceOf(request, String(row.username));

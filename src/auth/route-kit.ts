@@ -78,6 +78,7 @@ export function checkNewPassword(password: string, row: Record<string, any>): vo
   const problems = validatePassword(password, { user: row });
   if (problems.length > 0)
     throw new HttpError(422, {
+      code: 'VOLT_AUTH_PASSWORD_INVALID',
       detail: problems.join(' '),
       errors: problems.map((msg) => ({ loc: ['body', 'newPassword'], msg, type: 'password_invalid' })),
     });

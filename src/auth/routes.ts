@@ -183,7 +183,10 @@ function addAccountRoutes({ app, auth, setup, tags, me }: RouteKit): void {
             hooks: setup.passwordHooks,
           }))
         )
-          throw new HttpError(409, { detail: 'The password was changed meanwhile; try again.' });
+          throw new HttpError(409, {
+            code: 'VOLT_AUTH_PASSWORD_CHANGED',
+            detail: 'The password was changed meanwhile; try again.',
+          });
         if (ctx.body.keepApiTokens !== true) await revokeUserTokens(tx, id);
       });
       if (auth.sessions.hasCookie(ctx.request) && !hasBearer(ctx.request))

@@ -68,6 +68,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
         // RFC 6749 §5.2: wrong credentials are a 400 `invalid_grant` (the problem carries both).
         if (error instanceof HttpError && error.status === 401)
           throw new HttpError(400, {
+            code: 'VOLT_AUTH_INVALID_GRANT',
             detail: LOGIN_FAILED,
             extensions: { error: 'invalid_grant', error_description: LOGIN_FAILED },
           });
@@ -133,6 +134,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       else if (!(await recentLogin(ctx.request))) {
         const msg = `Creating an API token needs your password: send it as currentPassword${setup.reauthWindow > 0 ? ` (or log in again: a login of this session within the last ${reauthWindow} counts)` : ''}.`;
         throw new HttpError(400, {
+          code: 'VOLT_AUTH_PASSWORD_REQUIRED',
           detail: msg,
           errors: [{ loc: ['body', 'currentPassword'], msg, type: 'password_required' }],
         });

@@ -109,13 +109,48 @@ export function fastifyTrustProxy(
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }
 
-/** Thrown when settings are invalid; `problems` lists one message per bad value. */
+/** The stable code of one settings problem (see docs/reference/errors.md). */
+export type SettingsProblemCode =
+  /** A variable's value cannot be read (`PORT=eighty`, `REQUEST_TIMEOUT=30x`). */
+  | 'VOLT_SETTINGS_INVALID_VALUE'
+  /** An installed app's required setting is not set. */
+  | 'VOLT_SETTINGS_REQUIRED'
+  /** Two settings contradict each other (`HEADERS_TIMEOUT` longer than `REQUEST_TIMEOUT`). */
+  | 'VOLT_SETTINGS_CONFLICT'
+  /** `DEBUG` is on in production. */
+  | 'VOLT_SETTINGS_DEBUG_IN_PRODUCTION'
+  /** `SECRET_KEY` is missing or too weak for production. */
+  | 'VOLT_SETTINGS_WEAK_SECRET_KEY'
+  /** `ALLOWED_HOSTS` contains `*` in production. */
+  | 'VOLT_SETTINGS_WILDCARD_HOST';
+
+/** One bad setting: its stable code, the variable it concerns and a sentence about it. */
+export interface SettingsProblem {
+  code: SettingsProblemCode;
+  /** The environment variable, e.g. `PORT` (empty when the problem concerns no single one). */
+  setting: string;
+  message: string;
+}
+
+/**
+ * Thrown when settings are invalid (code `VOLT_SETTINGS_INVALID`): `issues` lists each bad value
+ * with its code, `problems` their messages.
+ */
 export class SettingsError extends Error {
+  readonly code = 'VOLT_SETTINGS_INVALID';
+  /** One message per bad value. */
   readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** One coded problem per bad value, in the order of `problems`. */
+  readonly issues: SettingsProblem[];
+  constructor(problems: ReadonlyArray<SettingsProblem | string>) {
+    const issues = problems.map(
+      (p): SettingsProblem =>
+        typeof p === 'string' ? { code: 'VOLT_SETTINGS_INVALID_VALUE', setting: '', message: p } : p,
+    );
+    super(`Invalid settings:\n${issues.map((p) => `  - ${p.message}`).join('\n')}`);
     this.name = 'SettingsError';
-    this.problems = problems;
+    this.issues = issues;
+    this.problems = issues.map((p) => p.message);
   }
 }
 
@@ -350,7 +385,9 @@ export function readEnvironment(
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const vars = readEnvironment(options);
-  const problems: string[] = [];
+  const problems: SettingsProblem[] = [];
+  const problem = (code: SettingsProblemCode, setting: string, message: string) =>
+    problems.push({ code, setting, message });
 
   const parsedEnv = SOURCES.env[1](options.overrides?.env ?? vars.VOLT_ENV ?? 'development');
   const settings = defaults(parsedEnv instanceof Invalid ? 'development' : parsedEnv);
@@ -362,7 +399,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     const raw = vars[name];
     if (raw === undefined) continue;
     const value = parse(raw);
-    if (value instanceof Invalid) problems.push(`${name} ${value.reason}`);
+    if (value instanceof Invalid) problem('VOLT_SETTINGS_INVALID_VALUE', name, `${name} ${value.reason}`);
     else target[key] = value;
   }
   Object.assign(settings, stripUndefined(options.overrides ?? {}));
@@ -372,7 +409,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const headersGiven = vars.HEADERS_TIMEOUT !== undefined || options.overrides?.headersTimeout !== undefined;
   if (settings.requestTimeout > 0 && settings.headersTimeout > settings.requestTimeout) {
     if (headersGiven) {
-      problems.push(
+      problem(
+        'VOLT_SETTINGS_CONFLICT',
+        'HEADERS_TIMEOUT',
         `HEADERS_TIMEOUT (${settings.headersTimeout}) must not be longer than REQUEST_TIMEOUT (${settings.requestTimeout})`,
       );
     } else {
@@ -381,11 +420,21 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   }
 
   if (settings.env === 'production') {
-    if (settings.debug) problems.push('DEBUG must be off when VOLT_ENV=production');
+    if (settings.debug)
+      problem('VOLT_SETTINGS_DEBUG_IN_PRODUCTION', 'DEBUG', 'DEBUG must be off when VOLT_ENV=production');
     const weakness = secretKeyWeakness(settings.secretKey);
-    if (weakness) problems.push(`${weakness}; production needs a random key of 50+ characters`);
+    if (weakness)
+      problem(
+        'VOLT_SETTINGS_WEAK_SECRET_KEY',
+        'SECRET_KEY',
+        `${weakness}; production needs a random key of 50+ characters`,
+      );
     if (settings.allowedHosts.includes('*'))
-      problems.push('ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production');
+      problem(
+        'VOLT_SETTINGS_WILDCARD_HOST',
+        'ALLOWED_HOSTS',
+        'ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production',
+      );
   }
   if (problems.length > 0) throw new SettingsError(problems);
   if (!settings.secretKey) {

@@ -19,7 +19,7 @@ import { HttpError } from '../http/errors.ts';
  * ```
  */
 export class StoreUnavailableError extends HttpError {
-  readonly code = 'VOLT_STORE_UNAVAILABLE';
+  override readonly code = 'VOLT_STORE_UNAVAILABLE';
 
   constructor(what: string, retryAfter: number, cause?: unknown) {
     super(503, {
@@ -89,6 +89,7 @@ const PAUSE_AFTER_FAILURE = 1000;
 const BUSY_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
 
 class CommandTimeout extends Error {
+  readonly code = 'VOLT_STORE_TIMEOUT';
   constructor(ms: number) {
     super(`Redis did not answer within ${ms} ms`);
     this.name = 'CommandTimeout';

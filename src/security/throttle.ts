@@ -76,6 +76,7 @@ export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState>
     };
     if (count > limit) {
       throw new HttpError(429, {
+        code: 'VOLT_SECURITY_THROTTLED',
         detail: `Too many requests: the limit is ${limit} per ${windowMs / 1000} seconds. Retry after ${headers['ratelimit-reset']} seconds.`,
         headers: { ...headers, 'retry-after': headers['ratelimit-reset'] },
       });

@@ -1,5 +1,6 @@
 /**
- * Every guide can be found: the README and the docs index link each page of docs/guides.
+ * Every guide and reference page can be found: the README and the docs index link each page of
+ * docs/guides and docs/reference.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,9 +8,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const root = join(import.meta.dirname, '..', '..');
-const guides = readdirSync(join(root, 'docs', 'guides'))
-  .filter((name) => name.endsWith('.md'))
-  .sort();
+const pagesOf = (folder: string) =>
+  readdirSync(join(root, 'docs', folder))
+    .filter((name) => name.endsWith('.md'))
+    .sort();
+const guides = pagesOf('guides');
+const references = pagesOf('reference');
 
 function linkCounts(page: string, prefix: string): Map<string, number> {
   const text = readFileSync(join(root, page), 'utf8');
@@ -37,6 +41,20 @@ for (const [page, prefix] of [
       [...counts.keys()].filter((name) => !guides.includes(name)),
       [],
       `${page} links guides that do not exist`,
+    );
+  });
+}
+
+for (const [page, prefix] of [
+  ['README.md', 'docs/reference/'],
+  ['docs/index.md', 'reference/'],
+] as const) {
+  test(`${page} links every reference page`, () => {
+    const counts = linkCounts(page, prefix);
+    assert.deepEqual(
+      references.filter((name) => !counts.has(name)),
+      [],
+      `${page} must link each of docs/reference/*.md`,
     );
   });
 }

@@ -125,6 +125,7 @@ describe('a database that is busy, away or stopped', () => {
       type: 'about:blank',
       title: 'Service Unavailable',
       status: 503,
+      code: 'VOLT_ORM_DATABASE_BUSY',
       detail: 'The database is busy. Try again shortly.',
       instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });
@@ -144,6 +145,7 @@ describe('a database that is busy, away or stopped', () => {
       type: 'about:blank',
       title: 'Gateway Timeout',
       status: 504,
+      code: 'VOLT_ORM_ABORTED',
       detail: 'The database work took longer than the server allows.',
       instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });

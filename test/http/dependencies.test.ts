@@ -86,6 +86,7 @@ describe('resolution', () => {
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
+      code: 'VOLT_HTTP_NOT_FOUND',
       detail: 'No such item.',
     });
     assert.equal(ran, false);
@@ -293,6 +294,7 @@ describe('guards from routers and the app', () => {
       type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
+      code: 'VOLT_HTTP_UNAUTHORIZED',
       detail: 'Log in first.',
     });
 
@@ -302,6 +304,7 @@ describe('guards from routers and the app', () => {
       type: 'about:blank',
       title: 'Forbidden',
       status: 403,
+      code: 'VOLT_HTTP_FORBIDDEN',
       detail: 'Admins only.',
     });
     assert.equal(handled, 0);
@@ -425,6 +428,7 @@ describe('a dependency’s own schemas', () => {
       type: 'about:blank',
       title: 'Unprocessable Content',
       status: 422,
+      code: 'VOLT_HTTP_VALIDATION',
       detail: 'The request is not valid.',
       errors: [
         {

@@ -211,6 +211,37 @@ describe('environment variables', () => {
     ]);
   });
 
+  test('each problem carries a stable code and the variable it is about', () => {
+    try {
+      fromEnv({
+        VOLT_ENV: 'production',
+        DEBUG: 'on',
+        PORT: 'x',
+        ALLOWED_HOSTS: '*',
+        REQUEST_TIMEOUT: '5',
+        HEADERS_TIMEOUT: '9',
+      });
+      assert.fail('expected a SettingsError');
+    } catch (error) {
+      assert.ok(error instanceof SettingsError);
+      assert.equal(error.code, 'VOLT_SETTINGS_INVALID');
+      assert.deepEqual(
+        error.issues.map((issue) => [issue.code, issue.setting]),
+        [
+          ['VOLT_SETTINGS_INVALID_VALUE', 'PORT'],
+          ['VOLT_SETTINGS_CONFLICT', 'HEADERS_TIMEOUT'],
+          ['VOLT_SETTINGS_DEBUG_IN_PRODUCTION', 'DEBUG'],
+          ['VOLT_SETTINGS_WEAK_SECRET_KEY', 'SECRET_KEY'],
+          ['VOLT_SETTINGS_WILDCARD_HOST', 'ALLOWED_HOSTS'],
+        ],
+      );
+      assert.deepEqual(
+        error.issues.map((issue) => issue.message),
+        error.problems,
+      );
+    }
+  });
+
   test('a bad value that is a URL is shown by its scheme and host only: never its password', () => {
     const env = {
       DATABASE_URL: 'mysql://root:hunter2@db.internal:3306/app?password=hunter2',

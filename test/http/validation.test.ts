@@ -12,6 +12,7 @@ function invalid(errors: unknown[]) {
     type: 'about:blank',
     title: 'Unprocessable Content',
     status: 422,
+    code: 'VOLT_HTTP_VALIDATION',
     detail: 'The request is not valid.',
     errors,
   };

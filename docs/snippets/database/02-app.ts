@@ -39,6 +39,7 @@ assert.deepEqual(busy.json(), {
   type: 'about:blank',
   title: 'Service Unavailable',
   status: 503,
+  code: 'VOLT_ORM_DATABASE_BUSY', // stable: match on it, not on the detail
   detail: 'The database is busy. Try again shortly.',
   instance: `urn:volt:request:${busy.headers['x-request-id']}`, // the request id of its log lines
 });
