@@ -55,6 +55,7 @@ export {
   type LoadSettingsOptions,
   type LogLevel,
   loadSettings,
+  parseDuration,
   type Settings,
   SettingsError,
   type SettingsProblem,

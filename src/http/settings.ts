@@ -35,18 +35,18 @@ export interface Settings {
   bodyLimit: number;
   /** Deepest nesting of objects and arrays accepted in a JSON body (`JSON_MAX_DEPTH`). Default 64. */
   jsonMaxDepth: number;
-  /** Milliseconds allowed to receive a whole request, body included (`REQUEST_TIMEOUT`); 0 for no limit. Default 30 000. */
+  /** Seconds allowed to receive a whole request, body included (`REQUEST_TIMEOUT`); 0 for no limit. Default 30. */
   requestTimeout: number;
-  /** Milliseconds allowed to receive a request's headers (`HEADERS_TIMEOUT`); at most `requestTimeout`. Default 10 000 (or `requestTimeout` if lower). */
+  /** Seconds allowed to receive a request's headers (`HEADERS_TIMEOUT`); at most `requestTimeout`. Default 10 (or `requestTimeout` if lower). */
   headersTimeout: number;
   /**
-   * Milliseconds a connection may pass with no traffic either way before it is closed
+   * Seconds a connection may pass with no traffic either way before it is closed
    * (`SOCKET_IDLE_TIMEOUT`), e.g. a client that stopped reading its response; 0 for no limit.
    * Also cuts a handler that sends nothing for that long, and an SSE stream whose heartbeat is
-   * longer. Default 60 000.
+   * longer. Default 60.
    */
   socketIdleTimeout: number;
-  /** Milliseconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10 000. */
+  /** Seconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10. */
   shutdownTimeout: number;
   /** Serve `/openapi.json`, `/docs` and `/redoc` (`DOCS`). Default true. */
   docs: boolean;
@@ -76,8 +76,8 @@ export interface Settings {
   csrfTrustedOrigins: string[];
   /** Where a Redis server is, for the Redis stores (`REDIS_URL`). Default: none. */
   redisUrl: string;
-  /** Longest lifetime, in days, of an API token made at `POST /auth/tokens` (`API_TOKEN_MAX_DAYS`). Default 90. */
-  apiTokenMaxDays: number;
+  /** Longest lifetime, in seconds, of an API token made at `POST /auth/tokens` (`API_TOKEN_MAX_AGE`). Default 90 days. */
+  apiTokenMaxAge: number;
   /** How mail is sent (`EMAIL_BACKEND`): `console`, `file`, `memory` or `smtp`. Default `console`. */
   emailBackend: 'console' | 'file' | 'memory' | 'smtp';
   /** The SMTP server for `EMAIL_BACKEND=smtp` (`EMAIL_URL`), e.g. `smtps://user:pass@mail.example.com:465`. */
@@ -190,6 +190,46 @@ const asInt =
     return n;
   };
 
+/** Seconds in each unit a duration may be written in. */
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * A duration as settings write it, in seconds: a number of seconds (`30`, `0.5`) or a number
+ * with a unit (`500ms`, `30s`, `15m`, `2h`, `14d`). `undefined` when `raw` is neither.
+ *
+ * @example
+ * ```ts
+ * parseDuration('15m'); // 900
+ * parseDuration('500ms'); // 0.5
+ * parseDuration('30x'); // undefined
+ * ```
+ */
+export function parseDuration(raw: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
+  // Whole milliseconds: what timers can honour, and no float noise (0.1 * 3 …).
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) / 1000 : undefined;
+}
+
+/**
+ * A duration setting in seconds (see {@link parseDuration}), from `min` to `max` seconds;
+ * `whole` for those sent as whole seconds (a cookie's Max-Age, HSTS's max-age).
+ */
+const asDuration =
+  (min: number, max: number, whole = false): Parser<number> =>
+  (raw) => {
+    const seconds = parseDuration(raw);
+    if (seconds === undefined)
+      return new Invalid(
+        `must be a duration: seconds (30, 0.5) or a number with a unit ms, s, m, h or d (500ms, 15m, 14d), got "${shown(raw)}"`,
+      );
+    if (seconds < min || seconds > max)
+      return new Invalid(`must be from ${min} to ${max} seconds, got "${shown(raw)}"`);
+    if (whole && !Number.isInteger(seconds)) return new Invalid(`must be whole seconds, got "${shown(raw)}"`);
+    return seconds;
+  };
+
 const asList: Parser<string[]> = (raw) =>
   raw
     .split(',')
@@ -258,6 +298,9 @@ const asCookieName: Parser<string> = (raw) =>
     ? raw
     : new Invalid(`must be a cookie name (letters, digits, - and _), got "${shown(raw)}"`);
 
+/** The longest timer Node runs (2^31 - 1 ms), in seconds. */
+const MAX_TIMER = 2_147_483;
+
 const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>] } = {
   env: ['VOLT_ENV', oneOf(['development', 'production', 'test'] as const)],
   debug: ['DEBUG', asBool],
@@ -269,22 +312,22 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   logLevel: ['LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)],
   bodyLimit: ['BODY_LIMIT', asInt(1, 2 ** 31)],
   jsonMaxDepth: ['JSON_MAX_DEPTH', asInt(1, 10_000)],
-  requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
-  headersTimeout: ['HEADERS_TIMEOUT', asInt(1, 2 ** 31)],
-  socketIdleTimeout: ['SOCKET_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
-  shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
+  requestTimeout: ['REQUEST_TIMEOUT', asDuration(0, MAX_TIMER)],
+  headersTimeout: ['HEADERS_TIMEOUT', asDuration(0.001, MAX_TIMER)],
+  socketIdleTimeout: ['SOCKET_IDLE_TIMEOUT', asDuration(0, MAX_TIMER)],
+  shutdownTimeout: ['SHUTDOWN_TIMEOUT', asDuration(0, MAX_TIMER)],
   docs: ['DOCS', asBool],
   jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
   siteUrl: ['SITE_URL', asSiteUrl],
   trustProxy: ['TRUST_PROXY', asTrustProxy],
-  hstsSeconds: ['HSTS_SECONDS', asInt(0, 2 ** 31)],
+  hstsSeconds: ['HSTS_SECONDS', asDuration(0, 2 ** 31, true)],
   sessionCookieName: ['SESSION_COOKIE_NAME', asCookieName],
   sessionCookieSecure: ['SESSION_COOKIE_SECURE', asBool],
-  sessionMaxAge: ['SESSION_MAX_AGE', asInt(60, 2 ** 31)],
-  sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
+  sessionMaxAge: ['SESSION_MAX_AGE', asDuration(60, 2 ** 31, true)],
+  sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asDuration(0, 2 ** 31, true)],
   csrfTrustedOrigins: ['CSRF_TRUSTED_ORIGINS', asList],
   redisUrl: ['REDIS_URL', asString],
-  apiTokenMaxDays: ['API_TOKEN_MAX_DAYS', asInt(1, 3650)],
+  apiTokenMaxAge: ['API_TOKEN_MAX_AGE', asDuration(60, 3650 * 86_400, true)],
   emailBackend: ['EMAIL_BACKEND', oneOf(['console', 'file', 'memory', 'smtp'] as const)],
   emailUrl: ['EMAIL_URL', asString],
   emailFilePath: ['EMAIL_FILE_PATH', asString],
@@ -293,11 +336,11 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
 
 // Slow-header clients (slowloris) hold a socket for this long at most; a person's browser sends
 // its headers in one round trip.
-const DEFAULT_HEADERS_TIMEOUT = 10_000;
+const DEFAULT_HEADERS_TIMEOUT = 10;
 
 // Twice REQUEST_TIMEOUT's default, as nginx's proxy timeouts: no client reading a response, nor
 // a healthy handler or stream, stays silent that long.
-const DEFAULT_SOCKET_IDLE_TIMEOUT = 60_000;
+const DEFAULT_SOCKET_IDLE_TIMEOUT = 60;
 
 /** The prefix of the development-only secret key generated when none is set. */
 export const INSECURE_KEY_PREFIX = 'volt-insecure-';
@@ -314,10 +357,10 @@ function defaults(env: VoltEnv): Settings {
     logLevel: env === 'test' ? 'silent' : 'info',
     bodyLimit: 1024 * 1024,
     jsonMaxDepth: DEFAULT_JSON_MAX_DEPTH,
-    requestTimeout: 30_000,
+    requestTimeout: 30,
     headersTimeout: DEFAULT_HEADERS_TIMEOUT,
     socketIdleTimeout: DEFAULT_SOCKET_IDLE_TIMEOUT,
-    shutdownTimeout: 10_000,
+    shutdownTimeout: 10,
     docs: true,
     jsonMaxArrayLength: DEFAULT_JSON_MAX_ARRAY_LENGTH,
     siteUrl: '',
@@ -329,7 +372,7 @@ function defaults(env: VoltEnv): Settings {
     sessionIdleTimeout: 0,
     csrfTrustedOrigins: [],
     redisUrl: '',
-    apiTokenMaxDays: 90,
+    apiTokenMaxAge: 90 * 86_400,
     emailBackend: 'console',
     emailUrl: '',
     emailFilePath: './data/mail',
