@@ -86,8 +86,8 @@ test('the database: a URL, { url, options }, true for DATABASE_URL, or DATABASE_
     options: {},
   });
   assert.deepEqual(
-    volt({ database: { url, busyTimeout: 10 }, logger: false, envFile: false }).databaseConfig,
-    { url, options: { busyTimeout: 10 } },
+    volt({ database: { url, busyTimeoutMs: 10 }, logger: false, envFile: false }).databaseConfig,
+    { url, options: { busyTimeoutMs: 10 } },
   );
   const fromSetting = volt({ apps: [things], databaseUrl: url, logger: false, envFile: false });
   assert.equal(fromSetting.databaseConfig?.url, url);

@@ -100,7 +100,7 @@ describe('ORM errors as HTTP answers', () => {
 describe('a database that is busy, away or stopped', () => {
   const errors: Record<string, () => Error> = {
     busy: () =>
-      new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeout)', {
+      new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeoutMs)', {
         driverCode: '5',
         sql: 'insert into secret_table values (?)',
       }),
