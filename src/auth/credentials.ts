@@ -35,8 +35,8 @@ export interface LoginLimits {
   perIp: number;
   /** Failed attempts from one browser holding a device cookie of the user before that browser is locked. Default 5. */
   perDevice: number;
-  /** The window, in ms. Default 15 minutes. */
-  windowMs: number;
+  /** The window, in seconds. Default 15 minutes (900). */
+  window: number;
 }
 
 /** The default {@link LoginLimits}. */
@@ -44,7 +44,7 @@ export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
   perUser: 5,
   perIp: 20,
   perDevice: 5,
-  windowMs: 15 * 60_000,
+  window: 15 * 60,
 });
 
 /** The answer to a wrong username or password (the same for each, so neither is revealed). */
@@ -91,9 +91,9 @@ export class CredentialCheck {
   constructor(options: CredentialCheckOptions) {
     this.#options = options;
     const { limits, store } = options;
-    this.#perUser = new Throttle({ limit: limits.perUser, windowMs: limits.windowMs, store });
-    this.#perIp = new Throttle({ limit: limits.perIp, windowMs: limits.windowMs, store });
-    this.#perDevice = new Throttle({ limit: limits.perDevice, windowMs: limits.windowMs, store });
+    this.#perUser = new Throttle({ limit: limits.perUser, window: limits.window, store });
+    this.#perIp = new Throttle({ limit: limits.perIp, window: limits.window, store });
+    this.#perDevice = new Throttle({ limit: limits.perDevice, window: limits.window, store });
   }
 
   /**
