@@ -90,7 +90,7 @@ export {
   type MemoryThrottleStoreOptions,
   type RateLimitOptions,
   type RateLimitState,
-  type RedisEvalClient,
+  type RedisClient,
   RedisGuard,
   type RedisGuardOptions,
   type RedisOutageLogger,
