@@ -34,7 +34,7 @@ export interface RouteSetup {
   passwordParams: Partial<PasswordParams> | undefined;
   /** The auth app's password-change hooks (they end the user's sessions). */
   passwordHooks: readonly PasswordChangeHook[];
-  /** How long (ms) after a login a session may create API tokens without the password. */
+  /** How long (seconds) after a login a session may create API tokens without the password. */
   reauthWindow: number;
   /** The limited password check of logins and current passwords. */
   credentials: CredentialCheck;

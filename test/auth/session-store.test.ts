@@ -235,7 +235,7 @@ describe('MemorySessionStore', () => {
   behavesLikeASessionStore(async () => new MemorySessionStore());
 
   test('set sweeps expired records once per interval, keeping memory bounded', async () => {
-    const store = new MemorySessionStore({ sweepInterval: 20 });
+    const store = new MemorySessionStore({ sweepInterval: 0.02 });
     for (let i = 0; i < 5; i++) await store.set(key(), record({ expiresAt: Date.now() + 10 }));
     assert.equal(store.size, 5);
     await sleep(30);

@@ -262,7 +262,7 @@ describe('ctx.sse', () => {
           await sleep(80);
           yield 'second';
         })(),
-        { heartbeat: 20 },
+        { heartbeat: 0.02 },
       ),
     );
     const res = await testClient(app).get('/events');
