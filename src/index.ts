@@ -70,14 +70,14 @@ export {
   type StreamOptions,
   sseEvent,
 } from './http/streaming.ts';
-export { type DocsOptions, registerDocs } from './schema/docs-ui.ts';
+export { type DocsOptions, registerDocs } from './openapi/docs-ui.ts';
 export {
   type OpenApiDocument,
   OpenApiError,
   type OpenApiErrorCode,
   openapiDocument,
-} from './schema/openapi.ts';
-export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
+} from './openapi/openapi.ts';
+export { type Static, type TObject, type TSchema, t } from './openapi/t.ts';
 export {
   type CspDirectives,
   clientKey,

@@ -9,11 +9,11 @@ import { type AppCheck, defineApp, type InstalledApp } from './apps/define-app.t
 import { type AppOptions, VoltApp } from './http/app.ts';
 import { readEnvironment, SettingsError, type SettingsProblem } from './http/settings.ts';
 import { compilePart } from './http/validation.ts';
+import { registerDocs } from './openapi/docs-ui.ts';
 import { type ConnectOptions, connect, type Database } from './orm/database.ts';
 import type { NamedPostMigrateHook } from './orm/migrations/post-migrate.ts';
 import { migrationSources, type PackagedMigrationSource } from './orm/migrations/sources.ts';
 import type { AnyModel } from './orm/model.ts';
-import { registerDocs } from './schema/docs-ui.ts';
 import { DEPLOY_CHECKS } from './security/checks/index.ts';
 import type { SecurityHeadersOptions } from './security/headers.ts';
 import { installSecurity } from './security/install.ts';

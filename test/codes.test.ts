@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { currentPage, ERRORS_PAGE } from '../scripts/error-codes.ts';
 import { ERROR_CODES } from '../src/codes.ts';
 import { codeOfStatus, HttpError } from '../src/http/errors.ts';
-import { t } from '../src/schema/t.ts';
+import { t } from '../src/openapi/t.ts';
 import { testClient } from '../src/testing/index.ts';
 import { quietApp } from './http/support.ts';
 

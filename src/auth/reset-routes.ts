@@ -5,8 +5,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
+import { t } from '../openapi/t.ts';
 import { query } from '../orm/query/queryset.ts';
-import { t } from '../schema/t.ts';
 import { clientKey } from '../security/client-ip.ts';
 import { sendMail } from './mail/index.ts';
 import { hashPassword, savePasswordHash } from './passwords.ts';

@@ -5,8 +5,8 @@
  */
 import type { VoltApp } from '../http/app.ts';
 import { HttpError } from '../http/errors.ts';
+import { t } from '../openapi/t.ts';
 import { query } from '../orm/query/queryset.ts';
-import { t } from '../schema/t.ts';
 import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import type { Auth } from './auth.ts';

@@ -9,7 +9,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
-import { t } from '../schema/t.ts';
+import { t } from '../openapi/t.ts';
 import { LOGIN_FAILED } from './credentials.ts';
 import { hasBearer } from './csrf.ts';
 import { FORM_OR_JSON, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';

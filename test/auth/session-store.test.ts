@@ -18,7 +18,7 @@ import {
 } from '../../src/auth/session-store.ts';
 import { Sessions } from '../../src/auth/sessions.ts';
 import { loadSettings } from '../../src/http/settings.ts';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import type { NodeRedisCommands } from '../../src/security/redis-client.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
 import { REDIS_SKIP, REDIS_URL } from '../redis.ts';

@@ -12,9 +12,9 @@ import {
   revokeUserTokens,
   verifyToken,
 } from '../../src/auth/tokens.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { ValidationError } from '../../src/orm/query/errors.ts';
 import { query } from '../../src/orm/query/queryset.ts';
-import { createTables } from '../../src/orm/schema-editor.ts';
 import { forEachDialect } from '../../src/testing/database.ts';
 import { countQueries } from '../../src/testing/queries.ts';
 

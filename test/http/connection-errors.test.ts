@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { VoltApp } from '../../src/http/app.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { volt } from '../../src/volt.ts';
 import { sleep } from './support.ts';
 

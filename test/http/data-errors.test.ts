@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { t } from '../../src/openapi/t.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import {
   connect,
   type Database,
@@ -15,8 +17,6 @@ import {
   query,
 } from '../../src/orm/index.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
-import { createTables } from '../../src/orm/schema-editor.ts';
-import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';
 

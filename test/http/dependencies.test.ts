@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { dependency } from '../../src/http/dependencies.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { Router } from '../../src/http/router.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { gate, quietApp, waitFor } from './support.ts';
 

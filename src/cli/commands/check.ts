@@ -16,7 +16,7 @@ import {
   type SettingsProblem,
   type SettingsProblemCode,
 } from '../../http/settings.ts';
-import { openapiDocument } from '../../schema/openapi.ts';
+import { openapiDocument } from '../../openapi/openapi.ts';
 import { DEPLOY_CHECKS, type Finding, runDeployChecks } from '../../security/checks/index.ts';
 import type { Command, FlagSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';

@@ -13,7 +13,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { dependency, rateLimit, t, volt } from 'volt';
 import { testClient } from 'volt/testing';
-import { type OpenApiDocument, type OpenApiResponse, openapiDocument } from '../../src/schema/openapi.ts';
+import { type OpenApiDocument, type OpenApiResponse, openapiDocument } from '../../src/openapi/openapi.ts';
 
 const run = promisify(execFile);
 

@@ -18,7 +18,7 @@ import {
   openapiDocument,
   summaryOf,
   toOpenApiPath,
-} from '../../src/schema/openapi.ts';
+} from '../../src/openapi/openapi.ts';
 
 // ajv-formats is CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
