@@ -13,6 +13,10 @@ export interface CommandEntry {
 
 /** The subcommands by name, in the order `volt --help` lists them. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  new: {
+    summary: 'Write a new project into a folder',
+    load: async () => (await import('./commands/new.ts')).command,
+  },
   start: {
     summary: 'Serve the app',
     load: async () => (await import('./commands/start.ts')).command,

@@ -341,6 +341,27 @@ export class VoltApp<X extends object = {}> extends Router<X> {
     this.#database = slot;
   }
 
+  /**
+   * Makes the app use `db` instead of the database it was configured with, from its start on:
+   * for tests, which open (and close) a database of their own. `db` is not closed at shutdown.
+   * Call it before the app starts; `testClient(app, { database })` does.
+   *
+   * @example
+   * ```ts
+   * const db = await testDatabase();
+   * app.overrideDatabase(db);
+   * await app.ready();
+   * ```
+   */
+  overrideDatabase(db: Database): this {
+    if (this.#dbState !== 'closed' || this.#db !== undefined)
+      throw new Error(
+        'overrideDatabase() must be called before the app starts (its first request or ready())',
+      );
+    this.#database = { open: async () => db, close: () => {} };
+    return this;
+  }
+
   /** Whether the request contexts of this app have the property `name` (see {@link defineContextProperty}). */
   hasContextProperty(name: string): boolean {
     return name in this.#Context.prototype;

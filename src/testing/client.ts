@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseSetCookie } from 'cookie';
 import type { VoltApp } from '../http/app.ts';
+import type { Database } from '../orm/database.ts';
 
 /** Options of one test request. */
 export interface TestRequestOptions {
@@ -31,6 +32,11 @@ export interface TestClientOptions {
   cookieJar?: boolean;
   /** Headers sent with every request (a request's own headers win), e.g. `{ authorization: 'Bearer …' }`. */
   headers?: Record<string, string>;
+  /**
+   * A database the app uses instead of its own (a `testDatabase()`, migrated by the test); the
+   * test closes it. Must be given before the app's first request.
+   */
+  database?: Database;
 }
 
 /** A response from the test client; `T` types `json()`. */
@@ -88,6 +94,7 @@ function withQuery(path: string, query: TestRequestOptions['query']): string {
  * ```
  */
 export function testClient(app: VoltApp, clientOptions: TestClientOptions = {}): TestClient {
+  if (clientOptions.database) app.overrideDatabase(clientOptions.database);
   const jar = new Map<string, string>();
   const keep = (setCookie: string | string[] | undefined) => {
     for (const line of typeof setCookie === 'string' ? [setCookie] : (setCookie ?? [])) {

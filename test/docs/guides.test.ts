@@ -1,6 +1,6 @@
 /**
- * Every guide and reference page can be found: the README and the docs index link each page of
- * docs/guides and docs/reference.
+ * Every guide, tutorial and reference page can be found: the README and the docs index link
+ * each page of docs/guides, docs/tutorial and docs/reference.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const root = join(import.meta.dirname, '..', '..');
-const pagesOf = (folder: string) =>
-  readdirSync(join(root, 'docs', folder))
+const pagesOf = (dir: string) =>
+  readdirSync(join(root, 'docs', dir))
     .filter((name) => name.endsWith('.md'))
     .sort();
 const guides = pagesOf('guides');
+const tutorials = pagesOf('tutorial');
 const references = pagesOf('reference');
 
 function linkCounts(page: string, prefix: string): Map<string, number> {
@@ -41,6 +42,25 @@ for (const [page, prefix] of [
       [...counts.keys()].filter((name) => !guides.includes(name)),
       [],
       `${page} links guides that do not exist`,
+    );
+  });
+}
+
+for (const [page, prefix] of [
+  ['README.md', 'docs/tutorial/'],
+  ['docs/index.md', 'tutorial/'],
+] as const) {
+  test(`${page} links every tutorial`, () => {
+    const counts = linkCounts(page, prefix);
+    assert.deepEqual(
+      tutorials.filter((name) => !counts.has(name)),
+      [],
+      `${page} must link each of docs/tutorial/*.md`,
+    );
+    assert.deepEqual(
+      [...counts.keys()].filter((name) => !tutorials.includes(name)),
+      [],
+      `${page} links tutorials that do not exist`,
     );
   });
 }

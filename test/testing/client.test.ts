@@ -218,3 +218,25 @@ test('headers given to the client go with every request; a request can override 
     await client.close();
   }
 });
+
+test('testClient(app, { database }) gives the app the test database, which stays open after close', async () => {
+  const { volt } = await import('volt');
+  const { connect } = await import('volt/orm');
+  const db = await connect('sqlite::memory:');
+  const app = volt({ database: 'sqlite:/nonexistent-folder/never-opened.db', logger: false, docs: false });
+  let seen: unknown;
+  app.get('/db', {}, (ctx) => {
+    seen = ctx.db;
+    return { ok: true };
+  });
+  const client = testClient(app, { database: db });
+  assert.equal((await client.get('/db')).status, 200);
+  assert.equal(seen, db);
+  await client.close();
+  assert.deepEqual(
+    (await db.kysely.selectNoFrom((eb) => eb.val(1).as('one')).execute()).map((row) => ({ ...row })),
+    [{ one: 1 }],
+  );
+  await db.close();
+  assert.throws(() => app.overrideDatabase(db), /before the app starts/);
+});
