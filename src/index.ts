@@ -9,6 +9,7 @@ export {
   defineApp,
   type InstalledApp,
 } from './apps/define-app.ts';
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo } from './codes.ts';
 export {
   type ApiInfo,
   type ApiServer,
@@ -54,8 +55,11 @@ export {
   type LoadSettingsOptions,
   type LogLevel,
   loadSettings,
+  parseDuration,
   type Settings,
   SettingsError,
+  type SettingsProblem,
+  type SettingsProblemCode,
   type TrustProxy,
   type VoltEnv,
 } from './http/settings.ts';
@@ -66,14 +70,14 @@ export {
   type StreamOptions,
   sseEvent,
 } from './http/streaming.ts';
-export { type DocsOptions, registerDocs } from './schema/docs-ui.ts';
+export { type DocsOptions, registerDocs } from './openapi/docs-ui.ts';
 export {
   type OpenApiDocument,
   OpenApiError,
   type OpenApiErrorCode,
   openapiDocument,
-} from './schema/openapi.ts';
-export { type Static, type TObject, type TSchema, t } from './schema/t.ts';
+} from './openapi/openapi.ts';
+export { type Static, type TObject, type TSchema, t } from './openapi/t.ts';
 export {
   type CspDirectives,
   clientKey,
@@ -86,7 +90,7 @@ export {
   type MemoryThrottleStoreOptions,
   type RateLimitOptions,
   type RateLimitState,
-  type RedisEvalClient,
+  type RedisClient,
   RedisGuard,
   type RedisGuardOptions,
   type RedisOutageLogger,

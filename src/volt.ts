@@ -7,13 +7,13 @@
 import type { TObject } from 'typebox';
 import { type AppCheck, defineApp, type InstalledApp } from './apps/define-app.ts';
 import { type AppOptions, VoltApp } from './http/app.ts';
-import { readEnvironment, SettingsError } from './http/settings.ts';
+import { readEnvironment, SettingsError, type SettingsProblem } from './http/settings.ts';
 import { compilePart } from './http/validation.ts';
+import { registerDocs } from './openapi/docs-ui.ts';
 import { type ConnectOptions, connect, type Database } from './orm/database.ts';
 import type { NamedPostMigrateHook } from './orm/migrations/post-migrate.ts';
 import { migrationSources, type PackagedMigrationSource } from './orm/migrations/sources.ts';
 import type { AnyModel } from './orm/model.ts';
-import { registerDocs } from './schema/docs-ui.ts';
 import { DEPLOY_CHECKS } from './security/checks/index.ts';
 import type { SecurityHeadersOptions } from './security/headers.ts';
 import { installSecurity } from './security/install.ts';
@@ -162,13 +162,19 @@ const docsApp = defineApp({ name: 'docs', setup: (app) => registerDocs(app) });
 function readAppSettings(
   schema: TObject,
   vars: Record<string, string | undefined>,
-  problems: string[],
+  problems: SettingsProblem[],
 ): unknown {
   const values: Record<string, unknown> = {};
   for (const name of Object.keys(schema.properties)) if (vars[name] !== undefined) values[name] = vars[name];
   const errors = compilePart('query', schema)(values);
-  for (const error of errors ?? [])
-    problems.push(`${error.loc.slice(1).join('.') || 'settings'} ${error.msg}`);
+  for (const error of errors ?? []) {
+    const setting = error.loc.slice(1).join('.');
+    problems.push({
+      code: error.type === 'missing' ? 'VOLT_SETTINGS_REQUIRED' : 'VOLT_SETTINGS_INVALID_VALUE',
+      setting,
+      message: `${setting || 'settings'} ${error.msg}`,
+    });
+  }
   return values;
 }
 
@@ -210,7 +216,7 @@ export function volt<const Apps extends readonly InstalledApp<any, any>[] = []>(
     names.add(installed.name);
   }
   const env = readEnvironment({ envFile: appOptions.envFile ?? '.env' });
-  const problems: string[] = [];
+  const problems: SettingsProblem[] = [];
   for (const installed of own)
     if (installed.settings) probe.set(installed, readAppSettings(installed.settings, env, problems));
   if (problems.length > 0) throw new SettingsError(problems);

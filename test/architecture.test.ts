@@ -16,16 +16,17 @@ function partOf(file: string): string {
 
 /** Which parts each part may import (itself always allowed). */
 const ALLOWED: Record<string, string[]> = {
+  'codes.ts': [],
   http: [],
-  schema: ['http'],
-  orm: ['schema'],
-  security: ['http', 'schema'],
-  apps: ['http', 'schema', 'orm'],
-  auth: ['http', 'schema', 'orm', 'security', 'apps'],
+  openapi: ['http'],
+  orm: ['openapi'],
+  security: ['http', 'openapi'],
+  apps: ['http', 'openapi', 'orm'],
+  auth: ['http', 'openapi', 'orm', 'security', 'apps'],
   testing: ['http', 'orm'],
-  'volt.ts': ['http', 'schema', 'orm', 'security', 'apps'],
-  'index.ts': ['http', 'schema', 'security', 'apps', 'volt.ts'],
-  cli: ['http', 'schema', 'orm', 'security', 'auth', 'apps', 'testing', 'volt.ts', 'index.ts'],
+  'volt.ts': ['http', 'openapi', 'orm', 'security', 'apps'],
+  'index.ts': ['http', 'openapi', 'security', 'apps', 'volt.ts', 'codes.ts'],
+  cli: ['http', 'openapi', 'orm', 'security', 'auth', 'apps', 'testing', 'volt.ts', 'index.ts'],
 };
 
 /**

@@ -11,11 +11,11 @@ import { after, test } from 'node:test';
 import { defineApp } from '../src/apps/define-app.ts';
 import { dependency } from '../src/http/dependencies.ts';
 import { SettingsError } from '../src/http/settings.ts';
+import { t as types } from '../src/openapi/t.ts';
 import { f } from '../src/orm/fields/index.ts';
 import { model } from '../src/orm/model.ts';
 import { query } from '../src/orm/query/queryset.ts';
 import { createRegistry } from '../src/orm/registry.ts';
-import { t as types } from '../src/schema/t.ts';
 import { testClient } from '../src/testing/client.ts';
 import { forEachDialect, testPostgresUrl } from '../src/testing/database.ts';
 import { volt } from '../src/volt.ts';
@@ -86,8 +86,8 @@ test('the database: a URL, { url, options }, true for DATABASE_URL, or DATABASE_
     options: {},
   });
   assert.deepEqual(
-    volt({ database: { url, busyTimeout: 10 }, logger: false, envFile: false }).databaseConfig,
-    { url, options: { busyTimeout: 10 } },
+    volt({ database: { url, busyTimeoutMs: 10 }, logger: false, envFile: false }).databaseConfig,
+    { url, options: { busyTimeoutMs: 10 } },
   );
   const fromSetting = volt({ apps: [things], databaseUrl: url, logger: false, envFile: false });
   assert.equal(fromSetting.databaseConfig?.url, url);

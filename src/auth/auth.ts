@@ -52,7 +52,7 @@ export interface AuthOptions<U extends UserModel = UserModel> {
   mail?: MailBackend;
   /** Prefix of the auth routes, `/auth` by default; `false` adds none (use the guards and helpers alone). */
   routes?: string | false;
-  /** Lifetime of tokens issued by the OAuth2 password flow, in ms. Default one hour. */
+  /** Lifetime of tokens issued by the OAuth2 password flow, in seconds. Default one hour (3600). */
   accessTokenLifetime?: number;
   /** Lifetime of password reset links, in seconds. Default one hour. */
   resetTokenLifetime?: number;
@@ -61,7 +61,7 @@ export interface AuthOptions<U extends UserModel = UserModel> {
   /** Password hashing parameters (scrypt cost); Volt's defaults otherwise. */
   passwordParams?: Partial<PasswordParams>;
   /**
-   * How long (ms) after logging in a session may create API tokens without typing the password
+   * How long (seconds) after logging in a session may create API tokens without typing the password
    * again (GitHub's "sudo mode"). Default 5 minutes; 0 always asks for it.
    */
   reauthWindow?: number;
@@ -161,6 +161,7 @@ export interface Auth<R extends UserRow = UserRow> extends InstalledApp<{}, Auth
 
 function unauthorized(detail: string, bearerError?: string): HttpError {
   return new HttpError(401, {
+    code: 'VOLT_AUTH_NOT_AUTHENTICATED',
     detail,
     headers: {
       'www-authenticate': bearerError ? `Bearer error="${bearerError}"` : 'Bearer',
@@ -303,6 +304,7 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
       async (_ctx, deps) => {
         if (!(await deps.user.hasPerms(permissions)))
           throw new HttpError(403, {
+            code: 'VOLT_AUTH_PERMISSION_DENIED',
             detail: `You do not have the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}.`,
           });
         return deps.user;
@@ -444,13 +446,13 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
         pkName: pk.attribute,
         userById: (id) => userById(app.db, id),
         mail: options.mail ?? mailBackendFromSettings(settings),
-        accessTokenLifetime: options.accessTokenLifetime ?? 3_600_000,
+        accessTokenLifetime: options.accessTokenLifetime ?? 3600,
         resetTokenLifetime: options.resetTokenLifetime ?? 3600,
         resetUrl:
           options.resetUrl ?? ((token, origin) => `${origin}${prefix}/password-reset/confirm?token=${token}`),
         passwordParams: options.passwordParams,
         passwordHooks,
-        reauthWindow: options.reauthWindow ?? 5 * 60_000,
+        reauthWindow: options.reauthWindow ?? 5 * 60,
         credentials,
         throttleStore,
       });

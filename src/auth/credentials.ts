@@ -35,8 +35,8 @@ export interface LoginLimits {
   perIp: number;
   /** Failed attempts from one browser holding a device cookie of the user before that browser is locked. Default 5. */
   perDevice: number;
-  /** The window, in ms. Default 15 minutes. */
-  windowMs: number;
+  /** The window, in seconds. Default 15 minutes (900). */
+  window: number;
 }
 
 /** The default {@link LoginLimits}. */
@@ -44,7 +44,7 @@ export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
   perUser: 5,
   perIp: 20,
   perDevice: 5,
-  windowMs: 15 * 60_000,
+  window: 15 * 60,
 });
 
 /** The answer to a wrong username or password (the same for each, so neither is revealed). */
@@ -52,12 +52,17 @@ export const LOGIN_FAILED = 'Invalid username or password.';
 
 /** The answer to a wrong username or password. */
 export function loginFailed(): HttpError {
-  return new HttpError(401, { detail: LOGIN_FAILED, headers: { 'www-authenticate': 'Bearer' } });
+  return new HttpError(401, {
+    code: 'VOLT_AUTH_LOGIN_FAILED',
+    detail: LOGIN_FAILED,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
 }
 
 /** The 429 problem of a throttled attempt (`what`: "failed login attempts"). */
 function tooManyAttempts(what: string, retryAfter: number): HttpError {
   return new HttpError(429, {
+    code: 'VOLT_AUTH_TOO_MANY_ATTEMPTS',
     detail: `Too many ${what}. Try again in ${retryAfter} seconds.`,
     headers: { 'retry-after': String(retryAfter) },
   });
@@ -86,9 +91,9 @@ export class CredentialCheck {
   constructor(options: CredentialCheckOptions) {
     this.#options = options;
     const { limits, store } = options;
-    this.#perUser = new Throttle({ limit: limits.perUser, windowMs: limits.windowMs, store });
-    this.#perIp = new Throttle({ limit: limits.perIp, windowMs: limits.windowMs, store });
-    this.#perDevice = new Throttle({ limit: limits.perDevice, windowMs: limits.windowMs, store });
+    this.#perUser = new Throttle({ limit: limits.perUser, window: limits.window, store });
+    this.#perIp = new Throttle({ limit: limits.perIp, window: limits.window, store });
+    this.#perDevice = new Throttle({ limit: limits.perDevice, window: limits.window, store });
   }
 
   /**
@@ -139,7 +144,11 @@ export class CredentialCheck {
     field = 'currentPassword',
   ): Promise<void> {
     const wrong = (msg: string, type: string) =>
-      new HttpError(400, { detail: msg, errors: [{ loc: ['body', field], msg, type }] });
+      new HttpError(400, {
+        code: 'VOLT_AUTH_PASSWORD_CONFIRMATION',
+        detail: msg,
+        errors: [{ loc: ['body', field], msg, type }],
+      });
     if (password === undefined)
       throw wrong('The current password is required for this change.', 'password_required');
     const cookie = this.#options.devices.deviceOf(request, String(row.username));

@@ -62,7 +62,11 @@ export function foreignOrigin(request: FastifyRequest, trusted: readonly string[
 
 /** The 403 problem of a failed CSRF check; `reason` says what was wrong. */
 export function csrfFailure(reason: string): HttpError {
-  return new HttpError(403, { title: 'CSRF check failed', detail: `CSRF check failed: ${reason}.` });
+  return new HttpError(403, {
+    code: 'VOLT_AUTH_CSRF_FAILED',
+    title: 'CSRF check failed',
+    detail: `CSRF check failed: ${reason}.`,
+  });
 }
 
 /** Whether the request is authenticated by a bearer token rather than by the cookie. */

@@ -95,7 +95,6 @@ export {
   type PolicyRule,
 } from './policies.ts';
 export {
-  type RedisCommander,
   RedisSessionStore,
   type RedisSessionStoreOptions,
 } from './redis-session-store.ts';

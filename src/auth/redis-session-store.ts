@@ -2,18 +2,9 @@
  * Sessions in Redis: the {@link RedisSessionStore}, shared by every process of the app.
  */
 import { createHash } from 'node:crypto';
+import { isRedisClient, type RedisClient, redisCommand } from '../security/redis-client.ts';
 import { RedisGuard, type RedisGuardOptions } from '../security/redis-guard.ts';
 import { assertSessionKey, checkRecord, type SessionRecord, type SessionStore } from './session-store.ts';
-
-/**
- * The one Redis call the Redis store makes: a command as its words, answering Redis's reply.
- * node-redis clients fit as they are (`createClient()`); with ioredis, pass
- * `{ sendCommand: (args) => redis.call(args[0], ...args.slice(1)) }`.
- */
-export interface RedisCommander {
-  /** `options.abortSignal` (node-redis) drops a command not yet sent once the store gave up on it. */
-  sendCommand(args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
-}
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions extends RedisGuardOptions {
@@ -104,7 +95,8 @@ const DESTROY_USER = script(DESTROY_USER_SCRIPT);
  * Sessions in Redis, shared by every process of the app. Each record expires by itself (its
  * TTL is `expiresAt`); a sorted set per user lists the user's sessions for `destroyUser`.
  * Writes are Lua scripts, atomic on one Redis server (not a cluster: a user's keys may live in
- * other slots). Volt depends on no Redis library: pass any client with `sendCommand`.
+ * other slots). Volt depends on no Redis library: pass a connected client of `redis`
+ * (node-redis) or `ioredis` as it is ({@link RedisClient}).
  *
  * The store adds its own `error` listener to the client (when it has `on`), so losing Redis
  * never crashes the process. While Redis is away — the client reconnecting, or a command
@@ -115,19 +107,21 @@ const DESTROY_USER = script(DESTROY_USER_SCRIPT);
  * @example
  * ```ts
  * import { createClient } from 'redis';
- * const redis = await createClient({ url: settings.redisUrl }).connect();
+ * const redis = await createClient({ url: settings.redisUrl }).connect(); // or ioredis: new Redis(url)
  * const store = new RedisSessionStore(redis, { prefix: 'shop:session:' });
  * ```
  */
 export class RedisSessionStore implements SessionStore {
-  readonly #client: RedisCommander;
+  readonly #client: RedisClient;
   readonly #guard: RedisGuard;
   /** The prefix of every key the store writes. */
   readonly prefix: string;
 
-  constructor(client: RedisCommander, options: RedisSessionStoreOptions = {}) {
-    if (typeof client?.sendCommand !== 'function')
-      throw new TypeError('RedisSessionStore needs a Redis client with sendCommand(args), e.g. node-redis');
+  constructor(client: RedisClient, options: RedisSessionStoreOptions = {}) {
+    if (!isRedisClient(client))
+      throw new TypeError(
+        'RedisSessionStore needs a connected Redis client of redis (node-redis) or ioredis',
+      );
     this.#client = client;
     this.#guard = new RedisGuard(client, 'The session store', options);
     this.prefix = options.prefix ?? 'volt:session:';
@@ -191,7 +185,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** One command, within the guard's time bound (a 503 error when Redis cannot answer). */
   #send(args: string[]): Promise<unknown> {
-    return this.#guard.run((abortSignal) => this.#client.sendCommand(args, { abortSignal }));
+    return this.#guard.run((signal) => redisCommand(this.#client, args, signal));
   }
 
   async #run(script: Script, args: string[]): Promise<unknown> {

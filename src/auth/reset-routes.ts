@@ -5,8 +5,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
+import { t } from '../openapi/t.ts';
 import { query } from '../orm/query/queryset.ts';
-import { t } from '../schema/t.ts';
 import { clientKey } from '../security/client-ip.ts';
 import { sendMail } from './mail/index.ts';
 import { hashPassword, savePasswordHash } from './passwords.ts';
@@ -31,7 +31,10 @@ export function addResetRoutes({ app, auth, setup, tags }: RouteKit): void {
   const siteOrigin = (request: FastifyRequest): string => {
     if (settings.siteUrl) return settings.siteUrl;
     if (settings.env === 'production')
-      throw new HttpError(500, { detail: 'SITE_URL must be set to send links by mail in production.' });
+      throw new HttpError(500, {
+        code: 'VOLT_AUTH_SITE_URL_MISSING',
+        detail: 'SITE_URL must be set to send links by mail in production.',
+      });
     return `${request.protocol}://${request.headers.host}`;
   };
 
@@ -165,12 +168,16 @@ export function addResetRoutes({ app, auth, setup, tags }: RouteKit): void {
   }) {
     if (body.confirmPassword !== undefined && body.confirmPassword !== body.newPassword)
       throw new HttpError(422, {
+        code: 'VOLT_AUTH_PASSWORD_MISMATCH',
         detail: 'The two passwords differ.',
         errors: [
           { loc: ['body', 'confirmPassword'], msg: 'The two passwords differ.', type: 'password_mismatch' },
         ],
       });
-    const invalid = new HttpError(400, { detail: 'The password reset link is invalid or has expired.' });
+    const invalid = new HttpError(400, {
+      code: 'VOLT_AUTH_RESET_LINK_INVALID',
+      detail: 'The password reset link is invalid or has expired.',
+    });
     const row = await userById(resetTokenUserId(body.token));
     if (!row?.isActive) throw invalid;
     const ok = checkResetToken(settings.secretKey, resetTokenUser(row), body.token, {

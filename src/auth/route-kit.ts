@@ -34,7 +34,7 @@ export interface RouteSetup {
   passwordParams: Partial<PasswordParams> | undefined;
   /** The auth app's password-change hooks (they end the user's sessions). */
   passwordHooks: readonly PasswordChangeHook[];
-  /** How long (ms) after a login a session may create API tokens without the password. */
+  /** How long (seconds) after a login a session may create API tokens without the password. */
   reauthWindow: number;
   /** The limited password check of logins and current passwords. */
   credentials: CredentialCheck;
@@ -78,6 +78,7 @@ export function checkNewPassword(password: string, row: Record<string, any>): vo
   const problems = validatePassword(password, { user: row });
   if (problems.length > 0)
     throw new HttpError(422, {
+      code: 'VOLT_AUTH_PASSWORD_INVALID',
       detail: problems.join(' '),
       errors: problems.map((msg) => ({ loc: ['body', 'newPassword'], msg, type: 'password_invalid' })),
     });

@@ -5,8 +5,8 @@
  */
 import type { VoltApp } from '../http/app.ts';
 import { HttpError } from '../http/errors.ts';
+import { t } from '../openapi/t.ts';
 import { query } from '../orm/query/queryset.ts';
-import { t } from '../schema/t.ts';
 import { hostOf } from '../security/hosts.ts';
 import { safeRedirectUrl } from '../security/redirects.ts';
 import type { Auth } from './auth.ts';
@@ -183,7 +183,10 @@ function addAccountRoutes({ app, auth, setup, tags, me }: RouteKit): void {
             hooks: setup.passwordHooks,
           }))
         )
-          throw new HttpError(409, { detail: 'The password was changed meanwhile; try again.' });
+          throw new HttpError(409, {
+            code: 'VOLT_AUTH_PASSWORD_CHANGED',
+            detail: 'The password was changed meanwhile; try again.',
+          });
         if (ctx.body.keepApiTokens !== true) await revokeUserTokens(tx, id);
       });
       if (auth.sessions.hasCookie(ctx.request) && !hasBearer(ctx.request))

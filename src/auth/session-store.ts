@@ -170,7 +170,7 @@ export class DatabaseSessionStore implements SessionStore {
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
-  /** Milliseconds between sweeps of expired records, run by `set()`. Default 60 000. */
+  /** Seconds between sweeps of expired records, run by `set()`. Default 60. */
   sweepInterval?: number;
 }
 
@@ -190,7 +190,7 @@ export class MemorySessionStore implements SessionStore {
   #lastSweep = Date.now();
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.#sweepInterval = options.sweepInterval ?? 60_000;
+    this.#sweepInterval = Math.round((options.sweepInterval ?? 60) * 1000);
   }
 
   /** How many records are held, expired ones not yet swept included. */

@@ -4,25 +4,27 @@
  *
  * An API token outlives the session or access token that made it, so making one asks for
  * fresh proof of the password (as GitHub's "sudo mode" does): the password in the request, or
- * a login of this session within the last minutes. Its lifetime is capped by
- * `API_TOKEN_MAX_DAYS`.
+ * a login of this session within the last minutes. Its lifetime (`expiresIn`, seconds) is capped
+ * by `API_TOKEN_MAX_AGE`.
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
-import { t } from '../schema/t.ts';
+import { t } from '../openapi/t.ts';
 import { LOGIN_FAILED } from './credentials.ts';
 import { hasBearer } from './csrf.ts';
 import { FORM_OR_JSON, NO_NUL, PASSWORD_FLOW_TOKEN, type RouteKit } from './route-kit.ts';
 import { createToken, listTokens, revokeToken } from './tokens.ts';
 
-const DAY = 86_400_000;
-
-/** `ms` as a person says it: `30 seconds`, `1 minute`, `1 hour 30 minutes`, `500 milliseconds`. */
-function duration(ms: number): string {
-  if (ms < 1000) return `${ms} millisecond${ms === 1 ? '' : 's'}`;
-  const seconds = Math.round(ms / 1000);
+/** `seconds` as a person says it: `30 seconds`, `1 minute`, `1 hour 30 minutes`, `500 milliseconds`. */
+export function duration(given: number): string {
+  if (given < 1) {
+    const ms = Math.round(given * 1000);
+    return `${ms} millisecond${ms === 1 ? '' : 's'}`;
+  }
+  const seconds = Math.round(given);
   const parts: Array<[number, string]> = [
-    [Math.floor(seconds / 3600), 'hour'],
+    [Math.floor(seconds / 86_400), 'day'],
+    [Math.floor((seconds % 86_400) / 3600), 'hour'],
     [Math.floor((seconds % 3600) / 60), 'minute'],
     [seconds % 60, 'second'],
   ];
@@ -35,7 +37,7 @@ function duration(ms: number): string {
 /** Adds the OAuth2 password flow and the API token routes. */
 export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
   const { prefix, db } = setup;
-  const maxDays = app.settings.apiTokenMaxDays;
+  const maxAge = app.settings.apiTokenMaxAge;
   const reauthWindow = duration(setup.reauthWindow);
 
   app.post(
@@ -68,6 +70,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
         // RFC 6749 §5.2: wrong credentials are a 400 `invalid_grant` (the problem carries both).
         if (error instanceof HttpError && error.status === 401)
           throw new HttpError(400, {
+            code: 'VOLT_AUTH_INVALID_GRANT',
             detail: LOGIN_FAILED,
             extensions: { error: 'invalid_grant', error_description: LOGIN_FAILED },
           });
@@ -82,7 +85,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       return {
         access_token: token,
         token_type: 'bearer' as const,
-        expires_in: Math.round(setup.accessTokenLifetime / 1000),
+        expires_in: Math.round(setup.accessTokenLifetime),
       };
     },
   );
@@ -110,13 +113,13 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       tags,
       summary: 'Create an API token',
       description:
-        `The token is in this response only: it is stored hashed and cannot be shown again. It expires after \`expiresInDays\` (at most ${maxDays}, the default; \`API_TOKEN_MAX_DAYS\`). ` +
+        `The token is in this response only: it is stored hashed and cannot be shown again. It expires after \`expiresIn\` seconds (at most ${maxAge}, ${duration(maxAge)}, the default; \`API_TOKEN_MAX_AGE\`). ` +
         `Send your password as \`currentPassword\` (checked under the same limits as a login)${setup.reauthWindow > 0 ? `; a session that logged in within the last ${reauthWindow} may leave it out` : ''}. ` +
         'A password change revokes the token unless the change asks to keep API tokens; a password reset always does.',
       deps: me,
       body: t.Object({
         name: t.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
-        expiresInDays: t.Optional(t.Integer({ minimum: 1, maximum: maxDays })),
+        expiresIn: t.Optional(t.Integer({ minimum: 60, maximum: maxAge })),
         currentPassword: t.Optional(t.String({ maxLength: 4096 })),
       }),
       status: 201,
@@ -133,13 +136,14 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
       else if (!(await recentLogin(ctx.request))) {
         const msg = `Creating an API token needs your password: send it as currentPassword${setup.reauthWindow > 0 ? ` (or log in again: a login of this session within the last ${reauthWindow} counts)` : ''}.`;
         throw new HttpError(400, {
+          code: 'VOLT_AUTH_PASSWORD_REQUIRED',
           detail: msg,
           errors: [{ loc: ['body', 'currentPassword'], msg, type: 'password_required' }],
         });
       }
       const { token, record } = await createToken(db(), String(row[setup.pkName]), {
         name: ctx.body.name,
-        expiresIn: (ctx.body.expiresInDays ?? maxDays) * DAY,
+        expiresIn: ctx.body.expiresIn ?? maxAge,
       });
       ctx.header('cache-control', 'no-store');
       return { ...tokenInfo(record), token };
@@ -150,7 +154,7 @@ export function addTokenRoutes({ app, auth, setup, tags, me }: RouteKit): void {
   const recentLogin = async (request: FastifyRequest): Promise<boolean> => {
     if (hasBearer(request) || setup.reauthWindow <= 0) return false;
     const at = auth.sessions.authenticatedAt(await auth.sessions.load(request));
-    return at !== undefined && Date.now() - at <= setup.reauthWindow;
+    return at !== undefined && Date.now() - at <= setup.reauthWindow * 1000;
   };
 
   app.get(

@@ -41,7 +41,7 @@ export interface TokenRecord {
 export interface CreateTokenOptions {
   /** A name to recognise it by, up to 100 characters. */
   name: string;
-  /** Milliseconds until it expires; none means it never does. */
+  /** Seconds until it expires (fractions allowed); none means it never does. */
   expiresIn?: number;
 }
 
@@ -69,7 +69,7 @@ function toRecord(row: Record<(typeof COLUMNS)[number], unknown>): TokenRecord {
  *
  * @example
  * ```ts
- * const { token, record } = await createToken(db, String(user.id), { name: 'CI', expiresIn: 90 * 86_400_000 });
+ * const { token, record } = await createToken(db, String(user.id), { name: 'CI', expiresIn: 90 * 86_400 }); // 90 days, in seconds
  * // token: 'volt_Xq3…' (48 characters); record.prefix: 'volt_Xq3…' (12)
  * ```
  */
@@ -81,10 +81,10 @@ export async function createToken(
   const { expiresIn } = options;
   if (
     expiresIn !== undefined &&
-    (typeof expiresIn !== 'number' || !Number.isSafeInteger(expiresIn) || expiresIn <= 0)
+    (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0)
   )
     throw new ValidationError([
-      { loc: ['expiresIn'], msg: 'must be a positive whole number of milliseconds', type: 'int_positive' },
+      { loc: ['expiresIn'], msg: 'must be a number of seconds above 0', type: 'greater_than' },
     ]);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const row = await query(db, Token).create({
@@ -92,7 +92,7 @@ export async function createToken(
     prefix: token.slice(0, DISPLAY_LENGTH),
     name: options.name,
     userId: String(userId),
-    expiresAt: expiresIn === undefined ? null : new Date(Date.now() + expiresIn),
+    expiresAt: expiresIn === undefined ? null : new Date(Date.now() + Math.round(expiresIn * 1000)),
   });
   return { token, record: toRecord(row) };
 }

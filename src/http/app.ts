@@ -32,6 +32,12 @@ import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
 import { installTextParser } from './text-body.ts';
 
 /** Describes the API in the OpenAPI document. */
+
+/** Seconds (the unit of settings and options) as the milliseconds timers and Node take. */
+function ms(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
 export interface ApiInfo {
   title: string;
   version: string;
@@ -214,8 +220,9 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       // Node enforces both timeouts only when it checks its connections, every 30 s by default:
       // a 30 s REQUEST_TIMEOUT then closed a slow client after up to 60 s.
       http: {
-        headersTimeout: this.settings.headersTimeout,
-        requestTimeout: this.settings.requestTimeout,
+        // Settings are seconds (docs/guides/settings.md, "Durations"); Node's options are ms.
+        headersTimeout: ms(this.settings.headersTimeout),
+        requestTimeout: ms(this.settings.requestTimeout),
         connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL,
         // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the Host
         // check of the security layer answers it with a problem and the security headers.
@@ -224,10 +231,10 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       // A socket with no traffic either way for this long is closed: a client that stopped
       // reading its response (its window full) holds it no longer. A response being written
       // (an SSE stream's heartbeats) is traffic.
-      connectionTimeout: this.settings.socketIdleTimeout,
+      connectionTimeout: ms(this.settings.socketIdleTimeout),
       logger: loggerOptions(this.settings, logger),
       bodyLimit: this.settings.bodyLimit,
-      requestTimeout: this.settings.requestTimeout,
+      requestTimeout: ms(this.settings.requestTimeout),
       trustProxy: fastifyTrustProxy(this.settings.trustProxy),
       // Random, not Fastify's counter: the id is shown to clients on errors, and a counter
       // would tell them how much traffic the server has (and repeat after every restart).
@@ -580,7 +587,7 @@ export class VoltApp<X extends object = {}> extends Router<X> {
         this.#closeFreshConnections();
       }, IDLE_SWEEP_INTERVAL);
       sweep.unref();
-      const timer = setTimeout(() => server.closeAllConnections(), this.settings.shutdownTimeout);
+      const timer = setTimeout(() => server.closeAllConnections(), ms(this.settings.shutdownTimeout));
       timer.unref();
       try {
         await this.fastify.close();

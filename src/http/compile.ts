@@ -360,7 +360,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
   function handler(request: FastifyRequest, reply: FastifyReply): unknown {
     if (lifecycle.draining && arrivedWhileClosing(reply)) {
       request.log.info('request refused: the server is shutting down');
-      sendProblem(reply, new HttpError(503, { detail: SHUTTING_DOWN }));
+      sendProblem(reply, new HttpError(503, { code: 'VOLT_HTTP_SHUTTING_DOWN', detail: SHUTTING_DOWN }));
       return undefined;
     }
     let ctx: AnyContext;

@@ -59,12 +59,14 @@ function stoppedWork(error: Error, request: FastifyRequest): HttpError {
   }
   if (causedByShutdown(error)) {
     return new HttpError(503, {
+      code: 'VOLT_HTTP_SHUTTING_DOWN',
       detail: 'The server is shutting down. Try again shortly.',
       headers: { 'retry-after': '5' },
       cause: error,
     });
   }
   return new HttpError(504, {
+    code: 'VOLT_ORM_ABORTED',
     detail: 'The database work took longer than the server allows.',
     cause: error,
   });
@@ -80,10 +82,15 @@ export function isStoppedWork(error: unknown): boolean {
 
 /** A 503 whose `Retry-After` is the error's `retryAfter` (seconds), else `fallback`. */
 function unavailable(error: Error, detail: string, fallback: number): HttpError {
-  const { retryAfter } = error as CodedError;
+  const { retryAfter, code } = error as CodedError;
   const seconds =
     typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0 ? retryAfter : fallback;
-  return new HttpError(503, { detail, headers: { 'retry-after': String(seconds) }, cause: error });
+  return new HttpError(503, {
+    code: String(code),
+    detail,
+    headers: { 'retry-after': String(seconds) },
+    cause: error,
+  });
 }
 
 function fieldErrors(value: unknown): FieldError[] | undefined {
@@ -116,10 +123,10 @@ export function dataLayerError(error: unknown, request: FastifyRequest): HttpErr
   if (typeof code !== 'string' || !code.startsWith('VOLT_ORM_')) return undefined;
   switch (code) {
     case 'VOLT_ORM_NOT_FOUND':
-      return new HttpError(404, { detail: message, cause: error });
+      return new HttpError(404, { code, detail: message, cause: error });
     case 'VOLT_ORM_PROTECTED':
     case 'VOLT_ORM_RESTRICTED':
-      return new HttpError(409, { detail: message, cause: error });
+      return new HttpError(409, { code, detail: message, cause: error });
     case 'VOLT_ORM_DATABASE_BUSY':
       // The driver's message names tables and timeouts: it stays in the log (cause).
       return unavailable(error, 'The database is busy. Try again shortly.', 1);
@@ -132,6 +139,7 @@ export function dataLayerError(error: unknown, request: FastifyRequest): HttpErr
       if (!errors) return undefined;
       const conflict = errors.length > 0 && errors.every((e) => e.type === 'unique');
       return new HttpError(conflict ? 409 : 422, {
+        code,
         detail: conflict ? 'The request conflicts with existing data.' : 'The request is not valid.',
         errors: errors.map((e) => ({ ...e, loc: ['body', ...e.loc] })),
         cause: error,

@@ -2,7 +2,9 @@
  * Errors as RFC 9457 problem details (`application/problem+json`).
  *
  * Every error Volt sends has the same shape, so clients need one decoder:
- * `{ type, title, status, detail?, errors?: [{ loc, msg, type }] }`.
+ * `{ type, title, status, code, detail?, errors?: [{ loc, msg, type }] }`. `code` is stable
+ * (`VOLT_HTTP_NOT_FOUND`, `VOLT_AUTH_NOT_AUTHENTICATED`…): the catalogue is `src/codes.ts`,
+ * listed in docs/reference/errors.md.
  */
 
 /** Where a validation error happened, FastAPI-style: `['body', 'tags', 2]`. */
@@ -23,6 +25,8 @@ export interface ProblemDetails {
   type: string;
   title: string;
   status: number;
+  /** Stable machine-readable code of the problem, e.g. `VOLT_HTTP_VALIDATION`. */
+  code: string;
   detail?: string;
   errors?: FieldError[];
   [extension: string]: unknown;
@@ -47,6 +51,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  499: 'Client Closed Request',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   502: 'Bad Gateway',
@@ -59,8 +64,20 @@ export function statusTitle(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 }
 
+/**
+ * The code of a status when nothing more specific is known: `VOLT_HTTP_` and the reason phrase
+ * (`VOLT_HTTP_NOT_FOUND` for 404, `VOLT_HTTP_CLIENT_ERROR` for a status with no phrase).
+ */
+export function codeOfStatus(status: number): string {
+  return `VOLT_HTTP_${statusTitle(status)
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, '_')}`;
+}
+
 /** Options of an {@link HttpError}. */
 export interface HttpErrorOptions {
+  /** Stable code of the problem (`SHOP_OUT_OF_STOCK`); by default `VOLT_HTTP_` and the status's phrase. */
+  code?: string;
   /** A human explanation specific to this occurrence. */
   detail?: string;
   /** Field-level errors (mostly for 422). */
@@ -91,6 +108,8 @@ export interface HttpErrorOptions {
  */
 export class HttpError extends Error {
   readonly status: number;
+  /** Stable code, sent as the problem's `code`: see {@link HttpErrorOptions.code}. */
+  readonly code: string;
   readonly detail: string | undefined;
   readonly errors: FieldError[] | undefined;
   readonly type: string;
@@ -106,6 +125,7 @@ export class HttpError extends Error {
       throw new RangeError(`HttpError status must be an integer from 400 to 599, got ${status}`);
     }
     this.status = status;
+    this.code = opts.code ?? codeOfStatus(status);
     this.detail = opts.detail;
     this.errors = opts.errors;
     this.type = opts.type ?? 'about:blank';
@@ -121,6 +141,7 @@ export class HttpError extends Error {
       type: this.type,
       title: this.title,
       status: this.status,
+      code: this.code,
     };
     if (this.detail !== undefined) problem.detail = this.detail;
     if (this.errors !== undefined) problem.errors = this.errors;
@@ -128,10 +149,10 @@ export class HttpError extends Error {
   }
 }
 
-/** A 422 listing every failing field of a request. */
+/** A 422 listing every failing field of a request. Stable code: `VOLT_HTTP_VALIDATION`. */
 export class RequestValidationError extends HttpError {
   constructor(errors: FieldError[]) {
-    super(422, { detail: 'The request is not valid.', errors });
+    super(422, { code: 'VOLT_HTTP_VALIDATION', detail: 'The request is not valid.', errors });
     this.name = 'RequestValidationError';
   }
 }

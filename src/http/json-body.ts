@@ -285,7 +285,14 @@ export function installJsonParser(fastify: FastifyInstance, limits: JsonLimits):
     }
     parse(request, text, (error, value) => {
       if (error) {
-        done(new HttpError(400, { detail: jsonSyntaxDetail(text), cause: error }), undefined);
+        done(
+          new HttpError(400, {
+            code: 'VOLT_HTTP_INVALID_JSON',
+            detail: jsonSyntaxDetail(text),
+            cause: error,
+          }),
+          undefined,
+        );
         return;
       }
       if (found !== 0) {

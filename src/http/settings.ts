@@ -35,18 +35,18 @@ export interface Settings {
   bodyLimit: number;
   /** Deepest nesting of objects and arrays accepted in a JSON body (`JSON_MAX_DEPTH`). Default 64. */
   jsonMaxDepth: number;
-  /** Milliseconds allowed to receive a whole request, body included (`REQUEST_TIMEOUT`); 0 for no limit. Default 30 000. */
+  /** Seconds allowed to receive a whole request, body included (`REQUEST_TIMEOUT`); 0 for no limit. Default 30. */
   requestTimeout: number;
-  /** Milliseconds allowed to receive a request's headers (`HEADERS_TIMEOUT`); at most `requestTimeout`. Default 10 000 (or `requestTimeout` if lower). */
+  /** Seconds allowed to receive a request's headers (`HEADERS_TIMEOUT`); at most `requestTimeout`. Default 10 (or `requestTimeout` if lower). */
   headersTimeout: number;
   /**
-   * Milliseconds a connection may pass with no traffic either way before it is closed
+   * Seconds a connection may pass with no traffic either way before it is closed
    * (`SOCKET_IDLE_TIMEOUT`), e.g. a client that stopped reading its response; 0 for no limit.
    * Also cuts a handler that sends nothing for that long, and an SSE stream whose heartbeat is
-   * longer. Default 60 000.
+   * longer. Default 60.
    */
   socketIdleTimeout: number;
-  /** Milliseconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10 000. */
+  /** Seconds `close()` waits for in-flight requests before cutting connections (`SHUTDOWN_TIMEOUT`). Default 10. */
   shutdownTimeout: number;
   /** Serve `/openapi.json`, `/docs` and `/redoc` (`DOCS`). Default true. */
   docs: boolean;
@@ -76,8 +76,8 @@ export interface Settings {
   csrfTrustedOrigins: string[];
   /** Where a Redis server is, for the Redis stores (`REDIS_URL`). Default: none. */
   redisUrl: string;
-  /** Longest lifetime, in days, of an API token made at `POST /auth/tokens` (`API_TOKEN_MAX_DAYS`). Default 90. */
-  apiTokenMaxDays: number;
+  /** Longest lifetime, in seconds, of an API token made at `POST /auth/tokens` (`API_TOKEN_MAX_AGE`). Default 90 days. */
+  apiTokenMaxAge: number;
   /** How mail is sent (`EMAIL_BACKEND`): `console`, `file`, `memory` or `smtp`. Default `console`. */
   emailBackend: 'console' | 'file' | 'memory' | 'smtp';
   /** The SMTP server for `EMAIL_BACKEND=smtp` (`EMAIL_URL`), e.g. `smtps://user:pass@mail.example.com:465`. */
@@ -109,13 +109,48 @@ export function fastifyTrustProxy(
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }
 
-/** Thrown when settings are invalid; `problems` lists one message per bad value. */
+/** The stable code of one settings problem (see docs/reference/errors.md). */
+export type SettingsProblemCode =
+  /** A variable's value cannot be read (`PORT=eighty`, `REQUEST_TIMEOUT=30x`). */
+  | 'VOLT_SETTINGS_INVALID_VALUE'
+  /** An installed app's required setting is not set. */
+  | 'VOLT_SETTINGS_REQUIRED'
+  /** Two settings contradict each other (`HEADERS_TIMEOUT` longer than `REQUEST_TIMEOUT`). */
+  | 'VOLT_SETTINGS_CONFLICT'
+  /** `DEBUG` is on in production. */
+  | 'VOLT_SETTINGS_DEBUG_IN_PRODUCTION'
+  /** `SECRET_KEY` is missing or too weak for production. */
+  | 'VOLT_SETTINGS_WEAK_SECRET_KEY'
+  /** `ALLOWED_HOSTS` contains `*` in production. */
+  | 'VOLT_SETTINGS_WILDCARD_HOST';
+
+/** One bad setting: its stable code, the variable it concerns and a sentence about it. */
+export interface SettingsProblem {
+  code: SettingsProblemCode;
+  /** The environment variable, e.g. `PORT` (empty when the problem concerns no single one). */
+  setting: string;
+  message: string;
+}
+
+/**
+ * Thrown when settings are invalid (code `VOLT_SETTINGS_INVALID`): `issues` lists each bad value
+ * with its code, `problems` their messages.
+ */
 export class SettingsError extends Error {
+  readonly code = 'VOLT_SETTINGS_INVALID';
+  /** One message per bad value. */
   readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** One coded problem per bad value, in the order of `problems`. */
+  readonly issues: SettingsProblem[];
+  constructor(problems: ReadonlyArray<SettingsProblem | string>) {
+    const issues = problems.map(
+      (p): SettingsProblem =>
+        typeof p === 'string' ? { code: 'VOLT_SETTINGS_INVALID_VALUE', setting: '', message: p } : p,
+    );
+    super(`Invalid settings:\n${issues.map((p) => `  - ${p.message}`).join('\n')}`);
     this.name = 'SettingsError';
-    this.problems = problems;
+    this.issues = issues;
+    this.problems = issues.map((p) => p.message);
   }
 }
 
@@ -153,6 +188,46 @@ const asInt =
       return new Invalid(`must be a whole number from ${min} to ${max}, got "${shown(raw)}"`);
     }
     return n;
+  };
+
+/** Seconds in each unit a duration may be written in. */
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * A duration as settings write it, in seconds: a number of seconds (`30`, `0.5`) or a number
+ * with a unit (`500ms`, `30s`, `15m`, `2h`, `14d`). `undefined` when `raw` is neither.
+ *
+ * @example
+ * ```ts
+ * parseDuration('15m'); // 900
+ * parseDuration('500ms'); // 0.5
+ * parseDuration('30x'); // undefined
+ * ```
+ */
+export function parseDuration(raw: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
+  // Whole milliseconds: what timers can honour, and no float noise (0.1 * 3 …).
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) / 1000 : undefined;
+}
+
+/**
+ * A duration setting in seconds (see {@link parseDuration}), from `min` to `max` seconds;
+ * `whole` for those sent as whole seconds (a cookie's Max-Age, HSTS's max-age).
+ */
+const asDuration =
+  (min: number, max: number, whole = false): Parser<number> =>
+  (raw) => {
+    const seconds = parseDuration(raw);
+    if (seconds === undefined)
+      return new Invalid(
+        `must be a duration: seconds (30, 0.5) or a number with a unit ms, s, m, h or d (500ms, 15m, 14d), got "${shown(raw)}"`,
+      );
+    if (seconds < min || seconds > max)
+      return new Invalid(`must be from ${min} to ${max} seconds, got "${shown(raw)}"`);
+    if (whole && !Number.isInteger(seconds)) return new Invalid(`must be whole seconds, got "${shown(raw)}"`);
+    return seconds;
   };
 
 const asList: Parser<string[]> = (raw) =>
@@ -223,6 +298,9 @@ const asCookieName: Parser<string> = (raw) =>
     ? raw
     : new Invalid(`must be a cookie name (letters, digits, - and _), got "${shown(raw)}"`);
 
+/** The longest timer Node runs (2^31 - 1 ms), in seconds. */
+const MAX_TIMER = 2_147_483;
+
 const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>] } = {
   env: ['VOLT_ENV', oneOf(['development', 'production', 'test'] as const)],
   debug: ['DEBUG', asBool],
@@ -234,22 +312,22 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   logLevel: ['LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)],
   bodyLimit: ['BODY_LIMIT', asInt(1, 2 ** 31)],
   jsonMaxDepth: ['JSON_MAX_DEPTH', asInt(1, 10_000)],
-  requestTimeout: ['REQUEST_TIMEOUT', asInt(0, 2 ** 31)],
-  headersTimeout: ['HEADERS_TIMEOUT', asInt(1, 2 ** 31)],
-  socketIdleTimeout: ['SOCKET_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
-  shutdownTimeout: ['SHUTDOWN_TIMEOUT', asInt(0, 2 ** 31)],
+  requestTimeout: ['REQUEST_TIMEOUT', asDuration(0, MAX_TIMER)],
+  headersTimeout: ['HEADERS_TIMEOUT', asDuration(0.001, MAX_TIMER)],
+  socketIdleTimeout: ['SOCKET_IDLE_TIMEOUT', asDuration(0, MAX_TIMER)],
+  shutdownTimeout: ['SHUTDOWN_TIMEOUT', asDuration(0, MAX_TIMER)],
   docs: ['DOCS', asBool],
   jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
   siteUrl: ['SITE_URL', asSiteUrl],
   trustProxy: ['TRUST_PROXY', asTrustProxy],
-  hstsSeconds: ['HSTS_SECONDS', asInt(0, 2 ** 31)],
+  hstsSeconds: ['HSTS_SECONDS', asDuration(0, 2 ** 31, true)],
   sessionCookieName: ['SESSION_COOKIE_NAME', asCookieName],
   sessionCookieSecure: ['SESSION_COOKIE_SECURE', asBool],
-  sessionMaxAge: ['SESSION_MAX_AGE', asInt(60, 2 ** 31)],
-  sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asInt(0, 2 ** 31)],
+  sessionMaxAge: ['SESSION_MAX_AGE', asDuration(60, 2 ** 31, true)],
+  sessionIdleTimeout: ['SESSION_IDLE_TIMEOUT', asDuration(0, 2 ** 31, true)],
   csrfTrustedOrigins: ['CSRF_TRUSTED_ORIGINS', asList],
   redisUrl: ['REDIS_URL', asString],
-  apiTokenMaxDays: ['API_TOKEN_MAX_DAYS', asInt(1, 3650)],
+  apiTokenMaxAge: ['API_TOKEN_MAX_AGE', asDuration(60, 3650 * 86_400, true)],
   emailBackend: ['EMAIL_BACKEND', oneOf(['console', 'file', 'memory', 'smtp'] as const)],
   emailUrl: ['EMAIL_URL', asString],
   emailFilePath: ['EMAIL_FILE_PATH', asString],
@@ -258,11 +336,11 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
 
 // Slow-header clients (slowloris) hold a socket for this long at most; a person's browser sends
 // its headers in one round trip.
-const DEFAULT_HEADERS_TIMEOUT = 10_000;
+const DEFAULT_HEADERS_TIMEOUT = 10;
 
 // Twice REQUEST_TIMEOUT's default, as nginx's proxy timeouts: no client reading a response, nor
 // a healthy handler or stream, stays silent that long.
-const DEFAULT_SOCKET_IDLE_TIMEOUT = 60_000;
+const DEFAULT_SOCKET_IDLE_TIMEOUT = 60;
 
 /** The prefix of the development-only secret key generated when none is set. */
 export const INSECURE_KEY_PREFIX = 'volt-insecure-';
@@ -279,10 +357,10 @@ function defaults(env: VoltEnv): Settings {
     logLevel: env === 'test' ? 'silent' : 'info',
     bodyLimit: 1024 * 1024,
     jsonMaxDepth: DEFAULT_JSON_MAX_DEPTH,
-    requestTimeout: 30_000,
+    requestTimeout: 30,
     headersTimeout: DEFAULT_HEADERS_TIMEOUT,
     socketIdleTimeout: DEFAULT_SOCKET_IDLE_TIMEOUT,
-    shutdownTimeout: 10_000,
+    shutdownTimeout: 10,
     docs: true,
     jsonMaxArrayLength: DEFAULT_JSON_MAX_ARRAY_LENGTH,
     siteUrl: '',
@@ -294,7 +372,7 @@ function defaults(env: VoltEnv): Settings {
     sessionIdleTimeout: 0,
     csrfTrustedOrigins: [],
     redisUrl: '',
-    apiTokenMaxDays: 90,
+    apiTokenMaxAge: 90 * 86_400,
     emailBackend: 'console',
     emailUrl: '',
     emailFilePath: './data/mail',
@@ -350,7 +428,9 @@ export function readEnvironment(
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const vars = readEnvironment(options);
-  const problems: string[] = [];
+  const problems: SettingsProblem[] = [];
+  const problem = (code: SettingsProblemCode, setting: string, message: string) =>
+    problems.push({ code, setting, message });
 
   const parsedEnv = SOURCES.env[1](options.overrides?.env ?? vars.VOLT_ENV ?? 'development');
   const settings = defaults(parsedEnv instanceof Invalid ? 'development' : parsedEnv);
@@ -362,7 +442,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     const raw = vars[name];
     if (raw === undefined) continue;
     const value = parse(raw);
-    if (value instanceof Invalid) problems.push(`${name} ${value.reason}`);
+    if (value instanceof Invalid) problem('VOLT_SETTINGS_INVALID_VALUE', name, `${name} ${value.reason}`);
     else target[key] = value;
   }
   Object.assign(settings, stripUndefined(options.overrides ?? {}));
@@ -372,7 +452,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const headersGiven = vars.HEADERS_TIMEOUT !== undefined || options.overrides?.headersTimeout !== undefined;
   if (settings.requestTimeout > 0 && settings.headersTimeout > settings.requestTimeout) {
     if (headersGiven) {
-      problems.push(
+      problem(
+        'VOLT_SETTINGS_CONFLICT',
+        'HEADERS_TIMEOUT',
         `HEADERS_TIMEOUT (${settings.headersTimeout}) must not be longer than REQUEST_TIMEOUT (${settings.requestTimeout})`,
       );
     } else {
@@ -381,11 +463,21 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   }
 
   if (settings.env === 'production') {
-    if (settings.debug) problems.push('DEBUG must be off when VOLT_ENV=production');
+    if (settings.debug)
+      problem('VOLT_SETTINGS_DEBUG_IN_PRODUCTION', 'DEBUG', 'DEBUG must be off when VOLT_ENV=production');
     const weakness = secretKeyWeakness(settings.secretKey);
-    if (weakness) problems.push(`${weakness}; production needs a random key of 50+ characters`);
+    if (weakness)
+      problem(
+        'VOLT_SETTINGS_WEAK_SECRET_KEY',
+        'SECRET_KEY',
+        `${weakness}; production needs a random key of 50+ characters`,
+      );
     if (settings.allowedHosts.includes('*'))
-      problems.push('ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production');
+      problem(
+        'VOLT_SETTINGS_WILDCARD_HOST',
+        'ALLOWED_HOSTS',
+        'ALLOWED_HOSTS must not contain "*" when VOLT_ENV=production',
+      );
   }
   if (problems.length > 0) throw new SettingsError(problems);
   if (!settings.secretKey) {

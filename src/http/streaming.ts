@@ -42,7 +42,7 @@ export function sseEvent<T>(
 
 /** Options of `ctx.sse()`. */
 export interface SseOptions {
-  /** Milliseconds between `: ping` comments sent while the source is silent; 0 turns them off. Default 15 000. */
+  /** Seconds between `: ping` comments sent while the source is silent (fractions allowed); 0 turns them off. Default 15. */
   heartbeat?: number;
 }
 
@@ -177,7 +177,7 @@ async function* sseFrames(
 
 /** Builds an SSE body; see `ctx.sse()`. */
 export function sseBody(source: AsyncIterable<unknown>, options: SseOptions = {}): StreamBody {
-  const heartbeat = options.heartbeat ?? 15_000;
+  const heartbeat = Math.round((options.heartbeat ?? 15) * 1000);
   return {
     [STREAM]: 'sse',
     contentType: 'text/event-stream; charset=utf-8',

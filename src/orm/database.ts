@@ -95,13 +95,18 @@ export interface Database {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Options of `connect()`. Options that do not apply to a dialect are ignored. */
+/**
+ * Options of `connect()`. Options that do not apply to a dialect are ignored. The timeouts
+ * mirror the drivers' own (SQLite's `busy_timeout`, `pg`'s `connectionTimeoutMillis`), so they
+ * keep the drivers' unit, milliseconds, and say so with an `Ms` suffix; every other duration in
+ * Volt's settings and options is in seconds (docs/guides/settings.md, "Durations").
+ */
 export interface ConnectOptions {
   /**
    * SQLite: how long to wait for another process's write lock, in ms, before failing with
    * `DatabaseBusyError` (default 5000). The wait does not block the event loop.
    */
-  busyTimeout?: number;
+  busyTimeoutMs?: number;
   /** SQLite: how many prepared statements to keep (default 500, least recently used dropped). */
   statementCacheSize?: number;
   /** PostgreSQL: the pool size (default 10). */
@@ -111,7 +116,7 @@ export interface ConnectOptions {
    * established — before failing with `DatabaseBusyError` (all in use) or
    * `DatabaseUnavailableError` (the server did not answer). Default 5000; 0 waits forever.
    */
-  connectionTimeout?: number;
+  connectionTimeoutMs?: number;
   /** PostgreSQL: the `search_path` set on every pooled connection (e.g. a test schema). */
   searchPath?: string;
   /**

@@ -109,8 +109,8 @@ export class CheckViolationError extends ConstraintViolationError {
 
 /**
  * The database is there but cannot take this work now: SQLite's write lock stayed held by
- * another connection for the whole `busyTimeout`, no pooled PostgreSQL connection became free
- * within `connectionTimeout`, or PostgreSQL's `lock_timeout` ran out (`55P03`). Retrying later
+ * another connection for the whole `busyTimeoutMs`, no pooled PostgreSQL connection became free
+ * within `connectionTimeoutMs`, or PostgreSQL's `lock_timeout` ran out (`55P03`). Retrying later
  * can succeed; the HTTP layer answers 503 with `Retry-After` (`retryAfter` seconds).
  *
  * @example

@@ -11,6 +11,15 @@ export {
   type SqlValue,
 } from './database.ts';
 export {
+  type AutoJoinTable,
+  autoJoinTable,
+  createTableSql,
+  createTables,
+  createTablesSql,
+  dependencyOrder,
+  type TableDdl,
+} from './ddl.ts';
+export {
   CheckViolationError,
   type ConstraintInfo,
   ConstraintViolationError,
@@ -146,6 +155,7 @@ export type {
 } from './migrations/types.ts';
 export { type MigrationSource, MigrationWriteError, writeMigration } from './migrations/writer.ts';
 export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
+export type { ModelSchema, ModelSchemas, PropertiesOf } from './model-schemas.ts';
 export {
   type Aggregate,
   type AggregateFunction,
@@ -201,16 +211,6 @@ export type {
 } from './query/types.ts';
 export type { Written } from './query/write.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
-export {
-  type AutoJoinTable,
-  autoJoinTable,
-  createTableSql,
-  createTables,
-  createTablesSql,
-  dependencyOrder,
-  type TableDdl,
-} from './schema-editor.ts';
-export type { ModelSchema, ModelSchemas, PropertiesOf } from './schemas.ts';
 export type {
   CreateInput,
   FieldMap,

@@ -3,8 +3,8 @@
  * admin read (through `Model.meta`).
  */
 import { type CheckSpec, type IndexSpec, ModelMeta, type PermissionAction } from './meta.ts';
+import { type ModelSchemas, modelSchemas } from './model-schemas.ts';
 import { defaultRegistry, type Registry } from './registry.ts';
-import { type ModelSchemas, modelSchemas } from './schemas.ts';
 import type { FieldMap } from './types.ts';
 
 /** A declared model: its bound fields, its introspection API and its schemas. */

@@ -3,7 +3,7 @@
  * field constraints, not uniqueness (the query layer asks the database for that).
  */
 import type { AnyModel } from './model.ts';
-import { isOptionalOnCreate, isWritable } from './schemas.ts';
+import { isOptionalOnCreate, isWritable } from './model-schemas.ts';
 
 /** One problem with an input, shaped like the HTTP layer's errors (`loc`, `msg`, `type`). */
 export interface FieldError {

@@ -61,6 +61,7 @@ export function crossSiteCheck(
     const exact = exactOrigin(origin);
     if (exact !== undefined && allowed.has(exact)) return undefined;
     return new HttpError(403, {
+      code: 'VOLT_SECURITY_CROSS_SITE',
       title: 'CSRF check failed',
       detail: `CSRF check failed: the browser sent this request for another site (Sec-Fetch-Site: ${site}${origin === undefined ? '' : `, Origin: ${origin.slice(0, 200)}`}), whose origin is not in CSRF_TRUSTED_ORIGINS.`,
     });

@@ -17,6 +17,7 @@ export {
 export { type HostCheck, hostCheck, hostOf } from './hosts.ts';
 export { installSecurity, type SecurityOptions } from './install.ts';
 export { type SafeRedirectOptions, safeRedirectUrl } from './redirects.ts';
+export { isRedisClient, type RedisClient, redisCommand } from './redis-client.ts';
 export {
   RedisGuard,
   type RedisGuardOptions,
@@ -24,7 +25,6 @@ export {
   StoreUnavailableError,
 } from './redis-guard.ts';
 export {
-  type RedisEvalClient,
   RedisThrottleStore,
   type RedisThrottleStoreOptions,
 } from './redis-throttle-store.ts';

@@ -51,7 +51,7 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
       if (problem !== undefined) {
         // The host only: the URL may hold a secret (a reset token).
         request.log.warn({ host: request.headers.host?.slice(0, 255) }, 'Host not in ALLOWED_HOSTS');
-        throw new HttpError(400, { detail: problem });
+        throw new HttpError(400, { code: 'VOLT_SECURITY_HOST_NOT_ALLOWED', detail: problem });
       }
     }
     const refused = crossSite(request);

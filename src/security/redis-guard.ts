@@ -19,7 +19,7 @@ import { HttpError } from '../http/errors.ts';
  * ```
  */
 export class StoreUnavailableError extends HttpError {
-  readonly code = 'VOLT_STORE_UNAVAILABLE';
+  override readonly code = 'VOLT_STORE_UNAVAILABLE';
 
   constructor(what: string, retryAfter: number, cause?: unknown) {
     super(503, {
@@ -33,7 +33,7 @@ export class StoreUnavailableError extends HttpError {
 
 /** Options of a {@link RedisGuard} (and of the Redis stores, which pass them on). */
 export interface RedisGuardOptions {
-  /** Milliseconds a command may take before it counts as failed. Default 1000. */
+  /** Seconds a command may take before it counts as failed (fractions allowed). Default 1. */
   commandTimeout?: number;
   /** Seconds clients are told to wait (`Retry-After` of the 503). Default 5. */
   retryAfter?: number;
@@ -89,6 +89,7 @@ const PAUSE_AFTER_FAILURE = 1000;
 const BUSY_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
 
 class CommandTimeout extends Error {
+  readonly code = 'VOLT_STORE_TIMEOUT';
   constructor(ms: number) {
     super(`Redis did not answer within ${ms} ms`);
     this.name = 'CommandTimeout';
@@ -111,7 +112,7 @@ function unavailable(error: unknown): boolean {
  *
  * @example
  * ```ts
- * const guard = new RedisGuard(client, 'The cache', { commandTimeout: 500 });
+ * const guard = new RedisGuard(client, 'The cache', { commandTimeout: 0.5 }); // seconds
  * const value = await guard.run((signal) => client.sendCommand(['GET', key], { abortSignal: signal }));
  * ```
  */
@@ -128,10 +129,11 @@ export class RedisGuard {
   constructor(client: object, what: string, options: RedisGuardOptions = {}) {
     this.#client = client as ClientShape;
     this.#what = what;
-    this.#timeout = options.commandTimeout ?? 1000;
+    const commandTimeout = options.commandTimeout ?? 1;
     this.#retryAfter = options.retryAfter ?? 5;
-    if (!Number.isFinite(this.#timeout) || this.#timeout <= 0)
-      throw new TypeError(`commandTimeout must be a number of milliseconds above 0, got ${this.#timeout}`);
+    if (!Number.isFinite(commandTimeout) || commandTimeout <= 0)
+      throw new TypeError(`commandTimeout must be a number of seconds above 0, got ${commandTimeout}`);
+    this.#timeout = Math.max(1, Math.round(commandTimeout * 1000));
     if (!Number.isSafeInteger(this.#retryAfter) || this.#retryAfter < 1)
       throw new TypeError(`retryAfter must be a whole number of seconds above 0, got ${this.#retryAfter}`);
     this.#logger = options.logger === false ? undefined : (options.logger ?? stderrLogger);

@@ -1,23 +1,10 @@
 /**
  * A {@link ThrottleStore} in Redis, shared by every process of the app. Volt depends on no Redis
- * library: pass a connected client of your own that has the one method used, `eval`.
+ * library: pass a connected client of `redis` (node-redis) or `ioredis` as it is ({@link RedisClient}).
  */
+import { isRedisClient, type RedisClient, redisCommand } from './redis-client.ts';
 import { RedisGuard, type RedisGuardOptions, StoreUnavailableError } from './redis-guard.ts';
 import { MemoryThrottleStore, type ThrottleStore, type ThrottleWindow } from './throttle-store.ts';
-
-/**
- * The part of a Redis client the store uses: node-redis v4/v5 clients have it as is. For
- * ioredis, adapt it: `{ eval: (script, { keys, arguments: args }) => redis.eval(script, keys.length, ...keys, ...args) }`.
- */
-export interface RedisEvalClient {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  /**
-   * The client with an abort signal on its commands (node-redis has it): a command the store
-   * gave up on (past `commandTimeout`) and not yet sent is then dropped, rather than counted
-   * in Redis later on top of the count kept meanwhile.
-   */
-  withAbortSignal?(signal: AbortSignal): Pick<RedisEvalClient, 'eval'>;
-}
 
 /** Options of {@link RedisThrottleStore}. */
 export interface RedisThrottleStoreOptions extends RedisGuardOptions {
@@ -93,7 +80,7 @@ interface Pending {
  * ```
  */
 export class RedisThrottleStore implements ThrottleStore {
-  readonly #client: RedisEvalClient;
+  readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #guard: RedisGuard;
   readonly #fallback: ThrottleStore | false;
@@ -104,9 +91,11 @@ export class RedisThrottleStore implements ThrottleStore {
   #pending = new Map<string, Pending>();
   #merging: Promise<void> | undefined;
 
-  constructor(client: RedisEvalClient, options: RedisThrottleStoreOptions = {}) {
-    if (typeof client?.eval !== 'function')
-      throw new TypeError('RedisThrottleStore needs a connected Redis client with an eval() method');
+  constructor(client: RedisClient, options: RedisThrottleStoreOptions = {}) {
+    if (!isRedisClient(client))
+      throw new TypeError(
+        'RedisThrottleStore needs a connected Redis client of redis (node-redis) or ioredis',
+      );
     this.#client = client;
     this.#prefix = options.prefix ?? 'volt:throttle:';
     this.#guard = new RedisGuard(client, 'The throttle store', options);
@@ -162,9 +151,9 @@ export class RedisThrottleStore implements ThrottleStore {
     }
   }
 
+  /** Runs a script; the signal drops it if not sent yet (node-redis), so it is not counted late. */
   #send(signal: AbortSignal, script: string, keys: string[], args: string[]): Promise<unknown> {
-    const client = this.#client.withAbortSignal?.(signal) ?? this.#client;
-    return client.eval(script, { keys, arguments: args });
+    return redisCommand(this.#client, ['EVAL', script, String(keys.length), ...keys, ...args], signal);
   }
 
   /** Remembers the window Redis answered for `key` (or that it has none). */

@@ -27,7 +27,7 @@ function base64url(bytes: Buffer): string {
  * ```ts
  * const signer = new Signer(app.settings.secretKey, { salt: 'password-reset' });
  * const token = signer.signTimestamped(String(user.id));
- * signer.unsignTimestamped(token, 3_600_000); // '42' within the hour, else undefined
+ * signer.unsignTimestamped(token, 3600); // '42' within the hour (max age in seconds), else undefined
  * ```
  */
 export class Signer {
@@ -73,9 +73,10 @@ export class Signer {
 
   /**
    * The value of a string made by {@link signTimestamped}, or `undefined` when it was altered
-   * or signed more than `maxAgeMs` milliseconds ago (or more than a minute in the future).
+   * or signed more than `maxAge` seconds ago (or more than a minute in the future). `now` is in
+   * milliseconds since the epoch, as `Date.now()`.
    */
-  unsignTimestamped(signed: string, maxAgeMs: number, now = Date.now()): string | undefined {
+  unsignTimestamped(signed: string, maxAge: number, now = Date.now()): string | undefined {
     const stamped = this.unsign(signed);
     if (stamped === undefined) return undefined;
     const at = stamped.lastIndexOf(SEPARATOR);
@@ -83,7 +84,7 @@ export class Signer {
     const time = Number.parseInt(stamped.slice(at + 1), 36);
     if (!Number.isSafeInteger(time)) return undefined;
     const age = now - time;
-    if (age > maxAgeMs || age < -60_000) return undefined;
+    if (age > maxAge * 1000 || age < -60_000) return undefined;
     return stamped.slice(0, at);
   }
 }

@@ -11,11 +11,11 @@ import { MemoryThrottleStore, type ThrottleStore } from './throttle-store.ts';
 // The stores beside the throttles that use them, so one import gives both.
 export { MemoryThrottleStore, type ThrottleStore, type ThrottleWindow } from './throttle-store.ts';
 
-function checkLimits(limit: number, windowMs: number): void {
+function checkLimits(limit: number, window: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new TypeError(`limit must be a whole number above 0, got ${limit}`);
-  if (!Number.isFinite(windowMs) || windowMs < 1)
-    throw new TypeError(`windowMs must be above 0, got ${windowMs}`);
+  if (!Number.isFinite(window) || window < 0.001)
+    throw new TypeError(`window must be a number of seconds above 0, got ${window}`);
 }
 
 function secondsUntil(resetAt: number, now: number): number {
@@ -26,8 +26,8 @@ function secondsUntil(resetAt: number, now: number): number {
 export interface RateLimitOptions {
   /** Requests allowed per window and key. */
   limit: number;
-  /** The window in milliseconds. */
-  windowMs: number;
+  /** The window in seconds (fractions allowed). */
+  window: number;
   /**
    * What is counted; by default the client's address (`ctx.request.ip`, which follows
    * TRUST_PROXY), an IPv6 client by its /64 network ({@link clientKey}).
@@ -55,13 +55,15 @@ export interface RateLimitState {
  *
  * @example
  * ```ts
- * const perIp = rateLimit({ limit: 10, windowMs: 60_000, name: 'search' });
+ * const perIp = rateLimit({ limit: 10, window: 60, name: 'search' }); // 10 a minute
  * app.get('/search', { dependencies: [perIp] }, (ctx) => search(ctx.query));
  * ```
  */
 export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState> {
-  const { limit, windowMs } = options;
-  checkLimits(limit, windowMs);
+  const { limit, window } = options;
+  checkLimits(limit, window);
+  // The stores count in milliseconds, as the epoch times of their windows.
+  const windowMs = Math.round(window * 1000);
   const store = options.store ?? new MemoryThrottleStore();
   const name = options.name ?? 'rateLimit';
   const keyOf = options.key ?? ((ctx: Context) => clientKey(ctx.request.ip));
@@ -76,7 +78,8 @@ export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState>
     };
     if (count > limit) {
       throw new HttpError(429, {
-        detail: `Too many requests: the limit is ${limit} per ${windowMs / 1000} seconds. Retry after ${headers['ratelimit-reset']} seconds.`,
+        code: 'VOLT_SECURITY_THROTTLED',
+        detail: `Too many requests: the limit is ${limit} per ${window} seconds. Retry after ${headers['ratelimit-reset']} seconds.`,
         headers: { ...headers, 'retry-after': headers['ratelimit-reset'] },
       });
     }
@@ -89,8 +92,8 @@ export function rateLimit(options: RateLimitOptions): Dependency<RateLimitState>
 export interface ThrottleOptions {
   /** Failures allowed per window; the next check after that many is refused. */
   limit: number;
-  /** The window in milliseconds: a key locked out stays locked until its window ends. */
-  windowMs: number;
+  /** The window in seconds: a key locked out stays locked until its window ends. */
+  window: number;
   /** Where counts are kept; a new in-memory store by default (per process). */
   store?: ThrottleStore;
 }
@@ -108,7 +111,7 @@ export interface ThrottleVerdict {
  *
  * @example
  * ```ts
- * const logins = new Throttle({ limit: 5, windowMs: 15 * 60_000 });
+ * const logins = new Throttle({ limit: 5, window: 15 * 60 }); // 15 minutes
  * const verdict = await logins.check(`user:${username}`);
  * if (!verdict.allowed) throw new HttpError(429, { headers: { 'retry-after': String(verdict.retryAfter) } });
  * if (!(await passwordMatches())) await logins.fail(`user:${username}`);
@@ -117,13 +120,14 @@ export interface ThrottleVerdict {
  */
 export class Throttle {
   readonly limit: number;
-  readonly windowMs: number;
+  /** The window in seconds. */
+  readonly window: number;
   readonly #store: ThrottleStore;
 
   constructor(options: ThrottleOptions) {
-    checkLimits(options.limit, options.windowMs);
+    checkLimits(options.limit, options.window);
     this.limit = options.limit;
-    this.windowMs = options.windowMs;
+    this.window = options.window;
     this.#store = options.store ?? new MemoryThrottleStore();
   }
 
@@ -138,7 +142,7 @@ export class Throttle {
 
   /** Counts a failure of `key`; answers whether it may still try (the same as a {@link check} after it). */
   async fail(key: string): Promise<ThrottleVerdict> {
-    const { count, resetAt } = await this.#store.hit(key, this.windowMs);
+    const { count, resetAt } = await this.#store.hit(key, Math.round(this.window * 1000));
     const now = Date.now();
     return count < this.limit
       ? { allowed: true, retryAfter: 0 }

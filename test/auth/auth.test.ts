@@ -85,7 +85,7 @@ test('API tokens: shown once, listed without the secret, usable as bearer, revoc
   const made = await client.post<{ token: string; id: number; prefix: string; name: string }>(
     '/auth/tokens',
     {
-      json: { name: 'ci', expiresInDays: 30 },
+      json: { name: 'ci', expiresIn: 30 * 86_400 },
       headers,
     },
   );
@@ -128,7 +128,7 @@ test("API tokens: a user cannot revoke another user's token", async (t) => {
 });
 
 test('the OAuth2 password flow gives an expiring bearer token', async (t) => {
-  const { app } = await authApp(t, { auth: { accessTokenLifetime: 60_000 } });
+  const { app } = await authApp(t, { auth: { accessTokenLifetime: 60 } });
   const client = testClient(app);
   const res = await client.post<{ access_token: string; token_type: string; expires_in: number }>(
     '/auth/token',

@@ -20,7 +20,7 @@ import {
 } from 'volt/auth';
 import { createRegistry, f, query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, FAST, logIn, PASSWORD } from './fixtures.ts';
 
 test('ctx.user is anonymous without credentials, the user with them; resolved once per request', async (t) => {

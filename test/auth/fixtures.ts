@@ -19,7 +19,7 @@ import {
 } from 'volt/auth';
 import { type Database, f, model } from 'volt/orm';
 import { testClient, testDatabase } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 
 /** Cheap scrypt parameters: the tests check behaviour, not hashing cost. */
 export const FAST = { N: 1024, r: 8, p: 1 };

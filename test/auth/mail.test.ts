@@ -298,7 +298,7 @@ describe('SMTP backend', () => {
 
   test('a refused connection is a clear delivery error', async (t) => {
     const port = await closedPort();
-    const mail = new SmtpMailBackend({ host: '127.0.0.1', port, timeout: 5000 });
+    const mail = new SmtpMailBackend({ host: '127.0.0.1', port, timeout: 5 });
     t.after(() => mail.close());
     await assert.rejects(mail.send([message]), (error) => {
       assert.ok(error instanceof MailDeliveryError);

@@ -19,7 +19,7 @@ import {
 } from 'volt/auth';
 import { createRegistry, f, model, query } from 'volt/orm';
 import { countQueries, forEachDialect, testClient } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, PASSWORD, Report } from './fixtures.ts';
 
 /** A model whose policy asks for a permission inside its rule: the owner, or a moderator. */

@@ -15,7 +15,7 @@ import { type TestClient, type TestResponse, testClient } from 'volt/testing';
 import { privateRedis } from '../redis.ts';
 import { addUser, authApp, logIn, PASSWORD } from './fixtures.ts';
 
-const TIMEOUT = 300;
+const TIMEOUT = 300; // ms (commandTimeout takes seconds)
 /**
  * The longest a request may take while Redis is away: the command timeout and a wide margin
  * for a busy machine. (Before the stores bounded their commands, requests waited for the
@@ -69,8 +69,8 @@ test('Redis stopped under load: no crash, 503 + Retry-After within the bound, lo
   t.after(() => client.destroy());
   const { app, db } = await authApp(t, {
     auth: {
-      sessions: new RedisSessionStore(client, { commandTimeout: TIMEOUT }),
-      throttle: new RedisThrottleStore(client, { commandTimeout: TIMEOUT }),
+      sessions: new RedisSessionStore(client, { commandTimeout: TIMEOUT / 1000 }),
+      throttle: new RedisThrottleStore(client, { commandTimeout: TIMEOUT / 1000 }),
     },
   });
   await addUser(db, 'bob');

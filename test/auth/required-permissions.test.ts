@@ -9,7 +9,7 @@ import { volt } from 'volt';
 import { auth, Group, MemoryMailBackend, Permission, Session, saveUserFields, Token, User } from 'volt/auth';
 import { f, model, query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, FAST, PASSWORD } from './fixtures.ts';
 
 const Product = model(

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Group, Permission, Session, Token, User } from 'volt/auth';
 import { query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, logIn } from './fixtures.ts';
 
 forEachDialect((dialect, open) => {

@@ -22,7 +22,7 @@ import {
 } from 'volt/auth';
 import { f, query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { addUser, authApp, countHashing, csrf, FAST, logIn, PASSWORD } from './fixtures.ts';
 
 test('login as another user in the same browser does not hand over the previous user’s session data', async (t) => {

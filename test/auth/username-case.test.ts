@@ -9,7 +9,7 @@ import { type TestContext, test } from 'node:test';
 import { type AuthOptions, createUser, Group, Permission, Session, Token, User } from 'volt/auth';
 import { query } from 'volt/orm';
 import { forEachDialect, testClient } from 'volt/testing';
-import { createTables } from '../../src/orm/schema-editor.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import { waitFor } from '../http/support.ts';
 import { addUser, authApp, countHashing, FAST, logIn, PASSWORD } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Every guide and tutorial can be found: the README and the docs index link each page of
- * docs/guides and docs/tutorial.
+ * Every guide, tutorial and reference page can be found: the README and the docs index link
+ * each page of docs/guides, docs/tutorial and docs/reference.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ const pagesOf = (dir: string) =>
     .sort();
 const guides = pagesOf('guides');
 const tutorials = pagesOf('tutorial');
+const references = pagesOf('reference');
 
 function linkCounts(page: string, prefix: string): Map<string, number> {
   const text = readFileSync(join(root, page), 'utf8');
@@ -60,6 +61,20 @@ for (const [page, prefix] of [
       [...counts.keys()].filter((name) => !tutorials.includes(name)),
       [],
       `${page} links tutorials that do not exist`,
+    );
+  });
+}
+
+for (const [page, prefix] of [
+  ['README.md', 'docs/reference/'],
+  ['docs/index.md', 'reference/'],
+] as const) {
+  test(`${page} links every reference page`, () => {
+    const counts = linkCounts(page, prefix);
+    assert.deepEqual(
+      references.filter((name) => !counts.has(name)),
+      [],
+      `${page} must link each of docs/reference/*.md`,
     );
   });
 }

@@ -52,6 +52,7 @@ describe('benchmark routes', () => {
       type: 'about:blank',
       title: 'Unprocessable Content',
       status: 422,
+      code: 'VOLT_HTTP_VALIDATION',
       detail: 'The request is not valid.',
       errors: [
         { loc: ['body', 'name'], msg: 'String should have at least 1 character', type: 'string_too_short' },
@@ -131,6 +132,7 @@ describe('notes', () => {
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
+      code: 'VOLT_HTTP_NOT_FOUND',
       detail: 'Note 99999 does not exist.',
     });
 

@@ -7,7 +7,7 @@ import http from 'node:http';
 import { describe, test } from 'node:test';
 import { dependency } from '../../src/http/dependencies.ts';
 import { Router } from '../../src/http/router.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { gate, listenLocal, quietApp, waitFor } from './support.ts';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { gate, listenLocal, quietApp, recordingLogger, sleep, waitFor } from './support.ts';
 
 test('an upstream ECONNRESET after the body was read, the client still there: a 500, not a 499', async (tc) => {

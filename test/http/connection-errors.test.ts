@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { VoltApp } from '../../src/http/app.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { volt } from '../../src/volt.ts';
 import { sleep } from './support.ts';
 
@@ -17,7 +17,7 @@ after(async () => {
 });
 
 async function serve(options: { allowedHosts?: string[] } = {}): Promise<number> {
-  const app = volt({ docs: false, logger: false, envFile: false, shutdownTimeout: 100, ...options });
+  const app = volt({ docs: false, logger: false, envFile: false, shutdownTimeout: 0.1, ...options });
   app.get('/ping', () => ({ ok: true }));
   app.post('/items', { body: t.Object({ name: t.String() }), bodyLimit: 100 }, (ctx) => ctx.body);
   app.get('/stream', (ctx) =>

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { t } from '../../src/openapi/t.ts';
+import { createTables } from '../../src/orm/ddl.ts';
 import {
   connect,
   type Database,
@@ -15,8 +17,6 @@ import {
   query,
 } from '../../src/orm/index.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
-import { createTables } from '../../src/orm/schema-editor.ts';
-import { t } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';
 
@@ -100,7 +100,7 @@ describe('ORM errors as HTTP answers', () => {
 describe('a database that is busy, away or stopped', () => {
   const errors: Record<string, () => Error> = {
     busy: () =>
-      new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeout)', {
+      new DatabaseBusyError('The database stayed locked by another connection for 5000 ms (busyTimeoutMs)', {
         driverCode: '5',
         sql: 'insert into secret_table values (?)',
       }),
@@ -125,6 +125,7 @@ describe('a database that is busy, away or stopped', () => {
       type: 'about:blank',
       title: 'Service Unavailable',
       status: 503,
+      code: 'VOLT_ORM_DATABASE_BUSY',
       detail: 'The database is busy. Try again shortly.',
       instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });
@@ -144,6 +145,7 @@ describe('a database that is busy, away or stopped', () => {
       type: 'about:blank',
       title: 'Gateway Timeout',
       status: 504,
+      code: 'VOLT_ORM_ABORTED',
       detail: 'The database work took longer than the server allows.',
       instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });

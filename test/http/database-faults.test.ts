@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { volt } from '../../src/index.ts';
+import { t as types } from '../../src/openapi/t.ts';
 import { connect, type Database } from '../../src/orm/database.ts';
-import { t as types } from '../../src/schema/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { count, describePostgres, faultDatabase, forEachDialect, holdSqliteLock } from '../orm/support.ts';
 import { listenLocal, sleep, waitFor } from './support.ts';
@@ -86,11 +86,11 @@ test('SQLite: while another process holds the write lock, other routes answer at
   assert.equal(await count(db, 'items'), 1);
 });
 
-test('SQLite: a lock held longer than busyTimeout is a 503 with Retry-After, after busyTimeout', async (t) => {
+test('SQLite: a lock held longer than busyTimeoutMs is a 503 with Retry-After, after busyTimeoutMs', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'volt-http-lock-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'app.db');
-  const db = await connect(`sqlite:${file}`, { busyTimeout: 1000 });
+  const db = await connect(`sqlite:${file}`, { busyTimeoutMs: 1000 });
   t.after(() => db.close());
   await db.run('create table items (name text)');
   const client = testClient(appOver(db));

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { dependency } from '../../src/http/dependencies.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { Router } from '../../src/http/router.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { gate, quietApp, waitFor } from './support.ts';
 
@@ -86,6 +86,7 @@ describe('resolution', () => {
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
+      code: 'VOLT_HTTP_NOT_FOUND',
       detail: 'No such item.',
     });
     assert.equal(ran, false);
@@ -293,6 +294,7 @@ describe('guards from routers and the app', () => {
       type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
+      code: 'VOLT_HTTP_UNAUTHORIZED',
       detail: 'Log in first.',
     });
 
@@ -302,6 +304,7 @@ describe('guards from routers and the app', () => {
       type: 'about:blank',
       title: 'Forbidden',
       status: 403,
+      code: 'VOLT_HTTP_FORBIDDEN',
       detail: 'Admins only.',
     });
     assert.equal(handled, 0);
@@ -425,6 +428,7 @@ describe('a dependency’s own schemas', () => {
       type: 'about:blank',
       title: 'Unprocessable Content',
       status: 422,
+      code: 'VOLT_HTTP_VALIDATION',
       detail: 'The request is not valid.',
       errors: [
         {

@@ -3,15 +3,23 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HttpError } from '../../src/http/errors.ts';
-import { t } from '../../src/schema/t.ts';
+import { codeOfStatus, HttpError } from '../../src/http/errors.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { quietApp, recordingLogger } from './support.ts';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
+/** A problem body; its code is the status's (`VOLT_HTTP_NOT_FOUND`) unless `extra` gives one. */
 function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
-  return { type: 'about:blank', title, status, ...(detail === undefined ? {} : { detail }), ...extra };
+  return {
+    type: 'about:blank',
+    title,
+    status,
+    code: codeOfStatus(status),
+    ...(detail === undefined ? {} : { detail }),
+    ...extra,
+  };
 }
 
 /** A server error's problem names the request (its `X-Request-Id`) as its `instance`. */
@@ -51,6 +59,7 @@ describe('422 validation', () => {
     assert.deepEqual(
       res.json(),
       problem(422, 'Unprocessable Content', 'The request is not valid.', {
+        code: 'VOLT_HTTP_VALIDATION',
         errors: [
           { loc: ['path', 'shopId'], msg: 'Input should be a valid integer', type: 'integer_type' },
           {
@@ -76,7 +85,7 @@ describe('422 validation', () => {
     const res = await client.post('/shops/1/items', { json: {} });
     assert.equal(res.status, 422);
     assert.deepEqual(res.json(), {
-      ...problem(422, 'Unprocessable Content', 'The request is not valid.'),
+      ...problem(422, 'Unprocessable Content', 'The request is not valid.', { code: 'VOLT_HTTP_VALIDATION' }),
       errors: [
         { loc: ['query', 'limit'], msg: 'Field required', type: 'missing' },
         { loc: ['header', 'x-api-version'], msg: 'Field required', type: 'missing' },
@@ -96,7 +105,7 @@ describe('422 validation', () => {
     });
     assert.equal(res.status, 422);
     assert.deepEqual(res.json(), {
-      ...problem(422, 'Unprocessable Content', 'The request is not valid.'),
+      ...problem(422, 'Unprocessable Content', 'The request is not valid.', { code: 'VOLT_HTTP_VALIDATION' }),
       errors: [{ loc: ['body'], msg: 'Field required', type: 'missing' }],
     });
   });
@@ -136,6 +145,7 @@ describe('400, 413 and 415 from the body parser', () => {
         400,
         'Bad Request',
         'The request body is not valid JSON: Unexpected end of input at position 9.',
+        { code: 'VOLT_HTTP_INVALID_JSON' },
       ),
     );
     const details: Record<string, string> = {
@@ -158,6 +168,7 @@ describe('400, 413 and 415 from the body parser', () => {
     400,
     'Bad Request',
     'The JSON body has a key named __proto__ or constructor.prototype, which is refused.',
+    { code: 'VOLT_HTTP_INVALID_JSON' },
   );
 
   test('a __proto__ key is refused with a 400 that names it', async () => {
@@ -395,6 +406,7 @@ describe('HttpError and error mappers', () => {
       type: 'https://volt.dev/problems/rate-limit',
       title: 'Too Many Requests',
       status: 429,
+      code: 'VOLT_HTTP_TOO_MANY_REQUESTS',
       detail: 'Slow down.',
       limit: 10,
     });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dependency } from '../../src/http/dependencies.ts';
 import { MAX_FIELD_ERRORS } from '../../src/http/validation.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { volt } from '../../src/volt.ts';
 import { quietApp } from './support.ts';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { listenLocal, quietApp, recordingLogger, waitFor } from './support.ts';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'logging-app.ts');

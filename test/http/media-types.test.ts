@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { volt } from '../../src/volt.ts';
 import { listenLocal } from './support.ts';

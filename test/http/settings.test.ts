@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { VoltApp } from '../../src/http/app.ts';
-import { loadSettings, type Settings, SettingsError, secretKeyWeakness } from '../../src/http/settings.ts';
+import {
+  loadSettings,
+  parseDuration,
+  type Settings,
+  SettingsError,
+  secretKeyWeakness,
+} from '../../src/http/settings.ts';
 
 const STRONG_KEY = randomBytes(48).toString('base64url');
 
@@ -53,10 +59,10 @@ describe('defaults', () => {
       logLevel: 'info',
       bodyLimit: 1024 * 1024,
       jsonMaxDepth: 64,
-      requestTimeout: 30_000,
-      headersTimeout: 10_000,
-      socketIdleTimeout: 60_000,
-      shutdownTimeout: 10_000,
+      requestTimeout: 30,
+      headersTimeout: 10,
+      socketIdleTimeout: 60,
+      shutdownTimeout: 10,
       docs: true,
       jsonMaxArrayLength: 10_000,
       siteUrl: '',
@@ -68,7 +74,7 @@ describe('defaults', () => {
       sessionIdleTimeout: 0,
       csrfTrustedOrigins: [],
       redisUrl: '',
-      apiTokenMaxDays: 90,
+      apiTokenMaxAge: 90 * 86_400,
       emailBackend: 'console',
       emailUrl: '',
       emailFilePath: './data/mail',
@@ -102,9 +108,9 @@ describe('environment variables', () => {
       LOG_LEVEL: 'debug',
       BODY_LIMIT: '2048',
       JSON_MAX_DEPTH: '8',
-      REQUEST_TIMEOUT: '5000',
-      HEADERS_TIMEOUT: '4000',
-      SOCKET_IDLE_TIMEOUT: '5000',
+      REQUEST_TIMEOUT: '5',
+      HEADERS_TIMEOUT: '4',
+      SOCKET_IDLE_TIMEOUT: '5',
       SHUTDOWN_TIMEOUT: '0',
       DOCS: 'off',
       JSON_MAX_ARRAY_LENGTH: '50',
@@ -117,7 +123,7 @@ describe('environment variables', () => {
       SESSION_IDLE_TIMEOUT: '900',
       CSRF_TRUSTED_ORIGINS: 'https://app.example.com, https://admin.example.com',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
-      API_TOKEN_MAX_DAYS: '30',
+      API_TOKEN_MAX_AGE: '30d',
       EMAIL_BACKEND: 'smtp',
       EMAIL_URL: 'smtps://u:p@mail.example.com:465',
       EMAIL_FILE_PATH: '/tmp/mail',
@@ -134,9 +140,9 @@ describe('environment variables', () => {
       logLevel: 'debug',
       bodyLimit: 2048,
       jsonMaxDepth: 8,
-      requestTimeout: 5000,
-      headersTimeout: 4000,
-      socketIdleTimeout: 5000,
+      requestTimeout: 5,
+      headersTimeout: 4,
+      socketIdleTimeout: 5,
       shutdownTimeout: 0,
       docs: false,
       jsonMaxArrayLength: 50,
@@ -149,7 +155,7 @@ describe('environment variables', () => {
       sessionIdleTimeout: 900,
       csrfTrustedOrigins: ['https://app.example.com', 'https://admin.example.com'],
       redisUrl: 'redis://127.0.0.1:6379/2',
-      apiTokenMaxDays: 30,
+      apiTokenMaxAge: 30 * 86_400,
       emailBackend: 'smtp',
       emailUrl: 'smtps://u:p@mail.example.com:465',
       emailFilePath: '/tmp/mail',
@@ -158,15 +164,55 @@ describe('environment variables', () => {
   });
 
   test('HEADERS_TIMEOUT is at most REQUEST_TIMEOUT: a lower request timeout lowers the default', () => {
-    assert.equal(fromEnv({ REQUEST_TIMEOUT: '3000' }).headersTimeout, 3000);
-    assert.equal(fromEnv({ REQUEST_TIMEOUT: '0' }).headersTimeout, 10_000);
-    assert.equal(fromEnv({ REQUEST_TIMEOUT: '3000', HEADERS_TIMEOUT: '3000' }).headersTimeout, 3000);
-    assert.deepEqual(problemsOf({ REQUEST_TIMEOUT: '3000', HEADERS_TIMEOUT: '5000' }), [
-      'HEADERS_TIMEOUT (5000) must not be longer than REQUEST_TIMEOUT (3000)',
+    assert.equal(fromEnv({ REQUEST_TIMEOUT: '3' }).headersTimeout, 3);
+    assert.equal(fromEnv({ REQUEST_TIMEOUT: '0' }).headersTimeout, 10);
+    assert.equal(fromEnv({ REQUEST_TIMEOUT: '3', HEADERS_TIMEOUT: '3' }).headersTimeout, 3);
+    assert.deepEqual(problemsOf({ REQUEST_TIMEOUT: '3', HEADERS_TIMEOUT: '5' }), [
+      'HEADERS_TIMEOUT (5) must not be longer than REQUEST_TIMEOUT (3)',
     ]);
     assert.deepEqual(problemsOf({ HEADERS_TIMEOUT: '0' }), [
-      `HEADERS_TIMEOUT must be a whole number from 1 to ${2 ** 31}, got "0"`,
+      'HEADERS_TIMEOUT must be from 0.001 to 2147483 seconds, got "0"',
     ]);
+  });
+
+  describe('durations are seconds, or a number with a unit', () => {
+    for (const [raw, seconds] of [
+      ['45', 45],
+      ['0.5', 0.5],
+      ['500ms', 0.5],
+      ['30s', 30],
+      ['15m', 900],
+      ['2h', 7200],
+      ['1.5h', 5400],
+      [' 3 s ', 3],
+    ] as const) {
+      test(`REQUEST_TIMEOUT=${raw.trim()} is ${seconds} seconds`, () => {
+        assert.equal(fromEnv({ REQUEST_TIMEOUT: raw }).requestTimeout, seconds);
+        assert.equal(parseDuration(raw), seconds);
+      });
+    }
+
+    test('SESSION_MAX_AGE=14d is two weeks in seconds; API_TOKEN_MAX_AGE=30d a month', () => {
+      const settings = fromEnv({ SESSION_MAX_AGE: '14d', API_TOKEN_MAX_AGE: '30d' });
+      assert.equal(settings.sessionMaxAge, 14 * 86_400);
+      assert.equal(settings.apiTokenMaxAge, 30 * 86_400);
+    });
+
+    test('REQUEST_TIMEOUT=30x is refused with a message naming the units', () => {
+      assert.deepEqual(problemsOf({ REQUEST_TIMEOUT: '30x' }), [
+        'REQUEST_TIMEOUT must be a duration: seconds (30, 0.5) or a number with a unit ms, s, m, h or d (500ms, 15m, 14d), got "30x"',
+      ]);
+      assert.equal(parseDuration('30x'), undefined);
+      assert.equal(parseDuration('-5'), undefined);
+      assert.equal(parseDuration(''), undefined);
+    });
+
+    test('a duration sent as whole seconds (a cookie Max-Age) must be whole', () => {
+      assert.deepEqual(problemsOf({ SESSION_MAX_AGE: '90.5' }), [
+        'SESSION_MAX_AGE must be whole seconds, got "90.5"',
+      ]);
+      assert.equal(fromEnv({ SESSION_MAX_AGE: '90000ms' }).sessionMaxAge, 90);
+    });
   });
 
   test('booleans accept the usual spellings', () => {
@@ -195,7 +241,7 @@ describe('environment variables', () => {
       LOG_LEVEL: 'loud',
       BODY_LIMIT: '0',
       REQUEST_TIMEOUT: '-5',
-      SHUTDOWN_TIMEOUT: '1.5',
+      SHUTDOWN_TIMEOUT: '1.5x',
       DOCS: 'sometimes',
     };
     assert.deepEqual(problemsOf(env), [
@@ -205,10 +251,41 @@ describe('environment variables', () => {
       'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "mysql://db"',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       `BODY_LIMIT must be a whole number from 1 to ${2 ** 31}, got "0"`,
-      `REQUEST_TIMEOUT must be a whole number from 0 to ${2 ** 31}, got "-5"`,
-      `SHUTDOWN_TIMEOUT must be a whole number from 0 to ${2 ** 31}, got "1.5"`,
+      'REQUEST_TIMEOUT must be a duration: seconds (30, 0.5) or a number with a unit ms, s, m, h or d (500ms, 15m, 14d), got "-5"',
+      'SHUTDOWN_TIMEOUT must be a duration: seconds (30, 0.5) or a number with a unit ms, s, m, h or d (500ms, 15m, 14d), got "1.5x"',
       'DOCS must be true or false, got "sometimes"',
     ]);
+  });
+
+  test('each problem carries a stable code and the variable it is about', () => {
+    try {
+      fromEnv({
+        VOLT_ENV: 'production',
+        DEBUG: 'on',
+        PORT: 'x',
+        ALLOWED_HOSTS: '*',
+        REQUEST_TIMEOUT: '5',
+        HEADERS_TIMEOUT: '9',
+      });
+      assert.fail('expected a SettingsError');
+    } catch (error) {
+      assert.ok(error instanceof SettingsError);
+      assert.equal(error.code, 'VOLT_SETTINGS_INVALID');
+      assert.deepEqual(
+        error.issues.map((issue) => [issue.code, issue.setting]),
+        [
+          ['VOLT_SETTINGS_INVALID_VALUE', 'PORT'],
+          ['VOLT_SETTINGS_CONFLICT', 'HEADERS_TIMEOUT'],
+          ['VOLT_SETTINGS_DEBUG_IN_PRODUCTION', 'DEBUG'],
+          ['VOLT_SETTINGS_WEAK_SECRET_KEY', 'SECRET_KEY'],
+          ['VOLT_SETTINGS_WILDCARD_HOST', 'ALLOWED_HOSTS'],
+        ],
+      );
+      assert.deepEqual(
+        error.issues.map((issue) => issue.message),
+        error.problems,
+      );
+    }
   });
 
   test('a bad value that is a URL is shown by its scheme and host only: never its password', () => {

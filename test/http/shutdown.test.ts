@@ -35,7 +35,7 @@ async function start(env: Record<string, string> = {}): Promise<Server> {
       SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
       ALLOWED_HOSTS: '127.0.0.1',
       LOG_LEVEL: 'info',
-      SHUTDOWN_TIMEOUT: '8000',
+      SHUTDOWN_TIMEOUT: '8',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -205,7 +205,7 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
   });
 
   test('a connection that connected and sent nothing does not hold the exit until SHUTDOWN_TIMEOUT', async () => {
-    const server = await start({ HEADERS_TIMEOUT: '8000' });
+    const server = await start({ HEADERS_TIMEOUT: '8' });
     try {
       const silent = net.connect(server.port, '127.0.0.1');
       silent.on('error', () => {});
@@ -249,7 +249,7 @@ describe('shutdown of a real process', { timeout: 60_000 }, () => {
 describe('close() in process', () => {
   test('a connection that never sent a byte is closed at once: close() does not wait for it', async () => {
     // Node counts such a connection as busy until HEADERS_TIMEOUT; both limits are long here.
-    const app = quietApp({ shutdownTimeout: 8000, headersTimeout: 8000 });
+    const app = quietApp({ shutdownTimeout: 8, headersTimeout: 8 });
     app.get('/ping', () => ({ ok: true }));
     const { host, port } = await listenLocal(app);
     const silent = net.connect(port, host);
@@ -265,7 +265,7 @@ describe('close() in process', () => {
   });
 
   test('a raw stream in flight is not ended early: it finishes whole (or is cut at SHUTDOWN_TIMEOUT)', async () => {
-    const app = quietApp({ shutdownTimeout: 5000 });
+    const app = quietApp({ shutdownTimeout: 5 });
     app.get('/export', (ctx) =>
       ctx.stream(
         (async function* () {

@@ -16,7 +16,7 @@ after(async () => {
 
 describe('SOCKET_IDLE_TIMEOUT', { timeout: 30_000 }, () => {
   test('a client that stops reading a large response is cut after the idle time', async () => {
-    const app = quietApp({ socketIdleTimeout: 500, shutdownTimeout: 100 });
+    const app = quietApp({ socketIdleTimeout: 0.5, shutdownTimeout: 0.1 });
     let closedAt: number | undefined;
     let lastWrite = 0;
     const chunk = Buffer.alloc(64 * 1024, 'x');
@@ -51,7 +51,7 @@ describe('SOCKET_IDLE_TIMEOUT', { timeout: 30_000 }, () => {
   });
 
   test('an SSE stream that keeps writing outlives the idle time many times over', async () => {
-    const app = quietApp({ socketIdleTimeout: 300, shutdownTimeout: 100 });
+    const app = quietApp({ socketIdleTimeout: 0.3, shutdownTimeout: 0.1 });
     app.get('/ticks', (ctx) =>
       ctx.sse(
         (async function* () {
@@ -71,7 +71,7 @@ describe('SOCKET_IDLE_TIMEOUT', { timeout: 30_000 }, () => {
   });
 
   test('a handler silent for less than the idle time is not cut', async () => {
-    const app = quietApp({ socketIdleTimeout: 600, shutdownTimeout: 100 });
+    const app = quietApp({ socketIdleTimeout: 0.6, shutdownTimeout: 0.1 });
     app.get('/slow', async () => {
       await sleep(300);
       return { ok: true };

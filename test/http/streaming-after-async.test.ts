@@ -67,7 +67,7 @@ describe('a stream after anything async is sent whole, over a real socket', () =
     for (const depKind of kinds) {
       for (const body of ['sse', 'stream'] as const) {
         test(`${handlerKind} handler, ${depKind} dependency, ctx.${body}()`, async () => {
-          const app = quietApp({ shutdownTimeout: 100 });
+          const app = quietApp({ shutdownTimeout: 0.1 });
           const torn: string[] = [];
           const deps: Record<string, Dependency> =
             depKind === 'none' ? {} : { value: makeDependency(depKind, torn) };
@@ -110,7 +110,7 @@ describe('a client that leaves an async stream', () => {
     for (const depKind of ['async', 'async generator'] as const) {
       for (const body of ['sse', 'stream'] as const) {
         test(`${handlerKind} handler, ${depKind} dependency, ctx.${body}(): ctx.signal aborts and the source's finally runs`, async () => {
-          const app = quietApp({ shutdownTimeout: 100 });
+          const app = quietApp({ shutdownTimeout: 0.1 });
           const torn: string[] = [];
           let aborted = false;
           let finallyRan = false;

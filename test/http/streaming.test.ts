@@ -262,7 +262,7 @@ describe('ctx.sse', () => {
           await sleep(80);
           yield 'second';
         })(),
-        { heartbeat: 20 },
+        { heartbeat: 0.02 },
       ),
     );
     const res = await testClient(app).get('/events');
@@ -327,7 +327,7 @@ describe('over a real socket', () => {
   }
 
   test('a client disconnect aborts ctx.signal and stops the source (its finally runs)', async () => {
-    const app = quietApp({ shutdownTimeout: 100 });
+    const app = quietApp({ shutdownTimeout: 0.1 });
     let aborted = false;
     let finallyRan = false;
     let produced = 0;
@@ -386,7 +386,7 @@ describe('over a real socket', () => {
   });
 
   test('a slow reader holds back a fast source: items are pulled only as the socket drains', async () => {
-    const app = quietApp({ shutdownTimeout: 100 });
+    const app = quietApp({ shutdownTimeout: 0.1 });
     const chunk = 'x'.repeat(16 * 1024);
     let pulled = 0;
     app.get('/firehose', (ctx) =>

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { volt as voltApp } from '../../src/volt.ts';
 import { forEachDialect, serialKey } from '../orm/support.ts';

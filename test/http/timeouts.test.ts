@@ -14,7 +14,7 @@ after(async () => {
 });
 
 async function serve(options: { headersTimeout: number; requestTimeout: number }): Promise<number> {
-  const app = quietApp({ ...options, shutdownTimeout: 100 });
+  const app = quietApp({ ...options, shutdownTimeout: 0.1 });
   app.post('/upload', () => ({ ok: true }));
   app.get('/slow-answer', (ctx) =>
     ctx.stream(
@@ -65,7 +65,7 @@ function trickle(
 
 describe('slow clients are cut off in time', { timeout: 30_000 }, () => {
   test('headers sent a byte at a time: closed within HEADERS_TIMEOUT + 1 s', async () => {
-    const port = await serve({ headersTimeout: 1000, requestTimeout: 5000 });
+    const port = await serve({ headersTimeout: 1, requestTimeout: 5 });
     const headers = `GET /slow-answer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(500)}\r\n\r\n`;
     const { lifetime, received } = await trickle(port, '', headers, 50);
     assert.ok(lifetime >= 950, `closed after ${lifetime.toFixed(0)} ms, before the timeout`);
@@ -76,7 +76,7 @@ describe('slow clients are cut off in time', { timeout: 30_000 }, () => {
   });
 
   test('a body at a few bytes a second: closed within REQUEST_TIMEOUT + 1 s', async () => {
-    const port = await serve({ headersTimeout: 1000, requestTimeout: 2000 });
+    const port = await serve({ headersTimeout: 1, requestTimeout: 2 });
     const head =
       'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n';
     // The headers arrive at once; the body then trickles in, 1 byte every 200 ms.
@@ -90,7 +90,7 @@ describe('slow clients are cut off in time', { timeout: 30_000 }, () => {
   });
 
   test('malformed HTTP is answered with a 400 problem and the connection closed', async () => {
-    const port = await serve({ headersTimeout: 1000, requestTimeout: 2000 });
+    const port = await serve({ headersTimeout: 1, requestTimeout: 2 });
     const { received } = await trickle(port, 'GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n', '', 10);
     assert.match(received, /^HTTP\/1\.1 400 /);
     assert.match(received, /content-type: application\/problem\+json/i);
@@ -98,7 +98,7 @@ describe('slow clients are cut off in time', { timeout: 30_000 }, () => {
   });
 
   test('a response that takes longer than REQUEST_TIMEOUT to send is not cut', async () => {
-    const port = await serve({ headersTimeout: 500, requestTimeout: 500 });
+    const port = await serve({ headersTimeout: 0.5, requestTimeout: 0.5 });
     const res = await fetch(`http://127.0.0.1:${port}/slow-answer`);
     assert.equal(await res.text(), '0\n1\n2\n3\n4\n');
   });

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';
 
@@ -12,6 +12,7 @@ function invalid(errors: unknown[]) {
     type: 'about:blank',
     title: 'Unprocessable Content',
     status: 422,
+    code: 'VOLT_HTTP_VALIDATION',
     detail: 'The request is not valid.',
     errors,
   };

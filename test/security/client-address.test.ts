@@ -118,7 +118,7 @@ test('the per-IP login limit of an IPv6 client is per /64 network, not per addre
 
 test('an IPv4-mapped IPv6 address counts as its IPv4 address (a dual-stack socket reports those)', async (t) => {
   const { app } = await authApp(t);
-  app.get('/limited', { deps: { limit: rateLimit({ limit: 2, windowMs: 60_000 }) } }, () => ({ ok: true }));
+  app.get('/limited', { deps: { limit: rateLimit({ limit: 2, window: 60 }) } }, () => ({ ok: true }));
   await app.fastify.ready();
   const get = (remoteAddress: string) => app.fastify.inject({ url: '/limited', remoteAddress });
   assert.equal((await get('203.0.113.7')).statusCode, 200);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { exactOrigin } from '../../src/security/fetch-metadata.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { jsonLimitExceeded } from '../../src/http/json-body.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 import { parseForm } from '../../src/security/form-body.ts';
 import { testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';

@@ -14,7 +14,7 @@ import { testClient } from 'volt/testing';
 import { authApp } from '../auth/fixtures.ts';
 import { type PrivateRedis, privateRedis } from '../redis.ts';
 
-const TIMEOUT = 200;
+const TIMEOUT = 200; // ms (commandTimeout takes seconds)
 
 /** A private Redis and a connected client (made as the docs show: no error listener of its own). */
 async function redisFor(t: TestContext) {
@@ -57,7 +57,7 @@ function freeze(t: TestContext, redis: PrivateRedis): () => void {
 test('a username locked in Redis stays locked while Redis is frozen', { timeout: 30_000 }, async (t) => {
   const setup = await redisFor(t);
   if (!setup) return;
-  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT, logger: false });
+  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT / 1000, logger: false });
   const { app } = await authApp(t, { auth: { throttle: store } });
   const guesser = testClient(app);
   t.after(() => guesser.close());
@@ -78,8 +78,8 @@ test('failures counted in Redis before the outage and in the fallback during it 
 }, async (t) => {
   const setup = await redisFor(t);
   if (!setup) return;
-  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT, logger: false });
-  const throttle = new Throttle({ limit: 5, windowMs: 60_000, store });
+  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT / 1000, logger: false });
+  const throttle = new Throttle({ limit: 5, window: 60, store });
   for (let i = 0; i < 3; i++) await throttle.fail('user:bob');
   const thaw = freeze(t, setup.redis);
   await sleep(TIMEOUT);
@@ -118,8 +118,8 @@ test('a command given up on before it was sent is dropped, not counted in Redis 
 }, async (t) => {
   const setup = await redisFor(t);
   if (!setup) return;
-  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT, logger: false });
-  const throttle = new Throttle({ limit: 5, windowMs: 60_000, store });
+  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT / 1000, logger: false });
+  const throttle = new Throttle({ limit: 5, window: 60, store });
   await throttle.check('user:dave'); // connected and answering
   const thaw = freeze(t, setup.redis);
   // A large write fills the socket's buffers: of the next commands sent together, the client
@@ -167,8 +167,8 @@ test('an outage is logged when it starts and when Redis answers again, not once 
   t.after(() => {
     process.stderr.write = write;
   });
-  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT });
-  const throttle = new Throttle({ limit: 5, windowMs: 60_000, store });
+  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT / 1000 });
+  const throttle = new Throttle({ limit: 5, window: 60, store });
   await throttle.check('user:erin');
   assert.deepEqual(lines, []);
   // Killed: the client reconnects again and again (an error each time); commands fail meanwhile.
@@ -201,8 +201,12 @@ test('remember bounds the keys kept from Redis: the least recently used is forgo
 }, async (t) => {
   const setup = await redisFor(t);
   if (!setup) return;
-  const store = new RedisThrottleStore(setup.client, { commandTimeout: TIMEOUT, remember: 2, logger: false });
-  const throttle = new Throttle({ limit: 1, windowMs: 60_000, store });
+  const store = new RedisThrottleStore(setup.client, {
+    commandTimeout: TIMEOUT / 1000,
+    remember: 2,
+    logger: false,
+  });
+  const throttle = new Throttle({ limit: 1, window: 60, store });
   for (const key of ['a', 'b', 'c']) await throttle.fail(key);
   const thaw = freeze(t, setup.redis);
   await sleep(TIMEOUT);

@@ -28,7 +28,7 @@ function storeContract(name: string, make: () => ThrottleStore) {
     assert.equal((await store.hit('k', 1000)).count, 1);
   });
 
-  test(`${name}: a window ends after windowMs and the next hit opens a new one`, async () => {
+  test(`${name}: a window ends after its length and the next hit opens a new one`, async () => {
     const store = make();
     await store.hit('short', 50);
     await store.hit('short', 50);
@@ -76,8 +76,8 @@ describe('RedisThrottleStore', { skip: REDIS_SKIP }, () => {
     assert.equal(await client.get(`${prefix}ip:1`), '1');
   });
 
-  test('a client without eval() is refused', () => {
-    assert.throws(() => new RedisThrottleStore({} as never), /eval/);
+  test('an object that is no Redis client is refused', () => {
+    assert.throws(() => new RedisThrottleStore({} as never), /redis \(node-redis\) or ioredis/);
   });
 });
 
@@ -90,7 +90,7 @@ describe('rateLimit', () => {
   }
 
   test('within the limit: RateLimit headers; past it: 429 problem with Retry-After', async () => {
-    const client = testClient(app(rateLimit({ limit: 2, windowMs: 60_000 })));
+    const client = testClient(app(rateLimit({ limit: 2, window: 60 })));
     const first = await client.get('/search');
     assert.equal(first.status, 200);
     assert.equal(first.headers['ratelimit-limit'], '2');
@@ -108,7 +108,7 @@ describe('rateLimit', () => {
   test('counts per key; the handler can read the state; a Redis store works too', async (t) => {
     const limit = rateLimit({
       limit: 1,
-      windowMs: 60_000,
+      window: 60,
       key: (ctx) => String(ctx.request.headers['x-api-key']),
       name: 'per-key',
     });
@@ -125,8 +125,8 @@ describe('rateLimit', () => {
     try {
       const prefix = `volt-test:${randomUUID()}:`;
       const shared = new RedisThrottleStore(redis, { prefix });
-      const a = testClient(app(rateLimit({ limit: 1, windowMs: 60_000, store: shared })));
-      const b = testClient(app(rateLimit({ limit: 1, windowMs: 60_000, store: shared })));
+      const a = testClient(app(rateLimit({ limit: 1, window: 60, store: shared })));
+      const b = testClient(app(rateLimit({ limit: 1, window: 60, store: shared })));
       assert.equal((await a.get('/search')).status, 200);
       assert.equal((await b.get('/search')).status, 429, 'two apps share the count');
       await redis.del(await redis.keys(`${prefix}*`));
@@ -136,14 +136,14 @@ describe('rateLimit', () => {
   });
 
   test('bad limits are refused at declaration', () => {
-    assert.throws(() => rateLimit({ limit: 0, windowMs: 1000 }), /limit/);
-    assert.throws(() => rateLimit({ limit: 1, windowMs: 0 }), /windowMs/);
+    assert.throws(() => rateLimit({ limit: 0, window: 1 }), /limit/);
+    assert.throws(() => rateLimit({ limit: 1, window: 0 }), /window/);
   });
 });
 
 describe('Throttle', () => {
   test('N failures within the window lock the key until the window ends; check never counts', async () => {
-    const logins = new Throttle({ limit: 3, windowMs: 100 });
+    const logins = new Throttle({ limit: 3, window: 0.1 });
     for (let i = 0; i < 5; i++)
       assert.deepEqual(await logins.check('user:ada'), { allowed: true, retryAfter: 0 });
     assert.equal((await logins.fail('user:ada')).allowed, true);
@@ -157,7 +157,7 @@ describe('Throttle', () => {
   });
 
   test('reset forgets the failures', async () => {
-    const logins = new Throttle({ limit: 1, windowMs: 60_000 });
+    const logins = new Throttle({ limit: 1, window: 60 });
     await logins.fail('user:bob');
     assert.equal((await logins.check('user:bob')).allowed, false);
     assert.ok((await logins.check('user:bob')).retryAfter > 50);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testClient } from 'volt/testing';
 import { VoltApp } from '../../src/http/app.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 
 /** An app that echoes what it received. */
 function echoApp() {

@@ -2,10 +2,11 @@
  * Compile-time checks of the model types, run by `tsc` (the tsconfig includes test/). Each
  * `@ts-expect-error` marks a program that must NOT compile.
  */
+
+import { t } from '../../src/openapi/t.ts';
 import { f } from '../../src/orm/fields/index.ts';
 import { model } from '../../src/orm/model.ts';
 import type { CreateInput, Row, UpdateInput } from '../../src/orm/types.ts';
-import { t } from '../../src/schema/t.ts';
 import { library } from '../orm/model-fixtures.ts';
 
 /** `true` when A and B are the same type. */

@@ -10,7 +10,7 @@ import { HttpError } from '../../src/http/errors.ts';
 import type { HandlerResult, PathParams } from '../../src/http/route.ts';
 import { Router } from '../../src/http/router.ts';
 import type { StreamBody } from '../../src/http/streaming.ts';
-import { t } from '../../src/schema/t.ts';
+import { t } from '../../src/openapi/t.ts';
 
 /** `true` when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

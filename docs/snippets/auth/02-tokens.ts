@@ -23,20 +23,21 @@ const bearer = { authorization: `Bearer ${issued.json().access_token}` };
 assert.deepEqual((await client.get('/me', { headers: bearer })).json(), { me: 'grace' });
 
 // A named API token for a program: it outlives the access token, so making one needs the
-// password again. Shown once, stored hashed, at most API_TOKEN_MAX_DAYS (90) days.
+// password again. Shown once, stored hashed, at most API_TOKEN_MAX_AGE (90 days).
 const refused = await client.post('/auth/tokens', { json: { name: 'deploy script' }, headers: bearer });
 assert.equal(refused.status, 400);
 const made = await client.post<{ id: number; token: string; prefix: string; expiresAt: string }>(
   '/auth/tokens',
   {
-    json: { name: 'deploy script', expiresInDays: 30, currentPassword: 'compilers all the way down' },
+    // expiresIn is in seconds, as OAuth's expires_in: 30 days here.
+    json: { name: 'deploy script', expiresIn: 30 * 86_400, currentPassword: 'compilers all the way down' },
     headers: bearer,
   },
 );
 assert.equal(made.status, 201);
 assert.ok(made.json().token.startsWith(made.json().prefix));
 const tooLong = await client.post('/auth/tokens', {
-  json: { name: 'forever', expiresInDays: 3650, currentPassword: 'compilers all the way down' },
+  json: { name: 'forever', expiresIn: 3650 * 86_400, currentPassword: 'compilers all the way down' },
   headers: bearer,
 });
 assert.equal(tooLong.status, 422);

@@ -11,7 +11,7 @@ const url = `sqlite:${join(dir, 'app.db')}`; // by default: the DATABASE_URL set
 // The app opens its database at startup (with its logger), closes it at shutdown, and hands
 // it to every handler and dependency as ctx.db. SQLite waits up to 200 ms (default 5 s) for
 // another process's lock, without blocking the other requests.
-const app = volt({ database: { url, busyTimeout: 200 } });
+const app = volt({ database: { url, busyTimeoutMs: 200 } });
 app.onStartup(async () => {
   await app.db.run('create table if not exists notes (title text not null)');
 });
@@ -27,7 +27,7 @@ app.post('/notes', { status: 201, body: t.Object({ title: t.String() }) }, async
 const client = testClient(app);
 assert.equal((await client.post('/notes', { json: { title: 'first' } })).status, 201);
 
-// Another connection (another process, a cron job…) holds the write lock past busyTimeout:
+// Another connection (another process, a cron job…) holds the write lock past busyTimeoutMs:
 // here a second app on the same file.
 const second = volt({ database: url, logger: false });
 await second.ready();
@@ -39,6 +39,7 @@ assert.deepEqual(busy.json(), {
   type: 'about:blank',
   title: 'Service Unavailable',
   status: 503,
+  code: 'VOLT_ORM_DATABASE_BUSY', // stable: match on it, not on the detail
   detail: 'The database is busy. Try again shortly.',
   instance: `urn:volt:request:${busy.headers['x-request-id']}`, // the request id of its log lines
 });

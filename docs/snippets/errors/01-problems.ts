@@ -31,6 +31,7 @@ assert.deepEqual(conflict.json(), {
   type: 'about:blank',
   title: 'Conflict',
   status: 409,
+  code: 'VOLT_HTTP_CONFLICT', // an HttpError without a code of its own: VOLT_HTTP_ and the status
   detail: 'gone is out of stock',
 });
 
@@ -39,6 +40,7 @@ assert.deepEqual(invalid.json(), {
   type: 'about:blank',
   title: 'Unprocessable Content',
   status: 422,
+  code: 'VOLT_HTTP_VALIDATION',
   detail: 'The request is not valid.',
   errors: [
     { loc: ['body', 'sku'], msg: 'Input should be a valid string', type: 'string_type' },

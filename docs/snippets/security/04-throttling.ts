@@ -5,11 +5,11 @@ import { testClient } from 'volt/testing';
 const app = volt();
 
 // At most 2 searches a minute per client IP; a RedisThrottleStore shares the count between processes.
-const searches = rateLimit({ limit: 2, windowMs: 60_000, name: 'search' });
+const searches = rateLimit({ limit: 2, window: 60, name: 'search' });
 app.get('/search', { dependencies: [searches] }, () => ({ results: [] }));
 
 // Lock a username out after 3 failed logins within 15 minutes.
-const logins = new Throttle({ limit: 3, windowMs: 15 * 60_000 });
+const logins = new Throttle({ limit: 3, window: 15 * 60 });
 app.post('/login', { body: t.Object({ username: t.String(), password: t.String() }) }, async (ctx) => {
   const key = `user:${ctx.body.username}`;
   const verdict = await logins.check(key);

@@ -20,4 +20,13 @@ try {
     'DEBUG must be off when VOLT_ENV=production',
     'SECRET_KEY is not set; production needs a random key of 50+ characters',
   ]);
+  // Each problem has a stable code too (docs/reference/errors.md): match on it, not on the text.
+  assert.deepEqual(
+    error.issues.map((issue) => [issue.code, issue.setting]),
+    [
+      ['VOLT_SETTINGS_INVALID_VALUE', 'PORT'],
+      ['VOLT_SETTINGS_DEBUG_IN_PRODUCTION', 'DEBUG'],
+      ['VOLT_SETTINGS_WEAK_SECRET_KEY', 'SECRET_KEY'],
+    ],
+  );
 }

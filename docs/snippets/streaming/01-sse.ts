@@ -16,7 +16,7 @@ const app = volt();
 
 app.get('/chat', { query: t.Object({ prompt: t.String({ maxLength: 2000 }) }) }, (ctx) => {
   ctx.background(() => sent.push(ctx.query.prompt)); // runs after the response
-  return ctx.sse(generate(ctx.query.prompt, ctx.signal), { heartbeat: 15_000 });
+  return ctx.sse(generate(ctx.query.prompt, ctx.signal), { heartbeat: 15 });
 });
 
 // --- what a client sees ---

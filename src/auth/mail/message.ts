@@ -47,7 +47,7 @@ export interface EmailMessage {
 export class MailMessageError extends HttpError {
   override readonly name = 'MailMessageError';
   /** Stable code: `VOLT_MAIL_INVALID_MESSAGE`. */
-  readonly code = 'VOLT_MAIL_INVALID_MESSAGE';
+  override readonly code = 'VOLT_MAIL_INVALID_MESSAGE';
 
   constructor(errors: FieldError[]) {
     super(422, {

@@ -20,7 +20,7 @@ export interface SmtpOptions {
   auth?: { user: string; pass: string };
   /** Check the server's certificate. Default true; turn off only for a local test server. */
   rejectUnauthorized?: boolean;
-  /** Milliseconds to wait for the connection and for each reply. Default 30 000. */
+  /** Seconds to wait for the connection and for each reply. Default 30. */
   timeout?: number;
 }
 
@@ -123,7 +123,7 @@ export class SmtpMailBackend implements MailBackend {
   #connect(): Promise<Transporter> {
     this.#transport ??= import('nodemailer').then(({ default: nodemailer }) => {
       const { host, secure = false, port = secure ? 465 : 587, requireTLS = false, auth } = this.options;
-      const timeout = this.options.timeout ?? 30_000;
+      const timeout = Math.round((this.options.timeout ?? 30) * 1000); // nodemailer takes ms
       return nodemailer.createTransport({
         host,
         port,

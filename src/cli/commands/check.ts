@@ -9,8 +9,14 @@ import { parseEnv } from 'node:util';
 import type { AppCheck, InstalledApp } from '../../apps/define-app.ts';
 import type { VoltApp } from '../../http/app.ts';
 import { maskUrls } from '../../http/mask-url.ts';
-import { loadSettings, type Settings, SettingsError } from '../../http/settings.ts';
-import { openapiDocument } from '../../schema/openapi.ts';
+import {
+  loadSettings,
+  type Settings,
+  SettingsError,
+  type SettingsProblem,
+  type SettingsProblemCode,
+} from '../../http/settings.ts';
+import { openapiDocument } from '../../openapi/openapi.ts';
 import { DEPLOY_CHECKS, type Finding, runDeployChecks } from '../../security/checks/index.ts';
 import type { Command, FlagSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -33,27 +39,40 @@ const FLAGS = {
 // Stands in for the secret key while the other settings are read; never reported or used.
 const PLACEHOLDER_KEY = `check-placeholder-${crypto.randomUUID()}-${crypto.randomUUID()}`;
 
-// The refusals of production settings, and the deployment check that reports the same problem.
-const REFUSALS: Array<[RegExp, string]> = [
-  [/^DEBUG must be off/, 'security.S001'],
-  [/^SECRET_KEY /, 'security.S002'],
-  [/^ALLOWED_HOSTS must not contain/, 'security.S003'],
-];
+// The refusals of production settings, by code, and the deployment check that reports the same problem.
+const REFUSALS: Partial<Record<SettingsProblemCode, string>> = {
+  VOLT_SETTINGS_DEBUG_IN_PRODUCTION: 'security.S001',
+  VOLT_SETTINGS_WEAK_SECRET_KEY: 'security.S002',
+  VOLT_SETTINGS_WILDCARD_HOST: 'security.S003',
+};
 
-function settingsFindings(error: SettingsError, where: string): Finding[] {
-  return error.problems.map((problem) => ({
-    id: REFUSALS.find(([pattern]) => pattern.test(problem))?.[1] ?? 'settings.E001',
+/** A settings finding and the problem it reports (to say a problem found twice once). */
+type SettingsFinding = Finding & { problem: SettingsProblem };
+
+function settingsFindings(error: SettingsError, where: string): SettingsFinding[] {
+  return error.issues.map((problem) => ({
+    id: REFUSALS[problem.code] ?? 'settings.E001',
     level: 'error',
-    message: `${where}: ${problem}`,
+    message: `${where}: ${problem.message}`,
     fix: 'Correct the value in the environment or .env (or the options given to volt()).',
+    problem,
   }));
+}
+
+function sameProblem(a: SettingsProblem, b: SettingsProblem): boolean {
+  return a.code === b.code && a.setting === b.setting && a.message === b.message;
+}
+
+/** The finding without the problem it was made from. */
+function finding({ problem: _, ...rest }: SettingsFinding): Finding {
+  return rest;
 }
 
 /**
  * The settings from the environment and `.env`, read the way the app reads them but without
  * refusing: production's refusals (DEBUG on, a weak key, `*` hosts) are left to the checks.
  */
-function environmentSettings(cwd: string): { settings?: Settings; findings: Finding[] } {
+function environmentSettings(cwd: string): { settings?: Settings; findings: SettingsFinding[] } {
   const file = join(cwd, '.env');
   const vars: Record<string, string | undefined> = {
     ...(existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {}),
@@ -144,7 +163,7 @@ export const command: Command<typeof FLAGS> = {
     let loadedApp: VoltApp | undefined;
 
     const fromEnvironment = environmentSettings(cwd);
-    findings.push(...fromEnvironment.findings);
+    findings.push(...fromEnvironment.findings.map(finding));
     let settings = fromEnvironment.settings;
 
     const appPath = appPathOf(flags.app, cwd);
@@ -162,10 +181,9 @@ export const command: Command<typeof FLAGS> = {
         if (error instanceof SettingsError) {
           // The same bad value in the environment was reported already.
           const fresh = settingsFindings(error, `${shown} refused its settings`).filter(
-            (f) =>
-              !findings.some((seen) => seen.message.endsWith(f.message.slice(f.message.indexOf(': ') + 2))),
+            (f) => !fromEnvironment.findings.some((seen) => sameProblem(seen.problem, f.problem)),
           );
-          findings.push(...fresh);
+          findings.push(...fresh.map(finding));
         } else
           findings.push({
             id: 'app.E001',

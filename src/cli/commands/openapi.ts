@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { openapiDocument } from '../../schema/openapi.ts';
+import { openapiDocument } from '../../openapi/openapi.ts';
 import type { Command, FlagSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { APP_ARGUMENT_HELP, displayPath, loadApp } from '../load-app.ts';

@@ -8,12 +8,6 @@
  */
 
 import type { Database } from '../database.ts';
-import type { DialectOps } from '../dialects/ops.ts';
-import { quoteIdentifier as q } from '../dialects/quote.ts';
-import type { AnyField } from '../fields/field.ts';
-import { RelationField } from '../fields/relation.ts';
-import type { CheckSpec, IndexSpec } from '../meta.ts';
-import type { AnyModel } from '../model.ts';
 import {
   autoJoinTable,
   createTableSql,
@@ -21,7 +15,13 @@ import {
   fieldIndexSql,
   indexSql,
   joinTableSql,
-} from '../schema-editor.ts';
+} from '../ddl.ts';
+import type { DialectOps } from '../dialects/ops.ts';
+import { quoteIdentifier as q } from '../dialects/quote.ts';
+import type { AnyField } from '../fields/field.ts';
+import { RelationField } from '../fields/relation.ts';
+import type { CheckSpec, IndexSpec } from '../meta.ts';
+import type { AnyModel } from '../model.ts';
 import type { SchemaEditorLike } from './types.ts';
 
 /** A change the schema editor cannot make. Stable code: `VOLT_MIGRATION_SCHEMA`. */

@@ -9,9 +9,9 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../database.ts';
+import { autoJoinTable } from '../ddl.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
-import { autoJoinTable } from '../schema-editor.ts';
 import { type DeletionBlocker, ProtectedError, RestrictedError } from './errors.ts';
 
 /** Keys per `in (…)`: far below SQLite's and PostgreSQL's parameter limits. */

@@ -2,10 +2,11 @@
  * Where a many-to-many lives: the auto join table (`autoJoinTable()`), or the `through` model's
  * table and its two foreign keys. Every many-to-many read and write goes through `joinTable()`.
  */
+
+import { autoJoinTable } from '../ddl.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { ReverseRelation } from '../meta.ts';
 import type { AnyModel } from '../model.ts';
-import { autoJoinTable } from '../schema-editor.ts';
 import { QueryError } from './errors.ts';
 
 /** A many-to-many's join table, seen from one side. */

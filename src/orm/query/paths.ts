@@ -6,10 +6,10 @@
  * can reach several rows (`many`: a reverse foreign key or a many-to-many on the way).
  */
 import { type RawBuilder, sql } from 'kysely';
+import { autoJoinTable } from '../ddl.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
-import { autoJoinTable } from '../schema-editor.ts';
 import { QueryError } from './errors.ts';
 
 /**

@@ -12,7 +12,7 @@ export const check: DeployCheck = {
             level: 'warning',
             message:
               'REQUEST_TIMEOUT is 0: a client that sends its request slowly holds its connection forever.',
-            fix: 'Set REQUEST_TIMEOUT to the milliseconds a whole request may take (default 30000).',
+            fix: 'Set REQUEST_TIMEOUT to the seconds a whole request may take (default 30, or 30s).',
           },
         ]
       : [],

@@ -181,7 +181,7 @@ test('SQLite: a write lock held by another connection past busy_timeout is a Dat
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const url = `sqlite:${join(dir, 'app.db')}`;
   const first = await connect(url);
-  const second = await connect(url, { busyTimeout: 20 });
+  const second = await connect(url, { busyTimeoutMs: 20 });
   t.after(async () => {
     await first.close();
     await second.close();

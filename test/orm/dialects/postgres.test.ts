@@ -137,8 +137,8 @@ describePostgres('postgres', (url) => {
     assert.equal(line.err.code, '57P01');
   });
 
-  test('waiting for a pooled connection is bounded: past connectionTimeout, DatabaseBusyError', async (t) => {
-    const db = await connect(url, { max: 1, connectionTimeout: 200 });
+  test('waiting for a pooled connection is bounded: past connectionTimeoutMs, DatabaseBusyError', async (t) => {
+    const db = await connect(url, { max: 1, connectionTimeoutMs: 200 });
     t.after(() => db.close());
     const release = deferred();
     const holding = deferred();
@@ -151,7 +151,7 @@ describePostgres('postgres', (url) => {
     await assert.rejects(db.get('select 1'), (error) => {
       assert.ok(error instanceof DatabaseBusyError);
       assert.equal(error.code, 'VOLT_ORM_DATABASE_BUSY');
-      assert.match(error.message, /within 200 ms \(connectionTimeout; the pool has 1\)/);
+      assert.match(error.message, /within 200 ms \(connectionTimeoutMs; the pool has 1\)/);
       return true;
     });
     const waited = performance.now() - started;

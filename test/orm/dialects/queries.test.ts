@@ -149,7 +149,7 @@ test('a sqlite: file URL creates its folder and uses WAL', async (t) => {
   assert.ok(existsSync(file));
   assert.deepEqual(await db.get('pragma journal_mode'), { journal_mode: 'wal' });
   assert.deepEqual(await db.get('pragma foreign_keys'), { foreign_keys: 1 });
-  // The synchronous part of a lock wait only: the rest of busyTimeout is waited asynchronously.
+  // The synchronous part of a lock wait only: the rest of busyTimeoutMs is waited asynchronously.
   assert.deepEqual(await db.get('pragma busy_timeout'), { timeout: 2 });
   assert.deepEqual(await db.get('pragma synchronous'), { synchronous: 1 });
 });

@@ -1,7 +1,7 @@
 /**
  * SQLite: another process holding the write lock is waited for without blocking the event loop
  * (node:sqlite is synchronous: its own busy handler would freeze every request), up to
- * `busyTimeout`, then `DatabaseBusyError`.
+ * `busyTimeoutMs`, then `DatabaseBusyError`.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,10 +12,10 @@ import { connect, type Database } from '../../../src/orm/database.ts';
 import { DatabaseBusyError } from '../../../src/orm/errors.ts';
 import { count, holdSqliteLock } from '../support.ts';
 
-async function fileDatabase(t: { after: (fn: () => unknown) => void }, busyTimeout?: number) {
+async function fileDatabase(t: { after: (fn: () => unknown) => void }, busyTimeoutMs?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'volt-lock-'));
   const file = join(dir, 'app.db');
-  const db = await connect(`sqlite:${file}`, busyTimeout === undefined ? {} : { busyTimeout });
+  const db = await connect(`sqlite:${file}`, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
   t.after(async () => {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -67,7 +67,7 @@ test('a write waits for another process to release the lock, and the event loop 
   assert.equal(await count(db, 'items'), 2);
 });
 
-test('past busyTimeout the write fails with DatabaseBusyError, and the loop never froze', async (t) => {
+test('past busyTimeoutMs the write fails with DatabaseBusyError, and the loop never froze', async (t) => {
   const { db, file } = await fileDatabase(t, 1000);
   const lock = holdSqliteLock(file, 3500);
   t.after(() => lock.released);
@@ -83,7 +83,10 @@ test('past busyTimeout the write fails with DatabaseBusyError, and the loop neve
     const error = (result as PromiseRejectedResult).reason;
     assert.ok(error instanceof DatabaseBusyError, String(error));
     assert.equal(error.code, 'VOLT_ORM_DATABASE_BUSY');
-    assert.equal(error.message, 'The database stayed locked by another connection for 1000 ms (busyTimeout)');
+    assert.equal(
+      error.message,
+      'The database stayed locked by another connection for 1000 ms (busyTimeoutMs)',
+    );
     // The driver's error is the cause, with its own words: the two messages differ.
     assert.notEqual((error.cause as Error).message, error.message);
     assert.ok(waited >= 950 && waited < 2500, `gave up after ${Math.round(waited)} ms`);
@@ -93,7 +96,7 @@ test('past busyTimeout the write fails with DatabaseBusyError, and the loop neve
   assert.equal(await count(db, 'items'), 0);
 });
 
-test('busyTimeout 0 gives up at once', async (t) => {
+test('busyTimeoutMs 0 gives up at once', async (t) => {
   const { db, file } = await fileDatabase(t, 0);
   const lock = holdSqliteLock(file, 1000);
   t.after(() => lock.released);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { t } from '../../../src/openapi/t.ts';
 import { f } from '../../../src/orm/fields/index.ts';
-import { t } from '../../../src/schema/t.ts';
 
 describe('f.boolean', () => {
   test('schema, checks, columns, 0/1 on SQLite', () => {

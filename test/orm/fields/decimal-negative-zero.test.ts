@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createTables } from '../../../src/orm/ddl.ts';
 import { f } from '../../../src/orm/fields/index.ts';
 import { model } from '../../../src/orm/model.ts';
 import { sum } from '../../../src/orm/query/aggregates.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { createRegistry } from '../../../src/orm/registry.ts';
-import { createTables } from '../../../src/orm/schema-editor.ts';
 import { forEachDialect } from '../support.ts';
 
 const registry = createRegistry();

@@ -2,8 +2,8 @@
  * A library database for query tests: the fixture models' tables and a few rows.
  */
 import type { Database } from '../../../src/orm/database.ts';
+import { createTables } from '../../../src/orm/ddl.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
-import { createTables } from '../../../src/orm/schema-editor.ts';
 import { library } from '../model-fixtures.ts';
 
 export async function seeded(db: Database) {

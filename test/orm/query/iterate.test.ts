@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Database } from '../../../src/orm/database.ts';
+import { createTables } from '../../../src/orm/ddl.ts';
 import { f } from '../../../src/orm/fields/index.ts';
 import { model } from '../../../src/orm/model.ts';
 import { QueryError } from '../../../src/orm/query/errors.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { createRegistry } from '../../../src/orm/registry.ts';
-import { createTables } from '../../../src/orm/schema-editor.ts';
 import { countQueries } from '../../../src/testing/queries.ts';
 import { forEachDialect } from '../support.ts';
 

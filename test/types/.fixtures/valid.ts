@@ -1,6 +1,6 @@
 import { VoltApp } from '../../../src/http/app.ts';
 import { dependency } from '../../../src/http/dependencies.ts';
-import { t } from '../../../src/schema/t.ts';
+import { t } from '../../../src/openapi/t.ts';
 
 const app = new VoltApp({ logger: false, envFile: false });
 const user = dependency(async () => ({ name: 'Ada' }));

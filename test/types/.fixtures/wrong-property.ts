@@ -1,5 +1,5 @@
 import { VoltApp } from '../../../src/http/app.ts';
-import { t } from '../../../src/schema/t.ts';
+import { t } from '../../../src/openapi/t.ts';
 
 const app = new VoltApp({ logger: false, envFile: false });
 

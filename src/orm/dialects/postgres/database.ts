@@ -3,7 +3,7 @@
  *
  * - A statement checks a client out of the pool, runs and gives it back; a client whose
  *   connection died, or that a cancel request may still reach, is closed instead of reused.
- * - Waiting for a client is bounded (`connectionTimeout`, 5 s by default): past it the pool is
+ * - Waiting for a client is bounded (`connectionTimeoutMs`, 5 s by default): past it the pool is
  *   busy (`DatabaseBusyError`); a server that is away is `DatabaseUnavailableError`.
  * - A transaction checks out one client for its whole life (`BEGIN` … `COMMIT`/`ROLLBACK`) and
  *   always releases it; a client whose control statement failed is destroyed, not reused. Its
@@ -51,7 +51,7 @@ import {
 
 const INT8 = 20;
 
-/** The pool waits this long for a client unless `connectionTimeout` says otherwise. */
+/** The pool waits this long for a client unless `connectionTimeoutMs` says otherwise. */
 export const DEFAULT_CONNECTION_TIMEOUT = 5000;
 
 /** `int8` text → number when exact, else bigint. */
@@ -274,12 +274,15 @@ class PostgresDatabase extends PostgresQueries {
 
 /** Opens a pool for a `postgres://` URL. */
 export function openPostgres(url: string, options: ConnectOptions = {}): Database {
-  const connectionTimeout = Math.max(0, Math.trunc(options.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT));
+  const connectionTimeoutMs = Math.max(
+    0,
+    Math.trunc(options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT),
+  );
   const config: pg.PoolConfig = {
     connectionString: url,
     max: options.max ?? 10,
     types,
-    connectionTimeoutMillis: connectionTimeout,
+    connectionTimeoutMillis: connectionTimeoutMs,
   };
   if (options.searchPath !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_$]*(\s*,\s*[A-Za-z_][A-Za-z0-9_$]*)*$/.test(options.searchPath)) {
@@ -299,6 +302,6 @@ export function openPostgres(url: string, options: ConnectOptions = {}): Databas
     );
   }
   return new PostgresDatabase(
-    new PoolState(new pg.Pool(config), connectionTimeout, options.logger ?? stderrLogger),
+    new PoolState(new pg.Pool(config), connectionTimeoutMs, options.logger ?? stderrLogger),
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The pool of PostgreSQL clients and one statement on a checked-out client: getting a client
- * within `connectionTimeout` (or until a signal aborts), running a statement whose abort sends
+ * within `connectionTimeoutMs` (or until a signal aborts), running a statement whose abort sends
  * a cancel request, and giving the client back — or closing it when its connection died or a
  * cancel request may still be on its way. A transaction whose client a cancel request may still
  * reach runs nothing more on it (`cancelMayArrive`): it stops and its client is closed.
@@ -19,13 +19,13 @@ export class PoolState {
   readonly pool: pg.Pool;
   /** The transaction whose callback is running, to catch `db` used where `tx` was meant. */
   readonly context = new AsyncLocalStorage<TransactionState>();
-  readonly connectionTimeout: number;
+  readonly connectionTimeoutMs: number;
   readonly logger: DatabaseLogger;
   closed: Promise<void> | undefined;
 
-  constructor(pool: pg.Pool, connectionTimeout: number, logger: DatabaseLogger) {
+  constructor(pool: pg.Pool, connectionTimeoutMs: number, logger: DatabaseLogger) {
     this.pool = pool;
-    this.connectionTimeout = connectionTimeout;
+    this.connectionTimeoutMs = connectionTimeoutMs;
     this.logger = logger;
     pool.on('error', this.onIdleError);
     // A checked-out client whose connection dies emits 'error' besides failing its statement
@@ -85,7 +85,7 @@ export function release(client: pg.PoolClient, broken: boolean): void {
   client.release(broken || cancelPending.has(client) ? true : undefined);
 }
 
-/** A client from the pool, within `connectionTimeout`; gives up when `signal` aborts. */
+/** A client from the pool, within `connectionTimeoutMs`; gives up when `signal` aborts. */
 export async function acquire(state: PoolState, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
   if (state.closed) throw new DatabaseError('The database is closed');
   try {
@@ -95,7 +95,7 @@ export async function acquire(state: PoolState, signal: AbortSignal | undefined)
     if (error instanceof DatabaseAbortedError) throw error;
     if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') {
       throw new DatabaseBusyError(
-        `No pooled PostgreSQL connection became free within ${state.connectionTimeout} ms (connectionTimeout; the pool has ${state.pool.options.max})`,
+        `No pooled PostgreSQL connection became free within ${state.connectionTimeoutMs} ms (connectionTimeoutMs; the pool has ${state.pool.options.max})`,
         { cause: error },
       );
     }

@@ -3,6 +3,15 @@
  * transactional, so a failed migration leaves nothing behind). Constraints are found by their
  * columns in the catalog, so those named by hand or by an older Volt are dropped too.
  */
+
+import {
+  checkSql,
+  columnSql,
+  defaultClause,
+  fieldIndexName,
+  fieldIndexSql,
+  referenceClause,
+} from '../../ddl.ts';
 import type { AnyField } from '../../fields/field.ts';
 import type { CheckSpec } from '../../meta.ts';
 import {
@@ -13,14 +22,6 @@ import {
   uniqueKey,
 } from '../../migrations/schema-editor.ts';
 import type { AnyModel } from '../../model.ts';
-import {
-  checkSql,
-  columnSql,
-  defaultClause,
-  fieldIndexName,
-  fieldIndexSql,
-  referenceClause,
-} from '../../schema-editor.ts';
 import { quoteIdentifier as q } from '../quote.ts';
 
 type ConstraintType = 'u' | 'f';

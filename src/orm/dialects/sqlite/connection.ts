@@ -50,18 +50,18 @@ export class Connection {
   holder: TransactionState | undefined;
   /** The transaction whose callback is running, to catch `db` used where `tx` was meant. */
   readonly context = new AsyncLocalStorage<TransactionState>();
-  /** The total ms to wait for another process's lock (`busyTimeout`), asynchronously. */
-  readonly busyTimeout: number;
+  /** The total ms to wait for another process's lock (`busyTimeoutMs`), asynchronously. */
+  readonly busyTimeoutMs: number;
   closed = false;
   #cache = new Map<string, CachedStatement>();
   #cacheSize: number;
   /** The most recently used SQL: the last key of `#cache`. */
   #newest: string | undefined;
 
-  constructor(db: DatabaseSync, cacheSize: number, busyTimeout: number) {
+  constructor(db: DatabaseSync, cacheSize: number, busyTimeoutMs: number) {
     this.db = db;
     this.#cacheSize = cacheSize;
-    this.busyTimeout = busyTimeout;
+    this.busyTimeoutMs = busyTimeoutMs;
   }
 
   /** `true` when `db` (not the `tx`) is used inside the callback of the transaction holding the connection. */

@@ -10,7 +10,7 @@
  * Another process holding the write lock must not freeze the server: SQLite's own busy handler
  * sleeps inside the synchronous call, blocking the event loop. So the connection's
  * `busy_timeout` is only a few ms, and a statement that still finds the database locked is
- * retried asynchronously with backoff (the lock released meanwhile), until `busyTimeout` has
+ * retried asynchronously with backoff (the lock released meanwhile), until `busyTimeoutMs` has
  * passed; then it fails with `DatabaseBusyError`. Retried: `BEGIN IMMEDIATE`, `COMMIT` (SQLite
  * keeps the transaction open when it is busy) and statements outside a transaction (a busy
  * statement changed nothing). Not retried: statements inside a transaction, where a busy error
@@ -46,10 +46,10 @@ export const SYNC_BUSY_TIMEOUT = 2;
 /** The longest pause between two attempts of a busy statement. */
 const MAX_BACKOFF = 25;
 
-/** The error after `busyTimeout` ms of attempts; `last` is the last attempt's. */
-function stillBusy(last: DatabaseBusyError, busyTimeout: number): DatabaseBusyError {
+/** The error after `busyTimeoutMs` ms of attempts; `last` is the last attempt's. */
+function stillBusy(last: DatabaseBusyError, busyTimeoutMs: number): DatabaseBusyError {
   return new DatabaseBusyError(
-    `The database stayed locked by another connection for ${busyTimeout} ms (busyTimeout)`,
+    `The database stayed locked by another connection for ${busyTimeoutMs} ms (busyTimeoutMs)`,
     // The driver's own error, not the attempt's wrapper: the log shows each message once.
     { cause: last.cause, driverCode: last.driverCode, ...(last.sql === undefined ? {} : { sql: last.sql }) },
   );
@@ -57,7 +57,7 @@ function stillBusy(last: DatabaseBusyError, busyTimeout: number): DatabaseBusyEr
 
 /**
  * Calls `attempt` until it does not fail with `DatabaseBusyError`, sleeping (1, 2, 4… up to
- * 25 ms) between attempts, for at most `busyTimeout` ms in all. `first` is the error that
+ * 25 ms) between attempts, for at most `busyTimeoutMs` ms in all. `first` is the error that
  * started the wait.
  */
 async function waitOutBusy<T>(
@@ -66,7 +66,7 @@ async function waitOutBusy<T>(
   signal: AbortSignal | undefined,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const budget = connection.busyTimeout;
+  const budget = connection.busyTimeoutMs;
   const start = performance.now();
   let last = first;
   for (let delay = 1; ; delay = Math.min(delay * 2, MAX_BACKOFF)) {
@@ -331,23 +331,23 @@ class SqliteDatabase implements Database {
 
 /**
  * Opens a SQLite database at `path` (`:memory:` for an in-memory one) with Volt's pragmas:
- * WAL for files, foreign keys on, `synchronous=NORMAL`, and lock waits of up to `busyTimeout`
+ * WAL for files, foreign keys on, `synchronous=NORMAL`, and lock waits of up to `busyTimeoutMs`
  * (default 5000 ms) that do not block the event loop.
  */
 export function openSqlite(path: string, options: ConnectOptions = {}): Database {
-  const busyTimeout = Math.max(0, Math.trunc(options.busyTimeout ?? 5000));
+  const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
   const db = new DatabaseSync(path);
   try {
     // While opening, nothing else runs yet: switching to WAL may wait the whole timeout.
-    db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA synchronous = NORMAL');
-    db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeout, SYNC_BUSY_TIMEOUT)}`);
+    db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeoutMs, SYNC_BUSY_TIMEOUT)}`);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, 'PRAGMA');
   }
-  const connection = new Connection(db, Math.max(1, options.statementCacheSize ?? 500), busyTimeout);
+  const connection = new Connection(db, Math.max(1, options.statementCacheSize ?? 500), busyTimeoutMs);
   return new SqliteDatabase(connection);
 }

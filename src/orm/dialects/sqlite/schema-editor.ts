@@ -7,6 +7,15 @@
  * dropped (else its `on delete cascade` would empty the children), which `schemaTransaction`
  * (`db.ops.schemaTransaction`) sees to.
  */
+
+import {
+  columnSql,
+  createTableStatement,
+  defaultClause,
+  fieldIndexName,
+  fieldIndexSql,
+  indexSql,
+} from '../../ddl.ts';
 import type { AnyField } from '../../fields/field.ts';
 import type { CheckSpec } from '../../meta.ts';
 import {
@@ -16,14 +25,6 @@ import {
   sameReference,
 } from '../../migrations/schema-editor.ts';
 import type { AnyModel } from '../../model.ts';
-import {
-  columnSql,
-  createTableStatement,
-  defaultClause,
-  fieldIndexName,
-  fieldIndexSql,
-  indexSql,
-} from '../../schema-editor.ts';
 import { quoteIdentifier as q } from '../quote.ts';
 
 /** What a table is made of, for a rebuild. */

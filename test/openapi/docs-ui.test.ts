@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { t, type VoltApp, volt } from 'volt';
-import { docsCsp, registerDocs } from '../../src/schema/docs-ui.ts';
-import { openapiDocument } from '../../src/schema/openapi.ts';
+import { docsCsp, registerDocs } from '../../src/openapi/docs-ui.ts';
+import { openapiDocument } from '../../src/openapi/openapi.ts';
 
 function exampleApp(): VoltApp {
   const app = volt({ logger: false, envFile: false, info: { title: 'Shop <&> "docs"', version: '1.0.0' } });

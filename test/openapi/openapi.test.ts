@@ -18,7 +18,7 @@ import {
   openapiDocument,
   summaryOf,
   toOpenApiPath,
-} from '../../src/schema/openapi.ts';
+} from '../../src/openapi/openapi.ts';
 
 // ajv-formats is CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -349,7 +349,7 @@ describe('a route declaration in the document', () => {
       'application/problem+json': { schema: { $ref: '#/components/schemas/ValidationProblem' } },
     });
     const problem = doc.components?.schemas?.ValidationProblem;
-    assert.deepEqual(problem?.required, ['type', 'title', 'status', 'errors']);
+    assert.deepEqual(problem?.required, ['type', 'title', 'status', 'code', 'errors']);
     assert.ok(doc.components?.schemas?.ProblemDetails);
   });
 

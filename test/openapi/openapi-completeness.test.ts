@@ -13,7 +13,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { dependency, rateLimit, t, volt } from 'volt';
 import { testClient } from 'volt/testing';
-import { type OpenApiDocument, type OpenApiResponse, openapiDocument } from '../../src/schema/openapi.ts';
+import { type OpenApiDocument, type OpenApiResponse, openapiDocument } from '../../src/openapi/openapi.ts';
 
 const run = promisify(execFile);
 
@@ -151,7 +151,7 @@ describe('the error responses every operation can answer', () => {
 
   test("a rate limit's 429 is documented on the routes that use it", () => {
     const limited = app();
-    limited.get('/search', { dependencies: [rateLimit({ limit: 1, windowMs: 60_000 })] }, () => []);
+    limited.get('/search', { dependencies: [rateLimit({ limit: 1, window: 60 })] }, () => []);
     const response = operation(openapiDocument(limited), '/search').responses['429'];
     assert.ok(response && !('$ref' in response));
     assert.match(response.description, /Retry-After/);

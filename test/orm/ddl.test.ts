@@ -1,9 +1,16 @@
 /**
- * The schema editor: the library fixtures' tables on both dialects, and their constraints firing.
+ * Table DDL (src/orm/ddl.ts): the library fixtures' tables on both dialects, and their constraints firing.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Database } from '../../src/orm/database.ts';
+import {
+  autoJoinTable,
+  createTableSql,
+  createTables,
+  createTablesSql,
+  dependencyOrder,
+} from '../../src/orm/ddl.ts';
 import {
   CheckViolationError,
   ForeignKeyViolationError,
@@ -13,13 +20,6 @@ import {
 import { f } from '../../src/orm/fields/index.ts';
 import { model } from '../../src/orm/model.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
-import {
-  autoJoinTable,
-  createTableSql,
-  createTables,
-  createTablesSql,
-  dependencyOrder,
-} from '../../src/orm/schema-editor.ts';
 import { library } from './model-fixtures.ts';
 import { count, forEachDialect } from './support.ts';
 

@@ -1,5 +1,5 @@
 /**
- * `src/schema`: the schema builder, the OpenAPI document and the docs pages.
+ * `src/openapi`: the schema builder, the OpenAPI document and the docs pages.
  */
 export { type DocsOptions, docsCsp, registerDocs } from './docs-ui.ts';
 export {

@@ -1,5 +1,5 @@
 /**
- * The schema editor: the DDL that creates a model's table (and its many-to-many join tables)
+ * Table DDL: the DDL that creates a model's table (and its many-to-many join tables)
  * on a dialect, read from `Model.meta` only, and `createTables()` to run it in dependency order.
  */
 

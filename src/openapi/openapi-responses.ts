@@ -19,6 +19,10 @@ const problemProperties = {
   type: t.String({ description: 'A URI identifying the problem type.' }),
   title: t.String(),
   status: t.Integer(),
+  code: t.String({
+    description:
+      'Stable code of the problem, e.g. `VOLT_HTTP_VALIDATION`: match on it, not on `detail` (the list: docs/reference/errors.md).',
+  }),
   detail: t.Optional(t.String()),
   instance: t.Optional(
     t.String({
@@ -44,6 +48,7 @@ export const ValidationProblemSchema = t.Object(
         type: 'about:blank',
         title: 'Unprocessable Content',
         status: 422,
+        code: 'VOLT_HTTP_VALIDATION',
         detail: 'The request is not valid.',
         errors: [
           {
