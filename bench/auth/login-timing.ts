@@ -8,10 +8,10 @@
  * Usage: node --conditions=volt-source bench/auth/login-timing.ts [--samples 40]
  */
 import { parseArgs } from 'node:util';
-import { volt } from 'volt';
-import { auth, createUser, MemoryMailBackend, User } from 'volt/auth';
-import { connect, loadMigrations, migrate } from 'volt/orm';
-import { testClient } from 'volt/testing';
+import { volt } from 'voltjs';
+import { auth, createUser, MemoryMailBackend, User } from 'voltjs/auth';
+import { connect, loadMigrations, migrate } from 'voltjs/orm';
+import { testClient } from 'voltjs/testing';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '40' } } });
 const samples = Number(values.samples);

@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { volt } from 'volt';
-import { auth, createToken, createUser, User } from 'volt/auth';
+import { volt } from 'voltjs';
+import { auth, createToken, createUser, User } from 'voltjs/auth';
 import type { Command } from '../harness/processes.ts';
 
 /** The user the benchmark logs in as. */

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createTables, f, model, query } from 'volt/orm';
+import { connect, createTables, f, model, query } from 'voltjs/orm';
 
 const Author = model('bench.Author', { name: f.string({ maxLength: 100, unique: true }) });
 const Book = model('bench.Book', {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { connect, createTables, type Database, f, model, query } from 'volt/orm';
+import { connect, createTables, type Database, f, model, query } from 'voltjs/orm';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);

@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseArgs } from 'node:util';
-import { connect, type Database } from 'volt/orm';
+import { connect, type Database } from 'voltjs/orm';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, n: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 5);

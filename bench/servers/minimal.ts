@@ -4,7 +4,7 @@
  *
  * Usage: `PORT=3010 node --conditions=volt-source bench/servers/minimal.ts`
  */
-import { volt } from 'volt';
+import { volt } from 'voltjs';
 
 const app = volt({ logger: false });
 app.get('/', {}, () => ({ ok: true }));

@@ -4,7 +4,7 @@
  *
  * Run it with `npm start` (or `volt start examples/hello/app.ts`), then open /docs.
  */
-import { dependency, HttpError, Router, sseEvent, t, volt } from 'volt';
+import { dependency, HttpError, Router, sseEvent, t, volt } from 'voltjs';
 
 export const app = volt({
   info: {

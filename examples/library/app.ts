@@ -7,9 +7,9 @@
  *   volt createsuperuser --app examples/library/app.ts
  *   volt start examples/library/app.ts      then open /docs and log in with Authorize
  */
-import { defineApp, HttpError, t, volt } from 'volt';
-import { auth, can } from 'volt/auth';
-import { avg, count, query } from 'volt/orm';
+import { defineApp, HttpError, t, volt } from 'voltjs';
+import { auth, can } from 'voltjs/auth';
+import { avg, count, query } from 'voltjs/orm';
 import { Author, Book, Review, Tag } from './models.ts';
 
 /**

@@ -4,8 +4,8 @@
  * Everything else — tables, migrations, typed queries, request and response schemas — is read
  * from these definitions.
  */
-import { User } from 'volt/auth';
-import { f, model } from 'volt/orm';
+import { User } from 'voltjs/auth';
+import { f, model } from 'voltjs/orm';
 
 export const Author = model(
   'library.Author',

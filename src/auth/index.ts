@@ -1,5 +1,5 @@
 /**
- * `volt/auth`: users, groups and permissions; passwords; sessions, API tokens and CSRF;
+ * `voltjs/auth`: users, groups and permissions; passwords; sessions, API tokens and CSRF;
  * password reset and mail. Only apps that install `auth()` get its tables and routes.
  */
 export {

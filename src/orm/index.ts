@@ -1,5 +1,5 @@
 /**
- * `volt/orm`: models and the database layer. Only apps that import it load it.
+ * `voltjs/orm`: models and the database layer. Only apps that import it load it.
  */
 export {
   type ConnectOptions,

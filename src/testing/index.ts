@@ -1,5 +1,5 @@
 /**
- * `volt/testing`: test helpers.
+ * `voltjs/testing`: test helpers.
  */
 export {
   type TestClient,

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openapiDocument, type VoltApp } from 'volt';
-import { MemorySessionStore, sessionKey } from 'volt/auth';
-import { testClient } from 'volt/testing';
+import { openapiDocument, type VoltApp } from 'voltjs';
+import { MemorySessionStore, sessionKey } from 'voltjs/auth';
+import { testClient } from 'voltjs/testing';
 import { authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
 
 /** What the OpenAPI document says of `POST /auth/tokens`. */

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { t as types } from 'volt';
-import { hashPassword, saveUserFields, User } from 'volt/auth';
-import { query } from 'volt/orm';
-import { testClient } from 'volt/testing';
+import { t as types } from 'voltjs';
+import { hashPassword, saveUserFields, User } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
+import { testClient } from 'voltjs/testing';
 import { addUser, authApp, countHashing, csrf, logIn, PASSWORD } from './fixtures.ts';
 
 const ORIGIN = 'http://localhost:80';

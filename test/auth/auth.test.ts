@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openapiDocument } from 'volt';
-import { Group, MemorySessionStore, Permission, saveUserFields, sessionKey, User } from 'volt/auth';
-import { query } from 'volt/orm';
-import { testClient } from 'volt/testing';
+import { openapiDocument } from 'voltjs';
+import { Group, MemorySessionStore, Permission, saveUserFields, sessionKey, User } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
+import { testClient } from 'voltjs/testing';
 import { addUser, authApp, csrf, logIn, PASSWORD } from './fixtures.ts';
 
 test('login with JSON starts a session: the user, a cookie, lastLogin; /auth/me answers', async (t) => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { t as schema, volt } from 'volt';
+import { t as schema, volt } from 'voltjs';
 import {
   auth,
   createUser,
@@ -17,9 +17,9 @@ import {
   Token,
   User,
   userModel,
-} from 'volt/auth';
-import { createRegistry, f, query } from 'volt/orm';
-import { forEachDialect, testClient } from 'volt/testing';
+} from 'voltjs/auth';
+import { createRegistry, f, query } from 'voltjs/orm';
+import { forEachDialect, testClient } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, FAST, logIn, PASSWORD } from './fixtures.ts';
 

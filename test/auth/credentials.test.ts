@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testClient } from 'volt/testing';
+import { testClient } from 'voltjs/testing';
 import { addUser, authApp, countHashing, csrf, FAST, logIn, PASSWORD } from './fixtures.ts';
 
 const statuses = (responses: Array<{ status: number }>) => {

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import type { TestContext } from 'node:test';
-import { type AppOptions, t as types, volt } from 'volt';
+import { type AppOptions, t as types, volt } from 'voltjs';
 import {
   type AuthOptions,
   createUser,
@@ -16,9 +16,9 @@ import {
   Token,
   User,
   auth as users,
-} from 'volt/auth';
-import { type Database, f, model } from 'volt/orm';
-import { testClient, testDatabase } from 'volt/testing';
+} from 'voltjs/auth';
+import { type Database, f, model } from 'voltjs/orm';
+import { testClient, testDatabase } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 
 /** Cheap scrypt parameters: the tests check behaviour, not hashing cost. */

@@ -16,9 +16,9 @@ import {
   Session,
   Token,
   User,
-} from 'volt/auth';
-import { createRegistry, f, model, query } from 'volt/orm';
-import { countQueries, forEachDialect, testClient } from 'volt/testing';
+} from 'voltjs/auth';
+import { createRegistry, f, model, query } from 'voltjs/orm';
+import { countQueries, forEachDialect, testClient } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, PASSWORD, Report } from './fixtures.ts';
 

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { RedisThrottleStore } from 'volt';
-import { RedisSessionStore } from 'volt/auth';
-import { type TestClient, type TestResponse, testClient } from 'volt/testing';
+import { RedisThrottleStore } from 'voltjs';
+import { RedisSessionStore } from 'voltjs/auth';
+import { type TestClient, type TestResponse, testClient } from 'voltjs/testing';
 import { privateRedis } from '../redis.ts';
 import { addUser, authApp, logIn, PASSWORD } from './fixtures.ts';
 

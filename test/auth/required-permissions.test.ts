@@ -5,10 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { volt } from 'volt';
-import { auth, Group, MemoryMailBackend, Permission, Session, saveUserFields, Token, User } from 'volt/auth';
-import { f, model, query } from 'volt/orm';
-import { forEachDialect, testClient } from 'volt/testing';
+import { volt } from 'voltjs';
+import {
+  auth,
+  Group,
+  MemoryMailBackend,
+  Permission,
+  Session,
+  saveUserFields,
+  Token,
+  User,
+} from 'voltjs/auth';
+import { f, model, query } from 'voltjs/orm';
+import { forEachDialect, testClient } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, FAST, PASSWORD } from './fixtures.ts';
 

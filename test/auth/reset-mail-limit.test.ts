@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { MemoryThrottleStore, RedisThrottleStore, type ThrottleStore } from 'volt';
+import { MemoryThrottleStore, RedisThrottleStore, type ThrottleStore } from 'voltjs';
 import { waitFor } from '../http/support.ts';
 import { REDIS_SKIP, REDIS_URL } from '../redis.ts';
 import { addUser, authApp } from './fixtures.ts';

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Group, Permission, Session, Token, User } from 'volt/auth';
-import { query } from 'volt/orm';
-import { forEachDialect, testClient } from 'volt/testing';
+import { Group, Permission, Session, Token, User } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
+import { forEachDialect, testClient } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 import { authApp, logIn } from './fixtures.ts';
 

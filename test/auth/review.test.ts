@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { volt } from 'volt';
+import { volt } from 'voltjs';
 import {
   auth,
   createUser,
@@ -19,9 +19,9 @@ import {
   Token,
   User,
   userModel,
-} from 'volt/auth';
-import { f, query } from 'volt/orm';
-import { forEachDialect, testClient } from 'volt/testing';
+} from 'voltjs/auth';
+import { f, query } from 'voltjs/orm';
+import { forEachDialect, testClient } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 import { addUser, authApp, countHashing, csrf, FAST, logIn, PASSWORD } from './fixtures.ts';
 

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { type AuthOptions, createUser, Group, Permission, Session, Token, User } from 'volt/auth';
-import { query } from 'volt/orm';
-import { forEachDialect, testClient } from 'volt/testing';
+import { type AuthOptions, createUser, Group, Permission, Session, Token, User } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
+import { forEachDialect, testClient } from 'voltjs/testing';
 import { createTables } from '../../src/orm/ddl.ts';
 import { waitFor } from '../http/support.ts';
 import { addUser, authApp, countHashing, FAST, logIn, PASSWORD } from './fixtures.ts';

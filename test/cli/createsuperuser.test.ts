@@ -20,11 +20,11 @@ let projects = 0;
 
 /** A project depending on volt (a symlink, as an installed one), with `app` as its app module. */
 function project(
-  app = `import { volt } from 'volt';\nimport { auth } from 'volt/auth';\nexport const app = volt({ logger: false, apps: [auth()] });\n`,
+  app = `import { volt } from 'voltjs';\nimport { auth } from 'voltjs/auth';\nexport const app = volt({ logger: false, apps: [auth()] });\n`,
 ) {
   const dir = join(base, `p${++projects}`);
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
+  symlinkSync(root, join(dir, 'node_modules', 'voltjs'), 'dir');
   writeFileSync(join(dir, 'app.ts'), app);
   const database = `sqlite:${join(dir, 'app.db')}`;
   const env = { DATABASE_URL: database };
@@ -175,9 +175,9 @@ test('interactive: asks again after each mistake, and a refused password is re-a
 
 test('the user model of the installed auth app is the one it fills', async () => {
   const p = project(
-    `import { defineApp, volt } from 'volt';
-import { f } from 'volt/orm';
-import { auth } from 'volt/auth';
+    `import { defineApp, volt } from 'voltjs';
+import { f } from 'voltjs/orm';
+import { auth } from 'voltjs/auth';
 import { userModel } from '${auth('models.ts')}';
 export const Customer = userModel('shop.Customer', { phone: f.string({ maxLength: 20, default: '' }) });
 const shop = defineApp({ name: 'shop', models: [Customer] });

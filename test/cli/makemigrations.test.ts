@@ -21,11 +21,11 @@ import { root, volt } from './support.ts';
 
 const app = join(import.meta.dirname, 'fixtures', 'makemigrations', 'library.ts');
 
-/** A folder whose migrations can import `volt/orm` (node_modules/volt links to this repository). */
+/** A folder whose migrations can import `voltjs/orm` (node_modules/voltjs links to this repository). */
 function project(): { dir: string; migrations: string } {
   const dir = mkdtempSync(join(tmpdir(), 'volt-makemigrations-'));
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
+  symlinkSync(root, join(dir, 'node_modules', 'voltjs'), 'dir');
   after(() => rmSync(dir, { recursive: true, force: true }));
   return { dir, migrations: join(dir, 'migrations') };
 }

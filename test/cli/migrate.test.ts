@@ -269,13 +269,13 @@ test('makemigrations then migrate: a project from its first model to a changed o
   // A project outside the repository that depends on volt, as an installed one does.
   const dir = project({});
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
+  symlinkSync(root, join(dir, 'node_modules', 'voltjs'), 'dir');
   const db = `sqlite:${join(dir, 'app.db')}`;
   const run = (...args: string[]) => volt([...args], { cwd: dir, env: { DATABASE_URL: db } });
   const write = (book: string) =>
     writeFileSync(
       join(dir, 'app.ts'),
-      `import { f, model } from 'volt/orm';
+      `import { f, model } from 'voltjs/orm';
 export const Author = model('shelf.Author', { name: f.string({ maxLength: 50 }) });
 export const Tag = model('shelf.Tag', { name: f.string({ maxLength: 20, unique: true }) });
 export const Book = model('shelf.Book', { ${book} });

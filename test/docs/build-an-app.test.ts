@@ -23,7 +23,7 @@ test('the tutorial tracker: new, makemigrations, migrate, its test, check --depl
   assert.match(created.stdout, /Created tracker \(SQLite\) in tracker: 10 files\./);
   const dir = join(temp, 'tracker');
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
+  symlinkSync(root, join(dir, 'node_modules', 'voltjs'), 'dir');
 
   // Step 2: the tutorial replaces the notes with its models.
   rmSync(join(dir, 'migrations', 'notes'), { recursive: true });

@@ -64,7 +64,7 @@ describe('docs snippets import Volt as users do', () => {
     ...Object.keys(manifest.devDependencies ?? {}),
   ]);
   const allowed = (file: string, specifier: string): boolean => {
-    if (specifier === 'volt' || specifier.startsWith('volt/')) return true;
+    if (specifier === 'voltjs' || specifier.startsWith('voltjs/')) return true;
     if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return true;
     if (specifier.startsWith('.'))
       return !relative(snippetDir, resolve(dirname(file), specifier)).startsWith('..');

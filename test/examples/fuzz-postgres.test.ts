@@ -4,7 +4,7 @@
  * the library app defines its policies when imported and one process holds one of it.
  */
 import { after, test } from 'node:test';
-import { testDatabase, testPostgresUrl } from 'volt/testing';
+import { testDatabase, testPostgresUrl } from 'voltjs/testing';
 import { fuzz, library, report, SEED } from './fuzz-support.ts';
 
 test(`library on PostgreSQL, as a superuser: every mutated request is a 4xx (seed ${SEED})`, async (t) => {

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { VoltApp } from 'volt';
-import { createUser, User } from 'volt/auth';
-import { type Database, loadMigrations, migrate } from 'volt/orm';
-import { testClient } from 'volt/testing';
+import type { VoltApp } from 'voltjs';
+import { createUser, User } from 'voltjs/auth';
+import { type Database, loadMigrations, migrate } from 'voltjs/orm';
+import { testClient } from 'voltjs/testing';
 
 /** The seed of the run: printed by each test; `VOLT_FUZZ_SEED=<n>` repeats a run. */
 export const SEED = Number(process.env.VOLT_FUZZ_SEED ?? 0x5eed12);

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { connect } from 'volt/orm';
+import { connect } from 'voltjs/orm';
 import { fuzz, library, report, SEED } from './fuzz-support.ts';
 
 process.env.VOLT_ENV = 'test';

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestClient, testClient } from 'volt/testing';
+import { type TestClient, testClient } from 'voltjs/testing';
 
 // The example builds its app when imported, from the environment: keep its logs quiet.
 process.env.VOLT_ENV = 'test';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createUser, Permission, User } from 'volt/auth';
-import { connect, loadMigrations, migrate, query } from 'volt/orm';
-import { type TestClient, testClient } from 'volt/testing';
+import { createUser, Permission, User } from 'voltjs/auth';
+import { connect, loadMigrations, migrate, query } from 'voltjs/orm';
+import { type TestClient, testClient } from 'voltjs/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'volt-library-'));
 process.env.VOLT_ENV = 'test';

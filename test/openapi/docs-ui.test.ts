@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { t, type VoltApp, volt } from 'volt';
+import { t, type VoltApp, volt } from 'voltjs';
 import { docsCsp, registerDocs } from '../../src/openapi/docs-ui.ts';
 import { openapiDocument } from '../../src/openapi/openapi.ts';
 

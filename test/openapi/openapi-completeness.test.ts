@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { dependency, rateLimit, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { dependency, rateLimit, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 import { type OpenApiDocument, type OpenApiResponse, openapiDocument } from '../../src/openapi/openapi.ts';
 
 const run = promisify(execFile);

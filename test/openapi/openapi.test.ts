@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { validate } from '@readme/openapi-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { dependency, Router, t, type VoltApp, volt } from 'volt';
+import { dependency, Router, t, type VoltApp, volt } from 'voltjs';
 import {
   deriveOperationId,
   type JsonSchema,

@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { connect } from 'volt/orm';
-import { testPostgresUrl } from 'volt/testing';
+import { connect } from 'voltjs/orm';
+import { testPostgresUrl } from 'voltjs/testing';
 
 const root = join(import.meta.dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {

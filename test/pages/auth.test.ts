@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type VoltApp, volt } from 'volt';
-import { auth, createUser, MemoryMailBackend, User } from 'volt/auth';
-import { connect, type Database, loadMigrations, migrate } from 'volt/orm';
+import { type VoltApp, volt } from 'voltjs';
+import { auth, createUser, MemoryMailBackend, User } from 'voltjs/auth';
+import { connect, type Database, loadMigrations, migrate } from 'voltjs/orm';
 import { AUTH_HOOKS, AUTH_PACKAGED } from '../auth/packaged.ts';
 import { assertClean, BROWSER_MISSING as missing, openBrowser, watch } from './browser.ts';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { VoltApp } from 'volt';
+import type { VoltApp } from 'voltjs';
 import { assertClean, BROWSER_MISSING as missing, openBrowser, type Trouble, watch } from './browser.ts';
 
 describe('docs pages in Chromium', { timeout: 120_000 }, () => {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clientKey, loadSettings, rateLimit } from 'volt';
-import { testClient } from 'volt/testing';
+import { clientKey, loadSettings, rateLimit } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 import { runDeployChecks } from '../../src/security/checks/index.ts';
 import { addUser, authApp } from '../auth/fixtures.ts';
 

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { RedisThrottleStore, Throttle } from 'volt';
-import { testClient } from 'volt/testing';
+import { RedisThrottleStore, Throttle } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 import { authApp } from '../auth/fixtures.ts';
 import { type PrivateRedis, privateRedis } from '../redis.ts';
 

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testClient } from 'volt/testing';
+import { testClient } from 'voltjs/testing';
 import { VoltApp } from '../../src/http/app.ts';
 import { t } from '../../src/openapi/t.ts';
 
@@ -220,8 +220,8 @@ test('headers given to the client go with every request; a request can override 
 });
 
 test('testClient(app, { database }) gives the app the test database, which stays open after close', async () => {
-  const { volt } = await import('volt');
-  const { connect } = await import('volt/orm');
+  const { volt } = await import('voltjs');
+  const { connect } = await import('voltjs/orm');
   const db = await connect('sqlite::memory:');
   const app = volt({ database: 'sqlite:/nonexistent-folder/never-opened.db', logger: false, docs: false });
   let seen: unknown;

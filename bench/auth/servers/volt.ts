@@ -5,8 +5,8 @@
  *
  * Usage: `PORT=3000 SECRET_KEY=… DATABASE_URL=sqlite:/tmp/…/auth.db node --conditions=volt-source bench/auth/servers/volt.ts`
  */
-import { t, volt } from 'volt';
-import { auth as users } from 'volt/auth';
+import { t, volt } from 'voltjs';
+import { auth as users } from 'voltjs/auth';
 
 process.env.LOG_LEVEL ??= 'silent';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { t, volt } from 'volt';
-import { createUser, MemoryMailBackend, User, auth as users } from 'volt/auth';
-import { testClient } from 'volt/testing';
+import { t, volt } from 'voltjs';
+import { createUser, MemoryMailBackend, User, auth as users } from 'voltjs/auth';
+import { testClient } from 'voltjs/testing';
 
 // auth() is an installed app: its models, migrations, routes and ctx.user come with it.
 const auth = users({ mail: new MemoryMailBackend() });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { volt } from 'volt';
-import { createUser, MemoryMailBackend, User, auth as users } from 'volt/auth';
-import { testClient } from 'volt/testing';
+import { volt } from 'voltjs';
+import { createUser, MemoryMailBackend, User, auth as users } from 'voltjs/auth';
+import { testClient } from 'voltjs/testing';
 
 const auth = users({ mail: new MemoryMailBackend() });
 const app = volt({ logger: false, database: 'sqlite::memory:', apps: [auth] });

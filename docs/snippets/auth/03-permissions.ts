@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { volt } from 'volt';
-import { createUser, Group, MemoryMailBackend, Permission, User, auth as users } from 'volt/auth';
-import { f, model, query } from 'volt/orm';
-import { testClient } from 'volt/testing';
+import { volt } from 'voltjs';
+import { createUser, Group, MemoryMailBackend, Permission, User, auth as users } from 'voltjs/auth';
+import { f, model, query } from 'voltjs/orm';
+import { testClient } from 'voltjs/testing';
 
 // Every model has add/change/delete/view permissions; migrate creates their rows.
 const Report = model('sales.Report', { title: f.string({ maxLength: 200 }) });

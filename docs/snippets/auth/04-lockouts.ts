@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { volt } from 'volt';
-import { auth, createUser, MemoryMailBackend, User } from 'volt/auth';
-import { testClient } from 'volt/testing';
+import { volt } from 'voltjs';
+import { auth, createUser, MemoryMailBackend, User } from 'voltjs/auth';
+import { testClient } from 'voltjs/testing';
 
 const app = volt({
   logger: false,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { volt } from 'volt';
-import { UniqueViolationError } from 'volt/orm';
+import { volt } from 'voltjs';
+import { UniqueViolationError } from 'voltjs/orm';
 
 // The app opens its database when it starts: app.db from then on, ctx.db in a route.
 const app = volt({ database: 'sqlite::memory:' });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'volt-notes-'));
 const url = `sqlite:${join(dir, 'app.db')}`; // by default: the DATABASE_URL setting

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { dependency, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { dependency, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 const events: string[] = [];
 

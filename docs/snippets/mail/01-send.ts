@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { loadSettings } from 'volt';
-import { MailMessageError, MemoryMailBackend, mailBackendFromSettings, sendMail } from 'volt/auth';
+import { loadSettings } from 'voltjs';
+import { MailMessageError, MemoryMailBackend, mailBackendFromSettings, sendMail } from 'voltjs/auth';
 
 // EMAIL_BACKEND picks the backend; tests use `memory`, whose outbox holds what was sent.
 const settings = loadSettings({

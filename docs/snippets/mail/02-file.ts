@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileMailBackend, sendMail } from 'volt/auth';
+import { FileMailBackend, sendMail } from 'voltjs/auth';
 
 // EMAIL_BACKEND=file writes one .eml file per message into EMAIL_FILE_PATH (created if missing).
 const folder = join(mkdtempSync(join(tmpdir(), 'mail-')), 'outbox');

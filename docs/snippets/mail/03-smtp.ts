@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
-import { MailDeliveryError, SmtpMailBackend, sendMail } from 'volt/auth';
+import { MailDeliveryError, SmtpMailBackend, sendMail } from 'voltjs/auth';
 
 // A local SMTP server standing in for the real one (smtp-server, a devDependency of Volt).
 const received: string[] = [];

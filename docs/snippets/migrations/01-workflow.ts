@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { volt } from 'volt';
+import { volt } from 'voltjs';
 
 // run(…): `volt <args>` in the project folder (app.ts, migrations/library/*.ts), on a fresh SQLite file.
 const project = join(import.meta.dirname, 'project');

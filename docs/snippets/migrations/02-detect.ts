@@ -9,7 +9,7 @@ import {
   parseRenames,
   planMigrations,
   writeMigration,
-} from 'volt/orm';
+} from 'voltjs/orm';
 
 // Two versions of a model: `title` became `name`, and `isbn` is new.
 function library(version: 1 | 2) {
@@ -45,7 +45,7 @@ const [planned] = planMigrations(changes, [latest]);
 assert.equal(planned?.id, 'library/0002_rename_book_title_name_add_book_isbn');
 assert.equal(
   writeMigration(planned!),
-  `import { f, migration, op } from 'volt/orm';
+  `import { f, migration, op } from 'voltjs/orm';
 
 export default migration({
   dependencies: ['library/0001_initial'],

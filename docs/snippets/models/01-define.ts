@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type CreateInput, f, model, type Row, validateInput } from 'volt/orm';
+import { type CreateInput, f, model, type Row, validateInput } from 'voltjs/orm';
 
 const Author = model(
   'library.Author',

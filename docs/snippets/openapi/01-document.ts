@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { dependency, HttpError, Router, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { dependency, HttpError, Router, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 const app = volt({
   info: { title: 'Shop', version: '1.0.0', description: 'Products and their stock.' },

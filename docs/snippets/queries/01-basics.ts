@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, QueryError, query, ValidationError } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, QueryError, query, ValidationError } from 'voltjs/orm';
 
 const Author = model('shop.Author', { name: f.string({ maxLength: 100, unique: true }) });
 const Book = model(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, QueryError, query } from 'volt/orm';
-import { countQueries } from 'volt/testing';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, QueryError, query } from 'voltjs/orm';
+import { countQueries } from 'voltjs/testing';
 
 const Author = model('shelf.Author', { name: f.string({ maxLength: 100 }) });
 const Book = model(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { and, createTables, f, model, not, or, QueryError, query } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { and, createTables, f, model, not, or, QueryError, query } from 'voltjs/orm';
 
 const Author = model('press.Author', { name: f.string({ maxLength: 100 }) });
 const Tag = model('press.Tag', { name: f.string({ maxLength: 30 }) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { avg, count, createTables, f, max, model, query, sum } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { avg, count, createTables, f, max, model, query, sum } from 'voltjs/orm';
 
 const Author = model('stats.Author', { name: f.string({ maxLength: 100 }) });
 const Book = model('stats.Book', {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, QueryError, query } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, QueryError, query } from 'voltjs/orm';
 
 const Entry = model('audit.Entry', {
   level: f.integer(),

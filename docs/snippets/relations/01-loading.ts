@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, query } from 'volt/orm';
-import { countQueries } from 'volt/testing';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, query } from 'voltjs/orm';
+import { countQueries } from 'voltjs/testing';
 
 const Country = model('press.Country', { name: f.string({ maxLength: 50 }) });
 const Author = model('press.Author', {

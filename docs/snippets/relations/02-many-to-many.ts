@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, QueryError, query, ValidationError } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, QueryError, query, ValidationError } from 'voltjs/orm';
 
 const Tag = model('blog.Tag', { slug: f.slug({ primaryKey: true }) }, { ordering: ['slug'] });
 const Post = model('blog.Post', {

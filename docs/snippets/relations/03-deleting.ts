@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, ProtectedError, query, RestrictedError } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, ProtectedError, query, RestrictedError } from 'voltjs/orm';
 
 const Author = model('lib.Author', { name: f.string({ maxLength: 100 }) });
 const Book = model('lib.Book', {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { defineApp, volt } from 'volt';
-import { createTables, f, model, query } from 'volt/orm';
+import { defineApp, volt } from 'voltjs';
+import { createTables, f, model, query } from 'voltjs/orm';
 
 const Tag = model('site.Tag', {
   slug: f.slug({ unique: true }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { dependency, HttpError, Router, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { dependency, HttpError, Router, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 // A guard: runs before every route of the router, for its effect only.
 const requireApiKey = dependency({ headers: t.Object({ 'x-api-key': t.Optional(t.String()) }) }, (ctx) => {

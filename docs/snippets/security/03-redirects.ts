@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { safeRedirectUrl, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { safeRedirectUrl, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 const app = volt({ allowedHosts: ['shop.example.com', 'localhost'] });
 

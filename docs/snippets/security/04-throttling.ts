@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { HttpError, rateLimit, Throttle, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { HttpError, rateLimit, Throttle, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 const app = volt();
 

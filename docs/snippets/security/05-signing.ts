@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Signer, volt } from 'volt';
+import { Signer, volt } from 'voltjs';
 
 const app = volt();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 // The front end at app.example.com calls this API from the browser: it is opted in.
 const app = volt({ csrfTrustedOrigins: ['https://app.example.com'] });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadSettings, SettingsError } from 'volt';
+import { loadSettings, SettingsError } from 'voltjs';
 
 // Settings come from the environment (and `.env`); here an explicit object stands in for both.
 const settings = loadSettings({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { sseEvent, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { sseEvent, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 // Stands in for a model that streams its answer token by token.
 async function* generate(prompt: string, signal: AbortSignal) {

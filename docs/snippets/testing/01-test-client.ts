@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dependency, t, volt } from 'volt';
-import { testClient } from 'volt/testing';
+import { dependency, t, volt } from 'voltjs';
+import { testClient } from 'voltjs/testing';
 
 const currentUser = dependency(() => ({ name: 'from the real session' }));
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { volt } from 'volt';
-import { auth, createUser, User, userModel, verifyPassword } from 'volt/auth';
-import { f, query } from 'volt/orm';
+import { volt } from 'voltjs';
+import { auth, createUser, User, userModel, verifyPassword } from 'voltjs/auth';
+import { f, query } from 'voltjs/orm';
 
 // The built-in user model is auth.User; its tables come with the auth app's own migrations,
 // which `volt migrate` (or app.migrate()) applies with the project's.

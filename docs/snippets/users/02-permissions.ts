@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { volt } from 'volt';
-import { AnonymousUser, auth, CurrentUser, Group, Permission, User } from 'volt/auth';
-import { f, model, query } from 'volt/orm';
+import { volt } from 'voltjs';
+import { AnonymousUser, auth, CurrentUser, Group, Permission, User } from 'voltjs/auth';
+import { f, model, query } from 'voltjs/orm';
 
 // Every model has four permissions (add, change, delete, view), plus the ones it declares.
 const Book = model(

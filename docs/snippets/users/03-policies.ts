@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { volt } from 'volt';
-import { auth, CurrentUser, can, Permission, saveUserFields, User } from 'volt/auth';
-import { f, model, query } from 'volt/orm';
+import { volt } from 'voltjs';
+import { auth, CurrentUser, can, Permission, saveUserFields, User } from 'voltjs/auth';
+import { f, model, query } from 'voltjs/orm';
 
 const Post = model('blog.Post', {
   authorId: f.integer(),

@@ -7,7 +7,7 @@ import {
   validatePassword,
   verifyAndUpgrade,
   verifyPassword,
-} from 'volt/auth';
+} from 'voltjs/auth';
 
 // scrypt, with its parameters in the hash: scrypt$N$r$p$salt$hash.
 const encoded = await hashPassword('plum-orbit-gazette-41');

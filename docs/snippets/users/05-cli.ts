@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { volt } from 'volt';
-import { auth, User, verifyPassword } from 'volt/auth';
-import { query } from 'volt/orm';
+import { volt } from 'voltjs';
+import { auth, User, verifyPassword } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
 
 // run(…): `volt <args>` in the example project (project/app.ts), on a fresh SQLite file.
 const data = mkdtempSync(join(tmpdir(), 'volt-users-'));

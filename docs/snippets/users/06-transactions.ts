@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { volt } from 'volt';
-import { auth, CurrentUser, can, Permission, User } from 'volt/auth';
-import { createTables, f, model, query } from 'volt/orm';
+import { volt } from 'voltjs';
+import { auth, CurrentUser, can, Permission, User } from 'voltjs/auth';
+import { createTables, f, model, query } from 'voltjs/orm';
 
 const Invoice = model('billing.Invoice', {
   ownerId: f.integer(),

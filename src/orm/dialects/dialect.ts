@@ -7,7 +7,7 @@
 import type { ConnectOptions, Database } from '../database.ts';
 import type { DialectOps } from './ops.ts';
 
-/** One dialect, as `connect()`, `opsOf()` and `volt/testing` see it. Internal. */
+/** One dialect, as `connect()`, `opsOf()` and `voltjs/testing` see it. Internal. */
 export interface DialectDescriptor {
   /** The dialect's name, as `db.dialect`: `'sqlite'`. */
   readonly name: string;

@@ -30,7 +30,7 @@ export interface ColumnTypes {
   readonly autoPrimaryKey: string;
 }
 
-/** What differs between databases. Internal: `db.ops`, not exported from `volt/orm`. */
+/** What differs between databases. Internal: `db.ops`, not exported from `voltjs/orm`. */
 export interface DialectOps {
   /** The dialect's name, as `db.dialect`. */
   readonly name: DialectName;

@@ -1,7 +1,7 @@
 /**
  * The dialects Volt speaks, listed once: `connect()` picks one by URL, `opsOf()` by name (for
  * the public field methods that accept a dialect's name, `field.columnType('postgres')`, as
- * well as its ops, `db.ops`), and `volt/testing` opens a test database of each. A third dialect
+ * well as its ops, `db.ops`), and `voltjs/testing` opens a test database of each. A third dialect
  * is one folder (`dialects/<name>/`, exporting a `DialectDescriptor` from `dialect.ts`) and one
  * line here.
  */

@@ -1,6 +1,6 @@
 /**
  * The migration system's logic: project states, operations, the autodetector and the writer.
- * Migration files need only `migration`, `op` and `f`, which `volt/orm` exports.
+ * Migration files need only `migration`, `op` and `f`, which `voltjs/orm` exports.
  */
 export {
   appOf,

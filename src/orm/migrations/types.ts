@@ -6,7 +6,7 @@
  * A migration file is readable TypeScript:
  *
  * ```ts
- * import { f, migration, op } from 'volt/orm';
+ * import { f, migration, op } from 'voltjs/orm';
  *
  * export default migration({
  *   dependencies: ['library/0001_initial'],

@@ -212,7 +212,7 @@ export interface MigrationSource {
  *   dependencies: ['library/0001_initial'],
  *   operations: [op.addField('library.Book', 'isbn', f.string({ maxLength: 13, default: '' }))],
  * });
- * // import { f, migration, op } from 'volt/orm';
+ * // import { f, migration, op } from 'voltjs/orm';
  * //
  * // export default migration({
  * //   dependencies: ['library/0001_initial'],
@@ -240,5 +240,5 @@ export function writeMigration(source: MigrationSource): string {
   const names = ['migration'];
   if (operations.some(usesFields)) names.unshift('f');
   if (operations.length) names.push('op');
-  return `import { ${names.join(', ')} } from 'volt/orm';\n\nexport default ${body};\n`;
+  return `import { ${names.join(', ')} } from 'voltjs/orm';\n\nexport default ${body};\n`;
 }

@@ -602,7 +602,7 @@ const loadPrefetched: PrefetchLoader = async (db, relation, keys) => {
  *
  * @example
  * ```ts
- * import { connect, query } from 'volt/orm';
+ * import { connect, query } from 'voltjs/orm';
  * const db = await connect('sqlite:./data/app.db');
  * const published = await query(db, Book).filter({ status: 'published' }).all();
  * ```

@@ -22,11 +22,11 @@ import { forEachDialect } from '../support.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
-/** A folder where written migrations can import `volt/orm` (a node_modules/volt link to this repository). */
+/** A folder where written migrations can import `voltjs/orm` (a node_modules/voltjs link to this repository). */
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'volt-writer-'));
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(root, join(dir, 'node_modules', 'volt'), 'dir');
+  symlinkSync(root, join(dir, 'node_modules', 'voltjs'), 'dir');
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
@@ -103,7 +103,7 @@ describe('writeMigration', () => {
     assert.equal(
       text,
       [
-        "import { f, migration, op } from 'volt/orm';",
+        "import { f, migration, op } from 'voltjs/orm';",
         '',
         'export default migration({',
         "  dependencies: ['library/0001_initial'],",
@@ -119,7 +119,7 @@ describe('writeMigration', () => {
 
   test('imports only what the file uses', () => {
     const text = writeMigration({ operations: [] });
-    assert.match(text, /^import \{ migration \} from 'volt\/orm';/);
+    assert.match(text, /^import \{ migration \} from 'voltjs\/orm';/);
     assert.match(text, /dependencies: \[\],\n {2}operations: \[\],/);
     assert.equal(biomeFormat(text), text);
     assert.match(

@@ -2,9 +2,9 @@
  * tracker: projects and their tasks. Anyone lists them, a logged-in user adds tasks, a task's
  * owner (or a user with tracker.change_task) changes it.
  */
-import { defineApp, HttpError, t, volt } from 'volt';
-import { auth } from 'volt/auth';
-import { query } from 'volt/orm';
+import { defineApp, HttpError, t, volt } from 'voltjs';
+import { auth } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
 import { Project, Task } from './models.ts';
 
 /** Users: the /auth routes (log in, tokens), sessions and CSRF protection. */

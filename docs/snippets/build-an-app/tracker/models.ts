@@ -2,8 +2,8 @@
  * The models: each one is a table, typed rows and inputs, and the schemas the routes validate
  * with. After changing one, run `npm run makemigrations` and commit the migration it writes.
  */
-import { User } from 'volt/auth';
-import { f, model } from 'volt/orm';
+import { User } from 'voltjs/auth';
+import { f, model } from 'voltjs/orm';
 
 export const Project = model(
   'tracker.Project',

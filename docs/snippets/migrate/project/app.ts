@@ -1,4 +1,4 @@
-import { f, model } from 'volt/orm';
+import { f, model } from 'voltjs/orm';
 
 export const Author = model('library.Author', { name: f.string({ maxLength: 100 }) });
 

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL as `connect()` and `volt/testing` see it: `postgres://` URLs, test databases in a
+ * PostgreSQL as `connect()` and `voltjs/testing` see it: `postgres://` URLs, test databases in a
  * schema of their own on `VOLT_TEST_POSTGRES`.
  */
 import type { DialectDescriptor } from '../dialect.ts';

@@ -1,4 +1,4 @@
-/** SQLite as `connect()` and `volt/testing` see it: `sqlite:` URLs, `:memory:` test databases. */
+/** SQLite as `connect()` and `voltjs/testing` see it: `sqlite:` URLs, `:memory:` test databases. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConnectOptions } from '../../database.ts';

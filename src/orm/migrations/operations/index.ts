@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { f, migration, op } from 'volt/orm';
+ * import { f, migration, op } from 'voltjs/orm';
  *
  * export default migration({
  *   dependencies: ['library/0001_initial'],

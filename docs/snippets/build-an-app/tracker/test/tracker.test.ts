@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createUser, Permission, User } from 'volt/auth';
-import { query } from 'volt/orm';
-import { testClient, testDatabase } from 'volt/testing';
+import { createUser, Permission, User } from 'voltjs/auth';
+import { query } from 'voltjs/orm';
+import { testClient, testDatabase } from 'voltjs/testing';
 
 process.env.VOLT_ENV = 'test'; // quiet logs: set before the app reads its settings
 const { app } = await import('../app.ts');

@@ -1,4 +1,4 @@
-import { f, migration, op } from 'volt/orm';
+import { f, migration, op } from 'voltjs/orm';
 
 export default migration({
   operations: [

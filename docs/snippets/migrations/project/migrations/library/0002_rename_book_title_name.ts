@@ -1,4 +1,4 @@
-import { migration, op } from 'volt/orm';
+import { migration, op } from 'voltjs/orm';
 
 export default migration({
   dependencies: ['library/0001_initial'],

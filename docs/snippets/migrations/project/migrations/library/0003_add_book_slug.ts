@@ -1,4 +1,4 @@
-import { f, migration, op, query } from 'volt/orm';
+import { f, migration, op, query } from 'voltjs/orm';
 
 export default migration({
   dependencies: ['library/0002_rename_book_title_name'],
