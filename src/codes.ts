@@ -115,7 +115,7 @@ export const ERROR_CODES = {
     meaning: 'A Redis command took longer than the guard allows (becomes VOLT_STORE_UNAVAILABLE).',
   },
 
-  // Auth: volt/auth's routes and dependencies.
+  // Auth: voltjs/auth's routes and dependencies.
   VOLT_AUTH_NOT_AUTHENTICATED: {
     status: 401,
     meaning: 'No valid session or bearer token (`WWW-Authenticate` says which).',

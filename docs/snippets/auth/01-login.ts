@@ -17,7 +17,7 @@ app.post(
 );
 
 await app.ready(); // opens the database
-await app.migrate(); // the auth tables come with volt/auth, applied with the project's
+await app.migrate(); // the auth tables come with voltjs/auth, applied with the project's
 await createUser(app.db, User, {
   username: 'ada',
   email: 'ada@example.com',
