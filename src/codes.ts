@@ -186,8 +186,15 @@ export const ERROR_CODES = {
   VOLT_ORM_RESTRICTED: { status: 409, meaning: 'A delete is refused: RESTRICT rows refer to the row.' },
   VOLT_ORM_DATABASE: { meaning: 'Any other error the database raised (`driverCode` has its own).' },
   VOLT_ORM_CONSTRAINT_VIOLATION: { meaning: 'A constraint was violated (each kind has its own code).' },
-  VOLT_ORM_UNIQUE_VIOLATION: { meaning: 'A unique constraint was violated.' },
-  VOLT_ORM_FOREIGN_KEY_VIOLATION: { meaning: 'A foreign key constraint was violated.' },
+  VOLT_ORM_UNIQUE_VIOLATION: {
+    status: 409,
+    meaning: 'A unique constraint was violated by a write the ORM does not turn into field errors (raw SQL).',
+  },
+  VOLT_ORM_FOREIGN_KEY_VIOLATION: {
+    status: 409,
+    meaning:
+      'A foreign key constraint was violated: a delete of a row still referenced (a relation whose database constraint has no onDelete handling), or raw SQL.',
+  },
   VOLT_ORM_NOT_NULL_VIOLATION: { meaning: 'A NOT NULL constraint was violated.' },
   VOLT_ORM_CHECK_VIOLATION: { meaning: 'A CHECK constraint was violated.' },
   VOLT_ORM_DATABASE_BUSY: {

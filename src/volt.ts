@@ -18,7 +18,10 @@ import { DEPLOY_CHECKS } from './security/checks/index.ts';
 import type { SecurityHeadersOptions } from './security/headers.ts';
 import { installSecurity } from './security/install.ts';
 
-/** Where an app's database is: a URL, a URL with connect options, or one already open. */
+/**
+ * Where an app's database is: a URL, a URL with connect options, one already open, `true` for
+ * the `DATABASE_URL` setting, or `false` for none.
+ */
 export type DatabaseOption = string | ({ url: string } & ConnectOptions) | Database | boolean;
 
 /** Options of {@link volt}: the app's options, its database, its installed apps, its security headers. */

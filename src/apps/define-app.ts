@@ -14,6 +14,7 @@ import type { AnyModel } from '../orm/model.ts';
 
 /** What a `volt check` rule reports. */
 export interface CheckFinding {
+  /** `volt check` exits 1 on an error (and on a warning with `--fail-level warning`). */
   level: 'error' | 'warning';
   /** What is wrong and why it matters. */
   message: string;
@@ -69,16 +70,23 @@ export interface AppDefinition<S extends TObject | undefined = undefined> {
  * @typeParam S the settings it reads; X what it adds to every request context (type only).
  */
 export interface InstalledApp<S = unknown, X = {}> {
+  /** The app label: its models' label prefix and its migrations folder's name. */
   readonly name: string;
+  /** Its models, in declaration order. */
   readonly models: readonly AnyModel[];
   /** The absolute migrations root of a packaged app, else `undefined`. */
   readonly migrations: string | undefined;
+  /** The names of the apps that must be installed before it. */
   readonly requires: readonly string[];
+  /** The TypeBox object of its settings, read from the environment; `undefined` without. */
   readonly settings: TObject | undefined;
+  /** Its `volt check` rules. */
   readonly checks: readonly AppCheck[];
+  /** Runs after every `migrate` (permission rows, seed data). */
   readonly postMigrate: PostMigrateHook | undefined;
   /** Whether the app needs a database (it has models, or said so). */
   readonly database: boolean;
+  /** Adds its routes, hooks and context properties to the app it is installed on. */
   readonly setup: ((app: VoltApp) => void) | undefined;
   /** Type only: the settings' values. */
   readonly '~settings'?: S;

@@ -7,9 +7,10 @@
  */
 import { defineApp, type InstalledApp } from '../apps/define-app.ts';
 import type { VoltApp } from '../http/app.ts';
-import type { Context } from '../http/context.ts';
+import type { AnyContext } from '../http/context.ts';
 import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
+import { escapeHtml } from '../http/escape-html.ts';
 import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
 import type { AnyModel, PermissionAction, Row } from '../orm/index.ts';
@@ -26,7 +27,6 @@ import { type PasswordParams, setPassword } from './passwords.ts';
 import { AnonymousUser, CurrentUser, createPermissions } from './permissions.ts';
 import { Policies, type Policy } from './policy-registry.ts';
 import { checkRequiredPermissions, type PermissionArgs, permissionsOf } from './required-permissions.ts';
-import { escapeHtml } from './reset-page.ts';
 import { PASSWORD_FLOW_TOKEN } from './route-kit.ts';
 import { addRoutes } from './routes.ts';
 import { SessionData } from './session-data.ts';
@@ -35,8 +35,6 @@ import { Sessions } from './sessions.ts';
 import { verifyToken } from './tokens.ts';
 
 export type { LoginLimits } from './credentials.ts';
-
-type AnyContext = Context<any, any, any, any, any, any>;
 
 /** Options of {@link auth}. */
 export interface AuthOptions<U extends UserModel = UserModel> {
@@ -273,6 +271,13 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
     return resolving;
   };
 
+  /** Makes `user` the request's user from here on (a login, a logout), whatever was read before. */
+  const becomes = (ctx: AnyContext, next: CurrentUser | AnonymousUser) => {
+    const held = ctx as unknown as Held;
+    held[USER] = next;
+    delete held[FAILED];
+  };
+
   const user = dependency({ name: 'currentUser' }, (ctx) => userOf(ctx));
   const requireUser = dependency(
     {
@@ -325,7 +330,7 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
     await saveUserFields(ctx.db, User_, row[pk.attribute], { lastLogin });
     row.lastLogin = lastLogin;
     // From here on this request is the user's.
-    (ctx as unknown as Held)[USER] = new CurrentUser(ctx.db, row, { model: User_, policies });
+    becomes(ctx, new CurrentUser(ctx.db, row, { model: User_, policies }));
   };
 
   // A password change ends the user's sessions (the session's password HMAC would end them at
@@ -398,7 +403,15 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
       const held = ctx as unknown as Held;
       if (held[FAILED] !== undefined) throw held[FAILED];
       const known = held[USER];
-      if (known === undefined) return anonymous;
+      if (known === undefined) {
+        // Auth's beforeHandler hook resolves the user of every request with credentials; an
+        // earlier hook (a `request` hook, or an app's installed before auth) reads too soon.
+        if (hasBearer(ctx.request) || sessions.hasCookie(ctx.request))
+          throw new Error(
+            "ctx.user is read before auth resolved it: read it in a beforeHandler hook of an app installed after auth() (requires: ['auth']), a dependency or the handler",
+          );
+        return anonymous;
+      }
       if (known instanceof Promise)
         throw new Error(
           'ctx.user is still being resolved: read it in the handler (or await the currentUser dependency)',
@@ -412,9 +425,10 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
         data = new SessionData(ctx, sessions);
         held[SESSION] = data;
         // Saved after the handler (or its failure), before the response leaves: only on a
-        // request that read ctx.session, and a store call only when the data changed.
+        // request that read ctx.session, and a store call only when the data changed. Read
+        // for the first time later (a `response` hook), it can no longer change.
         const saving = data;
-        ctx.beforeSend(() => (saving.changed ? saving.save() : undefined));
+        if (!ctx.beforeSend(() => saving.close())) saving.close();
       }
       return data;
     });
@@ -485,9 +499,13 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
     definePolicy: (model, policy) => policies.define(model, policy),
     onPasswordChange: (hook) => {
       if (typeof hook !== 'function') throw new TypeError('onPasswordChange() needs a function');
-      // The same function twice is registered once.
-      if (!passwordHooks.includes(hook)) passwordHooks.push(hook);
+      // The same function twice is registered once: by the first call, whose remover removes it.
+      if (passwordHooks.includes(hook)) return noop;
+      passwordHooks.push(hook);
+      let removed = false;
       return () => {
+        if (removed) return;
+        removed = true;
         const at = passwordHooks.indexOf(hook);
         if (at !== -1) passwordHooks.splice(at, 1);
       };
@@ -502,7 +520,7 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
     login,
     logout: async (ctx) => {
       await state().sessions.end(ctx.request, ctx.reply);
-      (ctx as unknown as Held)[USER] = anonymous;
+      becomes(ctx, anonymous);
     },
     authenticate: (ctx, username, password) => state().credentials.login(ctx.request, username, password),
     confirmPassword: (ctx, row, password, field) =>

@@ -11,7 +11,7 @@
 import type { AnyModel } from '../orm/index.ts';
 import type { AuthUser } from './permissions.ts';
 import { AnonymousUser, CurrentUser, permissionName } from './permissions.ts';
-import type { Action } from './policy-registry.ts';
+import { type Action, RULES } from './policy-registry.ts';
 
 export {
   type Action,
@@ -22,7 +22,6 @@ export {
   type PolicyRule,
 } from './policy-registry.ts';
 
-const RULES = { view: 'canView', add: 'canAdd', change: 'canChange', delete: 'canDelete' } as const;
 const ACTIONS = Object.keys(RULES) as Action[];
 
 /**

@@ -19,7 +19,8 @@ export interface Policy<Obj = any> {
   canDelete?: PolicyRule<Obj>;
 }
 
-const RULES = { view: 'canView', add: 'canAdd', change: 'canChange', delete: 'canDelete' } as const;
+/** The rule of a policy that decides each action. */
+export const RULES = { view: 'canView', add: 'canAdd', change: 'canChange', delete: 'canDelete' } as const;
 
 /** A policy cannot be defined. Stable code: `VOLT_AUTH_POLICY`. */
 export class PolicyError extends Error {

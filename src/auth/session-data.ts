@@ -4,10 +4,8 @@
  * serialized and its headers leave (a new session's cookie goes with them). A request that
  * never touches it costs nothing.
  */
-import type { Context } from '../http/context.ts';
+import type { AnyContext } from '../http/context.ts';
 import type { Sessions } from './sessions.ts';
-
-type AnyContext = Context<any, any, any, any, any, any>;
 
 const DELETED = Symbol('deleted');
 
@@ -35,6 +33,8 @@ export class SessionData {
   readonly #sessions: Sessions;
   #changes: Map<string, unknown> | undefined;
   #cleared = false;
+  /** Set once the data was saved (or could no longer be): a later change would be lost. */
+  #closed = false;
 
   constructor(ctx: AnyContext, sessions: Sessions) {
     this.#ctx = ctx;
@@ -90,12 +90,24 @@ export class SessionData {
   }
 
   #change(): Map<string, unknown> {
+    if (this.#closed)
+      throw new Error(
+        'ctx.session changed after the response was prepared, where the change would be lost: change it in the handler, a dependency or a beforeHandler hook',
+      );
     this.#changes ??= new Map();
     return this.#changes;
   }
 
-  /** @internal Writes the changes: auth queues it on the context (`ctx.beforeSend`) when `ctx.session` is first read. */
-  async save(): Promise<void> {
+  /**
+   * @internal Ends the request's changes: later ones throw. Writes the changes, if any (auth
+   * queues it on the context, `ctx.beforeSend`, when `ctx.session` is first read).
+   */
+  close(): Promise<void> | undefined {
+    this.#closed = true;
+    return this.#changes ? this.#save() : undefined;
+  }
+
+  async #save(): Promise<void> {
     const changes = this.#changes;
     if (!changes) return;
     this.#changes = undefined;

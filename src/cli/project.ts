@@ -9,22 +9,25 @@ import type { InstalledApp } from '../apps/define-app.ts';
 import { maskUrl, maskUrls } from '../http/mask-url.ts';
 import { loadSettings } from '../http/settings.ts';
 import { type ConnectOptions, connect, type Database, type DatabaseLogger } from '../orm/database.ts';
+import { dialectForUrl } from '../orm/dialects/registry.ts';
 import { DatabaseError, DatabaseUnavailableError } from '../orm/errors.ts';
 import { orderMigrations } from '../orm/migrations/graph.ts';
 import { loadMigrations } from '../orm/migrations/loader.ts';
 import type { NamedPostMigrateHook } from '../orm/migrations/post-migrate.ts';
-import { migrationSources, type PackagedMigrationSource } from '../orm/migrations/sources.ts';
+import type { PackagedMigrationSource } from '../orm/migrations/sources.ts';
 import type { LoadedMigration } from '../orm/migrations/types.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { allModels } from '../orm/registry.ts';
+import type { App } from '../volt.ts';
 import type { FlagSpec } from './command.ts';
 import { CliError } from './errors.ts';
 import { DEFAULT_APP_MODULE, importAppModule, isVoltApp, resolveAppPath, voltSetting } from './load-app.ts';
 
 /** What the commands read of a composed app (`volt()` makes one; the CLI may be another copy of Volt). */
-interface ComposedApp {
-  apps: readonly InstalledApp<any, any>[];
-  databaseConfig: { url: string; options: ConnectOptions } | undefined;
+type ComposedApp = Pick<App, 'apps' | 'databaseConfig' | 'models' | 'migrationSources' | 'postMigrateHooks'>;
+
+function isComposed(app: unknown): app is ComposedApp {
+  return typeof (app as Partial<ComposedApp> | undefined)?.migrationSources === 'function';
 }
 
 /** Options of {@link loadProject}. */
@@ -99,29 +102,22 @@ export async function loadProject(options: LoadProjectOptions): Promise<Project>
   const migrations = options.migrations ?? voltSetting(cwd, 'migrations', 'migrations');
   const migrationsRoot =
     migrations === undefined ? join(dirname(appPath), 'migrations') : resolve(cwd, migrations);
-  const composed = app as Partial<ComposedApp> | undefined;
-  const apps = composed?.apps ?? [];
+  const composed = isComposed(app) ? app : undefined;
   let databaseUrl = options.database;
   if (databaseUrl === undefined && composed?.databaseConfig) databaseUrl = composed.databaseConfig.url;
   if (databaseUrl === undefined) {
     const envFile = join(cwd, '.env');
     databaseUrl = loadSettings({ envFile: existsSync(envFile) ? envFile : false }).databaseUrl;
-  } else if (!/^(sqlite:|postgres(ql)?:\/\/)/u.test(databaseUrl)) {
+  } else if (!dialectForUrl(databaseUrl)) {
     throw new CliError(
       `The database URL must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${maskUrl(databaseUrl)}"`,
     );
   }
   const project: Project = {
-    models: [...new Set([...apps.flatMap((installed) => installed.models), ...allModels()])],
-    apps,
-    packaged: migrationSources(
-      apps.flatMap((installed) =>
-        installed.migrations === undefined ? [] : [{ app: installed.name, folder: installed.migrations }],
-      ),
-    ),
-    postMigrate: apps.flatMap((installed) =>
-      installed.postMigrate ? [[installed.name, installed.postMigrate] as const] : [],
-    ),
+    models: [...new Set([...(composed?.models ?? []), ...allModels()])],
+    apps: composed?.apps ?? [],
+    packaged: composed?.migrationSources() ?? [],
+    postMigrate: composed?.postMigrateHooks() ?? [],
     connectOptions: composed?.databaseConfig?.options ?? {},
     appPath,
     migrationsRoot,

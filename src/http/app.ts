@@ -19,7 +19,7 @@ import {
   sendConnectionError,
   trackFreshConnections,
 } from './connections.ts';
-import { Context } from './context.ts';
+import { type AnyContext, CONTEXT, Context, sharedContext } from './context.ts';
 import type { Dependency } from './dependencies.ts';
 import { type ErrorMapper, installErrorHandling, sendRouterError } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
@@ -31,13 +31,12 @@ import { Router } from './router.ts';
 import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
 import { installTextParser } from './text-body.ts';
 
-/** Describes the API in the OpenAPI document. */
-
 /** Seconds (the unit of settings and options) as the milliseconds timers and Node take. */
 function ms(seconds: number): number {
   return Math.round(seconds * 1000);
 }
 
+/** Describes the API in the OpenAPI document. */
 export interface ApiInfo {
   title: string;
   version: string;
@@ -79,7 +78,6 @@ export interface AppOptions extends Partial<Settings> {
 }
 
 type Hook = () => unknown;
-type AnyContext = Context<any, any, any, any, any, any>;
 
 /**
  * A hook of the request path: it receives the request's {@link Context} (the same object the
@@ -88,13 +86,13 @@ type AnyContext = Context<any, any, any, any, any, any>;
 export type RequestHook = (ctx: AnyContext) => unknown;
 
 /** What each hook phase of {@link VoltApp.on} runs. */
-export interface HookMap {
+export interface HookMap<X extends object = {}> {
   /** After routing, before the body is read: headers, the host, refusing early. */
-  request: RequestHook;
+  request: (ctx: AnyContext & X) => unknown;
   /** After the body is read, before validation, dependencies and the handler. */
-  beforeHandler: RequestHook;
+  beforeHandler: (ctx: AnyContext & X) => unknown;
   /** Before the response leaves: its status is set and its headers may still change. */
-  response: RequestHook;
+  response: (ctx: AnyContext & X) => unknown;
   /** Maps an error to a response: return an `HttpError` to answer with it. */
   error: ErrorMapper;
   /** While the app starts, after its database opened, before it takes requests. */
@@ -405,7 +403,7 @@ export class VoltApp<X extends object = {}> extends Router<X> {
    * off(); // removed
    * ```
    */
-  on<K extends HookPhase>(phase: K, fn: HookMap[K]): () => void {
+  on<K extends HookPhase>(phase: K, fn: HookMap<X>[K]): () => void {
     if (typeof fn !== 'function') throw new TypeError(`app.on('${phase}', …) needs a function`);
     switch (phase) {
       case 'startup':
@@ -416,12 +414,12 @@ export class VoltApp<X extends object = {}> extends Router<X> {
         return removable(this.#errorMappers, fn as ErrorMapper);
       case 'request':
         this.#installRequestHook();
-        return removable(this.#hooks.request, fn as RequestHook);
+        return removableHook(this.#hooks, phase, fn as RequestHook);
       case 'beforeHandler':
-        return removable(this.#hooks.beforeHandler, fn as RequestHook);
+        return removableHook(this.#hooks, phase, fn as RequestHook);
       case 'response':
         this.#installResponseHook();
-        return removable(this.#hooks.response, fn as RequestHook);
+        return removableHook(this.#hooks, phase, fn as RequestHook);
       default:
         throw new TypeError(
           `'${String(phase)}' is not a hook phase; the phases are request, beforeHandler, response, error, startup, shutdown`,
@@ -431,26 +429,23 @@ export class VoltApp<X extends object = {}> extends Router<X> {
 
   /** The request's context, made on first need and kept on the request for the handler. */
   #contextOf(request: FastifyRequest, reply: FastifyReply): AnyContext {
-    const held = (request as unknown as Record<symbol, AnyContext | null>)[CONTEXT];
-    if (held) return held;
-    const ctx = new this.#Context(request, reply);
-    (request as unknown as Record<symbol, AnyContext>)[CONTEXT] = ctx;
-    return ctx;
+    return sharedContext(request, reply, this.#Context);
   }
 
   #shareContext(): void {
     if (this.#hooks.shareContext) return;
-    this.#hooks.shareContext = true;
-    // Declared, so every request object keeps one shape.
+    // Declared, so every request object keeps one shape. (Fastify refuses it once the app
+    // serves: then nothing is marked installed.)
     this.fastify.decorateRequest(CONTEXT as unknown as string, null);
+    this.#hooks.shareContext = true;
   }
 
   #installRequestHook(): void {
     if (this.#requestHookInstalled) return;
-    this.#requestHookInstalled = true;
     this.#shareContext();
-    const hooks = this.#hooks.request;
+    const all = this.#hooks;
     this.fastify.addHook('onRequest', (request, reply, done) => {
+      const hooks = all.request;
       let pending: Promise<unknown> | undefined;
       try {
         pending = runHooks(hooks, this.#contextOf(request, reply));
@@ -461,14 +456,15 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       if (pending) pending.then(() => done(), done);
       else done();
     });
+    this.#requestHookInstalled = true;
   }
 
   #installResponseHook(): void {
     if (this.#responseHookInstalled) return;
-    this.#responseHookInstalled = true;
     this.#shareContext();
-    const hooks = this.#hooks.response;
+    const all = this.#hooks;
     this.fastify.addHook('onSend', (request, reply, payload, done) => {
+      const hooks = all.response;
       if (hooks.length === 0) return done(null, payload);
       let pending: Promise<unknown> | undefined;
       try {
@@ -480,6 +476,7 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       if (pending) pending.then(() => done(null, payload), done);
       else done(null, payload);
     });
+    this.#responseHookInstalled = true;
   }
 
   /**
@@ -624,19 +621,40 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   }
 }
 
-// Where a request keeps its context while request-phase hooks share it with the handler.
-const CONTEXT = Symbol.for('volt.context');
-
 /** Adds `fn` to `list`; the function returned removes that one registration. */
-function removable<T>(list: T[], fn: T): () => void {
-  list.push(fn);
-  let removed = false;
-  return () => {
-    if (removed) return;
-    removed = true;
-    // The last registration of `fn`: the same function added twice is removed once per call.
-    const at = list.lastIndexOf(fn);
+function removable<T extends (...args: never[]) => unknown>(list: T[], fn: T): () => void {
+  const entry = registration(list, fn);
+  list.push(entry);
+  return once(() => {
+    const at = list.indexOf(entry);
     if (at !== -1) list.splice(at, 1);
+  });
+}
+
+/**
+ * Adds `fn` to a request phase's hooks; the function returned removes that one registration.
+ * The list is replaced, never changed: a request awaiting one of its hooks runs the rest of the
+ * list it started with.
+ */
+function removableHook(hooks: RouteHooks, phase: 'request' | 'beforeHandler' | 'response', fn: RequestHook) {
+  const entry = registration(hooks[phase], fn);
+  hooks[phase] = [...hooks[phase], entry];
+  return once(() => {
+    hooks[phase] = hooks[phase].filter((hook) => hook !== entry);
+  });
+}
+
+/** `fn` itself, or a wrapper of it when the list has it already: each registration is its own entry. */
+function registration<T extends (...args: never[]) => unknown>(list: readonly unknown[], fn: T): T {
+  return list.includes(fn) ? (((...args: never[]) => fn(...args)) as T) : fn;
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
   };
 }
 

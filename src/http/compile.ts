@@ -5,7 +5,7 @@
 import { parseCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions } from 'fastify';
 import type { TObject, TSchema } from 'typebox';
-import { Context } from './context.ts';
+import { type AnyContext, Context, sharedContext } from './context.ts';
 import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
 import { sendProblem } from './error-handler.ts';
 import { type FieldError, HttpError, RequestValidationError } from './errors.ts';
@@ -107,13 +107,14 @@ export interface AppLifecycle {
   readonly shutdown: AbortSignal;
 }
 
-type AnyContext = Context<any, any, any, any, any, any>;
-
-/** The app's request-path hooks, as the compiled handlers see them (the app's own arrays). */
+/**
+ * The app's request-path hooks, as the compiled handlers see them. A phase's list is replaced,
+ * never changed, when a hook is added or removed: a request keeps the list it started with.
+ */
 export interface RouteHooks {
-  readonly request: Array<(ctx: AnyContext) => unknown>;
-  readonly beforeHandler: Array<(ctx: AnyContext) => unknown>;
-  readonly response: Array<(ctx: AnyContext) => unknown>;
+  request: ReadonlyArray<(ctx: AnyContext) => unknown>;
+  beforeHandler: ReadonlyArray<(ctx: AnyContext) => unknown>;
+  response: ReadonlyArray<(ctx: AnyContext) => unknown>;
   /** True once a `request` or `response` hook exists: the context is then kept on the request. */
   shareContext: boolean;
 }
@@ -128,9 +129,6 @@ export interface RouteRuntime {
   /** The app's hooks; none by default. */
   hooks?: RouteHooks;
 }
-
-// Where the app keeps a request's context when hooks share it (see VoltApp.on).
-const CONTEXT = Symbol.for('volt.context');
 
 /**
  * Runs request hooks in order; stays synchronous while they are, and returns a promise from the
@@ -226,7 +224,6 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     response: [],
     shareContext: false,
   };
-  const beforeHooks = hooks.beforeHandler;
 
   // Collects the errors of every part, so one 422 lists them all.
   const validate = (request: FastifyRequest): unknown => {
@@ -317,17 +314,20 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
       },
       (taskError: unknown) => {
         ctx.settle();
-        throw failed ? error : taskError;
+        if (!failed) throw taskError;
+        // The handler's error is the answer; the task's (a session not saved) is logged.
+        ctx.request.log.error({ err: taskError }, 'a task after the failed handler failed too');
+        throw error;
       },
     );
   };
 
   // Validation, dependencies and the handler, once the `beforeHandler` hooks ran.
   const proceed = (ctx: AnyContext, request: FastifyRequest, reply: FastifyReply): unknown => {
-    const cookies = validate(request);
-    if (cookies !== undefined) ctx.setCookies(cookies);
     let result: unknown;
     try {
+      const cookies = validate(request);
+      if (cookies !== undefined) ctx.setCookies(cookies);
       result = serve(ctx, request, reply);
     } catch (error) {
       return end(ctx, undefined, error, true);
@@ -363,21 +363,26 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
       sendProblem(reply, new HttpError(503, { code: 'VOLT_HTTP_SHUTTING_DOWN', detail: SHUTTING_DOWN }));
       return undefined;
     }
-    let ctx: AnyContext;
-    if (hooks.shareContext) {
-      const held = (request as unknown as Record<symbol, AnyContext | null>)[CONTEXT];
-      if (held) {
-        // Made by a `request` hook before the body was read.
-        ctx = held;
-        (ctx as { body: unknown }).body = request.body;
-      } else {
-        ctx = new AppContext(request, reply);
-        (request as unknown as Record<symbol, AnyContext>)[CONTEXT] = ctx;
-      }
-    } else ctx = new AppContext(request, reply);
+    const ctx = hooks.shareContext
+      ? sharedContext(request, reply, AppContext)
+      : new AppContext(request, reply);
+    const beforeHooks = hooks.beforeHandler;
     if (beforeHooks.length > 0) {
-      const pending = runHooks(beforeHooks, ctx);
-      if (pending) return pending.then(() => proceed(ctx, request, reply)).then(afterAwait);
+      // A hook that fails still has its context's `beforeSend` tasks run (a session it changed
+      // is saved), as a failing handler does.
+      let pending: Promise<void> | undefined;
+      try {
+        pending = runHooks(beforeHooks, ctx);
+      } catch (error) {
+        return end(ctx, undefined, error, true);
+      }
+      if (pending)
+        return pending
+          .then(
+            () => proceed(ctx, request, reply),
+            (error: unknown) => end(ctx, undefined, error, true),
+          )
+          .then(afterAwait);
     }
     const result = proceed(ctx, request, reply);
     return result instanceof Promise ? result.then(afterAwait) : withoutAwait(reply, result);

@@ -69,9 +69,6 @@ export function sendConnectionError(
   socket.destroy(error);
 }
 
-// Marks a request that came with `Expect: 100-continue` and has not been told to go on.
-const AWAITS_CONTINUE = Symbol('volt.awaitsContinue');
-
 /**
  * Handles the `Expect` header on `server`, whose `request` listener is the app's.
  *
@@ -84,7 +81,6 @@ const AWAITS_CONTINUE = Symbol('volt.awaitsContinue');
  */
 export function handleExpectations(server: Server, headers: () => ConnectionHeaders): void {
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-    (request as { [AWAITS_CONTINUE]?: boolean })[AWAITS_CONTINUE] = true;
     response.setHeader('connection', 'close');
     // Reading the body starts the stream flowing: the client may send it now.
     request.once('resume', () => {

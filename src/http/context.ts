@@ -19,6 +19,9 @@ type Task = () => unknown;
 // transaction that committed, a request-scoped logger) however the response ended.
 const outsideRequests = AsyncLocalStorage.snapshot();
 
+/** A context of any route, whatever its parameters, body and dependencies. */
+export type AnyContext = Context<any, any, any, any, any, any>;
+
 /**
  * What a handler receives. Its parts are typed from the route's schemas.
  *
@@ -46,7 +49,8 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
   #shutdown: AbortSignal | undefined;
   #settled = false;
   #onSettled: (() => void) | undefined;
-  #beforeSend: Array<() => unknown> | undefined;
+  /** `null` once the tasks ran: a task queued later would never run. */
+  #beforeSend: Array<() => unknown> | undefined | null;
 
   constructor(request: FastifyRequest, reply: FastifyReply) {
     this.request = request;
@@ -206,11 +210,14 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
    * @internal Runs `task` once the handler and the dependencies finished (or failed), before
    * the response is serialized and its headers leave: an installed app's per-request work that
    * only some requests need (auth saves a changed `ctx.session` through it). A request that
-   * queues nothing pays nothing.
+   * queues nothing pays nothing. `false` when the tasks already ran (a `response` hook, say):
+   * `task` is not queued.
    */
-  beforeSend(task: () => unknown): void {
+  beforeSend(task: () => unknown): boolean {
+    if (this.#beforeSend === null) return false;
     if (this.#beforeSend) this.#beforeSend.push(task);
     else this.#beforeSend = [task];
+    return true;
   }
 
   /**
@@ -219,8 +226,8 @@ export class Context<P = unknown, Q = unknown, H = unknown, C = unknown, B = unk
    */
   runBeforeSend(): Promise<void> | undefined {
     const tasks = this.#beforeSend;
-    if (tasks === undefined) return undefined;
-    this.#beforeSend = undefined;
+    this.#beforeSend = null;
+    if (!tasks) return undefined;
     const next = (start: number): Promise<void> | undefined => {
       for (let i = start; i < tasks.length; i++) {
         const result = tasks[i]!();
@@ -282,4 +289,35 @@ async function runAfterResponse(queue: { teardown: Task[]; background: Task[] },
       log.error({ err }, 'background task failed');
     }
   }
+}
+
+// Where the app keeps a request's context when hooks share it (see VoltApp.on).
+export const CONTEXT = Symbol('volt.context');
+
+/**
+ * The request's context when hooks share it: the one a hook made before (its body set once
+ * read), or a new one, kept on the request for the phases after.
+ */
+export function sharedContext(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  AppContext: typeof Context,
+): AnyContext {
+  const holder = request as unknown as Record<symbol, AnyContext | null>;
+  const held = holder[CONTEXT];
+  if (held) {
+    if (held.body === undefined) (held as { body: unknown }).body = request.body;
+    return held;
+  }
+  const ctx = new AppContext(request, reply);
+  holder[CONTEXT] = ctx;
+  return ctx;
+}
+
+/**
+ * Ends the context hooks made for a request no handler ran for (a 404, a refusal by a hook or
+ * before the body): the after-response work it queued may run. Nothing without one.
+ */
+export function settleShared(request: FastifyRequest): void {
+  (request as unknown as Record<symbol, AnyContext | null | undefined>)[CONTEXT]?.settle();
 }

@@ -127,6 +127,11 @@ export function dataLayerError(error: unknown, request: FastifyRequest): HttpErr
     case 'VOLT_ORM_PROTECTED':
     case 'VOLT_ORM_RESTRICTED':
       return new HttpError(409, { code, detail: message, cause: error });
+    // A write the ORM does not turn into field errors (a delete of a row still referenced, raw
+    // SQL): a conflict with the stored data. The driver's message names tables: it stays in the log.
+    case 'VOLT_ORM_UNIQUE_VIOLATION':
+    case 'VOLT_ORM_FOREIGN_KEY_VIOLATION':
+      return new HttpError(409, { code, detail: 'The request conflicts with existing data.', cause: error });
     case 'VOLT_ORM_DATABASE_BUSY':
       // The driver's message names tables and timeouts: it stays in the log (cause).
       return unavailable(error, 'The database is busy. Try again shortly.', 1);

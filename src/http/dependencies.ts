@@ -3,7 +3,7 @@
  * dependencies) whose results the handler receives, resolved at most once per request.
  */
 import type { Static, TObject } from 'typebox';
-import type { Context } from './context.ts';
+import type { AnyContext, Context } from './context.ts';
 import type { SecurityRequirement } from './route.ts';
 
 const DEPENDENCY = Symbol.for('volt.dependency');
@@ -160,7 +160,6 @@ export function flattenDependencies(roots: Iterable<Dependency>): Dependency[] {
 }
 
 type Overrides = ReadonlyMap<Dependency, Dependency>;
-type AnyContext = Context<any, any, any, any, any, any>;
 
 /** `dep.uses` as entries, computed once per dependency rather than per request. */
 const usedEntries = new WeakMap<Dependency, Array<[string, Dependency]>>();

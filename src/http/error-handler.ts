@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { routeOf } from './compile.ts';
+import { settleShared } from './context.ts';
 import { dataLayerError, isStoppedWork } from './data-errors.ts';
 import { HttpError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors.ts';
 import { bodyMediaTypes, unsupportedMediaType } from './media-types.ts';
@@ -128,6 +129,7 @@ export function installErrorHandling(
   });
 
   fastify.setNotFoundHandler((request, reply) => {
+    settleShared(request);
     const path = request.url.split('?', 1)[0] ?? '/';
     const allowed = METHODS.filter((m) => m !== request.method && known.find(m, path) !== null);
     if (allowed.length > 0) {
@@ -143,6 +145,8 @@ export function installErrorHandling(
   });
 
   fastify.setErrorHandler((error: unknown, request, reply) => {
+    // A refusal before the handler (a hook, the media type, the body) ends what hooks queued.
+    settleShared(request);
     for (const mapper of options.mappers) {
       let mapped: ReturnType<ErrorMapper>;
       try {

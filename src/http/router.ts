@@ -59,7 +59,7 @@ function validatePrefix(prefix: string): string {
 
 /**
  * A group of routes. Declare routes on it, then `app.include(router)`. `X` types what the
- * app's installed apps add to the request context (`new Router<AppContext<typeof app>>()`).
+ * app's installed apps add to the request context (`new Router<ContextOf<[typeof users]>>()`, with `users = auth(…)`).
  *
  * @example
  * ```ts

@@ -26,7 +26,7 @@ export function surrogateError(loc: ErrorLocation): FieldError {
  * bytes; Node reads those past ASCII as Latin-1, so UTF-8 `café` would reach the handler as
  * `cafÃ©`. A declared header takes ASCII only.
  */
-export function nonAsciiHeaderError(loc: ErrorLocation): FieldError {
+function nonAsciiHeaderError(loc: ErrorLocation): FieldError {
   return { loc, msg: 'Header value should be ASCII text', type: 'string_ascii' };
 }
 

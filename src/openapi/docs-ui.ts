@@ -13,6 +13,7 @@ import { gzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VoltApp } from '../http/app.ts';
 import { HttpError } from '../http/errors.ts';
+import { escapeHtml } from '../http/escape-html.ts';
 import { openapiDocument } from './openapi.ts';
 
 /** Where the docs routes are served; `false` leaves one out. */
@@ -189,10 +190,6 @@ async function sendAsset(store: AssetStore, request: FastifyRequest, reply: Fast
   if (!gzipped) return reply.send(asset.body);
   asset.gzipped ??= gzipAsync(asset.body, { level: 9 });
   return reply.header('content-encoding', 'gzip').send(await asset.gzipped);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 interface PageParts {

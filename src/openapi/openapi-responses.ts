@@ -78,7 +78,7 @@ export interface SharedResponse {
 }
 
 /** The shared error responses, in the order operations list them. */
-export const SHARED_RESPONSES: readonly SharedResponse[] = [
+const SHARED_RESPONSES: readonly SharedResponse[] = [
   {
     name: 'BadRequest',
     status: 400,
@@ -226,7 +226,7 @@ export function problemSchema(
 const TEXTUAL = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-ndjson|jsonl|yaml)$)/;
 
 /** A media type without its parameters, in lower case: `text/csv; charset=utf-8` → `text/csv`. */
-export function bareMediaType(contentType: string): string {
+function bareMediaType(contentType: string): string {
   return contentType.split(';', 1)[0]!.trim().toLowerCase();
 }
 

@@ -234,7 +234,7 @@ export function createTableSql(
 }
 
 /** `alter table … add foreign key …` for a foreign key left out of `create table` (PostgreSQL). */
-export function foreignKeySql(field: RelationField): string {
+function foreignKeySql(field: RelationField): string {
   return `alter table ${q(field.model!.meta.table)} add foreign key (${q(field.column!)}) ${referenceClause(field)}`;
 }
 

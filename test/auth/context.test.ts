@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { t as schema, volt } from 'voltjs';
+import { HttpError, t as schema, volt } from 'voltjs';
 import {
   auth,
   createUser,
@@ -82,6 +82,88 @@ test('ctx.session: changed data is saved after the handler without a call; untou
   const again = (await client.get<{ csrfToken: string }>('/auth/csrf')).json().csrfToken;
   assert.equal((await client.delete('/cart', { headers: { 'x-csrf-token': again } })).status, 204);
   assert.deepEqual((await client.get('/cart')).json(), { cart: [] });
+});
+
+test('ctx.session changed by a beforeHandler hook is saved when the hook, the validation or the handler fails', async (t) => {
+  const { app, client } = await authApp(t);
+  app.on('beforeHandler', async (ctx) => {
+    if (!ctx.request.url.startsWith('/visit')) return;
+    const seen = (await ctx.session.get<number>('seen')) ?? 0;
+    ctx.session.set('seen', seen + 1);
+    if (ctx.request.url === '/visit/refused') throw new HttpError(403, { detail: 'not here' });
+  });
+  // After the handler it is too late to change: said, not lost silently.
+  let late = '';
+  app.on('response', (ctx) => {
+    if (!ctx.request.url.includes('late')) return;
+    try {
+      ctx.session.set('seen', 0);
+    } catch (error) {
+      late = (error as Error).message;
+    }
+  });
+  app.get('/visit/refused', {}, () => ({}));
+  app.get('/visit/checked', { query: schema.Object({ n: schema.Integer() }) }, () => ({}));
+  app.get('/visit/broken', {}, () => {
+    throw new HttpError(409);
+  });
+  app.get('/visit/count', {}, async (ctx) => ({ seen: await ctx.session.get<number>('seen') }));
+  app.get('/visit/late', {}, () => ({}));
+  app.get('/late-first', {}, () => ({}));
+  assert.equal((await client.get('/visit/refused')).status, 403);
+  assert.ok(client.cookies.has('volt_session'), 'the session the hook started has its cookie');
+  assert.equal((await client.get('/visit/checked?n=x')).status, 422);
+  assert.equal((await client.get('/visit/broken')).status, 409);
+  assert.deepEqual((await client.get('/visit/count')).json(), { seen: 4 });
+  assert.equal((await client.get('/visit/late')).status, 200);
+  assert.match(late, /ctx\.session changed after the response was prepared/);
+  late = '';
+  // Read for the first time after the handler: the same.
+  assert.equal((await client.get('/late-first')).status, 200);
+  assert.match(late, /ctx\.session changed after the response was prepared/);
+  assert.deepEqual((await client.get('/visit/count')).json(), { seen: 6 });
+});
+
+test('a login in the handler makes the user current even after a bad bearer token; a hook that reads ctx.user too early is told so', async (t) => {
+  const { app, client, auth: users, alice } = await authApp(t);
+  let early = '';
+  app.on('request', (ctx) => {
+    if (ctx.request.url !== '/early') return;
+    try {
+      void ctx.user;
+    } catch (error) {
+      early = (error as Error).message;
+    }
+  });
+  app.post('/sign-in', {}, async (ctx) => {
+    await users.login(ctx, alice as never);
+    return { name: ctx.user.isAuthenticated ? ctx.user.row.username : null };
+  });
+  app.get('/early', {}, (ctx) => ({ anonymous: !ctx.user.isAuthenticated }));
+  const refused = await client.post('/sign-in', { headers: { authorization: 'Bearer not-a-token' } });
+  assert.deepEqual(refused.json(), { name: 'alice' });
+  assert.deepEqual((await client.get('/early')).json(), { anonymous: false });
+  assert.match(early, /ctx\.user is read before auth resolved it/);
+  early = '';
+  const stranger = testClient(app);
+  t.after(() => stranger.close());
+  assert.deepEqual((await stranger.get('/early')).json(), { anonymous: true });
+  assert.equal(early, '', 'without credentials the user is known to be anonymous at once');
+});
+
+test("onPasswordChange(): a remover removes its own registration once, never another caller's", async (t) => {
+  const { auth: users, db, alice } = await authApp(t);
+  const calls: string[] = [];
+  const hook = () => void calls.push('hook');
+  const offFirst = users.onPasswordChange(hook);
+  const offSecond = users.onPasswordChange(hook);
+  offSecond();
+  await users.setPassword(db, alice as never, 'another horse battery staple');
+  assert.deepEqual(calls, ['hook'], "the second call's remover leaves the first registration");
+  offFirst();
+  offFirst();
+  await users.setPassword(db, alice as never, 'a third horse battery staple');
+  assert.deepEqual(calls, ['hook']);
 });
 
 test("ctx.session refuses Volt's own keys; an app without auth has no ctx.user", async (t) => {

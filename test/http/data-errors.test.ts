@@ -17,7 +17,7 @@ import {
   query,
 } from '../../src/orm/index.ts';
 import { createRegistry } from '../../src/orm/registry.ts';
-import { testClient } from '../../src/testing/index.ts';
+import { forEachDialect, testClient } from '../../src/testing/index.ts';
 import { quietApp } from './support.ts';
 
 interface Problem {
@@ -149,5 +149,38 @@ describe('a database that is busy, away or stopped', () => {
       detail: 'The database work took longer than the server allows.',
       instance: `urn:volt:request:${res.headers['x-request-id']}`,
     });
+  });
+});
+
+forEachDialect((dialect, open) => {
+  test(`${dialect}: a delete refused by a foreign key the models do not know is a 409, and the transaction goes on`, async (tc) => {
+    const db = await open();
+    tc.after(() => db.close());
+    const registry = createRegistry();
+    const Label = model('shop.Label', { name: f.string({ maxLength: 20 }) }, { registry });
+    await createTables(db, [Label]);
+    const table = db.quoteIdentifier(Label.meta.table);
+    // A table of another system, referring to the labels without any onDelete handling.
+    await db.run(
+      `create table sticker (id integer primary key, label_id integer not null references ${table} (id))`,
+    );
+    const label = await query(db, Label).create({ name: 'fragile' });
+    await db.run(`insert into sticker (id, label_id) values (1, ${label.id})`);
+    const app = quietApp();
+    app.delete('/labels/:id', { status: 204, params: t.Object({ id: t.Integer() }) }, (ctx) =>
+      db.transaction(async (tx) => {
+        try {
+          await query(tx, Label).filter({ id: ctx.params.id }).delete();
+        } finally {
+          // The refusal left the transaction usable (a savepoint on PostgreSQL).
+          assert.equal(await query(tx, Label).count(), 1);
+        }
+      }),
+    );
+    const res = await testClient(app).delete(`/labels/${label.id}`);
+    assert.equal(res.status, 409, res.text);
+    assert.equal(res.json<{ code: string }>().code, 'VOLT_ORM_FOREIGN_KEY_VIOLATION');
+    assert.doesNotMatch(res.text, /sticker/, "the driver's message stays in the log");
+    assert.equal(await query(db, Label).count(), 1);
   });
 });

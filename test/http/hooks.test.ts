@@ -93,6 +93,52 @@ test('every registration returns its unsubscribe function, error and lifecycle h
   assert.deepEqual(seen, ['shutdown 2']);
 });
 
+test('the same function registered twice is two registrations; removing one keeps the other in its place', async (t) => {
+  const app = bareApp();
+  const seen: string[] = [];
+  const mark = () => void seen.push('mark');
+  const first = app.on('beforeHandler', mark);
+  app.on('beforeHandler', () => void seen.push('between'));
+  app.on('beforeHandler', mark);
+  app.get('/', {}, () => ({}));
+  const client = testClient(app);
+  t.after(() => client.close());
+  first();
+  first();
+  await client.get('/');
+  assert.deepEqual(seen, ['between', 'mark'], 'the first registration went, the second kept its place');
+});
+
+test('a hook removed while a request awaits an earlier hook does not make that request skip the next one', async (t) => {
+  const app = bareApp();
+  const seen: string[] = [];
+  let release!: () => void;
+  const waiting = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let arrived!: () => void;
+  const hasArrived = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const offEarly = app.on('beforeHandler', async () => {
+    seen.push('early');
+    arrived();
+    await waiting;
+  });
+  app.on('beforeHandler', () => void seen.push('next'));
+  app.get('/', {}, () => ({}));
+  const client = testClient(app);
+  t.after(() => client.close());
+  const pending = client.get('/');
+  await hasArrived;
+  offEarly();
+  release();
+  assert.equal((await pending).status, 200);
+  assert.deepEqual(seen, ['early', 'next']);
+  await client.get('/');
+  assert.deepEqual(seen, ['early', 'next', 'next'], 'removed for the requests after it');
+});
+
 test('an unknown phase is a clear error', () => {
   assert.throws(() => bareApp().on('after' as never, (() => {}) as never), /'after' is not a hook phase/);
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { t, type VoltApp, volt } from 'voltjs';
+import { dependency, Router, t, type VoltApp, volt } from 'voltjs';
 import { docsCsp, registerDocs } from '../../src/openapi/docs-ui.ts';
 import { openapiDocument } from '../../src/openapi/openapi.ts';
 
@@ -54,7 +54,7 @@ describe('the docs pages', () => {
         new RegExp(`<script src="${page}/assets/${renderer.replace('.', '\\.')}\\?v=[\\w-]+">`),
       );
       assert.match(res.body, /data-openapi-url="\/openapi\.json"/);
-      assert.match(res.body, /<title>Shop &#60;&#38;&#62; &#34;docs&#34; — /);
+      assert.match(res.body, /<title>Shop &lt;&amp;&gt; &quot;docs&quot; — /);
     });
 
     test(`${page}'s assets are served with their type, the CSP and a long cache`, async () => {
@@ -174,6 +174,21 @@ describe('registerDocs()', () => {
     const page = await get(app, '/docs');
     assert.equal(page.statusCode, 200);
     assert.deepEqual(seen, ['/openapi.json', '/docs']);
+  });
+
+  test("the app's dependencies guard the docs routes too; a router's guard leaves them open", async () => {
+    const apiKey = dependency({ headers: t.Object({ 'x-api-key': t.Literal('k') }) }, () => undefined);
+    const guarded = volt({ logger: false, envFile: false, dependencies: [apiKey] });
+    guarded.get('/ping', () => 'pong');
+    assert.equal((await get(guarded, '/docs')).statusCode, 422);
+    assert.equal((await get(guarded, '/openapi.json')).statusCode, 422);
+    assert.equal((await get(guarded, '/docs', { 'x-api-key': 'k' })).statusCode, 200);
+    const open = volt({ logger: false, envFile: false });
+    const api = new Router({ dependencies: [apiKey] });
+    api.get('/ping', () => 'pong');
+    open.include(api);
+    assert.equal((await get(open, '/docs')).statusCode, 200);
+    assert.equal((await get(open, '/ping')).statusCode, 422);
   });
 
   test('volt() leaves the docs out when the docs setting is off', async () => {

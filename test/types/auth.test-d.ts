@@ -6,12 +6,13 @@
 import { auth } from '../../src/auth/auth.ts';
 import { type User, userModel } from '../../src/auth/models.ts';
 import type { AnonymousUser, CurrentUser } from '../../src/auth/permissions.ts';
-import type { Dependency } from '../../src/http/dependencies.ts';
+import { type Dependency, dependency } from '../../src/http/dependencies.ts';
+import { Router } from '../../src/http/router.ts';
 import type { Database } from '../../src/orm/database.ts';
 import { f } from '../../src/orm/fields/index.ts';
 import { model } from '../../src/orm/model.ts';
 import type { Row } from '../../src/orm/types.ts';
-import { volt } from '../../src/volt.ts';
+import { type ContextOf, volt } from '../../src/volt.ts';
 
 /** `true` when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -69,4 +70,18 @@ bare.get('/me', {}, (ctx) => {
 bare.get('/session', {}, (ctx) => {
   // @ts-expect-error nor ctx.session
   return ctx.session;
+});
+
+// A router made apart is typed with what the installed apps add; a dependency depends on the guard.
+const orders = new Router<ContextOf<[typeof customers]>>({ prefix: '/orders' });
+orders.get('/mine', {}, (ctx) => (ctx.user.isAuthenticated ? ctx.user.row.phone : null));
+const phoneOf = dependency({ uses: { me: customers.requireUser } }, (_ctx, { me }) => me.row.phone);
+shop.get('/phone', { deps: { phone: phoneOf } }, (ctx) => {
+  expectType<Equal<typeof ctx.deps.phone, string>>();
+  return ctx.deps.phone;
+});
+shop.include(orders);
+shop.on('beforeHandler', (ctx) => {
+  // Hooks of the app see what its installed apps add.
+  expectType<Equal<typeof ctx.user, CurrentUser<Row<typeof Customer>> | AnonymousUser>>();
 });

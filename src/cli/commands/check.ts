@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import type { AppCheck, InstalledApp } from '../../apps/define-app.ts';
+import type { AppCheck } from '../../apps/define-app.ts';
 import type { VoltApp } from '../../http/app.ts';
 import { maskUrls } from '../../http/mask-url.ts';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../../http/settings.ts';
 import { openapiDocument } from '../../openapi/openapi.ts';
 import { DEPLOY_CHECKS, type Finding, runDeployChecks } from '../../security/checks/index.ts';
+import type { App } from '../../volt.ts';
 import type { Command, FlagSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { displayPath, loadApp, resolveAppPath, voltSetting } from '../load-app.ts';
@@ -195,9 +196,8 @@ export const command: Command<typeof FLAGS> = {
       }
       if (app) {
         settings = app.settings;
-        appChecks = ((app as { apps?: readonly InstalledApp<any, any>[] }).apps ?? []).flatMap(
-          (installed) => [...installed.checks],
-        );
+        // A bare VoltApp has no installed apps; a composed one lists their rules.
+        appChecks = (app as Partial<Pick<App, 'checks'>>).checks?.() ?? [];
         try {
           openapiDocument(app);
           notes.push(

@@ -96,7 +96,7 @@ export class Prompter {
 }
 
 /** The auth app the project's app installs; a `CliError` naming the fix when there is none. */
-export function authOf(project: Project): Auth {
+function authOf(project: Project): Auth {
   const found = project.apps.find((installed) => installed.name === 'auth' && 'userModel' in installed) as
     | Auth
     | undefined;

@@ -18,10 +18,10 @@ import type { Command, FlagSpec, Write } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 
 /** The folder the project template lives in. */
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/project/', import.meta.url));
+const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/project/', import.meta.url));
 
 /** The databases a new project can be made for. */
-export const DATABASES = ['sqlite', 'postgres'] as const;
+const DATABASES = ['sqlite', 'postgres'] as const;
 export type NewDatabase = (typeof DATABASES)[number];
 
 /** What Volt's package.json says that a new project copies. */
@@ -33,7 +33,7 @@ interface VoltManifest {
 }
 
 /** Volt's package.json (the one next to `src/` or `dist/`). */
-export function voltManifest(): VoltManifest {
+function voltManifest(): VoltManifest {
   return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as VoltManifest;
 }
 
@@ -81,6 +81,11 @@ export interface CreatedProject {
   files: string[];
 }
 
+/** The PostgreSQL database a project is given: its name with `_` for what an identifier may not hold. */
+function databaseName(project: string): string {
+  return project.replace(/[^a-z0-9_]/gu, '_');
+}
+
 function databaseValues(database: NewDatabase, name: string): Record<string, string> {
   if (database === 'sqlite')
     return {
@@ -91,14 +96,13 @@ function databaseValues(database: NewDatabase, name: string): Record<string, str
       testDatabaseEnv: '',
       testDatabaseNote: ', each on a fresh SQLite database in memory',
     };
-  const database_ = name.replace(/[^a-z0-9_]/gu, '_');
-  const url = `postgres://postgres@127.0.0.1:5432/${database_}`;
+  const url = `postgres://postgres@127.0.0.1:5432/${databaseName(name)}`;
   return {
     dialect: 'postgres',
     databaseUrl: url,
     databaseDescription: 'PostgreSQL, DATABASE_URL in .env',
     databaseSetup:
-      `\nThe database must exist first: \`createdb ${database_}\`, or set \`DATABASE_URL\` in \`.env\` to\n` +
+      `\nThe database must exist first: \`createdb ${databaseName(name)}\`, or set \`DATABASE_URL\` in \`.env\` to\n` +
       'another (`postgres://user:password@host:5432/name`).\n',
     testDatabaseEnv: `# The server npm test makes its throwaway schemas on (one per test).\nVOLT_TEST_POSTGRES=${url}\n`,
     testDatabaseNote: ', each in a throwaway schema on `VOLT_TEST_POSTGRES` (set in `.env`)',
@@ -259,7 +263,7 @@ function printNext(
   if (project.dir !== resolve(cwd)) stdout(`  cd ${folder}\n`);
   stdout('  npm install\n');
   if (database === 'postgres')
-    stdout(`  createdb ${project.name.replace(/[^a-z0-9_]/gu, '_')}   # or set DATABASE_URL in .env\n`);
+    stdout(`  createdb ${databaseName(project.name)}   # or set DATABASE_URL in .env\n`);
   stdout('  npm start      # then open http://127.0.0.1:8000/docs\n');
 }
 

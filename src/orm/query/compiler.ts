@@ -35,7 +35,7 @@ import {
 export type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /** One `order by` term; `selected` is the selected value to order by instead (an alias). */
-export function orderSql(source: Source, order: Order, selected?: RawBuilder<unknown>): RawBuilder<unknown> {
+function orderSql(source: Source, order: Order, selected?: RawBuilder<unknown>): RawBuilder<unknown> {
   const ops = source.db.ops;
   let expression: RawBuilder<unknown>;
   let nullable: boolean;

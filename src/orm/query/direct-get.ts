@@ -19,7 +19,6 @@ interface DirectGet {
   /** The condition keys, in order: a signature shared by other keys (`'a|b'`) does not match them. */
   readonly names: readonly string[];
   readonly keys: readonly AnyField[];
-  readonly single: boolean;
 }
 const directGets = new WeakMap<AnyModel, Map<string, DirectGet | null>>();
 
@@ -67,7 +66,10 @@ export function directGet(
   }
   let plan = plans.get(signature);
   if (plan === undefined) {
-    plan = planDirectGet(source, conditions, values);
+    const made = planDirectGet(source, conditions, values);
+    // A value a column cannot hold says nothing of the keys: plan them on a later call.
+    if (made === undefined) return undefined;
+    plan = made;
     if (plans.size < 200) plans.set(signature, plan);
   }
   if (plan === null || !sameNames(plan.names, names)) return undefined;
@@ -86,12 +88,15 @@ export function directGet(
   });
 }
 
-/** The plan of a direct `get()`, or `null` when these keys are not all plain `=` on fields. */
+/**
+ * The plan of a direct `get()`, `null` when these keys are not all plain `=` on fields, or
+ * `undefined` when a value cannot be held by its column (nothing to plan with; not cached).
+ */
 function planDirectGet(
   source: Source,
   conditions: Record<string, unknown>,
   values: readonly unknown[],
-): DirectGet | null {
+): DirectGet | null | undefined {
   const { db, model } = source;
   const keys: AnyField[] = [];
   for (const key in conditions) {
@@ -99,6 +104,7 @@ function planDirectGet(
     if (!target || target.path || !target.field || target.part || target.lookup !== 'exact') return null;
     keys.push(target.field);
   }
+  if (keys.some((field, i) => !field.canHold(values[i]))) return undefined;
   // What `query(db, model).filter(conditions).get()` runs.
   const where = [whereOf(model, INITIAL.annotations, [conditions], db.ops)];
   const single = where.some((w) => w.unique);
@@ -111,5 +117,10 @@ function planDirectGet(
   const ops = db.ops;
   const expected = values.map((value, i) => keys[i]!.toDb(value, ops));
   if (!isDeepStrictEqual([...parameters], expected)) return null;
-  return { sql: text, names: Object.keys(conditions), keys, single };
+  return { sql: text, names: Object.keys(conditions), keys };
+}
+
+/** @internal The condition-key signatures planned for a model (`'sqlite|id'`), for tests. */
+export function plannedSignatures(model: AnyModel): string[] {
+  return [...(directGets.get(model) ?? [])].filter(([, plan]) => plan !== null).map(([key]) => key);
 }

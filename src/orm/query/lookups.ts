@@ -14,7 +14,7 @@ import { concreteField, follow, hop, type Path, unknownName } from './paths.ts';
 import type { DatePart, Lookup } from './types.ts';
 
 /** Every lookup, in the order error messages list them. */
-export const LOOKUPS: readonly Lookup[] = [
+const LOOKUPS: readonly Lookup[] = [
   'exact',
   'iexact',
   'contains',

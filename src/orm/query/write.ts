@@ -260,7 +260,9 @@ export async function deleteRows<M extends AnyModel>(
       return query.compile();
     },
   );
-  return (await db.run(text, parameters)).changes;
+  // A row still referenced (a foreign key without onDelete handling) refuses the delete: inside a
+  // PostgreSQL transaction, in a savepoint, so the caller's transaction survives the refusal.
+  return guarded(db, async (tx) => (await tx.run(text, parameters)).changes);
 }
 
 /** What `getOrCreate` and `updateOrCreate` return: the row, and whether it was created. */

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { plannedSignatures } from '../../../src/orm/query/direct-get.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { countQueries } from '../../../src/testing/queries.ts';
 import { forEachDialect } from '../support.ts';
@@ -65,6 +66,9 @@ forEachDialect((_dialect, open) => {
     await assert.rejects(query(db, Author).get({ id: 2.5 }), { name: 'NotFoundError' });
     await assert.rejects(query(db, Author).get({ id: 'abc' as never }), { name: 'NotFoundError' });
     await assert.rejects(query(db, Book).get({ pages: 2 ** 31 }), { name: 'NotFoundError' });
+    // Such a value first does not keep the key from its plan.
+    assert.equal((await query(db, Author).get({ id: ada.id })).id, ada.id);
+    assert.ok(plannedSignatures(Author).includes(`${db.dialect}|id`));
     assert.deepEqual(
       (
         await query(db, Author)

@@ -52,7 +52,7 @@ import {
 const INT8 = 20;
 
 /** The pool waits this long for a client unless `connectionTimeoutMs` says otherwise. */
-export const DEFAULT_CONNECTION_TIMEOUT = 5000;
+const DEFAULT_CONNECTION_TIMEOUT = 5000;
 
 /** `int8` text → number when exact, else bigint. */
 export function parseInt8(value: string): number | bigint {

@@ -42,7 +42,7 @@ import { sqliteOps } from './ops.ts';
  * The synchronous part of a lock wait, in ms: short enough not to stall other requests, long
  * enough to ride out a commit of another process without an async round trip.
  */
-export const SYNC_BUSY_TIMEOUT = 2;
+const SYNC_BUSY_TIMEOUT = 2;
 /** The longest pause between two attempts of a busy statement. */
 const MAX_BACKOFF = 25;
 
