@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VoltApp } from '../http/app.ts';
 import { CliError } from './errors.ts';
 
@@ -93,8 +93,35 @@ export async function importAppModule(path: string, cwd: string): Promise<Record
         { cause: error },
       );
     }
+    // A mistake Volt names (a field's options, a setting): its message and where in the
+    // project it was made, rather than a stack trace through Volt's own files.
+    if (isVoltError(error) && error.name !== 'SettingsError') {
+      const at = projectFrame(error.stack ?? '', cwd);
+      throw new CliError(
+        `${displayPath(path, cwd)} failed to load: ${error.message}${at ? `\n  at ${at}` : ''}`,
+        { cause: error },
+      );
+    }
     throw error;
   }
+}
+
+function isVoltError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('VOLT_');
+}
+
+// Volt's own files (src/ in a clone, dist/ installed): frames in them are not the project's.
+const VOLT_FILES = pathToFileURL(join(import.meta.dirname, '..')).href;
+
+/** The first frame of `stack` in the project's own files (`models.ts:20:12`), if any. */
+function projectFrame(stack: string, cwd: string): string | undefined {
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /(file:\/\/[^\s)]+):(\d+):(\d+)/u.exec(line);
+    if (!match || match[1]!.startsWith(VOLT_FILES) || match[1]!.includes('/node_modules/')) continue;
+    return `${displayPath(fileURLToPath(match[1]!), cwd)}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
 }
 
 /** An imported app and the file it came from. */

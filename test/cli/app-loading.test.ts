@@ -77,3 +77,13 @@ test('invalid settings exit 1 with the settings message and no stack trace', asy
   );
   assert.doesNotMatch(stderr, STACK_LINE);
 });
+
+test('a mistake Volt names while the app module loads exits 1 with its message and where the project made it', async () => {
+  const { code, stderr } = await voltInProcess(['routes', 'test/cli/fixtures/bad-field/app.ts']);
+  assert.equal(code, 1);
+  assert.equal(
+    stderr,
+    'volt: test/cli/fixtures/bad-field/app.ts failed to load: f.decimal() needs digits from 1 to 1000, got undefined\n' +
+      '  at test/cli/fixtures/bad-field/models.ts:5:13\n',
+  );
+});
