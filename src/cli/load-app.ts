@@ -112,13 +112,13 @@ function isVoltError(error: unknown): error is Error & { code: string } {
 }
 
 // Volt's own files (src/ in a clone, dist/ installed): frames in them are not the project's.
-const VOLT_FILES = pathToFileURL(join(import.meta.dirname, '..')).href;
+const OWN_FILES = pathToFileURL(join(import.meta.dirname, '..')).href;
 
 /** The first frame of `stack` in the project's own files (`models.ts:20:12`), if any. */
 function projectFrame(stack: string, cwd: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const match = /(file:\/\/[^\s)]+):(\d+):(\d+)/u.exec(line);
-    if (!match || match[1]!.startsWith(VOLT_FILES) || match[1]!.includes('/node_modules/')) continue;
+    if (!match || match[1]!.startsWith(OWN_FILES) || match[1]!.includes('/node_modules/')) continue;
     return `${displayPath(fileURLToPath(match[1]!), cwd)}:${match[2]}:${match[3]}`;
   }
   return undefined;
