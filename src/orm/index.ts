@@ -209,7 +209,7 @@ export type {
   ValuesRow,
   Where,
 } from './query/types.ts';
-export type { Written } from './query/write.ts';
+export type { Defaults, Written } from './query/write.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export type {
   CreateInput,

@@ -32,6 +32,7 @@ import {
   isSliced,
   ordersOf,
   parseOrder,
+  plainValues,
   type State,
   whereOf,
   wholeNumber,
@@ -51,6 +52,7 @@ import type {
 import {
   bulkCreateRows,
   createRow,
+  type Defaults,
   deleteRows,
   getOrCreate,
   updateOrCreate,
@@ -119,7 +121,14 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    */
   filter(...conditions: Where<M, A>[]): QuerySet<M, X, A> {
     const clause = whereOf(this.model, this.#state.annotations, conditions, this.db.ops);
-    return this.#with({ where: [...this.#state.where, clause] });
+    // One conditions object: its plain values are what a row made through this query has.
+    const given = conditions.length === 1 ? plainValues(conditions[0]) : {};
+    for (const key in given)
+      if (!this.model.meta.concreteFields.some((field) => field.attribute === key)) delete given[key];
+    return this.#with({
+      where: [...this.#state.where, clause],
+      given: Object.keys(given).length > 0 ? { ...this.#state.given, ...given } : this.#state.given,
+    });
   }
 
   /**
@@ -552,8 +561,14 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * const { row, created } = await query(db, Tag).getOrCreate({ slug: 'sf' }, { name: 'Science fiction' });
    * ```
    */
-  getOrCreate(lookup: Filter<M>, defaults: Partial<CreateInput<M>> = {}): Promise<Written<Row<M>>> {
-    return getOrCreate(this.db, (db) => this.#on(db) as unknown as QuerySet<M>, lookup, defaults);
+  getOrCreate(lookup: Filter<M>, defaults: Defaults<M> = {}): Promise<Written<Row<M>>> {
+    return getOrCreate(
+      this.db,
+      (db) => this.#on(db) as unknown as QuerySet<M>,
+      lookup,
+      defaults,
+      this.#state.given,
+    );
   }
 
   /**
@@ -566,8 +581,14 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * const { row, created } = await query(db, Tag).updateOrCreate({ slug: 'sf' }, { name: 'SF' });
    * ```
    */
-  updateOrCreate(lookup: Filter<M>, defaults: Partial<CreateInput<M>>): Promise<Written<Row<M>>> {
-    return updateOrCreate(this.db, (db) => this.#on(db) as unknown as QuerySet<M>, lookup, defaults);
+  updateOrCreate(lookup: Filter<M>, defaults: Defaults<M>): Promise<Written<Row<M>>> {
+    return updateOrCreate(
+      this.db,
+      (db) => this.#on(db) as unknown as QuerySet<M>,
+      lookup,
+      defaults,
+      this.#state.given,
+    );
   }
 }
 

@@ -57,6 +57,11 @@ export interface State {
   readonly annotations: readonly Annotation[];
   /** `select distinct`. */
   readonly distinct: boolean;
+  /**
+   * The plain values of `filter()` calls of one conditions object (`{ authorId: 3 }`): a row
+   * `getOrCreate` makes gets them, so it matches the query it was made through.
+   */
+  readonly given: Readonly<Record<string, unknown>>;
 }
 
 /** What a query runs against: the database and the model (a `QuerySet` is one). */
@@ -75,7 +80,28 @@ export const INITIAL: State = Object.freeze({
   prefetch: Object.freeze([]) as readonly Prefetch[],
   annotations: Object.freeze([]) as readonly Annotation[],
   distinct: false,
+  given: Object.freeze({}),
 });
+
+/**
+ * The values a conditions object gives a new row: its keys without a lookup (or with
+ * `__exact`); `{}` for `or`/`and`/`not` and lookups.
+ */
+export function plainValues(conditions: unknown): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  if (
+    typeof conditions !== 'object' ||
+    conditions === null ||
+    Object.getPrototypeOf(conditions) !== Object.prototype
+  )
+    return values;
+  for (const [key, value] of Object.entries(conditions)) {
+    if (!key.includes('__')) values[key] = value;
+    else if (key.endsWith('__exact') && key.indexOf('__') === key.length - '__exact'.length)
+      values[key.slice(0, -'__exact'.length)] = value;
+  }
+  return values;
+}
 
 export function wholeNumber(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0)

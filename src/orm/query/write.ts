@@ -13,7 +13,7 @@ import type { DialectOps } from '../dialects/ops.ts';
 import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
-import type { Row } from '../types.ts';
+import type { CreateInput, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
 import type { Clause } from './clause.ts';
@@ -22,7 +22,7 @@ import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts'
 import { NotFoundError, QueryError, ValidationError } from './errors.ts';
 import { rowOf, toRow } from './hydrate.ts';
 import type { QuerySet } from './queryset.ts';
-import type { Source } from './state.ts';
+import { plainValues, type Source } from './state.ts';
 import type { Filter, RowKey } from './types.ts';
 
 /** Most values one multi-row insert of `bulkCreate` binds (well under SQLite's and PostgreSQL's limits). */
@@ -278,11 +278,21 @@ export type Reopen<M extends AnyModel> = (db: Database) => QuerySet<M>;
 function lookupValues(lookup: Record<string, unknown>): Record<string, unknown> {
   if (typeof lookup !== 'object' || lookup === null || Array.isArray(lookup))
     throw new QueryError('getOrCreate: the lookup should be an object, like { email: "ada@example.com" }');
+  return plainValues(lookup);
+}
+
+/**
+ * `defaults` of `getOrCreate`/`updateOrCreate`: a value, or a function called for it only when
+ * it is used (as Django's callables in `defaults`).
+ */
+export type Defaults<M extends AnyModel> = {
+  [K in keyof CreateInput<M>]?: CreateInput<M>[K] | (() => CreateInput<M>[K]);
+};
+
+function called(defaults: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(lookup)) {
-    if (!key.includes('__')) values[key] = value;
-    else if (key.endsWith('__exact')) values[key.slice(0, -'__exact'.length)] = value;
-  }
+  for (const [key, value] of Object.entries(defaults))
+    values[key] = typeof value === 'function' ? (value as () => unknown)() : value;
   return values;
 }
 
@@ -308,13 +318,14 @@ export async function getOrCreate<M extends AnyModel>(
   open: Reopen<M>,
   lookup: Filter<M>,
   defaults: Record<string, unknown> = {},
+  given: Readonly<Record<string, unknown>> = {},
 ): Promise<Written<Row<M>>> {
-  const input = { ...lookupValues(lookup as Record<string, unknown>), ...defaults };
+  const plain = { ...given, ...lookupValues(lookup as Record<string, unknown>) };
   return db.transaction(async (tx) => {
     const found = await find(open(tx), lookup);
     if (found) return { row: found, created: false };
     try {
-      return { row: await open(tx).create(input as never), created: true };
+      return { row: await open(tx).create({ ...plain, ...called(defaults) } as never), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);
@@ -333,22 +344,24 @@ export async function updateOrCreate<M extends AnyModel>(
   open: Reopen<M>,
   lookup: Filter<M>,
   defaults: Record<string, unknown>,
+  given: Readonly<Record<string, unknown>> = {},
 ): Promise<Written<Row<M>>> {
-  const input = { ...lookupValues(lookup as Record<string, unknown>), ...defaults };
+  const plain = { ...given, ...lookupValues(lookup as Record<string, unknown>) };
   return db.transaction(async (tx) => {
     const update = async (row: Row<M>): Promise<Written<Row<M>>> => {
       const pk = open(tx).model.meta.pk.attribute;
       const key = { [pk]: (row as Record<string, unknown>)[pk] } as Filter<M>;
-      if (Object.values(defaults).some((value) => value !== undefined))
+      const values = called(defaults);
+      if (Object.values(values).some((value) => value !== undefined))
         await open(tx)
           .filter(key)
-          .update(defaults as never);
+          .update(values as never);
       return { row: (await open(tx).get(key)) as Row<M>, created: false };
     };
     const found = await find(open(tx), lookup);
     if (found) return update(found);
     try {
-      return { row: await open(tx).create(input as never), created: true };
+      return { row: await open(tx).create({ ...plain, ...called(defaults) } as never), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);

@@ -30,6 +30,37 @@ forEachDialect((dialect, open) => {
     await assert.rejects(query(db, Author).getOrCreate({ countryId: 'gb' }), MultipleFoundError);
   });
 
+  test("a row getOrCreate makes through a filtered query has the filter's values: a second call finds it", async (t) => {
+    const { db, Book, Author, ada } = await setup(t);
+    const books = query(db, Book).filter({ authorId: ada.id });
+    const first = await books.getOrCreate({ title: 'Persuasion' });
+    assert.equal(first.created, true);
+    assert.equal(first.row.authorId, ada.id);
+    const second = await books.getOrCreate({ title: 'Persuasion' });
+    assert.deepEqual([second.created, second.row.id], [false, first.row.id]);
+    assert.equal(await query(db, Book).filter({ title: 'Persuasion' }).count(), 1);
+    // Only a plain value: a lookup or an OR of conditions gives nothing.
+    const made = await query(db, Author)
+      .filter({ name__startsWith: 'M' }, { name: 'X' })
+      .getOrCreate({ name: 'Mary' }, { countryId: 'gb' });
+    assert.equal(made.row.name, 'Mary');
+  });
+
+  test('callables in defaults are called only when their value is used, once', async (t) => {
+    const { db, Tag } = await setup(t);
+    let calls = 0;
+    const name = () => {
+      calls++;
+      return 'Poetry';
+    };
+    await query(db, Tag).getOrCreate({ slug: 'sf' }, { name });
+    assert.equal(calls, 0, 'a found row calls nothing');
+    const made = await query(db, Tag).getOrCreate({ slug: 'poetry' }, { name });
+    assert.deepEqual([made.created, made.row.name, calls], [true, 'Poetry', 1]);
+    const updated = await query(db, Tag).updateOrCreate({ slug: 'sf' }, { name: () => 'SF' });
+    assert.equal(updated.row.name, 'SF');
+  });
+
   test('getOrCreate validates like create', async (t) => {
     const { db, Tag, Book } = await setup(t);
     await assert.rejects(query(db, Tag).getOrCreate({ slug: 'x y' }, { name: 'X' }), (e) => {
