@@ -53,8 +53,10 @@ import {
   bulkCreateRows,
   createRow,
   type Defaults,
+  deleteOneRow,
   deleteRows,
   getOrCreate,
+  updateOneRow,
   updateOrCreate,
   updateRows,
   type Written,
@@ -500,6 +502,61 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   async delete(): Promise<number> {
     this.#whereOnly('delete');
     return deleteRows(this, this.#state.where, (db) => this.#on(db) as unknown as QuerySet<M>);
+  }
+
+  /**
+   * Sets `values` (validated like an update) on the one row this query matches and returns the
+   * row as it is now: one `update … returning` statement when the conditions name a unique key
+   * (`{ id }`, a unique field). `NotFoundError` when no row matches (a 404 in a handler);
+   * `MultipleFoundError` when several do — then nothing changes.
+   *
+   * @example
+   * ```ts
+   * const book = await query(db, Book).filter({ id: 3 }).updateOne({ status: 'published' });
+   * ```
+   */
+  async updateOne(values: UpdateInput<M>): Promise<Row<M>> {
+    this.#whereOnly('updateOne');
+    return (await updateOneRow(this, this.#state.where, values as Record<string, unknown>)) as Row<M>;
+  }
+
+  /**
+   * Deletes the one row this query matches (with what foreign keys' `onDelete` ask, as
+   * `delete()`) and returns it as it was: one `delete … returning` statement when the
+   * conditions name a unique key and the database's own `on delete` actions suffice.
+   * `NotFoundError` when no row matches; `MultipleFoundError` when several do — then nothing is
+   * deleted.
+   *
+   * @example
+   * ```ts
+   * const gone = await query(db, Book).filter({ id: 3 }).deleteOne();
+   * ```
+   */
+  async deleteOne(): Promise<Row<M>> {
+    this.#whereOnly('deleteOne');
+    return (await deleteOneRow(
+      this,
+      this.#state.where,
+      (db) => this.#on(db) as unknown as QuerySet<M>,
+    )) as Row<M>;
+  }
+
+  /**
+   * `row` read again from the database, by its primary key, through this query (its
+   * `selectRelated`, `prefetchRelated` and filters apply): a new object, as Django's
+   * `refresh_from_db()` but without changing `row`. `NotFoundError` when the row is gone.
+   *
+   * @example
+   * ```ts
+   * const fresh = await query(db, Book).refresh(book);
+   * ```
+   */
+  refresh(row: Row<M>): Promise<Loaded<M, X>> {
+    const pk = this.model.meta.pk.attribute;
+    const key = (row as Record<string, unknown> | null)?.[pk];
+    if (key === undefined || key === null)
+      throw new QueryError(`refresh(): the row has no ${pk}; pass a row read from or saved to the database`);
+    return this.get({ [pk]: key } as Where<M, A>);
   }
 
   /** This query's conditions on another database (a transaction). */

@@ -19,7 +19,7 @@ import { compiled } from './cache.ts';
 import type { Clause } from './clause.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
 import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
-import { NotFoundError, QueryError, ValidationError } from './errors.ts';
+import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
 import { rowOf, toRow } from './hydrate.ts';
 import type { QuerySet } from './queryset.ts';
 import { plainValues, type Source } from './state.ts';
@@ -194,12 +194,12 @@ async function insertMany(
   return keyed.map((k) => k.row);
 }
 
-/** `QuerySet.update`: sets `values` on the rows matching `where`; how many rows changed. */
-export async function updateRows(
+/** The columns an update sets, from `values` validated like an update. */
+function updateColumns(
   source: Source,
-  where: readonly Clause[],
   values: Record<string, unknown>,
-): Promise<number> {
+  what: string,
+): Record<string, unknown> {
   const { db, model } = source;
   const errors = validateInput(model, values, { partial: true });
   if (errors.length) throw new ValidationError(errors);
@@ -207,9 +207,19 @@ export async function updateRows(
   // a change lost on the way (every key filtered out), so it is refused.
   if (!Object.values(values).some((value) => value !== undefined))
     throw new QueryError(
-      `update() on ${model.meta.label} has no field to set: pass at least one, like update({ field: value })`,
+      `${what}() on ${model.meta.label} has no field to set: pass at least one, like ${what}({ field: value })`,
     );
-  const columns = columnsOf(model, values, false, db.ops);
+  return columnsOf(model, values, false, db.ops);
+}
+
+/** `QuerySet.update`: sets `values` on the rows matching `where`; how many rows changed. */
+export async function updateRows(
+  source: Source,
+  where: readonly Clause[],
+  values: Record<string, unknown>,
+): Promise<number> {
+  const { db, model } = source;
+  const columns = updateColumns(source, values, 'update');
   if (Object.keys(columns).length === 0) return 0;
   const shape = `${db.dialect}|update|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
   const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
@@ -263,6 +273,84 @@ export async function deleteRows<M extends AnyModel>(
   // A row still referenced (a foreign key without onDelete handling) refuses the delete: inside a
   // PostgreSQL transaction, in a savepoint, so the caller's transaction survives the refusal.
   return guarded(db, async (tx) => (await tx.run(text, parameters)).changes);
+}
+
+/**
+ * Runs `statement` (an update or delete `returning` every column) for the one row `where`
+ * matches, and reads that row. By a unique key (the primary key, a unique field) it is one
+ * statement; otherwise in a transaction, so that more than one match changes nothing.
+ */
+async function oneRow(
+  source: Source,
+  where: readonly Clause[],
+  run: (db: Database) => Promise<Record<string, unknown>[]>,
+): Promise<Record<string, unknown>> {
+  const { db, model } = source;
+  const label = model.meta.label;
+  const once = async (tx: Database) => {
+    const raw = await run(tx);
+    if (raw.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+    if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
+    return toRow(raw[0]!, model.meta.concreteFields, tx.ops);
+  };
+  return where.some((w) => w.unique) ? guarded(db, once) : db.transaction(once);
+}
+
+/** `QuerySet.updateOne`: sets `values` on the one row matching `where` and returns it. */
+export function updateOneRow(
+  source: Source,
+  where: readonly Clause[],
+  values: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const { db, model } = source;
+  const columns = updateColumns(source, values, 'updateOne');
+  const fields = model.meta.concreteFields;
+  const shape = `${db.dialect}|updateOne|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
+  const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
+  const { sql: text, parameters } = compiled(model, shape, params, () => {
+    let query = db.kysely.updateTable(model.meta.table).set(columns);
+    for (const clause of where) query = query.where(clause.expression);
+    return query.returning(fields.map((field) => sql.ref(field.column!).as(field.column!))).compile();
+  });
+  return oneRow(source, where, async (tx) => {
+    try {
+      return await tx.all(text, parameters);
+    } catch (error) {
+      throw await constraintError(error, tx, model, columns);
+    }
+  });
+}
+
+/**
+ * `QuerySet.deleteOne`: deletes the one row matching `where` (with what its foreign keys'
+ * `onDelete` ask, as `delete()`) and returns it as it was.
+ */
+export function deleteOneRow<M extends AnyModel>(
+  source: Source,
+  where: readonly Clause[],
+  open: Reopen<M>,
+): Promise<Record<string, unknown>> {
+  const { db, model } = source;
+  if (needsCollector(model))
+    return db.transaction(async (tx) => {
+      const row = (await open(tx).get()) as Record<string, unknown>;
+      const pk = model.meta.pk;
+      await executeDeletion(tx, await collectDeletion(tx, model, [pk.toDb(row[pk.attribute], tx.ops)]));
+      return row;
+    });
+  const fields = model.meta.concreteFields;
+  const shape = `${db.dialect}|deleteOne|${where.map((w) => w.shape).join(' & ')}`;
+  const { sql: text, parameters } = compiled(
+    model,
+    shape,
+    where.flatMap((w) => w.params),
+    () => {
+      let query = db.kysely.deleteFrom(model.meta.table);
+      for (const clause of where) query = query.where(clause.expression);
+      return query.returning(fields.map((field) => sql.ref(field.column!).as(field.column!))).compile();
+    },
+  );
+  return oneRow(source, where, (tx) => tx.all(text, parameters));
 }
 
 /** What `getOrCreate` and `updateOrCreate` return: the row, and whether it was created. */
