@@ -82,6 +82,11 @@ export interface DialectOps {
   likeOperator(insensitive: boolean): string | undefined;
   /** The `limit` that means none, for an offset without a limit; `undefined` when none is needed. */
   readonly noLimit: number | undefined;
+  /**
+   * Whether `select … for update` locks rows. Without it (SQLite) a write transaction already
+   * holds the database's one write lock from its first statement, so rows read in it cannot change.
+   */
+  readonly rowLocks: boolean;
 
   // Errors and transactions
 

@@ -18,7 +18,7 @@ import { type Computed, conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
 import { orderable } from './lookup-sql.ts';
 import { pathFrom } from './paths.ts';
-import { joinSelected } from './relations.ts';
+import { joinAlias, joinSelected } from './relations.ts';
 import {
   type Extra,
   fieldOrder,
@@ -87,7 +87,20 @@ export function selectOf(
     query = query.limit(sql.lit(db.ops.noLimit));
   if (state.offset !== undefined) query = query.offset(state.offset);
   if (state.related.length) query = joinSelected(query, db, model.meta.table, state.related);
+  if (state.lock && db.ops.rowLocks) query = locked(query, source, state);
   return query;
+}
+
+/** `for update [of …] [nowait | skip locked]`: the rows of the tables `of` names, or of all. */
+function locked(query: AnySelect, source: Source, state: State): AnySelect {
+  const lock = state.lock!;
+  const tables = lock.of.map((name) =>
+    name === 'self' ? source.model.meta.table : joinAlias(state.related.findIndex((r) => r.name === name)),
+  );
+  let locking = tables.length > 0 ? query.forUpdate(tables) : query.forUpdate();
+  if (lock.noWait) locking = locking.noWait();
+  if (lock.skipLocked) locking = locking.skipLocked();
+  return locking;
 }
 
 /** The compiled `select` of a state, `wrap` building the statement around it. */
@@ -99,8 +112,30 @@ export function compiledSelect(
   wrap: (select: AnySelect) => { compile(): CompiledQuery } = (select) => select,
   extras: readonly Extra[] = [],
 ): Compiled {
+  if (state.lock) checkLock(source, state);
   const { shape, params } = shapeOf(source, kind, fields, state, extras);
   return compiled(source.model, shape, params, () => wrap(selectOf(source, fields, state, extras)).compile());
+}
+
+/** What `selectForUpdate()` needs, checked alike on every database so a query ports. */
+function checkLock(source: Source, state: State): void {
+  const { of } = state.lock!;
+  if (!source.db.inTransaction)
+    throw new QueryError(
+      'selectForUpdate(): rows are locked until the transaction ends, so the query must run in one: db.transaction(async (tx) => query(tx, Model).selectForUpdate()…)',
+    );
+  if (state.distinct) throw new QueryError('selectForUpdate() cannot be used with distinct()');
+  const names = state.related.map((r) => r.name);
+  for (const name of of)
+    if (name !== 'self' && !names.includes(name))
+      throw new QueryError(
+        `selectForUpdate({ of }): '${name}' is not 'self' or a selectRelated path of this query (${names.join(', ') || 'none'})`,
+      );
+  const nullable = state.related.filter((r) => r.optional && (of.length === 0 || of.includes(r.name)));
+  if (nullable.length > 0)
+    throw new QueryError(
+      `selectForUpdate(): '${nullable[0]!.name}' may be missing (a nullable foreign key, a left join), and its side cannot be locked; pass of: ['self'] (and the paths that are always there)`,
+    );
 }
 
 /** `select count(*)` of the matching rows (limit and offset apply). */
@@ -110,7 +145,7 @@ export function countQuery(source: Source, state: State): Compiled {
     source,
     'count',
     [source.model.meta.pk],
-    { ...state, order: sliced ? state.order : [], related: [], distinct: false },
+    { ...state, order: sliced ? state.order : [], related: [], distinct: false, lock: undefined },
     (inner) => {
       const matched: AnySelect = sliced ? inner : inner.clearSelect().select(sql`1`.as('one'));
       return source.db.kysely.selectFrom(matched.as('matched')).select(sql`count(*)`.as('n'));
@@ -126,6 +161,7 @@ export function existsQuery(source: Source, state: State): Compiled {
     limit: Math.min(state.limit ?? 1, 1), // limit(0) matches nothing
     related: [],
     distinct: false,
+    lock: undefined,
   });
 }
 
@@ -144,6 +180,7 @@ export function aggregateQuery(
     related: [],
     prefetch: [],
     distinct: false,
+    lock: undefined,
   };
   const fields = model.meta.concreteFields;
   const { shape, params } = shapeOf(source, 'aggregate', fields, matching);

@@ -559,6 +559,33 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     return this.get({ [pk]: key } as Where<M, A>);
   }
 
+  /**
+   * Locks the rows this query reads until the transaction ends (`select … for update`), so
+   * another transaction wanting them waits: read, decide, write without a race. Must run in a
+   * transaction (`query(tx, …)`). `noWait` fails at once with `DatabaseBusyError` (a 503) when a
+   * row is locked; `skipLocked` leaves such rows out (a job queue's next free jobs); `of` locks
+   * only `'self'` and the `selectRelated` paths named. On SQLite, which has no row locks, a
+   * transaction holds the database's one write lock from its first statement: the rows cannot
+   * change either, and the options change nothing.
+   *
+   * @example
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   const item = await query(tx, Product).selectForUpdate().get({ id });
+   *   if (item.stock < qty) throw new HttpError(409, { detail: 'Out of stock' });
+   *   await query(tx, Product).filter({ id }).update({ stock: item.stock - qty });
+   * });
+   * ```
+   */
+  selectForUpdate(
+    options: { noWait?: boolean; skipLocked?: boolean; of?: readonly string[] } = {},
+  ): QuerySet<M, X, A> {
+    const { noWait = false, skipLocked = false, of = [] } = options;
+    if (noWait && skipLocked)
+      throw new QueryError('selectForUpdate(): noWait and skipLocked cannot be used together');
+    return this.#with({ lock: Object.freeze({ noWait, skipLocked, of: Object.freeze([...of]) }) });
+  }
+
   /** This query's conditions on another database (a transaction). */
   #on(db: Database): QuerySet<M, X, A> {
     return new QuerySet<M, X, A>(db, this.model, this.#state);

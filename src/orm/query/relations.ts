@@ -156,6 +156,9 @@ export interface Prefetch {
 }
 
 const alias = (i: number) => `volt_r${i}`;
+
+/** The alias of the `i`th joined relation of `selectRelated` (what `for update of` names). */
+export const joinAlias = alias;
 const prefixed = (i: number, column: string) => `${alias(i)}__${column}`;
 
 /**

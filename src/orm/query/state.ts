@@ -42,6 +42,16 @@ export interface Extra {
   read(raw: unknown): unknown;
 }
 
+/** `selectForUpdate()`'s options. */
+export interface RowLock {
+  /** Fail at once (`DatabaseBusyError`) instead of waiting for a row another transaction locked. */
+  readonly noWait: boolean;
+  /** Leave out rows another transaction locked (a queue's next free jobs). */
+  readonly skipLocked: boolean;
+  /** What to lock: `'self'` (the queried table) and `selectRelated` paths; all of them when empty. */
+  readonly of: readonly string[];
+}
+
 /** What a `QuerySet` holds; every method that narrows it makes a new one. */
 export interface State {
   readonly where: readonly Clause[];
@@ -62,6 +72,8 @@ export interface State {
    * `getOrCreate` makes gets them, so it matches the query it was made through.
    */
   readonly given: Readonly<Record<string, unknown>>;
+  /** `selectForUpdate()`: lock the rows read, until the transaction ends. */
+  readonly lock: RowLock | undefined;
 }
 
 /** What a query runs against: the database and the model (a `QuerySet` is one). */
@@ -81,6 +93,7 @@ export const INITIAL: State = Object.freeze({
   annotations: Object.freeze([]) as readonly Annotation[],
   distinct: false,
   given: Object.freeze({}),
+  lock: undefined,
 });
 
 /**
@@ -246,5 +259,7 @@ export function shapeOf(
   if (state.related.length) shape += `|related:${listShape(state.related, relatedShape)}`;
   if (extras.length) shape += `|extras:${extras.map((e) => e.shape).join(',')}`;
   if (state.distinct) shape += '|distinct';
+  if (state.lock)
+    shape += `|lock:${state.lock.noWait ? 'nowait' : state.lock.skipLocked ? 'skip' : ''}:${state.lock.of.join(',')}`;
   return { shape, params };
 }

@@ -54,6 +54,7 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   datePart,
   likeOperator: (insensitive) => (insensitive ? 'ilike' : 'like'),
   noLimit: undefined,
+  rowLocks: true,
   failedStatementAbortsTransaction: true,
   tableExistsSql:
     'select 1 as found from information_schema.tables where table_schema = current_schema() and table_name = $1',

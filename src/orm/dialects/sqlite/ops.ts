@@ -90,6 +90,7 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
   likeOperator: (insensitive) => (insensitive ? 'like' : undefined),
   noLimit: -1,
+  rowLocks: false,
   failedStatementAbortsTransaction: false,
   tableExistsSql: "select 1 as found from sqlite_master where type = 'table' and name = ?",
   migrationsTableColumns:
