@@ -24,6 +24,7 @@ settings.configure(
 django.setup()
 
 from django.db import connection, models, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
 
 
 class Author(models.Model):
@@ -77,12 +78,26 @@ def update():
     Book.objects.filter(id__range=(start, start + 99)).update(price=rng.randint(0, 10000))
 
 
+def decrement():
+    pk = rng.randint(1, ROWS)
+    Book.objects.filter(pk=pk, price__gte=1).update(price=F("price") - 1)
+
+
+def locked():
+    pk = rng.randint(1, ROWS)
+    with transaction.atomic():
+        book = Book.objects.select_for_update().get(pk=pk)
+        Book.objects.filter(pk=pk).update(price=book.price + 1)
+
+
 ops = PLAN["ops"]
 result = {
     "get": timed(ops["get"], get_one, ops["get"] // 10),
     "in20": timed(ops["in20"], in20, ops["in20"] // 10),
     "page": timed(ops["page"], page, ops["page"] // 10),
     "update": timed(ops["update"], update, ops["update"] // 10),
+    "decrement": timed(ops["decrement"], decrement, ops["decrement"] // 10),
+    "locked": timed(ops["locked"], locked, ops["locked"] // 10),
 }
 
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { connect, createTables, type Database, f, model, query } from 'voltjs/orm';
+import { connect, createTables, type Database, F, f, model, query } from 'voltjs/orm';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -32,19 +32,21 @@ const Book = model('bench.Book', {
   author: f.foreignKey(() => Author, { onDelete: 'cascade' }),
 });
 
-type Shape = 'get' | 'in20' | 'page' | 'bulk' | 'update';
-const SHAPES: Shape[] = ['get', 'in20', 'page', 'bulk', 'update'];
+type Shape = 'get' | 'in20' | 'page' | 'bulk' | 'update' | 'decrement' | 'locked';
+const SHAPES: Shape[] = ['get', 'in20', 'page', 'bulk', 'update', 'decrement', 'locked'];
 const LABEL: Record<Shape, string> = {
   get: '(a) get by pk',
   in20: '(b) 20 rows by id (in)',
   page: '(c) page of 50 (price > x, by title) with the author joined',
   bulk: '(d) bulk insert 1,000 rows (tx)',
   update: '(e) update 100 rows',
+  decrement: "(f) atomic decrement of one row (F('price') - 1 where price >= 1)",
+  locked: '(g) transaction: select for update by pk, then update it',
 };
 type Ops = Record<Shape, number>;
 const OPS: Record<'sqlite' | 'postgres', Ops> = {
-  sqlite: { get: 20000, in20: 3000, page: 1000, bulk: 10, update: 1000 },
-  postgres: { get: 3000, in20: 1000, page: 500, bulk: 4, update: 300 },
+  sqlite: { get: 20000, in20: 3000, page: 1000, bulk: 10, update: 1000, decrement: 10000, locked: 3000 },
+  postgres: { get: 3000, in20: 1000, page: 500, bulk: 4, update: 300, decrement: 1000, locked: 300 },
 };
 
 /** A small deterministic PRNG, so every implementation sees the same ids. */
@@ -64,6 +66,8 @@ interface Impl {
   page(minPrice: number): unknown;
   bulk(rows: { title: string; price: number; authorId: number }[]): unknown;
   update(from: number, price: number): unknown;
+  decrement(id: number): unknown;
+  locked(id: number): unknown;
 }
 
 const bulkRows = Array.from({ length: 1000 }, (_, i) => ({
@@ -95,6 +99,8 @@ async function timeShape(
     if (shape === 'get') await impl.get(r(ROWS) + 1);
     else if (shape === 'in20') await impl.in20(Array.from({ length: 20 }, () => r(ROWS) + 1));
     else if (shape === 'page') await impl.page(r(5000));
+    else if (shape === 'decrement') await impl.decrement(r(ROWS) + 1);
+    else if (shape === 'locked') await impl.locked(r(ROWS) + 1);
     else await impl.update(r(ROWS - 99) + 1, r(10_000));
   }
   return Number(process.hrtime.bigint() - t0) / n / 1000;
@@ -111,6 +117,17 @@ function volt(db: Database): Impl {
       query(db, Book)
         .filter({ id__range: [from, from + 99] })
         .update({ price }),
+    decrement: (id) =>
+      query(db, Book)
+        .filter({ id, price__gte: 1 })
+        .update({ price: F('price').minus(1) }),
+    locked: (id) =>
+      db.transaction(async (tx) => {
+        const book = await query(tx, Book).selectForUpdate().get({ id });
+        return query(tx, Book)
+          .filter({ id })
+          .update({ price: book.price + 1 });
+      }),
   };
 }
 
@@ -132,6 +149,9 @@ function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
     `insert into bench_book (title, price, author_id) values (?, ?, ?) returning ${COLS}`,
   );
   const update = db.prepare('update bench_book set price = ? where id between ? and ?');
+  const decrement = db.prepare('update bench_book set price = price - 1 where id = ? and price >= 1');
+  const byId = db.prepare(`select ${COLS} from bench_book where id = ?`);
+  const setPrice = db.prepare('update bench_book set price = ? where id = ?');
   const begin = db.prepare('begin immediate');
   const commit = db.prepare('commit');
   return {
@@ -148,6 +168,14 @@ function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
         return out;
       },
       update: async (from, price) => update.run(price, from, from + 99).changes,
+      decrement: async (id) => decrement.run(id).changes,
+      locked: async (id) => {
+        begin.run();
+        const book = byId.get(id) as { price: number };
+        const changed = setPrice.run(book.price + 1, id).changes;
+        commit.run();
+        return changed;
+      },
     },
   };
 }
@@ -186,11 +214,37 @@ function rawPostgres(pool: pg.Pool): Impl {
           from + 99,
         ])
       ).rowCount,
+    decrement: async (id) =>
+      (await pool.query('update bench_book set price = price - 1 where id = $1 and price >= 1', [id]))
+        .rowCount,
+    locked: async (id) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const book = (await client.query(`select ${COLS} from bench_book where id = $1 for update`, [id]))
+          .rows[0] as { price: number };
+        const changed = (
+          await client.query('update bench_book set price = $1 where id = $2', [book.price + 1, id])
+        ).rowCount;
+        await client.query('commit');
+        return changed;
+      } finally {
+        client.release();
+      }
+    },
   };
 }
 
 type Results = Record<string, Record<Shape, number[]>>;
-const empty = (): Record<Shape, number[]> => ({ get: [], in20: [], page: [], bulk: [], update: [] });
+const empty = (): Record<Shape, number[]> => ({
+  get: [],
+  in20: [],
+  page: [],
+  bulk: [],
+  update: [],
+  decrement: [],
+  locked: [],
+});
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

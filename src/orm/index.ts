@@ -182,6 +182,7 @@ export {
   type SetResult,
 } from './query/many-to-many.ts';
 export { QuerySet, query } from './query/queryset.ts';
+export { Expression, F, type Operand as ExpressionOperand, type Updates } from './query/refs.ts';
 export type {
   IsReverseOne,
   ManyToManyName,

@@ -10,7 +10,7 @@
  */
 import type { Database, SqlValue } from '../database.ts';
 import type { AnyModel } from '../model.ts';
-import type { CreateInput, Row, UpdateInput } from '../types.ts';
+import type { CreateInput, Row } from '../types.ts';
 import { resolveAggregates } from './aggregates.ts';
 import { negate } from './clause.ts';
 import { aggregateQuery, countQuery, existsQuery, groupedQuery } from './compiler.ts';
@@ -22,6 +22,7 @@ import { type JoinTable, manyToManyOf } from './join-table.ts';
 import { resolveField } from './lookups.ts';
 import { RelatedManager, type RelatedOptions, type RowOrKey } from './many-to-many.ts';
 import { rawRows } from './raw.ts';
+import type { Updates } from './refs.ts';
 import type { ManyToManyName, PrefetchedRows, SelectedRows, SelectPath } from './relation-types.ts';
 import { type PrefetchLoader, prefetchable, selectable } from './relations.ts';
 import {
@@ -478,7 +479,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * await query(db, Book).filter({ status: 'draft' }).update({ status: 'published' }); // 3
    * ```
    */
-  async update(values: UpdateInput<M>): Promise<number> {
+  async update(values: Updates<M>): Promise<number> {
     this.#whereOnly('update');
     return updateRows(this, this.#state.where, values as Record<string, unknown>);
   }
@@ -515,7 +516,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * const book = await query(db, Book).filter({ id: 3 }).updateOne({ status: 'published' });
    * ```
    */
-  async updateOne(values: UpdateInput<M>): Promise<Row<M>> {
+  async updateOne(values: Updates<M>): Promise<Row<M>> {
     this.#whereOnly('updateOne');
     return (await updateOneRow(this, this.#state.where, values as Record<string, unknown>)) as Row<M>;
   }

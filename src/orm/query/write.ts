@@ -22,6 +22,7 @@ import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts'
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
 import { rowOf, toRow } from './hydrate.ts';
 import type { QuerySet } from './queryset.ts';
+import { type CompiledExpression, compileExpression, isExpression } from './refs.ts';
 import { plainValues, type Source } from './state.ts';
 import type { Filter, RowKey } from './types.ts';
 
@@ -194,22 +195,56 @@ async function insertMany(
   return keyed.map((k) => k.row);
 }
 
-/** The columns an update sets, from `values` validated like an update. */
-function updateColumns(
-  source: Source,
-  values: Record<string, unknown>,
-  what: string,
-): Record<string, unknown> {
+/** What an update sets: each column's value, or the SQL of an `F()` expression. */
+interface UpdateSet {
+  /** Column → value as sent (plain values only: what constraint errors are located by). */
+  readonly columns: Record<string, unknown>;
+  /** The cache shape of the `set` list. */
+  readonly shape: string;
+  /** The parameters of the `set` list, in order. */
+  readonly params: unknown[];
+  /** Column → value or SQL, for Kysely's `set`. */
+  set(): Record<string, unknown>;
+}
+
+/** What an update sets, from `values` validated like an update (`F()` expressions compiled). */
+function updateSet(source: Source, values: Record<string, unknown>, what: string): UpdateSet {
   const { db, model } = source;
-  const errors = validateInput(model, values, { partial: true });
+  const plain: Record<string, unknown> = {};
+  const computed: Array<[AnyField, CompiledExpression]> = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (!isExpression(value)) plain[key] = value;
+    else {
+      const field = model.meta.concreteFields.find((f) => f.attribute === key);
+      if (!field) throw new QueryError(`${what}(): ${model.meta.label} has no field '${key}'`);
+      computed.push([field, compileExpression(value, model, field)]);
+    }
+  }
+  const errors = validateInput(model, plain, { partial: true });
   if (errors.length) throw new ValidationError(errors);
   // Django's update() with nothing to set returns 0; an empty object here is almost always
   // a change lost on the way (every key filtered out), so it is refused.
-  if (!Object.values(values).some((value) => value !== undefined))
+  if (computed.length === 0 && !Object.values(values).some((value) => value !== undefined))
     throw new QueryError(
       `${what}() on ${model.meta.label} has no field to set: pass at least one, like ${what}({ field: value })`,
     );
-  return columnsOf(model, values, false, db.ops);
+  const columns = columnsOf(model, plain, false, db.ops);
+  const params: unknown[] = Object.values(columns);
+  const shapes = Object.keys(columns).map((c) => JSON.stringify(c));
+  for (const [field, expression] of computed) {
+    params.push(...expression.params);
+    shapes.push(`${JSON.stringify(field.column)}=${expression.shape}`);
+  }
+  return {
+    columns,
+    shape: shapes.join(','),
+    params,
+    set: () => {
+      const set: Record<string, unknown> = { ...columns };
+      for (const [field, expression] of computed) set[field.column!] = expression.sql();
+      return set;
+    },
+  };
 }
 
 /** `QuerySet.update`: sets `values` on the rows matching `where`; how many rows changed. */
@@ -219,12 +254,13 @@ export async function updateRows(
   values: Record<string, unknown>,
 ): Promise<number> {
   const { db, model } = source;
-  const columns = updateColumns(source, values, 'update');
-  if (Object.keys(columns).length === 0) return 0;
-  const shape = `${db.dialect}|update|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
-  const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
+  const update = updateSet(source, values, 'update');
+  if (update.shape === '') return 0;
+  const { columns } = update;
+  const shape = `${db.dialect}|update|${update.shape}|${where.map((w) => w.shape).join(' & ')}`;
+  const params = [...update.params, ...where.flatMap((w) => w.params)];
   const { sql: text, parameters } = compiled(model, shape, params, () => {
-    let query = db.kysely.updateTable(model.meta.table).set(columns);
+    let query = db.kysely.updateTable(model.meta.table).set(update.set());
     for (const clause of where) query = query.where(clause.expression);
     return query.compile();
   });
@@ -303,12 +339,13 @@ export function updateOneRow(
   values: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const { db, model } = source;
-  const columns = updateColumns(source, values, 'updateOne');
+  const update = updateSet(source, values, 'updateOne');
+  const { columns } = update;
   const fields = model.meta.concreteFields;
-  const shape = `${db.dialect}|updateOne|${Object.keys(columns).map((c) => JSON.stringify(c))}|${where.map((w) => w.shape).join(' & ')}`;
-  const params = [...Object.values(columns), ...where.flatMap((w) => w.params)];
+  const shape = `${db.dialect}|updateOne|${update.shape}|${where.map((w) => w.shape).join(' & ')}`;
+  const params = [...update.params, ...where.flatMap((w) => w.params)];
   const { sql: text, parameters } = compiled(model, shape, params, () => {
-    let query = db.kysely.updateTable(model.meta.table).set(columns);
+    let query = db.kysely.updateTable(model.meta.table).set(update.set());
     for (const clause of where) query = query.where(clause.expression);
     return query.returning(fields.map((field) => sql.ref(field.column!).as(field.column!))).compile();
   });
