@@ -93,6 +93,8 @@ export class RelatedManager<R extends AnyModel> {
       .selectFrom(j.table)
       .select(sql`count(*)`.as('n'))
       .where(sql.ref(j.sourceColumn), '=', this.#source)
+      // A through row whose target key was set to NULL links nothing (all() has no row for it).
+      .where(sql.ref(j.targetColumn), 'is not', null)
       .compile();
     const row = await this.#db.get<{ n: number | string | bigint }>(text, parameters);
     return Number(row?.n ?? 0);
@@ -153,8 +155,21 @@ export class RelatedManager<R extends AnyModel> {
     const pk = target.pk;
     const seen = new Map<string, unknown>();
     for (const item of items) {
-      const key =
-        typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[pk.attribute] : item;
+      const isRow = typeof item === 'object' && item !== null;
+      // A row has every field of its model: an object without them is a row of another model
+      // (whose key would link an unrelated row), or a part of one.
+      if (
+        isRow &&
+        !(item instanceof Date) &&
+        target.concreteFields.some((field) => !(field.attribute in item))
+      )
+        throw new QueryError(
+          `${method}: ${JSON.stringify(item)} is not a ${target.label} row (it lacks ${target.concreteFields
+            .filter((field) => !(field.attribute in item))
+            .map((field) => field.attribute)
+            .join(', ')}); give ${target.label} rows or their primary keys (${pk.attribute})`,
+        );
+      const key = isRow ? (item as Record<string, unknown>)[pk.attribute] : item;
       if (key === undefined || key === null || pk.check(key).length)
         throw new QueryError(
           `${method}: give ${target.label} rows or their primary keys (${pk.attribute}), got ${JSON.stringify(item)}`,
