@@ -8,6 +8,7 @@ import type { RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
+import { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
 import { annotationOperand, perRow, type ResolvedAggregate, resolveAggregates } from './aggregates.ts';
 import { type Clause, combine } from './clause.ts';
@@ -175,13 +176,18 @@ export function parseOrder(
   annotations: readonly Annotation[],
   names: readonly string[],
 ): Order[] {
-  return names.map((name) => {
+  return names.flatMap((name) => {
     if (typeof name !== 'string') throw new QueryError('orderBy: names should be strings');
     const descending = name.startsWith('-');
     const bare = descending ? name.slice(1) : name;
     const annotation = annotations.find((a) => a.resolved.name === bare);
-    if (annotation) return { field: undefined, path: undefined, annotation, descending };
-    if (!bare.includes('__')) return fieldOrder(resolveField(model, bare, 'orderBy'), descending);
+    if (annotation) return [{ field: undefined, path: undefined, annotation, descending }];
+    if (!bare.includes('__')) {
+      const field = resolveField(model, bare, 'orderBy');
+      return (
+        byRelatedOrdering(model, field, bare, descending, annotations) ?? [fieldOrder(field, descending)]
+      );
+    }
     const parts = bare.split('__');
     const last = parts.pop()!;
     const path = follow(model, parts, 'orderBy');
@@ -189,7 +195,62 @@ export function parseOrder(
       throw new QueryError(
         `orderBy: '${bare}' crosses a relation holding several rows; annotate an aggregate (like max('${bare}')) and order by its name`,
       );
-    return fieldOrder(resolveField(path.model, last, 'orderBy'), descending, path);
+    const field = resolveField(path.model, last, 'orderBy');
+    return (
+      byRelatedOrdering(model, field, bare, descending, annotations) ?? [fieldOrder(field, descending, path)]
+    );
+  });
+}
+
+/**
+ * A foreign key named by its field name (`author`, not `authorId`) orders by the related
+ * model's `ordering`, as Django does (`-author` reverses each term); `undefined` when the name is
+ * not such a key or the related model has no ordering (then by the key's value, the related
+ * primary key, as Django).
+ */
+function byRelatedOrdering(
+  model: AnyModel,
+  field: AnyField,
+  name: string,
+  descending: boolean,
+  annotations: readonly Annotation[],
+  seen: ReadonlySet<AnyModel> = new Set(),
+): Order[] | undefined {
+  if (
+    !(field instanceof RelationField) ||
+    field.kind === 'manyToMany' ||
+    name.split('__').pop() !== field.name
+  )
+    return undefined;
+  const target = field.target;
+  const ordering = target.meta.ordering;
+  if (ordering.length === 0 || seen.has(target)) return undefined;
+  const terms = ordering.map((term) => {
+    const reversed = term.startsWith('-');
+    const bare = reversed ? term.slice(1) : term;
+    return `${reversed === descending ? '' : '-'}${name}__${bare}`;
+  });
+  return parseOrderSeen(model, annotations, terms, new Set([...seen, target]));
+}
+
+function parseOrderSeen(
+  model: AnyModel,
+  annotations: readonly Annotation[],
+  names: readonly string[],
+  seen: ReadonlySet<AnyModel>,
+): Order[] {
+  return names.flatMap((name) => {
+    const descending = name.startsWith('-');
+    const bare = descending ? name.slice(1) : name;
+    const parts = bare.split('__');
+    const last = parts.pop()!;
+    const path = follow(model, parts, 'orderBy');
+    const field = resolveField(path.model, last, 'orderBy');
+    return (
+      byRelatedOrdering(model, field, bare, descending, annotations, seen) ?? [
+        fieldOrder(field, descending, path),
+      ]
+    );
   });
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { forEachDialect } from '../support.ts';
+import { stocked } from './catalog.ts';
 import { seeded } from './fixtures.ts';
 
 forEachDialect((_dialect, open) => {
@@ -76,5 +77,26 @@ forEachDialect((_dialect, open) => {
       () => query(db, Book).orderBy('writer__lastName' as never),
       /library\.Book has no field 'writer'/,
     );
+  });
+});
+
+forEachDialect((_dialect, open) => {
+  test("a foreign key by its name orders by the related model's ordering, as Django; by its row key, by the key", async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Author, Book } = await stocked(db);
+    // Aaron comes last by key, first by name (Author's ordering).
+    const aaron = await query(db, Author).create({ name: 'Aaron', countryId: 'gb' });
+    await query(db, Book).create({ title: 'Zebra', authorId: aaron.id });
+    const authors = async (...order: string[]) =>
+      (
+        await query(db, Book)
+          .selectRelated('author')
+          .orderBy(...(order as never[]), 'title')
+          .all()
+      ).map((b) => b.author.name);
+    assert.deepEqual(await authors('author'), ['Aaron', 'Ada', 'Ada', 'Bob']);
+    assert.deepEqual(await authors('-author'), ['Bob', 'Ada', 'Ada', 'Aaron']);
+    assert.deepEqual(await authors('authorId'), ['Ada', 'Ada', 'Bob', 'Aaron']);
   });
 });
