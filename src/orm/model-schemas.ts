@@ -8,9 +8,20 @@
  * - `update`: the same fields as `create` minus the primary key, all optional.
  * Many-to-many fields are in none of them: the query layer sets them through their own calls.
  */
-import { type TObject, type TOptional, type TProperties, type TUnsafe, Type } from 'typebox';
-import type { AnyField, FieldSchema } from './fields/field.ts';
+import {
+  type Static,
+  type TObject,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+  type TUnsafe,
+  Type,
+} from 'typebox';
+
+import { type AnyField, type FieldSchema, ModelDefinitionError } from './fields/field.ts';
+import { RelationField } from './fields/relation.ts';
 import type { ModelMeta } from './meta.ts';
+import type { AnyModel, Model } from './model.ts';
 import type { CreateInputOf, FieldMap, ReadRowOf, UpdateInputOf } from './types.ts';
 
 /** A property schema typed by its value, whose keywords can be read directly (`maxLength`). */
@@ -34,6 +45,17 @@ export type PropertiesOf<T> = {
 export type ModelSchema<P extends TProperties = Record<string, FieldSchema>> = TObject<P> &
   Record<string, any>;
 
+/** What `readWith()` takes for a relation: a model or a schema, in a one-element list for many rows. */
+export type RelatedSpec = AnyModel | TSchema | readonly [AnyModel | TSchema];
+
+type OptionsOf<F> = F extends { readonly '~options': infer O } ? O : never;
+type ItemOf<V> = V extends Model<infer G> ? ReadRowOf<G> : V extends TSchema ? Static<V> : never;
+/** A relation's value: a list, or one row (`null` too for a nullable key or a reverse one-to-one). */
+type RelatedValue<F, K, V> = V extends readonly [infer E]
+  ? ItemOf<E>[]
+  : ItemOf<V> | (K extends keyof F ? (OptionsOf<F[K]> extends { nullable: true } ? null : never) : null);
+type WithRows<F, S> = ReadRowOf<F> & { -readonly [K in keyof S]: RelatedValue<F, K, S[K]> };
+
 /**
  * The three schemas of a model, typed from its fields: a route with `body: Book.schema.create`
  * gets `ctx.body: CreateInput<typeof Book>`.
@@ -41,6 +63,20 @@ export type ModelSchema<P extends TProperties = Record<string, FieldSchema>> = T
 export interface ModelSchemas<F extends FieldMap = FieldMap> {
   /** A row as returned to clients (no `writeOnly` fields). */
   readonly read: Typed<F, ReadRowOf<F>>;
+  /**
+   * The read schema of a row with loaded relations (`selectRelated`, `prefetchRelated`): each
+   * relation's model (or schema, for nested loads), in a one-element list for many rows. A
+   * nullable foreign key and a reverse one-to-one may be `null`. Checked against the model.
+   *
+   * @example
+   * ```ts
+   * const BookOut = Book.schema.readWith({ author: Author, tags: [Tag] });
+   * app.get('/books', { response: { 200: t.Array(BookOut) } }, (ctx) =>
+   *   query(ctx.db, Book).selectRelated('author').prefetchRelated('tags', Tag).all(),
+   * );
+   * ```
+   */
+  readWith<const S extends Record<string, RelatedSpec>>(relations: S): Typed<F, WithRows<F, S>>;
   /** The body of a create. */
   readonly create: Typed<F, CreateInputOf<F>>;
   /** The body of a (partial) update. */
@@ -67,6 +103,55 @@ function readSchema(meta: ModelMeta): ModelSchema {
   for (const field of meta.concreteFields)
     if (!field.writeOnly) properties[field.attribute] = field.readSchema();
   return Type.Object(properties, { title: meta.name });
+}
+
+function isModel(value: unknown): value is AnyModel {
+  return typeof value === 'object' && value !== null && 'meta' in value && 'schema' in value;
+}
+
+/** `readWith(relations)`: the read schema plus each loaded relation, checked against the model. */
+function readWith(meta: ModelMeta, read: ModelSchema, relations: unknown): ModelSchema {
+  if (typeof relations !== 'object' || relations === null)
+    throw new ModelDefinitionError(
+      `${meta.label}.schema.readWith(): give { relation: Model } or { relation: [Model] }`,
+    );
+  const properties: Record<string, TSchema> = { ...read.properties };
+  for (const [name, spec] of Object.entries(relations as Record<string, unknown>)) {
+    const many = Array.isArray(spec);
+    const item = many ? spec[0] : spec;
+    const schema = isModel(item) ? (item.schema.read as TSchema) : (item as TSchema);
+    if (typeof schema !== 'object' || schema === null || (many && spec.length !== 1))
+      throw new ModelDefinitionError(
+        `${meta.label}.schema.readWith(): '${name}' takes a model or a schema, in a one-element list for many rows`,
+      );
+    const forward = meta.concreteFields.find((f) => f.name === name && f instanceof RelationField) as
+      | RelationField
+      | undefined;
+    const manyToMany = meta.fields.find((f) => f.name === name && f.kind === 'manyToMany');
+    const reverse = meta.reverseRelations.find((r) => r.name === name);
+    const expectsMany = manyToMany !== undefined || (reverse?.many ?? false);
+    if (!forward && !manyToMany && !reverse)
+      throw new ModelDefinitionError(
+        `${meta.label}.schema.readWith(): ${meta.label} has no relation '${name}'; its relations are: ${[
+          ...meta.concreteFields.filter((f) => f instanceof RelationField).map((f) => f.name),
+          ...meta.fields.filter((f) => f.kind === 'manyToMany').map((f) => f.name),
+          ...meta.reverseRelations.map((r) => r.name),
+        ].join(', ')}`,
+      );
+    if (many !== expectsMany)
+      throw new ModelDefinitionError(
+        `${meta.label}.schema.readWith(): '${name}' holds ${expectsMany ? 'several rows: write [Model]' : 'one row: write the model, not a list'}`,
+      );
+    const nullable = forward ? forward.nullable : !many;
+    properties[name] = many ? Type.Array(schema) : nullable ? Type.Union([schema, Type.Null()]) : schema;
+  }
+  return Type.Object(properties, {
+    title: `${meta.name}With${Object.keys(relations).map(capital).join('')}`,
+  });
+}
+
+function capital(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 function createSchema(meta: ModelMeta): ModelSchema {
@@ -111,6 +196,10 @@ export function modelSchemas<F extends FieldMap>(meta: ModelMeta): ModelSchemas<
     get update(): any {
       update ??= updateSchema(meta);
       return update;
+    },
+    readWith(relations: unknown): any {
+      read ??= readSchema(meta);
+      return readWith(meta, read, relations);
     },
   });
 }

@@ -2,6 +2,7 @@
  * Compile-time checks of relation loading: a relation is on the row type only once it was loaded
  * (`selectRelated`, `prefetchRelated`). Each `@ts-expect-error` marks a program that must NOT compile.
  */
+import type { Static } from 'typebox';
 import type { Database } from '../../src/orm/database.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import type { Row } from '../../src/orm/types.ts';
@@ -116,3 +117,15 @@ void prefetched;
 void paths;
 void prefetches;
 void managers;
+
+// --- Model.schema.readWith(): the type of a row with its loaded relations ---------------------------
+{
+  const { Book: B, Author: A, Tag: T } = catalog();
+  const Out = B.schema.readWith({ author: A, editor: A, tags: [T] });
+  type Out = Static<typeof Out>;
+  expectType<Equal<Out['author'], Row<typeof A>>>();
+  expectType<Equal<Out['editor'], Row<typeof A> | null>>();
+  expectType<Equal<Out['tags'], Row<typeof T>[]>>();
+  const title: string = ({} as Out).title;
+  void title;
+}
