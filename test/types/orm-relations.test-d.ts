@@ -129,3 +129,12 @@ void managers;
   const title: string = ({} as Out).title;
   void title;
 }
+
+// --- prefetchRelated: a misspelled reverse relation does not compile ---------------------------------
+{
+  const { Book: B, Review: R } = catalog();
+  const db = {} as Database;
+  query(db, B).prefetchRelated('reviews', R);
+  // @ts-expect-error Review's relation to Book is named reviews
+  query(db, B).prefetchRelated('reveiws', R);
+}

@@ -23,7 +23,13 @@ import { resolveField } from './lookups.ts';
 import { RelatedManager, type RelatedOptions, type RowOrKey } from './many-to-many.ts';
 import { rawRows } from './raw.ts';
 import type { Updates } from './refs.ts';
-import type { ManyToManyName, PrefetchedRows, SelectedRows, SelectPath } from './relation-types.ts';
+import type {
+  ManyToManyName,
+  PrefetchedRows,
+  PrefetchName,
+  SelectedRows,
+  SelectPath,
+} from './relation-types.ts';
 import { type PrefetchLoader, prefetchable, selectable } from './relations.ts';
 import {
   annotationsOf,
@@ -306,7 +312,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    *   .all(); // three queries
    * ```
    */
-  prefetchRelated<K extends string, R extends AnyModel, Y extends object = {}>(
+  prefetchRelated<const K extends PrefetchName<M, R>, R extends AnyModel, Y extends object = {}>(
     name: K,
     related: R,
     refine?: (rows: QuerySet<R>) => QuerySet<R, Y>,

@@ -92,3 +92,40 @@ export type ManyToManyName<M> = {
   [K in keyof FieldsOf<M>]: OptionsOf<FieldsOf<M>[K]> extends { '~relation': 'manyToMany' } ? K : never;
 }[keyof FieldsOf<M>] &
   string;
+
+type Options<R> = { [K in keyof FieldsOf<R>]: OptionsOf<FieldsOf<R>[K]> }[keyof FieldsOf<R>];
+
+/** The `relatedName`s of `R`'s relations to `M`. */
+type NamedReverse<M, R> =
+  Options<R> extends infer O
+    ? O extends { '~to': () => M; relatedName: infer N extends string }
+      ? N
+      : never
+    : never;
+
+/** Names `R`'s relations without a `relatedName` may have: `M`'s type cannot know the default (`reviewSet`). */
+type UnnamedReverse<M, R> =
+  Options<R> extends infer O
+    ? O extends { '~relation': string; relatedName: string }
+      ? never
+      : O extends { '~relation': 'manyToMany' }
+        ? string // a many-to-many's type keeps neither its target nor its relatedName
+        : O extends { '~to': () => M }
+          ? `${string}Set` | (O extends { '~relation': 'oneToOne' } ? string : never)
+          : O extends { '~relation': string; '~to': string }
+            ? string
+            : never
+    : never;
+
+/**
+ * What `prefetchRelated(name, R)` accepts on `M`: a many-to-many declared on `M`, or a relation
+ * `R` declares towards `M`, by its `relatedName` (a misspelled name does not compile). A
+ * relation without a `relatedName`, or whose target is given by its label, accepts its default
+ * name (`reviewSet`), checked when the query is made.
+ *
+ * @example
+ * ```ts
+ * query(db, Book).prefetchRelated('reviews', Review); // Review's book: f.foreignKey(…, { relatedName: 'reviews' })
+ * ```
+ */
+export type PrefetchName<M, R> = ManyToManyName<M> | NamedReverse<M, R> | UnnamedReverse<M, R>;

@@ -70,9 +70,11 @@ forEachDialect((_dialect, open) => {
     // A many-to-many is not joined.
     assert.throws(() => query(counter.db, Book).selectRelated('tags' as never), QueryError);
     assert.throws(
+      // @ts-expect-error a misspelled reverse relation does not compile either
       () => query(counter.db, Book).prefetchRelated('critiques', Review),
       (e) => e instanceof QueryError && /reverse relations are: .*reviews/.test(e.message),
     );
+    // @ts-expect-error Author has no relation to Book named reviews
     assert.throws(() => query(counter.db, Book).prefetchRelated('reviews', Author), QueryError);
     assert.equal(counter.count, 0);
   });
@@ -356,6 +358,7 @@ forEachDialect((_dialect, open) => {
   test('prefetchRelated names many-to-manys and reverse relations when the name is wrong', async (t) => {
     const { db, Book, Tag, Author } = await setup(t);
     assert.throws(
+      // @ts-expect-error not a relation of Book
       () => query(db, Book).prefetchRelated('labels', Tag),
       (e) =>
         e instanceof QueryError &&
