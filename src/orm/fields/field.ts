@@ -297,16 +297,13 @@ export abstract class Field<T = unknown, O = unknown> {
         msg: `Input should be ${describeChoices(this.choices.map((c) => c.value))}`,
         type: 'enum',
       });
-    if (this.min !== undefined || this.max !== undefined) {
-      const n = Number(value);
-      if (this.min !== undefined && n < this.min)
-        issues.push({
-          msg: `Input should be greater than or equal to ${this.min}`,
-          type: 'greater_than_equal',
-        });
-      if (this.max !== undefined && n > this.max)
-        issues.push({ msg: `Input should be less than or equal to ${this.max}`, type: 'less_than_equal' });
-    }
+    if (this.min !== undefined && this.compareTo(value, this.min) < 0)
+      issues.push({
+        msg: `Input should be greater than or equal to ${this.min}`,
+        type: 'greater_than_equal',
+      });
+    if (this.max !== undefined && this.compareTo(value, this.max) > 0)
+      issues.push({ msg: `Input should be less than or equal to ${this.max}`, type: 'less_than_equal' });
     if (typeof value === 'string') {
       const length = [...value].length;
       if (this.minLength !== undefined && length < this.minLength)
@@ -326,6 +323,11 @@ export abstract class Field<T = unknown, O = unknown> {
         });
     }
     return issues;
+  }
+
+  /** Below zero when `value` is less than the bound `min` or `max`, above zero when greater. */
+  protected compareTo(value: T, bound: number): number {
+    return Number(value) - bound;
   }
 
   /**
