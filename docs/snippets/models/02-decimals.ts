@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connect, createTables, decimal, f, model, query } from 'voltjs/orm';
+import { avg, connect, createTables, decimal, f, model, query, sum } from 'voltjs/orm';
 
 const Line = model('shop.Line', {
   price: f.decimal({ digits: 12, places: 2 }),
@@ -33,5 +33,11 @@ assert.equal(
   1,
 );
 assert.equal(await query(db, Line).filter({ price: '19.995' }).count(), 0); // 2 places can't hold it
+
+// Aggregates are exact too: sums keep every digit, an average is PostgreSQL's decimal.
+assert.deepEqual(await query(db, Line).aggregate({ total: sum('price'), mean: avg('price') }), {
+  total: '20.09',
+  mean: '10.0450000000000000',
+});
 
 await db.close();

@@ -7,8 +7,12 @@
  */
 import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, RawBuilder } from 'kysely';
 import type { Database, DialectName } from '../database.ts';
+import type { Exact } from '../decimal.ts';
 import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
 import type { DatePart } from '../query/types.ts';
+
+/** The aggregates that compute over a decimal's value (`count` counts, whatever the kind). */
+export type DecimalAggregate = 'sum' | 'avg' | 'min' | 'max';
 
 /** The SQL column type of each kind of value. */
 export interface ColumnTypes {
@@ -66,6 +70,18 @@ export interface DialectOps {
   comparableDecimal(expression: RawBuilder<unknown>): RawBuilder<unknown>;
   /** The same for a quoted column name in DDL (a check constraint). */
   comparableDecimalSql(column: string): string;
+  /**
+   * `sum`, `avg`, `min` or `max` of a decimal column, computed exactly (on SQLite by Volt's
+   * functions on BigInt, `dialects/sqlite/decimal-functions.ts`); `avg` at the precision
+   * PostgreSQL's `avg(numeric)` picks.
+   */
+  decimalAggregate(fn: DecimalAggregate, column: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The decimal text of what `decimalAggregate` returned, its scale kept (`'0.150'`). */
+  decimalAggregateFromDb(raw: unknown): string;
+  /** A decimal aggregate as compared by filters and `having` (`total__gte: '10.00'`). */
+  comparableDecimalAggregate(expression: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A decimal as bound to compare with `comparableDecimalAggregate`. */
+  decimalAggregateToDb(value: Exact): unknown;
 
   // Lookups
 

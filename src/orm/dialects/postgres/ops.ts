@@ -1,5 +1,6 @@
 /** PostgreSQL's `DialectOps`: what the ORM does differently on PostgreSQL (see `dialects/ops.ts`). */
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type RawBuilder, sql } from 'kysely';
+import { formatExact } from '../../decimal.ts';
 import type { DatePart } from '../../query/types.ts';
 import type { DialectOps } from '../ops.ts';
 
@@ -51,6 +52,11 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   decimalsAsText: false,
   comparableDecimal: (expression) => expression,
   comparableDecimalSql: (column) => column,
+  decimalAggregate: (fn, column) => sql`${sql.raw(fn)}(${column})`,
+  // pg returns numeric as text, with the scale PostgreSQL computed.
+  decimalAggregateFromDb: (raw) => String(raw),
+  comparableDecimalAggregate: (expression) => expression,
+  decimalAggregateToDb: (value) => formatExact(value),
   datePart,
   likeOperator: (insensitive) => (insensitive ? 'ilike' : 'like'),
   noLimit: undefined,
