@@ -25,12 +25,37 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/u;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$/u;
 const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/iu;
 
+/** The years both databases hold and JavaScript writes as four digits: 1 to 9999. */
+const FIRST_YEAR = 1;
+const LAST_YEAR = 9999;
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * A real day of the (proleptic Gregorian) calendar from year 1 to 9999, as PostgreSQL's `date`
+ * counts. Checked by arithmetic: `Date.UTC` would read the years 0–99 as 1900–1999.
+ */
 function isDate(value: string): boolean {
   const match = DATE.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return (
+    year >= FIRST_YEAR &&
+    year <= LAST_YEAR &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month)
+  );
+}
+
+/** An instant whose UTC year is within 1–9999 (what `timestamptz` and ISO-8601 text both hold). */
+function inYears(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
 }
 
 function pad(n: number, width = 2): string {
@@ -126,9 +151,13 @@ export class DatetimeField<O = unknown> extends Field<Date, O> {
   }
 
   protected typeIssue(value: unknown): Issue | undefined {
-    if (value instanceof Date && !Number.isNaN(value.getTime())) return undefined;
-    if (typeof value === 'string' && DATETIME.test(value) && !Number.isNaN(Date.parse(value)))
-      return undefined;
+    const date =
+      value instanceof Date
+        ? value
+        : typeof value === 'string' && DATETIME.test(value)
+          ? new Date(value)
+          : undefined;
+    if (date && !Number.isNaN(date.getTime()) && inYears(date)) return undefined;
     return { msg: 'Input should be a valid datetime with a time zone (ISO 8601)', type: 'datetime_type' };
   }
 

@@ -46,7 +46,9 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   placeholder: (n) => `$${n}`,
   booleanToDb: (value) => value,
   booleanLiteral: (value) => String(value),
-  datetimeToDb: (date) => date,
+  // ISO-8601 UTC text, not a Date: pg would write a Date in the process's time zone, whose offset
+  // before 1900 has seconds (LMT, -04:56:02 in New York) that pg drops.
+  datetimeToDb: (date) => date.toISOString(),
   // pg parses jsonb itself (a JSON string comes back as a JS string).
   jsonFromDb: (raw) => raw,
   decimalsAsText: false,
