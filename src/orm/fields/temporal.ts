@@ -8,6 +8,7 @@
 import { Type } from 'typebox';
 import type { DialectOps } from '../dialects/ops.ts';
 import { opsOf } from '../dialects/registry.ts';
+import { QueryError } from '../query/errors.ts';
 import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
 
 /** Options of `f.date()` and `f.time()`. */
@@ -99,11 +100,28 @@ export class DateField<O = unknown> extends Field<string, O> {
 }
 
 /**
- * A wall-clock time as `'HH:MM'`, `'HH:MM:SS'` or with fractions of a second.
+ * PostgreSQL's text of a time: `HH:MM:SS`, and the fraction of a second without its trailing
+ * zeros (`'21:30'` → `'21:30:00'`, `'21:30:00.500'` → `'21:30:00.5'`); `undefined` when `value`
+ * is not a time. The one form both databases store and compare, so text order is time order.
+ */
+function canonicalTime(value: string): string | undefined {
+  const match = TIME.exec(value);
+  if (!match) return undefined;
+  // match[2]: ':SS' and the fraction, match[3]: the fraction ('.500').
+  const seconds = match[2] ? match[2].slice(1, 3) : '00';
+  const fraction = (match[3] ?? '').replace(/\.?0+$/u, '');
+  return `${value.slice(0, 5)}:${seconds}${fraction}`;
+}
+
+/**
+ * A wall-clock time, written as `'HH:MM'`, `'HH:MM:SS'` or with fractions of a second, and
+ * stored and read back as PostgreSQL writes it on both databases: `'21:30'` is `'21:30:00'`,
+ * and a filter on `'21:30'` or `'21:30:00.000'` finds it.
  *
  * @example
  * ```ts
  * f.time().check('25:00'); // [{ msg: 'Input should be a valid time (HH:MM[:SS])', type: 'time_type' }]
+ * f.time().toDb('21:30', 'sqlite'); // '21:30:00'
  * ```
  */
 export class TimeField<O = unknown> extends Field<string, O> {
@@ -125,8 +143,21 @@ export class TimeField<O = unknown> extends Field<string, O> {
     return opsOf(dialect).types.time;
   }
 
+  /** The canonical text (`'21:30'` → `'21:30:00'`); anything but a time is a `QueryError`. */
+  override toDb(value: string | null, _dialect?: DialectOps | Dialect): unknown {
+    if (value === null || value === undefined) return null;
+    const text = typeof value === 'string' ? canonicalTime(value) : undefined;
+    if (text === undefined)
+      throw new QueryError(
+        `filter: '${this.name || 'time'}' compares times written 'HH:MM[:SS[.ffffff]]', got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+      );
+    return text;
+  }
+
   override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {
-    return raw === null || raw === undefined ? null : String(raw);
+    if (raw === null || raw === undefined) return null;
+    const text = String(raw);
+    return canonicalTime(text) ?? text;
   }
 }
 
