@@ -18,6 +18,7 @@ import {
   ModelDefinitionError,
   withChoices,
 } from './field.ts';
+import { storableInFilter, textIssue } from './storable-text.ts';
 
 /** Options of `f.string()`: `maxLength` is required. */
 export interface StringOptions extends FieldOptions<string>, LengthOptions {
@@ -87,10 +88,18 @@ export class TextField<O = unknown> extends Field<string, O> {
 
   protected typeIssue(value: unknown): Issue | undefined {
     if (typeof value !== 'string') return { msg: 'Input should be a valid string', type: 'string_type' };
+    const issue = textIssue(value);
+    if (issue) return issue;
     const format = FORMATS[this.kind];
     if (format && !format.test(value))
       return { msg: `Input should be a valid ${FORMAT_WORD[format.format]}`, type: 'format' };
     return undefined;
+  }
+
+  /** The text as it is; in a filter, text holding a NUL or a lone surrogate is a `QueryError`. */
+  override toDb(value: string | null, _dialect?: DialectOps | Dialect): unknown {
+    if (typeof value !== 'string') return value ?? null;
+    return storableInFilter(textIssue(value), this.name, value);
   }
 
   columnType(dialect: DialectOps | Dialect): string {
