@@ -8,6 +8,7 @@ import type { DialectName } from '../database.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import { humanize, snakeCase } from './names.ts';
+import { optionsProblem } from './options.ts';
 
 /** The databases Volt speaks: `'sqlite' | 'postgres'`. */
 export type Dialect = DialectName;
@@ -177,6 +178,8 @@ export abstract class Field<T = unknown, O = unknown> {
    * adds to them (a slug's pattern, a one-to-one's `unique`).
    */
   constructor(kind: FieldKind, options: AnyFieldOptions = {}, declared: object = options) {
+    const problem = optionsProblem(kind, declared);
+    if (problem) throw new ModelDefinitionError(problem);
     this.kind = kind;
     this.declaredOptions = Object.freeze({ ...declared });
     this.nullable = options.nullable ?? false;

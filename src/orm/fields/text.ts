@@ -57,8 +57,9 @@ const DEFAULT_LENGTH: Partial<Record<FieldKind, number>> = { email: 254, url: 20
  */
 export class TextField<O = unknown> extends Field<string, O> {
   constructor(kind: 'string' | 'text' | 'email' | 'url' | 'slug' | 'uuid', options: TextOptions = {}) {
-    const maxLength = options.maxLength ?? DEFAULT_LENGTH[kind];
-    const pattern = options.pattern ?? (kind === 'slug' ? '^[-a-zA-Z0-9_]+$' : undefined);
+    // `?.`: options that are not an object are refused by Field, with their builder's name.
+    const maxLength = options?.maxLength ?? DEFAULT_LENGTH[kind];
+    const pattern = options?.pattern ?? (kind === 'slug' ? '^[-a-zA-Z0-9_]+$' : undefined);
     super(
       kind,
       {
