@@ -62,8 +62,9 @@ export interface DialectOps {
   /** A JSON column's value as the driver returns it, parsed. */
   jsonFromDb(raw: unknown): unknown;
   /**
-   * `true` when decimals are stored as text: they are compared and ordered as numbers (cast to
-   * `real`), and a number compared with a decimal aggregate is bound as a number.
+   * `true` when decimals are stored as text: a column is ordered and compared by `gt`, `lt`
+   * and `range` as a number (cast to `real`: exact to 15 significant digits), values bound for
+   * those comparisons too. (`=` and `in` compare the canonical text, exactly.)
    */
   readonly decimalsAsText: boolean;
   /** A decimal column or value as something to compare and order numerically. */
