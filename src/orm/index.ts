@@ -19,6 +19,7 @@ export {
   dependencyOrder,
   type TableDdl,
 } from './ddl.ts';
+export { type DecimalInput, decimal, type Rounding } from './decimal.ts';
 export {
   CheckViolationError,
   type ConstraintInfo,

@@ -122,6 +122,7 @@ async function computed() {
     n: count(),
     total: sum('price'),
     pages: avg('pages'),
+    meanPrice: avg('price'),
     latest: max('created'),
     rating: avg('reviews__rating'),
     best: max('reviews__rating'),
@@ -133,6 +134,7 @@ async function computed() {
         n: number;
         total: string | null;
         pages: number | null;
+        meanPrice: string | null;
         latest: Date | null;
         rating: number | null;
         best: unknown;

@@ -32,13 +32,18 @@ await query(db, Review).bulkCreate([
 ]);
 const books = query(db, Book);
 
-// aggregate(): one object. Counts are numbers, decimal sums exact strings, averages numbers;
-// over no rows everything but count is null.
-assert.deepEqual(await books.aggregate({ n: count(), total: sum('price'), rating: avg('reviews__rating') }), {
-  n: 3,
-  total: '30.40',
-  rating: 4,
-});
+// aggregate(): one object. Counts are numbers, decimal sums and averages exact strings (an
+// average at PostgreSQL's precision), averages of numbers numbers; over no rows everything but
+// count is null.
+assert.deepEqual(
+  await books.aggregate({
+    n: count(),
+    total: sum('price'),
+    mean: avg('price'),
+    rating: avg('reviews__rating'),
+  }),
+  { n: 3, total: '30.40', mean: '10.1333333333333333', rating: 4 },
+);
 assert.deepEqual(await books.filter({ title: 'none' }).aggregate({ n: count(), total: sum('price') }), {
   n: 0,
   total: null,

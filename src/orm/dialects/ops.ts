@@ -7,8 +7,12 @@
  */
 import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, RawBuilder } from 'kysely';
 import type { Database, DialectName } from '../database.ts';
+import type { Exact } from '../decimal.ts';
 import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
 import type { DatePart } from '../query/types.ts';
+
+/** The aggregates that compute over a decimal's value (`count` counts, whatever the kind). */
+export type DecimalAggregate = 'sum' | 'avg' | 'min' | 'max';
 
 /** The SQL column type of each kind of value. */
 export interface ColumnTypes {
@@ -58,14 +62,27 @@ export interface DialectOps {
   /** A JSON column's value as the driver returns it, parsed. */
   jsonFromDb(raw: unknown): unknown;
   /**
-   * `true` when decimals are stored as text: they are compared and ordered as numbers (cast to
-   * `real`), and a number compared with a decimal aggregate is bound as a number.
+   * `true` when decimals are stored as text: a column is ordered and compared by `gt`, `lt`
+   * and `range` as a number (cast to `real`: exact to 15 significant digits), values bound for
+   * those comparisons too. (`=` and `in` compare the canonical text, exactly.)
    */
   readonly decimalsAsText: boolean;
   /** A decimal column or value as something to compare and order numerically. */
   comparableDecimal(expression: RawBuilder<unknown>): RawBuilder<unknown>;
   /** The same for a quoted column name in DDL (a check constraint). */
   comparableDecimalSql(column: string): string;
+  /**
+   * `sum`, `avg`, `min` or `max` of a decimal column, computed exactly (on SQLite by Volt's
+   * functions on BigInt, `dialects/sqlite/decimal-functions.ts`); `avg` at the precision
+   * PostgreSQL's `avg(numeric)` picks.
+   */
+  decimalAggregate(fn: DecimalAggregate, column: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The decimal text of what `decimalAggregate` returned, its scale kept (`'0.150'`). */
+  decimalAggregateFromDb(raw: unknown): string;
+  /** A decimal aggregate as compared by filters and `having` (`total__gte: '10.00'`). */
+  comparableDecimalAggregate(expression: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A decimal as bound to compare with `comparableDecimalAggregate`. */
+  decimalAggregateToDb(value: Exact): unknown;
 
   // Lookups
 

@@ -8,6 +8,7 @@ import type { DialectName } from '../database.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import { humanize, snakeCase } from './names.ts';
+import { optionsProblem } from './options.ts';
 
 /** The databases Volt speaks: `'sqlite' | 'postgres'`. */
 export type Dialect = DialectName;
@@ -177,6 +178,8 @@ export abstract class Field<T = unknown, O = unknown> {
    * adds to them (a slug's pattern, a one-to-one's `unique`).
    */
   constructor(kind: FieldKind, options: AnyFieldOptions = {}, declared: object = options) {
+    const problem = optionsProblem(kind, declared);
+    if (problem) throw new ModelDefinitionError(problem);
     this.kind = kind;
     this.declaredOptions = Object.freeze({ ...declared });
     this.nullable = options.nullable ?? false;
@@ -297,16 +300,13 @@ export abstract class Field<T = unknown, O = unknown> {
         msg: `Input should be ${describeChoices(this.choices.map((c) => c.value))}`,
         type: 'enum',
       });
-    if (this.min !== undefined || this.max !== undefined) {
-      const n = Number(value);
-      if (this.min !== undefined && n < this.min)
-        issues.push({
-          msg: `Input should be greater than or equal to ${this.min}`,
-          type: 'greater_than_equal',
-        });
-      if (this.max !== undefined && n > this.max)
-        issues.push({ msg: `Input should be less than or equal to ${this.max}`, type: 'less_than_equal' });
-    }
+    if (this.min !== undefined && this.compareTo(value, this.min) < 0)
+      issues.push({
+        msg: `Input should be greater than or equal to ${this.min}`,
+        type: 'greater_than_equal',
+      });
+    if (this.max !== undefined && this.compareTo(value, this.max) > 0)
+      issues.push({ msg: `Input should be less than or equal to ${this.max}`, type: 'less_than_equal' });
     if (typeof value === 'string') {
       const length = [...value].length;
       if (this.minLength !== undefined && length < this.minLength)
@@ -326,6 +326,11 @@ export abstract class Field<T = unknown, O = unknown> {
         });
     }
     return issues;
+  }
+
+  /** Below zero when `value` is less than the bound `min` or `max`, above zero when greater. */
+  protected compareTo(value: T, bound: number): number {
+    return Number(value) - bound;
   }
 
   /**

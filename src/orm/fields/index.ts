@@ -92,7 +92,7 @@ export const f = {
   datetime<const O extends DatetimeOptions = {}>(options?: O): DatetimeField<O> {
     return new DatetimeField(options);
   },
-  /** A wall-clock time as `'HH:MM'` or `'HH:MM:SS'`. */
+  /** A wall-clock time, written `'HH:MM'` or `'HH:MM:SS[.ffffff]'`, stored and read back as `'HH:MM:SS[.ffffff]'`. */
   time<const O extends CalendarOptions = {}>(options?: O): TimeField<O> {
     return new TimeField(options);
   },

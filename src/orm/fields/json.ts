@@ -8,6 +8,7 @@ import { Value } from 'typebox/value';
 import type { DialectOps } from '../dialects/ops.ts';
 import { opsOf } from '../dialects/registry.ts';
 import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
+import { jsonTextIssue, jsonTextIssueIn, storableInFilter } from './storable-text.ts';
 
 /** Options of `f.json()`. */
 export interface JsonOptions<T = unknown> extends FieldOptions<T> {
@@ -56,6 +57,8 @@ export class JsonField<T = unknown, O = unknown> extends Field<T, O> {
 
   protected typeIssue(value: unknown): Issue | undefined {
     if (!isJson(value)) return { msg: 'Input should be a JSON value', type: 'json_type' };
+    const issue = jsonTextIssue(value);
+    if (issue) return issue;
     if (this.schema && !Value.Check(this.schema, value))
       return { msg: 'Input does not match the declared JSON shape', type: 'json_schema' };
     return undefined;
@@ -66,8 +69,11 @@ export class JsonField<T = unknown, O = unknown> extends Field<T, O> {
   }
 
   // Stringified for pg too: node-postgres would send a JS array as a PostgreSQL array.
+  // In a filter, a NUL or a lone surrogate in a string or a key is a QueryError.
   override toDb(value: T | null, _dialect?: DialectOps | Dialect): unknown {
-    return value === null || value === undefined ? null : JSON.stringify(value);
+    if (value === null || value === undefined) return null;
+    const text = JSON.stringify(value);
+    return storableInFilter(jsonTextIssueIn(text), this.name, text);
   }
 
   // pg parses jsonb itself (a JSON string comes back as a JS string); SQLite returns the text.

@@ -4,8 +4,10 @@
  */
 
 import { Type } from 'typebox';
+import { compareExact, type Exact, formatExact, parseExact, pow10, rescale, trimExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import { opsOf } from '../dialects/registry.ts';
+import { QueryError } from '../query/errors.ts';
 import {
   type Dialect,
   Field,
@@ -25,9 +27,6 @@ export interface DecimalOptions extends FieldOptions<string>, RangeOptions {
   digits: number;
   places: number;
 }
-
-/** `-0`, `-0.00`: zero written with a sign. */
-const NEGATIVE_ZERO = /^-0+(\.0*)?$/u;
 
 /** The column ranges: a PostgreSQL `integer`, and what a JS number holds exactly. */
 const RANGE = {
@@ -127,21 +126,25 @@ export class FloatField<O = unknown> extends Field<number, O> {
 /**
  * An exact decimal number, held in JavaScript as a string (`'19.90'`) so no digit is lost.
  * PostgreSQL stores `numeric(digits, places)`. SQLite stores the canonical text (`'19.90'`,
- * always `places` decimals) in a `TEXT` column: SQLite's `NUMERIC` affinity would turn it
- * into a lossy 64-bit float. The price: SQLite compares such columns as text, so order and
- * range filters on them are exact only between values of the same sign and integer length.
+ * always `places` decimals, zero without a sign) in a `TEXT` column: SQLite's `NUMERIC`
+ * affinity would turn it into a lossy 64-bit float. A value in a filter is read as a number and
+ * written the same canonical way (`'12.3400'` finds `'12.34'`), so `=` and `in` are exact on both;
+ * one the column cannot hold (`'12.345'` for 2 places) matches nothing.
  *
  * @example
  * ```ts
  * const price = f.decimal({ digits: 8, places: 2 });
  * price.check('19.999'); // [{ msg: 'Decimal should have at most 8 digits, 2 after the point', type: 'decimal_type' }]
  * price.toDb('19.9', 'sqlite'); // '19.90'
+ * price.toDb('-0.000', 'sqlite'); // '0.00'
  * ```
  */
 export class DecimalField<O = unknown> extends Field<string, O> {
   readonly digits: number;
   readonly places: number;
   protected readonly decimalRegex: RegExp;
+  /** 10^digits: the smallest coefficient (at `places`) the column cannot hold. */
+  protected readonly coefficientLimit: bigint;
 
   constructor(options: DecimalOptions) {
     super('decimal', options);
@@ -157,6 +160,7 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     this.digits = digits;
     this.places = places;
     this.decimalRegex = new RegExp(this.decimalPattern(), 'u');
+    this.coefficientLimit = pow10(digits);
   }
 
   /** `^-?(0|[1-9]\d{0,5})(\.\d{1,2})?$` for digits 8, places 2. */
@@ -185,24 +189,61 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     return undefined;
   }
 
+  /** `min` and `max` compared exactly, not as floats. */
+  protected override compareTo(value: string, bound: number): number {
+    const exact = parseExact(value);
+    const limit = parseExact(bound);
+    return exact && limit ? compareExact(exact, limit) : Number(value) - bound;
+  }
+
   columnType(dialect: DialectOps | Dialect): string {
     return opsOf(dialect).types.decimal(this.digits, this.places);
   }
 
-  /**
-   * The canonical text: exactly `places` decimals (`'19.9'` → `'19.90'`), and zero without a
-   * sign (`'-0'` → `'0.00'`): PostgreSQL's `numeric` has no negative zero, and SQLite's text
-   * would keep it, so the same input would be answered differently by database.
-   */
-  canonical(value: string): string {
-    const unsigned = value.startsWith('-') && NEGATIVE_ZERO.test(value) ? value.slice(1) : value;
-    if (this.places === 0) return unsigned;
-    const [whole, fraction = ''] = unsigned.split('.');
-    return `${whole}.${fraction.padEnd(this.places, '0')}`;
+  /** The value at this field's scale when the column can hold it exactly, else `undefined`. */
+  protected fitted(value: Exact): Exact | undefined {
+    if (value.scale > this.places) {
+      const trimmed = trimExact(value);
+      if (trimmed.scale > this.places) return undefined;
+      value = trimmed;
+    }
+    const scaled = rescale(value, this.places);
+    const magnitude = scaled.coef < 0n ? -scaled.coef : scaled.coef;
+    return magnitude < this.coefficientLimit ? scaled : undefined;
   }
 
+  /**
+   * The canonical text of a decimal: exactly `places` decimals (`'19.9'` → `'19.90'`,
+   * `'12.3400'` → `'12.34'`) and zero without a sign (`'-0'` → `'0.00'`): PostgreSQL's `numeric`
+   * has no negative zero, and SQLite's text would keep it. Digits past `places` are rounded
+   * half away from zero, as PostgreSQL rounds what it stores; text that is not a decimal is
+   * returned as it is.
+   */
+  canonical(value: string): string {
+    const exact = parseExact(value);
+    return exact ? formatExact(rescale(exact, this.places, 'halfUp')) : value;
+  }
+
+  /** `false` for a number the column cannot hold (more places or whole digits than declared). */
+  override canHold(value: unknown): boolean {
+    const exact = parseExact(value);
+    // Not a number at all: toDb names the mistake.
+    return exact === undefined || this.fitted(exact) !== undefined;
+  }
+
+  /**
+   * The canonical text (`'12.3400'` → `'12.34'`); a number the column cannot hold (compared by
+   * `gt`, `lt`…) as its exact text. Text that is not a decimal number is a `QueryError`.
+   */
   override toDb(value: string | null, _dialect?: DialectOps | Dialect): unknown {
-    return value === null || value === undefined ? null : this.canonical(String(value));
+    if (value === null || value === undefined) return null;
+    const exact = parseExact(value);
+    if (exact === undefined)
+      throw new QueryError(
+        `filter: '${this.name || 'decimal'}' compares decimal numbers, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+      );
+    const fit = this.fitted(exact);
+    return formatExact(fit ?? trimExact(exact));
   }
 
   override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {

@@ -8,6 +8,7 @@
 import { Type } from 'typebox';
 import type { DialectOps } from '../dialects/ops.ts';
 import { opsOf } from '../dialects/registry.ts';
+import { QueryError } from '../query/errors.ts';
 import { type Dialect, Field, type FieldOptions, type FieldSchema, type Issue } from './field.ts';
 
 /** Options of `f.date()` and `f.time()`. */
@@ -25,12 +26,37 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/u;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$/u;
 const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/iu;
 
+/** The years both databases hold and JavaScript writes as four digits: 1 to 9999. */
+const FIRST_YEAR = 1;
+const LAST_YEAR = 9999;
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * A real day of the (proleptic Gregorian) calendar from year 1 to 9999, as PostgreSQL's `date`
+ * counts. Checked by arithmetic: `Date.UTC` would read the years 0–99 as 1900–1999.
+ */
 function isDate(value: string): boolean {
   const match = DATE.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return (
+    year >= FIRST_YEAR &&
+    year <= LAST_YEAR &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month)
+  );
+}
+
+/** An instant whose UTC year is within 1–9999 (what `timestamptz` and ISO-8601 text both hold). */
+function inYears(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
 }
 
 function pad(n: number, width = 2): string {
@@ -74,11 +100,28 @@ export class DateField<O = unknown> extends Field<string, O> {
 }
 
 /**
- * A wall-clock time as `'HH:MM'`, `'HH:MM:SS'` or with fractions of a second.
+ * PostgreSQL's text of a time: `HH:MM:SS`, and the fraction of a second without its trailing
+ * zeros (`'21:30'` → `'21:30:00'`, `'21:30:00.500'` → `'21:30:00.5'`); `undefined` when `value`
+ * is not a time. The one form both databases store and compare, so text order is time order.
+ */
+function canonicalTime(value: string): string | undefined {
+  const match = TIME.exec(value);
+  if (!match) return undefined;
+  // match[2]: ':SS' and the fraction, match[3]: the fraction ('.500').
+  const seconds = match[2] ? match[2].slice(1, 3) : '00';
+  const fraction = (match[3] ?? '').replace(/\.?0+$/u, '');
+  return `${value.slice(0, 5)}:${seconds}${fraction}`;
+}
+
+/**
+ * A wall-clock time, written as `'HH:MM'`, `'HH:MM:SS'` or with fractions of a second, and
+ * stored and read back as PostgreSQL writes it on both databases: `'21:30'` is `'21:30:00'`,
+ * and a filter on `'21:30'` or `'21:30:00.000'` finds it.
  *
  * @example
  * ```ts
  * f.time().check('25:00'); // [{ msg: 'Input should be a valid time (HH:MM[:SS])', type: 'time_type' }]
+ * f.time().toDb('21:30', 'sqlite'); // '21:30:00'
  * ```
  */
 export class TimeField<O = unknown> extends Field<string, O> {
@@ -100,8 +143,21 @@ export class TimeField<O = unknown> extends Field<string, O> {
     return opsOf(dialect).types.time;
   }
 
+  /** The canonical text (`'21:30'` → `'21:30:00'`); anything but a time is a `QueryError`. */
+  override toDb(value: string | null, _dialect?: DialectOps | Dialect): unknown {
+    if (value === null || value === undefined) return null;
+    const text = typeof value === 'string' ? canonicalTime(value) : undefined;
+    if (text === undefined)
+      throw new QueryError(
+        `filter: '${this.name || 'time'}' compares times written 'HH:MM[:SS[.ffffff]]', got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+      );
+    return text;
+  }
+
   override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {
-    return raw === null || raw === undefined ? null : String(raw);
+    if (raw === null || raw === undefined) return null;
+    const text = String(raw);
+    return canonicalTime(text) ?? text;
   }
 }
 
@@ -126,9 +182,13 @@ export class DatetimeField<O = unknown> extends Field<Date, O> {
   }
 
   protected typeIssue(value: unknown): Issue | undefined {
-    if (value instanceof Date && !Number.isNaN(value.getTime())) return undefined;
-    if (typeof value === 'string' && DATETIME.test(value) && !Number.isNaN(Date.parse(value)))
-      return undefined;
+    const date =
+      value instanceof Date
+        ? value
+        : typeof value === 'string' && DATETIME.test(value)
+          ? new Date(value)
+          : undefined;
+    if (date && !Number.isNaN(date.getTime()) && inYears(date)) return undefined;
     return { msg: 'Input should be a valid datetime with a time zone (ISO 8601)', type: 'datetime_type' };
   }
 

@@ -18,6 +18,7 @@ import {
   ModelDefinitionError,
   withChoices,
 } from './field.ts';
+import { storableInFilter, textIssue } from './storable-text.ts';
 
 /** Options of `f.string()`: `maxLength` is required. */
 export interface StringOptions extends FieldOptions<string>, LengthOptions {
@@ -56,8 +57,9 @@ const DEFAULT_LENGTH: Partial<Record<FieldKind, number>> = { email: 254, url: 20
  */
 export class TextField<O = unknown> extends Field<string, O> {
   constructor(kind: 'string' | 'text' | 'email' | 'url' | 'slug' | 'uuid', options: TextOptions = {}) {
-    const maxLength = options.maxLength ?? DEFAULT_LENGTH[kind];
-    const pattern = options.pattern ?? (kind === 'slug' ? '^[-a-zA-Z0-9_]+$' : undefined);
+    // `?.`: options that are not an object are refused by Field, with their builder's name.
+    const maxLength = options?.maxLength ?? DEFAULT_LENGTH[kind];
+    const pattern = options?.pattern ?? (kind === 'slug' ? '^[-a-zA-Z0-9_]+$' : undefined);
     super(
       kind,
       {
@@ -87,10 +89,18 @@ export class TextField<O = unknown> extends Field<string, O> {
 
   protected typeIssue(value: unknown): Issue | undefined {
     if (typeof value !== 'string') return { msg: 'Input should be a valid string', type: 'string_type' };
+    const issue = textIssue(value);
+    if (issue) return issue;
     const format = FORMATS[this.kind];
     if (format && !format.test(value))
       return { msg: `Input should be a valid ${FORMAT_WORD[format.format]}`, type: 'format' };
     return undefined;
+  }
+
+  /** The text as it is; in a filter, text holding a NUL or a lone surrogate is a `QueryError`. */
+  override toDb(value: string | null, _dialect?: DialectOps | Dialect): unknown {
+    if (typeof value !== 'string') return value ?? null;
+    return storableInFilter(textIssue(value), this.name, value);
   }
 
   columnType(dialect: DialectOps | Dialect): string {

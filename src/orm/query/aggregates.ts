@@ -6,6 +6,7 @@
  */
 
 import { type RawBuilder, sql } from 'kysely';
+import { parseExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { DecimalField } from '../fields/number.ts';
@@ -13,6 +14,7 @@ import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
 import { type Operand, orderable } from './lookup-sql.ts';
 import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './paths.ts';
+import type { Lookup } from './types.ts';
 
 const AGGREGATE: unique symbol = Symbol.for('volt.orm.aggregate');
 
@@ -59,7 +61,8 @@ export function count<P extends string = never>(
 }
 
 /**
- * The sum of a number or decimal field (`null` over no rows); a decimal's sum is a string.
+ * The sum of a number or decimal field (`null` over no rows); a decimal's sum is an exact
+ * string with the field's places, on both databases.
  *
  * @example
  * ```ts
@@ -71,11 +74,14 @@ export function sum<P extends string>(path: P): Aggregate<'sum', P> {
 }
 
 /**
- * The average of a number or decimal field, as a JavaScript number (`null` over no rows).
+ * The average of a number or decimal field (`null` over no rows): a JavaScript number, or for
+ * a decimal an exact decimal string at the precision of PostgreSQL's `avg(numeric)` (at least
+ * 16 significant digits and the field's places), on both databases.
  *
  * @example
  * ```ts
  * await query(db, Book).annotate({ rating: avg('reviews__rating') }).all();
+ * await query(db, Book).aggregate({ mean: avg('price') }); // { mean: '14.7000000000000000' }
  * ```
  */
 export function avg<P extends string>(path: P): Aggregate<'avg', P> {
@@ -198,14 +204,13 @@ function resolveOne(
   const read = (raw: unknown, ops: DialectOps): unknown => {
     if (fn === 'count') return Number(raw ?? 0);
     if (raw === null || raw === undefined) return null;
-    if (fn === 'avg') return Number(raw);
     if (field!.kind === 'decimal') {
-      // SQLite computes over the decimal text cast to a number; PostgreSQL returns numeric text.
-      // A float sum a hair below zero (-5e-17) is zero, not "-0.00".
-      const decimal = field as DecimalField;
-      return typeof raw === 'number' ? decimal.canonical(raw.toFixed(decimal.places)) : String(raw);
+      // Exact on both databases (ops.decimalAggregate); an average keeps PostgreSQL's scale,
+      // a sum, min or max has the field's places.
+      const text = ops.decimalAggregateFromDb(raw);
+      return fn === 'avg' ? text : (field as DecimalField).canonical(text);
     }
-    if (fn === 'sum') return Number(raw);
+    if (fn === 'avg' || fn === 'sum') return Number(raw);
     return field!.fromDb(raw, ops);
   };
   const shape = `${fn}${aggregate.distinct ? ' distinct' : ''}(${path?.name ?? ''}.${field ? JSON.stringify(field.column) : '*'})`;
@@ -224,10 +229,9 @@ function call(
     const pk = resolved.path ? resolved.path.model.meta.pk : undefined;
     return pk ? sql`count(${sql.ref(`${qualifier}.${pk.column!}`)})` : sql`count(*)`;
   }
-  const value =
-    fn === 'count'
-      ? sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!)
-      : orderable(field, ops, qualifier);
+  const column = sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!);
+  if (fn !== 'count' && field.kind === 'decimal') return ops.decimalAggregate(fn, column);
+  const value = fn === 'count' ? column : orderable(field, ops, qualifier);
   return sql`${sql.raw(fn)}(${sql.raw(distinct ? 'distinct ' : '')}${value})`;
 }
 
@@ -245,30 +249,51 @@ export function perRow(model: AnyModel, resolved: ResolvedAggregate, ops: Dialec
   return sql`(select ${call(resolved, ops, last)} from ${from})`;
 }
 
-/** An annotation as something filters can compare (`reviewCount__gte: 2`). */
+/**
+ * An annotation as something filters can compare (`reviewCount__gte: 2`). A decimal's `sum`,
+ * `avg`, `min` or `max` compares exactly: its value as the dialect compares decimal aggregates,
+ * the value given read as a decimal (`'10'`, `'10.00'` or `10`).
+ */
 export function annotationOperand(
   expression: RawBuilder<unknown>,
   resolved: ResolvedAggregate,
   ops: DialectOps,
 ): Operand {
-  const decimal = resolved.field?.kind === 'decimal' && resolved.aggregate.fn !== 'count';
-  const numeric =
-    resolved.aggregate.fn === 'count' ||
-    resolved.aggregate.fn === 'avg' ||
-    NUMERIC_KINDS.has(resolved.field!.kind);
+  const { fn } = resolved.aggregate;
+  const shape = `@${resolved.name}=${resolved.shape}`;
+  const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
+  if (fn !== 'count' && resolved.field?.kind === 'decimal') {
+    const compared = ops.comparableDecimalAggregate(expression);
+    return {
+      expression: compared,
+      ordered: () => compared,
+      shape,
+      lookups,
+      text: false,
+      numericText: false,
+      toDb: (value) => {
+        const exact = parseExact(value);
+        if (exact === undefined)
+          throw new QueryError(
+            `filter: '${resolved.name}' compares with a decimal number, got ${String(value)}`,
+          );
+        return ops.decimalAggregateToDb(exact);
+      },
+    };
+  }
+  const numeric = fn === 'count' || fn === 'avg' || NUMERIC_KINDS.has(resolved.field!.kind);
   return {
     expression,
     ordered: () => expression,
-    shape: `@${resolved.name}=${resolved.shape}`,
-    lookups: ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'],
+    shape,
+    lookups,
     text: false,
     numericText: false,
     toDb: (value) => {
       if (numeric) {
-        const n = typeof value === 'string' && decimal ? Number(value) : value;
-        if (typeof n !== 'number' || !Number.isFinite(n))
+        if (typeof value !== 'number' || !Number.isFinite(value))
           throw new QueryError(`filter: '${resolved.name}' compares with a number, got ${String(value)}`);
-        return decimal && !ops.decimalsAsText ? String(value) : n;
+        return value;
       }
       return resolved.field!.toDb(value, ops);
     },

@@ -360,8 +360,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
 
   /**
    * Aggregates over the matching rows, as one object: `count` a number (0 over no rows); `sum`,
-   * `min` and `max` typed like their field (decimals as exact strings) and `avg` a number, all
-   * `null` over no rows. Paths across relations aggregate the related rows of the matching rows.
+   * `min` and `max` typed like their field (decimals as exact strings) and `avg` a number (a
+   * decimal string for a decimal field), all `null` over no rows. Paths across relations aggregate the related rows of the matching rows.
    *
    * @example
    * ```ts

@@ -187,12 +187,15 @@ export type AggregateSpec<M> = Record<
   | Aggregate<Exclude<AggregateFunction, 'count'>, RowKey<M> | `${string}__${string}`>
 >;
 
-/** The value an aggregate gives: `count` a number, `avg` a number or null, others the field's type or null. */
+/**
+ * The value an aggregate gives: `count` a number; `avg` a number or null (a decimal string or
+ * null for a decimal field); others the field's type or null.
+ */
 export type AggregateValue<M, G> =
   G extends Aggregate<'count', string>
     ? number
-    : G extends Aggregate<'avg', string>
-      ? number | null
+    : G extends Aggregate<'avg', infer P>
+      ? (NonNullable<PathValue<M, P>> extends string ? string : number) | null
       : G extends Aggregate<AggregateFunction, infer P>
         ? unknown extends PathValue<M, P>
           ? unknown

@@ -1,5 +1,6 @@
 /** PostgreSQL's `DialectOps`: what the ORM does differently on PostgreSQL (see `dialects/ops.ts`). */
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type RawBuilder, sql } from 'kysely';
+import { formatExact } from '../../decimal.ts';
 import type { DatePart } from '../../query/types.ts';
 import type { DialectOps } from '../ops.ts';
 
@@ -45,12 +46,19 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   placeholder: (n) => `$${n}`,
   booleanToDb: (value) => value,
   booleanLiteral: (value) => String(value),
-  datetimeToDb: (date) => date,
+  // ISO-8601 UTC text, not a Date: pg would write a Date in the process's time zone, whose offset
+  // before 1900 has seconds (LMT, -04:56:02 in New York) that pg drops.
+  datetimeToDb: (date) => date.toISOString(),
   // pg parses jsonb itself (a JSON string comes back as a JS string).
   jsonFromDb: (raw) => raw,
   decimalsAsText: false,
   comparableDecimal: (expression) => expression,
   comparableDecimalSql: (column) => column,
+  decimalAggregate: (fn, column) => sql`${sql.raw(fn)}(${column})`,
+  // pg returns numeric as text, with the scale PostgreSQL computed.
+  decimalAggregateFromDb: (raw) => String(raw),
+  comparableDecimalAggregate: (expression) => expression,
+  decimalAggregateToDb: (value) => formatExact(value),
   datePart,
   likeOperator: (insensitive) => (insensitive ? 'ilike' : 'like'),
   noLimit: undefined,

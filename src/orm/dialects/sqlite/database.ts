@@ -35,6 +35,7 @@ import type { DialectOps } from '../ops.ts';
 import { quoteIdentifier } from '../quote.ts';
 import { abortedError, bothSignals, sleep } from '../signals.ts';
 import { Connection, TransactionState } from './connection.ts';
+import { registerDecimalFunctions } from './decimal-functions.ts';
 import { mapSqliteError } from './errors.ts';
 import { sqliteOps } from './ops.ts';
 
@@ -331,7 +332,8 @@ class SqliteDatabase implements Database {
 
 /**
  * Opens a SQLite database at `path` (`:memory:` for an in-memory one) with Volt's pragmas:
- * WAL for files, foreign keys on, `synchronous=NORMAL`, and lock waits of up to `busyTimeoutMs`
+ * WAL for files, foreign keys on, `synchronous=NORMAL`, Volt's exact decimal aggregates
+ * (`decimal-functions.ts`), and lock waits of up to `busyTimeoutMs`
  * (default 5000 ms) that do not block the event loop.
  */
 export function openSqlite(path: string, options: ConnectOptions = {}): Database {
@@ -344,6 +346,7 @@ export function openSqlite(path: string, options: ConnectOptions = {}): Database
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeoutMs, SYNC_BUSY_TIMEOUT)}`);
+    registerDecimalFunctions(db);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, 'PRAGMA');

@@ -1,9 +1,11 @@
 /** SQLite's `DialectOps`: what the ORM does differently on SQLite (see `dialects/ops.ts`). */
 import { type RawBuilder, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
 import type { Database } from '../../database.ts';
+import { formatExact } from '../../decimal.ts';
 import { ForeignKeyViolationError } from '../../errors.ts';
 import type { DatePart } from '../../query/types.ts';
 import type { DialectOps } from '../ops.ts';
+import { fromSortableText, sortableKey } from './decimal-functions.ts';
 
 function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<number> {
   const f = (format: string) => sql<number>`cast(strftime(${sql.lit(format)}, ${column}) as integer)`;
@@ -86,6 +88,11 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   decimalsAsText: true,
   comparableDecimal: (expression) => sql`cast(${expression} as real)`,
   comparableDecimalSql: (column) => `cast(${column} as real)`,
+  // Volt's own aggregates (decimal-functions.ts), answering text that sorts as the numbers do.
+  decimalAggregate: (fn, column) => sql`${sql.raw(`volt_decimal_${fn}`)}(${column})`,
+  decimalAggregateFromDb: (raw) => formatExact(fromSortableText(String(raw))),
+  comparableDecimalAggregate: (expression) => sql`volt_decimal_key(${expression})`,
+  decimalAggregateToDb: (value) => sortableKey(value),
   datePart,
   // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
   likeOperator: (insensitive) => (insensitive ? 'like' : undefined),
