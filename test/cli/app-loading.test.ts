@@ -83,7 +83,7 @@ test('a mistake Volt names while the app module loads exits 1 with its message a
   assert.equal(code, 1);
   assert.equal(
     stderr,
-    'volt: test/cli/fixtures/bad-field/app.ts failed to load: f.decimal() needs digits from 1 to 1000, got undefined\n' +
+    "volt: test/cli/fixtures/bad-field/app.ts failed to load: f.decimal() has no option 'maxDigits'; did you mean 'digits'?\n" +
       '  at test/cli/fixtures/bad-field/models.ts:5:13\n',
   );
 });
