@@ -12,20 +12,31 @@ export interface FlagSpec {
   valueName?: string;
   /** One line for `--help`. */
   description: string;
+  /** A string flag that may be given more than once (`-e auth -e library`): its value is a list. */
+  multiple?: boolean;
 }
 
 /** A positional argument of a command. All are optional. */
 export interface ArgumentSpec {
   name: string;
   description: string;
+  /** The last argument only: it takes every remaining word (`volt loaddata a.json b.json`). */
+  variadic?: boolean;
 }
 
 /** The flags of a command by long name. */
 export type FlagSpecs = Record<string, FlagSpec>;
 
-/** Parsed flag values: strings for string flags, booleans for boolean ones, absent when not given. */
+/**
+ * Parsed flag values: strings for string flags (a list for `multiple` ones), booleans for
+ * boolean ones, absent when not given.
+ */
 export type FlagValues<F extends FlagSpecs> = {
-  [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string;
+  [K in keyof F]?: F[K]['type'] extends 'boolean'
+    ? boolean
+    : F[K] extends { multiple: true }
+      ? string[]
+      : string;
 };
 
 /** Writes text to an output stream as is (callers add the newlines). */
@@ -33,7 +44,7 @@ export type Write = (text: string) => void;
 
 /** What a command's `run` receives. */
 export interface CommandInput<F extends FlagSpecs> {
-  /** Positional arguments, at most as many as the command declares. */
+  /** Positional arguments, at most as many as the command declares (any number for a variadic last one). */
   args: string[];
   flags: FlagValues<F>;
   /** The working directory that relative paths are resolved against. */

@@ -52,7 +52,11 @@ function unknownCommand(name: string): UsageError {
 function parseOptions(command: Command): ParseArgsOptionsConfig {
   const options: ParseArgsOptionsConfig = {};
   for (const [name, flag] of Object.entries({ ...command.flags, help: HELP_FLAG })) {
-    options[name] = flag.short ? { type: flag.type, short: flag.short } : { type: flag.type };
+    options[name] = {
+      type: flag.type,
+      ...(flag.short ? { short: flag.short } : {}),
+      ...(flag.multiple ? { multiple: true } : {}),
+    };
   }
   return options;
 }
@@ -104,7 +108,7 @@ async function dispatch(argv: string[], cwd: string, stdout: Write, stderr: Writ
   } catch (error) {
     throw usageErrorOf(error, name, command);
   }
-  const extra = parsed.positionals[command.args.length];
+  const extra = command.args.at(-1)?.variadic ? undefined : parsed.positionals[command.args.length];
   if (extra !== undefined) {
     const expected = command.args.length === 0 ? 'no arguments' : `at most ${command.args.length}`;
     throw new UsageError(

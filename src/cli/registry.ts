@@ -53,6 +53,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Print the SQL of a migration without running it',
     load: async () => (await import('./commands/sqlmigrate.ts')).command,
   },
+  dumpdata: {
+    summary: 'Print the database rows as a JSON fixture',
+    load: async () => (await import('./commands/dumpdata.ts')).command,
+  },
+  loaddata: {
+    summary: 'Load JSON fixtures into the database, in one transaction',
+    load: async () => (await import('./commands/loaddata.ts')).command,
+  },
   createsuperuser: {
     summary: 'Create a user with every permission',
     load: async () => (await import('./commands/createsuperuser.ts')).command,

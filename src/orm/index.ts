@@ -71,6 +71,14 @@ export {
 } from './fields/temporal.ts';
 export { type StringOptions, TextField, type TextOptions, type UuidOptions } from './fields/text.ts';
 export {
+  type DumpOptions,
+  dumpData,
+  type FixtureObject,
+  type LoadOptions,
+  type LoadResult,
+  loadData,
+} from './fixtures.ts';
+export {
   type CheckSpec,
   type Condition,
   type IndexMeta,

@@ -114,6 +114,13 @@ export interface DialectOps {
 
   /** `select 1 as found …` when a table named by the one parameter exists (in the current schema). */
   readonly tableExistsSql: string;
+  /**
+   * The statement that moves the sequence of the auto primary key `column` of `table` past the
+   * largest key in the table, once rows were inserted with their keys given (fixtures), so the
+   * next insert without a key does not collide (Django's `sequence_reset_sql`); `undefined` when
+   * the database keeps up by itself (SQLite's `autoincrement` remembers the largest key inserted).
+   */
+  resetSequenceSql(table: string, column: string): string | undefined;
   /** The column definitions of `volt_migrations`. */
   readonly migrationsTableColumns: string;
   /**

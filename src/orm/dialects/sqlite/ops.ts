@@ -100,6 +100,8 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   rowLocks: false,
   failedStatementAbortsTransaction: false,
   tableExistsSql: "select 1 as found from sqlite_master where type = 'table' and name = ?",
+  // `autoincrement` keeps the largest key ever inserted (given or not) in sqlite_sequence.
+  resetSequenceSql: () => undefined,
   migrationsTableColumns:
     '"id" integer primary key autoincrement, "app" text not null, "name" text not null, "applied_at" text not null',
   inlineForwardForeignKeys: true,
