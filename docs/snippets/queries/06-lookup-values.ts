@@ -38,4 +38,8 @@ assert.deepEqual(await names(heroes.filter({ labours__gt: 2 ** 31 })), []);
 assert.deepEqual(await names(heroes.filter({ labours__lt: 2 ** 31 })), ['Heracles', 'σίσυφος']);
 assert.deepEqual(await names(heroes.filter({ labours__gte: 1.5 })), ['Heracles']);
 
+// An in list of any length is one statement (one parameter past a few dozen values).
+const ids = Array.from({ length: 50_000 }, (_, i) => i + 1);
+assert.equal(await heroes.filter({ id__in: ids }).count(), 3);
+
 await app.close();

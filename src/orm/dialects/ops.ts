@@ -5,7 +5,15 @@
  * (`dialects/<name>/`) implementing this interface. Implemented by `dialects/sqlite/ops.ts` and
  * `dialects/postgres/ops.ts`.
  */
-import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, RawBuilder } from 'kysely';
+import type {
+  DatabaseIntrospector,
+  DialectAdapter,
+  Expression,
+  Kysely,
+  QueryCompiler,
+  RawBuilder,
+  SqlBool,
+} from 'kysely';
 import type { Database, DialectName } from '../database.ts';
 import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
 import type { DatePart } from '../query/types.ts';
@@ -80,6 +88,15 @@ export interface DialectOps {
    * when `like` cannot match that way (the caller compares with `instr`/`substr`).
    */
   likeOperator(insensitive: boolean): string | undefined;
+  /**
+   * How many values an `in (…)` list binds one by one; a longer list is bound as one parameter
+   * (`manyValues`, compared by `inMany`), whatever its length.
+   */
+  readonly inListLimit: number;
+  /** `expression` equals one of the values of `list`, the parameter made by `manyValues`. */
+  inMany(expression: Expression<unknown>, list: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /** The one parameter holding `values` (database values, no `null`) for `inMany`. */
+  manyValues(values: readonly unknown[]): unknown;
   /** The `limit` that means none, for an offset without a limit; `undefined` when none is needed. */
   readonly noLimit: number | undefined;
 

@@ -23,8 +23,8 @@ function textValue(value: unknown, key: string): string {
 
 /**
  * The SQL a lookup becomes, named in the cache shape: `eq`, `cmp` (`>`, `>=`, `<`, `<=`),
- * `between`, `list` (one parameter per value), `null`, `notNull`, `never` (`1 = 0`: an empty
- * `in` list), `none` and `all` (decided without the database: a value the column can never
+ * `between`, `list` (one parameter per value), `many` (one parameter for all), `null`,
+ * `notNull`, `never` (`1 = 0`: an empty `in` list), `none` and `all` (decided without the database: a value the column can never
  * hold, a bound past its range, an `in` list of `null`), `lower` (`iexact`), `ilike`, `like`,
  * `instr`, `prefix`, `suffix`.
  */
@@ -106,7 +106,7 @@ export function prepare(
       return db === NEVER ? { form: 'none', params: [] } : { form: 'eq', params: [db] };
     }
     case 'in':
-      return prepareIn(value, key, rule);
+      return prepareIn(value, key, rule, ops);
     case 'gt':
     case 'gte':
     case 'lt':
@@ -161,8 +161,9 @@ export function prepare(
  * `in`: `null` is dropped (NULL equals nothing, as in Django), as are a value the column can
  * never hold and repeats; a list left with nothing matches nothing, and its negation keeps the
  * rows with a value (for `[null]`, as `exclude({ x: null })` does). An empty list is `1 = 0`.
+ * A long list is bound as one parameter.
  */
-function prepareIn(value: unknown, key: string, rule: ValueRule): Prepared {
+function prepareIn(value: unknown, key: string, rule: ValueRule, ops: DialectOps): Prepared {
   if (!Array.isArray(value)) throw new QueryError(`filter: '${key}' needs an array`);
   const kept: unknown[] = [];
   const seen = new Set<unknown>();
@@ -174,5 +175,6 @@ function prepareIn(value: unknown, key: string, rule: ValueRule): Prepared {
     kept.push(db);
   }
   if (kept.length === 0) return { form: value.length > 0 ? 'none' : 'never', params: [] };
+  if (kept.length > ops.inListLimit) return { form: 'many', params: [ops.manyValues(kept)] };
   return { form: 'list', params: kept };
 }

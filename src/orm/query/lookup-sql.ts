@@ -5,7 +5,7 @@
  * and its parameters without building any SQL, so a query whose SQL is cached builds none.
  */
 
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import { type Clause, lazyClause } from './clause.ts';
@@ -27,6 +27,39 @@ function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
 export function orderable(field: AnyField, ops: DialectOps, qualifier?: string): RawBuilder<unknown> {
   const column = columnRef(field, qualifier);
   return field.kind === 'decimal' ? ops.comparableDecimal(column) : column;
+}
+
+/**
+ * `expression in (…)` with database values (no `null`): one parameter per value, or for a list
+ * longer than `ops.inListLimit` one parameter holding them all (`ops.inMany`), so a list of any
+ * length stays under the databases' parameter limits and keeps one cached shape.
+ *
+ * @example
+ * ```ts
+ * db.kysely.deleteFrom('library_book').where(inList(sql.ref('id'), ids, db.ops)).compile();
+ * ```
+ */
+export function inList(
+  expression: Expression<unknown>,
+  values: readonly unknown[],
+  ops: DialectOps,
+): RawBuilder<SqlBool> {
+  if (values.length === 0) return sql<SqlBool>`1 = 0`;
+  if (values.length > ops.inListLimit) return ops.inMany(expression, sql.val(ops.manyValues(values)));
+  return sql<SqlBool>`${expression} in (${sql.join(values.map((v) => sql.val(v)))})`;
+}
+
+/**
+ * What `inList` binds for `values`, and the part of a cache shape naming its SQL: the count of a
+ * short list, `many` for a long one (whose SQL is the same whatever its length).
+ */
+export function inListParams(
+  values: readonly unknown[],
+  ops: DialectOps,
+): { shape: string; params: unknown[] } {
+  return values.length > ops.inListLimit
+    ? { shape: 'many', params: [ops.manyValues(values)] }
+    : { shape: String(values.length), params: [...values] };
 }
 
 /**
@@ -174,6 +207,8 @@ function build(
       return sql<SqlBool>`${column} = ${value(0)}`;
     case 'list':
       return sql<SqlBool>`${column} in (${sql.join(params.map((_, i) => value(i)))})`;
+    case 'many':
+      return ops.inMany(column, value(0));
     case 'cmp':
       return sql<SqlBool>`${operand.ordered()} ${sql.raw(OPERATORS[lookup]!)} ${bound(0)}`;
     case 'between':
