@@ -42,4 +42,8 @@ assert.deepEqual(await names(heroes.filter({ labours__gte: 1.5 })), ['Heracles']
 const ids = Array.from({ length: 50_000 }, (_, i) => i + 1);
 assert.equal(await heroes.filter({ id__in: ids }).count(), 3);
 
+// iexact and icontains compare capitals by Unicode's rules: a final ς matches Σ.
+assert.deepEqual(await names(heroes.filter({ name__iexact: 'ΣΊΣΥΦΟΣ' })), ['σίσυφος']);
+assert.deepEqual(await names(heroes.filter({ name__icontains: 'HERA' })), ['Heracles']);
+
 await app.close();

@@ -1,8 +1,8 @@
 /**
  * The first pass of a lookup, which builds no SQL: its value checked (`lookup-values.ts`), and
  * the form its SQL takes with its parameters — the form is part of the query's cache shape, so
- * `lookup-sql.ts` builds a form's SQL once. `null` inside `in` and integers past their column's
- * range or with a fraction are decided here.
+ * `lookup-sql.ts` builds a form's SQL once. `null` inside `in`, integers past their column's
+ * range or with a fraction, and case-insensitive text are decided here.
  */
 
 import type { DialectOps } from '../dialects/ops.ts';
@@ -24,9 +24,9 @@ function textValue(value: unknown, key: string): string {
 /**
  * The SQL a lookup becomes, named in the cache shape: `eq`, `cmp` (`>`, `>=`, `<`, `<=`),
  * `between`, `list` (one parameter per value), `many` (one parameter for all), `null`,
- * `notNull`, `never` (`1 = 0`: an empty `in` list), `none` and `all` (decided without the database: a value the column can never
- * hold, a bound past its range, an `in` list of `null`), `lower` (`iexact`), `ilike`, `like`,
- * `instr`, `prefix`, `suffix`.
+ * `notNull`, `never` (`1 = 0`: an empty `in` list), `none` and `all` (decided without the
+ * database: a value the column can never hold, a bound past its range, an `in` list of `null`),
+ * `like`, `fold:<fn>` (both sides through a case-folding function), `instr`, `prefix`, `suffix`.
  */
 export type Form = string;
 
@@ -132,20 +132,24 @@ export function prepare(
     case 'isNull':
       if (typeof value !== 'boolean') throw new QueryError(`filter: '${key}' needs true or false`);
       return { form: value ? 'null' : 'notNull', params: [] };
-    case 'iexact':
-      return { form: 'lower', params: [textValue(value, key)] };
+    case 'iexact': {
+      const text = textValue(value, key);
+      const fold = ops.caseFolding(text);
+      return fold ? { form: `fold:${fold}`, params: [text] } : { form: 'like', params: [likeEscape(text)] };
+    }
     case 'icontains': {
       const text = textValue(value, key);
       if (text === '') return { form: 'notNull', params: [] };
-      return { form: 'ilike', params: [`%${likeEscape(text)}%`] };
+      const fold = ops.caseFolding(text);
+      return { form: fold ? `fold:${fold}` : 'like', params: [`%${likeEscape(text)}%`] };
     }
     case 'contains':
     case 'startsWith':
     case 'endsWith': {
       const text = textValue(value, key);
       if (text === '') return { form: 'notNull', params: [] };
-      // undefined: `like` cannot match this way (SQLite's ignores ASCII case): instr/substr.
-      if (ops.likeOperator(false) === undefined)
+      // SQLite's `like` ignores ASCII case: there a case-sensitive match compares with instr/substr.
+      if (ops.likeIgnoresCase)
         return lookup === 'contains'
           ? { form: 'instr', params: [text] }
           : { form: lookup === 'startsWith' ? 'prefix' : 'suffix', params: [text, text] };

@@ -190,6 +190,12 @@ function build(
   const value = (i: number) => sql.val(params[i]);
   // SQLite decimals are compared as numbers: their bound values are cast too.
   const bound = (i: number) => (operand.numericText ? sql`cast(${value(i)} as real)` : value(i));
+  if (form.startsWith('fold:')) {
+    const fold = sql.raw(form.slice('fold:'.length));
+    return lookup === 'iexact'
+      ? sql<SqlBool>`${fold}(${column}) = ${fold}(cast(${value(0)} as text))`
+      : sql<SqlBool>`${fold}(${column}) like ${fold}(cast(${value(0)} as text)) escape '\\'`;
+  }
   switch (form) {
     case 'null':
       return sql<SqlBool>`${column} is null`;
@@ -213,12 +219,8 @@ function build(
       return sql<SqlBool>`${operand.ordered()} ${sql.raw(OPERATORS[lookup]!)} ${bound(0)}`;
     case 'between':
       return sql<SqlBool>`${operand.ordered()} between ${bound(0)} and ${bound(1)}`;
-    case 'lower':
-      return sql<SqlBool>`lower(${column}) = lower(cast(${value(0)} as text))`;
-    case 'ilike':
-      return sql<SqlBool>`${column} ${sql.raw(ops.likeOperator(true)!)} ${value(0)} escape '\\'`;
     case 'like':
-      return sql<SqlBool>`${column} ${sql.raw(ops.likeOperator(false)!)} ${value(0)} escape '\\'`;
+      return sql<SqlBool>`${column} like ${value(0)} escape '\\'`;
     case 'instr':
       return sql<SqlBool>`instr(${column}, ${value(0)}) > 0`;
     case 'prefix':

@@ -68,7 +68,10 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimal: (expression) => expression,
   comparableDecimalSql: (column) => column,
   datePart,
-  likeOperator: (insensitive) => (insensitive ? 'ilike' : 'like'),
+  likeIgnoresCase: false,
+  // upper(), not lower() or ilike: lower() turns 'Σ' into 'σ' wherever it stands, so a word
+  // ending in 'ς' would never match its capitals.
+  caseFolding: () => 'upper',
   inListLimit: IN_LIST_LIMIT,
   // One array parameter; its element type is the compared expression's.
   inMany: (expression, list) => sql<SqlBool>`${expression} = any(${list})`,

@@ -330,6 +330,18 @@ class SqliteDatabase implements Database {
 }
 
 /**
+ * Functions the ORM's SQL calls on every connection. `volt_upper`: text in capitals by
+ * JavaScript's `toUpperCase()` (Unicode's rules: `'σίσυφος'` → `'ΣΊΣΥΦΟΣ'`), for `iexact` and
+ * `icontains` with non-ASCII text, as SQLite's `upper()` folds ASCII only. Deterministic, and
+ * callable from statements only (not from a schema, a view or a trigger).
+ */
+function registerFunctions(db: DatabaseSync): void {
+  db.function('volt_upper', { deterministic: true, directOnly: true }, (value) =>
+    typeof value === 'string' ? value.toUpperCase() : value,
+  );
+}
+
+/**
  * Opens a SQLite database at `path` (`:memory:` for an in-memory one) with Volt's pragmas:
  * WAL for files, foreign keys on, `synchronous=NORMAL`, and lock waits of up to `busyTimeoutMs`
  * (default 5000 ms) that do not block the event loop.
@@ -344,6 +356,7 @@ export function openSqlite(path: string, options: ConnectOptions = {}): Database
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeoutMs, SYNC_BUSY_TIMEOUT)}`);
+    registerFunctions(db);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, 'PRAGMA');

@@ -34,6 +34,8 @@ function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<numbe
   }
 }
 
+const ASCII = /^\p{ASCII}*$/u;
+
 /**
  * Longer `in` lists are one JSON parameter read by `json_each`: SQLite allows 32,766 parameters
  * per statement, and each length of list would otherwise be a statement of its own. Measured on
@@ -109,8 +111,10 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimal: (expression) => sql`cast(${expression} as real)`,
   comparableDecimalSql: (column) => `cast(${column} as real)`,
   datePart,
-  // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
-  likeOperator: (insensitive) => (insensitive ? 'like' : undefined),
+  likeIgnoresCase: true,
+  // Its like already ignores ASCII case, in C; other text goes through the connection's
+  // `volt_upper` (JavaScript's toUpperCase(): SQLite's own upper() folds ASCII only).
+  caseFolding: (value) => (ASCII.test(value) ? undefined : 'volt_upper'),
   inListLimit: IN_LIST_LIMIT,
   inMany: (expression, list) => sql<SqlBool>`${expression} in (select value from json_each(${list}))`,
   manyValues: jsonList,
