@@ -11,7 +11,7 @@ import type { AnyField } from '../fields/field.ts';
 import { type Clause, lazyClause } from './clause.ts';
 import { QueryError } from './errors.ts';
 import { type Form, prepare } from './lookup-forms.ts';
-import { DATE_PART_RULE, fieldRule, NEVER, type ValueRule } from './lookup-values.ts';
+import { DATE_PART_RULE, fieldRule, type ValueRule } from './lookup-values.ts';
 import { NUMERIC, TEXT, TEXT_KINDS } from './lookups.ts';
 import type { DatePart, Lookup } from './types.ts';
 
@@ -82,9 +82,7 @@ export interface Operand {
   readonly numericText: boolean;
   /** A column of the queried table that is its primary key or unique. */
   readonly unique?: boolean;
-  /** `false` for a value the column can never hold: `=` and `in` then match no row. */
-  holds?(value: unknown): boolean;
-  /** How values are checked and converted; operands without one use `toDb` and `holds`. */
+  /** How values are checked and converted; operands without one use `toDb`. */
   readonly values?: ValueRule;
 }
 
@@ -140,7 +138,6 @@ function makeOperand(
     numericText: ops.decimalsAsText && field.kind === 'decimal',
     toDb: (value) => field.toDb(value, ops),
     unique: qualifier === undefined && (field.primaryKey || field.unique),
-    holds: (value) => field.canHold(value),
     values: fieldRule(field, ops),
   };
 }
@@ -168,12 +165,12 @@ export function leaf(operand: Operand, lookup: Lookup, key: string, value: unkno
 
 const OPERATORS: Partial<Record<Lookup, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
-/** The operand's rule, or one made of its `toDb` and `holds` (an annotation). */
+/** The operand's rule, or one made of its `toDb` (an annotation, which checks its values there). */
 function ruleOf(operand: Operand): ValueRule {
   return (
     operand.values ?? {
       integers: undefined,
-      equal: (value) => (operand.holds?.(value) === false ? NEVER : operand.toDb(value)),
+      equal: (value) => operand.toDb(value),
       order: (value) => operand.toDb(value),
     }
   );

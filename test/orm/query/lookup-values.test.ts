@@ -28,7 +28,8 @@ async function seed(db: Database) {
       at: f.datetime({ nullable: true }),
       starts: f.time({ nullable: true }),
       ok: f.boolean({ nullable: true }),
-      ref: f.uuid({ nullable: true }),
+      ref: f.uuid({ nullable: true, unique: true }),
+      stamp: f.datetime({ nullable: true, unique: true }),
     },
     { registry, ordering: ['code'] },
   );
@@ -169,6 +170,28 @@ forEachDialect((_dialect, open) => {
     assert.deepEqual(await where({ at__year__in: [2024, 2 ** 40] }), ['a']);
     assert.deepEqual(await where({ at__year: 2 ** 40 }), []);
     assert.deepEqual(await where({ at__month__range: [0.5, 1.5] }), ['a']);
+  });
+
+  test('get() by a unique key checks its value the same way, on its fast path too', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Item, items } = await seed(db);
+    const ref = '00000000-0000-4000-8000-000000000002';
+    // The first call plans the fast path; the later ones reuse the plan.
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await query(db, Item).get({ ref })).code, 'b');
+      await assert.rejects(query(db, Item).get({ ref: 'abc' }), { name: 'QueryError', message: /'ref'/ });
+      await assert.rejects(query(db, Item).get({ stamp: 'abc' as never }), {
+        name: 'QueryError',
+        message: /'stamp'/,
+      });
+      await assert.rejects(query(db, Item).get({ code: 7 as never }), {
+        name: 'QueryError',
+        message: /'code'/,
+      });
+      await assert.rejects(query(db, Item).get({ id: 2 ** 40 }), { name: 'NotFoundError' });
+    }
+    assert.equal(await items.count(), 3);
   });
 
   test('values of the right type compare on every kind of column', async (t) => {
