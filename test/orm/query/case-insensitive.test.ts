@@ -59,6 +59,8 @@ forEachDialect((_dialect, open) => {
     assert.deepEqual(await texts({ text__iexact: '100_ done' }), []);
     assert.deepEqual(await texts({ text__iexact: 'dun' }), []);
     assert.deepEqual(await texts({ text__iexact: '' }), []);
+    // Longer than SQLite's longest like pattern (50,000 bytes).
+    assert.deepEqual(await texts({ text__iexact: 'x'.repeat(60_000) }), []);
     // Case-sensitive lookups still see case.
     assert.deepEqual(await texts({ text__contains: 'une' }), ['Dune']);
     assert.deepEqual(await texts({ text__startsWith: 'DUNE' }), ['DUNE Messiah']);

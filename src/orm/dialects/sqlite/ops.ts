@@ -35,6 +35,8 @@ function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<numbe
 }
 
 const ASCII = /^\p{ASCII}*$/u;
+/** Text this long is compared by `upper()`, not `like`: SQLite refuses patterns over 50,000 bytes. */
+const LONGEST_LIKE = 10_000;
 
 /**
  * Longer `in` lists are one JSON parameter read by `json_each`: SQLite allows 32,766 parameters
@@ -112,9 +114,11 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimalSql: (column) => `cast(${column} as real)`,
   datePart,
   likeIgnoresCase: true,
-  // Its like already ignores ASCII case, in C; other text goes through the connection's
-  // `volt_upper` (JavaScript's toUpperCase(): SQLite's own upper() folds ASCII only).
-  caseFolding: (value) => (ASCII.test(value) ? undefined : 'volt_upper'),
+  // Its like already ignores ASCII case, in C (its own upper() too, for text longer than a like
+  // pattern may be); other text goes through the connection's `volt_upper` (JavaScript's
+  // toUpperCase(): SQLite's upper() folds ASCII only).
+  caseFolding: (value) =>
+    ASCII.test(value) ? (value.length > LONGEST_LIKE ? 'upper' : undefined) : 'volt_upper',
   inListLimit: IN_LIST_LIMIT,
   inMany: (expression, list) => sql<SqlBool>`${expression} in (select value from json_each(${list}))`,
   manyValues: jsonList,
