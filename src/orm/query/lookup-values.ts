@@ -54,7 +54,7 @@ function shown(value: unknown): string {
 }
 
 /** The error of a value of the wrong type. */
-export function wrongValue(key: string, needs: string, value: unknown): QueryError {
+function wrongValue(key: string, needs: string, value: unknown): QueryError {
   return new QueryError(`filter: '${key}' needs ${needs}, got ${shown(value)}`);
 }
 
