@@ -194,6 +194,34 @@ forEachDialect((_dialect, open) => {
     assert.equal(await items.count(), 3);
   });
 
+  test('a long in list, bound as one parameter, compares every kind of column as a short one does', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { items, codes } = await seed(db);
+    const padded = <T>(value: T, other: (i: number) => T) => [
+      ...Array.from({ length: 80 }, (_, i) => other(i)),
+      value,
+    ];
+    const lists: Record<string, unknown[]> = {
+      n__in: padded(3, (i) => 100 + i),
+      big__in: padded(3, (i) => 100 + i),
+      score__in: padded(3.5, (i) => 100.5 + i),
+      name__in: padded('b', (i) => `x${i}`),
+      day__in: padded('2025-06-30', (i) => `2000-01-${String((i % 28) + 1).padStart(2, '0')}`),
+      at__in: padded(new Date('2025-06-30T12:00:00Z'), (i) => new Date(Date.UTC(2000, 0, 1, 0, i))),
+      starts__in: padded('12:00', (i) => `01:${String(i % 60).padStart(2, '0')}`),
+      ref__in: padded(
+        '00000000-0000-4000-8000-000000000002',
+        (i) => `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      ),
+      at__year__in: padded(2025, (i) => 1900 + i),
+    };
+    for (const [key, list] of Object.entries(lists)) {
+      assert.deepEqual(await codes(items.filter({ [key]: list } as never)), ['b'], key);
+      assert.deepEqual(await codes(items.exclude({ [key]: list } as never)), ['a'], key);
+    }
+  });
+
   test('values of the right type compare on every kind of column', async (t) => {
     const db = await open();
     t.after(() => db.close());
