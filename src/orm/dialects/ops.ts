@@ -5,7 +5,15 @@
  * (`dialects/<name>/`) implementing this interface. Implemented by `dialects/sqlite/ops.ts` and
  * `dialects/postgres/ops.ts`.
  */
-import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, RawBuilder } from 'kysely';
+import type {
+  DatabaseIntrospector,
+  DialectAdapter,
+  Expression,
+  Kysely,
+  QueryCompiler,
+  RawBuilder,
+  SqlBool,
+} from 'kysely';
 import type { Database, DialectName } from '../database.ts';
 import type { Exact } from '../decimal.ts';
 import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
@@ -93,10 +101,26 @@ export interface DialectOps {
    */
   datePart(column: RawBuilder<unknown>, part: DatePart, kind: string): RawBuilder<number>;
   /**
-   * The operator of a `like` match (`ilike` for case-insensitive where there is one); `undefined`
-   * when `like` cannot match that way (the caller compares with `instr`/`substr`).
+   * `true` when `like` ignores ASCII case (SQLite): case-sensitive `contains`, `startsWith` and
+   * `endsWith` then compare with `instr`/`substr` instead.
    */
-  likeOperator(insensitive: boolean): string | undefined;
+  readonly likeIgnoresCase: boolean;
+  /**
+   * The function `iexact` and `icontains` fold both sides with to compare `value` without case
+   * (as Django, `UPPER(column) = UPPER(value)`), with Unicode's case rules (`'σίσυφος'` matches
+   * `'ΣΊΣΥΦΟΣ'`); `undefined` when this dialect's `like` already ignores the case of every
+   * letter of `value` and costs no function call per row (SQLite, for ASCII text).
+   */
+  caseFolding(value: string): string | undefined;
+  /**
+   * How many values an `in (…)` list binds one by one; a longer list is bound as one parameter
+   * (`manyValues`, compared by `inMany`), whatever its length.
+   */
+  readonly inListLimit: number;
+  /** `expression` equals one of the values of `list`, the parameter made by `manyValues`. */
+  inMany(expression: Expression<unknown>, list: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /** The one parameter holding `values` (database values, no `null`) for `inMany`. */
+  manyValues(values: readonly unknown[]): unknown;
   /** The `limit` that means none, for an offset without a limit; `undefined` when none is needed. */
   readonly noLimit: number | undefined;
   /**

@@ -13,9 +13,8 @@ import { autoJoinTable } from '../ddl.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
 import { type DeletionBlocker, ProtectedError, RestrictedError } from './errors.ts';
+import { inList } from './lookup-sql.ts';
 
-/** Keys per `in (…)`: far below SQLite's and PostgreSQL's parameter limits. */
-const BATCH = 1000;
 /** How many keys of the rows in the way an error shows. */
 const SHOWN = 10;
 
@@ -90,23 +89,19 @@ export function needsCollector(model: AnyModel): boolean {
   return collect;
 }
 
+/** The keys of `model`'s rows whose `field` points at one of `keys`: one query, however many keys. */
 async function keysPointingAt(
   db: Database,
   model: AnyModel,
   field: RelationField,
   keys: readonly unknown[],
 ): Promise<unknown[]> {
-  const pk = model.meta.pk.column!;
-  const out: unknown[] = [];
-  for (let start = 0; start < keys.length; start += BATCH) {
-    const { sql: text, parameters } = db.kysely
-      .selectFrom(model.meta.table)
-      .select(sql.ref(pk).as('key'))
-      .where(sql.ref(field.column!), 'in', keys.slice(start, start + BATCH))
-      .compile();
-    for (const row of await db.all<{ key: unknown }>(text, parameters)) out.push(row.key);
-  }
-  return out;
+  const { sql: text, parameters } = db.kysely
+    .selectFrom(model.meta.table)
+    .select(sql.ref(model.meta.pk.column!).as('key'))
+    .where(inList(sql.ref(field.column!), keys, db.ops))
+    .compile();
+  return (await db.all<{ key: unknown }>(text, parameters)).map((row) => row.key);
 }
 
 function blockers(list: readonly Blocking[], db: Database): DeletionBlocker[] {
@@ -219,35 +214,30 @@ export async function executeDeletion(db: Database, plan: DeletionPlan): Promise
   for (const { model, field, keys } of plan.updates) {
     const gone = plan.deleted.get(model);
     const staying = keys.filter((key) => !gone?.has(keyOf(key)));
+    if (staying.length === 0) continue;
     const value = field.onDelete === 'setDefault' ? field.toDb(field.getDefault() ?? null, db.ops) : null;
-    for (let start = 0; start < staying.length; start += BATCH) {
-      const { sql: text, parameters } = db.kysely
-        .updateTable(model.meta.table)
-        .set({ [field.column!]: value })
-        .where(sql.ref(model.meta.pk.column!), 'in', staying.slice(start, start + BATCH))
-        .compile();
-      await db.run(text, parameters);
-    }
+    const { sql: text, parameters } = db.kysely
+      .updateTable(model.meta.table)
+      .set({ [field.column!]: value })
+      .where(inList(sql.ref(model.meta.pk.column!), staying, db.ops))
+      .compile();
+    await db.run(text, parameters);
   }
   for (const { table, column, keys } of plan.joinRows) {
-    for (let start = 0; start < keys.length; start += BATCH) {
-      const { sql: text, parameters } = db.kysely
-        .deleteFrom(table)
-        .where(sql.ref(column), 'in', keys.slice(start, start + BATCH))
-        .compile();
-      await db.run(text, parameters);
-    }
+    const { sql: text, parameters } = db.kysely
+      .deleteFrom(table)
+      .where(inList(sql.ref(column), keys, db.ops))
+      .compile();
+    await db.run(text, parameters);
   }
   const counts = new Map<AnyModel, number>();
   for (const { model, keys } of [...plan.batches].reverse()) {
-    for (let start = 0; start < keys.length; start += BATCH) {
-      const { sql: text, parameters } = db.kysely
-        .deleteFrom(model.meta.table)
-        .where(sql.ref(model.meta.pk.column!), 'in', keys.slice(start, start + BATCH))
-        .compile();
-      const { changes } = await db.run(text, parameters);
-      counts.set(model, (counts.get(model) ?? 0) + changes);
-    }
+    const { sql: text, parameters } = db.kysely
+      .deleteFrom(model.meta.table)
+      .where(inList(sql.ref(model.meta.pk.column!), keys, db.ops))
+      .compile();
+    const { changes } = await db.run(text, parameters);
+    counts.set(model, (counts.get(model) ?? 0) + changes);
   }
   return counts;
 }

@@ -1,8 +1,9 @@
 /**
  * The `get()` fast path: `get({ key: value, … })` on a fresh query, where every key is a plain
  * field compared with `=`, runs a plan made by the general path the first time and reused after
- * (the SQL, and the fields whose `toDb` turns the values into its parameters). The most common
- * query skips building conditions, shapes and cache keys.
+ * (the SQL, and the fields' value rules, which check the values and turn them into its
+ * parameters as the general path does). The most common query skips building conditions, shapes
+ * and cache keys.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { AnyField } from '../fields/field.ts';
@@ -10,6 +11,8 @@ import type { AnyModel } from '../model.ts';
 import { compiledSelect } from './compiler.ts';
 import { MultipleFoundError, NotFoundError } from './errors.ts';
 import { rowOf } from './hydrate.ts';
+import { fieldOperand } from './lookup-sql.ts';
+import { NEVER, type ValueRule } from './lookup-values.ts';
 import { resolveKey } from './lookups.ts';
 import { INITIAL, type Source, whereOf } from './state.ts';
 
@@ -18,7 +21,8 @@ interface DirectGet {
   readonly sql: string;
   /** The condition keys, in order: a signature shared by other keys (`'a|b'`) does not match them. */
   readonly names: readonly string[];
-  readonly keys: readonly AnyField[];
+  /** Each key's value rule (`lookup-values.ts`): a wrong type is the general path's `QueryError`. */
+  readonly rules: readonly ValueRule[];
 }
 const directGets = new WeakMap<AnyModel, Map<string, DirectGet | null>>();
 
@@ -76,9 +80,10 @@ export function directGet(
   const ops = db.ops;
   const params = new Array<unknown>(values.length);
   for (let i = 0; i < values.length; i++) {
+    const value = plan.rules[i]!.equal(values[i], names[i]!);
     // A value the column cannot hold matches nothing: the general path says so without SQL errors.
-    if (!plan.keys[i]!.canHold(values[i])) return undefined;
-    params[i] = plan.keys[i]!.toDb(values[i], ops);
+    if (value === NEVER) return undefined;
+    params[i] = value;
   }
   return db.arrays(plan.sql, params).then((raw) => {
     const label = model.meta.label;
@@ -104,7 +109,9 @@ function planDirectGet(
     if (!target || target.path || !target.field || target.part || target.lookup !== 'exact') return null;
     keys.push(target.field);
   }
-  if (keys.some((field, i) => !field.canHold(values[i]))) return undefined;
+  const names = Object.keys(conditions);
+  const rules = keys.map((field) => fieldOperand(field, db.ops, undefined, undefined).values!);
+  if (rules.some((rule, i) => rule.equal(values[i], names[i]!) === NEVER)) return undefined;
   // What `query(db, model).filter(conditions).get()` runs.
   const where = [whereOf(model, INITIAL.annotations, [conditions], db.ops)];
   const single = where.some((w) => w.unique);
@@ -117,7 +124,7 @@ function planDirectGet(
   const ops = db.ops;
   const expected = values.map((value, i) => keys[i]!.toDb(value, ops));
   if (!isDeepStrictEqual([...parameters], expected)) return null;
-  return { sql: text, names: Object.keys(conditions), keys };
+  return { sql: text, names, rules };
 }
 
 /** @internal The condition-key signatures planned for a model (`'sqlite|id'`), for tests. */

@@ -11,6 +11,7 @@ import { compiled } from './cache.ts';
 import { compiledSelect, selectOf } from './compiler.ts';
 import { QueryError } from './errors.ts';
 import type { JoinTable } from './join-table.ts';
+import { inList, inListParams } from './lookup-sql.ts';
 import { resolveField } from './lookups.ts';
 import { follow, pathFrom } from './paths.ts';
 import { attachSelected, type PrefetchLoader, prefetch } from './relations.ts';
@@ -139,7 +140,9 @@ export async function linkedRows(
   const extras = annotationExtras(source, state);
   const { shape, params } = shapeOf(source, 'linked', fields, state, extras);
   const via = `${shape}|via:${JSON.stringify([join.table, join.sourceColumn, join.targetColumn])}`;
-  const { sql: text, parameters } = compiled(model, `${via}:${values.length}`, [...params, ...values], () => {
+  const keyed = inListParams(values, ops);
+  const linkedShape = `${via}:${keyed.shape}`;
+  const { sql: text, parameters } = compiled(model, linkedShape, [...params, ...keyed.params], () => {
     const side = db.kysely
       .selectFrom(join.table)
       .select([sql.ref(join.sourceColumn).as('volt_source'), sql.ref(join.targetColumn).as('volt_target')]);
@@ -149,7 +152,7 @@ export async function linkedRows(
         on.on(sql<boolean>`${sql.ref('volt_via.volt_target')} = ${sql.ref(pk)}`),
       )
       .select(sql.ref('volt_via.volt_source').as('volt_source'))
-      .where(sql.ref('volt_via.volt_source'), 'in', values)
+      .where(inList(sql.ref('volt_via.volt_source'), values, ops))
       .compile();
   });
   // Arrays in select order: the model's columns, the annotations, the joined ones, then the

@@ -1,27 +1,19 @@
 /**
  * The SQL of one lookup on one operand (a column, a date part of one, or a computed value):
  * `exact`, `icontains`, `in`, `range`… Values are only ever parameters; identifiers are quoted
- * by Kysely. A first pass only checks the value and gathers the parameters, so a query whose
- * SQL is cached builds no SQL at all.
+ * by Kysely. A first pass (`lookup-forms.ts`) checks the value and decides the form of the SQL
+ * and its parameters without building any SQL, so a query whose SQL is cached builds none.
  */
 
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import { type Clause, lazyClause } from './clause.ts';
 import { QueryError } from './errors.ts';
+import { type Form, prepare } from './lookup-forms.ts';
+import { DATE_PART_RULE, fieldRule, type ValueRule } from './lookup-values.ts';
 import { NUMERIC, TEXT, TEXT_KINDS } from './lookups.ts';
 import type { DatePart, Lookup } from './types.ts';
-
-/** `%`, `_` and `\` matched literally in a LIKE pattern (with `escape '\'`). */
-function likeEscape(value: string): string {
-  return value.replaceAll(/[\\%_]/gu, (c) => `\\${c}`);
-}
-
-function textValue(value: unknown, key: string): string {
-  if (typeof value !== 'string') throw new QueryError(`filter: '${key}' needs a string, got ${typeof value}`);
-  return value;
-}
 
 /** A column, qualified by a table or alias when given. */
 function columnRef(field: AnyField, qualifier?: string): RawBuilder<unknown> {
@@ -38,6 +30,39 @@ export function orderable(field: AnyField, ops: DialectOps, qualifier?: string):
 }
 
 /**
+ * `expression in (…)` with database values (no `null`): one parameter per value, or for a list
+ * longer than `ops.inListLimit` one parameter holding them all (`ops.inMany`), so a list of any
+ * length stays under the databases' parameter limits and keeps one cached shape.
+ *
+ * @example
+ * ```ts
+ * db.kysely.deleteFrom('library_book').where(inList(sql.ref('id'), ids, db.ops)).compile();
+ * ```
+ */
+export function inList(
+  expression: Expression<unknown>,
+  values: readonly unknown[],
+  ops: DialectOps,
+): RawBuilder<SqlBool> {
+  if (values.length === 0) return sql<SqlBool>`1 = 0`;
+  if (values.length > ops.inListLimit) return ops.inMany(expression, sql.val(ops.manyValues(values)));
+  return sql<SqlBool>`${expression} in (${sql.join(values.map((v) => sql.val(v)))})`;
+}
+
+/**
+ * What `inList` binds for `values`, and the part of a cache shape naming its SQL: the count of a
+ * short list, `many` for a long one (whose SQL is the same whatever its length).
+ */
+export function inListParams(
+  values: readonly unknown[],
+  ops: DialectOps,
+): { shape: string; params: unknown[] } {
+  return values.length > ops.inListLimit
+    ? { shape: 'many', params: [ops.manyValues(values)] }
+    : { shape: String(values.length), params: [...values] };
+}
+
+/**
  * What a lookup compares: a column, a date part of one, or a computed value (an annotation).
  */
 export interface Operand {
@@ -51,14 +76,14 @@ export interface Operand {
   readonly lookups?: readonly Lookup[];
   /** Whether text lookups apply. */
   readonly text: boolean;
-  /** A value as sent to the database. */
+  /** A value as sent to the database (when the operand has no `values` rule). */
   toDb(value: unknown): unknown;
   /** SQLite decimals: bound values of order comparisons are cast to numbers too. */
   readonly numericText: boolean;
   /** A column of the queried table that is its primary key or unique. */
   readonly unique?: boolean;
-  /** `false` for a value the column can never hold: `=` and `in` then match no row. */
-  holds?(value: unknown): boolean;
+  /** How values are checked and converted; operands without one use `toDb`. */
+  readonly values?: ValueRule;
 }
 
 const operands = new WeakMap<AnyField, Map<string, Operand>>();
@@ -101,11 +126,8 @@ function makeOperand(
       lookups: NUMERIC,
       text: false,
       numericText: false,
-      toDb: (value) => {
-        if (!Number.isInteger(value))
-          throw new QueryError(`filter: a ${part} is a whole number, got ${String(value)}`);
-        return value;
-      },
+      toDb: (value) => value,
+      values: DATE_PART_RULE,
     };
   }
   return {
@@ -116,7 +138,7 @@ function makeOperand(
     numericText: ops.decimalsAsText && field.kind === 'decimal',
     toDb: (value) => field.toDb(value, ops),
     unique: qualifier === undefined && (field.primaryKey || field.unique),
-    holds: (value) => field.canHold(value),
+    values: fieldRule(field, ops),
   };
 }
 
@@ -130,124 +152,79 @@ export function leaf(operand: Operand, lookup: Lookup, key: string, value: unkno
     throw new QueryError(
       `filter: '${lookup}' in '${key}' compares text, and '${key.split('__')[0]}' is not text`,
     );
-  // A first pass checks the value and gathers the parameters without building any SQL; the
-  // expression is built by a second pass only when the query's SQL is not cached yet.
-  const params: unknown[] = [];
-  leafSql(operand, lookup, key, value, ops, collecting(params));
-  const variant = lookup === 'isNull' ? String(value) : value === null ? 'null' : '';
+  // The value is checked and the parameters gathered now; the SQL is built only when the
+  // query's SQL is not cached yet.
+  const { form, params } = prepare(ruleOf(operand), lookup, key, value, ops);
   return lazyClause(
-    `${operand.shape}:${lookup}:${variant}:${params.length}`,
+    `${operand.shape}:${lookup}:${form}:${params.length}`,
     params,
-    () => leafSql(operand, lookup, key, value, ops, KYSELY) as RawBuilder<SqlBool>,
-    lookup === 'exact' && value !== null && operand.unique === true,
+    () => build(operand, lookup, form, params, ops),
+    lookup === 'exact' && form === 'eq' && operand.unique === true,
   );
 }
 
-/** What `leafSql` writes SQL with: Kysely's `sql`, or a stand-in that only gathers parameters. */
-interface SqlKit {
-  readonly building: boolean;
-  readonly sql: (strings: TemplateStringsArray, ...values: unknown[]) => any;
-  val(value: unknown): any;
-  join(values: readonly unknown[]): any;
-  raw(text: string): any;
+const OPERATORS: Partial<Record<Lookup, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+/** The operand's rule, or one made of its `toDb` (an annotation, which checks its values there). */
+function ruleOf(operand: Operand): ValueRule {
+  return (
+    operand.values ?? {
+      integers: undefined,
+      equal: (value) => operand.toDb(value),
+      order: (value) => operand.toDb(value),
+    }
+  );
 }
 
-const KYSELY: SqlKit = {
-  building: true,
-  sql: (strings, ...values) => sql(strings, ...values),
-  val: (value) => sql.val(value),
-  join: (values) => sql.join(values),
-  raw: (text) => sql.raw(text),
-};
-
-const NOTHING = Symbol('not built');
-
-function collecting(params: unknown[]): SqlKit {
-  return {
-    building: false,
-    sql: () => NOTHING,
-    val: (value) => {
-      params.push(value);
-      return NOTHING;
-    },
-    join: () => NOTHING,
-    raw: () => NOTHING,
-  };
-}
-
-function leafSql(
+function build(
   operand: Operand,
   lookup: Lookup,
-  key: string,
-  value: unknown,
+  form: Form,
+  params: readonly unknown[],
   ops: DialectOps,
-  kit: SqlKit,
-): unknown {
-  const { sql, val } = kit;
-  const column = kit.building ? operand.expression : NOTHING;
-  const param = (v: unknown) => {
-    if (v === undefined || (typeof v === 'object' && v !== null && !(v instanceof Date)))
-      throw new QueryError(`filter: '${key}' got ${v === undefined ? 'undefined' : 'an object'}`);
-    return val(operand.toDb(v));
-  };
-  const like = (pattern: string, insensitive: boolean) => {
-    // undefined: `like` cannot match this way (SQLite's ignores ASCII case): instr/substr below.
-    const operator = ops.likeOperator(insensitive);
-    if (operator === undefined) return undefined;
-    return sql`${column} ${kit.raw(operator)} ${val(pattern)} escape '\\'`;
-  };
-  if (TEXT.has(lookup) && lookup !== 'iexact' && textValue(value, key) === '')
-    return sql`${column} is not null`;
-  const ordered =
-    TEXT.has(lookup) || lookup === 'exact' || lookup === 'in' || lookup === 'isNull' || !kit.building
-      ? column
-      : operand.ordered();
-  const bound = (v: unknown) => (operand.numericText ? sql`cast(${param(v)} as real)` : param(v));
-  switch (lookup) {
-    case 'exact':
-      if (value === null) return sql`${column} is null`;
-      return operand.holds?.(value) === false ? sql`1 = 0` : sql`${column} = ${param(value)}`;
-    case 'iexact':
-      return sql`lower(${column}) = lower(cast(${val(textValue(value, key))} as text))`;
-    case 'contains': {
-      const text = textValue(value, key);
-      return like(`%${likeEscape(text)}%`, false) ?? sql`instr(${column}, ${val(text)}) > 0`;
-    }
-    case 'icontains':
-      return like(`%${likeEscape(textValue(value, key))}%`, true)!;
-    case 'startsWith': {
-      const text = textValue(value, key);
-      return (
-        like(`${likeEscape(text)}%`, false) ?? sql`substr(${column}, 1, length(${val(text)})) = ${val(text)}`
-      );
-    }
-    case 'endsWith': {
-      const text = textValue(value, key);
-      return (
-        like(`%${likeEscape(text)}`, false) ?? sql`substr(${column}, -length(${val(text)})) = ${val(text)}`
-      );
-    }
-    case 'gt':
-      return sql`${ordered} > ${bound(value)}`;
-    case 'gte':
-      return sql`${ordered} >= ${bound(value)}`;
-    case 'lt':
-      return sql`${ordered} < ${bound(value)}`;
-    case 'lte':
-      return sql`${ordered} <= ${bound(value)}`;
-    case 'in': {
-      if (!Array.isArray(value)) throw new QueryError(`filter: '${key}' needs an array`);
-      const possible = operand.holds ? value.filter((v) => v === null || operand.holds!(v)) : value;
-      if (possible.length === 0) return sql`1 = 0`;
-      return sql`${column} in (${kit.join(possible.map(param))})`;
-    }
-    case 'range': {
-      if (!Array.isArray(value) || value.length !== 2)
-        throw new QueryError(`filter: '${key}' needs [low, high]`);
-      return sql`${ordered} between ${bound(value[0])} and ${bound(value[1])}`;
-    }
-    case 'isNull':
-      if (typeof value !== 'boolean') throw new QueryError(`filter: '${key}' needs true or false`);
-      return value ? sql`${column} is null` : sql`${column} is not null`;
+): RawBuilder<SqlBool> {
+  const column = operand.expression;
+  const value = (i: number) => sql.val(params[i]);
+  // SQLite decimals are compared as numbers: their bound values are cast too.
+  const bound = (i: number) => (operand.numericText ? sql`cast(${value(i)} as real)` : value(i));
+  if (form.startsWith('fold:')) {
+    const fold = sql.raw(form.slice('fold:'.length));
+    return lookup === 'iexact'
+      ? sql<SqlBool>`${fold}(${column}) = ${fold}(cast(${value(0)} as text))`
+      : sql<SqlBool>`${fold}(${column}) like ${fold}(cast(${value(0)} as text)) escape '\\'`;
+  }
+  switch (form) {
+    case 'null':
+      return sql<SqlBool>`${column} is null`;
+    case 'notNull':
+      return sql<SqlBool>`${column} is not null`;
+    case 'never':
+      return sql<SqlBool>`1 = 0`;
+    // A comparison decided without the database, with the answer it would give: false (or
+    // true) for every value, NULL for a NULL column, so `not` of it still drops NULL rows.
+    case 'none':
+      return sql<SqlBool>`(case when ${column} is null then null else 1 = 0 end)`;
+    case 'all':
+      return sql<SqlBool>`(case when ${column} is null then null else 1 = 1 end)`;
+    case 'eq':
+      return sql<SqlBool>`${column} = ${value(0)}`;
+    case 'list':
+      return sql<SqlBool>`${column} in (${sql.join(params.map((_, i) => value(i)))})`;
+    case 'many':
+      return ops.inMany(column, value(0));
+    case 'cmp':
+      return sql<SqlBool>`${operand.ordered()} ${sql.raw(OPERATORS[lookup]!)} ${bound(0)}`;
+    case 'between':
+      return sql<SqlBool>`${operand.ordered()} between ${bound(0)} and ${bound(1)}`;
+    case 'like':
+      return sql<SqlBool>`${column} like ${value(0)} escape '\\'`;
+    case 'instr':
+      return sql<SqlBool>`instr(${column}, ${value(0)}) > 0`;
+    case 'prefix':
+      return sql<SqlBool>`substr(${column}, 1, length(${value(0)})) = ${value(1)}`;
+    case 'suffix':
+      return sql<SqlBool>`substr(${column}, -length(${value(0)})) = ${value(1)}`;
+    default:
+      throw new Error(`unknown lookup form ${form}`);
   }
 }

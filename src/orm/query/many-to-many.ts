@@ -11,6 +11,7 @@ import { validateInput } from '../validation.ts';
 import { noSuchRow } from './constraint-errors.ts';
 import { QueryError, ValidationError } from './errors.ts';
 import type { JoinTable } from './join-table.ts';
+import { inList } from './lookup-sql.ts';
 
 /** A related row, or its primary key. */
 export type RowOrKey<R extends AnyModel> = Row<R> | (R extends Model<infer F> ? PkValue<F> : never);
@@ -206,9 +207,11 @@ export class RelatedManager<R extends AnyModel> {
       .where(sql.ref(j.sourceColumn), '=', this.#source);
     if (keys)
       select = select.where(
-        sql.ref(j.targetColumn),
-        'in',
-        keys.map((k) => pk.toDb(k, db.ops)),
+        inList(
+          sql.ref(j.targetColumn),
+          keys.map((k) => pk.toDb(k, db.ops)),
+          db.ops,
+        ),
       );
     const { sql: text, parameters } = select.compile();
     const rows = await db.all<{ target: unknown }>(text, parameters);
@@ -225,9 +228,11 @@ export class RelatedManager<R extends AnyModel> {
         .selectFrom(target.table)
         .select(sql.ref(target.pk.column!).as('key'))
         .where(
-          sql.ref(target.pk.column!),
-          'in',
-          batch.map((k) => target.pk.toDb(k, tx.ops)),
+          inList(
+            sql.ref(target.pk.column!),
+            batch.map((k) => target.pk.toDb(k, tx.ops)),
+            tx.ops,
+          ),
         )
         .compile();
       const found = new Set(

@@ -17,9 +17,6 @@ import { type JoinTable, joinTable } from './join-table.ts';
 
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
-/** Rows per batched `in (…)` query: far below SQLite's and PostgreSQL's parameter limits. */
-const BATCH = 1000;
-
 /** A foreign key joined by `selectRelated`, possibly through others (`book__author`). */
 export interface SelectedRelation {
   /** The path from the queried model (`book__author`); the compiled-SQL cache keys on it. */
@@ -232,9 +229,9 @@ export type PrefetchLoader = (
 ) => Promise<{ key: unknown; row: Record<string, unknown> }[]>;
 
 /**
- * Loads each relation of `rows` with one query per relation (per 1000 rows) and sets it on
- * every row: a list (`row.reviews`, `[]` when none), or for a reverse one-to-one the row or
- * `null`.
+ * Loads each relation of `rows` with one query per relation, however many rows (a long `in`
+ * list is one parameter), and sets it on every row: a list (`row.reviews`, `[]` when none), or
+ * for a reverse one-to-one the row or `null`.
  */
 export async function prefetch(
   db: Database,
@@ -254,11 +251,8 @@ export async function prefetch(
       }
       if (!relation.single) row[relation.name] = list;
     }
-    const keys = [...groups.keys()];
-    for (let start = 0; start < keys.length; start += BATCH) {
-      const loaded = await load(db, relation, keys.slice(start, start + BATCH));
-      for (const { key, row } of loaded) groups.get(key)?.push(row);
-    }
+    if (groups.size > 0)
+      for (const { key, row } of await load(db, relation, [...groups.keys()])) groups.get(key)?.push(row);
     if (relation.single)
       for (const row of rows) row[relation.name] = groups.get(row[pk.attribute])![0] ?? null;
   }

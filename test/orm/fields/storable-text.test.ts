@@ -90,6 +90,9 @@ forEachDialect((_dialect, open) => {
     assert.throws(() => notes.filter({ title__in: ['ok', '\ud800'] }), QueryError);
     assert.throws(() => notes.filter({ body__gt: '\u0000' }), QueryError);
     assert.throws(() => notes.filter({ data: { a: 'x\u0000' } }), QueryError);
+    // The text lookups too (PostgreSQL answered a driver error for a NUL there).
+    for (const lookup of ['contains', 'icontains', 'startsWith', 'endsWith', 'iexact'])
+      assert.throws(() => notes.filter({ [`title__${lookup}`]: 'a\u0000' } as never), QueryError, lookup);
     await assert.rejects(() => notes.get({ title: 'a\u0000' }), QueryError);
     await assert.rejects(() => notes.getOrCreate({ title: 'a\ud800' }), QueryError);
     assert.equal(await notes.filter({ title: 'fine 😀' }).count(), 0);

@@ -108,7 +108,7 @@ forEachDialect((_dialect, open) => {
     );
     assert.throws(bad({ on__hour: 1 }), /its parts: year, quarter, month, day, weekDay/);
     assert.throws(bad({ starts__year: 1 }), /its parts: hour, minute, second/);
-    assert.throws(bad({ at__year: '2020' }), /a year is a whole number/);
+    assert.throws(bad({ at__year: '2020' }), /'at__year' needs a whole number, got "2020"/);
     assert.throws(bad({ at__year__icontains: '2' }), QueryError);
     assert.throws(bad({ at__year__isNull: true }), /does not apply/);
     assert.throws(bad({ at__century: 20 }), /'century' in 'at__century' is not a lookup/);

@@ -1,5 +1,12 @@
 /** PostgreSQL's `DialectOps`: what the ORM does differently on PostgreSQL (see `dialects/ops.ts`). */
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type RawBuilder, sql } from 'kysely';
+import {
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { formatExact } from '../../decimal.ts';
 import type { DatePart } from '../../query/types.ts';
 import type { DialectOps } from '../ops.ts';
@@ -33,6 +40,15 @@ function resetSequenceSql(table: string, column: string): string {
     `coalesce(max(${key}), 1), max(${key}) is not null) from ${quoteIdentifier(table)}`
   );
 }
+
+/**
+ * Longer `in` lists are one array parameter (`= any($1)`): the protocol's limit of 65,535
+ * parameters is out of reach, and every length shares one cached SQL text. Measured on a 100k-row
+ * table by primary key, the array is as fast from 20 values and faster beyond (µs per query,
+ * cached: 440 → 376 at 100 values, 1114 → 893 at 500), while a list length not seen before
+ * costs a compilation (1297 µs against 820 at 100).
+ */
+const IN_LIST_LIMIT = 20;
 
 /** PostgreSQL: native types, `$n` parameters, transactional DDL. */
 export const postgresOps: DialectOps = Object.freeze<DialectOps>({
@@ -74,7 +90,14 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimalAggregate: (expression) => expression,
   decimalAggregateToDb: (value) => formatExact(value),
   datePart,
-  likeOperator: (insensitive) => (insensitive ? 'ilike' : 'like'),
+  likeIgnoresCase: false,
+  // upper(), not lower() or ilike: lower() turns 'Σ' into 'σ' wherever it stands, so a word
+  // ending in 'ς' would never match its capitals.
+  caseFolding: () => 'upper',
+  inListLimit: IN_LIST_LIMIT,
+  // One array parameter; its element type is the compared expression's.
+  inMany: (expression, list) => sql<SqlBool>`${expression} = any(${list})`,
+  manyValues: (values) => values,
   noLimit: undefined,
   rowLocks: true,
   failedStatementAbortsTransaction: true,

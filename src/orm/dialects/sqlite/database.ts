@@ -331,9 +331,21 @@ class SqliteDatabase implements Database {
 }
 
 /**
+ * Functions the ORM's SQL calls on every connection. `volt_upper`: text in capitals by
+ * JavaScript's `toUpperCase()` (Unicode's rules: `'σίσυφος'` → `'ΣΊΣΥΦΟΣ'`), for `iexact` and
+ * `icontains` with non-ASCII text, as SQLite's `upper()` folds ASCII only. Deterministic, and
+ * callable from statements only (not from a schema, a view or a trigger).
+ */
+function registerFunctions(db: DatabaseSync): void {
+  db.function('volt_upper', { deterministic: true, directOnly: true }, (value) =>
+    typeof value === 'string' ? value.toUpperCase() : value,
+  );
+}
+
+/**
  * Opens a SQLite database at `path` (`:memory:` for an in-memory one) with Volt's pragmas:
  * WAL for files, foreign keys on, `synchronous=NORMAL`, Volt's exact decimal aggregates
- * (`decimal-functions.ts`), and lock waits of up to `busyTimeoutMs`
+ * (`decimal-functions.ts`) and `volt_upper`, and lock waits of up to `busyTimeoutMs`
  * (default 5000 ms) that do not block the event loop.
  */
 export function openSqlite(path: string, options: ConnectOptions = {}): Database {
@@ -347,6 +359,7 @@ export function openSqlite(path: string, options: ConnectOptions = {}): Database
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeoutMs, SYNC_BUSY_TIMEOUT)}`);
     registerDecimalFunctions(db);
+    registerFunctions(db);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, 'PRAGMA');

@@ -1,5 +1,12 @@
 /** SQLite's `DialectOps`: what the ORM does differently on SQLite (see `dialects/ops.ts`). */
-import { type RawBuilder, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
+import {
+  type RawBuilder,
+  type SqlBool,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+} from 'kysely';
 import type { Database } from '../../database.ts';
 import { formatExact } from '../../decimal.ts';
 import { ForeignKeyViolationError } from '../../errors.ts';
@@ -27,6 +34,25 @@ function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<numbe
     case 'second':
       return f('%S');
   }
+}
+
+const ASCII = /^\p{ASCII}*$/u;
+/** Text this long is compared by `upper()`, not `like`: SQLite refuses patterns over 50,000 bytes. */
+const LONGEST_LIKE = 10_000;
+
+/**
+ * Longer `in` lists are one JSON parameter read by `json_each`: SQLite allows 32,766 parameters
+ * per statement, and each length of list would otherwise be a statement of its own. Measured on
+ * a 100k-row table by primary key, both forms cost the same up to 100 values once cached (29 µs
+ * at 50, 47 against 48 at 100; `json_each` is 7–9% slower at 200–500), while a list length not
+ * seen before costs a compilation and a prepare (340 µs against 29 at 50 values).
+ */
+const IN_LIST_LIMIT = 50;
+
+/** Database values as a JSON array (integers past 2^53 written as the digits they are). */
+function jsonList(values: readonly unknown[]): string {
+  if (!values.some((v) => typeof v === 'bigint')) return JSON.stringify(values);
+  return `[${values.map((v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v))).join(',')}]`;
 }
 
 /**
@@ -94,8 +120,15 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimalAggregate: (expression) => sql`volt_decimal_key(${expression})`,
   decimalAggregateToDb: (value) => sortableKey(value),
   datePart,
-  // SQLite's LIKE ignores ASCII case: case-sensitive matching compares with instr/substr.
-  likeOperator: (insensitive) => (insensitive ? 'like' : undefined),
+  likeIgnoresCase: true,
+  // Its like already ignores ASCII case, in C (its own upper() too, for text longer than a like
+  // pattern may be); other text goes through the connection's `volt_upper` (JavaScript's
+  // toUpperCase(): SQLite's upper() folds ASCII only).
+  caseFolding: (value) =>
+    ASCII.test(value) ? (value.length > LONGEST_LIKE ? 'upper' : undefined) : 'volt_upper',
+  inListLimit: IN_LIST_LIMIT,
+  inMany: (expression, list) => sql<SqlBool>`${expression} in (select value from json_each(${list}))`,
+  manyValues: jsonList,
   noLimit: -1,
   rowLocks: false,
   failedStatementAbortsTransaction: false,
