@@ -65,7 +65,7 @@ async function insertRow(
       ? db.kysely.insertInto(model.meta.table).values(columns)
       : db.kysely.insertInto(model.meta.table).defaultValues()
     )
-      .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+      .returning(everyColumn(model))
       .compile(),
   );
   try {
@@ -168,7 +168,7 @@ async function insertMany(
     db.kysely
       .insertInto(meta.table)
       .values(batch as Record<string, unknown>[])
-      .returning(fields.map((field) => sql.ref(field.column!).as(field.column!)))
+      .returning(everyColumn(model))
       .compile(),
   );
   const raw = await db.arrays(text, parameters);
@@ -295,17 +295,7 @@ export async function deleteRows<M extends AnyModel>(
       return counts.get(model) ?? 0;
     });
   }
-  const shape = `${db.dialect}|delete|${where.map((w) => w.shape).join(' & ')}`;
-  const { sql: text, parameters } = compiled(
-    model,
-    shape,
-    where.flatMap((w) => w.params),
-    () => {
-      let query = db.kysely.deleteFrom(model.meta.table);
-      for (const clause of where) query = query.where(clause.expression);
-      return query.compile();
-    },
-  );
+  const { sql: text, parameters } = compiledDelete(source, where, false);
   // A row still referenced (a foreign key without onDelete handling) refuses the delete: inside a
   // PostgreSQL transaction, in a savepoint, so the caller's transaction survives the refusal.
   return guarded(db, async (tx) => (await tx.run(text, parameters)).changes);
@@ -341,13 +331,12 @@ export function updateOneRow(
   const { db, model } = source;
   const update = updateSet(source, values, 'updateOne');
   const { columns } = update;
-  const fields = model.meta.concreteFields;
   const shape = `${db.dialect}|updateOne|${update.shape}|${where.map((w) => w.shape).join(' & ')}`;
   const params = [...update.params, ...where.flatMap((w) => w.params)];
   const { sql: text, parameters } = compiled(model, shape, params, () => {
     let query = db.kysely.updateTable(model.meta.table).set(update.set());
     for (const clause of where) query = query.where(clause.expression);
-    return query.returning(fields.map((field) => sql.ref(field.column!).as(field.column!))).compile();
+    return query.returning(everyColumn(model)).compile();
   });
   return oneRow(source, where, async (tx) => {
     try {
@@ -375,19 +364,29 @@ export function deleteOneRow<M extends AnyModel>(
       await executeDeletion(tx, await collectDeletion(tx, model, [pk.toDb(row[pk.attribute], tx.ops)]));
       return row;
     });
-  const fields = model.meta.concreteFields;
-  const shape = `${db.dialect}|deleteOne|${where.map((w) => w.shape).join(' & ')}`;
-  const { sql: text, parameters } = compiled(
+  const { sql: text, parameters } = compiledDelete(source, where, true);
+  return oneRow(source, where, (tx) => tx.all(text, parameters));
+}
+
+/** The `delete` of the rows matching `where`, `returning` every column when asked. */
+function compiledDelete(source: Source, where: readonly Clause[], returning: boolean) {
+  const { db, model } = source;
+  const shape = `${db.dialect}|delete${returning ? ' returning' : ''}|${where.map((w) => w.shape).join(' & ')}`;
+  return compiled(
     model,
     shape,
     where.flatMap((w) => w.params),
     () => {
       let query = db.kysely.deleteFrom(model.meta.table);
       for (const clause of where) query = query.where(clause.expression);
-      return query.returning(fields.map((field) => sql.ref(field.column!).as(field.column!))).compile();
+      return returning ? query.returning(everyColumn(model)).compile() : query.compile();
     },
   );
-  return oneRow(source, where, (tx) => tx.all(text, parameters));
+}
+
+/** Every column of `model`, for `returning`. */
+function everyColumn(model: AnyModel) {
+  return model.meta.concreteFields.map((field) => sql.ref(field.column!).as(field.column!));
 }
 
 /** What `getOrCreate` and `updateOrCreate` return: the row, and whether it was created. */
