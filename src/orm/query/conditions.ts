@@ -66,7 +66,7 @@ export function conditionsSql(
   if (typeof conditions !== 'object' || conditions === null || Array.isArray(conditions))
     throw new QueryError('filter: conditions should be an object, like { title: "Dune" }');
   const clauses: Clause[] = [];
-  let groups: Map<string, { path: Path; leaves: Clause[]; at: number }> | undefined;
+  let groups: Map<string, { path: Path; leaves: Clause[]; at: number; nullOnly: boolean }> | undefined;
   for (const [name, value] of Object.entries(conditions)) {
     const key = prefix + name;
     // A condition left undefined by mistake must not widen an update or a delete to every row.
@@ -108,15 +108,30 @@ export function conditionsSql(
       ops,
     );
     groups ??= new Map();
+    const isNull = target.lookup === 'isNull' && value === true;
     const group = groups.get(target.path.name);
-    if (group) group.leaves.push(condition);
-    else {
-      groups.set(target.path.name, { path: target.path, leaves: [condition], at: clauses.length });
+    if (group) {
+      group.leaves.push(condition);
+      group.nullOnly &&= isNull;
+    } else {
+      groups.set(target.path.name, {
+        path: target.path,
+        leaves: [condition],
+        at: clauses.length,
+        nullOnly: isNull,
+      });
       clauses.push(condition); // replaced by the group's exists below, keeping the key order
     }
   }
   if (groups)
-    for (const group of groups.values()) clauses[group.at] = existsClause(model, group.path, group.leaves);
+    for (const group of groups.values()) {
+      const exists = existsClause(model, group.path, group.leaves);
+      // `isNull: true` across a relation also matches a row that reaches no related row, as
+      // Django's LEFT JOIN does (a book without reviews has no review rating: it is null).
+      clauses[group.at] = group.nullOnly
+        ? combine([exists, negate(existsClause(model, group.path, []))], 'or')
+        : exists;
+    }
   return combine(clauses, 'and');
 }
 

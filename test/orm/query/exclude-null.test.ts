@@ -25,3 +25,25 @@ forEachDialect((_dialect, open) => {
     );
   });
 });
+
+forEachDialect((_dialect, open) => {
+  test('isNull: true across a relation also matches rows that reach no related row, as Django (LEFT JOIN)', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Book, Review, dune } = await stocked(db);
+    await query(db, Review).create({ bookId: dune.id, rating: 4 });
+    const titles = async (conditions: object) =>
+      (
+        await query(db, Book)
+          .filter(conditions as never)
+          .all()
+      ).map((b) => b.title);
+    // No book has a review without a rating: the match is the books without reviews.
+    assert.deepEqual(await titles({ reviews__rating__isNull: true }), ['Emma', 'The Engine']);
+    assert.deepEqual(await titles({ reviews__rating__isNull: false }), ['Dune']);
+    // A nullable foreign key: no editor, so no editor's name.
+    assert.deepEqual(await titles({ editor__name__isNull: true }), ['Dune', 'The Engine']);
+    // With another condition on the same relation, a related row must exist.
+    assert.deepEqual(await titles({ reviews__rating__isNull: true, reviews__rating__gte: 1 }), []);
+  });
+});
