@@ -58,16 +58,40 @@ export function conditionsSql(
 ): Clause {
   const combinator = combinatorOf(conditions);
   if (combinator) {
-    const parts = (conditions as { parts: readonly object[] }).parts.map((part) =>
-      conditionsSql(model, part, ops, computed, prefix),
-    );
+    const given = (conditions as { parts: readonly object[] }).parts;
+    // `and()` of conditions objects is one object with repeated keys allowed: its conditions
+    // on one relation hold on the same related row, as Django's `Q(…) & Q(…)` in one filter().
+    if (
+      combinator === 'and' &&
+      given.length > 0 &&
+      given.every((part) => isPlainObject(part) && !combinatorOf(part))
+    )
+      return entriesSql(
+        model,
+        given.flatMap((part) => Object.entries(part)),
+        ops,
+        computed,
+        prefix,
+      );
+    const parts = given.map((part) => conditionsSql(model, part, ops, computed, prefix));
     return combinator === 'not' ? negate(combine(parts, 'and')) : combine(parts, combinator);
   }
   if (typeof conditions !== 'object' || conditions === null || Array.isArray(conditions))
     throw new QueryError('filter: conditions should be an object, like { title: "Dune" }');
+  return entriesSql(model, Object.entries(conditions), ops, computed, prefix);
+}
+
+/** The SQL of conditions that must all hold (one object's entries, or an `and()` of objects'). */
+function entriesSql(
+  model: AnyModel,
+  entries: readonly (readonly [string, unknown])[],
+  ops: DialectOps,
+  computed: Computed | undefined,
+  prefix: string,
+): Clause {
   const clauses: Clause[] = [];
   let groups: Map<string, { path: Path; leaves: Clause[]; at: number; nullOnly: boolean }> | undefined;
-  for (const [name, value] of Object.entries(conditions)) {
+  for (const [name, value] of entries) {
     const key = prefix + name;
     // A condition left undefined by mistake must not widen an update or a delete to every row.
     if (value === undefined) throw new QueryError(`filter: '${key}' is undefined; leave the key out instead`);
@@ -83,7 +107,7 @@ export function conditionsSql(
     // `{ author: { lastName: 'x' } }` is `{ author__lastName: 'x' }`.
     if ((isPlainObject(value) || combinatorOf(value)) && !concreteFieldOnPath(model, key)) {
       follow(model, key.split('__'), 'filter');
-      clauses.push(conditionsSql(model, value, ops, undefined, `${key}__`));
+      clauses.push(conditionsSql(model, value as object, ops, undefined, `${key}__`));
       continue;
     }
     const target = resolveKey(model, key);

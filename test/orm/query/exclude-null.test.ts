@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { not, or } from '../../../src/orm/query/expressions.ts';
+import { and, not, or } from '../../../src/orm/query/expressions.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { forEachDialect } from '../support.ts';
 import { stocked } from './catalog.ts';
@@ -45,5 +45,39 @@ forEachDialect((_dialect, open) => {
     assert.deepEqual(await titles({ editor__name__isNull: true }), ['Dune', 'The Engine']);
     // With another condition on the same relation, a related row must exist.
     assert.deepEqual(await titles({ reviews__rating__isNull: true, reviews__rating__gte: 1 }), []);
+  });
+});
+
+forEachDialect((_dialect, open) => {
+  test('and() of conditions objects holds on the same related row, as Q(…) & Q(…) in one Django filter()', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { Book, Review, dune, emma } = await stocked(db);
+    // Dune: one review of 5, another of 1; Emma: one review of 5.
+    await query(db, Review).bulkCreate([
+      { bookId: dune.id, rating: 5 },
+      { bookId: dune.id, rating: 1 },
+      { bookId: emma.id, rating: 5 },
+    ]);
+    const titles = async (conditions: object) =>
+      (
+        await query(db, Book)
+          .filter(conditions as never)
+          .all()
+      ).map((b) => b.title);
+    // One review both >= 4 and <= 2: none; chained filters may use two reviews.
+    assert.deepEqual(await titles(and({ reviews__rating__gte: 4 }, { reviews__rating__lte: 2 })), []);
+    assert.deepEqual(
+      (
+        await query(db, Book).filter({ reviews__rating__gte: 4 }).filter({ reviews__rating__lte: 2 }).all()
+      ).map((b) => b.title),
+      ['Dune'],
+    );
+    // Repeated keys in and(): the same review must be rated 5 and 1.
+    assert.deepEqual(await titles(and({ reviews__rating: 5 }, { reviews__rating: 1 })), []);
+    // Nested combinators keep their own meaning.
+    assert.deepEqual(await titles(and(or({ title: 'Dune' }, { title: 'Emma' }), { reviews__rating: 1 })), [
+      'Dune',
+    ]);
   });
 });
