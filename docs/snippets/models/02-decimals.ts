@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { avg, connect, createTables, decimal, f, model, query, sum } from 'voltjs/orm';
+import { defineApp, volt } from 'voltjs';
+import { avg, createTables, decimal, f, model, query, sum } from 'voltjs/orm';
 
 const Line = model('shop.Line', {
   price: f.decimal({ digits: 12, places: 2 }),
   quantity: f.integer({ min: 1 }),
 });
 
-const db = await connect('sqlite::memory:');
+const app = volt({ database: 'sqlite::memory:', apps: [defineApp({ name: 'shop', models: [Line] })] });
+await app.ready();
+const db = app.db;
 await createTables(db, [Line]);
 await query(db, Line).bulkCreate([
   { price: '19.99', quantity: 3 },
@@ -40,4 +43,4 @@ assert.deepEqual(await query(db, Line).aggregate({ total: sum('price'), mean: av
   mean: '10.0450000000000000',
 });
 
-await db.close();
+await app.close();
