@@ -444,18 +444,9 @@ export class VoltApp<X extends object = {}> extends Router<X> {
     if (this.#requestHookInstalled) return;
     this.#shareContext();
     const all = this.#hooks;
-    this.fastify.addHook('onRequest', (request, reply, done) => {
-      const hooks = all.request;
-      let pending: Promise<unknown> | undefined;
-      try {
-        pending = runHooks(hooks, this.#contextOf(request, reply));
-      } catch (error) {
-        done(error as Error);
-        return;
-      }
-      if (pending) pending.then(() => done(), done);
-      else done();
-    });
+    this.fastify.addHook('onRequest', (request, reply, done) =>
+      this.#dispatch(all.request, request, reply, done),
+    );
     this.#requestHookInstalled = true;
   }
 
@@ -463,20 +454,28 @@ export class VoltApp<X extends object = {}> extends Router<X> {
     if (this.#responseHookInstalled) return;
     this.#shareContext();
     const all = this.#hooks;
-    this.fastify.addHook('onSend', (request, reply, payload, done) => {
-      const hooks = all.response;
-      if (hooks.length === 0) return done(null, payload);
-      let pending: Promise<unknown> | undefined;
-      try {
-        pending = runHooks(hooks, this.#contextOf(request, reply));
-      } catch (error) {
-        done(error as Error);
-        return;
-      }
-      if (pending) pending.then(() => done(null, payload), done);
-      else done(null, payload);
-    });
+    this.fastify.addHook('onSend', (request, reply, payload, done) =>
+      this.#dispatch(all.response, request, reply, (error) => (error ? done(error) : done(null, payload))),
+    );
     this.#responseHookInstalled = true;
+  }
+
+  /** Runs a request phase's hooks on the request's context, then `next` (with the error of one that failed). */
+  #dispatch(
+    hooks: RouteHooks['request'],
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: (error?: Error) => void,
+  ): void {
+    if (hooks.length === 0) return next();
+    let pending: Promise<unknown> | undefined;
+    try {
+      pending = runHooks(hooks, this.#contextOf(request, reply));
+    } catch (error) {
+      return next(error as Error);
+    }
+    if (pending) pending.then(() => next(), next);
+    else next();
   }
 
   /**

@@ -178,28 +178,34 @@ export function parseOrder(
 ): Order[] {
   return names.flatMap((name) => {
     if (typeof name !== 'string') throw new QueryError('orderBy: names should be strings');
-    const descending = name.startsWith('-');
-    const bare = descending ? name.slice(1) : name;
-    const annotation = annotations.find((a) => a.resolved.name === bare);
-    if (annotation) return [{ field: undefined, path: undefined, annotation, descending }];
-    if (!bare.includes('__')) {
-      const field = resolveField(model, bare, 'orderBy');
-      return (
-        byRelatedOrdering(model, field, bare, descending, annotations) ?? [fieldOrder(field, descending)]
-      );
-    }
-    const parts = bare.split('__');
-    const last = parts.pop()!;
-    const path = follow(model, parts, 'orderBy');
-    if (path.many)
-      throw new QueryError(
-        `orderBy: '${bare}' crosses a relation holding several rows; annotate an aggregate (like max('${bare}')) and order by its name`,
-      );
-    const field = resolveField(path.model, last, 'orderBy');
-    return (
-      byRelatedOrdering(model, field, bare, descending, annotations) ?? [fieldOrder(field, descending, path)]
-    );
+    return orderTerms(model, annotations, name, new Set());
   });
+}
+
+/** The order terms of one name: `-` for descending, a row key, a path, or an annotation. */
+function orderTerms(
+  model: AnyModel,
+  annotations: readonly Annotation[],
+  name: string,
+  seen: ReadonlySet<AnyModel>,
+): Order[] {
+  const descending = name.startsWith('-');
+  const bare = descending ? name.slice(1) : name;
+  const annotation = annotations.find((a) => a.resolved.name === bare);
+  if (annotation) return [{ field: undefined, path: undefined, annotation, descending }];
+  const parts = bare.split('__');
+  const last = parts.pop()!;
+  const path = parts.length > 0 ? follow(model, parts, 'orderBy') : undefined;
+  if (path?.many)
+    throw new QueryError(
+      `orderBy: '${bare}' crosses a relation holding several rows; annotate an aggregate (like max('${bare}')) and order by its name`,
+    );
+  const field = resolveField(path?.model ?? model, last, 'orderBy');
+  return (
+    byRelatedOrdering(model, field, bare, descending, annotations, seen) ?? [
+      fieldOrder(field, descending, path),
+    ]
+  );
 }
 
 /**
@@ -214,7 +220,7 @@ function byRelatedOrdering(
   name: string,
   descending: boolean,
   annotations: readonly Annotation[],
-  seen: ReadonlySet<AnyModel> = new Set(),
+  seen: ReadonlySet<AnyModel>,
 ): Order[] | undefined {
   if (
     !(field instanceof RelationField) ||
@@ -225,32 +231,11 @@ function byRelatedOrdering(
   const target = field.target;
   const ordering = target.meta.ordering;
   if (ordering.length === 0 || seen.has(target)) return undefined;
-  const terms = ordering.map((term) => {
+  const inner = new Set([...seen, target]);
+  return ordering.flatMap((term) => {
     const reversed = term.startsWith('-');
     const bare = reversed ? term.slice(1) : term;
-    return `${reversed === descending ? '' : '-'}${name}__${bare}`;
-  });
-  return parseOrderSeen(model, annotations, terms, new Set([...seen, target]));
-}
-
-function parseOrderSeen(
-  model: AnyModel,
-  annotations: readonly Annotation[],
-  names: readonly string[],
-  seen: ReadonlySet<AnyModel>,
-): Order[] {
-  return names.flatMap((name) => {
-    const descending = name.startsWith('-');
-    const bare = descending ? name.slice(1) : name;
-    const parts = bare.split('__');
-    const last = parts.pop()!;
-    const path = follow(model, parts, 'orderBy');
-    const field = resolveField(path.model, last, 'orderBy');
-    return (
-      byRelatedOrdering(model, field, bare, descending, annotations, seen) ?? [
-        fieldOrder(field, descending, path),
-      ]
-    );
+    return orderTerms(model, annotations, `${reversed === descending ? '' : '-'}${name}__${bare}`, inner);
   });
 }
 
