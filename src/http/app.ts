@@ -467,12 +467,12 @@ export class VoltApp<X extends object = {}> extends Router<X> {
     reply: FastifyReply,
     next: (error?: Error) => void,
   ): void {
-    if (hooks.length === 0) return next();
     let pending: Promise<unknown> | undefined;
     try {
-      pending = runHooks(hooks, this.#contextOf(request, reply));
+      if (hooks.length > 0) pending = runHooks(hooks, this.#contextOf(request, reply));
     } catch (error) {
-      return next(error as Error);
+      next(error as Error);
+      return;
     }
     if (pending) pending.then(() => next(), next);
     else next();
