@@ -1,12 +1,12 @@
 /**
  * Loops one Volt ORM shape on SQLite for a CPU profile (no comparison, no timing).
  *
- * Usage: node --conditions=volt-source --cpu-prof --cpu-prof-interval 100 bench/orm/profile.ts [get|in20|page] [n]
+ * Usage: node --conditions=volt-source --cpu-prof --cpu-prof-interval 100 bench/orm/profile.ts [get|in20|page|decrement|locked] [n]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createTables, f, model, query } from 'voltjs/orm';
+import { connect, createTables, F, f, model, query } from 'voltjs/orm';
 
 const Author = model('bench.Author', { name: f.string({ maxLength: 100, unique: true }) });
 const Book = model('bench.Book', {
@@ -36,6 +36,17 @@ try {
       await query(db, Book)
         .filter({ id__in: Array.from({ length: 20 }, (_, j) => ((id + j * 499) % 10_000) + 1) })
         .all();
+    else if (shape === 'decrement')
+      await query(db, Book)
+        .filter({ id, price__gte: 1 })
+        .update({ price: F('price').minus(1) });
+    else if (shape === 'locked')
+      await db.transaction(async (tx) => {
+        const book = await query(tx, Book).selectForUpdate().get({ id });
+        return query(tx, Book)
+          .filter({ id })
+          .update({ price: book.price + 1 });
+      });
     else
       await query(db, Book)
         .filter({ price__gt: id % 5000 })

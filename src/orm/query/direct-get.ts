@@ -14,7 +14,7 @@ import { rowOf } from './hydrate.ts';
 import { fieldOperand } from './lookup-sql.ts';
 import { NEVER, type ValueRule } from './lookup-values.ts';
 import { resolveKey } from './lookups.ts';
-import { INITIAL, type Source, whereOf } from './state.ts';
+import { INITIAL, type Source, type State, whereOf } from './state.ts';
 
 /** The plan of a direct `get()` for one set of condition keys. */
 interface DirectGet {
@@ -38,12 +38,14 @@ function isDirectValue(value: unknown): boolean {
 }
 
 /**
- * `get()` of a fresh query by plain `=` conditions through a reused plan; `undefined` when the
- * conditions are of another kind (the general path answers them).
+ * `get()` of a fresh query (`INITIAL`, or locked by a bare `selectForUpdate()`: `LOCKED_INITIAL`)
+ * by plain `=` conditions through a reused plan; `undefined` when the conditions are of another
+ * kind (the general path answers them).
  */
 export function directGet(
   source: Source,
   conditions: Record<string, unknown>,
+  state: State = INITIAL,
 ): Promise<Record<string, unknown>> | undefined {
   if (
     typeof conditions !== 'object' ||
@@ -52,7 +54,12 @@ export function directGet(
   )
     return undefined;
   const { db, model } = source;
-  let signature = db.dialect as string;
+  const lock = state.lock;
+  // The general path explains why a lock needs a transaction.
+  if (lock && !db.inTransaction) return undefined;
+  let signature: string = lock
+    ? `${db.dialect}|for update${lock.noWait ? ' nowait' : ''}${lock.skipLocked ? ' skip locked' : ''}`
+    : db.dialect;
   const names: string[] = [];
   const values: unknown[] = [];
   for (const key in conditions) {
@@ -70,7 +77,7 @@ export function directGet(
   }
   let plan = plans.get(signature);
   if (plan === undefined) {
-    const made = planDirectGet(source, conditions, values);
+    const made = planDirectGet(source, conditions, values, state);
     // A value a column cannot hold says nothing of the keys: plan them on a later call.
     if (made === undefined) return undefined;
     plan = made;
@@ -101,6 +108,7 @@ function planDirectGet(
   source: Source,
   conditions: Record<string, unknown>,
   values: readonly unknown[],
+  state: State,
 ): DirectGet | null | undefined {
   const { db, model } = source;
   const keys: AnyField[] = [];
@@ -112,11 +120,11 @@ function planDirectGet(
   const names = Object.keys(conditions);
   const rules = keys.map((field) => fieldOperand(field, db.ops, undefined, undefined).values!);
   if (rules.some((rule, i) => rule.equal(values[i], names[i]!) === NEVER)) return undefined;
-  // What `query(db, model).filter(conditions).get()` runs.
+  // What `query(db, model).filter(conditions).get()` runs (`.selectForUpdate()` first: locked).
   const where = [whereOf(model, INITIAL.annotations, [conditions], db.ops)];
   const single = where.some((w) => w.unique);
   const { sql: text, parameters } = compiledSelect(source, 'select', model.meta.concreteFields, {
-    ...INITIAL,
+    ...state,
     where,
     order: [],
     limit: single ? undefined : 2,

@@ -37,6 +37,8 @@ import {
   fieldOrder,
   INITIAL,
   isSliced,
+  LOCKED_INITIAL,
+  lockedInitial,
   ordersOf,
   parseOrder,
   plainValues,
@@ -241,10 +243,11 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * ```
    */
   get(...conditions: Where<M, A>[]): Promise<Loaded<M, X>> {
-    if (this.#state === INITIAL && conditions.length === 1) {
+    const state = this.#state;
+    if ((state === INITIAL || LOCKED_INITIAL.includes(state)) && conditions.length === 1) {
       let direct: Promise<Record<string, unknown>> | undefined;
       try {
-        direct = directGet(this, conditions[0] as Record<string, unknown>);
+        direct = directGet(this, conditions[0] as Record<string, unknown>, state);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -590,6 +593,8 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
     const { noWait = false, skipLocked = false, of = [] } = options;
     if (noWait && skipLocked)
       throw new QueryError('selectForUpdate(): noWait and skipLocked cannot be used together');
+    if (this.#state === INITIAL && of.length === 0)
+      return new QuerySet<M, X, A>(this.db, this.model, lockedInitial(noWait, skipLocked));
     return this.#with({ lock: Object.freeze({ noWait, skipLocked, of: Object.freeze([...of]) }) });
   }
 

@@ -98,6 +98,21 @@ export const INITIAL: State = Object.freeze({
 });
 
 /**
+ * A fresh query's state after `selectForUpdate()` with no `of`, one per `noWait`/`skipLocked`
+ * choice: shared, so `get()` knows such a query at a glance and takes its fast path.
+ */
+export const LOCKED_INITIAL: readonly State[] = [false, true].flatMap((noWait) =>
+  [false, true].map((skipLocked) =>
+    Object.freeze({ ...INITIAL, lock: Object.freeze({ noWait, skipLocked, of: Object.freeze([]) }) }),
+  ),
+);
+
+/** The shared state of a fresh query locked with these options (see {@link LOCKED_INITIAL}). */
+export function lockedInitial(noWait: boolean, skipLocked: boolean): State {
+  return LOCKED_INITIAL[(noWait ? 2 : 0) + (skipLocked ? 1 : 0)]!;
+}
+
+/**
  * The values a conditions object gives a new row: its keys without a lookup (or with
  * `__exact`); `{}` for `or`/`and`/`not` and lookups.
  */

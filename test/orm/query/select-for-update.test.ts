@@ -9,6 +9,7 @@ import { createTables } from '../../../src/orm/ddl.ts';
 import { DatabaseBusyError } from '../../../src/orm/errors.ts';
 import { f } from '../../../src/orm/fields/index.ts';
 import { model } from '../../../src/orm/model.ts';
+import { plannedSignatures } from '../../../src/orm/query/direct-get.ts';
 import { QueryError } from '../../../src/orm/query/errors.ts';
 import { query } from '../../../src/orm/query/queryset.ts';
 import { createRegistry } from '../../../src/orm/registry.ts';
@@ -47,17 +48,23 @@ forEachDialect((dialect, open) => {
     assert.equal(outcomes.filter((o) => o === 'sold').length, 5);
     assert.equal(outcomes.filter((o) => o === 'refused').length, 15);
     assert.equal((await query(db, Product).get({ id: widget.id })).stock, 0);
+    // `selectForUpdate().get({ id })` ran through get()'s reused plan, which kept the lock.
+    assert.ok(plannedSignatures(Product).includes(`${db.dialect}|for update|id`));
   });
 
   test('selectForUpdate outside a transaction, with distinct, with an unknown or a nullable "of" is a QueryError', async (t) => {
     const db = await open();
     t.after(() => db.close());
     const { Book } = await stocked(db);
-    await assert.rejects(query(db, Book).selectForUpdate().all(), (e) => {
-      assert.ok(e instanceof QueryError);
-      assert.match(e.message, /must run in one/);
-      return true;
-    });
+    for (const locked of [
+      query(db, Book).selectForUpdate().all(),
+      query(db, Book).selectForUpdate().get({ id: 1 }),
+    ])
+      await assert.rejects(locked, (e) => {
+        assert.ok(e instanceof QueryError);
+        assert.match(e.message, /must run in one/);
+        return true;
+      });
     assert.throws(() => query(db, Book).selectForUpdate({ noWait: true, skipLocked: true }), QueryError);
     await db.transaction(async (tx) => {
       await assert.rejects(query(tx, Book).distinct().selectForUpdate().all(), QueryError);
@@ -98,6 +105,13 @@ forEachDialect((dialect, open) => {
         await db.transaction(async (tx) => {
           await assert.rejects(
             query(tx, Book).filter({ id: dune.id }).selectForUpdate({ noWait: true }).get(),
+            DatabaseBusyError,
+          );
+        });
+        // The same through get()'s reused plan (a failed statement ends a PostgreSQL transaction).
+        await db.transaction(async (tx) => {
+          await assert.rejects(
+            query(tx, Book).selectForUpdate({ noWait: true }).get({ id: dune.id }),
             DatabaseBusyError,
           );
         });

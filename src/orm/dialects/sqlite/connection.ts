@@ -138,10 +138,14 @@ export class Connection {
     }
   }
 
+  /**
+   * A transaction control statement (`BEGIN IMMEDIATE`, `COMMIT`, `SAVEPOINT …`): prepared once
+   * and kept with the others, as a transaction runs two or three of them.
+   */
   exec(sql: string): void {
     if (this.closed) throw new DatabaseError('The database is closed');
     try {
-      this.db.exec(sql);
+      this.#prepare(sql).statement.run();
     } catch (error) {
       throw mapSqliteError(error, sql);
     }
