@@ -174,6 +174,8 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   #database: DatabaseSlot | undefined;
   #db: Database | undefined;
   #dbState: 'closed' | 'open' | 'shut' = 'closed';
+  /** The database is a test's, given by `overrideDatabase()`: another may replace it while the app runs. */
+  #overridden = false;
   /** The context class of this app's requests: `ctx.db` (and what installed apps add) read this app. */
   readonly #Context: typeof Context;
   readonly #routerErrorHooks: RouterErrorHook[] = [];
@@ -340,9 +342,11 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   }
 
   /**
-   * Makes the app use `db` instead of the database it was configured with, from its start on:
-   * for tests, which open (and close) a database of their own. `db` is not closed at shutdown.
-   * Call it before the app starts; `testClient(app, { database })` does.
+   * Makes the app use `db` instead of the database it was configured with: for tests, which
+   * open (and close) a database of their own. `db` is not closed at shutdown. Call it before the
+   * app starts (`testClient(app, { database })` does); an app already running on an overriding
+   * database switches to `db` for the requests that follow, so each test of a file can bring its
+   * own (the startup hooks ran once, on the database in use then).
    *
    * @example
    * ```ts
@@ -352,11 +356,17 @@ export class VoltApp<X extends object = {}> extends Router<X> {
    * ```
    */
   overrideDatabase(db: Database): this {
+    if (this.#dbState === 'open' && this.#overridden) {
+      this.#db = db;
+      return this;
+    }
+    if (this.#dbState === 'shut') throw new Error('overrideDatabase(): the app has shut down');
     if (this.#dbState !== 'closed' || this.#db !== undefined)
       throw new Error(
-        'overrideDatabase() must be called before the app starts (its first request or ready())',
+        'overrideDatabase() must be called before the app starts (its first request or ready()) when the app runs on its own database',
       );
     this.#database = { open: async () => db, close: () => {} };
+    this.#overridden = true;
     return this;
   }
 

@@ -238,5 +238,36 @@ test('testClient(app, { database }) gives the app the test database, which stays
     [{ one: 1 }],
   );
   await db.close();
+  assert.throws(() => app.overrideDatabase(db), /the app has shut down/);
+});
+
+test('each test of a file can bring its own database: a running app switches to the next one', async () => {
+  const { volt } = await import('voltjs');
+  const { connect } = await import('voltjs/orm');
+  const app = volt({ database: 'sqlite:/nonexistent-folder/never-opened.db', logger: false, docs: false });
+  const seen: unknown[] = [];
+  app.get('/db', {}, (ctx) => {
+    seen.push(ctx.db);
+    return { ok: true };
+  });
+  const first = await connect('sqlite::memory:');
+  const second = await connect('sqlite::memory:');
+  const a = testClient(app, { database: first });
+  assert.equal((await a.get('/db')).status, 200);
+  const b = testClient(app, { database: second });
+  assert.equal((await b.get('/db')).status, 200);
+  assert.deepEqual(seen, [first, second]);
+  await b.close();
+  await Promise.all([first.close(), second.close()]);
+});
+
+test('an app running on its own database refuses to be switched to another', async () => {
+  const { volt } = await import('voltjs');
+  const { connect } = await import('voltjs/orm');
+  const app = volt({ database: 'sqlite::memory:', logger: false, docs: false });
+  await app.ready();
+  const db = await connect('sqlite::memory:');
   assert.throws(() => app.overrideDatabase(db), /before the app starts/);
+  await app.close();
+  await db.close();
 });
