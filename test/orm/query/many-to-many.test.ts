@@ -143,7 +143,10 @@ forEachDialect((_dialect, open) => {
     t.after(() => db.close());
     const Person = model(
       'club.Person',
-      { name: f.string({ maxLength: 50 }), follows: f.manyToMany('self', { relatedName: 'followers' }) },
+      {
+        name: f.string({ maxLength: 50 }),
+        follows: f.manyToMany('self', { symmetrical: false, relatedName: 'followers' }),
+      },
       { registry: createRegistry(), ordering: ['name'] },
     );
     await createTables(db, [Person]);
