@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.ts';
 import { ForeignKeyViolationError } from '../errors.ts';
-import type { AnyModel, Model } from '../model.ts';
+import type { AnyModel, FieldsOf } from '../model.ts';
 import type { PkValue, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { noSuchRow } from './constraint-errors.ts';
@@ -14,7 +14,7 @@ import type { JoinTable } from './join-table.ts';
 import { inList } from './lookup-sql.ts';
 
 /** A related row, or its primary key. */
-export type RowOrKey<R extends AnyModel> = Row<R> | (R extends Model<infer F> ? PkValue<F> : never);
+export type RowOrKey<R extends AnyModel> = Row<R> | PkValue<FieldsOf<R>>;
 
 /** Options of `related()`. */
 export interface RelatedOptions {
@@ -204,7 +204,8 @@ export class RelatedManager<R extends AnyModel> {
     if (missing.length)
       throw new QueryError(
         `${j.through.meta.label} has required fields (${missing.join(', ')}) besides its two keys: ` +
-          `pass them as related(row, '${this.#name}', Model, { throughDefaults: { … } }), ` +
+          `pass them as ${j.source.meta.name}.rel.${this.#name}.of(db, row, { throughDefaults: { … } }) ` +
+          `(or related(row, '${this.#name}', Model, { throughDefaults: { … } })), ` +
           `or create ${j.through.meta.label} rows with query(db, ${j.through.meta.name}).create()`,
       );
   }

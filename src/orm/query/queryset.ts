@@ -16,6 +16,14 @@ import { negate } from './clause.ts';
 import { aggregateQuery, countQuery, existsQuery, groupedQuery } from './compiler.ts';
 import { directGet } from './direct-get.ts';
 import { MultipleFoundError, NotFoundError, QueryError } from './errors.ts';
+import {
+  isHandle,
+  type ManyToManyHandle,
+  ownHandle,
+  type PrefetchHandle,
+  type ReverseHandle,
+  type SelectHandle,
+} from './handles.ts';
 import { annotationExtras, groupedRows, linkedRows, readRows, valuesSelection } from './hydrate.ts';
 import { iterateRows, type RowReader } from './iterate.ts';
 import { type JoinTable, manyToManyOf } from './join-table.ts';
@@ -27,10 +35,11 @@ import type {
   ManyToManyName,
   PrefetchedRows,
   PrefetchName,
+  ReverseManyToManyName,
   SelectedRows,
   SelectPath,
 } from './relation-types.ts';
-import { type PrefetchLoader, prefetchable, selectable } from './relations.ts';
+import { type Prefetch, type PrefetchLoader, prefetchable, type Refine, selectable } from './relations.ts';
 import {
   annotationsOf,
   type Extra,
@@ -287,10 +296,15 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * reviews[0]!.book.author.lastName; // 'Lovelace'
    * ```
    */
-  selectRelated<P extends SelectPath<M>>(...names: P[]): QuerySet<M, X & SelectedRows<M, P>, A> {
+  selectRelated<const P extends readonly (SelectPath<M> | SelectHandle<M>)[]>(
+    ...names: P
+  ): QuerySet<M, X & SelectedRows<M, PathOf<P[number]>>, A> {
     if (names.length === 0) throw new QueryError('selectRelated: name at least one relation');
     let related = this.#state.related;
-    for (const name of names) related = selectable(this.model, name, related);
+    for (const name of names) {
+      const path = isHandle(name) ? ownHandle(this.model, name, 'selectRelated').name : name;
+      related = selectable(this.model, path, related);
+    }
     return this.#with({ related });
   }
 
@@ -312,12 +326,31 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    *   .all(); // three queries
    * ```
    */
+  prefetchRelated<H extends PrefetchHandle<M>, Y extends object = {}>(
+    relation: H,
+    refine?: (rows: QuerySet<HandleTarget<H>>) => QuerySet<HandleTarget<H>, Y>,
+  ): QuerySet<M, X & HandleRows<H, Loaded<HandleTarget<H>, Y>>, A>;
   prefetchRelated<const K extends PrefetchName<M, R>, R extends AnyModel, Y extends object = {}>(
     name: K,
     related: R,
     refine?: (rows: QuerySet<R>) => QuerySet<R, Y>,
-  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>, A> {
-    const relation = prefetchable(this.model, name, related, refine);
+  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>, A>;
+  prefetchRelated(name: unknown, related?: unknown, refine?: unknown): QuerySet<M, any, A> {
+    let relation: Prefetch;
+    if (isHandle(name)) {
+      const handle = ownHandle(this.model, name, 'prefetchRelated') as ManyToManyHandle | ReverseHandle;
+      if (related !== undefined && typeof related !== 'function')
+        throw new QueryError(
+          `prefetchRelated(${handle}): the second argument should be a function refining the query (the handle knows its model)`,
+        );
+      relation = related ? Object.freeze({ ...handle.prefetch, refine: related as Refine }) : handle.prefetch;
+    } else {
+      if (typeof name !== 'string')
+        throw new QueryError(
+          `prefetchRelated: name the relation by a handle (${this.model.meta.label}.rel.…) or by its name and model, got ${String(name)}`,
+        );
+      relation = prefetchable(this.model, name, related as AnyModel, refine as Refine | undefined);
+    }
     const prefetch = this.#state.prefetch.filter((r) => r.name !== relation.name);
     return this.#with({ prefetch: [...prefetch, relation] });
   }
@@ -614,7 +647,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    */
   related<R extends AnyModel>(
     row: RowOrKey<M>,
-    name: ManyToManyName<M> | (string & {}),
+    name: ManyToManyName<M> | ReverseManyToManyName<M, R>,
     related: R,
     options: RelatedOptions = {},
   ): RelatedManager<R> {
@@ -623,22 +656,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       throw new QueryError(
         `related: ${this.model.meta.label}.${name} links ${join.target.meta.label} rows, not ${related?.meta?.label}`,
       );
-    const pk = this.model.meta.pk;
-    const key =
-      typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[pk.attribute] : row;
-    if (key === undefined || key === null || pk.check(key).length)
-      throw new QueryError(
-        `related: give a ${this.model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
-      );
-    return new RelatedManager<R>(
-      this.db,
-      join,
-      name,
-      key,
-      async (db) => (await linked(new QuerySet(db, related), join, [key])).map((l) => l.row as Row<R>),
-      (db, inputs) => new QuerySet(db, join.through!).bulkCreate(inputs as never),
-      options,
-    );
+    return relatedManager(this.db, this.model, join, name, row, options) as RelatedManager<R>;
   }
 
   /**
@@ -681,6 +699,55 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       this.#state.given,
     );
   }
+}
+
+/** The model of the rows a handle loads. */
+type HandleTarget<H> = H extends { readonly '~handle': { readonly target: infer T extends AnyModel } }
+  ? T
+  : never;
+
+/** What `prefetchRelated(handle)` adds to a row: `{ tags: Item[] }`, `{ profile: Item | null }`. */
+type HandleRows<H, Item> = H extends {
+  readonly '~handle': { readonly name: infer K extends string; readonly single: infer S };
+}
+  ? { [P in K]: S extends true ? Item | null : Item[] }
+  : never;
+
+/** The path `selectRelated` loads for a name or a handle. */
+type PathOf<P> = P extends string
+  ? P
+  : P extends { readonly '~handle': { readonly name: infer K extends string } }
+    ? K
+    : never;
+
+/**
+ * The manager of the links of `row` (a row of `model` or its primary key) through `join`,
+ * whose rows are named `name` in errors.
+ */
+export function relatedManager(
+  db: Database,
+  model: AnyModel,
+  join: JoinTable,
+  name: string,
+  row: unknown,
+  options: RelatedOptions,
+): RelatedManager<AnyModel> {
+  const pk = model.meta.pk;
+  const key = typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[pk.attribute] : row;
+  if (key === undefined || key === null || pk.check(key).length)
+    throw new QueryError(
+      `related: give a ${model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
+    );
+  return new RelatedManager<AnyModel>(
+    db,
+    join,
+    name,
+    key,
+    async (on) =>
+      (await linked(new QuerySet(on, join.target), join, [key])).map((l) => l.row as Row<AnyModel>),
+    (on, inputs) => new QuerySet(on, join.through!).bulkCreate(inputs as never),
+    options,
+  );
 }
 
 /** The rows of `set` linked through `join` to the rows keyed `keys` (many-to-many). */
