@@ -333,7 +333,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   prefetchRelated<const K extends PrefetchName<M, R>, R extends AnyModel, Y extends object = {}>(
     name: K,
     related: R,
-    refine?: (rows: QuerySet<R>) => QuerySet<R, Y>,
+    refine?: (rows: QuerySet<NoInfer<R>>) => QuerySet<NoInfer<R>, Y>,
   ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>, A>;
   prefetchRelated(name: unknown, related?: unknown, refine?: unknown): QuerySet<M, any, A> {
     let relation: Prefetch;
