@@ -32,7 +32,16 @@ export interface HandleTypes<M, K extends string, T, S extends boolean, U extend
   readonly use: U;
 }
 
-/** The kind of relation a handle stands for, seen from its model. */
+/**
+ * The kind of relation a handle stands for, seen from its model.
+ *
+ * @example
+ * ```ts
+ * Book.rel.author.kind;         // 'foreignKey'
+ * Book.rel.author.reverse.kind; // 'reverseForeignKey' (Author.rel.bookSet)
+ * Book.rel.tags.kind;           // 'manyToMany', from either side
+ * ```
+ */
 export type HandleKind = 'foreignKey' | 'oneToOne' | 'manyToMany' | 'reverseForeignKey' | 'reverseOneToOne';
 
 /** What every handle has. */
@@ -159,7 +168,15 @@ export class ManyToManyHandle<
    * ```
    */
   of(db: Database, row: RowOrKey<M>, options: RelatedOptions = {}): RelatedManager<T> {
-    return relatedManager(db, this.model, this.join, this.name, row, options) as RelatedManager<T>;
+    return relatedManager(
+      db,
+      this.model,
+      this.join,
+      this.name,
+      row,
+      options,
+      `${this}.of`,
+    ) as RelatedManager<T>;
   }
 
   /** What `prefetchRelated` loads (without a refining function). */

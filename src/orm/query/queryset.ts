@@ -284,13 +284,14 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   /**
    * Loads foreign keys (and one-to-ones) in the same query, by a join: `inner` for a required
    * key, `left` for a nullable one. Each row gets the target's row next to its key
-   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). A path follows
-   * keys of keys (`'book__author'` loads `review.book.author`, still one query). Rows of a query
-   * without `selectRelated('author')` have no `author` property: reading it does not compile.
+   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). A key is named by
+   * its handle (`Book.rel.author`) or its name; a path of names follows keys of keys
+   * (`'book__author'` loads `review.book.author`, still one query). Rows of a query without
+   * `selectRelated(Book.rel.author)` have no `author` property: reading it does not compile.
    *
    * @example
    * ```ts
-   * const books = await query(db, Book).selectRelated('author').all(); // one query
+   * const books = await query(db, Book).selectRelated(Book.rel.author).all(); // one query
    * books[0]!.author.lastName; // 'Lovelace'
    * const reviews = await query(db, Review).selectRelated('book__author').all(); // one query
    * reviews[0]!.book.author.lastName; // 'Lovelace'
@@ -311,19 +312,21 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   /**
    * Loads a relation of many rows with one extra query per relation, never one per row: a
    * reverse foreign key (`where book_id in (…)`), a reverse one-to-one, or a many-to-many
-   * declared here (`tags`) or pointing here (`bookSet`), through its join table. `related` is
-   * the model of the loaded rows: it gives their type, since `M`'s type cannot know who points
-   * at it. Each row gets a list in `related`'s ordering (`[]` when none), or for a reverse
-   * one-to-one the row or `null`. `refine` narrows the related query: filters, ordering, and
-   * its own `selectRelated`/`prefetchRelated` (a nested prefetch is one more query).
+   * declared here (`Book.rel.tags`) or pointing here (`Book.rel.tags.reverse`, Tag's
+   * `bookSet`), through its join table. Each row gets a list in the related model's ordering
+   * (`[]` when none), or for a reverse one-to-one the row or `null`. `refine` narrows the related
+   * query: filters, ordering, and its own `selectRelated`/`prefetchRelated` (a nested prefetch
+   * is one more query). By name, `related` is the model of the loaded rows: it gives their
+   * type, since `M`'s type cannot know who points at it.
    *
    * @example
    * ```ts
-   * const books = await query(db, Book).prefetchRelated('reviews', Review).all(); // two queries
-   * books[0]!.reviews.map((r) => r.rating); // [5, 4]
+   * const books = await query(db, Book).prefetchRelated(Book.rel.tags).all(); // two queries
+   * books[0]!.tags.map((t) => t.slug); // ['sf', 'space']
    * const authors = await query(db, Author)
-   *   .prefetchRelated('bookSet', Book, (books) => books.prefetchRelated('tags', Tag))
+   *   .prefetchRelated(Book.rel.author.reverse, (books) => books.prefetchRelated(Book.rel.tags))
    *   .all(); // three queries
+   * await query(db, Book).prefetchRelated('reviews', Review).all(); // by name
    * ```
    */
   prefetchRelated<H extends PrefetchHandle<M>, Y extends object = {}>(
@@ -633,10 +636,10 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
 
   /**
    * The many-to-many `name` of one row (`row` or its primary key): a manager to read and change
-   * its links (`all`, `count`, `add`, `remove`, `set`, `clear`). `name` is a many-to-many
-   * declared on `M` (`tags`) or pointing at it (`bookSet` on Tag); `related` is the model on the
-   * other side, which types the rows. `options.throughDefaults` fills a `through` model's other
-   * fields on `add` and `set`.
+   * its links (`all`, `count`, `add`, `remove`, `set`, `clear`), as `Book.rel.tags.of(db, row)`
+   * gives it. `name` is a many-to-many declared on `M` (`tags`) or pointing at it (`bookSet` on
+   * Tag); `related` is the model on the other side, which types the rows.
+   * `options.throughDefaults` fills a `through` model's other fields on `add` and `set`.
    *
    * @example
    * ```ts
@@ -656,7 +659,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       throw new QueryError(
         `related: ${this.model.meta.label}.${name} links ${join.target.meta.label} rows, not ${related?.meta?.label}`,
       );
-    return relatedManager(this.db, this.model, join, name, row, options) as RelatedManager<R>;
+    return relatedManager(this.db, this.model, join, name, row, options, 'related') as RelatedManager<R>;
   }
 
   /**
@@ -722,7 +725,7 @@ type PathOf<P> = P extends string
 
 /**
  * The manager of the links of `row` (a row of `model` or its primary key) through `join`,
- * whose rows are named `name` in errors.
+ * whose rows are named `name` in errors; `where` names the call in a bad row's error.
  */
 export function relatedManager(
   db: Database,
@@ -731,12 +734,13 @@ export function relatedManager(
   name: string,
   row: unknown,
   options: RelatedOptions,
+  where: string,
 ): RelatedManager<AnyModel> {
   const pk = model.meta.pk;
   const key = typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[pk.attribute] : row;
   if (key === undefined || key === null || pk.check(key).length)
     throw new QueryError(
-      `related: give a ${model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
+      `${where}: give a ${model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
     );
   return new RelatedManager<AnyModel>(
     db,

@@ -129,7 +129,13 @@ forEachDialect((_dialect, open) => {
     assert.equal(await tags.count(), 0);
     // Bad rows are refused before any SQL, as with related().
     const counter = countQueries(db);
-    assert.throws(() => Book.rel.tags.of(counter.db, { title: 'no key' } as never), QueryError);
+    assert.throws(
+      () => Book.rel.tags.of(counter.db, { title: 'no key' } as never),
+      (e) =>
+        e instanceof QueryError &&
+        e.message ===
+          'cat.Book.rel.tags.of: give a cat.Book row or its primary key (id), got {"title":"no key"}',
+    );
     await assert.rejects(Book.rel.tags.of(counter.db, dune).add(3 as never), QueryError);
     assert.equal(counter.count, 0);
   });
