@@ -163,7 +163,7 @@ export type {
   SchemaEditorLike,
 } from './migrations/types.ts';
 export { type MigrationSource, MigrationWriteError, writeMigration } from './migrations/writer.ts';
-export { type AnyModel, type Model, type ModelOptions, model } from './model.ts';
+export { type AnyModel, type FieldsOf, type Model, type ModelOptions, model } from './model.ts';
 export type { ModelSchema, ModelSchemas, PropertiesOf } from './model-schemas.ts';
 export {
   type Aggregate,
@@ -184,6 +184,7 @@ export {
   ValidationError,
 } from './query/errors.ts';
 export { and, type Combinator, type Combined, not, or } from './query/expressions.ts';
+export { type HandleKind, KeyHandle, ManyToManyHandle, ReverseHandle } from './query/handles.ts';
 export {
   RelatedManager,
   type RelatedOptions,
@@ -193,9 +194,13 @@ export {
 export { QuerySet, query } from './query/queryset.ts';
 export { Expression, F, type Operand as ExpressionOperand, type Updates } from './query/refs.ts';
 export type {
+  DefaultReverseName,
   IsReverseOne,
   ManyToManyName,
   PrefetchedRows,
+  RelatedModel,
+  Relations,
+  ReverseManyToManyName,
   SelectedRows,
   SelectPath,
 } from './query/relation-types.ts';

@@ -5,7 +5,7 @@
 import { type AnyField, ModelDefinitionError } from './fields/field.ts';
 import { humanize, snakeCase } from './fields/names.ts';
 import { IntegerField } from './fields/number.ts';
-import { RelationField } from './fields/relation.ts';
+import { RelationField, symmetryProblem } from './fields/relation.ts';
 import type { AnyModel } from './model.ts';
 import type { Registry } from './registry.ts';
 
@@ -202,6 +202,13 @@ export class ModelMeta {
     this.pk = fields.find((field) => field.primaryKey)!;
     this.forwardRelations = Object.freeze(fields.filter((field) => field instanceof RelationField));
     this.concreteFields = Object.freeze(fields.filter((field) => field.column !== null));
+    for (const field of this.forwardRelations) {
+      // A target given by a function is checked when the relation is first used.
+      const self = field.kind === 'manyToMany' ? field.targetsLabel(label) : undefined;
+      if (self === undefined) continue;
+      const problem = symmetryProblem(self, field.declaredSymmetrical, field.declaredRelatedName);
+      if (problem) throw new ModelDefinitionError(`${label}.${field.name}: ${problem}`);
+    }
 
     const taken = new Map<string, string>();
     for (const field of fields) {
@@ -356,6 +363,7 @@ export class ModelMeta {
    * Relations other models declare towards this one, computed from the registry (and
    * recomputed when it changes). Throws when two of them would have the same name. A
    * relation whose target cannot be resolved yet is skipped here; it throws where it is used.
+   * A symmetrical many-to-many (to the model itself) has no reverse side, so is not listed.
    */
   get reverseRelations(): readonly ReverseRelation[] {
     const version = this.registry.version;
@@ -364,7 +372,7 @@ export class ModelMeta {
     const self = this.registry.find(this.label);
     for (const other of this.registry.all()) {
       for (const field of other.meta.forwardRelations) {
-        if (!self || !field.pointsAt(self)) continue;
+        if (!self || !field.pointsAt(self) || field.symmetrical) continue;
         const name = field.relatedName;
         const clash = relations.find((r) => r.name === name);
         if (clash || this.#byName.has(name))

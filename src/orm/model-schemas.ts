@@ -21,7 +21,7 @@ import {
 import { type AnyField, type FieldSchema, ModelDefinitionError } from './fields/field.ts';
 import { RelationField } from './fields/relation.ts';
 import type { ModelMeta } from './meta.ts';
-import type { AnyModel, Model } from './model.ts';
+import type { AnyModel } from './model.ts';
 import type { CreateInputOf, FieldMap, ReadRowOf, UpdateInputOf } from './types.ts';
 
 /** A property schema typed by its value, whose keywords can be read directly (`maxLength`). */
@@ -49,7 +49,11 @@ export type ModelSchema<P extends TProperties = Record<string, FieldSchema>> = T
 export type RelatedSpec = AnyModel | TSchema | readonly [AnyModel | TSchema];
 
 type OptionsOf<F> = F extends { readonly '~options': infer O } ? O : never;
-type ItemOf<V> = V extends Model<infer G> ? ReadRowOf<G> : V extends TSchema ? Static<V> : never;
+type ItemOf<V> = V extends { readonly '~fields': infer G }
+  ? ReadRowOf<G>
+  : V extends TSchema
+    ? Static<V>
+    : never;
 /** A relation's value: a list, or one row (`null` too for a nullable key or a reverse one-to-one). */
 type RelatedValue<F, K, V> = V extends readonly [infer E]
   ? ItemOf<E>[]

@@ -4,23 +4,47 @@
  */
 import { type CheckSpec, type IndexSpec, ModelMeta, type PermissionAction } from './meta.ts';
 import { type ModelSchemas, modelSchemas } from './model-schemas.ts';
+import { relationsOf } from './query/handles.ts';
+import type { Relations } from './query/relation-types.ts';
 import { defaultRegistry, type Registry } from './registry.ts';
 import type { FieldMap } from './types.ts';
 
 /** A declared model: its bound fields, its introspection API and its schemas. */
-export interface Model<F extends FieldMap = FieldMap> {
+export interface Model<F extends FieldMap = FieldMap, L extends string = string> {
+  /**
+   * Phantom (no value at run time): the declared fields' types, which `Row<>` and the query
+   * types read (`FieldsOf`) without walking the rest of the model's type.
+   */
+  readonly '~fields': F;
   /** `app.Name`. */
-  readonly label: string;
+  readonly label: L;
   /** The declared fields by name, bound to the model (the auto `id` is in `meta.fields`). */
   readonly fields: Readonly<F>;
   /** The introspection API: table, fields, pk, relations, indexes, checks. */
   readonly meta: ModelMeta;
   /** TypeBox schemas for reads, creates and updates, built on first use. */
   readonly schema: ModelSchemas<F>;
+  /**
+   * A handle per relation: `Book.rel.tags.of(db, book)` manages a row's links,
+   * `prefetchRelated(Book.rel.tags)` and `selectRelated(Book.rel.author)` load them. Built on
+   * first use (models may refer to each other in any order), with the reverse sides of other
+   * models' relations (`Author.rel.bookSet`, typed as `Book.rel.author.reverse`).
+   */
+  readonly rel: Relations<Model<F, L>>;
 }
 
 /** Any model. */
 export type AnyModel = Model<any>;
+
+/**
+ * The field map of a model type, as given to `model()`.
+ *
+ * @example
+ * ```ts
+ * type F = FieldsOf<typeof Book>; // { title: TextField<…>; author: RelationField<…>; … }
+ * ```
+ */
+export type FieldsOf<M> = M extends { readonly '~fields': infer F } ? F : never;
 
 type ColumnName<F> =
   | 'id'
@@ -72,18 +96,24 @@ export interface ModelOptions<F extends FieldMap = FieldMap> {
  * Author.meta.fieldNames; // ['id', 'name', 'email']
  * ```
  */
-export function model<F extends FieldMap>(label: string, fields: F, options: ModelOptions<F> = {}): Model<F> {
+export function model<F extends FieldMap, const L extends string = string>(
+  label: L,
+  fields: F,
+  options: ModelOptions<F> = {},
+): Model<F, L> {
   const registry = options.registry ?? defaultRegistry;
-  const target = {} as { -readonly [K in keyof Model<F>]: Model<F>[K] };
+  const target = {} as { -readonly [K in keyof Model<F, L>]: Model<F, L>[K] };
   const meta = new ModelMeta(target, label, fields, options as never, registry);
-  target.label = meta.label;
+  target.label = meta.label as L;
   Object.freeze(meta);
   target.meta = meta;
   target.fields = Object.freeze(
     Object.fromEntries(meta.fields.filter((f) => f.name in fields).map((f) => [f.name, f])),
   ) as Readonly<F>;
   target.schema = modelSchemas<F>(meta);
-  const frozen = Object.freeze(target) as Model<F>;
+  // Resolved on first use, through the registry: nothing to do when the model is declared.
+  Object.defineProperty(target, 'rel', { get: () => relationsOf(frozen), enumerable: false });
+  const frozen = Object.freeze(target) as Model<F, L>;
   registry.register(frozen);
   return frozen;
 }

@@ -13,7 +13,6 @@
  * ```
  */
 import type { Field } from './fields/field.ts';
-import type { Model } from './model.ts';
 
 /** A record of fields by name, as given to `model()`. */
 export type FieldMap = Record<string, Field<unknown, unknown>>;
@@ -31,7 +30,11 @@ export type PkValue<F> = [PkKey<F>] extends [never] ? number : ValueOf<F[PkKey<F
 type PkKey<F> = { [K in keyof F]: OptionsOf<F[K]> extends { primaryKey: true } ? K : never }[keyof F];
 
 /** The value type a foreign key to `R` holds: the target's primary key type (`number` for a label). */
-type TargetPk<R> = R extends () => infer M ? (M extends Model<infer F> ? PkValue<F> : number) : number;
+type TargetPk<R> = R extends () => infer M
+  ? M extends { readonly '~fields': infer F }
+    ? PkValue<F>
+    : number
+  : number;
 
 /** The JavaScript value of a field's column, `| null` when nullable. */
 export type ColumnValue<F> =
@@ -61,7 +64,7 @@ type IsWritable<F> =
 type IsOptional<F> = OptionsOf<F> extends { nullable: true } | { default: unknown } ? true : false;
 
 type AutoId<F> = [PkKey<F>] extends [never] ? { id: number } : {};
-type FieldsOf<M> = M extends Model<infer F> ? F : never;
+type FieldsOf<M> = M extends { readonly '~fields': infer F } ? F : never;
 
 /** A row as read from the database. */
 export type RowOf<F> = Simplify<AutoId<F> & { [K in keyof F as RowKey<K, F[K]>]: ColumnValue<F[K]> }>;

@@ -4,7 +4,16 @@
  * interactive questions through an injected terminal.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -233,6 +242,68 @@ describe('makeMigrations with an injected questioner', () => {
     });
     assert.equal(code, 0);
     assert.match(out, /notes\/0002_rename_note_memo\.ts\n {2}- Rename model notes\.Note to notes\.Memo\n/);
+  });
+
+  test('a one-way many-to-many to its own model, migrated before, is never made symmetrical silently', async () => {
+    const { dir, migrations } = project();
+    // What makemigrations wrote before many-to-manys to their own model were symmetrical.
+    mkdirSync(join(migrations, 'club'), { recursive: true });
+    writeFileSync(
+      join(migrations, 'club', '0001_initial.ts'),
+      [
+        "import { f, migration, op } from 'voltjs/orm';",
+        '',
+        'export default migration({',
+        '  dependencies: [],',
+        "  operations: [op.createModel('club.Person', { friends: f.manyToMany('club.Person') })],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const people = (options: { symmetrical?: boolean }) => {
+      const registry = createRegistry();
+      model('club.Person', { friends: f.manyToMany('self', options) }, { registry });
+      return registry.all();
+    };
+    const base = { migrationsRoot: migrations, cwd: dir, stdout: () => {} };
+    for (const [questioner, check] of [
+      [new CheckQuestioner(), true],
+      [new NonInteractiveQuestioner(), false],
+    ] as const)
+      await assert.rejects(
+        makeMigrations({ ...base, models: people({}), questioner, check }),
+        (error: Error) =>
+          error instanceof CliError &&
+          /club\.Person\.friends is a many-to-many to its own model/.test(error.message) &&
+          /add symmetrical: false to the field/.test(error.message),
+      );
+    // Kept one-way: nothing to migrate.
+    const quiet = new NonInteractiveQuestioner();
+    assert.equal(
+      await makeMigrations({
+        ...base,
+        models: people({ symmetrical: false }),
+        questioner: quiet,
+        check: true,
+      }),
+      0,
+    );
+    // Made symmetrical in a terminal: the field, and the links' rows back.
+    const { code, asked } = await answering(['y'], (questioner) =>
+      makeMigrations({ ...base, models: people({}), questioner }),
+    );
+    assert.equal(code, 0);
+    assert.match(asked, /Make club\.Person\.friends symmetrical\?/);
+    const written = readFileSync(
+      join(migrations, 'club', readdirSync(join(migrations, 'club')).sort()[1]!),
+      'utf8',
+    );
+    assert.match(
+      written,
+      /op\.alterField\('club\.Person', 'friends', f\.manyToMany\('club\.Person', \{ symmetrical: true \}\)\)/,
+    );
+    assert.match(written, /op\.runSql\(\{\n\s+forward:\s+'insert into "club_person_friends"/);
+    assert.equal(await makeMigrations({ ...base, models: people({}), questioner: quiet, check: true }), 0);
   });
 
   test('a user mistake comes out as a CliError', async () => {

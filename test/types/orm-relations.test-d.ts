@@ -4,7 +4,10 @@
  */
 import type { Static } from 'typebox';
 import type { Database } from '../../src/orm/database.ts';
+import { f } from '../../src/orm/fields/index.ts';
+import { model } from '../../src/orm/model.ts';
 import { query } from '../../src/orm/query/queryset.ts';
+import { createRegistry } from '../../src/orm/registry.ts';
 import type { Row } from '../../src/orm/types.ts';
 import { library } from '../orm/model-fixtures.ts';
 import { catalog } from '../orm/query/catalog.ts';
@@ -137,4 +140,97 @@ void managers;
   query(db, B).prefetchRelated('reviews', R);
   // @ts-expect-error Review's relation to Book is named reviews
   query(db, B).prefetchRelated('reveiws', R);
+}
+
+// --- relation handles: Model.rel ---------------------------------------------------------------------
+async function handles(book: Row<typeof c.Book>) {
+  const tags = c.Book.rel.tags.of(db, book);
+  expectType<Equal<Awaited<ReturnType<typeof tags.all>>, Row<typeof c.Tag>[]>>();
+  await tags.add('sf', { slug: 'x', name: 'X' });
+  // @ts-expect-error a Tag's key is its slug, a string
+  await tags.add(3);
+  // @ts-expect-error a Book's key is a number: 'sf' is not a Book
+  c.Book.rel.tags.of(db, 'sf');
+  c.Book.rel.tags.reverse.of(db, 'sf');
+  // @ts-expect-error a misspelled handle does not compile
+  void c.Book.rel.tag;
+
+  const [loaded] = await query(db, c.Book)
+    .selectRelated(c.Book.rel.author)
+    .prefetchRelated(c.Book.rel.tags)
+    .prefetchRelated(c.Review.rel.book.reverse, (reviews) => reviews.filter({ rating__gte: 4 }))
+    .all();
+  if (!loaded) return;
+  expectType<Equal<typeof loaded.tags, Row<typeof c.Tag>[]>>();
+  expectType<Equal<typeof loaded.author, Row<typeof c.Author>>>();
+  expectType<Equal<typeof loaded.reviews, Row<typeof c.Review>[]>>();
+  // @ts-expect-error shelves were not prefetched
+  void loaded.shelves;
+
+  const [author] = await query(db, c.Author)
+    .prefetchRelated(c.Profile.rel.author.reverse)
+    .prefetchRelated(c.Book.rel.author.reverse, (books) => books.prefetchRelated(c.Book.rel.tags))
+    .all();
+  if (!author) return;
+  expectType<Equal<typeof author.profile, Row<typeof c.Profile> | null>>();
+  expectType<Equal<(typeof author.bookSet)[number]['tags'], Row<typeof c.Tag>[]>>();
+
+  const [review] = await query(db, c.Review).selectRelated(c.Review.rel.book, 'book__author').all();
+  if (!review) return;
+  expectType<Equal<typeof review.book.author, Row<typeof c.Author>>>();
+
+  // The reverse side of a relation, typed from the declaring side, with its exact name.
+  expectType<Equal<typeof c.Book.rel.author.reverse.name, 'bookSet'>>();
+  expectType<Equal<typeof c.Book.rel.editor.reverse.name, 'edited'>>();
+  expectType<Equal<typeof c.Profile.rel.author.reverse.single, true>>();
+  expectType<Equal<typeof c.Book.rel.tags.reverse.name, 'bookSet'>>();
+  expectType<Equal<typeof c.Book.rel.tags.reverse.reverse.name, 'tags'>>();
+  expectType<Equal<typeof c.Shelf.rel.books.reverse.name, 'shelves'>>();
+
+  // @ts-expect-error a handle of another model
+  query(db, c.Author).prefetchRelated(c.Book.rel.tags);
+  // @ts-expect-error a foreign key is joined, not prefetched
+  query(db, c.Book).prefetchRelated(c.Book.rel.author);
+  // @ts-expect-error a many-to-many is prefetched, not joined
+  query(db, c.Book).selectRelated(c.Book.rel.tags);
+  // @ts-expect-error a handle of another model is not joined either
+  query(db, c.Book).selectRelated(c.Review.rel.book);
+  // @ts-expect-error the refining function must keep the related model
+  query(db, c.Author).prefetchRelated(c.Book.rel.author.reverse, () => query(db, c.Tag));
+}
+void handles;
+
+// --- many-to-many names are exact, by name too ---------------------------------------------------------
+query(db, c.Book).prefetchRelated('shelves', c.Shelf);
+// @ts-expect-error Shelf's many-to-many to Book is named shelves
+query(db, c.Book).prefetchRelated('shelfSet', c.Shelf);
+query(db, c.Tag).prefetchRelated('bookSet', c.Book);
+// @ts-expect-error Book's many-to-many without relatedName is bookSet on Tag
+query(db, c.Tag).prefetchRelated('books', c.Book);
+query(db, c.Tag).related('sf', 'bookSet', c.Book);
+// @ts-expect-error not a many-to-many of Tag
+query(db, c.Tag).related('sf', 'books', c.Book);
+// @ts-expect-error not a many-to-many of Book
+query(db, c.Book).related(1, 'tagz', c.Tag);
+
+// --- a many-to-many to its own model: symmetrical, without a reverse side ---------------------------------
+{
+  const Person = model(
+    'club.Person',
+    {
+      friends: f.manyToMany('self'),
+      follows: f.manyToMany('self', { symmetrical: false, relatedName: 'followers' }),
+      parent: f.foreignKey('self', { onDelete: 'cascade', nullable: true, relatedName: 'children' }),
+    },
+    { registry: createRegistry() },
+  );
+  expectType<Equal<keyof typeof Person.rel, 'friends' | 'follows' | 'parent' | 'followers' | 'children'>>();
+  expectType<Equal<typeof Person.rel.friends.reverse, undefined>>();
+  expectType<Equal<typeof Person.rel.follows.reverse.name, 'followers'>>();
+  // @ts-expect-error a symmetrical many-to-many has no reverse side
+  void Person.rel.personSet;
+  query(db, Person).prefetchRelated('followers', Person);
+  query(db, Person).prefetchRelated(Person.rel.children);
+  // @ts-expect-error no reverse side for friends
+  query(db, Person).prefetchRelated('personSet', Person);
 }

@@ -38,13 +38,13 @@ for (let i = 1; i <= 20; i++) {
 const counter = countQueries(db);
 
 // selectRelated joins the foreign key's row into the same query: 20 books, 1 query.
-const books = await query(counter.db, Book).selectRelated('author').all();
+const books = await query(counter.db, Book).selectRelated(Book.rel.author).all();
 assert.equal(books[0]?.author.name, 'Ada');
 assert.equal(counter.count, 1);
 
 // prefetchRelated loads every book's reviews in one more query (where book_id in (…)).
 counter.reset();
-const rated = await query(counter.db, Book).prefetchRelated('reviews', Review).all();
+const rated = await query(counter.db, Book).prefetchRelated(Review.rel.book.reverse).all();
 assert.deepEqual(rated[0]?.reviews.map((r) => r.rating).sort(), [3, 5]);
 assert.equal(counter.count, 2);
 

@@ -39,7 +39,7 @@ await query(db, Profile).create({ authorId: ada.id, bio: 'Analyst' });
 const [sf, space] = await query(db, Tag).bulkCreate([{ name: 'sf' }, { name: 'space' }]);
 const dune = await query(db, Book).create({ title: 'Dune', authorId: ada.id });
 await query(db, Book).create({ title: 'Emma', authorId: ada.id });
-await query(db, Book).related(dune, 'tags', Tag).add(sf!, space!);
+await Book.rel.tags.of(db, dune).add(sf!, space!);
 await query(db, Review).bulkCreate([
   { bookId: dune.id, rating: 5 },
   { bookId: dune.id, rating: 4 },
@@ -47,22 +47,26 @@ await query(db, Review).bulkCreate([
 
 const counter = countQueries(db);
 
-// A path follows keys of keys: review → book → author → country, still one query.
+// selectRelated joins a foreign key: one query. A path by name follows keys of keys.
+const books = await query(counter.db, Book).selectRelated(Book.rel.author).all();
+assert.equal(books[0]?.author.name, 'Ada');
 const reviews = await query(counter.db, Review).selectRelated('book__author__country').all();
 assert.equal(reviews[0]?.book.author.country.name, 'United Kingdom');
-assert.equal(counter.count, 1);
+assert.equal(counter.count, 2);
 
 // A many-to-many is prefetched through its join table: one more query, from either side.
+// Tag's type cannot know that Book points at it: its side is Book.rel.tags.reverse
+// (Tag.rel.bookSet at run time, the same handle).
 counter.reset();
-const books = await query(counter.db, Book).prefetchRelated('tags', Tag).all();
+const tagged = await query(counter.db, Book).prefetchRelated(Book.rel.tags).all();
 assert.deepEqual(
-  books.map((b) => [b.title, b.tags.map((t) => t.name)]),
+  tagged.map((b) => [b.title, b.tags.map((t) => t.name)]),
   [
     ['Dune', ['sf', 'space']],
     ['Emma', []],
   ],
 );
-const tags = await query(counter.db, Tag).prefetchRelated('bookSet', Book).all();
+const tags = await query(counter.db, Tag).prefetchRelated(Book.rel.tags.reverse).all();
 assert.deepEqual(
   tags[0]?.bookSet.map((b) => b.title),
   ['Dune'],
@@ -70,19 +74,28 @@ assert.deepEqual(
 assert.equal(counter.count, 4);
 
 // A reverse one-to-one is one row or null, not a list.
-const authors = await query(db, Author).prefetchRelated('profile', Profile).all();
+const authors = await query(db, Author).prefetchRelated(Profile.rel.author.reverse).all();
 assert.equal(authors[0]?.profile?.bio, 'Analyst');
 
-// The third argument narrows the related query and can load its own relations:
+// The second argument narrows the related query and can load its own relations:
 // authors, their books (with tags and good reviews): one query per level, four in all.
 counter.reset();
 const shelf = await query(counter.db, Author)
-  .prefetchRelated('bookSet', Book, (q) =>
-    q.prefetchRelated('tags', Tag).prefetchRelated('reviews', Review, (r) => r.filter({ rating__gte: 5 })),
+  .prefetchRelated(Book.rel.author.reverse, (q) =>
+    q
+      .prefetchRelated(Book.rel.tags)
+      .prefetchRelated(Review.rel.book.reverse, (r) => r.filter({ rating__gte: 5 })),
   )
   .all();
 const first = shelf[0]!.bookSet[0]!;
 assert.deepEqual([first.title, first.tags.length, first.reviews.length], ['Dune', 2, 1]);
 assert.equal(counter.count, 4);
+
+// Names work too: the name and the model of the loaded rows.
+const same = await query(db, Author).prefetchRelated('bookSet', Book).all();
+assert.deepEqual(
+  same[0]?.bookSet.map((b) => b.title),
+  ['Dune', 'Emma'],
+);
 
 await app.close(); // and its database with it

@@ -7,7 +7,7 @@ const Post = model('blog.Post', {
   title: f.string({ maxLength: 200 }),
   tags: f.manyToMany(() => Tag),
   // A join model holds extra columns; Post refers to it by label (it refers to Post).
-  readers: f.manyToMany('blog.Reader', { through: 'Subscription' }),
+  readers: f.manyToMany(() => Reader, { through: 'Subscription' }),
 });
 const Reader = model('blog.Reader', { name: f.string({ maxLength: 100 }) });
 const Subscription = model('blog.Subscription', {
@@ -26,7 +26,7 @@ await query(db, Tag).bulkCreate([{ slug: 'orm' }, { slug: 'sql' }, { slug: 'ts' 
 const post = await query(db, Post).create({ title: 'Relations' });
 
 // A manager for one row's links: rows or primary keys in, the target's rows out.
-const tags = query(db, Post).related(post, 'tags', Tag);
+const tags = Post.rel.tags.of(db, post);
 assert.equal(await tags.add('orm', 'sql'), 2);
 assert.equal(await tags.add('orm'), 0); // already linked: nothing to do, no error
 assert.deepEqual(await tags.set(['sql', 'ts']), { added: 1, removed: 1 }); // one transaction
@@ -37,8 +37,8 @@ assert.deepEqual(
 assert.equal(await tags.remove('ts'), 1);
 assert.equal(await tags.count(), 1);
 
-// The reverse side manages the same links.
-const tagged = query(db, Tag).related('sql', 'postSet', Post);
+// The reverse side manages the same links (Tag.rel.postSet, typed from Post's side).
+const tagged = Post.rel.tags.reverse.of(db, 'sql');
 assert.deepEqual(
   (await tagged.all()).map((p) => p.title),
   ['Relations'],
@@ -54,9 +54,12 @@ await assert.rejects(tags.add('nope'), (error) => {
 
 // Through a model: its required fields come from throughDefaults, or the add is refused.
 const ann = await query(db, Reader).create({ name: 'Ann' });
-await assert.rejects(query(db, Post).related(post, 'readers', Reader).add(ann), QueryError);
-const paid = query(db, Post).related(post, 'readers', Reader, { throughDefaults: { level: 'paid' } });
+await assert.rejects(Post.rel.readers.of(db, post).add(ann), QueryError);
+const paid = Post.rel.readers.of(db, post, { throughDefaults: { level: 'paid' } });
 assert.equal(await paid.add(ann), 1);
 assert.equal((await query(db, Subscription).get()).level, 'paid');
+
+// The same manager by name, with the model of the linked rows.
+assert.equal(await query(db, Post).related(post, 'readers', Reader).count(), 1);
 
 await app.close(); // and its database with it

@@ -220,6 +220,8 @@ export const command: Command<typeof FLAGS> = {
     'A removed and an added field (or model) declared alike may be a rename: it is asked in a ' +
     'terminal, and taken from --rename otherwise. A new non-nullable field without a default ' +
     'needs a value for the existing rows: typed in a terminal, or the run fails naming the fixes. ' +
+    'A one-way many-to-many to its own model that the model now makes symmetrical is confirmed ' +
+    'the same way (the migration then gives each existing link its row back). ' +
     'Apply the migrations with volt migrate.',
   args: [{ name: 'apps', description: 'Only these apps, comma-separated (default: every app)' }],
   flags: FLAGS,

@@ -127,14 +127,16 @@ export const f = {
     return new RelationField('oneToOne', to, options);
   },
   /**
-   * A many-to-many link through a join table (`through` to give it extra columns). The
-   * target is not part of the field's type (a many-to-many has no row key), so join models
-   * and many-to-manys may refer to each other without a type annotation.
+   * A many-to-many link through a join table (`through` to give it extra columns). Its type
+   * keeps the target and the options, as a foreign key's does (`Book.rel.tags` is typed with
+   * Tag's rows): when a join model and a model refer to each other, one side uses a label
+   * (`{ through: 'BookTag' }`). A many-to-many to the model itself (`'self'`) is symmetrical
+   * unless `symmetrical: false`.
    */
-  manyToMany(
-    to: ModelRef,
-    options?: ManyToManyOptions,
-  ): RelationField<unknown, RelationMark<'manyToMany', unknown>> {
+  manyToMany<const R extends ModelRef, const O extends ManyToManyOptions = {}>(
+    to: R,
+    options?: O,
+  ): RelationField<unknown, O & RelationMark<'manyToMany', R>> {
     return new RelationField('manyToMany', to, options);
   },
 };

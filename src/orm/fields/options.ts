@@ -43,7 +43,7 @@ export const KNOWN_OPTIONS: Readonly<Record<FieldKind, readonly string[]>> = Obj
   enum: WITHOUT_CHOICES,
   foreignKey: [...WITHOUT_CHOICES, 'onDelete', 'relatedName'],
   oneToOne: [...WITHOUT_CHOICES, 'onDelete', 'relatedName'],
-  manyToMany: ['through', 'relatedName', 'label', 'helpText'],
+  manyToMany: ['through', 'relatedName', 'symmetrical', 'label', 'helpText'],
 });
 
 /** A name as compared for a suggestion: lower case, without `_` or `-` (`max_length` → `maxlength`). */

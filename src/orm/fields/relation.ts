@@ -38,13 +38,43 @@ export interface ForeignKeyOptions extends Omit<FieldOptions<unknown>, 'choices'
 export interface ManyToManyOptions {
   /** A model for the join table, with foreign keys to both sides (to hold extra columns). */
   through?: ModelRef;
-  /** The name of the reverse relation on the target (default `<model>Set`). */
+  /**
+   * The name of the reverse relation on the target (default `<model>Set`). A symmetrical
+   * many-to-many has no reverse side, so no `relatedName`.
+   */
   relatedName?: string;
+  /**
+   * For a many-to-many to the model itself: linking `a` to `b` links `b` to `a` too (both
+   * rows of the join table are written), as Django's `ManyToManyField('self')`. Default
+   * `true` for a many-to-many to its own model; `false` makes it one-way (`follows`, with a
+   * reverse side `followers`). Only a many-to-many to its own model can be symmetrical.
+   */
+  symmetrical?: boolean;
   label?: string;
   helpText?: string;
 }
 
 const ON_DELETE: readonly OnDelete[] = ['cascade', 'protect', 'restrict', 'setNull', 'setDefault'];
+
+/**
+ * What is wrong with a many-to-many's `symmetrical` and `relatedName`, given whether it points
+ * at its own model (`self`); `undefined` when nothing is.
+ */
+export function symmetryProblem(
+  self: boolean,
+  symmetrical: boolean | undefined,
+  relatedName: string | undefined,
+): string | undefined {
+  if (symmetrical === true && !self)
+    return "symmetrical: true needs a many-to-many to the model itself (f.manyToMany('self')); drop it";
+  if (self && symmetrical !== false && relatedName !== undefined)
+    return (
+      `a many-to-many to its own model is symmetrical (linking a to b links b to a) and has no reverse side, ` +
+      `so relatedName '${relatedName}' names nothing: add symmetrical: false for a one-way relation ` +
+      `whose reverse side is '${relatedName}', or drop relatedName`
+    );
+  return undefined;
+}
 
 /**
  * A field pointing at another model. Foreign keys and one-to-ones are a column holding the
@@ -71,6 +101,8 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
   readonly onDelete: OnDelete | undefined;
   /** The declared reverse name; `relatedName` gives the effective one. */
   readonly declaredRelatedName: string | undefined;
+  /** `symmetrical` as declared (many-to-many only); `symmetrical` gives the effective value. */
+  readonly declaredSymmetrical: boolean | undefined;
 
   constructor(
     kind: 'foreignKey' | 'oneToOne' | 'manyToMany',
@@ -83,8 +115,13 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
     this.to = to;
     this.throughRef = options.through;
     this.declaredRelatedName = options.relatedName;
+    this.declaredSymmetrical = options.symmetrical;
     if (kind === 'manyToMany') {
       this.onDelete = undefined;
+      if (options.symmetrical !== undefined && typeof options.symmetrical !== 'boolean')
+        throw new ModelDefinitionError(
+          `f.manyToMany(): symmetrical should be true or false, got ${JSON.stringify(options.symmetrical)}`,
+        );
       return;
     }
     if (!options.onDelete || !ON_DELETE.includes(options.onDelete))
@@ -129,6 +166,32 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
   get throughTable(): string | undefined {
     if (this.kind !== 'manyToMany') return undefined;
     return this.through?.meta.table ?? `${this.owner().meta.table}_${snakeCase(this.name)}`;
+  }
+
+  /**
+   * `true` for a symmetrical many-to-many: one to the model itself, unless declared
+   * `symmetrical: false`. Linking `a` to `b` then links `b` to `a`, and the relation has no
+   * reverse side. Throws a `ModelDefinitionError` for `symmetrical: true` on a relation to
+   * another model, and for a `relatedName` on a symmetrical one.
+   */
+  get symmetrical(): boolean {
+    if (this.kind !== 'manyToMany') return false;
+    const self = this.pointsAt(this.owner());
+    const problem = symmetryProblem(self, this.declaredSymmetrical, this.declaredRelatedName);
+    if (problem) throw new ModelDefinitionError(`${this.owner().meta.label}.${this.name}: ${problem}`);
+    return this.declaredSymmetrical ?? self;
+  }
+
+  /**
+   * `true`, `false`, or `undefined` when it cannot be told without resolving a function: whether
+   * this relation points at the model labelled `owner` (`'self'`, `'Name'` in the same app, or
+   * the full label).
+   */
+  targetsLabel(owner: string): boolean | undefined {
+    const ref = this.to;
+    if (typeof ref === 'function') return undefined;
+    if (ref === 'self') return true;
+    return (ref.includes('.') ? ref : `${owner.slice(0, owner.indexOf('.'))}.${ref}`) === owner;
   }
 
   /** The name of the reverse relation on the target: `bookSet`, or `book` for a one-to-one. */

@@ -5,8 +5,11 @@
  * relations need), removed fields and models, new and changed fields, new constraints and
  * options last.
  */
+import { autoJoinTable } from '../ddl.ts';
+import { quoteIdentifier as q } from '../dialects/quote.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { CheckSpec, IndexSpec } from '../meta.ts';
+import type { AnyModel } from '../model.ts';
 import {
   type Deconstruction,
   deconstruct,
@@ -32,8 +35,9 @@ import {
   RemoveIndex,
   RenameField,
   RenameModel,
+  RunSql,
 } from './operations/index.ts';
-import type { Questioner } from './questioner.ts';
+import { type Questioner, symmetricalRefused } from './questioner.ts';
 import { ProjectState } from './state.ts';
 import type { LoadedMigration, MigrationId, ModelState, ModelStateOptions } from './types.ts';
 
@@ -140,10 +144,11 @@ export async function detectChanges(
   const from = restrict(fromState, options.apps);
   const to = restrict(toState, options.apps);
   const work = from.clone();
-  const operations: MigrationOperation[] = [];
-  const emit = (operation: MigrationOperation): void => {
+  const operations: [app: string, operation: MigrationOperation][] = [];
+  // An operation about no model (the SQL mirroring links) is given its app.
+  const emit = (operation: MigrationOperation, app = appOf(labelOf(operation))): void => {
     operation.stateForwards(work);
-    operations.push(operation);
+    operations.push([app, operation]);
   };
   const target = (label: string): ModelState => to.models.get(label)!;
   const current = (label: string): ModelState => work.models.get(label)!;
@@ -268,12 +273,22 @@ export async function detectChanges(
     }
   }
 
-  // 9. Changed fields.
+  // 9. Changed fields. A one-way many-to-many to its own model becoming symmetrical changes
+  //    what its rows mean: it is confirmed, and its existing links get their row back.
   for (const label of kept())
     for (const [name, field] of target(label).fields) {
       const before = current(label).fields.get(name);
-      if (before && !sameDeconstruction(deconstruct(before, label), deconstruct(field, label)))
-        emit(new AlterField(label, name, field));
+      if (!before) continue;
+      const from = deconstruct(before, label);
+      const to = deconstruct(field, label);
+      if (sameDeconstruction(from, to)) continue;
+      const symmetrical = becomesSymmetrical(from, to, label);
+      if (symmetrical) {
+        const through = symmetrical.through;
+        if (!(await questioner.askSymmetrical?.(label, name, through))) throw symmetricalRefused(label, name);
+      }
+      emit(new AlterField(label, name, field));
+      if (symmetrical && !symmetrical.through) emit(mirrorLinks(work.model(label), name), appOf(label));
     }
 
   // 10. New constraints and the options as declared.
@@ -292,11 +307,41 @@ export async function detectChanges(
   }
 
   const byApp = new Map<string, MigrationOperation[]>();
-  for (const operation of operations) {
-    const app = appOf(labelOf(operation));
-    byApp.set(app, [...(byApp.get(app) ?? []), operation]);
-  }
+  for (const [app, operation] of operations) byApp.set(app, [...(byApp.get(app) ?? []), operation]);
   return new Map([...byApp].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * `{ through }` when a many-to-many to its own model, one-way in `from`, is symmetrical in `to`
+ * (`through` its join model's label, if any); `undefined` otherwise.
+ */
+function becomesSymmetrical(
+  from: Deconstruction,
+  to: Deconstruction,
+  label: string,
+): { through: string | undefined } | undefined {
+  if (from.builder !== 'manyToMany' || to.builder !== 'manyToMany') return undefined;
+  const [before, was = {}] = from.args as [string, { symmetrical?: boolean }?];
+  const [after, now = {}] = to.args as [string, { symmetrical?: boolean; through?: string }?];
+  if (before !== label || after !== label || was.symmetrical !== false || now.symmetrical !== true)
+    return undefined;
+  return { through: now.through };
+}
+
+/**
+ * The SQL that gives each link of the auto join table of `model`'s many-to-many `name` its row
+ * back (`b → a` for `a → b`), so that a one-way relation made symmetrical reads the same from
+ * both ends. The same text runs on SQLite and PostgreSQL; undoing it keeps the rows.
+ */
+function mirrorLinks(model: AnyModel, name: string): RunSql {
+  const join = autoJoinTable(model.meta.relation(name))!;
+  const [table, from, to] = [q(join.table), q(join.sourceColumn), q(join.targetColumn)];
+  return new RunSql({
+    forward:
+      `insert into ${table} (${from}, ${to}) select l.${to}, l.${from} from ${table} l ` +
+      `where not exists (select 1 from ${table} m where m.${from} = l.${to} and m.${to} = l.${from})`,
+    backward: [],
+  });
 }
 
 /** The model an operation the autodetector made is about. */

@@ -54,6 +54,8 @@ function targetLabel(ref: ModelRef, owner: string | undefined, where: string): s
  * deconstruct(f.string({ maxLength: 200 })); // { builder: 'string', args: [{ maxLength: 200 }] }
  * deconstruct(Book.meta.field('author'));
  * // { builder: 'foreignKey', args: ['library.Author', { onDelete: 'cascade' }] }
+ * deconstruct(Person.meta.field('friends')); // a many-to-many to its own model says symmetrical
+ * // { builder: 'manyToMany', args: ['club.Person', { symmetrical: true }] }
  * ```
  */
 export function deconstruct(
@@ -69,6 +71,10 @@ export function deconstruct(
     delete options.through;
     const to = targetLabel(field.to, owner, where);
     if (field.throughRef !== undefined) options.through = targetLabel(field.throughRef, owner, where);
+    // A many-to-many to its own model says whether it is symmetrical: the default changed (it
+    // was one-way before), so a migration must not depend on it.
+    if (builder === 'manyToMany' && to === owner && options.symmetrical === undefined)
+      options.symmetrical = true;
     return { builder, args: builder === 'manyToMany' && !Object.keys(options).length ? [to] : [to, options] };
   }
   if (field instanceof EnumField) {

@@ -18,6 +18,13 @@ export interface Questioner {
    * (without a default) is added. Throws a `MissingAnswerError` when none can be given.
    */
   askAddDefault(label: string, name: string, field: AnyField): Promise<unknown>;
+  /**
+   * `true` to make the many-to-many `name` of `label` (to its own model), which the migrations
+   * describe as one-way, symmetrical as the model now declares it; the migration then adds the
+   * missing row back of each link (not for a `through` model, whose label is given: its rows
+   * are the user's to mirror). `false`, or no such method, stops with the fixes named.
+   */
+  askSymmetrical?(label: string, name: string, through: string | undefined): Promise<boolean>;
 }
 
 /** A question a non-interactive run cannot answer. Stable code: `VOLT_MIGRATION_ANSWER`. */
@@ -88,8 +95,23 @@ function missingDefault(label: string, name: string): MissingAnswerError {
 }
 
 /**
+ * The error when a one-way many-to-many to its own model would become symmetrical without
+ * being confirmed.
+ */
+export function symmetricalRefused(label: string, name: string): MissingAnswerError {
+  return new MissingAnswerError(
+    `${label}.${name} is a many-to-many to its own model that the migrations describe as one-way ` +
+      `(as every such relation was before they became symmetrical by default, as Django's), and the ` +
+      `model now makes it symmetrical: linking a to b would link b to a. To keep it one-way, add ` +
+      `symmetrical: false to the field (no migration is needed). To make it symmetrical, run ` +
+      `makemigrations in a terminal and confirm: the migration then adds the missing row back of each link.`,
+  );
+}
+
+/**
  * Answers from the command line only: a rename is accepted when `--rename` names it; a new
- * required field without a default is an error naming the fixes.
+ * required field without a default, or a one-way many-to-many to its own model becoming
+ * symmetrical, is an error naming the fixes.
  *
  * @example
  * ```ts
@@ -113,6 +135,10 @@ export class NonInteractiveQuestioner implements Questioner {
 
   async askAddDefault(label: string, name: string): Promise<unknown> {
     throw missingDefault(label, name);
+  }
+
+  async askSymmetrical(): Promise<boolean> {
+    return false;
   }
 }
 
@@ -165,6 +191,18 @@ export class InteractiveQuestioner implements Questioner {
   async askRenameField(label: string, oldName: string, newName: string): Promise<boolean> {
     if (givenField(this.#renames, label, oldName, newName)) return true;
     return this.#yes(`Was ${label}.${oldName} renamed to ${newName}?`);
+  }
+
+  async askSymmetrical(label: string, name: string, through: string | undefined): Promise<boolean> {
+    this.#terminal.output.write(
+      `${label}.${name} is a many-to-many to its own model. The migrations describe it one-way ` +
+        `(a linked to b does not make b linked to a); the model makes it symmetrical, the default now, as Django's.\n` +
+        (through
+          ? `Its rows are ${through} rows, which this migration does not mirror: add the row back of each link ` +
+            `in a data migration (op.runCode).\n`
+          : 'This migration then adds the missing row back of each existing link.\n'),
+    );
+    return this.#yes(`Make ${label}.${name} symmetrical? (No: add symmetrical: false to keep it one-way)`);
   }
 
   async askAddDefault(label: string, name: string, field: AnyField): Promise<unknown> {

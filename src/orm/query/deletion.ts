@@ -164,7 +164,11 @@ export async function collectDeletion(
     const batch = batches[i]!;
     for (const relation of batch.model.meta.forwardRelations) {
       const join = autoJoinTable(relation);
-      if (join) joinRows.push({ table: join.table, column: join.sourceColumn, keys: batch.keys });
+      if (!join) continue;
+      joinRows.push({ table: join.table, column: join.sourceColumn, keys: batch.keys });
+      // A symmetrical relation has no reverse side (below): the rows linking back go here.
+      if (relation.symmetrical)
+        joinRows.push({ table: join.table, column: join.targetColumn, keys: batch.keys });
     }
     for (const relation of batch.model.meta.reverseRelations) {
       if (relation.kind === 'manyToMany') {

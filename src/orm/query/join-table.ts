@@ -25,6 +25,8 @@ export interface JoinTable {
   /** The `through` model's foreign keys to this side and to the other side. */
   readonly sourceField: RelationField | undefined;
   readonly targetField: RelationField | undefined;
+  /** A symmetrical many-to-many (to the model itself): every link is two rows, one each way. */
+  readonly symmetrical: boolean;
 }
 
 function throughKeys(field: RelationField, through: AnyModel): [RelationField, RelationField] {
@@ -53,6 +55,7 @@ function throughKeys(field: RelationField, through: AnyModel): [RelationField, R
  */
 export function joinTable(field: RelationField, reverse = false): JoinTable {
   const through = field.through;
+  const symmetrical = field.symmetrical;
   let forward: JoinTable;
   if (through) {
     const [sourceField, targetField] = throughKeys(field, through);
@@ -65,6 +68,7 @@ export function joinTable(field: RelationField, reverse = false): JoinTable {
       through,
       sourceField,
       targetField,
+      symmetrical,
     };
   } else {
     const auto = autoJoinTable(field)!;
@@ -77,6 +81,7 @@ export function joinTable(field: RelationField, reverse = false): JoinTable {
       through: undefined,
       sourceField: undefined,
       targetField: undefined,
+      symmetrical,
     };
   }
   if (!reverse) return forward;
@@ -88,6 +93,8 @@ export function joinTable(field: RelationField, reverse = false): JoinTable {
     target: forward.source,
     sourceField: forward.targetField,
     targetField: forward.sourceField,
+    // A symmetrical relation has no reverse side.
+    symmetrical: false,
   };
 }
 

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.ts';
 import { ForeignKeyViolationError } from '../errors.ts';
-import type { AnyModel, Model } from '../model.ts';
+import type { AnyModel, FieldsOf } from '../model.ts';
 import type { PkValue, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { noSuchRow } from './constraint-errors.ts';
@@ -14,7 +14,7 @@ import type { JoinTable } from './join-table.ts';
 import { inList } from './lookup-sql.ts';
 
 /** A related row, or its primary key. */
-export type RowOrKey<R extends AnyModel> = Row<R> | (R extends Model<infer F> ? PkValue<F> : never);
+export type RowOrKey<R extends AnyModel> = Row<R> | PkValue<FieldsOf<R>>;
 
 /** Options of `related()`. */
 export interface RelatedOptions {
@@ -44,7 +44,10 @@ const BATCH = 500;
 /**
  * The rows of `R` linked to one row through a many-to-many, and the writes on those links.
  * Every write runs in one transaction (a savepoint inside yours); adding a row that is already
- * linked does nothing, so `add` never fails on a duplicate pair.
+ * linked does nothing, so `add` never fails on a duplicate pair. On a symmetrical many-to-many
+ * (to the model itself, as `friends`) every write goes both ways: `add(b)` on `a` links `a` to
+ * `b` and `b` to `a` (two rows of the join table), `remove`, `set` and `clear` unlink both; the
+ * counts returned are the links seen from this row.
  *
  * @example
  * ```ts
@@ -143,11 +146,20 @@ export class RelatedManager<R extends AnyModel> {
   /** Unlinks every row; returns how many links were removed. */
   async clear(): Promise<number> {
     const j = this.#join;
-    const { sql: text, parameters } = this.#db.kysely
-      .deleteFrom(j.table)
-      .where(sql.ref(j.sourceColumn), '=', this.#source)
-      .compile();
-    return (await this.#db.run(text, parameters)).changes;
+    const unlink = (db: Database, column: string) => {
+      const { sql: text, parameters } = db.kysely
+        .deleteFrom(j.table)
+        .where(sql.ref(column), '=', this.#source)
+        .compile();
+      return db.run(text, parameters);
+    };
+    if (!j.symmetrical) return (await unlink(this.#db, j.sourceColumn)).changes;
+    return this.#db.transaction(async (tx) => {
+      const { changes } = await unlink(tx, j.sourceColumn);
+      // The other rows' links to this one.
+      await unlink(tx, j.targetColumn);
+      return changes;
+    });
   }
 
   /** Primary keys of `items` as the database holds them, without repeats. */
@@ -192,7 +204,8 @@ export class RelatedManager<R extends AnyModel> {
     if (missing.length)
       throw new QueryError(
         `${j.through.meta.label} has required fields (${missing.join(', ')}) besides its two keys: ` +
-          `pass them as related(row, '${this.#name}', Model, { throughDefaults: { … } }), ` +
+          `pass them as ${j.source.meta.name}.rel.${this.#name}.of(db, row, { throughDefaults: { … } }) ` +
+          `(or related(row, '${this.#name}', Model, { throughDefaults: { … } })), ` +
           `or create ${j.through.meta.label} rows with query(db, ${j.through.meta.name}).create()`,
       );
   }
@@ -251,9 +264,8 @@ export class RelatedManager<R extends AnyModel> {
         );
       const linked = new Set((await this.#linked(tx, batch)).map((key) => JSON.stringify(key)));
       const fresh = batch.filter((key) => !linked.has(JSON.stringify(key)));
-      if (fresh.length === 0) continue;
       try {
-        if (j.through) {
+        if (fresh.length && j.through) {
           await this.#insertThrough(
             tx,
             fresh.map((key) => ({
@@ -262,7 +274,8 @@ export class RelatedManager<R extends AnyModel> {
               [j.targetField!.attribute]: key,
             })),
           );
-        } else {
+          added += fresh.length;
+        } else if (fresh.length) {
           // A pair linked meanwhile by someone else is skipped, not a unique error.
           const { sql: insert, parameters: values } = tx.kysely
             .insertInto(j.table)
@@ -275,15 +288,58 @@ export class RelatedManager<R extends AnyModel> {
             .onConflict((conflict) => conflict.columns([j.sourceColumn, j.targetColumn]).doNothing())
             .compile();
           added += (await tx.run(insert, values)).changes;
-          continue;
         }
+        // Each row linked links back to this one (also one linked one way only before).
+        if (j.symmetrical) await this.#mirror(tx, batch);
       } catch (error) {
         if (error instanceof ForeignKeyViolationError) throw this.#missingSource(error);
         throw error;
       }
-      added += fresh.length;
     }
     return added;
+  }
+
+  /** Links each of `keys` back to this row (a symmetrical many-to-many), where it is not yet. */
+  async #mirror(tx: Database, keys: readonly unknown[]): Promise<void> {
+    const j = this.#join;
+    const pk = j.target.meta.pk;
+    if (!j.through) {
+      const { sql: insert, parameters } = tx.kysely
+        .insertInto(j.table)
+        .values(
+          keys.map((key) => ({ [j.sourceColumn]: pk.toDb(key, tx.ops), [j.targetColumn]: this.#source })),
+        )
+        .onConflict((conflict) => conflict.columns([j.sourceColumn, j.targetColumn]).doNothing())
+        .compile();
+      await tx.run(insert, parameters);
+      return;
+    }
+    const { sql: text, parameters } = tx.kysely
+      .selectFrom(j.table)
+      .select(sql.ref(j.sourceColumn).as('key'))
+      .where(sql.ref(j.targetColumn), '=', this.#source)
+      .where(
+        inList(
+          sql.ref(j.sourceColumn),
+          keys.map((k) => pk.toDb(k, tx.ops)),
+          tx.ops,
+        ),
+      )
+      .compile();
+    const back = new Set(
+      (await tx.all<{ key: unknown }>(text, parameters)).map((r) => JSON.stringify(pk.fromDb(r.key, tx.ops))),
+    );
+    const missing = keys.filter((key) => !back.has(JSON.stringify(key)));
+    if (missing.length === 0) return;
+    const self = j.source.meta.pk.fromDb(this.#source, tx.ops);
+    await this.#insertThrough(
+      tx,
+      missing.map((key) => ({
+        ...this.#throughDefaults,
+        [j.sourceField!.attribute]: key,
+        [j.targetField!.attribute]: self,
+      })),
+    );
   }
 
   #missingSource(error: unknown): ValidationError {
@@ -297,18 +353,24 @@ export class RelatedManager<R extends AnyModel> {
   async #remove(tx: Database, keys: readonly unknown[]): Promise<number> {
     const j = this.#join;
     const pk = j.target.meta.pk;
-    let removed = 0;
-    for (let start = 0; start < keys.length; start += BATCH) {
+    const unlink = async (mine: string, theirs: string, batch: readonly unknown[]) => {
       const { sql: text, parameters } = tx.kysely
         .deleteFrom(j.table)
-        .where(sql.ref(j.sourceColumn), '=', this.#source)
+        .where(sql.ref(mine), '=', this.#source)
         .where(
-          sql.ref(j.targetColumn),
+          sql.ref(theirs),
           'in',
-          keys.slice(start, start + BATCH).map((k) => pk.toDb(k, tx.ops)),
+          batch.map((k) => pk.toDb(k, tx.ops)),
         )
         .compile();
-      removed += (await tx.run(text, parameters)).changes;
+      return (await tx.run(text, parameters)).changes;
+    };
+    let removed = 0;
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const batch = keys.slice(start, start + BATCH);
+      removed += await unlink(j.sourceColumn, j.targetColumn, batch);
+      // Their links back to this row go too.
+      if (j.symmetrical) await unlink(j.targetColumn, j.sourceColumn, batch);
     }
     return removed;
   }

@@ -16,6 +16,14 @@ import { negate } from './clause.ts';
 import { aggregateQuery, countQuery, existsQuery, groupedQuery } from './compiler.ts';
 import { directGet } from './direct-get.ts';
 import { MultipleFoundError, NotFoundError, QueryError } from './errors.ts';
+import {
+  isHandle,
+  type ManyToManyHandle,
+  ownHandle,
+  type PrefetchHandle,
+  type ReverseHandle,
+  type SelectHandle,
+} from './handles.ts';
 import { annotationExtras, groupedRows, linkedRows, readRows, valuesSelection } from './hydrate.ts';
 import { iterateRows, type RowReader } from './iterate.ts';
 import { type JoinTable, manyToManyOf } from './join-table.ts';
@@ -27,10 +35,11 @@ import type {
   ManyToManyName,
   PrefetchedRows,
   PrefetchName,
+  ReverseManyToManyName,
   SelectedRows,
   SelectPath,
 } from './relation-types.ts';
-import { type PrefetchLoader, prefetchable, selectable } from './relations.ts';
+import { type Prefetch, type PrefetchLoader, prefetchable, type Refine, selectable } from './relations.ts';
 import {
   annotationsOf,
   type Extra,
@@ -278,49 +287,76 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   /**
    * Loads foreign keys (and one-to-ones) in the same query, by a join: `inner` for a required
    * key, `left` for a nullable one. Each row gets the target's row next to its key
-   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). A path follows
-   * keys of keys (`'book__author'` loads `review.book.author`, still one query). Rows of a query
-   * without `selectRelated('author')` have no `author` property: reading it does not compile.
+   * (`book.author` beside `book.authorId`; `null` when a nullable key is null). A key is named by
+   * its handle (`Book.rel.author`) or its name; a path of names follows keys of keys
+   * (`'book__author'` loads `review.book.author`, still one query). Rows of a query without
+   * `selectRelated(Book.rel.author)` have no `author` property: reading it does not compile.
    *
    * @example
    * ```ts
-   * const books = await query(db, Book).selectRelated('author').all(); // one query
+   * const books = await query(db, Book).selectRelated(Book.rel.author).all(); // one query
    * books[0]!.author.lastName; // 'Lovelace'
    * const reviews = await query(db, Review).selectRelated('book__author').all(); // one query
    * reviews[0]!.book.author.lastName; // 'Lovelace'
    * ```
    */
-  selectRelated<P extends SelectPath<M>>(...names: P[]): QuerySet<M, X & SelectedRows<M, P>, A> {
+  selectRelated<const P extends readonly (SelectPath<M> | SelectHandle<M>)[]>(
+    ...names: P
+  ): QuerySet<M, X & SelectedRows<M, PathOf<P[number]>>, A> {
     if (names.length === 0) throw new QueryError('selectRelated: name at least one relation');
     let related = this.#state.related;
-    for (const name of names) related = selectable(this.model, name, related);
+    for (const name of names) {
+      const path = isHandle(name) ? ownHandle(this.model, name, 'selectRelated').name : name;
+      related = selectable(this.model, path, related);
+    }
     return this.#with({ related });
   }
 
   /**
    * Loads a relation of many rows with one extra query per relation, never one per row: a
    * reverse foreign key (`where book_id in (…)`), a reverse one-to-one, or a many-to-many
-   * declared here (`tags`) or pointing here (`bookSet`), through its join table. `related` is
-   * the model of the loaded rows: it gives their type, since `M`'s type cannot know who points
-   * at it. Each row gets a list in `related`'s ordering (`[]` when none), or for a reverse
-   * one-to-one the row or `null`. `refine` narrows the related query: filters, ordering, and
-   * its own `selectRelated`/`prefetchRelated` (a nested prefetch is one more query).
+   * declared here (`Book.rel.tags`) or pointing here (`Book.rel.tags.reverse`, Tag's
+   * `bookSet`), through its join table. Each row gets a list in the related model's ordering
+   * (`[]` when none), or for a reverse one-to-one the row or `null`. `refine` narrows the related
+   * query: filters, ordering, and its own `selectRelated`/`prefetchRelated` (a nested prefetch
+   * is one more query). By name, `related` is the model of the loaded rows: it gives their
+   * type, since `M`'s type cannot know who points at it.
    *
    * @example
    * ```ts
-   * const books = await query(db, Book).prefetchRelated('reviews', Review).all(); // two queries
-   * books[0]!.reviews.map((r) => r.rating); // [5, 4]
+   * const books = await query(db, Book).prefetchRelated(Book.rel.tags).all(); // two queries
+   * books[0]!.tags.map((t) => t.slug); // ['sf', 'space']
    * const authors = await query(db, Author)
-   *   .prefetchRelated('bookSet', Book, (books) => books.prefetchRelated('tags', Tag))
+   *   .prefetchRelated(Book.rel.author.reverse, (books) => books.prefetchRelated(Book.rel.tags))
    *   .all(); // three queries
+   * await query(db, Book).prefetchRelated('reviews', Review).all(); // by name
    * ```
    */
+  prefetchRelated<H extends PrefetchHandle<M>, Y extends object = {}>(
+    relation: H,
+    refine?: (rows: QuerySet<HandleTarget<H>>) => QuerySet<HandleTarget<H>, Y>,
+  ): QuerySet<M, X & HandleRows<H, Loaded<HandleTarget<H>, Y>>, A>;
   prefetchRelated<const K extends PrefetchName<M, R>, R extends AnyModel, Y extends object = {}>(
     name: K,
     related: R,
-    refine?: (rows: QuerySet<R>) => QuerySet<R, Y>,
-  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>, A> {
-    const relation = prefetchable(this.model, name, related, refine);
+    refine?: (rows: QuerySet<NoInfer<R>>) => QuerySet<NoInfer<R>, Y>,
+  ): QuerySet<M, X & PrefetchedRows<M, K, R, Loaded<R, Y>>, A>;
+  prefetchRelated(name: unknown, related?: unknown, refine?: unknown): QuerySet<M, any, A> {
+    let relation: Prefetch;
+    if (isHandle(name)) {
+      const handle = ownHandle(this.model, name, 'prefetchRelated') as ManyToManyHandle | ReverseHandle;
+      if (related !== undefined && typeof related !== 'function')
+        throw new QueryError(
+          `prefetchRelated(${handle}): the second argument should be a function refining the query (the handle knows its model)`,
+        );
+      relation = related ? Object.freeze({ ...handle.prefetch, refine: related as Refine }) : handle.prefetch;
+    } else {
+      if (typeof name !== 'string')
+        throw new QueryError(
+          `prefetchRelated: name the relation by a handle (${this.model.meta.label}.rel.…) or by its name and model, got ${String(name)}`,
+        );
+      relation = prefetchable(this.model, name, related as AnyModel, refine as Refine | undefined);
+    }
     const prefetch = this.#state.prefetch.filter((r) => r.name !== relation.name);
     return this.#with({ prefetch: [...prefetch, relation] });
   }
@@ -605,10 +641,10 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
 
   /**
    * The many-to-many `name` of one row (`row` or its primary key): a manager to read and change
-   * its links (`all`, `count`, `add`, `remove`, `set`, `clear`). `name` is a many-to-many
-   * declared on `M` (`tags`) or pointing at it (`bookSet` on Tag); `related` is the model on the
-   * other side, which types the rows. `options.throughDefaults` fills a `through` model's other
-   * fields on `add` and `set`.
+   * its links (`all`, `count`, `add`, `remove`, `set`, `clear`), as `Book.rel.tags.of(db, row)`
+   * gives it. `name` is a many-to-many declared on `M` (`tags`) or pointing at it (`bookSet` on
+   * Tag); `related` is the model on the other side, which types the rows.
+   * `options.throughDefaults` fills a `through` model's other fields on `add` and `set`.
    *
    * @example
    * ```ts
@@ -619,7 +655,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    */
   related<R extends AnyModel>(
     row: RowOrKey<M>,
-    name: ManyToManyName<M> | (string & {}),
+    name: ManyToManyName<M> | ReverseManyToManyName<M, R>,
     related: R,
     options: RelatedOptions = {},
   ): RelatedManager<R> {
@@ -628,22 +664,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       throw new QueryError(
         `related: ${this.model.meta.label}.${name} links ${join.target.meta.label} rows, not ${related?.meta?.label}`,
       );
-    const pk = this.model.meta.pk;
-    const key =
-      typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[pk.attribute] : row;
-    if (key === undefined || key === null || pk.check(key).length)
-      throw new QueryError(
-        `related: give a ${this.model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
-      );
-    return new RelatedManager<R>(
-      this.db,
-      join,
-      name,
-      key,
-      async (db) => (await linked(new QuerySet(db, related), join, [key])).map((l) => l.row as Row<R>),
-      (db, inputs) => new QuerySet(db, join.through!).bulkCreate(inputs as never),
-      options,
-    );
+    return relatedManager(this.db, this.model, join, name, row, options, 'related') as RelatedManager<R>;
   }
 
   /**
@@ -686,6 +707,56 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       this.#state.given,
     );
   }
+}
+
+/** The model of the rows a handle loads. */
+type HandleTarget<H> = H extends { readonly '~handle': { readonly target: infer T extends AnyModel } }
+  ? T
+  : never;
+
+/** What `prefetchRelated(handle)` adds to a row: `{ tags: Item[] }`, `{ profile: Item | null }`. */
+type HandleRows<H, Item> = H extends {
+  readonly '~handle': { readonly name: infer K extends string; readonly single: infer S };
+}
+  ? { [P in K]: S extends true ? Item | null : Item[] }
+  : never;
+
+/** The path `selectRelated` loads for a name or a handle. */
+type PathOf<P> = P extends string
+  ? P
+  : P extends { readonly '~handle': { readonly name: infer K extends string } }
+    ? K
+    : never;
+
+/**
+ * The manager of the links of `row` (a row of `model` or its primary key) through `join`,
+ * whose rows are named `name` in errors; `where` names the call in a bad row's error.
+ */
+export function relatedManager(
+  db: Database,
+  model: AnyModel,
+  join: JoinTable,
+  name: string,
+  row: unknown,
+  options: RelatedOptions,
+  where: string,
+): RelatedManager<AnyModel> {
+  const pk = model.meta.pk;
+  const key = typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[pk.attribute] : row;
+  if (key === undefined || key === null || pk.check(key).length)
+    throw new QueryError(
+      `${where}: give a ${model.meta.label} row or its primary key (${pk.attribute}), got ${JSON.stringify(row)}`,
+    );
+  return new RelatedManager<AnyModel>(
+    db,
+    join,
+    name,
+    key,
+    async (on) =>
+      (await linked(new QuerySet(on, join.target), join, [key])).map((l) => l.row as Row<AnyModel>),
+    (on, inputs) => new QuerySet(on, join.through!).bulkCreate(inputs as never),
+    options,
+  );
 }
 
 /** The rows of `set` linked through `join` to the rows keyed `keys` (many-to-many). */

@@ -3,7 +3,7 @@
  * accepted for a string field `title`, `{ pages__gt: 'many' }` is not.
  */
 import type { DateField, DatetimeField, TimeField } from '../fields/temporal.ts';
-import type { Model } from '../model.ts';
+import type { FieldsOf } from '../model.ts';
 import type { Row } from '../types.ts';
 import type { Aggregate, AggregateFunction } from './aggregates.ts';
 import type { Combined } from './expressions.ts';
@@ -31,7 +31,7 @@ type Conditions<R> = { [K in keyof R & string]?: R[K] } & {
   [K in keyof R & string as `${K}__isNull`]?: boolean;
 };
 
-type Fields<M> = M extends Model<infer F> ? F : never;
+type Fields<M> = FieldsOf<M>;
 type OptionsOf<F> = F extends { readonly '~options': infer O } ? O : never;
 
 /** The date parts a field has: by its class, since a date and a time are strings in a row. */

@@ -77,7 +77,7 @@ test('an unknown option is refused, with the known one it most likely meant', ()
 test('without a likely match, the message lists the options; options must be an object', () => {
   assert.equal(
     refusal(() => js.manyToMany!('a.B', { nullable: true })),
-    "f.manyToMany() has no option 'nullable'; its options are: through, relatedName, label, helpText",
+    "f.manyToMany() has no option 'nullable'; its options are: through, relatedName, symmetrical, label, helpText",
   );
   assert.match(
     refusal(() => js.enum!(['a', 'b'], { choices: ['a'] })),

@@ -245,7 +245,10 @@ forEachDialect((_dialect, open) => {
     const registry = createRegistry();
     const Person = model(
       'club.Person',
-      { name: f.string({ maxLength: 20 }), follows: f.manyToMany('self', { relatedName: 'followers' }) },
+      {
+        name: f.string({ maxLength: 20 }),
+        follows: f.manyToMany('self', { symmetrical: false, relatedName: 'followers' }),
+      },
       { registry, ordering: ['name'] },
     );
     await createTables(db, [Person]);

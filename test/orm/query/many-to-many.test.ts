@@ -103,7 +103,7 @@ forEachDialect((_dialect, open) => {
       query(counter.db, Shelf).related(hall, 'books', Book).add(dune),
       (e) =>
         e instanceof QueryError &&
-        /cat\.Placement has required fields \(position\) besides its two keys: pass them as related\(row, 'books', Model, \{ throughDefaults/.test(
+        /cat\.Placement has required fields \(position\) besides its two keys: pass them as Shelf\.rel\.books\.of\(db, row, \{ throughDefaults: \{ … \} \}\) \(or related\(row, 'books', Model, \{ throughDefaults/.test(
           e.message,
         ),
     );
@@ -143,7 +143,10 @@ forEachDialect((_dialect, open) => {
     t.after(() => db.close());
     const Person = model(
       'club.Person',
-      { name: f.string({ maxLength: 50 }), follows: f.manyToMany('self', { relatedName: 'followers' }) },
+      {
+        name: f.string({ maxLength: 50 }),
+        follows: f.manyToMany('self', { symmetrical: false, relatedName: 'followers' }),
+      },
       { registry: createRegistry(), ordering: ['name'] },
     );
     await createTables(db, [Person]);

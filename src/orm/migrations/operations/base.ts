@@ -7,7 +7,7 @@
  * the state before it (where it goes back to).
  */
 import type { AnyField } from '../../fields/field.ts';
-import { deconstruct, reconstruct, retargeted } from '../deconstruct.ts';
+import { deconstruct, reconstruct, retargeted, withOptions } from '../deconstruct.ts';
 import { MigrationStateError, modelState } from '../state.ts';
 import type {
   ModelState,
@@ -84,9 +84,16 @@ export function checkField(type: string, field: unknown): AnyField {
   return field as AnyField;
 }
 
-/** The field as the state keeps it: relation targets as full labels. */
+/**
+ * The field as the state keeps it: relation targets as full labels. A many-to-many to its own
+ * model that does not say `symmetrical` was written before such relations were symmetrical by
+ * default (`makemigrations` now always writes it): it is one-way, as it was when written.
+ */
 export function stateField(field: AnyField, owner: string): AnyField {
-  return reconstruct(deconstruct(field, owner));
+  const d = deconstruct(field, owner);
+  if (field.kind === 'manyToMany' && d.args[0] === owner && field.declaredOptions.symmetrical === undefined)
+    return reconstruct(withOptions(d, (options) => ({ ...options, symmetrical: false })));
+  return reconstruct(d);
 }
 
 /** The `app.Model` → `Model` of a label. */
