@@ -17,6 +17,7 @@ import type { CreateInput, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
 import type { Clause } from './clause.ts';
+import { computedError, rangeChecked } from './computed-range.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
 import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
@@ -203,6 +204,8 @@ interface UpdateSet {
   readonly shape: string;
   /** The parameters of the `set` list, in order. */
   readonly params: unknown[];
+  /** The fields set by an `F()` expression. */
+  readonly computed: readonly AnyField[];
   /** Column → value or SQL, for Kysely's `set`. */
   set(): Record<string, unknown>;
 }
@@ -217,7 +220,7 @@ function updateSet(source: Source, values: Record<string, unknown>, what: string
     else {
       const field = model.meta.concreteFields.find((f) => f.attribute === key);
       if (!field) throw new QueryError(`${what}(): ${model.meta.label} has no field '${key}'`);
-      computed.push([field, compileExpression(value, model, field)]);
+      computed.push([field, rangeChecked(field, compileExpression(value, model, field))]);
     }
   }
   const errors = validateInput(model, plain, { partial: true });
@@ -239,6 +242,7 @@ function updateSet(source: Source, values: Record<string, unknown>, what: string
     columns,
     shape: shapes.join(','),
     params,
+    computed: computed.map(([field]) => field),
     set: () => {
       const set: Record<string, unknown> = { ...columns };
       for (const [field, expression] of computed) set[field.column!] = expression.sql();
@@ -268,7 +272,7 @@ export async function updateRows(
     try {
       return (await tx.run(text, parameters)).changes;
     } catch (error) {
-      throw await constraintError(error, tx, model, columns);
+      throw computedError(error, update.computed) ?? (await constraintError(error, tx, model, columns));
     }
   });
 }
@@ -342,7 +346,7 @@ export function updateOneRow(
     try {
       return await tx.all(text, parameters);
     } catch (error) {
-      throw await constraintError(error, tx, model, columns);
+      throw computedError(error, update.computed) ?? (await constraintError(error, tx, model, columns));
     }
   });
 }
