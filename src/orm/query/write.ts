@@ -409,6 +409,51 @@ function lookupValues(lookup: Record<string, unknown>): Record<string, unknown> 
   return plainValues(lookup);
 }
 
+/** A value as a message shows it: text quoted, an instant in ISO 8601. */
+function shown(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Whether two values of `field` are the same once written (`'7.0'` and `'7.00'` for a decimal). */
+function sameStored(field: AnyField, a: unknown, b: unknown, ops: DialectOps): boolean {
+  if (Object.is(a, b)) return true;
+  try {
+    const [x, y] = [field.toDb(a, ops), field.toDb(b, ops)];
+    if (x instanceof Date && y instanceof Date) return x.getTime() === y.getTime();
+    return typeof x === typeof y && String(x) === String(y);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses `values` (a lookup's, or the defaults of a row about to be made) that set a key of
+ * `given` (the plain values of the query's filters) otherwise: the row would not match the
+ * query it was made through, so the next call would not find it and would make another.
+ */
+function refuseContradiction(
+  model: AnyModel,
+  given: Readonly<Record<string, unknown>>,
+  values: Record<string, unknown>,
+  ops: DialectOps,
+  what: string,
+  source: 'lookup' | 'defaults',
+): void {
+  for (const [key, filtered] of Object.entries(given)) {
+    if (!Object.hasOwn(values, key)) continue;
+    const field = model.meta.concreteFields.find((f) => f.attribute === key);
+    if (!field || sameStored(field, filtered, values[key], ops)) continue;
+    const why =
+      source === 'lookup'
+        ? 'no row can match both'
+        : 'the row made would not match the query, and the next call would not find it';
+    throw new QueryError(
+      `${what}(): the ${source === 'lookup' ? 'lookup gives' : 'defaults give'} '${key}' ${shown(values[key])}, but the query's filter says ${shown(filtered)}: ${why}`,
+    );
+  }
+}
+
 /**
  * `defaults` of `getOrCreate`/`updateOrCreate`: a value, or a function called for it only when
  * it is used (as Django's callables in `defaults`).
@@ -448,12 +493,17 @@ export async function getOrCreate<M extends AnyModel>(
   defaults: Record<string, unknown> = {},
   given: Readonly<Record<string, unknown>> = {},
 ): Promise<Written<Row<M>>> {
-  const plain = { ...given, ...lookupValues(lookup as Record<string, unknown>) };
+  const model = open(db).model;
+  const values = lookupValues(lookup as Record<string, unknown>);
+  refuseContradiction(model, given, values, db.ops, 'getOrCreate', 'lookup');
+  const plain = { ...given, ...values };
   return db.transaction(async (tx) => {
     const found = await find(open(tx), lookup);
     if (found) return { row: found, created: false };
+    const made = called(defaults);
+    refuseContradiction(model, given, made, tx.ops, 'getOrCreate', 'defaults');
     try {
-      return { row: await open(tx).create({ ...plain, ...called(defaults) } as never), created: true };
+      return { row: await open(tx).create({ ...plain, ...made } as never), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);
@@ -474,7 +524,10 @@ export async function updateOrCreate<M extends AnyModel>(
   defaults: Record<string, unknown>,
   given: Readonly<Record<string, unknown>> = {},
 ): Promise<Written<Row<M>>> {
-  const plain = { ...given, ...lookupValues(lookup as Record<string, unknown>) };
+  const model = open(db).model;
+  const lookedUp = lookupValues(lookup as Record<string, unknown>);
+  refuseContradiction(model, given, lookedUp, db.ops, 'updateOrCreate', 'lookup');
+  const plain = { ...given, ...lookedUp };
   return db.transaction(async (tx) => {
     const update = async (row: Row<M>): Promise<Written<Row<M>>> => {
       const pk = open(tx).model.meta.pk.attribute;
@@ -488,8 +541,10 @@ export async function updateOrCreate<M extends AnyModel>(
     };
     const found = await find(open(tx), lookup);
     if (found) return update(found);
+    const made = called(defaults);
+    refuseContradiction(model, given, made, tx.ops, 'updateOrCreate', 'defaults');
     try {
-      return { row: await open(tx).create({ ...plain, ...called(defaults) } as never), created: true };
+      return { row: await open(tx).create({ ...plain, ...made } as never), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);
