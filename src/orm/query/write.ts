@@ -533,11 +533,15 @@ export async function updateOrCreate<M extends AnyModel>(
       const pk = open(tx).model.meta.pk.attribute;
       const key = { [pk]: (row as Record<string, unknown>)[pk] } as Filter<M>;
       const values = called(defaults);
-      if (Object.values(values).some((value) => value !== undefined))
-        await open(tx)
-          .filter(key)
-          .update(values as never);
-      return { row: (await open(tx).get(key)) as Row<M>, created: false };
+      const updated = Object.values(values).some((value) => value !== undefined)
+        ? ((await open(tx)
+            .filter(key)
+            .updateOne(values as never)) as Row<M>)
+        : row;
+      // Read again through the query for its selectRelated; a row the defaults moved out of
+      // the query's filters is answered as the update left it (Django's update_or_create
+      // returns it too).
+      return { row: (await find(open(tx), key)) ?? updated, created: false };
     };
     const found = await find(open(tx), lookup);
     if (found) return update(found);

@@ -53,4 +53,20 @@ forEachDialect((_dialect, open) => {
     const made = await adas.getOrCreate({ title: 'Persuasion' }, { pages: 300 });
     assert.deepEqual([made.created, made.row.authorId, made.row.pages], [true, ada.id, 300]);
   });
+
+  test('updateOrCreate answers the found row as updated, also when its defaults move it out of the query', async (t) => {
+    const { db, Book, Author, ada, bob, dune } = await setup(t);
+    const moved = await query(db, Book)
+      .filter({ authorId: ada.id })
+      .updateOrCreate({ title: 'Dune' }, { authorId: bob.id });
+    assert.deepEqual([moved.created, moved.row.id, moved.row.authorId], [false, dune.id, bob.id]);
+    assert.equal((await query(db, Book).get({ id: dune.id })).authorId, bob.id);
+    // Through a query with selectRelated, the row comes with its relations (typed as a plain row).
+    const related = await query(db, Book)
+      .selectRelated('author')
+      .updateOrCreate({ title: 'Dune' }, { pages: 500 });
+    const row = related.row as typeof related.row & { author: { name: string } };
+    assert.deepEqual([row.pages, row.author.name], [500, 'Bob']);
+    assert.equal(await query(db, Author).count(), 2);
+  });
 });
