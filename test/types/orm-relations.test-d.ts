@@ -138,3 +138,11 @@ void managers;
   // @ts-expect-error Review's relation to Book is named reviews
   query(db, B).prefetchRelated('reveiws', R);
 }
+
+// --- readWith: a foreign key's model is the one it points at ------------------------------------------
+{
+  const { Book: B, Author: A, Tag: T } = catalog();
+  B.schema.readWith({ author: A.schema.readWith({ bookSet: [B] }) }); // a schema is taken as given
+  // @ts-expect-error author loads Author rows, not Tag rows
+  B.schema.readWith({ author: T });
+}
