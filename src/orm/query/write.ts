@@ -363,7 +363,11 @@ export function deleteOneRow<M extends AnyModel>(
   const { db, model } = source;
   if (needsCollector(model))
     return db.transaction(async (tx) => {
-      const row = (await open(tx).get()) as Record<string, unknown>;
+      // Locked until the end: a concurrent deleteOne() of the row waits, then finds it gone (a
+      // NotFoundError), instead of deleting nothing and answering the row too.
+      const row = (await open(tx)
+        .selectForUpdate({ of: ['self'] })
+        .get()) as Record<string, unknown>;
       const pk = model.meta.pk;
       await executeDeletion(tx, await collectDeletion(tx, model, [pk.toDb(row[pk.attribute], tx.ops)]));
       return row;
