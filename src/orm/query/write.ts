@@ -13,6 +13,7 @@ import type { DialectOps } from '../dialects/ops.ts';
 import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
+import { isWritable } from '../model-schemas.ts';
 import type { CreateInput, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
@@ -224,6 +225,10 @@ function updateSet(source: Source, values: Record<string, unknown>, what: string
     }
   }
   const errors = validateInput(model, plain, { partial: true });
+  // F() sets only what a plain value may: not the primary key, nor a field no input sets.
+  for (const [field] of computed)
+    if (!isWritable(field) || field.primaryKey)
+      errors.push({ loc: [field.attribute], msg: 'Field cannot be set', type: 'read_only' });
   if (errors.length) throw new ValidationError(errors);
   // Django's update() with nothing to set returns 0; an empty object here is almost always
   // a change lost on the way (every key filtered out), so it is refused.
