@@ -360,7 +360,10 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       this.#db = db;
       return this;
     }
-    if (this.#dbState === 'shut') throw new Error('overrideDatabase(): the app has shut down');
+    if (this.#dbState === 'shut')
+      throw new Error(
+        "overrideDatabase(): the app has shut down: a test client's close() closes its app. In a file of several tests, close the app once, after the last one: after(() => app.close())",
+      );
     if (this.#dbState !== 'closed' || this.#db !== undefined)
       throw new Error(
         'overrideDatabase() must be called before the app starts (its first request or ready()) when the app runs on its own database',

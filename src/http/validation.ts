@@ -179,17 +179,37 @@ function describeChoices(values: readonly unknown[]): string {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
 }
 
-/**
- * The values of a union whose branches are all literals (`t.Union([t.Literal('asc'), ...])`),
- * read from the schema at the error's `schemaPath`; `undefined` for any other union.
- */
-function literalChoices(root: unknown, schemaPath: string): unknown[] | undefined {
+/** The schema node at an error's `schemaPath` (`#/properties/day/anyOf`), or `undefined`. */
+function nodeAt(root: unknown, schemaPath: string): unknown {
   let node: unknown = root;
   for (const segment of schemaPath.replace(/^#\/?/, '').split('/')) {
     if (segment === '') continue;
     if (typeof node !== 'object' || node === null) return undefined;
     node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
+  return node;
+}
+
+/**
+ * The `schemaPath` of the `null` branch of a union of one schema and `null` (a nullable value:
+ * `t.Union([t.String({ format: 'date' }), t.Null()])`), `undefined` for any other union.
+ */
+function nullBranch(root: unknown, schemaPath: string): string | undefined {
+  const branches = nodeAt(root, schemaPath);
+  if (!Array.isArray(branches) || branches.length !== 2) return undefined;
+  const isNull = (branch: unknown) =>
+    typeof branch === 'object' && branch !== null && (branch as { type?: unknown }).type === 'null';
+  const index = branches.findIndex(isNull);
+  if (index === -1 || isNull(branches[1 - index])) return undefined;
+  return `${schemaPath}/${index}`;
+}
+
+/**
+ * The values of a union whose branches are all literals (`t.Union([t.Literal('asc'), ...])`),
+ * read from the schema at the error's `schemaPath`; `undefined` for any other union.
+ */
+function literalChoices(root: unknown, schemaPath: string): unknown[] | undefined {
+  const node = nodeAt(root, schemaPath);
   if (!Array.isArray(node) || node.length === 0) return undefined;
   const isLiteral = (branch: unknown) => typeof branch === 'object' && branch !== null && 'const' in branch;
   return node.every(isLiteral) ? node.map((branch) => (branch as { const: unknown }).const) : undefined;
@@ -301,14 +321,30 @@ function toFieldErrors(
   if (part === 'body' && value === undefined)
     return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
   // With anyOf, ajv reports each branch's failure too; when the union itself failed, keep only the
-  // union error at that location so the list stays readable.
-  const unionPaths = new Set(
-    errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath),
-  );
+  // union error at that location so the list stays readable. A nullable value (one schema or
+  // null) that is not null is the other way round, as pydantic's Optional: its schema's own
+  // errors, without the union's nor the null branch's ("should be null").
+  const unionPaths = new Set<string>();
+  const nullableUnions = new Set<string>();
+  const nullBranches = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') continue;
+    const branch = nullBranch(schema, e.schemaPath);
+    if (branch === undefined) unionPaths.add(e.instancePath);
+    else {
+      nullableUnions.add(e.schemaPath);
+      nullBranches.add(branch);
+    }
+  }
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     if (out.length >= MAX_FIELD_ERRORS) break;
+    if (nullableUnions.size > 0) {
+      if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && nullableUnions.has(error.schemaPath))
+        continue;
+      if (error.keyword === 'type' && nullBranches.has(error.schemaPath.slice(0, -'/type'.length))) continue;
+    }
     if (
       error.keyword !== 'anyOf' &&
       error.keyword !== 'oneOf' &&

@@ -164,18 +164,28 @@ export function addExact(a: Exact, b: Exact): Exact {
   return { coef: a.coef * pow10(scale - a.scale) + b.coef * pow10(scale - b.scale), scale };
 }
 
+/** Decimal syntax with an exponent of any length: what `parseExact` refuses past ±20000 only. */
+const LONG_EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$/u;
+
 function input(value: DecimalInput, what: string): Exact {
   const exact = parseExact(value);
-  if (exact === undefined)
-    throw new TypeError(
-      `decimal.${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)} is not a decimal number (write it like '19.90')`,
-    );
+  if (exact === undefined) {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    if (typeof value === 'string' && LONG_EXPONENT.test(value))
+      throw new TypeError(
+        `decimal.${what}: ${shown} has an exponent past ±${MAX_EXPONENT} (its digits are not held)`,
+      );
+    throw new TypeError(`decimal.${what}: ${shown} is not a decimal number (write it like '19.90')`);
+  }
   return exact;
 }
 
+/** `places` checked: a whole number up to the largest exponent a value may have (20000). */
 function placesOf(places: number, what: string): number {
-  if (!Number.isSafeInteger(places) || places < 0)
-    throw new RangeError(`decimal.${what}: places should be a whole number of 0 or more, got ${places}`);
+  if (!Number.isSafeInteger(places) || places < 0 || places > MAX_EXPONENT)
+    throw new RangeError(
+      `decimal.${what}: places should be a whole number from 0 to ${MAX_EXPONENT}, got ${places}`,
+    );
   return places;
 }
 

@@ -59,6 +59,21 @@ type RelatedValue<F, K, V> = V extends readonly [infer E]
   ? ItemOf<E>[]
   : ItemOf<V> | (K extends keyof F ? (OptionsOf<F[K]> extends { nullable: true } ? null : never) : null);
 type WithRows<F, S> = ReadRowOf<F> & { -readonly [K in keyof S]: RelatedValue<F, K, S[K]> };
+/** The model a foreign key or one-to-one field loads, when its target is a function (`unknown` otherwise). */
+type LoadsOf<Fd> = OptionsOf<Fd> extends { '~to': () => infer T } ? T : unknown;
+/**
+ * What `readWith()` takes for `K` given `V`: for a foreign key or one-to-one declared with a
+ * function target, that model (a model is a `TSchema` too, so a model given is held to it) or a
+ * schema; anything `RelatedSpec` allows for other relations, whose models the types cannot know
+ * (checked when the schema is made).
+ */
+type SpecOf<F, K, V> = K extends keyof F
+  ? LoadsOf<F[K]> extends infer T extends AnyModel
+    ? V extends AnyModel
+      ? T
+      : TSchema
+    : RelatedSpec
+  : RelatedSpec;
 
 /**
  * The three schemas of a model, typed from its fields: a route with `body: Book.schema.create`
@@ -80,7 +95,7 @@ export interface ModelSchemas<F extends FieldMap = FieldMap> {
    * );
    * ```
    */
-  readWith<const S extends Record<string, RelatedSpec>>(relations: S): Typed<F, WithRows<F, S>>;
+  readWith<const S extends { [K in keyof S]: SpecOf<F, K, S[K]> }>(relations: S): Typed<F, WithRows<F, S>>;
   /** The body of a create. */
   readonly create: Typed<F, CreateInputOf<F>>;
   /** The body of a (partial) update. */
@@ -145,6 +160,17 @@ function readWith(meta: ModelMeta, read: ModelSchema, relations: unknown): Model
     if (many !== expectsMany)
       throw new ModelDefinitionError(
         `${meta.label}.schema.readWith(): '${name}' holds ${expectsMany ? 'several rows: write [Model]' : 'one row: write the model, not a list'}`,
+      );
+    // A model must be the one the query loads there (a schema is taken as given: a nested
+    // load, or a shape of your own); another model's schema would strip or refuse the rows.
+    const loads = forward
+      ? forward.target
+      : manyToMany
+        ? (manyToMany as RelationField).target
+        : reverse!.model;
+    if (isModel(item) && item.meta.label !== loads.meta.label)
+      throw new ModelDefinitionError(
+        `${meta.label}.schema.readWith(): '${name}' loads ${loads.meta.label} rows, not ${item.meta.label}`,
       );
     const nullable = forward ? forward.nullable : !many;
     properties[name] = many ? Type.Array(schema) : nullable ? Type.Union([schema, Type.Null()]) : schema;

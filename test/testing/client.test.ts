@@ -238,7 +238,11 @@ test('testClient(app, { database }) gives the app the test database, which stays
     [{ one: 1 }],
   );
   await db.close();
-  assert.throws(() => app.overrideDatabase(db), /the app has shut down/);
+  // Closing a test client closes its app; a second test of the file is told where to close it.
+  assert.throws(() => testClient(app, { database: db }), {
+    message:
+      "overrideDatabase(): the app has shut down: a test client's close() closes its app. In a file of several tests, close the app once, after the last one: after(() => app.close())",
+  });
 });
 
 test('each test of a file can bring its own database: a running app switches to the next one', async () => {

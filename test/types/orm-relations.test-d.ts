@@ -234,3 +234,11 @@ query(db, c.Book).related(1, 'tagz', c.Tag);
   // @ts-expect-error no reverse side for friends
   query(db, Person).prefetchRelated('personSet', Person);
 }
+
+// --- readWith: a foreign key's model is the one it points at ------------------------------------------
+{
+  const { Book: B, Author: A, Tag: T } = catalog();
+  B.schema.readWith({ author: A.schema.readWith({ bookSet: [B] }) }); // a schema is taken as given
+  // @ts-expect-error author loads Author rows, not Tag rows
+  B.schema.readWith({ author: T });
+}

@@ -109,6 +109,21 @@ function optionsFor(options: ModelStateOptions, fields: ReadonlySet<string>): Mo
   return kept;
 }
 
+/**
+ * The names of `fields` that options may name: the fields, and the auto `id` a model gets when
+ * none of them is its primary key (`ordering: ['-id']` names it).
+ */
+function nameable(fields: Iterable<[string, AnyField]>): Set<string> {
+  const names = new Set<string>();
+  let keyed = false;
+  for (const [name, field] of fields) {
+    names.add(name);
+    if (field.primaryKey) keyed = true;
+  }
+  if (!keyed) names.add('id');
+  return names;
+}
+
 /** Options of `detectChanges`. */
 export interface DetectOptions {
   /** Only these apps' changes (default: every app). */
@@ -205,9 +220,7 @@ export async function detectChanges(
     const sets = before.uniqueTogether ?? [];
     const staying = sets.filter((set) => (after.uniqueTogether ?? []).some((s) => sameValue(s, set)));
     if (staying.length !== sets.length) emit(new AlterUniqueTogether(label, staying));
-    const remaining = new Set(
-      [...current(label).fields.keys()].filter((name) => target(label).fields.has(name)),
-    );
+    const remaining = nameable([...current(label).fields].filter(([name]) => target(label).fields.has(name)));
     const wanted = plainOptions(after);
     if (!sameValue(plainOptions(before), wanted)) {
       if ((after.ordering ?? []).every((entry) => remaining.has(bare(entry))))
@@ -236,7 +249,7 @@ export async function detectChanges(
       if (relationTargets(field, label).every((t) => available(t, label))) fields[name] = field;
       else deferred.push([label, name, field]);
     }
-    emit(new CreateModel(label, fields, optionsFor(target(label).options, new Set(Object.keys(fields)))));
+    emit(new CreateModel(label, fields, optionsFor(target(label).options, nameable(Object.entries(fields)))));
   }
 
   // 6. Fields that go away from models that stay.

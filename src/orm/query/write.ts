@@ -13,10 +13,12 @@ import type { DialectOps } from '../dialects/ops.ts';
 import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
+import { isWritable } from '../model-schemas.ts';
 import type { CreateInput, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
 import type { Clause } from './clause.ts';
+import { computedError, rangeChecked } from './computed-range.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
 import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
@@ -203,6 +205,8 @@ interface UpdateSet {
   readonly shape: string;
   /** The parameters of the `set` list, in order. */
   readonly params: unknown[];
+  /** The fields set by an `F()` expression. */
+  readonly computed: readonly AnyField[];
   /** Column → value or SQL, for Kysely's `set`. */
   set(): Record<string, unknown>;
 }
@@ -217,10 +221,14 @@ function updateSet(source: Source, values: Record<string, unknown>, what: string
     else {
       const field = model.meta.concreteFields.find((f) => f.attribute === key);
       if (!field) throw new QueryError(`${what}(): ${model.meta.label} has no field '${key}'`);
-      computed.push([field, compileExpression(value, model, field)]);
+      computed.push([field, rangeChecked(field, compileExpression(value, model, field))]);
     }
   }
   const errors = validateInput(model, plain, { partial: true });
+  // F() sets only what a plain value may: not the primary key, nor a field no input sets.
+  for (const [field] of computed)
+    if (!isWritable(field) || field.primaryKey)
+      errors.push({ loc: [field.attribute], msg: 'Field cannot be set', type: 'read_only' });
   if (errors.length) throw new ValidationError(errors);
   // Django's update() with nothing to set returns 0; an empty object here is almost always
   // a change lost on the way (every key filtered out), so it is refused.
@@ -239,6 +247,7 @@ function updateSet(source: Source, values: Record<string, unknown>, what: string
     columns,
     shape: shapes.join(','),
     params,
+    computed: computed.map(([field]) => field),
     set: () => {
       const set: Record<string, unknown> = { ...columns };
       for (const [field, expression] of computed) set[field.column!] = expression.sql();
@@ -268,7 +277,7 @@ export async function updateRows(
     try {
       return (await tx.run(text, parameters)).changes;
     } catch (error) {
-      throw await constraintError(error, tx, model, columns);
+      throw computedError(error, update.computed) ?? (await constraintError(error, tx, model, columns));
     }
   });
 }
@@ -342,7 +351,7 @@ export function updateOneRow(
     try {
       return await tx.all(text, parameters);
     } catch (error) {
-      throw await constraintError(error, tx, model, columns);
+      throw computedError(error, update.computed) ?? (await constraintError(error, tx, model, columns));
     }
   });
 }
@@ -359,7 +368,11 @@ export function deleteOneRow<M extends AnyModel>(
   const { db, model } = source;
   if (needsCollector(model))
     return db.transaction(async (tx) => {
-      const row = (await open(tx).get()) as Record<string, unknown>;
+      // Locked until the end: a concurrent deleteOne() of the row waits, then finds it gone (a
+      // NotFoundError), instead of deleting nothing and answering the row too.
+      const row = (await open(tx)
+        .selectForUpdate({ of: ['self'] })
+        .get()) as Record<string, unknown>;
       const pk = model.meta.pk;
       await executeDeletion(tx, await collectDeletion(tx, model, [pk.toDb(row[pk.attribute], tx.ops)]));
       return row;
@@ -405,6 +418,51 @@ function lookupValues(lookup: Record<string, unknown>): Record<string, unknown> 
   return plainValues(lookup);
 }
 
+/** A value as a message shows it: text quoted, an instant in ISO 8601. */
+function shown(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Whether two values of `field` are the same once written (`'7.0'` and `'7.00'` for a decimal). */
+function sameStored(field: AnyField, a: unknown, b: unknown, ops: DialectOps): boolean {
+  if (Object.is(a, b)) return true;
+  try {
+    const [x, y] = [field.toDb(a, ops), field.toDb(b, ops)];
+    if (x instanceof Date && y instanceof Date) return x.getTime() === y.getTime();
+    return typeof x === typeof y && String(x) === String(y);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses `values` (a lookup's, or the defaults of a row about to be made) that set a key of
+ * `given` (the plain values of the query's filters) otherwise: the row would not match the
+ * query it was made through, so the next call would not find it and would make another.
+ */
+function refuseContradiction(
+  model: AnyModel,
+  given: Readonly<Record<string, unknown>>,
+  values: Record<string, unknown>,
+  ops: DialectOps,
+  what: string,
+  source: 'lookup' | 'defaults',
+): void {
+  for (const [key, filtered] of Object.entries(given)) {
+    if (!Object.hasOwn(values, key)) continue;
+    const field = model.meta.concreteFields.find((f) => f.attribute === key);
+    if (!field || sameStored(field, filtered, values[key], ops)) continue;
+    const why =
+      source === 'lookup'
+        ? 'no row can match both'
+        : 'the row made would not match the query, and the next call would not find it';
+    throw new QueryError(
+      `${what}(): the ${source === 'lookup' ? 'lookup gives' : 'defaults give'} '${key}' ${shown(values[key])}, but the query's filter says ${shown(filtered)}: ${why}`,
+    );
+  }
+}
+
 /**
  * `defaults` of `getOrCreate`/`updateOrCreate`: a value, or a function called for it only when
  * it is used (as Django's callables in `defaults`).
@@ -444,12 +502,17 @@ export async function getOrCreate<M extends AnyModel>(
   defaults: Record<string, unknown> = {},
   given: Readonly<Record<string, unknown>> = {},
 ): Promise<Written<Row<M>>> {
-  const plain = { ...given, ...lookupValues(lookup as Record<string, unknown>) };
+  const model = open(db).model;
+  const values = lookupValues(lookup as Record<string, unknown>);
+  refuseContradiction(model, given, values, db.ops, 'getOrCreate', 'lookup');
+  const plain = { ...given, ...values };
   return db.transaction(async (tx) => {
     const found = await find(open(tx), lookup);
     if (found) return { row: found, created: false };
+    const made = called(defaults);
+    refuseContradiction(model, given, made, tx.ops, 'getOrCreate', 'defaults');
     try {
-      return { row: await open(tx).create({ ...plain, ...called(defaults) } as never), created: true };
+      return { row: await open(tx).create({ ...plain, ...made } as never), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);
@@ -470,22 +533,31 @@ export async function updateOrCreate<M extends AnyModel>(
   defaults: Record<string, unknown>,
   given: Readonly<Record<string, unknown>> = {},
 ): Promise<Written<Row<M>>> {
-  const plain = { ...given, ...lookupValues(lookup as Record<string, unknown>) };
+  const model = open(db).model;
+  const lookedUp = lookupValues(lookup as Record<string, unknown>);
+  refuseContradiction(model, given, lookedUp, db.ops, 'updateOrCreate', 'lookup');
+  const plain = { ...given, ...lookedUp };
   return db.transaction(async (tx) => {
     const update = async (row: Row<M>): Promise<Written<Row<M>>> => {
       const pk = open(tx).model.meta.pk.attribute;
       const key = { [pk]: (row as Record<string, unknown>)[pk] } as Filter<M>;
       const values = called(defaults);
-      if (Object.values(values).some((value) => value !== undefined))
-        await open(tx)
-          .filter(key)
-          .update(values as never);
-      return { row: (await open(tx).get(key)) as Row<M>, created: false };
+      const updated = Object.values(values).some((value) => value !== undefined)
+        ? ((await open(tx)
+            .filter(key)
+            .updateOne(values as never)) as Row<M>)
+        : row;
+      // Read again through the query for its selectRelated; a row the defaults moved out of
+      // the query's filters is answered as the update left it (Django's update_or_create
+      // returns it too).
+      return { row: (await find(open(tx), key)) ?? updated, created: false };
     };
     const found = await find(open(tx), lookup);
     if (found) return update(found);
+    const made = called(defaults);
+    refuseContradiction(model, given, made, tx.ops, 'updateOrCreate', 'defaults');
     try {
-      return { row: await open(tx).create({ ...plain, ...called(defaults) } as never), created: true };
+      return { row: await open(tx).create({ ...plain, ...made } as never), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);

@@ -113,4 +113,23 @@ describe('decimal', () => {
     assert.throws(() => decimal.round('1', 1.5), RangeError);
     assert.throws(() => decimal.round('1', 2, 'bankers' as never), RangeError);
   });
+
+  test('sizes are bounded: an exponent or places past 20000 is refused with a message that says so', () => {
+    assert.throws(
+      () => decimal.add('1e100000', '1'),
+      (error) =>
+        error instanceof TypeError &&
+        error.message === `decimal.add: "1e100000" has an exponent past ±20000 (its digits are not held)`,
+    );
+    assert.throws(() => decimal.mul('2', '-1e1000000000'), /"-1e1000000000" has an exponent past ±20000/);
+    assert.equal(decimal.add('1e20000', '0').length, 20001);
+    for (const call of [() => decimal.round('1', 20001), () => decimal.div('1', '3', 1e9)])
+      assert.throws(
+        call,
+        (error) =>
+          error instanceof RangeError &&
+          /places should be a whole number from 0 to 20000, got/.test(error.message),
+      );
+    assert.equal(decimal.round('1', 20000).length, 20002);
+  });
 });

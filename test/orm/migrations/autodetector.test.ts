@@ -21,6 +21,7 @@ import {
   planMigrations,
   type Questioner,
 } from '../../../src/orm/migrations/index.ts';
+import type { CreateModel } from '../../../src/orm/migrations/operations/models.ts';
 import type { LoadedMigration, ModelStateOptions } from '../../../src/orm/migrations/types.ts';
 
 type Spec = Record<string, [Record<string, AnyField>, ModelStateOptions?]>;
@@ -281,6 +282,25 @@ describe('detectChanges', () => {
     });
     assert.deepEqual(await diff(state(library), to), {
       library: ['Rename the table of library.Book to books', 'Change the options of library.Book'],
+    });
+  });
+
+  test('a new model ordered or indexed by its auto id is one createModel with those options', async () => {
+    const to = state({
+      ...library,
+      'library.Loan': [{ book: book.author }, { ordering: ['-id'], indexes: [{ fields: ['book', 'id'] }] }],
+    });
+    const changes = await detectChanges(state(library), to, new ScriptedQuestioner());
+    const ops = changes.get('library') ?? [];
+    assert.deepEqual(
+      ops.map((o) => o.describe()),
+      ['Create model library.Loan'],
+    );
+    assert.deepEqual((ops[0] as CreateModel).options.ordering, ['-id']);
+    // Ordering a model that stays by its id is one change of its options.
+    const reordered = state({ ...library, 'library.Book': [book, { ordering: ['id'] }] });
+    assert.deepEqual(await diff(state(library), reordered), {
+      library: ['Change the options of library.Book'],
     });
   });
 

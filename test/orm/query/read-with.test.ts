@@ -66,3 +66,28 @@ test('readWith refuses a name that is no relation, and one row given for many or
   assert.throws(() => Book.schema.readWith({ tags: Tag }), /'tags' holds several rows: write \[Model\]/);
   assert.throws(() => Book.schema.readWith({ author: [Author] }), /'author' holds one row/);
 });
+
+test('readWith refuses a model other than the one the relation loads', async () => {
+  const { catalog } = await import('./catalog.ts');
+  const { Book, Author, Tag } = catalog();
+  assert.throws(
+    () => Book.schema.readWith({ author: Tag } as never),
+    /cat\.Book\.schema\.readWith\(\): 'author' loads cat\.Author rows, not cat\.Tag/,
+  );
+  assert.throws(
+    () => Book.schema.readWith({ tags: [Author] } as never),
+    /'tags' loads cat\.Tag rows, not cat\.Author/,
+  );
+  assert.throws(
+    () => Author.schema.readWith({ bookSet: [Tag] }),
+    /'bookSet' loads cat\.Book rows, not cat\.Tag/,
+  );
+  assert.throws(
+    () => Tag.schema.readWith({ bookSet: [Author] }),
+    /'bookSet' loads cat\.Book rows, not cat\.Author/,
+  );
+  // A schema (a nested load, or one of your own) is taken as given.
+  assert.ok(
+    Book.schema.readWith({ author: Author.schema.readWith({ bookSet: [Book] }), tags: [Tag.schema.read] }),
+  );
+});
