@@ -183,11 +183,8 @@ app.patch(
     response: { 200: Book.schema.read },
   },
   async (ctx) => {
-    const books = query(ctx.db, Book).filter({ id: ctx.params.id });
-    await books.get();
-    // An empty PATCH changes nothing; update() refuses to set no field.
-    if (Object.keys(ctx.body).length > 0) await books.update(ctx.body);
-    return books.get();
+    // The row as it is now (a 404 when there is none); an empty PATCH changes nothing.
+    return query(ctx.db, Book).filter({ id: ctx.params.id }).updateOne(ctx.body);
   },
 );
 
@@ -298,9 +295,7 @@ app.patch(
     const reviews = query(ctx.db, Review).filter({ id: ctx.params.id });
     if (!(await can(ctx.deps.user, 'change', Review, await reviews.get())))
       throw new HttpError(403, { detail: 'Only its author may change this review.' });
-    // An empty PATCH changes nothing; update() refuses to set no field.
-    if (Object.keys(ctx.body).length > 0) await reviews.update(ctx.body);
-    return reviews.get();
+    return reviews.updateOne(ctx.body); // an empty PATCH changes nothing
   },
 );
 

@@ -554,7 +554,9 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * Sets `values` (validated like an update) on the one row this query matches and returns the
    * row as it is now: one `update … returning` statement when the conditions name a unique key
    * (`{ id }`, a unique field). `NotFoundError` when no row matches (a 404 in a handler);
-   * `MultipleFoundError` when several do — then nothing changes.
+   * `MultipleFoundError` when several do — then nothing changes. Nothing to set (`{}`, or only
+   * `undefined` values: an empty PATCH body) writes nothing and answers the row as it is, with
+   * the same errors.
    *
    * @example
    * ```ts
@@ -563,6 +565,13 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    */
   async updateOne(values: Updates<M>): Promise<Row<M>> {
     this.#whereOnly('updateOne');
+    if (
+      typeof values === 'object' &&
+      values !== null &&
+      !Array.isArray(values) &&
+      Object.values(values).every((value) => value === undefined)
+    )
+      return (await this.#get([])) as Row<M>;
     return (await updateOneRow(this, this.#state.where, values as Record<string, unknown>)) as Row<M>;
   }
 

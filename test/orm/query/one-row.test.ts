@@ -55,6 +55,19 @@ forEachDialect((_dialect, open) => {
     });
   });
 
+  test('updateOne with nothing to set (an empty PATCH body) writes nothing and answers the row as it is', async (t) => {
+    const { db, Book, ada, dune } = await setup(t);
+    const counter = countQueries(db);
+    assert.deepEqual(await query(counter.db, Book).filter({ id: dune.id }).updateOne({}), dune);
+    assert.deepEqual(
+      await query(counter.db, Book).filter({ id: dune.id }).updateOne({ pages: undefined }),
+      dune,
+    );
+    assert.equal(counter.count, 2, 'one read each, no write');
+    await assert.rejects(query(db, Book).filter({ id: 999_999 }).updateOne({}), NotFoundError);
+    await assert.rejects(query(db, Book).filter({ authorId: ada.id }).updateOne({}), MultipleFoundError);
+  });
+
   test('deleteOne returns the row as it was; by key without work for the collector it is one statement', async (t) => {
     const { db, Tag, Book, Review, dune, tags } = await setup(t);
     const counter = countQueries(db);

@@ -93,8 +93,8 @@ app.patch(
     const task = await query(ctx.db, Task).filter({ id: ctx.params.id }).first();
     if (!task) throw new HttpError(404, { detail: 'No such task' });
     if (!(await ctx.user.can('change', Task, task))) throw new HttpError(403);
-    await query(ctx.db, Task).filter({ id: task.id }).update(ctx.body);
-    return query(ctx.db, Task).get({ id: task.id });
+    // The row as it is now; an empty body changes nothing.
+    return query(ctx.db, Task).filter({ id: task.id }).updateOne(ctx.body);
   },
 );
 
