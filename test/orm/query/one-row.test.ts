@@ -59,8 +59,9 @@ forEachDialect((_dialect, open) => {
     const { db, Book, ada, dune } = await setup(t);
     const counter = countQueries(db);
     assert.deepEqual(await query(counter.db, Book).filter({ id: dune.id }).updateOne({}), dune);
+    // A PATCH body typed with optional keys may hold undefined (plain JavaScript, or no exactOptionalPropertyTypes).
     assert.deepEqual(
-      await query(counter.db, Book).filter({ id: dune.id }).updateOne({ pages: undefined }),
+      await query(counter.db, Book).filter({ id: dune.id }).updateOne({ pages: undefined } as never),
       dune,
     );
     assert.equal(counter.count, 2, 'one read each, no write');
