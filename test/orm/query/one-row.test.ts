@@ -61,7 +61,9 @@ forEachDialect((_dialect, open) => {
     assert.deepEqual(await query(counter.db, Book).filter({ id: dune.id }).updateOne({}), dune);
     // A PATCH body typed with optional keys may hold undefined (plain JavaScript, or no exactOptionalPropertyTypes).
     assert.deepEqual(
-      await query(counter.db, Book).filter({ id: dune.id }).updateOne({ pages: undefined } as never),
+      await query(counter.db, Book)
+        .filter({ id: dune.id })
+        .updateOne({ pages: undefined } as never),
       dune,
     );
     assert.equal(counter.count, 2, 'one read each, no write');
