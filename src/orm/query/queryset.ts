@@ -8,7 +8,9 @@
  * `compiler.ts`, reading rows to `hydrate.ts`, the `get()` fast path to `direct-get.ts`,
  * writes to `write.ts`, chunks to `iterate.ts`.
  */
+
 import type { Database, SqlValue } from '../database.ts';
+import { suggestOption } from '../fields/options.ts';
 import type { AnyModel } from '../model.ts';
 import type { CreateInput, Row } from '../types.ts';
 import { resolveAggregates } from './aggregates.ts';
@@ -80,6 +82,8 @@ import {
   type Written,
 } from './write.ts';
 
+/** What `selectForUpdate()` takes. */
+const LOCK_OPTIONS: readonly string[] = ['noWait', 'skipLocked', 'of'];
 /** The state of a QuerySet, for the loaders below (`#state` is private to the class). */
 let stateOf: (set: QuerySet<any, object>) => State;
 
@@ -635,6 +639,13 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   selectForUpdate(
     options: { noWait?: boolean; skipLocked?: boolean; of?: readonly string[] } = {},
   ): QuerySet<M, X, A> {
+    for (const name of Object.keys(options ?? {}))
+      if (!LOCK_OPTIONS.includes(name)) {
+        const meant = suggestOption(name, LOCK_OPTIONS);
+        throw new QueryError(
+          `selectForUpdate(): unknown option '${name}'${meant ? `; did you mean '${meant}'?` : ''} (options: ${LOCK_OPTIONS.join(', ')})`,
+        );
+      }
     const { noWait = false, skipLocked = false, of = [] } = options;
     if (noWait && skipLocked)
       throw new QueryError('selectForUpdate(): noWait and skipLocked cannot be used together');

@@ -66,6 +66,15 @@ forEachDialect((dialect, open) => {
         return true;
       });
     assert.throws(() => query(db, Book).selectForUpdate({ noWait: true, skipLocked: true }), QueryError);
+    // An option misspelled from plain JavaScript (or Django's spelling) would wait instead of failing.
+    assert.throws(
+      () => query(db, Book).selectForUpdate({ nowait: true } as never),
+      /unknown option 'nowait'; did you mean 'noWait'/,
+    );
+    assert.throws(
+      () => query(db, Book).selectForUpdate({ skip_locked: true } as never),
+      /did you mean 'skipLocked'/,
+    );
     await db.transaction(async (tx) => {
       await assert.rejects(query(tx, Book).distinct().selectForUpdate().all(), QueryError);
       await assert.rejects(
