@@ -4,6 +4,7 @@
  */
 import type { Database } from '../../src/orm/database.ts';
 import { avg, count, max, sum } from '../../src/orm/query/aggregates.ts';
+import { extract, trunc } from '../../src/orm/query/dates.ts';
 import { and, not, or } from '../../src/orm/query/expressions.ts';
 import { query } from '../../src/orm/query/queryset.ts';
 import type { Filter } from '../../src/orm/query/types.ts';
@@ -157,6 +158,41 @@ async function computed() {
 
   const groups = await books.groupBy('authorId').aggregate({ n: count(), total: sum('price') });
   expectType<Equal<typeof groups, { authorId: number; n: number; total: string | null }[]>>();
+
+  // trunc() and extract(): typed like the field (a Date), a number; names and units checked.
+  const dated = books.annotate({ month: trunc('created', 'month'), year: extract('created', 'year') });
+  const months = await dated
+    .filter({ year__gte: 2024, month__lt: new Date() })
+    .orderBy('-month')
+    .values('month', 'year');
+  expectType<Equal<typeof months, { month: Date; year: number }[]>>();
+  // @ts-expect-error not a unit
+  trunc('created', 'fortnight');
+  // @ts-expect-error not a part
+  extract('created', 'dow');
+  // @ts-expect-error title is no date
+  books.annotate({ month: trunc('title', 'month') });
+  // @ts-expect-error a misspelt annotation
+  dated.orderBy('-monht');
+  // @ts-expect-error a misspelt annotation
+  dated.filter({ yeer: 2024 });
+  // @ts-expect-error year is a number
+  dated.filter({ year: '2024' });
+
+  // groupBy: paths across foreign keys and annotations, typed; aggregates across relations.
+  const perMonth = await dated.groupBy('author__lastName', 'month').aggregate({
+    n: count(),
+    rating: avg('reviews__rating'),
+    cheap: count('id', { filter: { price__lt: '5' } }),
+  });
+  expectType<
+    Equal<
+      typeof perMonth,
+      { author__lastName: string; month: Date; n: number; rating: number | null; cheap: number }[]
+    >
+  >();
+  // @ts-expect-error a misspelt annotation
+  dated.groupBy('monht');
 
   const raw = await books.raw('select * from library_book where id = ?', ['x']);
   expectType<Equal<typeof raw, Row<typeof Book>[]>>();

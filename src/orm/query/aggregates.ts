@@ -11,9 +11,12 @@ import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { DecimalField } from '../fields/number.ts';
 import type { AnyModel } from '../model.ts';
+import { type Clause, combine } from './clause.ts';
+import { conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
-import { type Operand, orderable } from './lookup-sql.ts';
-import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './paths.ts';
+import { combinatorOf } from './expressions.ts';
+import type { Operand } from './lookup-sql.ts';
+import { concreteField, follow, hop, JOINS, type Path, pathFrom, unknownName } from './paths.ts';
 import type { Lookup } from './types.ts';
 
 const AGGREGATE: unique symbol = Symbol.for('volt.orm.aggregate');
@@ -32,16 +35,43 @@ export interface Aggregate<F extends AggregateFunction = AggregateFunction, P ex
   readonly path: P | undefined;
   /** `count(path, { distinct: true })`: distinct values only. */
   readonly distinct: boolean;
+  /** `{ filter }`: conditions the aggregated rows meet (Django's `filter=Q(…)`). */
+  readonly filter: object | undefined;
+}
+
+/** An aggregate's options: `filter` for all, `distinct` for `count`. */
+export interface AggregateOptions {
+  /**
+   * Conditions, relative to the queried model, on the rows aggregated (Django's
+   * `filter=Q(…)`): conditions on the aggregated relation hold on the aggregated row
+   * (`count('lines', { filter: { lines__quantity__gt: 1 } })` counts the lines of more than one
+   * item), others on the queried row.
+   */
+  readonly filter?: object;
 }
 
 function build<F extends AggregateFunction, P extends string>(
   fn: F,
   path: P | undefined,
-  distinct = false,
+  options: (AggregateOptions & { distinct?: boolean }) | undefined,
 ): Aggregate<F, P> {
   if (path !== undefined && (typeof path !== 'string' || path === ''))
     throw new QueryError(`${fn}(): name a field or a relation path, like 'price' or 'reviews__rating'`);
-  return Object.freeze({ [AGGREGATE]: true as const, fn, path, distinct });
+  const filter = options?.filter;
+  if (
+    filter !== undefined &&
+    (typeof filter !== 'object' || filter === null || Array.isArray(filter) || filter instanceof Date)
+  )
+    throw new QueryError(
+      `${fn}(): filter should be a conditions object (or an or/and/not of them), like { status: 'paid' }`,
+    );
+  return Object.freeze({
+    [AGGREGATE]: true as const,
+    fn,
+    path,
+    distinct: options?.distinct ?? false,
+    filter,
+  });
 }
 
 /**
@@ -55,9 +85,9 @@ function build<F extends AggregateFunction, P extends string>(
  */
 export function count<P extends string = never>(
   path?: P,
-  options?: { distinct?: boolean },
+  options?: AggregateOptions & { distinct?: boolean },
 ): Aggregate<'count', P> {
-  return build('count', path, options?.distinct ?? false);
+  return build('count', path, options);
 }
 
 /**
@@ -69,8 +99,8 @@ export function count<P extends string = never>(
  * await query(db, Book).aggregate({ total: sum('price') }); // { total: '29.40' }
  * ```
  */
-export function sum<P extends string>(path: P): Aggregate<'sum', P> {
-  return build('sum', path);
+export function sum<P extends string>(path: P, options?: AggregateOptions): Aggregate<'sum', P> {
+  return build('sum', path, options);
 }
 
 /**
@@ -84,8 +114,8 @@ export function sum<P extends string>(path: P): Aggregate<'sum', P> {
  * await query(db, Book).aggregate({ mean: avg('price') }); // { mean: '14.7000000000000000' }
  * ```
  */
-export function avg<P extends string>(path: P): Aggregate<'avg', P> {
-  return build('avg', path);
+export function avg<P extends string>(path: P, options?: AggregateOptions): Aggregate<'avg', P> {
+  return build('avg', path, options);
 }
 
 /**
@@ -96,8 +126,8 @@ export function avg<P extends string>(path: P): Aggregate<'avg', P> {
  * await query(db, Book).aggregate({ first: min('created') }); // { first: Date }
  * ```
  */
-export function min<P extends string>(path: P): Aggregate<'min', P> {
-  return build('min', path);
+export function min<P extends string>(path: P, options?: AggregateOptions): Aggregate<'min', P> {
+  return build('min', path, options);
 }
 
 /**
@@ -108,12 +138,12 @@ export function min<P extends string>(path: P): Aggregate<'min', P> {
  * await query(db, Author).annotate({ latest: max('bookSet__created') }).all();
  * ```
  */
-export function max<P extends string>(path: P): Aggregate<'max', P> {
-  return build('max', path);
+export function max<P extends string>(path: P, options?: AggregateOptions): Aggregate<'max', P> {
+  return build('max', path, options);
 }
 
 /** `true` for a value built by `count`, `sum`, `avg`, `min` or `max`. */
-function isAggregate(value: unknown): value is Aggregate {
+export function isAggregate(value: unknown): value is Aggregate {
   return typeof value === 'object' && value !== null && (value as { [AGGREGATE]?: true })[AGGREGATE] === true;
 }
 
@@ -138,6 +168,30 @@ export interface ResolvedAggregate {
 }
 
 /**
+ * Checks the name of a result (an aggregate, an annotation): an identifier that is no field or
+ * relation of the model and was not `taken` by an earlier annotation.
+ */
+export function checkResultName(
+  model: AnyModel,
+  name: string,
+  where: string,
+  taken: readonly string[],
+): void {
+  if (!NAME.test(name))
+    throw new QueryError(
+      `${where}: '${name}' cannot name a result; use letters and digits, like 'reviewCount'`,
+    );
+  if (concreteField(model, name) || model.meta.hasField(name) || hop(model, name))
+    throw new QueryError(
+      `${where}: '${name}' is already a field or relation of ${model.meta.label}; pick another name`,
+    );
+  if (taken.includes(name))
+    throw new QueryError(
+      `${where}: '${name}' is already a field or annotation of ${model.meta.label}; pick another name`,
+    );
+}
+
+/**
  * Checks a spec (`{ total: sum('price') }`) against `model`: names must be identifiers that are
  * not fields of the model; paths are resolved hop by hop; `sum` and `avg` need a number.
  */
@@ -152,33 +206,23 @@ export function resolveAggregates(
   const entries = Object.entries(spec);
   if (entries.length === 0) throw new QueryError(`${where}: give at least one aggregate`);
   return entries.map(([name, aggregate], i) => {
-    if (!NAME.test(name))
-      throw new QueryError(
-        `${where}: '${name}' cannot name a result; use letters and digits, like 'reviewCount'`,
-      );
-    if (concreteField(model, name) || model.meta.hasField(name) || hop(model, name))
-      throw new QueryError(
-        `${where}: '${name}' is already a field or relation of ${model.meta.label}; pick another name`,
-      );
-    if (taken.includes(name))
-      throw new QueryError(
-        `${where}: '${name}' is already a field or annotation of ${model.meta.label}; pick another name`,
-      );
-    if (!isAggregate(aggregate))
-      throw new QueryError(
-        `${where}: '${name}' should be count(), sum(), avg(), min() or max(), got ${String(aggregate)}`,
-      );
-    return resolveOne(model, name, `volt_a${taken.length + i}`, aggregate, where);
+    checkResultName(model, name, where, taken);
+    return resolveAggregate(model, name, `volt_a${taken.length + i}`, aggregate, where);
   });
 }
 
-function resolveOne(
+/** One aggregate of a spec, resolved: a `QueryError` when `aggregate` is none. */
+export function resolveAggregate(
   model: AnyModel,
   name: string,
   alias: string,
-  aggregate: Aggregate,
+  aggregate: unknown,
   where: string,
 ): ResolvedAggregate {
+  if (!isAggregate(aggregate))
+    throw new QueryError(
+      `${where}: '${name}' should be count(), sum(), avg(), min() or max(), got ${String(aggregate)}`,
+    );
   const { fn } = aggregate;
   let path: Path | undefined;
   let field: AnyField | undefined;
@@ -213,8 +257,24 @@ function resolveOne(
     if (fn === 'avg' || fn === 'sum') return Number(raw);
     return field!.fromDb(raw, ops);
   };
-  const shape = `${fn}${aggregate.distinct ? ' distinct' : ''}(${path?.name ?? ''}.${field ? JSON.stringify(field.column) : '*'})`;
-  return { name, alias, aggregate, path, field, read, shape };
+  return { name, alias, aggregate, path, field, read, shape: shapeOf(aggregate, path, field) };
+}
+
+function shapeOf(aggregate: Aggregate, path: Path | undefined, field: AnyField | undefined): string {
+  return `${aggregate.fn}${aggregate.distinct ? ' distinct' : ''}(${path?.name ?? ''}.${field ? JSON.stringify(field.column) : '*'})`;
+}
+
+/**
+ * `resolved` computing `fn` instead (over `field`, by default its own), without `distinct`:
+ * the per-row parts of a grouped aggregate across a relation.
+ */
+export function variant(
+  resolved: ResolvedAggregate,
+  fn: AggregateFunction,
+  field = resolved.field,
+): ResolvedAggregate {
+  const aggregate = Object.freeze({ ...resolved.aggregate, fn, distinct: false });
+  return { ...resolved, aggregate, field, shape: shapeOf(aggregate, resolved.path, field) };
 }
 
 /** `sum(price)`, `count(distinct x)`, `count(*)` over `qualifier`'s columns. */
@@ -223,44 +283,143 @@ function call(
   ops: DialectOps,
   qualifier: string | undefined,
 ): RawBuilder<unknown> {
-  const { fn, distinct } = resolved.aggregate;
   const field = resolved.field;
   if (!field) {
     const pk = resolved.path ? resolved.path.model.meta.pk : undefined;
-    return pk ? sql`count(${sql.ref(`${qualifier}.${pk.column!}`)})` : sql`count(*)`;
+    return pk ? callOn(resolved, sql.ref(`${qualifier}.${pk.column!}`), ops) : sql`count(*)`;
   }
-  const column = sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!);
-  if (fn !== 'count' && field.kind === 'decimal') return ops.decimalAggregate(fn, column);
-  const value = fn === 'count' ? column : orderable(field, ops, qualifier);
-  return sql`${sql.raw(fn)}(${sql.raw(distinct ? 'distinct ' : '')}${value})`;
+  return callOn(resolved, sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!), ops);
 }
 
 /**
- * The value of an aggregate for each row of the model's table (`annotate`): a subquery
- * correlated with the row, so two annotations over different relations never multiply
- * each other's rows.
+ * The aggregate's function over `value`, a value per row of its field's kind (a column, or a
+ * subquery's value): decimals through the dialect's exact aggregates, numbers as SQL does.
  */
-export function perRow(model: AnyModel, resolved: ResolvedAggregate, ops: DialectOps): RawBuilder<unknown> {
+export function callOn(
+  resolved: ResolvedAggregate,
+  value: RawBuilder<unknown>,
+  ops: DialectOps,
+): RawBuilder<unknown> {
+  const { fn, distinct } = resolved.aggregate;
+  const field = resolved.field;
+  if (fn !== 'count' && field?.kind === 'decimal') return ops.decimalAggregate(fn, value);
+  return sql`${sql.raw(fn)}(${sql.raw(distinct ? 'distinct ' : '')}${value})`;
+}
+
+/** SQL, the parameters it binds in order, and its cache shape. */
+export interface ShapedSql {
+  readonly expression: RawBuilder<unknown>;
+  readonly params: readonly unknown[];
+  readonly shape: string;
+}
+
+/** Where the conditions of one aggregate's subquery look for their own `exists` tables. */
+const FILTER_JOINS = 'volt_f';
+
+/** `true` when `conditions` name the relation `name` (`{ book__rating__gt: 3 }`), outside a `not`. */
+function mentions(conditions: unknown, name: string): boolean {
+  const combinator = combinatorOf(conditions);
+  if (combinator === 'not') return false;
+  if (combinator) return (conditions as { parts: readonly unknown[] }).parts.some((p) => mentions(p, name));
+  if (typeof conditions !== 'object' || conditions === null) return false;
+  return Object.keys(conditions).some((key) => key === name || key.startsWith(`${name}__`));
+}
+
+/**
+ * The conditions on the related rows an aggregate over a relation reads, inside its subquery
+ * (tables `volt_j1`…, correlated with `outer`): its `filter`, and — as Django's joins do —
+ * each earlier `filter()` call naming the relation, whose conditions on it hold on the
+ * aggregated row (`Publisher.filter({ book__rating__gt: 3 }).annotate({ n: count('book') })`
+ * counts the books rated over 3). `undefined` when there are none.
+ */
+function relationConditions(
+  model: AnyModel,
+  resolved: ResolvedAggregate,
+  ops: DialectOps,
+  earlier: readonly (readonly object[])[],
+  outer: string,
+): Clause | undefined {
+  const path = resolved.path!;
+  const bound = { path, prefix: JOINS };
+  const parts: Clause[] = [];
+  const filter = resolved.aggregate.filter;
+  if (filter)
+    parts.push(
+      conditionsSql(model, filter, ops, undefined, '', {
+        outer,
+        joins: FILTER_JOINS,
+        bound,
+        bindNegations: true,
+      }),
+    );
+  if (path.many) {
+    const first = path.steps[0]!.name;
+    for (const conditions of earlier)
+      if (conditions.some((c) => mentions(c, first)))
+        parts.push(
+          combine(
+            conditions.map((c) =>
+              conditionsSql(model, c, ops, undefined, '', {
+                outer,
+                joins: FILTER_JOINS,
+                bound,
+                bindNegations: false,
+              }),
+            ),
+            'or',
+          ),
+        );
+  }
+  return parts.length ? combine(parts, 'and') : undefined;
+}
+
+/**
+ * An aggregate over a relation for the row of `outer` (`annotate`, or one value per row of a
+ * grouped query): a subquery correlated with the row, so two annotations over different
+ * relations never multiply each other's rows. `earlier`: the conditions of the `filter()`
+ * calls made before (see `relationConditions`).
+ */
+export function perRow(
+  model: AnyModel,
+  resolved: ResolvedAggregate,
+  ops: DialectOps,
+  earlier: readonly (readonly object[])[] = [],
+  outer = model.meta.table,
+): ShapedSql {
   if (!resolved.path)
     throw new QueryError(
       `annotate: '${resolved.name}' aggregates the row itself; name a relation path, like count('reviews') or avg('reviews__rating')`,
     );
-  const { from, last } = pathFrom(resolved.path, model.meta.table);
-  return sql`(select ${call(resolved, ops, last)} from ${from})`;
+  const { from, last } = pathFrom(resolved.path, outer);
+  const where = relationConditions(model, resolved, ops, earlier, outer);
+  if (!where)
+    return {
+      expression: sql`(select ${call(resolved, ops, last)} from ${from})`,
+      params: [],
+      shape: resolved.shape,
+    };
+  return {
+    expression: sql`(select ${call(resolved, ops, last)} from ${from} and ${where.expression})`,
+    params: where.params,
+    shape: `${resolved.shape} where ${where.shape}`,
+  };
 }
 
 /**
  * An annotation as something filters can compare (`reviewCount__gte: 2`). A decimal's `sum`,
  * `avg`, `min` or `max` compares exactly: its value as the dialect compares decimal aggregates,
- * the value given read as a decimal (`'10'`, `'10.00'` or `10`).
+ * the value given read as a decimal (`'10'`, `'10.00'` or `10`). `params`: what `expression`
+ * binds; `valueShape`: its cache shape.
  */
 export function annotationOperand(
   expression: RawBuilder<unknown>,
   resolved: ResolvedAggregate,
   ops: DialectOps,
+  params: readonly unknown[] = [],
+  valueShape = resolved.shape,
 ): Operand {
   const { fn } = resolved.aggregate;
-  const shape = `@${resolved.name}=${resolved.shape}`;
+  const shape = `@${resolved.name}=${valueShape}`;
   const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
   if (fn !== 'count' && resolved.field?.kind === 'decimal') {
     const compared = ops.comparableDecimalAggregate(expression);
@@ -268,6 +427,7 @@ export function annotationOperand(
       expression: compared,
       ordered: () => compared,
       shape,
+      params,
       lookups,
       text: false,
       numericText: false,
@@ -286,6 +446,7 @@ export function annotationOperand(
     expression,
     ordered: () => expression,
     shape,
+    params,
     lookups,
     text: false,
     numericText: false,
@@ -302,22 +463,62 @@ export function annotationOperand(
 
 /**
  * The value of an aggregate over the rows of `matched` (a table expression holding the matching
- * rows of the model with all their columns), joining its relation path when it has one.
+ * rows of the model with all their columns), joining its relation path when it has one, with
+ * its `filter` and the `earlier` filters' conditions on that relation.
  */
-export function overSet(resolved: ResolvedAggregate, ops: DialectOps, matched: string): RawBuilder<unknown> {
-  if (!resolved.path)
-    return sql`(select ${call(resolved, ops, resolved.field ? matched : undefined)} from ${sql.table(matched)})`;
+export function overSet(
+  model: AnyModel,
+  resolved: ResolvedAggregate,
+  ops: DialectOps,
+  matched: string,
+  earlier: readonly (readonly object[])[],
+): ShapedSql {
+  const set = sql.table(matched);
+  if (!resolved.path) {
+    const value = call(resolved, ops, resolved.field ? matched : undefined);
+    const filter = resolved.aggregate.filter;
+    if (!filter) return { expression: sql`(select ${value} from ${set})`, params: [], shape: resolved.shape };
+    const where = conditionsSql(model, filter, ops, undefined, '', {
+      outer: matched,
+      joins: FILTER_JOINS,
+      bound: undefined,
+      bindNegations: true,
+    });
+    return {
+      expression: sql`(select ${value} from ${set} where ${where.expression})`,
+      params: where.params,
+      shape: `${resolved.shape} where ${where.shape}`,
+    };
+  }
   const { from, last } = pathFrom(resolved.path, matched);
+  const where = relationConditions(model, resolved, ops, earlier, matched);
   // pathFrom correlates with `matched`'s row: here that row comes from the set itself.
-  return sql`(select ${call(resolved, ops, last)} from ${sql.table(matched)}, ${from})`;
+  if (!where)
+    return {
+      expression: sql`(select ${call(resolved, ops, last)} from ${set}, ${from})`,
+      params: [],
+      shape: resolved.shape,
+    };
+  return {
+    expression: sql`(select ${call(resolved, ops, last)} from ${set}, ${from} and ${where.expression})`,
+    params: where.params,
+    shape: `${resolved.shape} where ${where.shape}`,
+  };
 }
 
-/** The value of an aggregate over a group of the model's rows (`groupBy`): fields of the model only. */
-export function perGroup(resolved: ResolvedAggregate, ops: DialectOps): RawBuilder<unknown> {
-  if (resolved.path)
-    throw new QueryError(
-      `groupBy: '${resolved.name}' follows the relation path '${resolved.path.name}'; a grouped aggregate reads the model's own fields ` +
-        `(aggregate over a relation with annotate() or aggregate())`,
-    );
-  return call(resolved, ops, undefined);
+/**
+ * An aggregate of the model's own fields over a group of rows (`groupBy`), with its `filter`
+ * (`count(*) filter (where …)`): the group's rows are those of a derived table named like the
+ * model's table.
+ */
+export function ownPerGroup(model: AnyModel, resolved: ResolvedAggregate, ops: DialectOps): ShapedSql {
+  const value = call(resolved, ops, undefined);
+  const filter = resolved.aggregate.filter;
+  if (!filter) return { expression: value, params: [], shape: resolved.shape };
+  const where = conditionsSql(model, filter, ops);
+  return {
+    expression: sql`${value} filter (where ${where.expression})`,
+    params: where.params,
+    shape: `${resolved.shape} filter ${where.shape}`,
+  };
 }

@@ -72,6 +72,8 @@ export interface Operand {
   ordered(): RawBuilder<unknown>;
   /** The cache shape of the operand. */
   readonly shape: string;
+  /** The parameters its SQL binds, before the compared values' (none for a column). */
+  readonly params?: readonly unknown[];
   /** The lookups it accepts (all when `undefined`). */
   readonly lookups?: readonly Lookup[];
   /** Whether text lookups apply. */
@@ -116,7 +118,8 @@ function makeOperand(
   part: DatePart | undefined,
 ): Operand {
   const column = columnRef(field, qualifier);
-  const shape = JSON.stringify(field.column);
+  const shape =
+    qualifier === undefined ? JSON.stringify(field.column) : `${qualifier}.${JSON.stringify(field.column)}`;
   if (part) {
     const expression = ops.datePart(column, part, field.kind);
     return {
@@ -155,9 +158,11 @@ export function leaf(operand: Operand, lookup: Lookup, key: string, value: unkno
   // The value is checked and the parameters gathered now; the SQL is built only when the
   // query's SQL is not cached yet.
   const { form, params } = prepare(ruleOf(operand), lookup, key, value, ops);
+  // Every form names the operand once, before the values.
+  const bound = operand.params?.length ? [...operand.params, ...params] : params;
   return lazyClause(
     `${operand.shape}:${lookup}:${form}:${params.length}`,
-    params,
+    bound,
     () => build(operand, lookup, form, params, ops),
     lookup === 'exact' && form === 'eq' && operand.unique === true,
   );

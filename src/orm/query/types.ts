@@ -6,6 +6,7 @@ import type { DateField, DatetimeField, TimeField } from '../fields/temporal.ts'
 import type { Model } from '../model.ts';
 import type { Row } from '../types.ts';
 import type { Aggregate, AggregateFunction } from './aggregates.ts';
+import type { DateExtract, DateTrunc } from './dates.ts';
 import type { Combined } from './expressions.ts';
 
 /** Lookups comparing text. */
@@ -202,14 +203,53 @@ export type AggregateValue<M, G> =
           : NonNullable<PathValue<M, P>> | null
         : never;
 
-/** The object `aggregate(spec)` resolves to (and what `annotate(spec)` adds to each row). */
+/** The object `aggregate(spec)` resolves to. */
 export type AggregateResult<M, S> = { -readonly [K in keyof S]: AggregateValue<M, S[K]> };
+
+/** `M`'s row keys whose field is of class `C` (date, datetime, time fields). */
+type KeysOfClass<M, C> = {
+  [K in keyof Fields<M> & string]: Fields<M>[K] extends C ? K : never;
+}[keyof Fields<M> & string];
+
+/** What `trunc()` cuts: a date or datetime field, or a path across foreign keys. */
+export type TruncPath<M> = KeysOfClass<M, DateField<any> | DatetimeField<any>> | ForwardPath<M>;
+/** What `extract()` reads: a date, datetime or time field, or a path across foreign keys. */
+export type ExtractPath<M> =
+  | KeysOfClass<M, DateField<any> | DatetimeField<any> | TimeField<any>>
+  | ForwardPath<M>;
+
+/**
+ * What `annotate()` takes for model `M`: aggregates over relations (as `AggregateSpec`), and
+ * dates cut down or read (`trunc('placedAt', 'month')`, `extract('placedAt', 'year')`).
+ */
+export type AnnotationSpec<M> = Record<
+  string,
+  AggregateSpec<M>[string] | DateTrunc<TruncPath<M>> | DateExtract<ExtractPath<M>>
+>;
+
+/**
+ * The value an annotation gives: an aggregate's (`AggregateValue`); a truncated date or
+ * datetime the field's type (a `Date`, a date string); an extracted part a number (or null
+ * for a nullable field).
+ */
+export type AnnotationValue<M, G> =
+  G extends DateTrunc<infer P>
+    ? PathValue<M, P>
+    : G extends DateExtract<infer P>
+      ? number | (null extends PathValue<M, P> ? null : never)
+      : AggregateValue<M, G>;
+
+/** What `annotate(spec)` adds to each row (and what later filters, `orderBy` and `values` name). */
+export type AnnotationResult<M, S> = { -readonly [K in keyof S]: AnnotationValue<M, S[K]> };
 
 /** Options of a grouped aggregate. */
 export interface GroupOptions<M, S> {
   /** Conditions on the groups (SQL `having`): aggregate names with lookups, like `{ books__gte: 2 }`. */
   having?: Conditions<AggregateResult<M, S>>;
 }
+
+/** What `groupBy()` can group by: row keys, forward paths (`customer__country`) and annotations. */
+export type GroupName<M, A = {}> = RowKey<M> | ForwardPath<M> | (keyof A & string);
 
 /**
  * `query.groupBy(...keys)`: one row per distinct combination of the keys, with aggregates.
@@ -220,12 +260,20 @@ export interface GroupOptions<M, S> {
  * // [{ authorId: 1, books: 2, total: '29.40' }, …]
  * ```
  */
-export interface Grouping<M, K extends string> {
+export interface Grouping<M, K extends string, A = {}> {
   /** Runs the grouped query: rows ordered by the keys. */
   aggregate<const S extends AggregateSpec<M>>(
     spec: S,
     options?: GroupOptions<M, S>,
-  ): Promise<{ [P in K | keyof S]: P extends keyof S ? AggregateValue<M, S[P]> : PathValue<M, P> }[]>;
+  ): Promise<
+    {
+      [P in K | keyof S]: P extends keyof S
+        ? AggregateValue<M, S[P]>
+        : P extends keyof A
+          ? A[P]
+          : PathValue<M, P>;
+    }[]
+  >;
 }
 
 /**

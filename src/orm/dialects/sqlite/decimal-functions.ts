@@ -9,6 +9,8 @@
  * They answer *sortable text*: text that orders as the numbers do and keeps the value's scale,
  * so `order by` an annotation is right without another step. `volt_decimal_key` drops the
  * scale (`1.50` and `1.5` give one key), for `=`, `<`, `in` against `sortableKey()` values.
+ * They also read their own answers (a per-row sum summed again over a group, by `groupBy`), and
+ * `volt_decimal_quotient(sum, n)` divides such a sum as `volt_decimal_avg` would.
  */
 import type { AggregateOptions, DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { compareExact, divideRounded, type Exact, parseExact, pow10, trimExact } from '../../decimal.ts';
@@ -108,7 +110,11 @@ export function averageOf(sum: Exact, n: bigint): Exact {
 /** Canonical decimal text, the form Volt stores: read without the general parser. */
 const PLAIN = /^-?\d+(?:\.\d+)?$/u;
 
+/** What Volt's aggregates answer (`sortableText`): a per-row aggregate summed over a group. */
+const SORTABLE = /^[ABC]/u;
+
 function readDecimal(raw: unknown, name: string): Exact {
+  if (typeof raw === 'string' && SORTABLE.test(raw)) return fromSortableText(raw);
   if (typeof raw === 'string' && PLAIN.test(raw)) {
     const point = raw.indexOf('.');
     if (point === -1) return { coef: BigInt(raw), scale: 0 };
@@ -192,6 +198,12 @@ export function registerDecimalFunctions(db: DatabaseSync): void {
   aggregate(db, 'volt_decimal_avg', adding('volt_decimal_avg', averageOf));
   aggregate(db, 'volt_decimal_min', extreme('volt_decimal_min', -1));
   aggregate(db, 'volt_decimal_max', extreme('volt_decimal_max', 1));
+  // The average of a group from its sum (sortable text) and its count, as volt_decimal_avg.
+  db.function('volt_decimal_quotient', { deterministic: true, directOnly: true }, (total, n) =>
+    total === null || n === null || Number(n) === 0
+      ? null
+      : sortableText(averageOf(readDecimal(total, 'volt_decimal_quotient'), BigInt(n as number | bigint))),
+  );
   db.function('volt_decimal_key', { deterministic: true, directOnly: true }, (text) =>
     typeof text === 'string' ? sortableKey(fromSortableText(text)) : null,
   );

@@ -1,0 +1,151 @@
+/**
+ * `annotate()`'s values: an aggregate over a relation (`count('reviews')`, one subquery per
+ * row), a date cut down or a part of it (`trunc`, `extract`), … Each becomes an `Annotation`:
+ * its SQL for the queried row, the parameters that SQL binds, how to read it, and how filters
+ * compare it. Later `filter`, `exclude`, `orderBy`, `values` and `groupBy` name it.
+ */
+import type { RawBuilder } from 'kysely';
+import type { DialectOps } from '../dialects/ops.ts';
+import type { AnyModel } from '../model.ts';
+import {
+  annotationOperand,
+  checkResultName,
+  isAggregate,
+  perRow,
+  type ResolvedAggregate,
+  resolveAggregate,
+} from './aggregates.ts';
+import { dateAnnotation, isDateValue } from './dates.ts';
+import { QueryError } from './errors.ts';
+import type { Operand } from './lookup-sql.ts';
+import type { ValueRule } from './lookup-values.ts';
+import type { Lookup } from './types.ts';
+
+/** A value computed for each row by `annotate()`. */
+export interface Annotation {
+  /** The name the caller gave it. */
+  readonly name: string;
+  /** Its SQL alias (`volt_a0`): names never reach the SQL. */
+  readonly alias: string;
+  /** The cache shape of its SQL. */
+  readonly shape: string;
+  /** The parameters its SQL binds, in order. */
+  readonly params: readonly unknown[];
+  /** Its value for the row of the model's table. */
+  readonly expression: RawBuilder<unknown>;
+  /** What `orderBy` sorts by (the value, or a form of it that sorts as it should). */
+  readonly order: RawBuilder<unknown>;
+  /** `true` when the value may be null (it then sorts last ascending). */
+  readonly nullable: boolean;
+  /** What filters compare. */
+  readonly operand: Operand;
+  /** The aggregate, when it is one. */
+  readonly aggregate: ResolvedAggregate | undefined;
+  /** The value as JavaScript. */
+  read(raw: unknown): unknown;
+}
+
+/** What `annotate()` needs besides the spec. */
+export interface AnnotationContext {
+  readonly ops: DialectOps;
+  /** The database's time zone (`trunc`, `extract`). */
+  readonly timeZone: string;
+  /** The annotations already made (names taken, values later ones may name). */
+  readonly annotations: readonly Annotation[];
+  /** The conditions of the `filter()` calls made before (Django's rule for relations). */
+  readonly filters: readonly (readonly object[])[];
+}
+
+/** The parts of a computed (non-aggregate) annotation, from which its operand is made. */
+export interface ComputedParts {
+  readonly name: string;
+  readonly alias: string;
+  readonly shape: string;
+  readonly params: readonly unknown[];
+  readonly expression: RawBuilder<unknown>;
+  readonly order?: RawBuilder<unknown>;
+  readonly ordered?: () => RawBuilder<unknown>;
+  readonly nullable: boolean;
+  readonly read: (raw: unknown) => unknown;
+  readonly lookups?: readonly Lookup[];
+  readonly text?: boolean;
+  readonly numericText?: boolean;
+  readonly values?: ValueRule;
+  readonly toDb?: (value: unknown) => unknown;
+}
+
+/** An annotation of a value computed per row, filters comparing it by `values` (or `toDb`). */
+export function computedAnnotation(parts: ComputedParts): Annotation {
+  const { name, alias, shape, params, expression, nullable, read } = parts;
+  const ordered = parts.ordered ?? (() => expression);
+  return {
+    name,
+    alias,
+    shape,
+    params,
+    expression,
+    order: parts.order ?? expression,
+    nullable,
+    aggregate: undefined,
+    read,
+    operand: {
+      expression,
+      ordered,
+      shape: `@${name}=${shape}`,
+      params,
+      text: parts.text ?? false,
+      numericText: parts.numericText ?? false,
+      toDb: parts.toDb ?? ((value) => value),
+      ...(parts.lookups ? { lookups: parts.lookups } : {}),
+      ...(parts.values ? { values: parts.values } : {}),
+    },
+  };
+}
+
+/** The annotation of an aggregate over a relation: a subquery per row. */
+function aggregateAnnotation(
+  model: AnyModel,
+  resolved: ResolvedAggregate,
+  context: AnnotationContext,
+): Annotation {
+  const { ops } = context;
+  const { expression, params, shape } = perRow(model, resolved, ops, context.filters);
+  return {
+    name: resolved.name,
+    alias: resolved.alias,
+    shape,
+    params,
+    expression,
+    order: expression,
+    nullable: resolved.aggregate.fn !== 'count',
+    operand: annotationOperand(expression, resolved, ops, params, shape),
+    aggregate: resolved,
+    read: (raw) => resolved.read(raw, ops),
+  };
+}
+
+/** The annotations `annotate(spec)` adds to those of `context`. */
+export function resolveAnnotations(
+  model: AnyModel,
+  spec: Record<string, unknown>,
+  context: AnnotationContext,
+): Annotation[] {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    throw new QueryError(
+      "annotate: give an object of values, like { reviewCount: count('reviews') } or { month: trunc('created', 'month') }",
+    );
+  const entries = Object.entries(spec);
+  if (entries.length === 0) throw new QueryError('annotate: give at least one value');
+  const taken = context.annotations.map((a) => a.name);
+  const { ops } = context;
+  return entries.map(([name, value], i) => {
+    checkResultName(model, name, 'annotate', taken);
+    const alias = `volt_a${taken.length + i}`;
+    if (isAggregate(value))
+      return aggregateAnnotation(model, resolveAggregate(model, name, alias, value, 'annotate'), context);
+    if (isDateValue(value)) return dateAnnotation(model, name, alias, value, ops, context.timeZone);
+    throw new QueryError(
+      `annotate: '${name}' should be an aggregate (count(), sum(), avg(), min(), max()) or trunc()/extract(), got ${String(value)}`,
+    );
+  });
+}
