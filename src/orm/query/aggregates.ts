@@ -76,11 +76,14 @@ function build<F extends AggregateFunction, P extends string>(
 
 /**
  * How many rows: `count()` counts the rows themselves, `count('reviews')` the related rows,
- * `count('editorId')` the non-null values; `{ distinct: true }` counts distinct values.
+ * `count('editorId')` the non-null values; `{ distinct: true }` counts distinct values, and
+ * `{ filter }` only the rows meeting conditions (on the queried model; on the counted relation's
+ * row for its own keys).
  *
  * @example
  * ```ts
  * await query(db, Book).aggregate({ n: count(), reviewed: count('reviews__bookId', { distinct: true }) });
+ * await query(db, Book).annotate({ good: count('reviews', { filter: { reviews__rating__gte: 4 } }) });
  * ```
  */
 export function count<P extends string = never>(
@@ -92,11 +95,13 @@ export function count<P extends string = never>(
 
 /**
  * The sum of a number or decimal field (`null` over no rows); a decimal's sum is an exact
- * string with the field's places, on both databases.
+ * string with the field's places, on both databases. `{ filter }` sums only the rows meeting
+ * conditions (as `count`'s).
  *
  * @example
  * ```ts
  * await query(db, Book).aggregate({ total: sum('price') }); // { total: '29.40' }
+ * await query(db, Order).aggregate({ paid: sum('total', { filter: { status: 'paid' } }) });
  * ```
  */
 export function sum<P extends string>(path: P, options?: AggregateOptions): Aggregate<'sum', P> {
