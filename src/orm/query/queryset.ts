@@ -339,9 +339,13 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   }
 
   /**
-   * Adds an aggregate over a relation to each row (`count('reviews')`, `avg('reviews__rating')`,
-   * `max('tags__name')`): a subquery per row, so several annotations never multiply each other.
-   * Later `filter`, `exclude`, `orderBy` and `values` can name the annotation.
+   * Adds a value to each row: an aggregate over a relation (`count('reviews')`,
+   * `avg('reviews__rating')`, `max('tags__name')`: a subquery per row, so several annotations
+   * never multiply each other), or a date cut down or read in a time zone (`trunc`, `extract`).
+   * Later `filter`, `exclude`, `orderBy`, `values` and `groupBy` can name the annotation. As in
+   * Django, an aggregate over a relation reads only the related rows meeting the earlier
+   * `filter()` calls that name that relation (`filter({ reviews__rating__gte: 4 })` before
+   * `annotate({ n: count('reviews') })` counts the good reviews).
    *
    * @example
    * ```ts
@@ -369,7 +373,9 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   /**
    * Aggregates over the matching rows, as one object: `count` a number (0 over no rows); `sum`,
    * `min` and `max` typed like their field (decimals as exact strings) and `avg` a number (a
-   * decimal string for a decimal field), all `null` over no rows. Paths across relations aggregate the related rows of the matching rows.
+   * decimal string for a decimal field), all `null` over no rows. Paths across relations
+   * aggregate the related rows of the matching rows (those meeting a `filter()` naming the
+   * relation, as in Django).
    *
    * @example
    * ```ts
