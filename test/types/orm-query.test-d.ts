@@ -7,6 +7,7 @@ import { avg, count, max, sum } from '../../src/orm/query/aggregates.ts';
 import { extract, trunc } from '../../src/orm/query/dates.ts';
 import { and, not, or } from '../../src/orm/query/expressions.ts';
 import { query } from '../../src/orm/query/queryset.ts';
+import { F } from '../../src/orm/query/refs.ts';
 import type { Filter } from '../../src/orm/query/types.ts';
 import type { Row } from '../../src/orm/types.ts';
 import { library } from '../orm/model-fixtures.ts';
@@ -193,6 +194,22 @@ async function computed() {
   >();
   // @ts-expect-error a misspelt annotation
   dated.groupBy('monht');
+
+  // F(): in filters through a lookup key; annotations typed by what they compute.
+  books.filter({ pages__lt: F('pages').plus(1), price__exact: F('price') });
+  const computedRows = await books
+    .annotate({
+      twice: F('pages').times(2),
+      net: F('price').minus('1.50'),
+      price2: F('price'),
+    })
+    .values('twice', 'net', 'price2');
+  type Computed = (typeof computedRows)[number];
+  expectType<Equal<Computed['twice'], number | null>>();
+  expectType<Equal<Computed['net'], string>>();
+  expectType<Equal<Computed['price2'], string>>();
+  // @ts-expect-error a misspelt field in F()
+  books.annotate({ x: F('pagez').times(2) });
 
   const raw = await books.raw('select * from library_book where id = ?', ['x']);
   expectType<Equal<typeof raw, Row<typeof Book>[]>>();

@@ -100,10 +100,25 @@ export interface DialectOps {
   averageOf(sum: RawBuilder<unknown>, count: RawBuilder<unknown>, decimal: boolean): RawBuilder<unknown>;
   /** The decimal text of what `decimalAggregate` returned, its scale kept (`'0.150'`). */
   decimalAggregateFromDb(raw: unknown): string;
-  /** A decimal aggregate as compared by filters and `having` (`total__gte: '10.00'`). */
+  /**
+   * A decimal aggregate — or any decimal value: a column, an F() result — as compared by
+   * filters and `having` (`total__gte: '10.00'`), exactly, whatever its scale.
+   */
   comparableDecimalAggregate(expression: RawBuilder<unknown>): RawBuilder<unknown>;
   /** A decimal as bound to compare with `comparableDecimalAggregate`. */
   decimalAggregateToDb(value: Exact): unknown;
+  /**
+   * `a op b` on decimals (or a decimal and an integer), exact, at the scales PostgreSQL's
+   * `numeric` gives (`+`, `-`: the larger scale; `*`: the sum; `/`: `select_div_scale`), as
+   * decimal text; null when dividing by zero. SQLite: Volt's `volt_decimal_add`… functions.
+   */
+  decimalArithmetic(
+    op: '+' | '-' | '*' | '/',
+    a: RawBuilder<unknown>,
+    b: RawBuilder<unknown>,
+  ): RawBuilder<unknown>;
+  /** Decimal text (`'1.50'`) bound as a decimal for `decimalArithmetic`, its scale kept. */
+  decimalLiteral(text: string): RawBuilder<unknown>;
 
   // Lookups
 

@@ -426,6 +426,14 @@ export function annotationOperand(
   const { fn } = resolved.aggregate;
   const shape = `@${resolved.name}=${valueShape}`;
   const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
+  const kind =
+    fn === 'count'
+      ? 'integer'
+      : fn === 'avg'
+        ? resolved.field!.kind === 'decimal'
+          ? 'decimal'
+          : 'float'
+        : resolved.field!.kind;
   if (fn !== 'count' && resolved.field?.kind === 'decimal') {
     const compared = ops.comparableDecimalAggregate(expression);
     return {
@@ -433,6 +441,8 @@ export function annotationOperand(
       ordered: () => compared,
       shape,
       params,
+      kind,
+      value: expression,
       lookups,
       text: false,
       numericText: false,
@@ -452,6 +462,7 @@ export function annotationOperand(
     ordered: () => expression,
     shape,
     params,
+    kind,
     lookups,
     text: false,
     numericText: false,

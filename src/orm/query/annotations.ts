@@ -5,6 +5,7 @@
  * compare it. Later `filter`, `exclude`, `orderBy`, `values` and `groupBy` name it.
  */
 import type { RawBuilder } from 'kysely';
+import { parseExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import {
@@ -17,8 +18,11 @@ import {
 } from './aggregates.ts';
 import { dateAnnotation, isDateValue } from './dates.ts';
 import { QueryError } from './errors.ts';
+import { expressionSql } from './expression-sql.ts';
 import type { Operand } from './lookup-sql.ts';
-import type { ValueRule } from './lookup-values.ts';
+import { fieldRule, type ValueRule } from './lookup-values.ts';
+import { TEXT_KINDS } from './lookups.ts';
+import { type Expression, isExpression } from './refs.ts';
 import type { Lookup } from './types.ts';
 
 /** A value computed for each row by `annotate()`. */
@@ -72,6 +76,10 @@ export interface ComputedParts {
   readonly numericText?: boolean;
   readonly values?: ValueRule;
   readonly toDb?: (value: unknown) => unknown;
+  /** Its kind for `F()`: a field kind, `integer`, `float` or `decimal`. */
+  readonly kind: string;
+  /** What filters compare instead of `expression` (a decimal's exact key). */
+  readonly compared?: RawBuilder<unknown>;
 }
 
 /** An annotation of a value computed per row, filters comparing it by `values` (or `toDb`). */
@@ -89,10 +97,12 @@ export function computedAnnotation(parts: ComputedParts): Annotation {
     aggregate: undefined,
     read,
     operand: {
-      expression,
+      expression: parts.compared ?? expression,
       ordered,
       shape: `@${name}=${shape}`,
       params,
+      kind: parts.kind,
+      value: expression,
       text: parts.text ?? false,
       numericText: parts.numericText ?? false,
       toDb: parts.toDb ?? ((value) => value),
@@ -124,6 +134,83 @@ function aggregateAnnotation(
   };
 }
 
+/** The annotation of an `F()` expression: a field's value, or arithmetic (see `expression-sql.ts`). */
+function expressionAnnotation(
+  model: AnyModel,
+  name: string,
+  alias: string,
+  value: Expression,
+  context: AnnotationContext,
+): Annotation {
+  const { ops } = context;
+  const named = new Map(context.annotations.map((a) => [a.name, a.operand]));
+  const where = `annotate: '${name}'`;
+  const computed = expressionSql(value, model, ops, model.meta.table, named, where);
+  const { expression, params, shape, nullable, field } = computed;
+  if (value.node.kind === 'ref' && !field)
+    throw new QueryError(`${where}: F('${value.node.name}') is an annotation already; name it instead`);
+  if (field) {
+    const decimal = field.kind === 'decimal';
+    const sorted = decimal ? ops.comparableDecimal(expression) : expression;
+    return computedAnnotation({
+      name,
+      alias,
+      shape,
+      params,
+      expression,
+      order: sorted,
+      ordered: () => sorted,
+      nullable,
+      read: (raw) => field.fromDb(raw, ops),
+      values: fieldRule(field, ops),
+      text: TEXT_KINDS.has(field.kind),
+      numericText: decimal && ops.decimalsAsText,
+      kind: field.kind,
+    });
+  }
+  const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
+  if (computed.kind === 'decimal') {
+    // Decimal text at the scale the arithmetic gave, compared and ordered exactly.
+    const compared = ops.comparableDecimalAggregate(expression);
+    return computedAnnotation({
+      name,
+      alias,
+      shape,
+      params,
+      expression,
+      compared,
+      order: compared,
+      ordered: () => compared,
+      nullable,
+      read: (raw) => (raw === null || raw === undefined ? null : String(raw)),
+      lookups,
+      toDb: (given) => {
+        const exact = parseExact(given);
+        if (exact === undefined)
+          throw new QueryError(`filter: '${name}' compares with a decimal number, got ${String(given)}`);
+        return ops.decimalAggregateToDb(exact);
+      },
+      kind: 'decimal',
+    });
+  }
+  return computedAnnotation({
+    name,
+    alias,
+    shape,
+    params,
+    expression,
+    nullable,
+    read: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
+    lookups,
+    toDb: (given) => {
+      if (typeof given !== 'number' || !Number.isFinite(given))
+        throw new QueryError(`filter: '${name}' compares with a number, got ${String(given)}`);
+      return given;
+    },
+    kind: computed.kind,
+  });
+}
+
 /** The annotations `annotate(spec)` adds to those of `context`. */
 export function resolveAnnotations(
   model: AnyModel,
@@ -144,8 +231,9 @@ export function resolveAnnotations(
     if (isAggregate(value))
       return aggregateAnnotation(model, resolveAggregate(model, name, alias, value, 'annotate'), context);
     if (isDateValue(value)) return dateAnnotation(model, name, alias, value, ops, context.timeZone);
+    if (isExpression(value)) return expressionAnnotation(model, name, alias, value, context);
     throw new QueryError(
-      `annotate: '${name}' should be an aggregate (count(), sum(), avg(), min(), max()) or trunc()/extract(), got ${String(value)}`,
+      `annotate: '${name}' should be an aggregate (count(), sum(), avg(), min(), max()), trunc(), extract() or F(), got ${String(value)}`,
     );
   });
 }

@@ -12,10 +12,12 @@ import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
 import { type Clause, combine, lazyClause, negate } from './clause.ts';
 import { QueryError } from './errors.ts';
+import { compareClause, expressionSql } from './expression-sql.ts';
 import { combinatorOf } from './expressions.ts';
 import { fieldOperand, leaf, type Operand } from './lookup-sql.ts';
 import { LOOKUP_SET, notLookup, resolveKey } from './lookups.ts';
 import { concreteField, follow, hop, JOINS, lastAlias, type Path, pathFrom } from './paths.ts';
+import { isExpression } from './refs.ts';
 import type { Lookup } from './types.ts';
 
 /** Computed values a query may filter on by name (its annotations). */
@@ -152,24 +154,41 @@ function entriesSql(
     const key = prefix + name;
     // A condition left undefined by mistake must not widen an update or a delete to every row.
     if (value === undefined) throw new QueryError(`filter: '${key}' is undefined; leave the key out instead`);
+    // `F()`: another value of the queried row (its own column, across foreign keys, an annotation).
+    const compared = (operand: Operand, kind: string, lookup: Lookup): Clause =>
+      isExpression(value)
+        ? compareClause(
+            operand,
+            kind,
+            lookup,
+            key,
+            expressionSql(value, model, ops, outer, computed, 'filter'),
+            ops,
+          )
+        : leaf(operand, lookup, key, value, ops);
     const computedOperand = prefix === '' ? computed?.get(key.split('__')[0]!) : undefined;
     if (computedOperand) {
       const rest = key.split('__').slice(1);
       if (rest.length > 1) throw notLookup(rest.join('__'), key);
       const lookup = rest[0] ?? 'exact';
       if (!LOOKUP_SET.has(lookup)) throw notLookup(lookup, key);
-      clauses.push(leaf(computedOperand, lookup as Lookup, key, value, ops));
+      clauses.push(compared(computedOperand, computedOperand.kind ?? 'unknown', lookup as Lookup));
       continue;
     }
     // `{ author: { lastName: 'x' } }` is `{ author__lastName: 'x' }`.
-    if ((isPlainObject(value) || combinatorOf(value)) && !concreteFieldOnPath(model, key)) {
+    if (
+      (isPlainObject(value) || combinatorOf(value)) &&
+      !isExpression(value) &&
+      !concreteFieldOnPath(model, key)
+    ) {
       follow(model, key.split('__'), 'filter');
       clauses.push(conditionsSql(model, value as object, ops, undefined, `${key}__`, scope));
       continue;
     }
     const target = resolveKey(model, key);
+    const kind = target.part ? 'integer' : (target.field?.kind ?? 'relation');
     if (!target.path) {
-      clauses.push(leaf(fieldOperand(target.field!, ops, own, target.part), target.lookup, key, value, ops));
+      clauses.push(compared(fieldOperand(target.field!, ops, own, target.part), kind, target.lookup));
       continue;
     }
     // A condition on the bound relation's row: its columns directly, further hops from it.
@@ -181,7 +200,7 @@ function entriesSql(
       const rest = path.steps.slice(part.hops).map((step) => step.name);
       if (rest.length === 0) {
         clauses.push(
-          leaf(fieldOperand(target.field!, ops, part.alias, target.part), target.lookup, key, value, ops),
+          compared(fieldOperand(target.field!, ops, part.alias, target.part), kind, target.lookup),
         );
         continue;
       }
@@ -195,12 +214,10 @@ function entriesSql(
       clauses.push(value ? negate(exists) : exists);
       continue;
     }
-    const condition = leaf(
+    const condition = compared(
       fieldOperand(target.field, ops, lastAlias(path, joins), target.part),
+      kind,
       target.lookup,
-      key,
-      value,
-      ops,
     );
     groups ??= new Map();
     const isNull = target.lookup === 'isNull' && value === true;

@@ -169,6 +169,7 @@ export function dateAnnotation(
       nullable,
       read: (raw) => field.fromDb(raw, ops),
       values: fieldRule(field, ops),
+      kind: field.kind,
     });
   }
   const part = (value as DateExtract).part;
@@ -188,5 +189,6 @@ export function dateAnnotation(
     read: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
     lookups: [...NUMERIC, 'isNull'],
     values: DATE_PART_RULE,
+    kind: 'integer',
   });
 }

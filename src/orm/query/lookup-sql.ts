@@ -74,6 +74,10 @@ export interface Operand {
   readonly shape: string;
   /** The parameters its SQL binds, before the compared values' (none for a column). */
   readonly params?: readonly unknown[];
+  /** Its kind (a field kind, or `integer`, `float`, `decimal`), for comparisons with `F()`. */
+  readonly kind?: string;
+  /** Its value, when `expression` is a form of it made to compare (a decimal aggregate's key). */
+  readonly value?: RawBuilder<unknown>;
   /** The lookups it accepts (all when `undefined`). */
   readonly lookups?: readonly Lookup[];
   /** Whether text lookups apply. */
@@ -126,6 +130,7 @@ function makeOperand(
       expression,
       ordered: () => expression,
       shape: `${shape}.${part}`,
+      kind: 'integer',
       lookups: NUMERIC,
       text: false,
       numericText: false,
@@ -137,6 +142,7 @@ function makeOperand(
     expression: column,
     ordered: () => orderable(field, ops, qualifier),
     shape,
+    kind: field.kind,
     text: TEXT_KINDS.has(field.kind),
     numericText: ops.decimalsAsText && field.kind === 'decimal',
     toDb: (value) => field.toDb(value, ops),

@@ -138,7 +138,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       if (!this.model.meta.concreteFields.some((field) => field.attribute === key)) delete given[key];
     return this.#with({
       where: [...this.#state.where, clause],
-      filters: [...this.#state.filters, conditions],
+      filters: [...this.#state.filters, conditions as readonly object[]],
       given: Object.keys(given).length > 0 ? { ...this.#state.given, ...given } : this.#state.given,
     });
   }
@@ -357,9 +357,9 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * books[0]!.reviewCount; // 3
    * ```
    */
-  annotate<const S extends AnnotationSpec<M>>(
+  annotate<const S extends AnnotationSpec<M, A>>(
     spec: S,
-  ): QuerySet<M, X & AnnotationResult<M, S>, A & AnnotationResult<M, S>> {
+  ): QuerySet<M, X & AnnotationResult<M, S, A>, A & AnnotationResult<M, S, A>> {
     const annotations = this.#state.annotations;
     const added = resolveAnnotations(this.model, spec, {
       ops: this.db.ops,

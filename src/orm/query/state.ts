@@ -16,6 +16,7 @@ import { type Computed, conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
 import { resolveField } from './lookups.ts';
 import { follow, type Path } from './paths.ts';
+import { isExpression } from './refs.ts';
 import type { Prefetch, SelectedRelation } from './relations.ts';
 
 export type { Annotation };
@@ -112,6 +113,7 @@ export function plainValues(conditions: unknown): Record<string, unknown> {
   )
     return values;
   for (const [key, value] of Object.entries(conditions)) {
+    if (isExpression(value)) continue; // another column's value: no value to give
     if (!key.includes('__')) values[key] = value;
     else if (key.endsWith('__exact') && key.indexOf('__') === key.length - '__exact'.length)
       values[key.slice(0, -'__exact'.length)] = value;

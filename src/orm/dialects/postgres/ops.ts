@@ -133,6 +133,9 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   decimalAggregateFromDb: (raw) => String(raw),
   comparableDecimalAggregate: (expression) => expression,
   decimalAggregateToDb: (value) => formatExact(value),
+  decimalArithmetic: (op, a, b) =>
+    op === '/' ? sql`(${a} / nullif(${b}, 0))` : sql`(${a} ${sql.raw(op)} ${b})`,
+  decimalLiteral: (text) => sql`cast(${text} as numeric)`,
   datePart,
   truncate,
   extract,

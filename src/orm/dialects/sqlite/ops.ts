@@ -53,6 +53,14 @@ function extract(column: RawBuilder<unknown>, part: ExtractPart, zone: string | 
   return { expression: sql`volt_extract(${sql.lit(part)}, ${column}, ${z.sql})`, params: z.params };
 }
 
+/** Volt's exact decimal arithmetic (`decimal-functions.ts`). */
+const DECIMAL_FUNCTIONS = {
+  '+': 'volt_decimal_add',
+  '-': 'volt_decimal_sub',
+  '*': 'volt_decimal_mul',
+  '/': 'volt_decimal_div',
+} as const;
+
 const ASCII = /^\p{ASCII}*$/u;
 /** Text this long is compared by `upper()`, not `like`: SQLite refuses patterns over 50,000 bytes. */
 const LONGEST_LIKE = 10_000;
@@ -141,6 +149,9 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   decimalAggregateFromDb: (raw) => formatExact(fromSortableText(String(raw))),
   comparableDecimalAggregate: (expression) => sql`volt_decimal_key(${expression})`,
   decimalAggregateToDb: (value) => sortableKey(value),
+  decimalArithmetic: (op, a, b) => sql`${sql.raw(DECIMAL_FUNCTIONS[op])}(${a}, ${b})`,
+  // Bound as text: a cast to numeric would make it a float.
+  decimalLiteral: (text) => sql`${text}`,
   datePart,
   truncate,
   extract,
