@@ -175,6 +175,7 @@ export {
   min,
   sum,
 } from './query/aggregates.ts';
+export { Case, type CaseValue, when } from './query/cases.ts';
 export {
   type DateExtract,
   type DateOptions,

@@ -4,6 +4,7 @@
  */
 import type { Database } from '../../src/orm/database.ts';
 import { avg, count, max, sum } from '../../src/orm/query/aggregates.ts';
+import { when } from '../../src/orm/query/cases.ts';
 import { extract, trunc } from '../../src/orm/query/dates.ts';
 import { and, not, or } from '../../src/orm/query/expressions.ts';
 import { query } from '../../src/orm/query/queryset.ts';
@@ -210,6 +211,20 @@ async function computed() {
   expectType<Equal<Computed['price2'], string>>();
   // @ts-expect-error a misspelt field in F()
   books.annotate({ x: F('pagez').times(2) });
+
+  // when(): the union of the values; null without otherwise(); F() values typed as annotations.
+  const banded = books.annotate({
+    band: when({ price__lt: '10' }, 'cheap').when({ price__lt: '50' }, 'mid').otherwise('dear'),
+    flag: when({ status: 'draft' }, true),
+    cost: when({ status: 'draft' }, F('price')).otherwise('0'),
+  });
+  const bandRows = await banded.filter({ band: 'cheap' }).orderBy('band').values('band', 'flag', 'cost');
+  type Band = (typeof bandRows)[number];
+  expectType<Equal<Band['band'], 'cheap' | 'mid' | 'dear'>>();
+  expectType<Equal<Band['flag'], true | null>>();
+  expectType<Equal<Band['cost'], string>>();
+  // @ts-expect-error not one of the values
+  banded.filter({ band: 'free' });
 
   const raw = await books.raw('select * from library_book where id = ?', ['x']);
   expectType<Equal<typeof raw, Row<typeof Book>[]>>();

@@ -16,6 +16,7 @@ import {
   type ResolvedAggregate,
   resolveAggregate,
 } from './aggregates.ts';
+import { caseAnnotation, isCase } from './cases.ts';
 import { dateAnnotation, isDateValue } from './dates.ts';
 import { QueryError } from './errors.ts';
 import { expressionSql } from './expression-sql.ts';
@@ -232,8 +233,17 @@ export function resolveAnnotations(
       return aggregateAnnotation(model, resolveAggregate(model, name, alias, value, 'annotate'), context);
     if (isDateValue(value)) return dateAnnotation(model, name, alias, value, ops, context.timeZone);
     if (isExpression(value)) return expressionAnnotation(model, name, alias, value, context);
+    if (isCase(value))
+      return caseAnnotation(
+        model,
+        name,
+        alias,
+        value,
+        ops,
+        new Map(context.annotations.map((a) => [a.name, a.operand])),
+      );
     throw new QueryError(
-      `annotate: '${name}' should be an aggregate (count(), sum(), avg(), min(), max()), trunc(), extract() or F(), got ${String(value)}`,
+      `annotate: '${name}' should be an aggregate (count(), sum(), avg(), min(), max()), trunc(), extract(), F() or when(), got ${String(value)}`,
     );
   });
 }

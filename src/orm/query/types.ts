@@ -6,6 +6,7 @@ import type { DateField, DatetimeField, TimeField } from '../fields/temporal.ts'
 import type { Model } from '../model.ts';
 import type { Row } from '../types.ts';
 import type { Aggregate, AggregateFunction } from './aggregates.ts';
+import type { Case } from './cases.ts';
 import type { DateExtract, DateTrunc } from './dates.ts';
 import type { Combined } from './expressions.ts';
 import type { Expression, ExpressionKind } from './refs.ts';
@@ -238,7 +239,13 @@ export type AnnotationSpec<M, A = {}> = Record<
   | DateTrunc<TruncPath<M>>
   | DateExtract<ExtractPath<M>>
   | Expression<FieldRef<M, A> | '~decimal', ExpressionKind>
+  | Case<unknown, boolean>
 >;
+
+/** The value of a `when()…otherwise()`: each branch's (an `F()` typed as an annotation of it), null without `otherwise`. */
+type CaseResult<M, A, V, Closed> =
+  | (V extends Expression<infer N, infer K> ? ExpressionValue<M, A, N, K> : V)
+  | (Closed extends true ? never : null);
 
 /** The value of names `N` of `M` (and annotations `A`). */
 type RefValue<M, A, N> = N extends keyof A ? A[N] : N extends '~decimal' ? string : PathValue<M, N>;
@@ -267,7 +274,9 @@ export type AnnotationValue<M, G, A = {}> =
       ? number | (null extends PathValue<M, P> ? null : never)
       : G extends Expression<infer N, infer K>
         ? ExpressionValue<M, A, N, K>
-        : AggregateValue<M, G>;
+        : G extends Case<infer V, infer Closed>
+          ? CaseResult<M, A, V, Closed>
+          : AggregateValue<M, G>;
 
 /** What `annotate(spec)` adds to each row (and what later filters, `orderBy` and `values` name). */
 export type AnnotationResult<M, S, A = {}> = { -readonly [K in keyof S]: AnnotationValue<M, S[K], A> };
