@@ -8,14 +8,8 @@ import type { RawBuilder } from 'kysely';
 import { parseExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
-import {
-  annotationOperand,
-  checkResultName,
-  isAggregate,
-  perRow,
-  type ResolvedAggregate,
-  resolveAggregate,
-} from './aggregates.ts';
+import { annotationOperand, perRow } from './aggregate-sql.ts';
+import { checkResultName, isAggregate, type ResolvedAggregate, resolveAggregate } from './aggregates.ts';
 import { caseAnnotation, isCase } from './cases.ts';
 import { dateAnnotation, isDateValue } from './dates.ts';
 import { QueryError } from './errors.ts';

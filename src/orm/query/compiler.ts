@@ -5,7 +5,8 @@
  */
 import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { AnyField } from '../fields/field.ts';
-import { overSet, type ResolvedAggregate } from './aggregates.ts';
+import { overSet } from './aggregate-sql.ts';
+import type { ResolvedAggregate } from './aggregates.ts';
 import { type Compiled, compiled } from './cache.ts';
 import { QueryError } from './errors.ts';
 import { orderable } from './lookup-sql.ts';

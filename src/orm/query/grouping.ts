@@ -17,16 +17,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
-import {
-  annotationOperand,
-  callOn,
-  ownPerGroup,
-  perRow,
-  type ResolvedAggregate,
-  resolveAggregates,
-  type ShapedSql,
-  variant,
-} from './aggregates.ts';
+import { annotationOperand, callOn, ownPerGroup, perRow, type ShapedSql } from './aggregate-sql.ts';
+import { type ResolvedAggregate, resolveAggregates, variant } from './aggregates.ts';
 import type { Annotation } from './annotations.ts';
 import { type Compiled, compiled } from './cache.ts';
 import { selectOf } from './compiler.ts';
