@@ -45,11 +45,6 @@ export interface Bound {
   readonly prefix: string;
 }
 
-/** The default scope: the model's own table, unqualified columns. */
-function scopeOf(model: AnyModel, scope: Scope | undefined): { outer: string; joins: string } {
-  return scope ?? { outer: model.meta.table, joins: JOINS };
-}
-
 /** `exists (select 1 from <path> where <correlation> and <conditions>)`, correlated with `outer`. */
 function existsClause(
   path: Path,
@@ -140,7 +135,9 @@ function entriesSql(
   prefix: string,
   scope: Scope | undefined,
 ): Clause {
-  const { outer, joins } = scopeOf(model, scope);
+  // Without a scope: the model's own table, unqualified columns.
+  const outer = scope?.outer ?? model.meta.table;
+  const joins = scope?.joins ?? JOINS;
   // The model's own columns: unqualified in its own query, else qualified by the row's alias.
   const own = scope?.outer;
   const clauses: Clause[] = [];
@@ -154,25 +151,25 @@ function entriesSql(
     const key = prefix + name;
     // A condition left undefined by mistake must not widen an update or a delete to every row.
     if (value === undefined) throw new QueryError(`filter: '${key}' is undefined; leave the key out instead`);
-    // `F()`: another value of the queried row (its own column, across foreign keys, an annotation).
-    const compared = (operand: Operand, kind: string, lookup: Lookup): Clause =>
-      isExpression(value)
-        ? compareClause(
-            operand,
-            kind,
-            lookup,
-            key,
-            expressionSql(value, model, ops, outer, computed, 'filter'),
-            ops,
-          )
-        : leaf(operand, lookup, key, value, ops);
     const computedOperand = prefix === '' ? computed?.get(key.split('__')[0]!) : undefined;
     if (computedOperand) {
       const rest = key.split('__').slice(1);
       if (rest.length > 1) throw notLookup(rest.join('__'), key);
       const lookup = rest[0] ?? 'exact';
       if (!LOOKUP_SET.has(lookup)) throw notLookup(lookup, key);
-      clauses.push(compared(computedOperand, computedOperand.kind ?? 'unknown', lookup as Lookup));
+      clauses.push(
+        compare(
+          computedOperand,
+          computedOperand.kind ?? 'unknown',
+          lookup as Lookup,
+          key,
+          value,
+          model,
+          ops,
+          outer,
+          computed,
+        ),
+      );
       continue;
     }
     // `{ author: { lastName: 'x' } }` is `{ author__lastName: 'x' }`.
@@ -188,7 +185,19 @@ function entriesSql(
     const target = resolveKey(model, key);
     const kind = target.part ? 'integer' : (target.field?.kind ?? 'relation');
     if (!target.path) {
-      clauses.push(compared(fieldOperand(target.field!, ops, own, target.part), kind, target.lookup));
+      clauses.push(
+        compare(
+          fieldOperand(target.field!, ops, own, target.part),
+          kind,
+          target.lookup,
+          key,
+          value,
+          model,
+          ops,
+          outer,
+          computed,
+        ),
+      );
       continue;
     }
     // A condition on the bound relation's row: its columns directly, further hops from it.
@@ -200,7 +209,17 @@ function entriesSql(
       const rest = path.steps.slice(part.hops).map((step) => step.name);
       if (rest.length === 0) {
         clauses.push(
-          compared(fieldOperand(target.field!, ops, part.alias, target.part), kind, target.lookup),
+          compare(
+            fieldOperand(target.field!, ops, part.alias, target.part),
+            kind,
+            target.lookup,
+            key,
+            value,
+            model,
+            ops,
+            outer,
+            computed,
+          ),
         );
         continue;
       }
@@ -214,10 +233,16 @@ function entriesSql(
       clauses.push(value ? negate(exists) : exists);
       continue;
     }
-    const condition = compared(
+    const condition = compare(
       fieldOperand(target.field, ops, lastAlias(path, joins), target.part),
       kind,
       target.lookup,
+      key,
+      value,
+      model,
+      ops,
+      outer,
+      computed,
     );
     groups ??= new Map();
     const isNull = target.lookup === 'isNull' && value === true;
@@ -241,6 +266,32 @@ function entriesSql(
         : exists;
     }
   return combine(clauses, 'and');
+}
+
+/**
+ * One lookup: on a value (`leaf`), or — for an `F()` — with another value of the queried row,
+ * the row of `outer`.
+ */
+function compare(
+  operand: Operand,
+  kind: string,
+  lookup: Lookup,
+  key: string,
+  value: unknown,
+  model: AnyModel,
+  ops: DialectOps,
+  outer: string,
+  computed: Computed | undefined,
+): Clause {
+  if (!isExpression(value)) return leaf(operand, lookup, key, value, ops);
+  return compareClause(
+    operand,
+    kind,
+    lookup,
+    key,
+    expressionSql(value, model, ops, outer, computed, 'filter'),
+    ops,
+  );
 }
 
 /** `true` when `key` ends at a column (so an object value there is a mistake, not nesting). */
