@@ -158,8 +158,11 @@ forEachDialect((_dialect, open) => {
         .filter({ multiples__gte: 1 })
         .orderBy('id')
         .values('multiples', 'revenue');
+    const before = cachedShapes(Order);
     await run(1, 2);
+    // Cached at once: the parameters gathered are in SQL order.
     const shapes = cachedShapes(Order);
+    assert.equal(shapes, before + 1);
     assert.deepEqual(await run(4, 1), [{ multiples: 2, revenue: null }]);
     assert.equal(cachedShapes(Order), shapes);
   });

@@ -82,10 +82,21 @@ forEachDialect((_dialect, open) => {
       { name: 'Pad' },
       { name: 'Pen' },
     ]);
-    const shapes = cachedShapes(Product);
     assert.deepEqual(await banded('low', '3').filter({ band: 'low' }).orderBy('id').values('name'), [
       { name: 'Pen' },
     ]);
+    const before = cachedShapes(Product);
+    // The case's values (in the select and the condition) and the filter's, bound in SQL order.
+    await banded('cheap', '5').filter({ band: 'dear' }).orderBy('band', 'id').values('name', 'band');
+    const shapes = cachedShapes(Product);
+    assert.equal(shapes, before + 1);
+    assert.deepEqual(
+      await banded('low', '3').filter({ band: 'dear' }).orderBy('band', 'id').values('name', 'band'),
+      [
+        { name: 'Ink', band: 'dear' },
+        { name: 'Pad', band: 'dear' },
+      ],
+    );
     assert.equal(cachedShapes(Product), shapes);
   });
 

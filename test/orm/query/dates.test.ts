@@ -334,6 +334,42 @@ forEachDialect((_dialect, open) => {
     assert.notDeepEqual(paris, tokyo);
   });
 
+  test("zones in the selected values, the conditions and the order are bound in the SQL's order", async (t) => {
+    const { db, Order } = await setup(open, t);
+    const run = (selected: string, filtered: string, ordered: string) =>
+      query(db, Order)
+        .annotate({
+          shown: trunc('placedAt', 'day', { timeZone: selected }),
+          kept: trunc('placedAt', 'day', { timeZone: filtered }),
+          sorted: extract('placedAt', 'hour', { timeZone: ordered }),
+        })
+        .filter({ kept__gte: new Date('2024-10-27T00:00:00Z') })
+        .orderBy('sorted', 'id')
+        .values('shown');
+    const before = cachedShapes(Order);
+    const first = await run('UTC', 'Europe/Paris', 'America/New_York');
+    // Cached at once: the parameters gathered match the compiled statement's, in order.
+    assert.equal(cachedShapes(Order), before + 1);
+    // Days in UTC of the orders of 27 October (Paris) on, by their hour in New York (1, 1, 18, 22).
+    assert.deepEqual(iso(first, 'shown'), [
+      '2024-11-03T00:00:00.000Z',
+      '2024-11-03T00:00:00.000Z',
+      '2024-12-31T00:00:00.000Z',
+      '2024-12-30T00:00:00.000Z',
+    ]);
+    const second = await run('America/New_York', 'UTC', 'Europe/Paris');
+    assert.equal(cachedShapes(Order), before + 1);
+    // Days in New York of the orders of 27 October (UTC) on, by their hour in Paris (0, 2, 2, 4, 6, 7).
+    assert.deepEqual(iso(second, 'shown'), [
+      '2024-12-31T05:00:00.000Z',
+      '2024-10-26T04:00:00.000Z',
+      '2024-10-26T04:00:00.000Z',
+      '2024-12-29T05:00:00.000Z',
+      '2024-11-03T04:00:00.000Z',
+      '2024-11-03T04:00:00.000Z',
+    ]);
+  });
+
   test('bad units, parts, fields and time zones are refused before any SQL runs', async (t) => {
     const { db, Order } = await setup(open, t);
     const orders = query(db, Order);

@@ -190,8 +190,11 @@ forEachDialect((_dialect, open) => {
         .filter({ stock__gte: F('reserved').plus(n) })
         .orderBy('id')
         .values('marked');
+    const before = cachedShapes(Product);
     await run(1, '1.5');
+    // Cached at once: the parameters gathered are in SQL order.
     const shapes = cachedShapes(Product);
+    assert.equal(shapes, before + 1);
     assert.deepEqual(await run(-10, '2'), [{ marked: '2.250' }, { marked: '8.000' }, { marked: '4.100' }]);
     assert.equal(cachedShapes(Product), shapes);
   });

@@ -149,19 +149,26 @@ forEachDialect((_dialect, open) => {
 
   test('a grouped query keeps one SQL text whatever its values', async (t) => {
     const { db, Order } = await setup(open, t);
-    const run = (country: string, over: string) =>
+    const run = (country: string, over: string, timeZone = 'UTC') =>
       query(db, Order)
+        .annotate({ day: trunc('placedAt', 'day', { timeZone }) })
         .filter({ customer__country: country })
-        .groupBy('customerId')
+        .groupBy('customerId', 'day')
         .aggregate(
           { n: count(), big: count('id', { filter: { total__gte: over } }) },
           { having: { n__gte: 1 } },
         );
-    await run('fr', '50');
+    const before = cachedShapes(Order);
+    await run('fr', '50', 'Europe/Paris');
+    // Cached at once: the parameters gathered (aggregates, keys, conditions, having) are in SQL order.
     const shapes = cachedShapes(Order);
+    assert.equal(shapes, before + 1);
     assert.deepEqual(
-      (await run('us', '100')).map((r) => [r.n, r.big]),
-      [[2, 1]],
+      (await run('us', '100')).map((r) => [r.day.toISOString(), r.n, r.big]),
+      [
+        ['2024-01-25T00:00:00.000Z', 1, 1],
+        ['2024-02-14T00:00:00.000Z', 1, 0],
+      ],
     );
     assert.equal(cachedShapes(Order), shapes);
   });
