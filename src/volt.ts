@@ -244,9 +244,11 @@ export function volt<const Apps extends readonly InstalledApp<any, any>[] = []>(
           : choice === true
             ? { url: app.settings.databaseUrl }
             : (choice as { url: string } & ConnectOptions);
-      app.databaseConfig = { url, options: connectOptions };
+      // The TIME_ZONE setting, unless the database options name one.
+      const options: ConnectOptions = { timeZone: app.settings.timeZone, ...connectOptions };
+      app.databaseConfig = { url, options };
       app.useDatabase({
-        open: () => connect(url, { logger: app.fastify.log, ...connectOptions }),
+        open: () => connect(url, { logger: app.fastify.log, ...options }),
         close: (db) => db.close(),
       });
     }

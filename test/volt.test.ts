@@ -41,6 +41,39 @@ test('the database opens at startup before the startup hooks, and closes after t
   await assert.rejects(db.get('select 1'), 'the connection is closed');
 });
 
+test("the TIME_ZONE setting is the app database's time zone, unless its options name one", async () => {
+  const paris = volt({
+    database: 'sqlite::memory:',
+    timeZone: 'Europe/Paris',
+    logger: false,
+    envFile: false,
+  });
+  await paris.ready();
+  assert.equal(paris.db.timeZone, 'Europe/Paris');
+  assert.deepEqual(paris.databaseConfig?.options, { timeZone: 'Europe/Paris' });
+  await paris.close();
+  const own = volt({
+    database: { url: 'sqlite::memory:', timeZone: 'Asia/Tokyo' },
+    timeZone: 'Europe/Paris',
+    logger: false,
+    envFile: false,
+  });
+  await own.ready();
+  assert.equal(own.db.timeZone, 'Asia/Tokyo');
+  await own.close();
+  const utc = volt({ database: 'sqlite::memory:', logger: false, envFile: false });
+  await utc.ready();
+  assert.equal(utc.db.timeZone, 'UTC');
+  await utc.close();
+  const wrong = volt({
+    database: 'sqlite::memory:',
+    timeZone: 'Europe/Pariss',
+    logger: false,
+    envFile: false,
+  });
+  await assert.rejects(wrong.ready(), /"Europe\/Pariss" is not a time zone/);
+});
+
 test('an app without a database says so when ctx.db or app.db is read', async (t) => {
   const app = volt({ logger: false, envFile: false });
   assert.throws(() => app.db, /This app has no database: pass volt\(\{ database/);
@@ -81,13 +114,14 @@ test('the database: a URL, { url, options }, true for DATABASE_URL, or DATABASE_
   const Thing = model('things.Thing', { name: f.string({ maxLength: 10 }) }, { registry });
   const things = defineApp({ name: 'things', models: [Thing] });
   const url = `sqlite:${join(base, 'x.db')}`;
+  // The options carry the TIME_ZONE setting, so the CLI opens the database as the app does.
   assert.deepEqual(volt({ database: url, logger: false, envFile: false }).databaseConfig, {
     url,
-    options: {},
+    options: { timeZone: 'UTC' },
   });
   assert.deepEqual(
     volt({ database: { url, busyTimeoutMs: 10 }, logger: false, envFile: false }).databaseConfig,
-    { url, options: { busyTimeoutMs: 10 } },
+    { url, options: { timeZone: 'UTC', busyTimeoutMs: 10 } },
   );
   const fromSetting = volt({ apps: [things], databaseUrl: url, logger: false, envFile: false });
   assert.equal(fromSetting.databaseConfig?.url, url);

@@ -27,6 +27,12 @@ export interface Settings {
   port: number;
   /** Database location (`DATABASE_URL`). Default `sqlite:./data/app.db`. */
   databaseUrl: string;
+  /**
+   * The IANA time zone (`TIME_ZONE`, e.g. `Europe/Paris`) the ORM's `trunc()` and `extract()`
+   * read datetimes in, as Django's `TIME_ZONE`; datetimes are stored in UTC whatever it is.
+   * Default `UTC`.
+   */
+  timeZone: string;
   /** Host names the app answers to (`ALLOWED_HOSTS`, comma-separated). Default `localhost,127.0.0.1,[::1]`. */
   allowedHosts: string[];
   /** Log level (`LOG_LEVEL`). Default `info`, `silent` under test. */
@@ -283,6 +289,22 @@ const asDatabaseUrl: Parser<string> = (raw) =>
     ? raw
     : new Invalid(`must start with sqlite: or postgres:// (e.g. sqlite:./data/app.db), got "${shown(raw)}"`);
 
+/**
+ * An IANA time zone name Node's Intl knows, spelled canonically (`europe/paris` →
+ * `Europe/Paris`). Offsets (`+02:00`) are refused: PostgreSQL reads their sign the other way
+ * round. (The ORM checks `connect()`'s `timeZone` alike, in `orm/time-zone.ts`.)
+ */
+const asTimeZone: Parser<string> = (raw) => {
+  const name = raw.trim();
+  if (/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/u.test(name))
+    try {
+      return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    } catch {}
+  return new Invalid(
+    `must be an IANA time zone name like UTC, Europe/Paris or America/New_York, got "${shown(raw)}"`,
+  );
+};
+
 const asSiteUrl: Parser<string> = (raw) => {
   if (raw === '') return raw;
   try {
@@ -308,6 +330,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   host: ['HOST', asString],
   port: ['PORT', asInt(0, 65535)],
   databaseUrl: ['DATABASE_URL', asDatabaseUrl],
+  timeZone: ['TIME_ZONE', asTimeZone],
   allowedHosts: ['ALLOWED_HOSTS', asList],
   logLevel: ['LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)],
   bodyLimit: ['BODY_LIMIT', asInt(1, 2 ** 31)],
@@ -353,6 +376,7 @@ function defaults(env: VoltEnv): Settings {
     host: '127.0.0.1',
     port: 8000,
     databaseUrl: 'sqlite:./data/app.db',
+    timeZone: 'UTC',
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
     logLevel: env === 'test' ? 'silent' : 'info',
     bodyLimit: 1024 * 1024,

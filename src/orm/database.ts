@@ -51,6 +51,12 @@ export interface Database {
   /** `true` for the `tx` a `transaction()` callback receives (and its savepoints). */
   readonly inTransaction: boolean;
   /**
+   * The IANA time zone `trunc()` and `extract()` read datetimes in (`connect()`'s `timeZone`,
+   * the `TIME_ZONE` setting in an app): `'UTC'` unless set. Datetimes are stored in UTC
+   * whatever it is.
+   */
+  readonly timeZone: string;
+  /**
    * A Kysely instance over this connection or transaction, to build and compile SQL. Queries it
    * executes go through this `Database` (same lock, statement cache and error mapping); use
    * `db.transaction()` rather than `kysely.transaction()`.
@@ -119,6 +125,12 @@ export interface ConnectOptions {
   connectionTimeoutMs?: number;
   /** PostgreSQL: the `search_path` set on every pooled connection (e.g. a test schema). */
   searchPath?: string;
+  /**
+   * The IANA time zone (`'Europe/Paris'`) that `trunc()` and `extract()` read datetimes in,
+   * as Django's `TIME_ZONE`: a month starts at midnight there. Default `'UTC'`. Checked when
+   * connecting; datetimes are stored in UTC whatever it is.
+   */
+  timeZone?: string;
   /**
    * Where errors of idle PostgreSQL clients go: pass the app's logger (`app.fastify.log`).
    * Default: one JSON line on stderr.

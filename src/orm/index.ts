@@ -168,12 +168,23 @@ export type { ModelSchema, ModelSchemas, PropertiesOf } from './model-schemas.ts
 export {
   type Aggregate,
   type AggregateFunction,
+  type AggregateOptions,
   avg,
   count,
   max,
   min,
   sum,
 } from './query/aggregates.ts';
+export { Case, type CaseValue, when } from './query/cases.ts';
+export {
+  type DateExtract,
+  type DateOptions,
+  type DateTrunc,
+  type ExtractPart,
+  extract,
+  type TruncUnit,
+  trunc,
+} from './query/dates.ts';
 export {
   type DeletionBlocker,
   MultipleFoundError,
@@ -208,10 +219,15 @@ export type {
   AggregateResult,
   AggregateSpec,
   AggregateValue,
+  AnnotationResult,
+  AnnotationSpec,
+  AnnotationValue,
   DatePart,
+  ExtractPath,
   Filter,
   ForwardPath,
   Grouping,
+  GroupName,
   GroupOptions,
   Loaded,
   Lookup,
@@ -220,6 +236,7 @@ export type {
   PathValue,
   RowKey,
   TextLookup,
+  TruncPath,
   ValueKey,
   ValuesRow,
   Where,

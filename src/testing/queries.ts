@@ -41,6 +41,9 @@ export function countQueries(db: Database): QueryCounter {
     get inTransaction() {
       return inner.inTransaction;
     },
+    get timeZone() {
+      return inner.timeZone;
+    },
     all: (text, params) => {
       seen.push(text);
       return inner.all(text, params);

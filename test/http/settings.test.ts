@@ -55,6 +55,7 @@ describe('defaults', () => {
       host: '127.0.0.1',
       port: 8000,
       databaseUrl: 'sqlite:./data/app.db',
+      timeZone: 'UTC',
       allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
       logLevel: 'info',
       bodyLimit: 1024 * 1024,
@@ -128,6 +129,7 @@ describe('environment variables', () => {
       EMAIL_URL: 'smtps://u:p@mail.example.com:465',
       EMAIL_FILE_PATH: '/tmp/mail',
       DEFAULT_FROM_EMAIL: 'shop@example.com',
+      TIME_ZONE: 'europe/paris',
     });
     assert.deepEqual(settings, {
       env: 'test',
@@ -136,6 +138,7 @@ describe('environment variables', () => {
       host: '0.0.0.0',
       port: 3000,
       databaseUrl: 'postgres://user@db/app',
+      timeZone: 'Europe/Paris',
       allowedHosts: ['example.com', 'api.example.com'],
       logLevel: 'debug',
       bodyLimit: 2048,
@@ -161,6 +164,15 @@ describe('environment variables', () => {
       emailFilePath: '/tmp/mail',
       defaultFromEmail: 'shop@example.com',
     });
+  });
+
+  test('TIME_ZONE is an IANA name, spelled canonically; offsets and unknown names stop the start', () => {
+    assert.equal(fromEnv({ TIME_ZONE: 'America/New_York' }).timeZone, 'America/New_York');
+    assert.equal(fromEnv({ TIME_ZONE: ' utc ' }).timeZone, 'UTC');
+    for (const raw of ['Mars/Olympus', '+02:00', 'UTC; drop table x', ''])
+      assert.deepEqual(problemsOf({ TIME_ZONE: raw }), [
+        `TIME_ZONE must be an IANA time zone name like UTC, Europe/Paris or America/New_York, got "${raw}"`,
+      ]);
   });
 
   test('HEADERS_TIMEOUT is at most REQUEST_TIMEOUT: a lower request timeout lowers the default', () => {

@@ -4,8 +4,11 @@
  */
 import type { Database } from '../../src/orm/database.ts';
 import { avg, count, max, sum } from '../../src/orm/query/aggregates.ts';
+import { when } from '../../src/orm/query/cases.ts';
+import { extract, trunc } from '../../src/orm/query/dates.ts';
 import { and, not, or } from '../../src/orm/query/expressions.ts';
 import { query } from '../../src/orm/query/queryset.ts';
+import { F } from '../../src/orm/query/refs.ts';
 import type { Filter } from '../../src/orm/query/types.ts';
 import type { Row } from '../../src/orm/types.ts';
 import { library } from '../orm/model-fixtures.ts';
@@ -157,6 +160,71 @@ async function computed() {
 
   const groups = await books.groupBy('authorId').aggregate({ n: count(), total: sum('price') });
   expectType<Equal<typeof groups, { authorId: number; n: number; total: string | null }[]>>();
+
+  // trunc() and extract(): typed like the field (a Date), a number; names and units checked.
+  const dated = books.annotate({ month: trunc('created', 'month'), year: extract('created', 'year') });
+  const months = await dated
+    .filter({ year__gte: 2024, month__lt: new Date() })
+    .orderBy('-month')
+    .values('month', 'year');
+  expectType<Equal<typeof months, { month: Date; year: number }[]>>();
+  // @ts-expect-error not a unit
+  trunc('created', 'fortnight');
+  // @ts-expect-error not a part
+  extract('created', 'dow');
+  // @ts-expect-error title is no date
+  books.annotate({ month: trunc('title', 'month') });
+  // @ts-expect-error a misspelt annotation
+  dated.orderBy('-monht');
+  // @ts-expect-error a misspelt annotation
+  dated.filter({ yeer: 2024 });
+  // @ts-expect-error year is a number
+  dated.filter({ year: '2024' });
+
+  // groupBy: paths across foreign keys and annotations, typed; aggregates across relations.
+  const perMonth = await dated.groupBy('author__lastName', 'month').aggregate({
+    n: count(),
+    rating: avg('reviews__rating'),
+    cheap: count('id', { filter: { price__lt: '5' } }),
+  });
+  expectType<
+    Equal<
+      typeof perMonth,
+      { author__lastName: string; month: Date; n: number; rating: number | null; cheap: number }[]
+    >
+  >();
+  // @ts-expect-error a misspelt annotation
+  dated.groupBy('monht');
+
+  // F(): in filters through a lookup key; annotations typed by what they compute.
+  books.filter({ pages__lt: F('pages').plus(1), price__exact: F('price') });
+  const computedRows = await books
+    .annotate({
+      twice: F('pages').times(2),
+      net: F('price').minus('1.50'),
+      price2: F('price'),
+    })
+    .values('twice', 'net', 'price2');
+  type Computed = (typeof computedRows)[number];
+  expectType<Equal<Computed['twice'], number | null>>();
+  expectType<Equal<Computed['net'], string>>();
+  expectType<Equal<Computed['price2'], string>>();
+  // @ts-expect-error a misspelt field in F()
+  books.annotate({ x: F('pagez').times(2) });
+
+  // when(): the union of the values; null without otherwise(); F() values typed as annotations.
+  const banded = books.annotate({
+    band: when({ price__lt: '10' }, 'cheap').when({ price__lt: '50' }, 'mid').otherwise('dear'),
+    flag: when({ status: 'draft' }, true),
+    cost: when({ status: 'draft' }, F('price')).otherwise('0'),
+  });
+  const bandRows = await banded.filter({ band: 'cheap' }).orderBy('band').values('band', 'flag', 'cost');
+  type Band = (typeof bandRows)[number];
+  expectType<Equal<Band['band'], 'cheap' | 'mid' | 'dear'>>();
+  expectType<Equal<Band['flag'], true | null>>();
+  expectType<Equal<Band['cost'], string>>();
+  // @ts-expect-error not one of the values
+  banded.filter({ band: 'free' });
 
   const raw = await books.raw('select * from library_book where id = ?', ['x']);
   expectType<Equal<typeof raw, Row<typeof Book>[]>>();

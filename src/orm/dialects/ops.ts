@@ -18,6 +18,13 @@ import type { Database, DialectName } from '../database.ts';
 import type { Exact } from '../decimal.ts';
 import type { SchemaEditor, SchemaEditorOptions } from '../migrations/schema-editor.ts';
 import type { DatePart } from '../query/types.ts';
+import type { ExtractPart, TruncUnit } from '../time-zone.ts';
+
+/** SQL and the parameters it binds, in the order they appear in it. */
+export interface BoundSql {
+  readonly expression: RawBuilder<unknown>;
+  readonly params: readonly unknown[];
+}
 
 /** The aggregates that compute over a decimal's value (`count` counts, whatever the kind). */
 export type DecimalAggregate = 'sum' | 'avg' | 'min' | 'max';
@@ -85,12 +92,33 @@ export interface DialectOps {
    * PostgreSQL's `avg(numeric)` picks.
    */
   decimalAggregate(fn: DecimalAggregate, column: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * An average from a sum and a count (`avg` over groups of per-row sums and counts): as the
+   * database's `avg` gives it (for a decimal, what `decimalAggregate('avg', …)` gives), `null`
+   * when the count is 0.
+   */
+  averageOf(sum: RawBuilder<unknown>, count: RawBuilder<unknown>, decimal: boolean): RawBuilder<unknown>;
   /** The decimal text of what `decimalAggregate` returned, its scale kept (`'0.150'`). */
   decimalAggregateFromDb(raw: unknown): string;
-  /** A decimal aggregate as compared by filters and `having` (`total__gte: '10.00'`). */
+  /**
+   * A decimal aggregate — or any decimal value: a column, an F() result — as compared by
+   * filters and `having` (`total__gte: '10.00'`), exactly, whatever its scale.
+   */
   comparableDecimalAggregate(expression: RawBuilder<unknown>): RawBuilder<unknown>;
   /** A decimal as bound to compare with `comparableDecimalAggregate`. */
   decimalAggregateToDb(value: Exact): unknown;
+  /**
+   * `a op b` on decimals (or a decimal and an integer), exact, at the scales PostgreSQL's
+   * `numeric` gives (`+`, `-`: the larger scale; `*`: the sum; `/`: `select_div_scale`), as
+   * decimal text; null when dividing by zero. SQLite: Volt's `volt_decimal_add`… functions.
+   */
+  decimalArithmetic(
+    op: '+' | '-' | '*' | '/',
+    a: RawBuilder<unknown>,
+    b: RawBuilder<unknown>,
+  ): RawBuilder<unknown>;
+  /** Decimal text (`'1.50'`) bound as a decimal for `decimalArithmetic`, its scale kept. */
+  decimalLiteral(text: string): RawBuilder<unknown>;
 
   // Lookups
 
@@ -100,6 +128,18 @@ export interface DialectOps {
    * (Sunday) to 7 (Saturday).
    */
   datePart(column: RawBuilder<unknown>, part: DatePart, kind: string): RawBuilder<number>;
+  /**
+   * `trunc()`: a date or datetime cut down to the start of its `unit` (weeks start on Monday,
+   * as ISO 8601). A datetime is read in the time zone `zone` (bound as a parameter) and gives
+   * the instant its period starts at there; a date (`zone` undefined) gives a date.
+   */
+  truncate(column: RawBuilder<unknown>, unit: TruncUnit, zone: string | undefined): BoundSql;
+  /**
+   * `extract()`: a part of a date, datetime or time as an integer, a datetime read in the time
+   * zone `zone` (bound), a date or time (`zone` undefined) as it is. `week` and `isoYear` are
+   * ISO 8601's, `weekDay` counts from 1 (Sunday) to 7, `isoWeekDay` from 1 (Monday) to 7.
+   */
+  extract(column: RawBuilder<unknown>, part: ExtractPart, zone: string | undefined): BoundSql;
   /**
    * `true` when `like` ignores ASCII case (SQLite): case-sensitive `contains`, `startsWith` and
    * `endsWith` then compare with `instr`/`substr` instead.

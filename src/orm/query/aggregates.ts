@@ -1,20 +1,17 @@
 /**
  * Aggregates: `count`, `sum`, `avg`, `min` and `max` over a field or a relation path, used by
  * `aggregate()` (one value over the matching rows), `annotate()` (one value per row) and
- * `groupBy().aggregate()` (one value per group). The names a caller gives the results never
- * reach the SQL: columns are aliased `volt_a0`, `volt_a1`… and renamed when read.
+ * `groupBy().aggregate()` (one value per group): their builders, and their resolution against a
+ * model (their SQL is in `aggregate-sql.ts`). The names a caller gives the results never reach
+ * the SQL: columns are aliased `volt_a0`, `volt_a1`… and renamed when read.
  */
 
-import { type RawBuilder, sql } from 'kysely';
-import { parseExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { DecimalField } from '../fields/number.ts';
 import type { AnyModel } from '../model.ts';
 import { QueryError } from './errors.ts';
-import { type Operand, orderable } from './lookup-sql.ts';
-import { concreteField, follow, hop, type Path, pathFrom, unknownName } from './paths.ts';
-import type { Lookup } from './types.ts';
+import { concreteField, follow, hop, type Path, unknownName } from './paths.ts';
 
 const AGGREGATE: unique symbol = Symbol.for('volt.orm.aggregate');
 
@@ -32,45 +29,77 @@ export interface Aggregate<F extends AggregateFunction = AggregateFunction, P ex
   readonly path: P | undefined;
   /** `count(path, { distinct: true })`: distinct values only. */
   readonly distinct: boolean;
+  /** `{ filter }`: conditions the aggregated rows meet (Django's `filter=Q(…)`). */
+  readonly filter: object | undefined;
+}
+
+/** An aggregate's options: `filter` for all, `distinct` for `count`. */
+export interface AggregateOptions {
+  /**
+   * Conditions, relative to the queried model, on the rows aggregated (Django's
+   * `filter=Q(…)`): conditions on the aggregated relation hold on the aggregated row
+   * (`count('lines', { filter: { lines__quantity__gt: 1 } })` counts the lines of more than one
+   * item), others on the queried row.
+   */
+  readonly filter?: object;
 }
 
 function build<F extends AggregateFunction, P extends string>(
   fn: F,
   path: P | undefined,
-  distinct = false,
+  options: (AggregateOptions & { distinct?: boolean }) | undefined,
 ): Aggregate<F, P> {
   if (path !== undefined && (typeof path !== 'string' || path === ''))
     throw new QueryError(`${fn}(): name a field or a relation path, like 'price' or 'reviews__rating'`);
-  return Object.freeze({ [AGGREGATE]: true as const, fn, path, distinct });
+  const filter = options?.filter;
+  if (
+    filter !== undefined &&
+    (typeof filter !== 'object' || filter === null || Array.isArray(filter) || filter instanceof Date)
+  )
+    throw new QueryError(
+      `${fn}(): filter should be a conditions object (or an or/and/not of them), like { status: 'paid' }`,
+    );
+  return Object.freeze({
+    [AGGREGATE]: true as const,
+    fn,
+    path,
+    distinct: options?.distinct ?? false,
+    filter,
+  });
 }
 
 /**
  * How many rows: `count()` counts the rows themselves, `count('reviews')` the related rows,
- * `count('editorId')` the non-null values; `{ distinct: true }` counts distinct values.
+ * `count('editorId')` the non-null values; `{ distinct: true }` counts distinct values, and
+ * `{ filter }` only the rows meeting conditions (on the queried model; on the counted relation's
+ * row for its own keys).
  *
  * @example
  * ```ts
  * await query(db, Book).aggregate({ n: count(), reviewed: count('reviews__bookId', { distinct: true }) });
+ * await query(db, Book).annotate({ good: count('reviews', { filter: { reviews__rating__gte: 4 } }) });
  * ```
  */
 export function count<P extends string = never>(
   path?: P,
-  options?: { distinct?: boolean },
+  options?: AggregateOptions & { distinct?: boolean },
 ): Aggregate<'count', P> {
-  return build('count', path, options?.distinct ?? false);
+  return build('count', path, options);
 }
 
 /**
  * The sum of a number or decimal field (`null` over no rows); a decimal's sum is an exact
- * string with the field's places, on both databases.
+ * string with the field's places, on both databases. `{ filter }` sums only the rows meeting
+ * conditions (as `count`'s).
  *
  * @example
  * ```ts
  * await query(db, Book).aggregate({ total: sum('price') }); // { total: '29.40' }
+ * await query(db, Order).aggregate({ paid: sum('total', { filter: { status: 'paid' } }) });
  * ```
  */
-export function sum<P extends string>(path: P): Aggregate<'sum', P> {
-  return build('sum', path);
+export function sum<P extends string>(path: P, options?: AggregateOptions): Aggregate<'sum', P> {
+  return build('sum', path, options);
 }
 
 /**
@@ -84,8 +113,8 @@ export function sum<P extends string>(path: P): Aggregate<'sum', P> {
  * await query(db, Book).aggregate({ mean: avg('price') }); // { mean: '14.7000000000000000' }
  * ```
  */
-export function avg<P extends string>(path: P): Aggregate<'avg', P> {
-  return build('avg', path);
+export function avg<P extends string>(path: P, options?: AggregateOptions): Aggregate<'avg', P> {
+  return build('avg', path, options);
 }
 
 /**
@@ -96,8 +125,8 @@ export function avg<P extends string>(path: P): Aggregate<'avg', P> {
  * await query(db, Book).aggregate({ first: min('created') }); // { first: Date }
  * ```
  */
-export function min<P extends string>(path: P): Aggregate<'min', P> {
-  return build('min', path);
+export function min<P extends string>(path: P, options?: AggregateOptions): Aggregate<'min', P> {
+  return build('min', path, options);
 }
 
 /**
@@ -108,12 +137,12 @@ export function min<P extends string>(path: P): Aggregate<'min', P> {
  * await query(db, Author).annotate({ latest: max('bookSet__created') }).all();
  * ```
  */
-export function max<P extends string>(path: P): Aggregate<'max', P> {
-  return build('max', path);
+export function max<P extends string>(path: P, options?: AggregateOptions): Aggregate<'max', P> {
+  return build('max', path, options);
 }
 
 /** `true` for a value built by `count`, `sum`, `avg`, `min` or `max`. */
-function isAggregate(value: unknown): value is Aggregate {
+export function isAggregate(value: unknown): value is Aggregate {
   return typeof value === 'object' && value !== null && (value as { [AGGREGATE]?: true })[AGGREGATE] === true;
 }
 
@@ -138,6 +167,30 @@ export interface ResolvedAggregate {
 }
 
 /**
+ * Checks the name of a result (an aggregate, an annotation): an identifier that is no field or
+ * relation of the model and was not `taken` by an earlier annotation.
+ */
+export function checkResultName(
+  model: AnyModel,
+  name: string,
+  where: string,
+  taken: readonly string[],
+): void {
+  if (!NAME.test(name))
+    throw new QueryError(
+      `${where}: '${name}' cannot name a result; use letters and digits, like 'reviewCount'`,
+    );
+  if (concreteField(model, name) || model.meta.hasField(name) || hop(model, name))
+    throw new QueryError(
+      `${where}: '${name}' is already a field or relation of ${model.meta.label}; pick another name`,
+    );
+  if (taken.includes(name))
+    throw new QueryError(
+      `${where}: '${name}' is already a field or annotation of ${model.meta.label}; pick another name`,
+    );
+}
+
+/**
  * Checks a spec (`{ total: sum('price') }`) against `model`: names must be identifiers that are
  * not fields of the model; paths are resolved hop by hop; `sum` and `avg` need a number.
  */
@@ -152,33 +205,23 @@ export function resolveAggregates(
   const entries = Object.entries(spec);
   if (entries.length === 0) throw new QueryError(`${where}: give at least one aggregate`);
   return entries.map(([name, aggregate], i) => {
-    if (!NAME.test(name))
-      throw new QueryError(
-        `${where}: '${name}' cannot name a result; use letters and digits, like 'reviewCount'`,
-      );
-    if (concreteField(model, name) || model.meta.hasField(name) || hop(model, name))
-      throw new QueryError(
-        `${where}: '${name}' is already a field or relation of ${model.meta.label}; pick another name`,
-      );
-    if (taken.includes(name))
-      throw new QueryError(
-        `${where}: '${name}' is already a field or annotation of ${model.meta.label}; pick another name`,
-      );
-    if (!isAggregate(aggregate))
-      throw new QueryError(
-        `${where}: '${name}' should be count(), sum(), avg(), min() or max(), got ${String(aggregate)}`,
-      );
-    return resolveOne(model, name, `volt_a${taken.length + i}`, aggregate, where);
+    checkResultName(model, name, where, taken);
+    return resolveAggregate(model, name, `volt_a${taken.length + i}`, aggregate, where);
   });
 }
 
-function resolveOne(
+/** One aggregate of a spec, resolved: a `QueryError` when `aggregate` is none. */
+export function resolveAggregate(
   model: AnyModel,
   name: string,
   alias: string,
-  aggregate: Aggregate,
+  aggregate: unknown,
   where: string,
 ): ResolvedAggregate {
+  if (!isAggregate(aggregate))
+    throw new QueryError(
+      `${where}: '${name}' should be count(), sum(), avg(), min() or max(), got ${String(aggregate)}`,
+    );
   const { fn } = aggregate;
   let path: Path | undefined;
   let field: AnyField | undefined;
@@ -213,111 +256,22 @@ function resolveOne(
     if (fn === 'avg' || fn === 'sum') return Number(raw);
     return field!.fromDb(raw, ops);
   };
-  const shape = `${fn}${aggregate.distinct ? ' distinct' : ''}(${path?.name ?? ''}.${field ? JSON.stringify(field.column) : '*'})`;
-  return { name, alias, aggregate, path, field, read, shape };
+  return { name, alias, aggregate, path, field, read, shape: shapeOf(aggregate, path, field) };
 }
 
-/** `sum(price)`, `count(distinct x)`, `count(*)` over `qualifier`'s columns. */
-function call(
+function shapeOf(aggregate: Aggregate, path: Path | undefined, field: AnyField | undefined): string {
+  return `${aggregate.fn}${aggregate.distinct ? ' distinct' : ''}(${path?.name ?? ''}.${field ? JSON.stringify(field.column) : '*'})`;
+}
+
+/**
+ * `resolved` computing `fn` instead (over `field`, by default its own), without `distinct`:
+ * the per-row parts of a grouped aggregate across a relation.
+ */
+export function variant(
   resolved: ResolvedAggregate,
-  ops: DialectOps,
-  qualifier: string | undefined,
-): RawBuilder<unknown> {
-  const { fn, distinct } = resolved.aggregate;
-  const field = resolved.field;
-  if (!field) {
-    const pk = resolved.path ? resolved.path.model.meta.pk : undefined;
-    return pk ? sql`count(${sql.ref(`${qualifier}.${pk.column!}`)})` : sql`count(*)`;
-  }
-  const column = sql.ref(qualifier ? `${qualifier}.${field.column!}` : field.column!);
-  if (fn !== 'count' && field.kind === 'decimal') return ops.decimalAggregate(fn, column);
-  const value = fn === 'count' ? column : orderable(field, ops, qualifier);
-  return sql`${sql.raw(fn)}(${sql.raw(distinct ? 'distinct ' : '')}${value})`;
-}
-
-/**
- * The value of an aggregate for each row of the model's table (`annotate`): a subquery
- * correlated with the row, so two annotations over different relations never multiply
- * each other's rows.
- */
-export function perRow(model: AnyModel, resolved: ResolvedAggregate, ops: DialectOps): RawBuilder<unknown> {
-  if (!resolved.path)
-    throw new QueryError(
-      `annotate: '${resolved.name}' aggregates the row itself; name a relation path, like count('reviews') or avg('reviews__rating')`,
-    );
-  const { from, last } = pathFrom(resolved.path, model.meta.table);
-  return sql`(select ${call(resolved, ops, last)} from ${from})`;
-}
-
-/**
- * An annotation as something filters can compare (`reviewCount__gte: 2`). A decimal's `sum`,
- * `avg`, `min` or `max` compares exactly: its value as the dialect compares decimal aggregates,
- * the value given read as a decimal (`'10'`, `'10.00'` or `10`).
- */
-export function annotationOperand(
-  expression: RawBuilder<unknown>,
-  resolved: ResolvedAggregate,
-  ops: DialectOps,
-): Operand {
-  const { fn } = resolved.aggregate;
-  const shape = `@${resolved.name}=${resolved.shape}`;
-  const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
-  if (fn !== 'count' && resolved.field?.kind === 'decimal') {
-    const compared = ops.comparableDecimalAggregate(expression);
-    return {
-      expression: compared,
-      ordered: () => compared,
-      shape,
-      lookups,
-      text: false,
-      numericText: false,
-      toDb: (value) => {
-        const exact = parseExact(value);
-        if (exact === undefined)
-          throw new QueryError(
-            `filter: '${resolved.name}' compares with a decimal number, got ${String(value)}`,
-          );
-        return ops.decimalAggregateToDb(exact);
-      },
-    };
-  }
-  const numeric = fn === 'count' || fn === 'avg' || NUMERIC_KINDS.has(resolved.field!.kind);
-  return {
-    expression,
-    ordered: () => expression,
-    shape,
-    lookups,
-    text: false,
-    numericText: false,
-    toDb: (value) => {
-      if (numeric) {
-        if (typeof value !== 'number' || !Number.isFinite(value))
-          throw new QueryError(`filter: '${resolved.name}' compares with a number, got ${String(value)}`);
-        return value;
-      }
-      return resolved.field!.toDb(value, ops);
-    },
-  };
-}
-
-/**
- * The value of an aggregate over the rows of `matched` (a table expression holding the matching
- * rows of the model with all their columns), joining its relation path when it has one.
- */
-export function overSet(resolved: ResolvedAggregate, ops: DialectOps, matched: string): RawBuilder<unknown> {
-  if (!resolved.path)
-    return sql`(select ${call(resolved, ops, resolved.field ? matched : undefined)} from ${sql.table(matched)})`;
-  const { from, last } = pathFrom(resolved.path, matched);
-  // pathFrom correlates with `matched`'s row: here that row comes from the set itself.
-  return sql`(select ${call(resolved, ops, last)} from ${sql.table(matched)}, ${from})`;
-}
-
-/** The value of an aggregate over a group of the model's rows (`groupBy`): fields of the model only. */
-export function perGroup(resolved: ResolvedAggregate, ops: DialectOps): RawBuilder<unknown> {
-  if (resolved.path)
-    throw new QueryError(
-      `groupBy: '${resolved.name}' follows the relation path '${resolved.path.name}'; a grouped aggregate reads the model's own fields ` +
-        `(aggregate over a relation with annotate() or aggregate())`,
-    );
-  return call(resolved, ops, undefined);
+  fn: AggregateFunction,
+  field = resolved.field,
+): ResolvedAggregate {
+  const aggregate = Object.freeze({ ...resolved.aggregate, fn, distinct: false });
+  return { ...resolved, aggregate, field, shape: shapeOf(aggregate, resolved.path, field) };
 }

@@ -5,23 +5,15 @@
  */
 import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { AnyField } from '../fields/field.ts';
-import {
-  annotationOperand,
-  overSet,
-  perGroup,
-  type ResolvedAggregate,
-  resolveAggregates,
-} from './aggregates.ts';
+import { overSet } from './aggregate-sql.ts';
+import type { ResolvedAggregate } from './aggregates.ts';
 import { type Compiled, compiled } from './cache.ts';
-import type { Clause } from './clause.ts';
-import { type Computed, conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
 import { orderable } from './lookup-sql.ts';
 import { pathFrom } from './paths.ts';
 import { joinAlias, joinSelected } from './relations.ts';
 import {
   type Extra,
-  fieldOrder,
   isSliced,
   type Order,
   orderName,
@@ -40,8 +32,8 @@ function orderSql(source: Source, order: Order, selected?: RawBuilder<unknown>):
   let expression: RawBuilder<unknown>;
   let nullable: boolean;
   if (order.annotation) {
-    expression = selected ?? order.annotation.expression;
-    nullable = order.annotation.resolved.aggregate.fn !== 'count';
+    expression = selected ?? order.annotation.order;
+    nullable = order.annotation.nullable;
   } else if (order.path) {
     const { from, last } = pathFrom(order.path, source.model.meta.table);
     expression = selected ?? sql`(select ${orderable(order.field!, ops, last)} from ${from})`;
@@ -184,52 +176,14 @@ export function aggregateQuery(
   };
   const fields = model.meta.concreteFields;
   const { shape, params } = shapeOf(source, 'aggregate', fields, matching);
-  const key = `${shape}|${resolved.map((r) => `${r.alias}=${r.shape}`).join(',')}`;
+  const values = resolved.map((r) => overSet(model, r, ops, 'volt_m', state.filters));
+  const key = `${shape}|${resolved.map((r, i) => `${r.alias}=${values[i]!.shape}`).join(',')}`;
+  // The matching rows' parameters come first: the `with` holding them is written first.
+  for (const value of values) if (value.params.length) params.push(...value.params);
   return compiled(model, key, params, () => {
-    const list = resolved.map((r) => sql`${overSet(r, ops, 'volt_m')} as ${sql.id(r.alias)}`);
+    const list = resolved.map((r, i) => sql`${values[i]!.expression} as ${sql.id(r.alias)}`);
     return sql`with ${sql.id('volt_m')} as ${selectOf(source, fields, matching, [])} select ${sql.join(list)}`.compile(
       db.kysely,
     );
   });
-}
-
-/**
- * The rows of `groupBy(fields).aggregate(spec, { having })`: the keys and the aggregates of each
- * group, ordered by the keys; and the aggregates, to read the rows with.
- */
-export function groupedQuery(
-  source: Source,
-  where: readonly Clause[],
-  fields: readonly AnyField[],
-  spec: Record<string, unknown>,
-  options: { having?: object } | undefined,
-): { query: Compiled; resolved: ResolvedAggregate[] } {
-  const { db, model } = source;
-  const ops = db.ops;
-  const resolved = resolveAggregates(model, spec, 'groupBy');
-  const computed: Computed = new Map(
-    resolved.map((r) => [r.name, annotationOperand(perGroup(r, ops), r, ops)]),
-  );
-  const having = options?.having ? conditionsSql(model, options.having, ops, computed) : undefined;
-  const params = [...where.flatMap((w) => w.params), ...(having?.params ?? [])];
-  const shape = [
-    ops.name,
-    'group',
-    fields.map((f) => JSON.stringify(f.column)).join(','),
-    where.map((w) => w.shape).join(' & '),
-    resolved.map((r) => `${r.alias}=${r.shape}`).join(','),
-    having?.shape ?? '',
-  ].join('|');
-  const query = compiled(model, shape, params, () => {
-    let select = db.kysely
-      .selectFrom(model.meta.table)
-      .select(fields.map((f) => sql.ref(f.column!).as(f.column!)))
-      .select(resolved.map((r) => perGroup(r, ops).as(r.alias)));
-    for (const clause of where) select = select.where(clause.expression);
-    select = select.groupBy(fields.map((f) => sql.ref(f.column!)));
-    if (having) select = select.having(having.expression);
-    for (const field of fields) select = select.orderBy(orderSql(source, fieldOrder(field, false)));
-    return select.compile();
-  });
-  return { query, resolved };
 }

@@ -40,13 +40,14 @@ export function toRow(
 }
 
 /** The state's annotations as selected values. */
-export function annotationExtras(source: Source, state: State): Extra[] {
+export function annotationExtras(_source: Source, state: State): Extra[] {
   return state.annotations.map((a) => ({
-    key: a.resolved.name,
-    alias: a.resolved.alias,
+    key: a.name,
+    alias: a.alias,
     expression: a.expression,
-    shape: `@${a.resolved.name}=${a.resolved.shape} as ${a.resolved.alias}`,
-    read: (raw: unknown) => a.resolved.read(raw, source.db.ops),
+    params: a.params,
+    shape: `@${a.name}=${a.shape} as ${a.alias}`,
+    read: (raw: unknown) => a.read(raw),
   }));
 }
 
@@ -62,7 +63,7 @@ export function valuesSelection(
   const extras: Extra[] = [];
   for (const key of keys) {
     if (typeof key !== 'string') throw new QueryError('values: names should be strings');
-    const annotation = state.annotations.find((a) => a.resolved.name === key);
+    const annotation = state.annotations.find((a) => a.name === key);
     if (annotation) {
       extras.push(...annotationExtras(source, { ...state, annotations: [annotation] }));
       continue;
@@ -174,18 +175,4 @@ export async function linkedRows(
       load,
     );
   return linked;
-}
-
-/** The rows of a `groupBy`: the keys as row values, each aggregate under its name. */
-export function groupedRows(
-  raw: readonly Record<string, unknown>[],
-  fields: readonly AnyField[],
-  resolved: readonly { name: string; alias: string; read(raw: unknown, ops: DialectOps): unknown }[],
-  ops: DialectOps,
-): Record<string, unknown>[] {
-  return raw.map((r) => {
-    const row = toRow(r, fields, ops);
-    for (const a of resolved) row[a.name] = a.read(r[a.alias], ops);
-    return row;
-  });
 }

@@ -72,6 +72,12 @@ export interface Operand {
   ordered(): RawBuilder<unknown>;
   /** The cache shape of the operand. */
   readonly shape: string;
+  /** The parameters its SQL binds, before the compared values' (none for a column). */
+  readonly params?: readonly unknown[];
+  /** Its kind (a field kind, or `integer`, `float`, `decimal`), for comparisons with `F()`. */
+  readonly kind?: string;
+  /** Its value, when `expression` is a form of it made to compare (a decimal aggregate's key). */
+  readonly value?: RawBuilder<unknown>;
   /** The lookups it accepts (all when `undefined`). */
   readonly lookups?: readonly Lookup[];
   /** Whether text lookups apply. */
@@ -116,13 +122,15 @@ function makeOperand(
   part: DatePart | undefined,
 ): Operand {
   const column = columnRef(field, qualifier);
-  const shape = JSON.stringify(field.column);
+  const shape =
+    qualifier === undefined ? JSON.stringify(field.column) : `${qualifier}.${JSON.stringify(field.column)}`;
   if (part) {
     const expression = ops.datePart(column, part, field.kind);
     return {
       expression,
       ordered: () => expression,
       shape: `${shape}.${part}`,
+      kind: 'integer',
       lookups: NUMERIC,
       text: false,
       numericText: false,
@@ -134,6 +142,7 @@ function makeOperand(
     expression: column,
     ordered: () => orderable(field, ops, qualifier),
     shape,
+    kind: field.kind,
     text: TEXT_KINDS.has(field.kind),
     numericText: ops.decimalsAsText && field.kind === 'decimal',
     toDb: (value) => field.toDb(value, ops),
@@ -155,9 +164,11 @@ export function leaf(operand: Operand, lookup: Lookup, key: string, value: unkno
   // The value is checked and the parameters gathered now; the SQL is built only when the
   // query's SQL is not cached yet.
   const { form, params } = prepare(ruleOf(operand), lookup, key, value, ops);
+  // Every form names the operand once, before the values.
+  const bound = operand.params?.length ? [...operand.params, ...params] : params;
   return lazyClause(
     `${operand.shape}:${lookup}:${form}:${params.length}`,
-    params,
+    bound,
     () => build(operand, lookup, form, params, ops),
     lookup === 'exact' && form === 'eq' && operand.unique === true,
   );

@@ -33,6 +33,18 @@ export interface Path {
   readonly many: boolean;
   /** `true` when some hop may reach no row (a nullable key, a reverse relation). */
   readonly optional: boolean;
+  /** Each hop: its name, the model it reaches, and how many links the path has up to it. */
+  readonly steps: readonly Step[];
+}
+
+/** One hop of a path. */
+export interface Step {
+  readonly name: string;
+  readonly model: AnyModel;
+  /** The number of links up to this hop's end: its table is the path's link `end` (1-based). */
+  readonly end: number;
+  /** `true` when this hop reaches several rows. */
+  readonly many: boolean;
 }
 
 /** The two join-table columns of a many-to-many: towards its owner, towards its target. */
@@ -135,6 +147,7 @@ export function unknownName(model: AnyModel, name: string, where: string): Query
 export function follow(model: AnyModel, names: readonly string[], where: string): Path {
   let current = model;
   const links: Link[] = [];
+  const steps: Step[] = [];
   let many = false;
   let optional = false;
   for (const name of names) {
@@ -144,25 +157,95 @@ export function follow(model: AnyModel, names: readonly string[], where: string)
     many ||= step.many;
     optional ||= step.optional;
     current = step.model;
+    steps.push({ name, model: current, end: links.length, many: step.many });
   }
-  return { name: names.join('__'), links, model: current, many, optional };
+  return { name: names.join('__'), links, model: current, many, optional, steps };
 }
 
-/** The alias of the n-th table of a path's subquery. */
-const linkAlias = (n: number): string => `volt_j${n}`;
+/** The alias prefix of the tables of a path's subquery: `volt_j1`, `volt_j2`… */
+export const JOINS = 'volt_j';
+
+/** The alias of the last table of a path's subquery (see `pathFrom`). */
+export function lastAlias(path: Path, prefix = JOINS): string {
+  return `${prefix}${path.links.length}`;
+}
 
 /**
  * `from <t1> as volt_j1 inner join <t2> as volt_j2 on … where volt_j1.<col> = <outer>.<col>`:
  * the tables of a path correlated with the row it starts from (`outer`: a table or alias).
- * Columns of the last model are then read as `<last alias>.<column>`.
+ * Columns of the last model are then read as `<last alias>.<column>`. A subquery inside another
+ * path's subquery takes another `prefix`, so its aliases do not hide the outer ones.
  */
-export function pathFrom(path: Path, outer: string): { from: RawBuilder<unknown>; last: string } {
+export function pathFrom(
+  path: Path,
+  outer: string,
+  prefix = JOINS,
+): { from: RawBuilder<unknown>; last: string } {
+  const alias = (n: number) => `${prefix}${n}`;
   const [first, ...rest] = path.links;
-  let from = sql`${sql.table(first!.table)} as ${sql.id(linkAlias(1))}`;
+  let from = sql`${sql.table(first!.table)} as ${sql.id(alias(1))}`;
   rest.forEach((link, i) => {
-    const alias = linkAlias(i + 2);
-    from = sql`${from} inner join ${sql.table(link.table)} as ${sql.id(alias)} on ${sql.ref(`${alias}.${link.column}`)} = ${sql.ref(`${linkAlias(i + 1)}.${link.previous}`)}`;
+    const name = alias(i + 2);
+    from = sql`${from} inner join ${sql.table(link.table)} as ${sql.id(name)} on ${sql.ref(`${name}.${link.column}`)} = ${sql.ref(`${alias(i + 1)}.${link.previous}`)}`;
   });
-  const correlate = sql`${sql.ref(`${linkAlias(1)}.${first!.column}`)} = ${sql.ref(`${outer}.${first!.previous}`)}`;
-  return { from: sql`${from} where ${correlate}`, last: linkAlias(path.links.length) };
+  const correlate = sql`${sql.ref(`${alias(1)}.${first!.column}`)} = ${sql.ref(`${outer}.${first!.previous}`)}`;
+  return { from: sql`${from} where ${correlate}`, last: alias(path.links.length) };
+}
+
+/** A column reached from a model's row: its own, or across foreign keys (`customer__country`). */
+export interface ColumnAt {
+  readonly field: AnyField;
+  /** The foreign keys followed first; `undefined` for a column of the model itself. */
+  readonly path: Path | undefined;
+  /** The column's value for the row of `outer` (a subquery across a path). */
+  readonly expression: RawBuilder<unknown>;
+  /** The cache shape of `expression`. */
+  readonly shape: string;
+  /** `true` when the value may be null: a nullable column, or a path that may reach no row. */
+  readonly nullable: boolean;
+}
+
+/**
+ * The column named by `key` (a row key, or a path across foreign keys and one-to-ones) for the
+ * row of `outer` (a table or alias; the model's table by default). A path reaching several rows
+ * is refused: it has no one value per row.
+ *
+ * @example
+ * ```ts
+ * columnAt(Order, 'customer__country', 'groupBy').field.name; // 'country'
+ * ```
+ */
+export function columnAt(model: AnyModel, key: string, where: string, outer = model.meta.table): ColumnAt {
+  const names = key.split('__');
+  const last = names.pop()!;
+  const path = names.length ? follow(model, names, where) : undefined;
+  const at = path?.model ?? model;
+  const field = concreteField(at, last);
+  if (!field) {
+    if (hop(at, last))
+      throw new QueryError(
+        `${where}: '${key}' is a relation; name a field of ${hop(at, last)!.model.meta.label} after it`,
+      );
+    throw unknownName(at, last, where);
+  }
+  if (!path)
+    return {
+      field,
+      path,
+      expression: sql.ref(`${outer}.${field.column!}`),
+      shape: JSON.stringify(field.column),
+      nullable: field.nullable,
+    };
+  if (path.many)
+    throw new QueryError(
+      `${where}: '${key}' crosses a relation holding several rows, so a row has no one value of it; aggregate it instead`,
+    );
+  const { from, last: alias } = pathFrom(path, outer);
+  return {
+    field,
+    path,
+    expression: sql`(select ${sql.ref(`${alias}.${field.column!}`)} from ${from})`,
+    shape: `${path.name}.${JSON.stringify(field.column)}`,
+    nullable: field.nullable || path.optional,
+  };
 }

@@ -14,10 +14,12 @@ import { suggestOption } from '../fields/options.ts';
 import type { AnyModel } from '../model.ts';
 import type { CreateInput, Row } from '../types.ts';
 import { resolveAggregates } from './aggregates.ts';
+import { resolveAnnotations } from './annotations.ts';
 import { negate } from './clause.ts';
-import { aggregateQuery, countQuery, existsQuery, groupedQuery } from './compiler.ts';
+import { aggregateQuery, countQuery, existsQuery } from './compiler.ts';
 import { directGet } from './direct-get.ts';
 import { MultipleFoundError, NotFoundError, QueryError } from './errors.ts';
+import { groupedQuery, groupedRows, groupKeys } from './grouping.ts';
 import {
   isHandle,
   type ManyToManyHandle,
@@ -26,10 +28,9 @@ import {
   type ReverseHandle,
   type SelectHandle,
 } from './handles.ts';
-import { annotationExtras, groupedRows, linkedRows, readRows, valuesSelection } from './hydrate.ts';
+import { annotationExtras, linkedRows, readRows, valuesSelection } from './hydrate.ts';
 import { iterateRows, type RowReader } from './iterate.ts';
 import { type JoinTable, manyToManyOf } from './join-table.ts';
-import { resolveField } from './lookups.ts';
 import { RelatedManager, type RelatedOptions, type RowOrKey } from './many-to-many.ts';
 import { rawRows } from './raw.ts';
 import type { Updates } from './refs.ts';
@@ -43,7 +44,6 @@ import type {
 } from './relation-types.ts';
 import { type Prefetch, type PrefetchLoader, prefetchable, type Refine, selectable } from './relations.ts';
 import {
-  annotationsOf,
   type Extra,
   fieldOrder,
   INITIAL,
@@ -60,11 +60,13 @@ import {
 import type {
   AggregateResult,
   AggregateSpec,
+  AnnotationResult,
+  AnnotationSpec,
   Filter,
   Grouping,
+  GroupName,
   Loaded,
   OrderName,
-  RowKey,
   ValueKey,
   ValuesRow,
   Where,
@@ -151,6 +153,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
       if (!this.model.meta.concreteFields.some((field) => field.attribute === key)) delete given[key];
     return this.#with({
       where: [...this.#state.where, clause],
+      filters: [...this.#state.filters, conditions as readonly object[]],
       given: Object.keys(given).length > 0 ? { ...this.#state.given, ...given } : this.#state.given,
     });
   }
@@ -379,9 +382,13 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   }
 
   /**
-   * Adds an aggregate over a relation to each row (`count('reviews')`, `avg('reviews__rating')`,
-   * `max('tags__name')`): a subquery per row, so several annotations never multiply each other.
-   * Later `filter`, `exclude`, `orderBy` and `values` can name the annotation.
+   * Adds a value to each row: an aggregate over a relation (`count('reviews')`,
+   * `avg('reviews__rating')`, `max('tags__name')`: a subquery per row, so several annotations
+   * never multiply each other), or a date cut down or read in a time zone (`trunc`, `extract`).
+   * Later `filter`, `exclude`, `orderBy`, `values` and `groupBy` can name the annotation. As in
+   * Django, an aggregate over a relation reads only the related rows meeting the earlier
+   * `filter()` calls that name that relation (`filter({ reviews__rating__gte: 4 })` before
+   * `annotate({ n: count('reviews') })` counts the good reviews).
    *
    * @example
    * ```ts
@@ -393,18 +400,25 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * books[0]!.reviewCount; // 3
    * ```
    */
-  annotate<const S extends AggregateSpec<M>>(
+  annotate<const S extends AnnotationSpec<M, A>>(
     spec: S,
-  ): QuerySet<M, X & AggregateResult<M, S>, A & AggregateResult<M, S>> {
+  ): QuerySet<M, X & AnnotationResult<M, S, A>, A & AnnotationResult<M, S, A>> {
     const annotations = this.#state.annotations;
-    const added = annotationsOf(this.model, spec, annotations, this.db.ops);
+    const added = resolveAnnotations(this.model, spec, {
+      ops: this.db.ops,
+      timeZone: this.db.timeZone,
+      annotations,
+      filters: this.#state.filters,
+    });
     return this.#with({ annotations: [...annotations, ...added] });
   }
 
   /**
    * Aggregates over the matching rows, as one object: `count` a number (0 over no rows); `sum`,
    * `min` and `max` typed like their field (decimals as exact strings) and `avg` a number (a
-   * decimal string for a decimal field), all `null` over no rows. Paths across relations aggregate the related rows of the matching rows.
+   * decimal string for a decimal field), all `null` over no rows. Paths across relations
+   * aggregate the related rows of the matching rows (those meeting a `filter()` naming the
+   * relation, as in Django).
    *
    * @example
    * ```ts
@@ -414,7 +428,7 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * ```
    */
   async aggregate<const S extends AggregateSpec<M>>(spec: S): Promise<AggregateResult<M, S>> {
-    const taken = this.#state.annotations.map((a) => a.resolved.name);
+    const taken = this.#state.annotations.map((a) => a.name);
     const resolved = resolveAggregates(this.model, spec, 'aggregate', taken);
     const { sql: text, parameters } = aggregateQuery(this, this.#state, resolved);
     const row = (await this.db.get<Record<string, unknown>>(text, parameters)) ?? {};
@@ -426,26 +440,30 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
   }
 
   /**
-   * Groups the matching rows by row keys; `.aggregate(spec)` then gives one row per group with
-   * the keys and the aggregates (of the model's own fields), ordered by the keys. The option
-   * `having` filters groups on their aggregates.
+   * Groups the matching rows by keys — row keys, paths across foreign keys
+   * (`customer__country`) or annotations (`month` from `annotate({ month: trunc('placedAt',
+   * 'month') })`); `.aggregate(spec)` then gives one row per group with the keys and the
+   * aggregates, ordered by the keys. Aggregates may follow relations (`sum('lines__amount')`):
+   * each row's related rows are added up once, whatever else is aggregated. The option `having`
+   * filters groups on their aggregates.
    *
    * @example
    * ```ts
    * await query(db, Book).groupBy('authorId').aggregate({ books: count(), total: sum('price') }, { having: { books__gte: 2 } });
    * // [{ authorId: 1, books: 2, total: '29.40' }]
+   * await query(db, Order).annotate({ month: trunc('placedAt', 'month') }).groupBy('customer__country', 'month')
+   *   .aggregate({ orders: count(), revenue: sum('lines__amount') });
    * ```
    */
-  groupBy<K extends RowKey<M>>(...keys: K[]): Grouping<M, K> {
-    if (keys.length === 0) throw new QueryError('groupBy: name at least one field');
-    const fields = keys.map((key) => resolveField(this.model, key, 'groupBy'));
+  groupBy<K extends GroupName<M, A>>(...keys: K[]): Grouping<M, K, A> {
+    const grouped = groupKeys(this.model, this.#state.annotations, keys, this.db.ops);
     if (isSliced(this.#state))
       throw new QueryError('groupBy: a query with limit or offset cannot be grouped; filter by key instead');
     return {
       aggregate: async (spec, options) => {
-        const { query, resolved } = groupedQuery(this, this.#state.where, fields, spec, options);
+        const { query, resolved } = groupedQuery(this, this.#state, grouped, spec, options);
         const raw = await this.db.all<Record<string, unknown>>(query.sql, query.parameters);
-        return groupedRows(raw, fields, resolved, this.db.ops) as never;
+        return groupedRows(raw, grouped, resolved, this.db.ops) as never;
       },
     };
   }

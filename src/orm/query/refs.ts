@@ -9,23 +9,46 @@ import type { AnyModel } from '../model.ts';
 import type { UpdateInput } from '../types.ts';
 import { QueryError } from './errors.ts';
 
-type Operator = '+' | '-' | '*' | '/';
+/** An arithmetic operator. */
+export type Operator = '+' | '-' | '*' | '/';
 
-type Node =
+/** @internal An expression's tree: a name, a literal (a number, or decimal text), an operation. */
+export type Node =
   | { readonly kind: 'ref'; readonly name: string }
-  | { readonly kind: 'value'; readonly value: number }
+  | { readonly kind: 'value'; readonly value: number | string }
   | { readonly kind: 'op'; readonly op: Operator; readonly left: Node; readonly right: Node };
 
-/** A number or an expression: what arithmetic takes on either side. */
-export type Operand = Expression | number;
+/** A number, decimal text (`'1.5'`) or an expression: what arithmetic takes on either side. */
+export type Operand = Expression<string, ExpressionKind> | number | string;
+
+/**
+ * What an expression computes: `'ref'` a field's (or an annotation's) value as it is, `'math'`
+ * arithmetic, `'divided'` arithmetic with a division (null when dividing by zero).
+ */
+export type ExpressionKind = 'ref' | 'math' | 'divided';
+
+/** The names an operand refers to (`'~decimal'` for decimal text, which makes the result a decimal). */
+type NamesOf<O> = O extends Expression<infer N, ExpressionKind> ? N : O extends string ? '~decimal' : never;
+type KindOf<K extends ExpressionKind, O, D extends boolean> = D extends true
+  ? 'divided'
+  : K extends 'divided'
+    ? 'divided'
+    : O extends Expression<string, 'divided'>
+      ? 'divided'
+      : 'math';
 
 /**
  * A value computed by the database from the row's columns: made by {@link F}, combined with
- * `plus`, `minus`, `times` and `dividedBy`.
+ * `plus`, `minus`, `times` and `dividedBy`. `N` holds the names it refers to, `K` what it
+ * computes (they type an annotation of it).
  */
-export class Expression {
+export class Expression<N extends string = string, K extends ExpressionKind = ExpressionKind> {
   /** @internal The expression's tree. */
   readonly node: Node;
+  declare readonly '~names'?: N;
+  declare readonly '~kind'?: K;
+  /** Marks an expression for the conditions' types (filters compare with one). */
+  declare readonly '~expression': true;
 
   /** @internal Use {@link F}. */
   constructor(node: Node) {
@@ -33,39 +56,51 @@ export class Expression {
   }
 
   /** `this + other`. */
-  plus(other: Operand): Expression {
+  plus<const O extends Operand>(other: O): Expression<N | NamesOf<O>, KindOf<K, O, false>> {
     return this.#op('+', other);
   }
 
   /** `this - other`. */
-  minus(other: Operand): Expression {
+  minus<const O extends Operand>(other: O): Expression<N | NamesOf<O>, KindOf<K, O, false>> {
     return this.#op('-', other);
   }
 
   /** `this * other`. */
-  times(other: Operand): Expression {
+  times<const O extends Operand>(other: O): Expression<N | NamesOf<O>, KindOf<K, O, false>> {
     return this.#op('*', other);
   }
 
-  /** `this / other` (a whole number divided by a whole number is a whole number, as in SQL). */
-  dividedBy(other: Operand): Expression {
+  /**
+   * `this / other` (a whole number divided by a whole number is a whole number, as in SQL; in a
+   * query, a division by zero is null on both databases).
+   */
+  dividedBy<const O extends Operand>(other: O): Expression<N | NamesOf<O>, 'divided'> {
     return this.#op('/', other);
   }
 
-  #op(op: Operator, other: Operand): Expression {
+  #op(op: Operator, other: Operand): Expression<any, any> {
     return new Expression({ kind: 'op', op, left: this.node, right: nodeOf(other) });
   }
 }
 
+/** Decimal text a literal may be written as (`'1.5'`, `'-2'`). */
+const DECIMAL_LITERAL = /^-?\d+(\.\d+)?$/u;
+
 function nodeOf(operand: Operand): Node {
   if (operand instanceof Expression) return operand.node;
+  if (typeof operand === 'string' && DECIMAL_LITERAL.test(operand)) return { kind: 'value', value: operand };
   if (typeof operand !== 'number' || !Number.isFinite(operand))
-    throw new QueryError(`F(): arithmetic takes numbers and F() expressions, got ${String(operand)}`);
+    throw new QueryError(
+      `F(): arithmetic takes numbers, decimal text like '1.5' and F() expressions, got ${String(operand)}`,
+    );
   return { kind: 'value', value: operand };
 }
 
 /**
- * The field `name` of the row, as the database has it when the statement runs.
+ * The field `name` of the row, as the database has it when the statement runs: in
+ * `update()`, in filters (`filter({ stock__lt: F('reserved') })`, columns of the same row) and
+ * in `annotate()` (`F('price').minus(F('cost'))`). In a query, `name` may also be a path across
+ * foreign keys (`F('author__maxBooks')`) or an earlier annotation.
  *
  * @example
  * ```ts
@@ -73,9 +108,10 @@ function nodeOf(operand: Operand): Node {
  * const sold = await query(db, Product)
  *   .filter({ id, stock__gte: qty })
  *   .update({ stock: F('stock').minus(qty) }); // 1, or 0 when out of stock
+ * await query(db, Product).filter({ stock__lt: F('reserved') }).all(); // short of stock
  * ```
  */
-export function F(name: string): Expression {
+export function F<const N extends string>(name: N): Expression<N, 'ref'> {
   if (typeof name !== 'string' || name === '')
     throw new QueryError('F() needs a field name, like F("stock")');
   return new Expression({ kind: 'ref', name });
@@ -92,7 +128,7 @@ export function F(name: string): Expression {
 export type Updates<M> = {
   [K in keyof UpdateInput<M>]?:
     | UpdateInput<M>[K]
-    | (NonNullable<UpdateInput<M>[K]> extends number ? Expression : never);
+    | (NonNullable<UpdateInput<M>[K]> extends number ? Expression<string, ExpressionKind> : never);
 };
 
 /** Whether `value` is an `F()` expression. */
@@ -150,6 +186,10 @@ export function compileExpression(
         return `ref:${JSON.stringify(field.column)}`;
       }
       case 'value':
+        if (typeof node.value === 'string')
+          throw new QueryError(
+            `${where}: decimal text (${JSON.stringify(node.value)}) is for filters and annotations; an update computes with numbers`,
+          );
         if (!Number.isSafeInteger(node.value)) fraction(String(node.value));
         params.push(node.value);
         return Number.isSafeInteger(node.value) ? '?' : '?real';
@@ -165,7 +205,7 @@ export function compileExpression(
       case 'value':
         // Typed by a cast: a driver binds a JavaScript number as a float (SQLite would then
         // divide whole numbers into a fraction), or as text a PostgreSQL column's type reads.
-        return Number.isSafeInteger(node.value)
+        return Number.isSafeInteger(node.value as number)
           ? sql`cast(${node.value} as bigint)`
           : sql`cast(${node.value} as double precision)`;
       case 'op':

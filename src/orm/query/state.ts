@@ -10,21 +10,16 @@ import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
-import { annotationOperand, perRow, type ResolvedAggregate, resolveAggregates } from './aggregates.ts';
+import type { Annotation } from './annotations.ts';
 import { type Clause, combine } from './clause.ts';
 import { type Computed, conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
-import type { Operand } from './lookup-sql.ts';
 import { resolveField } from './lookups.ts';
 import { follow, type Path } from './paths.ts';
+import { isExpression } from './refs.ts';
 import type { Prefetch, SelectedRelation } from './relations.ts';
 
-/** A value computed for each row by `annotate()`. */
-export interface Annotation {
-  readonly resolved: ResolvedAggregate;
-  readonly expression: RawBuilder<unknown>;
-  readonly operand: Operand;
-}
+export type { Annotation };
 
 /** One term of `order by`: a column of the model, a column across foreign keys, or an annotation. */
 export interface Order {
@@ -39,6 +34,8 @@ export interface Extra {
   readonly key: string;
   readonly alias: string;
   readonly expression: RawBuilder<unknown>;
+  /** The parameters `expression` binds, in order. */
+  readonly params?: readonly unknown[];
   readonly shape: string;
   read(raw: unknown): unknown;
 }
@@ -66,6 +63,11 @@ export interface State {
   readonly prefetch: readonly Prefetch[];
   /** Values computed for each row by `annotate`. */
   readonly annotations: readonly Annotation[];
+  /**
+   * The conditions of each `filter()` call, in order: an aggregate over a relation they name
+   * reads only the related rows meeting them (Django's rule; see `aggregates.ts`).
+   */
+  readonly filters: readonly (readonly object[])[];
   /** `select distinct`. */
   readonly distinct: boolean;
   /**
@@ -92,6 +94,7 @@ export const INITIAL: State = Object.freeze({
   related: Object.freeze([]) as readonly SelectedRelation[],
   prefetch: Object.freeze([]) as readonly Prefetch[],
   annotations: Object.freeze([]) as readonly Annotation[],
+  filters: Object.freeze([]) as readonly (readonly object[])[],
   distinct: false,
   given: Object.freeze({}),
   lock: undefined,
@@ -125,6 +128,7 @@ export function plainValues(conditions: unknown): Record<string, unknown> {
   )
     return values;
   for (const [key, value] of Object.entries(conditions)) {
+    if (isExpression(value)) continue; // another column's value: no value to give
     if (!key.includes('__')) values[key] = value;
     else if (key.endsWith('__exact') && key.indexOf('__') === key.length - '__exact'.length)
       values[key.slice(0, -'__exact'.length)] = value;
@@ -155,24 +159,10 @@ export function whereOf(
 ): Clause {
   if (conditions.length === 0) throw new QueryError('filter: give at least one conditions object');
   const computed: Computed | undefined = annotations.length
-    ? new Map(annotations.map((a) => [a.resolved.name, a.operand]))
+    ? new Map(annotations.map((a) => [a.name, a.operand]))
     : undefined;
   const parts = conditions.map((c) => conditionsSql(model, c, ops, computed));
   return combine(parts, 'or');
-}
-
-/** The annotations `annotate(spec)` adds to those of `taken`. */
-export function annotationsOf(
-  model: AnyModel,
-  spec: Record<string, unknown>,
-  annotations: readonly Annotation[],
-  ops: DialectOps,
-): Annotation[] {
-  const taken = annotations.map((a) => a.resolved.name);
-  return resolveAggregates(model, spec, 'annotate', taken).map((resolved) => {
-    const expression = perRow(model, resolved, ops);
-    return { resolved, expression, operand: annotationOperand(expression, resolved, ops) };
-  });
 }
 
 export function fieldOrder(field: AnyField, descending: boolean, path?: Path): Order {
@@ -181,7 +171,7 @@ export function fieldOrder(field: AnyField, descending: boolean, path?: Path): O
 
 /** An order term as the caller named it. */
 export function orderName(order: Order): string {
-  if (order.annotation) return order.annotation.resolved.name;
+  if (order.annotation) return order.annotation.name;
   return order.path ? `${order.path.name}__${order.field!.attribute}` : order.field!.attribute;
 }
 
@@ -206,7 +196,7 @@ function orderTerms(
 ): Order[] {
   const descending = name.startsWith('-');
   const bare = descending ? name.slice(1) : name;
-  const annotation = annotations.find((a) => a.resolved.name === bare);
+  const annotation = annotations.find((a) => a.name === bare);
   if (annotation) return [{ field: undefined, path: undefined, annotation, descending }];
   const parts = bare.split('__');
   const last = parts.pop()!;
@@ -286,7 +276,7 @@ const relatedShape = (related: readonly SelectedRelation[]) => related.map((r) =
 
 /** An order term in a cache shape. */
 function orderShape(order: Order): string {
-  if (order.annotation) return `@${order.annotation.resolved.name}=${order.annotation.resolved.shape}`;
+  if (order.annotation) return `@${order.annotation.name}=${order.annotation.shape}`;
   const column = JSON.stringify(order.field!.column);
   return order.path ? `${order.path.name}.${column}` : column;
 }
@@ -309,12 +299,20 @@ export function shapeOf(
     params = where.flatMap((w) => w.params);
     whereShape = where.map((w) => w.shape).join(' & ');
   }
+  // In SQL order: the selected values' parameters, the conditions', the order's, the offset.
+  if (extras.length) {
+    const selected = extras.flatMap((e) => e.params ?? []);
+    if (selected.length) params = [...selected, ...params];
+  }
+  const orders = ordersOf(source.model, state);
+  if (!state.distinct)
+    for (const order of orders) if (order.annotation?.params.length) params.push(...order.annotation.params);
   const ops = source.db.ops;
   // The limit is written into the SQL (a checked whole number): SQLite plans `limit 50` better
   // than `limit ?`. The offset, which changes from page to page, stays a parameter.
   const sliced = state.limit !== undefined || (state.offset !== undefined && ops.noLimit !== undefined);
   if (state.offset !== undefined) params.push(state.offset);
-  let shape = `${ops.name}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(ordersOf(source.model, state), ordersShape)}`;
+  let shape = `${ops.name}|${kind}|${listShape(fields, fieldsShape)}|${whereShape}|${listShape(orders, ordersShape)}`;
   if (sliced) shape += `|limit ${state.limit ?? ops.noLimit}`;
   if (state.offset !== undefined) shape += '|offset';
   if (state.related.length) shape += `|related:${listShape(state.related, relatedShape)}`;

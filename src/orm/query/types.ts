@@ -6,7 +6,10 @@ import type { DateField, DatetimeField, TimeField } from '../fields/temporal.ts'
 import type { FieldsOf } from '../model.ts';
 import type { Row } from '../types.ts';
 import type { Aggregate, AggregateFunction } from './aggregates.ts';
+import type { Case } from './cases.ts';
+import type { DateExtract, DateTrunc } from './dates.ts';
 import type { Combined } from './expressions.ts';
+import type { Expression, ExpressionKind } from './refs.ts';
 
 /** Lookups comparing text. */
 export type TextLookup = 'iexact' | 'contains' | 'icontains' | 'startsWith' | 'endsWith';
@@ -17,12 +20,15 @@ export type Lookup = 'exact' | TextLookup | OrderLookup | 'in' | 'range' | 'isNu
 /** Parts of a date, datetime or time a filter can compare (`created__year__gte`); `weekDay` is 1 (Sunday) to 7. */
 export type DatePart = 'year' | 'quarter' | 'month' | 'day' | 'weekDay' | 'hour' | 'minute' | 'second';
 
+/** Another value of the row to compare with (`F('reserved')`), its names checked when filtering. */
+type Other = { readonly '~expression': true };
+
 type Conditions<R> = { [K in keyof R & string]?: R[K] } & {
-  [K in keyof R & string as `${K}__exact`]?: R[K];
+  [K in keyof R & string as `${K}__exact`]?: R[K] | Other;
 } & {
   [K in keyof R & string as NonNullable<R[K]> extends string ? `${K}__${TextLookup}` : never]?: string;
 } & {
-  [K in keyof R & string as `${K}__${OrderLookup}`]?: NonNullable<R[K]>;
+  [K in keyof R & string as `${K}__${OrderLookup}`]?: NonNullable<R[K]> | Other;
 } & {
   [K in keyof R & string as `${K}__in`]?: readonly NonNullable<R[K]>[];
 } & {
@@ -46,7 +52,7 @@ type PartsOf<F> =
 type PartKey<M, Suffix extends string> = {
   [K in keyof Fields<M> & string]: `${K}__${PartsOf<Fields<M>[K]>}${Suffix}`;
 }[keyof Fields<M> & string];
-type DatePartConditions<M> = { [K in PartKey<M, '' | '__exact' | `__${OrderLookup}`>]?: number } & {
+type DatePartConditions<M> = { [K in PartKey<M, '' | '__exact' | `__${OrderLookup}`>]?: number | Other } & {
   [K in PartKey<M, '__in'>]?: readonly number[];
 } & { [K in PartKey<M, '__range'>]?: readonly [number, number] };
 
@@ -88,6 +94,8 @@ type Prefixed<P extends string, C> = { [K in keyof C as `${P}__${K & string}`]?:
 type Depth = [0, 0];
 type Rest<D> = D extends [0, ...infer R] ? R : [];
 
+// `F()` compares through a lookup key (`stock__lt`, `stock__exact`): as a bare key's value too,
+// it would make the conditions' types too large for the compiler (TS2590).
 type ColumnConditions<M> = Conditions<Row<M>> & DatePartConditions<M>;
 type TypedFilter<M, D> = ColumnConditions<M> & RelationConditions<M, D>;
 type RelationConditions<M, D> = D extends [0, ...unknown[]]
@@ -202,14 +210,85 @@ export type AggregateValue<M, G> =
           : NonNullable<PathValue<M, P>> | null
         : never;
 
-/** The object `aggregate(spec)` resolves to (and what `annotate(spec)` adds to each row). */
+/** The object `aggregate(spec)` resolves to. */
 export type AggregateResult<M, S> = { -readonly [K in keyof S]: AggregateValue<M, S[K]> };
+
+/** `M`'s row keys whose field is of class `C` (date, datetime, time fields). */
+type KeysOfClass<M, C> = {
+  [K in keyof Fields<M> & string]: Fields<M>[K] extends C ? K : never;
+}[keyof Fields<M> & string];
+
+/** What `trunc()` cuts: a date or datetime field, or a path across foreign keys. */
+export type TruncPath<M> = KeysOfClass<M, DateField<any> | DatetimeField<any>> | ForwardPath<M>;
+/** What `extract()` reads: a date, datetime or time field, or a path across foreign keys. */
+export type ExtractPath<M> =
+  | KeysOfClass<M, DateField<any> | DatetimeField<any> | TimeField<any>>
+  | ForwardPath<M>;
+
+/** What `F()` names in an annotation: a row key, a path across foreign keys, an annotation. */
+export type FieldRef<M, A = {}> = RowKey<M> | ForwardPath<M> | (keyof A & string);
+
+/**
+ * What `annotate()` takes for model `M` (and the annotations `A` made before): aggregates over
+ * relations (as `AggregateSpec`), dates cut down or read (`trunc('placedAt', 'month')`,
+ * `extract('placedAt', 'year')`), and `F()` expressions (`F('price').minus(F('cost'))`).
+ */
+export type AnnotationSpec<M, A = {}> = Record<
+  string,
+  | AggregateSpec<M>[string]
+  | DateTrunc<TruncPath<M>>
+  | DateExtract<ExtractPath<M>>
+  | Expression<FieldRef<M, A> | '~decimal', ExpressionKind>
+  | Case<unknown, boolean>
+>;
+
+/** The value of a `when()…otherwise()`: each branch's (an `F()` typed as an annotation of it), null without `otherwise`. */
+type CaseResult<M, A, V, Closed> =
+  | (V extends Expression<infer N, infer K> ? ExpressionValue<M, A, N, K> : V)
+  | (Closed extends true ? never : null);
+
+/** The value of names `N` of `M` (and annotations `A`). */
+type RefValue<M, A, N> = N extends keyof A ? A[N] : N extends '~decimal' ? string : PathValue<M, N>;
+
+/**
+ * An `F()` expression's value: a field's own type for `F('price')`; for arithmetic a number, or
+ * decimal text when a decimal takes part, null when a value is null (or a division by zero).
+ */
+type ExpressionValue<M, A, N, K> = K extends 'ref'
+  ? RefValue<M, A, N>
+  : ArithmeticValue<RefValue<M, A, N>> | (K extends 'divided' ? null : NullOf<RefValue<M, A, N>>);
+/** A number, or decimal text when a decimal or decimal text takes part. */
+type ArithmeticValue<V> = [NonNullable<V>] extends [number] ? number : string;
+/** `null` when some value may be null. */
+type NullOf<V> = null extends V ? null : never;
+
+/**
+ * The value an annotation gives: an aggregate's (`AggregateValue`); a truncated date or
+ * datetime the field's type (a `Date`, a date string); an extracted part a number (or null
+ * for a nullable field).
+ */
+export type AnnotationValue<M, G, A = {}> =
+  G extends DateTrunc<infer P>
+    ? PathValue<M, P>
+    : G extends DateExtract<infer P>
+      ? number | (null extends PathValue<M, P> ? null : never)
+      : G extends Expression<infer N, infer K>
+        ? ExpressionValue<M, A, N, K>
+        : G extends Case<infer V, infer Closed>
+          ? CaseResult<M, A, V, Closed>
+          : AggregateValue<M, G>;
+
+/** What `annotate(spec)` adds to each row (and what later filters, `orderBy` and `values` name). */
+export type AnnotationResult<M, S, A = {}> = { -readonly [K in keyof S]: AnnotationValue<M, S[K], A> };
 
 /** Options of a grouped aggregate. */
 export interface GroupOptions<M, S> {
   /** Conditions on the groups (SQL `having`): aggregate names with lookups, like `{ books__gte: 2 }`. */
   having?: Conditions<AggregateResult<M, S>>;
 }
+
+/** What `groupBy()` can group by: row keys, forward paths (`customer__country`) and annotations. */
+export type GroupName<M, A = {}> = RowKey<M> | ForwardPath<M> | (keyof A & string);
 
 /**
  * `query.groupBy(...keys)`: one row per distinct combination of the keys, with aggregates.
@@ -220,12 +299,20 @@ export interface GroupOptions<M, S> {
  * // [{ authorId: 1, books: 2, total: '29.40' }, …]
  * ```
  */
-export interface Grouping<M, K extends string> {
+export interface Grouping<M, K extends string, A = {}> {
   /** Runs the grouped query: rows ordered by the keys. */
   aggregate<const S extends AggregateSpec<M>>(
     spec: S,
     options?: GroupOptions<M, S>,
-  ): Promise<{ [P in K | keyof S]: P extends keyof S ? AggregateValue<M, S[P]> : PathValue<M, P> }[]>;
+  ): Promise<
+    {
+      [P in K | keyof S]: P extends keyof S
+        ? AggregateValue<M, S[P]>
+        : P extends keyof A
+          ? A[P]
+          : PathValue<M, P>;
+    }[]
+  >;
 }
 
 /**

@@ -25,6 +25,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { ConnectOptions, Database, RunResult } from '../../database.ts';
 import { DatabaseError, DatabaseUnavailableError } from '../../errors.ts';
+import { connectionTimeZone } from '../../time-zone.ts';
 import {
   dbInsideTransaction,
   savepoint,
@@ -90,7 +91,12 @@ abstract class PostgresQueries implements Database {
   readonly dialect = 'postgres' as const;
   readonly ops: DialectOps = postgresOps;
   abstract readonly inTransaction: boolean;
+  readonly timeZone: string;
   #kysely: Kysely<any> | undefined;
+
+  constructor(timeZone: string) {
+    this.timeZone = timeZone;
+  }
 
   protected abstract execute(
     sql: string,
@@ -143,8 +149,8 @@ class PostgresTransaction extends PostgresQueries {
   readonly #depth: number;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(state: TransactionState, depth: number, signal: AbortSignal | undefined) {
-    super();
+  constructor(state: TransactionState, depth: number, signal: AbortSignal | undefined, timeZone: string) {
+    super(timeZone);
     this.#state = state;
     this.#depth = depth;
     this.#signal = signal;
@@ -168,7 +174,7 @@ class PostgresTransaction extends PostgresQueries {
       this.#check();
       const depth = this.#depth + 1;
       const state = new TransactionState(client);
-      const child = new PostgresTransaction(state, depth, this.#signal);
+      const child = new PostgresTransaction(state, depth, this.#signal, this.timeZone);
       return transactionBlock(
         (sql) => control(client, sql),
         savepoint(depth),
@@ -179,7 +185,12 @@ class PostgresTransaction extends PostgresQueries {
   }
 
   withSignal(signal: AbortSignal): Database {
-    return new PostgresTransaction(this.#state, this.#depth, bothSignals(this.#signal, signal));
+    return new PostgresTransaction(
+      this.#state,
+      this.#depth,
+      bothSignals(this.#signal, signal),
+      this.timeZone,
+    );
   }
 
   async close(): Promise<void> {
@@ -193,8 +204,8 @@ class PostgresDatabase extends PostgresQueries {
   readonly #state: PoolState;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(state: PoolState, signal?: AbortSignal) {
-    super();
+  constructor(state: PoolState, timeZone: string, signal?: AbortSignal) {
+    super(timeZone);
     this.#state = state;
     this.#signal = signal;
   }
@@ -236,7 +247,7 @@ class PostgresDatabase extends PostgresQueries {
     // is logged here (the next statement fails too).
     client.on('error', pool.onTransactionError);
     const state = new TransactionState(client);
-    const tx = new PostgresTransaction(state, 0, signal);
+    const tx = new PostgresTransaction(state, 0, signal, this.timeZone);
     let broken: unknown;
     const exec = async (sql: string) => {
       try {
@@ -260,7 +271,7 @@ class PostgresDatabase extends PostgresQueries {
   }
 
   withSignal(signal: AbortSignal): Database {
-    return new PostgresDatabase(this.#state, bothSignals(this.#signal, signal));
+    return new PostgresDatabase(this.#state, this.timeZone, bothSignals(this.#signal, signal));
   }
 
   close(): Promise<void> {
@@ -274,6 +285,7 @@ class PostgresDatabase extends PostgresQueries {
 
 /** Opens a pool for a `postgres://` URL. */
 export function openPostgres(url: string, options: ConnectOptions = {}): Database {
+  const timeZone = connectionTimeZone(options.timeZone);
   const connectionTimeoutMs = Math.max(
     0,
     Math.trunc(options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT),
@@ -303,5 +315,6 @@ export function openPostgres(url: string, options: ConnectOptions = {}): Databas
   }
   return new PostgresDatabase(
     new PoolState(new pg.Pool(config), connectionTimeoutMs, options.logger ?? stderrLogger),
+    timeZone,
   );
 }

@@ -9,7 +9,8 @@ import {
 } from 'kysely';
 import { formatExact } from '../../decimal.ts';
 import type { DatePart } from '../../query/types.ts';
-import type { DialectOps } from '../ops.ts';
+import type { ExtractPart, TruncUnit } from '../../time-zone.ts';
+import type { BoundSql, DialectOps } from '../ops.ts';
 import { quoteIdentifier } from '../quote.ts';
 
 /** Datetimes are read at UTC, so the session's time zone does not matter. */
@@ -26,6 +27,47 @@ function datePart(column: RawBuilder<unknown>, part: DatePart, kind: string): Ra
     default:
       return extract(part);
   }
+}
+
+/** `extract`'s names of the parts `extract()` reads. */
+const EXTRACTED: Record<ExtractPart, string> = {
+  year: 'year',
+  quarter: 'quarter',
+  month: 'month',
+  day: 'day',
+  week: 'week',
+  weekDay: 'dow',
+  isoWeekDay: 'isodow',
+  isoYear: 'isoyear',
+  hour: 'hour',
+  minute: 'minute',
+  second: 'second',
+};
+
+/**
+ * `trunc()`: a datetime's wall time in the zone (`at time zone`, a timestamp), truncated, then
+ * read back in that zone as an instant; a date truncated stays a date. The unit is from a fixed
+ * list; the zone is bound.
+ */
+function truncate(column: RawBuilder<unknown>, unit: TruncUnit, zone: string | undefined): BoundSql {
+  const field = sql.lit(unit);
+  if (zone === undefined)
+    return { expression: sql`cast(date_trunc(${field}, ${column}) as date)`, params: [] };
+  return {
+    expression: sql`(date_trunc(${field}, ${column} at time zone ${zone}) at time zone ${zone})`,
+    params: [zone, zone],
+  };
+}
+
+function extract(column: RawBuilder<unknown>, part: ExtractPart, zone: string | undefined): BoundSql {
+  const source = zone === undefined ? column : sql`(${column} at time zone ${zone})`;
+  const params = zone === undefined ? [] : [zone];
+  const name = sql.raw(EXTRACTED[part]);
+  if (part === 'weekDay')
+    return { expression: sql`(cast(extract(dow from ${source}) as integer) + 1)`, params };
+  if (part === 'second')
+    return { expression: sql`cast(floor(extract(second from ${source})) as integer)`, params };
+  return { expression: sql`cast(extract(${name} from ${source}) as integer)`, params };
 }
 
 /**
@@ -85,11 +127,18 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimal: (expression) => expression,
   comparableDecimalSql: (column) => column,
   decimalAggregate: (fn, column) => sql`${sql.raw(fn)}(${column})`,
+  // numeric / numeric has avg's scale (select_div_scale); a float's sum stays a float.
+  averageOf: (sum, count) => sql`(${sum} / nullif(${count}, 0))`,
   // pg returns numeric as text, with the scale PostgreSQL computed.
   decimalAggregateFromDb: (raw) => String(raw),
   comparableDecimalAggregate: (expression) => expression,
   decimalAggregateToDb: (value) => formatExact(value),
+  decimalArithmetic: (op, a, b) =>
+    op === '/' ? sql`(${a} / nullif(${b}, 0))` : sql`(${a} ${sql.raw(op)} ${b})`,
+  decimalLiteral: (text) => sql`cast(${text} as numeric)`,
   datePart,
+  truncate,
+  extract,
   likeIgnoresCase: false,
   // upper(), not lower() or ilike: lower() turns 'Σ' into 'σ' wherever it stands, so a word
   // ending in 'ς' would never match its capitals.

@@ -52,16 +52,19 @@ export class Connection {
   readonly context = new AsyncLocalStorage<TransactionState>();
   /** The total ms to wait for another process's lock (`busyTimeoutMs`), asynchronously. */
   readonly busyTimeoutMs: number;
+  /** The time zone `trunc()` and `extract()` read datetimes in, unless a call names another. */
+  readonly timeZone: string;
   closed = false;
   #cache = new Map<string, CachedStatement>();
   #cacheSize: number;
   /** The most recently used SQL: the last key of `#cache`. */
   #newest: string | undefined;
 
-  constructor(db: DatabaseSync, cacheSize: number, busyTimeoutMs: number) {
+  constructor(db: DatabaseSync, cacheSize: number, busyTimeoutMs: number, timeZone: string) {
     this.db = db;
     this.#cacheSize = cacheSize;
     this.busyTimeoutMs = busyTimeoutMs;
+    this.timeZone = timeZone;
   }
 
   /** `true` when `db` (not the `tx`) is used inside the callback of the transaction holding the connection. */

@@ -21,6 +21,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { ConnectOptions, Database, RunResult } from '../../database.ts';
 import { DatabaseBusyError, DatabaseError } from '../../errors.ts';
+import { connectionTimeZone } from '../../time-zone.ts';
 import {
   begunBlock,
   dbInsideTransaction,
@@ -35,6 +36,7 @@ import type { DialectOps } from '../ops.ts';
 import { quoteIdentifier } from '../quote.ts';
 import { abortedError, bothSignals, sleep } from '../signals.ts';
 import { Connection, TransactionState } from './connection.ts';
+import { registerDateFunctions } from './date-functions.ts';
 import { registerDecimalFunctions } from './decimal-functions.ts';
 import { mapSqliteError } from './errors.ts';
 import { sqliteOps } from './ops.ts';
@@ -88,6 +90,7 @@ class SqliteTransaction implements Database {
   readonly dialect = 'sqlite' as const;
   readonly ops: DialectOps = sqliteOps;
   readonly inTransaction = true;
+  readonly timeZone: string;
   readonly #connection: Connection;
   readonly #depth: number;
   readonly #state: TransactionState;
@@ -101,6 +104,7 @@ class SqliteTransaction implements Database {
     signal: AbortSignal | undefined,
   ) {
     this.#connection = connection;
+    this.timeZone = connection.timeZone;
     this.#depth = depth;
     this.#state = state;
     this.#signal = signal;
@@ -182,12 +186,14 @@ class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly ops: DialectOps = sqliteOps;
   readonly inTransaction = false;
+  readonly timeZone: string;
   readonly #connection: Connection;
   readonly #signal: AbortSignal | undefined;
   #kysely: Kysely<any> | undefined;
 
   constructor(connection: Connection, signal?: AbortSignal) {
     this.#connection = connection;
+    this.timeZone = connection.timeZone;
     this.#signal = signal;
   }
 
@@ -345,11 +351,13 @@ function registerFunctions(db: DatabaseSync): void {
 /**
  * Opens a SQLite database at `path` (`:memory:` for an in-memory one) with Volt's pragmas:
  * WAL for files, foreign keys on, `synchronous=NORMAL`, Volt's exact decimal aggregates
- * (`decimal-functions.ts`) and `volt_upper`, and lock waits of up to `busyTimeoutMs`
+ * (`decimal-functions.ts`), its date functions in a time zone (`date-functions.ts`) and
+ * `volt_upper`, and lock waits of up to `busyTimeoutMs`
  * (default 5000 ms) that do not block the event loop.
  */
 export function openSqlite(path: string, options: ConnectOptions = {}): Database {
   const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+  const timeZone = connectionTimeZone(options.timeZone);
   const db = new DatabaseSync(path);
   try {
     // While opening, nothing else runs yet: switching to WAL may wait the whole timeout.
@@ -359,11 +367,17 @@ export function openSqlite(path: string, options: ConnectOptions = {}): Database
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec(`PRAGMA busy_timeout = ${Math.min(busyTimeoutMs, SYNC_BUSY_TIMEOUT)}`);
     registerDecimalFunctions(db);
+    registerDateFunctions(db);
     registerFunctions(db);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, 'PRAGMA');
   }
-  const connection = new Connection(db, Math.max(1, options.statementCacheSize ?? 500), busyTimeoutMs);
+  const connection = new Connection(
+    db,
+    Math.max(1, options.statementCacheSize ?? 500),
+    busyTimeoutMs,
+    timeZone,
+  );
   return new SqliteDatabase(connection);
 }

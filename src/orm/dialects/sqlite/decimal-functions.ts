@@ -9,9 +9,20 @@
  * They answer *sortable text*: text that orders as the numbers do and keeps the value's scale,
  * so `order by` an annotation is right without another step. `volt_decimal_key` drops the
  * scale (`1.50` and `1.5` give one key), for `=`, `<`, `in` against `sortableKey()` values.
+ * They also read their own answers (a per-row sum summed again over a group, by `groupBy`), and
+ * `volt_decimal_quotient(sum, n)` divides such a sum as `volt_decimal_avg` would.
  */
 import type { AggregateOptions, DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { compareExact, divideRounded, type Exact, parseExact, pow10, trimExact } from '../../decimal.ts';
+import {
+  addExact,
+  compareExact,
+  divideRounded,
+  type Exact,
+  formatExact,
+  parseExact,
+  pow10,
+  trimExact,
+} from '../../decimal.ts';
 
 const COMPLEMENT: Record<string, string> = {
   '0': '9',
@@ -85,9 +96,34 @@ function baseWeight(value: Exact): { weight: number; first: bigint } {
 }
 
 /**
+ * `dividend / divisor` as PostgreSQL's `numeric` division answers it: at the scale its
+ * `select_div_scale` picks (at least 16 significant digits, at least either operand's scale, at
+ * most 1000), rounded half away from zero. The divisor is not zero.
+ *
+ * @example
+ * ```ts
+ * quotientOf({ coef: 1n, scale: 0 }, { coef: 3n, scale: 0 }); // 0.33333333333333333333 (scale 20)
+ * ```
+ */
+export function quotientOf(dividend: Exact, divisor: Exact): Exact {
+  const top = baseWeight(dividend);
+  const bottom = baseWeight(divisor);
+  let quotientWeight = top.weight - bottom.weight;
+  if (top.first <= bottom.first) quotientWeight--;
+  const scale = Math.min(Math.max(16 - quotientWeight * 4, dividend.scale, divisor.scale, 0), 1000);
+  // dividend.coef × 10^-ds / (divisor.coef × 10^-vs), at `scale`: × 10^(scale − ds + vs).
+  let numerator = dividend.coef * pow10(scale - dividend.scale + divisor.scale);
+  let denominator = divisor.coef;
+  if (denominator < 0n) {
+    numerator = -numerator;
+    denominator = -denominator;
+  }
+  return { coef: divideRounded(numerator, denominator, 'halfUp'), scale };
+}
+
+/**
  * The mean of values adding up to `sum`, as PostgreSQL's `avg(numeric)` answers it: `sum / n`
- * at the scale its division picks (`select_div_scale`: at least 16 significant digits, at
- * least the values' scale, at most 1000), rounded half away from zero.
+ * at the scale its division picks (`quotientOf`).
  *
  * @example
  * ```ts
@@ -95,20 +131,17 @@ function baseWeight(value: Exact): { weight: number; first: bigint } {
  * ```
  */
 export function averageOf(sum: Exact, n: bigint): Exact {
-  const dividend = baseWeight(sum);
-  const divisor = baseWeight({ coef: n, scale: 0 });
-  let quotientWeight = dividend.weight - divisor.weight;
-  if (dividend.first <= divisor.first) quotientWeight--;
-  const scale = Math.min(Math.max(16 - quotientWeight * 4, sum.scale, 0), 1000);
-  // sum.coef × 10^-sum.scale / n, at `scale`: sum.coef × 10^(scale − sum.scale) / n.
-  const numerator = sum.coef * pow10(scale - sum.scale);
-  return { coef: divideRounded(numerator, n, 'halfUp'), scale };
+  return quotientOf(sum, { coef: n, scale: 0 });
 }
 
 /** Canonical decimal text, the form Volt stores: read without the general parser. */
 const PLAIN = /^-?\d+(?:\.\d+)?$/u;
 
+/** What Volt's aggregates answer (`sortableText`): a per-row aggregate summed over a group. */
+const SORTABLE = /^[ABC]/u;
+
 function readDecimal(raw: unknown, name: string): Exact {
+  if (typeof raw === 'string' && SORTABLE.test(raw)) return fromSortableText(raw);
   if (typeof raw === 'string' && PLAIN.test(raw)) {
     const point = raw.indexOf('.');
     if (point === -1) return { coef: BigInt(raw), scale: 0 };
@@ -192,7 +225,26 @@ export function registerDecimalFunctions(db: DatabaseSync): void {
   aggregate(db, 'volt_decimal_avg', adding('volt_decimal_avg', averageOf));
   aggregate(db, 'volt_decimal_min', extreme('volt_decimal_min', -1));
   aggregate(db, 'volt_decimal_max', extreme('volt_decimal_max', 1));
-  db.function('volt_decimal_key', { deterministic: true, directOnly: true }, (text) =>
-    typeof text === 'string' ? sortableKey(fromSortableText(text)) : null,
+  // Arithmetic of F() expressions on decimals, exact, at the scales PostgreSQL's numeric gives:
+  // + and - the larger scale, * the sum of the scales, / as quotientOf (null for a zero divisor).
+  const arithmetic = (name: string, compute: (a: Exact, b: Exact) => Exact | null) =>
+    db.function(name, { deterministic: true, directOnly: true }, (a, b) => {
+      if (a === null || b === null) return null;
+      const result = compute(readDecimal(a, name), readDecimal(b, name));
+      return result === null ? null : formatExact(result);
+    });
+  arithmetic('volt_decimal_add', addExact);
+  arithmetic('volt_decimal_sub', (a, b) => addExact(a, { coef: -b.coef, scale: b.scale }));
+  arithmetic('volt_decimal_mul', (a, b) => ({ coef: a.coef * b.coef, scale: a.scale + b.scale }));
+  arithmetic('volt_decimal_div', (a, b) => (b.coef === 0n ? null : quotientOf(a, b)));
+  // The average of a group from its sum (sortable text) and its count, as volt_decimal_avg.
+  db.function('volt_decimal_quotient', { deterministic: true, directOnly: true }, (total, n) =>
+    total === null || n === null || Number(n) === 0
+      ? null
+      : sortableText(averageOf(readDecimal(total, 'volt_decimal_quotient'), BigInt(n as number | bigint))),
+  );
+  // Of sortable text (an aggregate) or a decimal (a column, an F() result): exact comparisons.
+  db.function('volt_decimal_key', { deterministic: true, directOnly: true }, (value) =>
+    value === null || value === undefined ? null : sortableKey(readDecimal(value, 'volt_decimal_key')),
   );
 }

@@ -11,7 +11,8 @@ import type { Database } from '../../database.ts';
 import { formatExact } from '../../decimal.ts';
 import { ForeignKeyViolationError } from '../../errors.ts';
 import type { DatePart } from '../../query/types.ts';
-import type { DialectOps } from '../ops.ts';
+import type { ExtractPart, TruncUnit } from '../../time-zone.ts';
+import type { BoundSql, DialectOps } from '../ops.ts';
 import { fromSortableText, sortableKey } from './decimal-functions.ts';
 
 function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<number> {
@@ -35,6 +36,30 @@ function datePart(column: RawBuilder<unknown>, part: DatePart): RawBuilder<numbe
       return f('%S');
   }
 }
+
+/** The zone argument of Volt's date functions: bound, or `null` for a date or time. */
+function zoneArgument(zone: string | undefined) {
+  return zone === undefined ? { sql: sql`null`, params: [] } : { sql: sql`${zone}`, params: [zone] };
+}
+
+/** `trunc()` and `extract()` by Volt's functions (`date-functions.ts`); unit and part are from a fixed list. */
+function truncate(column: RawBuilder<unknown>, unit: TruncUnit, zone: string | undefined): BoundSql {
+  const z = zoneArgument(zone);
+  return { expression: sql`volt_trunc(${sql.lit(unit)}, ${column}, ${z.sql})`, params: z.params };
+}
+
+function extract(column: RawBuilder<unknown>, part: ExtractPart, zone: string | undefined): BoundSql {
+  const z = zoneArgument(zone);
+  return { expression: sql`volt_extract(${sql.lit(part)}, ${column}, ${z.sql})`, params: z.params };
+}
+
+/** Volt's exact decimal arithmetic (`decimal-functions.ts`). */
+const DECIMAL_FUNCTIONS = {
+  '+': 'volt_decimal_add',
+  '-': 'volt_decimal_sub',
+  '*': 'volt_decimal_mul',
+  '/': 'volt_decimal_div',
+} as const;
 
 const ASCII = /^\p{ASCII}*$/u;
 /** Text this long is compared by `upper()`, not `like`: SQLite refuses patterns over 50,000 bytes. */
@@ -116,10 +141,20 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   comparableDecimalSql: (column) => `cast(${column} as real)`,
   // Volt's own aggregates (decimal-functions.ts), answering text that sorts as the numbers do.
   decimalAggregate: (fn, column) => sql`${sql.raw(`volt_decimal_${fn}`)}(${column})`,
+  // A real division (SQLite divides integers into an integer); a decimal's, exact.
+  averageOf: (sum, count, decimal) =>
+    decimal
+      ? sql`volt_decimal_quotient(${sum}, ${count})`
+      : sql`(cast(${sum} as real) / nullif(${count}, 0))`,
   decimalAggregateFromDb: (raw) => formatExact(fromSortableText(String(raw))),
   comparableDecimalAggregate: (expression) => sql`volt_decimal_key(${expression})`,
   decimalAggregateToDb: (value) => sortableKey(value),
+  decimalArithmetic: (op, a, b) => sql`${sql.raw(DECIMAL_FUNCTIONS[op])}(${a}, ${b})`,
+  // Bound as text: a cast to numeric would make it a float.
+  decimalLiteral: (text) => sql`${text}`,
   datePart,
+  truncate,
+  extract,
   likeIgnoresCase: true,
   // Its like already ignores ASCII case, in C (its own upper() too, for text longer than a like
   // pattern may be); other text goes through the connection's `volt_upper` (JavaScript's
