@@ -8,7 +8,7 @@
  */
 import { defineApp, HttpError, t, volt } from 'voltjs';
 import { auth } from 'voltjs/auth';
-import { decimal, F, query } from 'voltjs/orm';
+import { count, decimal, extract, F, query, sum, trunc } from 'voltjs/orm';
 import { Customer, Order, OrderLine, Product } from './models.ts';
 
 /** Clerks log in; placing an order needs the `add_order` permission. */
@@ -24,7 +24,11 @@ export const app = volt({
     version: '1.0.0',
     description: 'Orders that take stock atomically, in exact money.',
   },
-  tagDescriptions: { orders: 'Placing orders.', auth: 'Logging in and out, and API tokens.' },
+  tagDescriptions: {
+    orders: 'Placing orders.',
+    reports: 'Sales figures, computed by the database.',
+    auth: 'Logging in and out, and API tokens.',
+  },
 });
 
 const OrderWithLines = Order.schema.readWith({ lines: [OrderLine] });
@@ -102,5 +106,44 @@ app.post(
       ctx.header('location', `/orders/${order.id}`);
       return { ...order, lines: saved };
     });
+  },
+);
+
+app.get(
+  '/reports/monthly',
+  {
+    tags: ['reports'],
+    summary: 'Monthly sales of a year',
+    description:
+      'Per month in the shop’s time zone (the TIME_ZONE setting): the orders placed, their lines, their revenue, and how many orders were of 100 or more. An order placed at 23:30 UTC on 31 January is February’s in Paris.',
+    dependencies: [users.requirePerm(Order, 'view')],
+    query: t.Object({ year: t.Integer({ minimum: 1, maximum: 9999 }) }),
+    response: {
+      200: t.Array(
+        t.Object({
+          month: t.String({
+            format: 'date-time',
+            description: 'When the month starts, in the shop’s time zone',
+          }),
+          orders: t.Integer(),
+          lineCount: t.Integer(),
+          revenue: t.String({ description: 'The sum of the orders’ totals, exact' }),
+          big: t.Integer({ description: 'Orders of 100 or more' }),
+        }),
+      ),
+    },
+  },
+  async (ctx) => {
+    const months = await query(ctx.db, Order)
+      .annotate({ year: extract('placedAt', 'year'), month: trunc('placedAt', 'month') })
+      .filter({ year: ctx.query.year })
+      .groupBy('month')
+      .aggregate({
+        orders: count(),
+        lineCount: count('lines'),
+        revenue: sum('total'),
+        big: count('id', { filter: { total__gte: '100' } }),
+      });
+    return months.map((row) => ({ ...row, month: row.month.toISOString(), revenue: row.revenue ?? '0.00' }));
   },
 );

@@ -31,7 +31,8 @@ export const Order = model(
   {
     // A customer with orders cannot be deleted: the books must keep their sales.
     customer: f.foreignKey(() => Customer, { onDelete: 'protect', relatedName: 'orders' }),
-    placedAt: f.datetime({ autoNowAdd: true }),
+    // Now by default; an order taken by phone may be entered later with its own time.
+    placedAt: f.datetime({ default: () => new Date() }),
     total: f.decimal({ digits: 12, places: 2, min: 0 }),
   },
   { ordering: ['-placedAt'] },

@@ -346,7 +346,8 @@ export class VoltApp<X extends object = {}> extends Router<X> {
    * open (and close) a database of their own. `db` is not closed at shutdown. Call it before the
    * app starts (`testClient(app, { database })` does); an app already running on an overriding
    * database switches to `db` for the requests that follow, so each test of a file can bring its
-   * own (the startup hooks ran once, on the database in use then).
+   * own (the startup hooks ran once, on the database in use then). The app reads it in its
+   * `TIME_ZONE` (`db.withTimeZone()`), as its own database.
    *
    * @example
    * ```ts
@@ -355,7 +356,10 @@ export class VoltApp<X extends object = {}> extends Router<X> {
    * await app.ready();
    * ```
    */
-  overrideDatabase(db: Database): this {
+  overrideDatabase(given: Database): this {
+    // Read in the app's TIME_ZONE, as the app's own database would be.
+    const zone = this.settings.timeZone;
+    const db = given.timeZone === zone ? given : given.withTimeZone(zone);
     if (this.#dbState === 'open' && this.#overridden) {
       this.#db = db;
       return this;

@@ -94,6 +94,18 @@ export interface Database {
    * ```
    */
   withSignal(signal: AbortSignal): Database;
+  /**
+   * A view of this database reading datetimes in `timeZone` (an IANA name, checked) for
+   * `trunc()` and `extract()`; it shares everything else with this one (its `close()` closes
+   * the connection or pool). An app viewing a test's database in its `TIME_ZONE` uses it.
+   *
+   * @example
+   * ```ts
+   * const paris = db.withTimeZone('Europe/Paris');
+   * await query(paris, Order).annotate({ day: trunc('placedAt', 'day') }).groupBy('day').aggregate({ n: count() });
+   * ```
+   */
+  withTimeZone(timeZone: string): Database;
   /** Quotes a table or column name for this dialect (`"name"`, with inner quotes doubled). */
   quoteIdentifier(name: string): string;
   /** Closes the connection or pool (waits for a running transaction on SQLite). Not on a `withSignal()` view. */

@@ -57,6 +57,11 @@ export function connectionTimeZone(value: unknown): string {
   return checkTimeZone(value, 'connect({ timeZone })', (message) => new Error(message));
 }
 
+/** `withTimeZone(name)`'s zone: an IANA name, checked (`Error` naming it otherwise). */
+export function viewTimeZone(value: unknown): string {
+  return checkTimeZone(value, 'withTimeZone()', (message) => new Error(message));
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string): Intl.DateTimeFormat {

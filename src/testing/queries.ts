@@ -62,6 +62,7 @@ export function countQueries(db: Database): QueryCounter {
     },
     transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
     withSignal: (signal) => wrap(inner.withSignal(signal)),
+    withTimeZone: (timeZone) => wrap(inner.withTimeZone(timeZone)),
     quoteIdentifier: (name) => inner.quoteIdentifier(name),
     close: () => inner.close(),
     [Symbol.asyncDispose]: () => inner[Symbol.asyncDispose](),

@@ -11,6 +11,8 @@ import { type Database, loadMigrations, migrate, query } from 'voltjs/orm';
 import { forEachDialect, type TestClient, testClient } from 'voltjs/testing';
 
 process.env.VOLT_ENV = 'test';
+// The shop reports in Paris time: an order at 23:30 UTC on 31 January is February's.
+process.env.TIME_ZONE = 'Europe/Paris';
 const { app } = await import('../../examples/erp/app.ts');
 const { Customer, Order, OrderLine, Product } = await import('../../examples/erp/models.ts');
 
@@ -125,6 +127,41 @@ forEachDialect((dialect, open) => {
     }
     assert.equal((await query(db, Product).get({ id: pen.id })).stock, 97);
     assert.equal(await query(db, Order).count(), 1);
+  });
+
+  test(`${dialect}: the monthly report counts each order in its month in the shop's time zone`, async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const client = await erp(db);
+    const ada = await query(db, Customer).create({ name: 'Ada', email: 'ada@example.com', country: 'GB' });
+    const pen = await query(db, Product).create({ sku: 'pen', name: 'Pen', price: '60.00', stock: 100 });
+    const placed: [string, string, number][] = [
+      ['2025-12-31T23:30:00Z', '120.00', 2], // 00:30 on 1 January in Paris
+      ['2026-01-15T10:00:00Z', '60.00', 1],
+      ['2026-01-31T23:30:00Z', '180.00', 3], // 00:30 on 1 February in Paris
+      ['2026-02-10T12:00:00Z', '60.00', 1],
+      ['2026-12-31T23:30:00Z', '60.00', 1], // 2027 in Paris
+    ];
+    for (const [at, total, quantity] of placed) {
+      const order = await query(db, Order).create({ customerId: ada.id, placedAt: new Date(at), total });
+      await query(db, OrderLine).bulkCreate(
+        Array.from({ length: quantity }, () => ({
+          orderId: order.id,
+          productId: pen.id,
+          quantity: 1,
+          unitPrice: '60.00',
+          amount: '60.00',
+        })),
+      );
+    }
+    const report = await client.get('/reports/monthly', { query: { year: 2026 } });
+    assert.equal(report.status, 200, report.text);
+    assert.deepEqual(report.json(), [
+      { month: '2025-12-31T23:00:00.000Z', orders: 2, lineCount: 3, revenue: '180.00', big: 1 },
+      { month: '2026-01-31T23:00:00.000Z', orders: 2, lineCount: 4, revenue: '240.00', big: 1 },
+    ]);
+    assert.deepEqual((await client.get('/reports/monthly', { query: { year: 2024 } })).json(), []);
+    assert.equal((await client.get('/reports/monthly', { query: { year: 'soon' } })).status, 422);
   });
 
   test(`${dialect}: placing an order needs a login with the add_order permission`, async (t) => {

@@ -224,6 +224,29 @@ forEachDialect((_dialect, open) => {
     assert.equal(utc.timeZone, 'UTC');
   });
 
+  test('withTimeZone() views the database in another zone, its transactions too; a bad name is refused', async (t) => {
+    const { db, Order } = await setup(open, t);
+    assert.equal(db.timeZone, 'UTC');
+    const paris = db.withTimeZone('Europe/Paris');
+    assert.equal(paris.timeZone, 'Europe/Paris');
+    const day = async (on: typeof db) =>
+      (
+        await query(on, Order)
+          .annotate({ day: trunc('placedAt', 'day') })
+          .orderBy('id')
+          .values('day')
+      )[6]!.day;
+    assert.deepEqual(await day(paris), new Date('2024-12-31T23:00:00Z'));
+    assert.deepEqual(await day(db), new Date('2024-12-31T00:00:00Z'), 'the database itself is unchanged');
+    await paris.transaction(async (tx) => {
+      assert.equal(tx.timeZone, 'Europe/Paris');
+      assert.deepEqual(await day(tx), new Date('2024-12-31T23:00:00Z'));
+      assert.equal(tx.withTimeZone('America/New_York').timeZone, 'America/New_York');
+    });
+    assert.equal(paris.withSignal(new AbortController().signal).timeZone, 'Europe/Paris');
+    assert.throws(() => db.withTimeZone('Mars/Olympus'), /"Mars\/Olympus" is not a time zone/);
+  });
+
   test('dates truncate to dates; dates and times give their parts, with no time zone', async (t) => {
     const { db, Order, Customer, ana } = await setup(open, t, 'America/New_York');
     const orders = await query(db, Order).orderBy('id').limit(3).values('id');

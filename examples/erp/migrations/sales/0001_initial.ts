@@ -26,7 +26,7 @@ export default migration({
       'sales.Order',
       {
         customer: f.foreignKey('sales.Customer', { onDelete: 'protect', relatedName: 'orders' }),
-        placedAt: f.datetime({ autoNowAdd: true }),
+        placedAt: f.datetime({ default: () => new Date() }),
         total: f.decimal({ digits: 12, places: 2, min: 0 }),
       },
       { ordering: ['-placedAt'] },

@@ -25,7 +25,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { ConnectOptions, Database, RunResult } from '../../database.ts';
 import { DatabaseError, DatabaseUnavailableError } from '../../errors.ts';
-import { connectionTimeZone } from '../../time-zone.ts';
+import { connectionTimeZone, viewTimeZone } from '../../time-zone.ts';
 import {
   dbInsideTransaction,
   savepoint,
@@ -105,6 +105,7 @@ abstract class PostgresQueries implements Database {
   ): Promise<pg.QueryResult>;
   abstract transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
   abstract withSignal(signal: AbortSignal): Database;
+  abstract withTimeZone(timeZone: string): Database;
   abstract close(): Promise<void>;
 
   get kysely(): Kysely<any> {
@@ -193,6 +194,10 @@ class PostgresTransaction extends PostgresQueries {
     );
   }
 
+  withTimeZone(timeZone: string): Database {
+    return new PostgresTransaction(this.#state, this.#depth, this.#signal, viewTimeZone(timeZone));
+  }
+
   async close(): Promise<void> {
     throw new DatabaseError('Close the database, not a transaction');
   }
@@ -272,6 +277,10 @@ class PostgresDatabase extends PostgresQueries {
 
   withSignal(signal: AbortSignal): Database {
     return new PostgresDatabase(this.#state, this.timeZone, bothSignals(this.#signal, signal));
+  }
+
+  withTimeZone(timeZone: string): Database {
+    return new PostgresDatabase(this.#state, viewTimeZone(timeZone), this.#signal);
   }
 
   close(): Promise<void> {

@@ -21,7 +21,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { ConnectOptions, Database, RunResult } from '../../database.ts';
 import { DatabaseBusyError, DatabaseError } from '../../errors.ts';
-import { connectionTimeZone } from '../../time-zone.ts';
+import { connectionTimeZone, viewTimeZone } from '../../time-zone.ts';
 import {
   begunBlock,
   dbInsideTransaction,
@@ -102,9 +102,10 @@ class SqliteTransaction implements Database {
     depth: number,
     state: TransactionState,
     signal: AbortSignal | undefined,
+    timeZone: string,
   ) {
     this.#connection = connection;
-    this.timeZone = connection.timeZone;
+    this.timeZone = timeZone;
     this.#depth = depth;
     this.#state = state;
     this.#signal = signal;
@@ -153,7 +154,7 @@ class SqliteTransaction implements Database {
       this.#check();
       const depth = this.#depth + 1;
       const state = new TransactionState();
-      const child = new SqliteTransaction(this.#connection, depth, state, this.#signal);
+      const child = new SqliteTransaction(this.#connection, depth, state, this.#signal, this.timeZone);
       const exec = async (sql: string) => this.#connection.exec(sql);
       return transactionBlock(exec, savepoint(depth), state, () => fn(child));
     }, this.#signal);
@@ -165,6 +166,17 @@ class SqliteTransaction implements Database {
       this.#depth,
       this.#state,
       bothSignals(this.#signal, signal),
+      this.timeZone,
+    );
+  }
+
+  withTimeZone(timeZone: string): Database {
+    return new SqliteTransaction(
+      this.#connection,
+      this.#depth,
+      this.#state,
+      this.#signal,
+      viewTimeZone(timeZone),
     );
   }
 
@@ -191,9 +203,9 @@ class SqliteDatabase implements Database {
   readonly #signal: AbortSignal | undefined;
   #kysely: Kysely<any> | undefined;
 
-  constructor(connection: Connection, signal?: AbortSignal) {
+  constructor(connection: Connection, signal?: AbortSignal, timeZone: string = connection.timeZone) {
     this.#connection = connection;
-    this.timeZone = connection.timeZone;
+    this.timeZone = timeZone;
     this.#signal = signal;
   }
 
@@ -261,7 +273,7 @@ class SqliteDatabase implements Database {
     if (connection.insideOwnTransaction()) throw transactionInsideTransaction();
     await this.#begin();
     const state = new TransactionState();
-    const tx = new SqliteTransaction(connection, 0, state, signal);
+    const tx = new SqliteTransaction(connection, 0, state, signal, this.timeZone);
     connection.holder = state;
     try {
       const exec = async (sql: string) => {
@@ -312,7 +324,11 @@ class SqliteDatabase implements Database {
   }
 
   withSignal(signal: AbortSignal): Database {
-    return new SqliteDatabase(this.#connection, bothSignals(this.#signal, signal));
+    return new SqliteDatabase(this.#connection, bothSignals(this.#signal, signal), this.timeZone);
+  }
+
+  withTimeZone(timeZone: string): Database {
+    return new SqliteDatabase(this.#connection, this.#signal, viewTimeZone(timeZone));
   }
 
   quoteIdentifier(name: string): string {
