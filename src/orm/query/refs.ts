@@ -190,10 +190,16 @@ export function compileExpression(
           throw new QueryError(
             `${where}: decimal text (${JSON.stringify(node.value)}) is for filters and annotations; an update computes with numbers`,
           );
+        if (whole && Number.isInteger(node.value) && !Number.isSafeInteger(node.value))
+          throw new QueryError(
+            `${where}: ${node.value} is past ±2^53−1, the whole numbers a JavaScript number holds exactly`,
+          );
         if (!Number.isSafeInteger(node.value)) fraction(String(node.value));
         params.push(node.value);
         return Number.isSafeInteger(node.value) ? '?' : '?real';
       case 'op':
+        if (node.op === '/' && node.right.kind === 'value' && node.right.value === 0)
+          throw new QueryError(`${where}: dividedBy(0) divides by zero`);
         return `(${shapeOf(node.left)} ${node.op} ${shapeOf(node.right)})`;
     }
   };

@@ -81,6 +81,9 @@ forEachDialect((_dialect, open) => {
     await assert.rejects(one.update({ price: F('price').plus(1) } as never), /decimal/);
     await assert.rejects(one.update({ stock: F('stock').times(1.5) }), /gives a fraction/);
     await assert.rejects(one.update({ stock: F('weight').plus(1) }), /float field 'weight' gives a fraction/);
+    await assert.rejects(one.update({ stock: F('stock').plus(2 ** 53) }), /2\^53/);
+    // A nullable column would silently become NULL on SQLite.
+    await assert.rejects(one.update({ stock: F('stock').dividedBy(0) }), /dividedBy\(0\) divides by zero/);
     assert.throws(() => F('stock').plus('one' as never), QueryError);
     // Decimal text is exact arithmetic for queries; an update computes with numbers.
     await assert.rejects(
