@@ -215,7 +215,10 @@ export function compileExpression(
           ? sql`cast(${node.value} as bigint)`
           : sql`cast(${node.value} as double precision)`;
       case 'op':
-        return sql`(${build(node.left)} ${sql.raw(node.op)} ${build(node.right)})`;
+        // A division by zero is NULL on both databases, as in queries (PostgreSQL would fail).
+        return node.op === '/'
+          ? sql`(${build(node.left)} / nullif(${build(node.right)}, 0))`
+          : sql`(${build(node.left)} ${sql.raw(node.op)} ${build(node.right)})`;
     }
   };
   return { shape, params, sql: () => build(expression.node) };

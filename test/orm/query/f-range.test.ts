@@ -114,14 +114,20 @@ forEachDialect((_dialect, open) => {
     const { db, Counter, b } = await setup(t);
     const one = query(db, Counter).filter({ id: b.id });
     await one.updateOne({ spare: 0 });
-    // PostgreSQL refuses the division (zero_division); SQLite gives NULL, which the column
-    // refuses (null): a 422 on the field either way, and the row unchanged.
+    // A division by zero is NULL on both databases, which the column refuses (null): a 422 on
+    // the field, and the row unchanged.
     const errors = await errorsOf(one.updateOne({ hits: F('hits').dividedBy(F('spare')) }));
     assert.deepEqual(
       errors.map((e) => e.loc),
       [['hits']],
     );
+    assert.deepEqual(
+      errors.map((e) => e.type),
+      ['null'],
+    );
     assert.equal((await one.get()).hits, 1);
+    // A nullable field gets NULL, on both databases.
+    assert.equal((await one.updateOne({ spare: F('hits').dividedBy(F('spare')) })).spare, null);
   });
 
   test('NULL stays NULL through F() arithmetic on a nullable field', async (t) => {
