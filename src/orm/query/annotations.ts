@@ -7,6 +7,7 @@
 import type { RawBuilder } from 'kysely';
 import { parseExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
+import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { annotationOperand, perRow } from './aggregate-sql.ts';
 import { checkResultName, isAggregate, type ResolvedAggregate, resolveAggregate } from './aggregates.ts';
@@ -107,6 +108,66 @@ export function computedAnnotation(parts: ComputedParts): Annotation {
   };
 }
 
+/** What every computed annotation has: its names, SQL, parameters and nullability. */
+export type ComputedBase = Pick<
+  ComputedParts,
+  'name' | 'alias' | 'shape' | 'params' | 'expression' | 'nullable'
+>;
+
+/** The lookups a computed number or decimal takes. */
+const ORDERED_LOOKUPS: readonly Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
+
+/** A computed value that is a field's own (`F('price')`, a `when()` of one field's values): typed, compared and ordered as the field. */
+export function fieldValueAnnotation(base: ComputedBase, field: AnyField, ops: DialectOps): Annotation {
+  const decimal = field.kind === 'decimal';
+  const sorted = decimal ? ops.comparableDecimal(base.expression) : base.expression;
+  return computedAnnotation({
+    ...base,
+    order: sorted,
+    ordered: () => sorted,
+    read: (raw) => field.fromDb(raw, ops),
+    values: fieldRule(field, ops),
+    text: TEXT_KINDS.has(field.kind),
+    numericText: decimal && ops.decimalsAsText,
+    kind: field.kind,
+  });
+}
+
+/** A computed decimal: text at the scale the arithmetic gave, compared and ordered exactly. */
+export function decimalValueAnnotation(base: ComputedBase, ops: DialectOps): Annotation {
+  const compared = ops.comparableDecimalAggregate(base.expression);
+  return computedAnnotation({
+    ...base,
+    compared,
+    order: compared,
+    ordered: () => compared,
+    read: (raw) => (raw === null || raw === undefined ? null : String(raw)),
+    lookups: ORDERED_LOOKUPS,
+    toDb: (given) => {
+      const exact = parseExact(given);
+      if (exact === undefined)
+        throw new QueryError(`filter: '${base.name}' compares with a decimal number, got ${String(given)}`);
+      return ops.decimalAggregateToDb(exact);
+    },
+    kind: 'decimal',
+  });
+}
+
+/** A computed number (`kind`: `integer` or `float`), compared with numbers. */
+export function numberValueAnnotation(base: ComputedBase, kind: string): Annotation {
+  return computedAnnotation({
+    ...base,
+    read: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
+    lookups: ORDERED_LOOKUPS,
+    toDb: (given) => {
+      if (typeof given !== 'number' || !Number.isFinite(given))
+        throw new QueryError(`filter: '${base.name}' compares with a number, got ${String(given)}`);
+      return given;
+    },
+    kind,
+  });
+}
+
 /** The annotation of an aggregate over a relation: a subquery per row. */
 function aggregateAnnotation(
   model: AnyModel,
@@ -144,66 +205,11 @@ function expressionAnnotation(
   const { expression, params, shape, nullable, field } = computed;
   if (value.node.kind === 'ref' && !field)
     throw new QueryError(`${where}: F('${value.node.name}') is an annotation already; name it instead`);
-  if (field) {
-    const decimal = field.kind === 'decimal';
-    const sorted = decimal ? ops.comparableDecimal(expression) : expression;
-    return computedAnnotation({
-      name,
-      alias,
-      shape,
-      params,
-      expression,
-      order: sorted,
-      ordered: () => sorted,
-      nullable,
-      read: (raw) => field.fromDb(raw, ops),
-      values: fieldRule(field, ops),
-      text: TEXT_KINDS.has(field.kind),
-      numericText: decimal && ops.decimalsAsText,
-      kind: field.kind,
-    });
-  }
-  const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
-  if (computed.kind === 'decimal') {
-    // Decimal text at the scale the arithmetic gave, compared and ordered exactly.
-    const compared = ops.comparableDecimalAggregate(expression);
-    return computedAnnotation({
-      name,
-      alias,
-      shape,
-      params,
-      expression,
-      compared,
-      order: compared,
-      ordered: () => compared,
-      nullable,
-      read: (raw) => (raw === null || raw === undefined ? null : String(raw)),
-      lookups,
-      toDb: (given) => {
-        const exact = parseExact(given);
-        if (exact === undefined)
-          throw new QueryError(`filter: '${name}' compares with a decimal number, got ${String(given)}`);
-        return ops.decimalAggregateToDb(exact);
-      },
-      kind: 'decimal',
-    });
-  }
-  return computedAnnotation({
-    name,
-    alias,
-    shape,
-    params,
-    expression,
-    nullable,
-    read: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
-    lookups,
-    toDb: (given) => {
-      if (typeof given !== 'number' || !Number.isFinite(given))
-        throw new QueryError(`filter: '${name}' compares with a number, got ${String(given)}`);
-      return given;
-    },
-    kind: computed.kind,
-  });
+  const base = { name, alias, shape, params, expression, nullable };
+  if (field) return fieldValueAnnotation(base, field, ops);
+  return computed.kind === 'decimal'
+    ? decimalValueAnnotation(base, ops)
+    : numberValueAnnotation(base, computed.kind);
 }
 
 /** The annotations `annotate(spec)` adds to those of `context`. */

@@ -9,15 +9,19 @@ import { parseExact } from '../decimal.ts';
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
-import { type Annotation, computedAnnotation } from './annotations.ts';
+import {
+  type Annotation,
+  computedAnnotation,
+  decimalValueAnnotation,
+  fieldValueAnnotation,
+  numberValueAnnotation,
+} from './annotations.ts';
 import type { Clause } from './clause.ts';
 import { conditionsSql } from './conditions.ts';
 import { QueryError } from './errors.ts';
 import { expressionSql, type Named, type ValueSql } from './expression-sql.ts';
-import { fieldRule } from './lookup-values.ts';
 import { TEXT_KINDS } from './lookups.ts';
 import { type Expression, isExpression } from './refs.ts';
-import type { Lookup } from './types.ts';
 
 /** What a branch may give: text, a number, a boolean, null, or an `F()` expression. */
 export type CaseValue = string | number | boolean | null | Expression<string, any>;
@@ -199,35 +203,12 @@ export function caseAnnotation(
     sql` `,
   )}${otherwise ? sql` else ${otherwise.expression}` : sql``} end)`;
   const nullable = !otherwise || values.includes(null) || computed.some((c) => c.nullable);
-  const lookups: Lookup[] = ['exact', 'in', 'gt', 'gte', 'lt', 'lte', 'range', 'isNull'];
-  if (field) {
-    const decimal = field.kind === 'decimal';
-    const sorted = decimal ? ops.comparableDecimal(expression) : expression;
-    return computedAnnotation({
-      name,
-      alias,
-      shape,
-      params,
-      expression,
-      order: sorted,
-      ordered: () => sorted,
-      nullable,
-      read: (raw) => field.fromDb(raw, ops),
-      values: fieldRule(field, ops),
-      text: TEXT_KINDS.has(field.kind),
-      numericText: decimal && ops.decimalsAsText,
-      kind: field.kind,
-    });
-  }
+  const base = { name, alias, shape, params, expression, nullable };
+  if (field) return fieldValueAnnotation(base, field, ops);
   switch (kind) {
     case 'text':
       return computedAnnotation({
-        name,
-        alias,
-        shape,
-        params,
-        expression,
-        nullable,
+        ...base,
         read: (raw) => (raw === null || raw === undefined ? null : String(raw)),
         text: true,
         toDb: (given) => {
@@ -239,12 +220,7 @@ export function caseAnnotation(
       });
     case 'boolean':
       return computedAnnotation({
-        name,
-        alias,
-        shape,
-        params,
-        expression,
-        nullable,
+        ...base,
         read: (raw) => (raw === null || raw === undefined ? null : Boolean(raw)),
         lookups: ['exact', 'in', 'isNull'],
         toDb: (given) => {
@@ -254,46 +230,10 @@ export function caseAnnotation(
         },
         kind: 'boolean',
       });
-    case 'decimal': {
-      const compared = ops.comparableDecimalAggregate(expression);
-      return computedAnnotation({
-        name,
-        alias,
-        shape,
-        params,
-        expression,
-        compared,
-        order: compared,
-        ordered: () => compared,
-        nullable,
-        read: (raw) => (raw === null || raw === undefined ? null : String(raw)),
-        lookups,
-        toDb: (given) => {
-          const exact = parseExact(given);
-          if (exact === undefined)
-            throw new QueryError(`filter: '${name}' compares with a decimal number, got ${String(given)}`);
-          return ops.decimalAggregateToDb(exact);
-        },
-        kind: 'decimal',
-      });
-    }
+    case 'decimal':
+      return decimalValueAnnotation(base, ops);
     default:
-      return computedAnnotation({
-        name,
-        alias,
-        shape,
-        params,
-        expression,
-        nullable,
-        read: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
-        lookups,
-        toDb: (given) => {
-          if (typeof given !== 'number' || !Number.isFinite(given))
-            throw new QueryError(`filter: '${name}' compares with a number, got ${String(given)}`);
-          return given;
-        },
-        kind,
-      });
+      return numberValueAnnotation(base, kind);
   }
 }
 
