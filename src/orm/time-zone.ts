@@ -150,21 +150,28 @@ export function instantAt(wall: number, zone: string): number {
 }
 
 /** The units `trunc()` cuts a date or datetime down to. */
-export type TruncUnit = 'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute';
+export type TruncUnit = (typeof TRUNC_UNITS)[number];
+
+/** Every unit `trunc()` takes, largest first. */
+export const TRUNC_UNITS = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute'] as const;
 
 /** The parts `extract()` reads from a date, datetime or time. */
-export type ExtractPart =
-  | 'year'
-  | 'quarter'
-  | 'month'
-  | 'day'
-  | 'week'
-  | 'weekDay'
-  | 'isoWeekDay'
-  | 'isoYear'
-  | 'hour'
-  | 'minute'
-  | 'second';
+export type ExtractPart = (typeof EXTRACT_PARTS)[number];
+
+/** Every part `extract()` reads. */
+export const EXTRACT_PARTS = [
+  'year',
+  'quarter',
+  'month',
+  'day',
+  'week',
+  'weekDay',
+  'isoWeekDay',
+  'isoYear',
+  'hour',
+  'minute',
+  'second',
+] as const;
 
 /** The start of the `unit` holding the wall time `wall` (both ms of a UTC clock); weeks start on Monday. */
 export function truncateWall(wall: number, unit: TruncUnit): number {

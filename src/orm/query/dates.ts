@@ -8,7 +8,7 @@
  */
 import type { DialectOps } from '../dialects/ops.ts';
 import type { AnyModel } from '../model.ts';
-import { checkTimeZone, type ExtractPart, type TruncUnit } from '../time-zone.ts';
+import { checkTimeZone, EXTRACT_PARTS, type ExtractPart, TRUNC_UNITS, type TruncUnit } from '../time-zone.ts';
 import { type Annotation, computedAnnotation } from './annotations.ts';
 import { QueryError } from './errors.ts';
 import { DATE_PART_RULE, fieldRule } from './lookup-values.ts';
@@ -41,21 +41,9 @@ export interface DateExtract<P extends string = string, X extends ExtractPart = 
   readonly timeZone: string | undefined;
 }
 
-const UNITS: readonly TruncUnit[] = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute'];
+const UNITS: readonly TruncUnit[] = TRUNC_UNITS;
 const DATE_UNITS: readonly TruncUnit[] = ['year', 'quarter', 'month', 'week', 'day'];
-const PARTS: readonly ExtractPart[] = [
-  'year',
-  'quarter',
-  'month',
-  'day',
-  'week',
-  'weekDay',
-  'isoWeekDay',
-  'isoYear',
-  'hour',
-  'minute',
-  'second',
-];
+const PARTS: readonly ExtractPart[] = EXTRACT_PARTS;
 const PARTS_OF: Record<string, readonly ExtractPart[]> = {
   datetime: PARTS,
   date: ['year', 'quarter', 'month', 'day', 'week', 'weekDay', 'isoWeekDay', 'isoYear'],

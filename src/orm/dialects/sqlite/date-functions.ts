@@ -7,8 +7,10 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import {
+  EXTRACT_PARTS,
   type ExtractPart,
   instantAt,
+  TRUNC_UNITS,
   type TruncUnit,
   timeZoneName,
   truncateWall,
@@ -17,20 +19,8 @@ import {
   wallTime,
 } from '../../time-zone.ts';
 
-const UNITS = new Set<string>(['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute']);
-const PARTS = new Set<string>([
-  'year',
-  'quarter',
-  'month',
-  'day',
-  'week',
-  'weekDay',
-  'isoWeekDay',
-  'isoYear',
-  'hour',
-  'minute',
-  'second',
-]);
+const UNITS = new Set<string>(TRUNC_UNITS);
+const PARTS = new Set<string>(EXTRACT_PARTS);
 
 const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})$/u;
 const TIME = /^(\d{2}):(\d{2})(?::(\d{2}))?/u;
