@@ -38,6 +38,7 @@ export {
   type ProblemDetails,
   RequestValidationError,
 } from './http/errors.ts';
+export { escapeHtml, Html, html, unsafeHtml } from './http/html.ts';
 export type {
   Handler,
   HandlerResult,

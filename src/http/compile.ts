@@ -2,6 +2,7 @@
  * Turns a declared route into a Fastify route, once, at startup: validators compiled,
  * dependency order computed, schemas merged. The per-request function only runs them.
  */
+
 import { parseCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions } from 'fastify';
 import type { TObject, TSchema } from 'typebox';
@@ -9,6 +10,7 @@ import { type AnyContext, Context, sharedContext } from './context.ts';
 import { type Dependency, flattenDependencies, resolveInto } from './dependencies.ts';
 import { sendProblem } from './error-handler.ts';
 import { type FieldError, HttpError, RequestValidationError } from './errors.ts';
+import { Html } from './html.ts';
 import { bodyMediaTypes, mediaTypeCheck } from './media-types.ts';
 import { queryTextErrors } from './query-string.ts';
 import type { RouteRecord } from './route.ts';
@@ -281,6 +283,11 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
       reply.header('x-accel-buffering', 'no');
       ctx.abortOnShutdown(lifecycle.shutdown);
       return result.open(request.log, lifecycle.shutdown);
+    }
+    if (result instanceof Html) {
+      if (!reply.hasHeader('content-type'))
+        reply.header('content-type', declaredType ?? 'text/html; charset=utf-8');
+      return result.toString();
     }
     if (declaredType !== undefined && !reply.hasHeader('content-type'))
       reply.header('content-type', declaredType);

@@ -2,9 +2,11 @@
  * Route declarations and their types: what a route says about its inputs and outputs,
  * and how the handler's context is typed from it.
  */
+
 import type { Static, TObject, TSchema } from 'typebox';
 import type { Context } from './context.ts';
 import type { Dependency, DependencyMap, DependencyValues } from './dependencies.ts';
+import type { Html } from './html.ts';
 import type { StreamBody } from './streaming.ts';
 
 /** HTTP methods a route can answer. */
@@ -130,7 +132,11 @@ type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
 export type HandlerResult<R> = R extends ResponseMap
   ? [Extract<keyof R, SuccessStatus>] extends [never]
     ? unknown
-    : Static<R[Extract<keyof R, SuccessStatus>]> | StreamBody | undefined
+    :
+        | Static<R[Extract<keyof R, SuccessStatus>]>
+        | StreamBody
+        | (Static<R[Extract<keyof R, SuccessStatus>]> extends string ? Html : never)
+        | undefined
   : unknown;
 
 /** The context type of a route's handler. */

@@ -7,6 +7,7 @@ import { VoltApp } from '../../src/http/app.ts';
 import type { Context } from '../../src/http/context.ts';
 import { dependency } from '../../src/http/dependencies.ts';
 import { HttpError } from '../../src/http/errors.ts';
+import { type Html, html } from '../../src/http/html.ts';
 import type { HandlerResult, PathParams } from '../../src/http/route.ts';
 import { Router } from '../../src/http/router.ts';
 import type { StreamBody } from '../../src/http/streaming.ts';
@@ -111,6 +112,13 @@ app.get('/wrong-type', { response: { 200: Message } }, async () => ({ message: 4
 
 expectType<Equal<HandlerResult<{ 200: typeof Message }>, { message: string } | StreamBody | undefined>>();
 expectType<Equal<HandlerResult<undefined>, unknown>>();
+// A text response may be an html`…` template; a JSON one may not.
+expectType<
+  Equal<HandlerResult<{ 200: ReturnType<typeof t.String> }>, string | StreamBody | Html | undefined>
+>();
+app.get('/page', { contentType: 'text/html', response: { 200: t.String() } }, () => html`<p>${'x'}</p>`);
+// @ts-expect-error the 200 schema is a JSON object, not HTML
+app.get('/not-html', { response: { 200: Message } }, () => html`<p>x</p>`);
 // Only error statuses declared: the handler may return anything.
 expectType<Equal<HandlerResult<{ 404: typeof Message }>, unknown>>();
 
