@@ -75,7 +75,7 @@ const cheapOrDraft = books.filter(
 );
 assert.deepEqual(await titles(cheapOrDraft.all()), ['Moon', 'Notes']);
 
-// Date parts of dates and datetimes (read in UTC): year, quarter, month, day, weekDay (1 = Sunday) …
+// Date parts of dates and datetimes (in the database time zone, UTC here): year, quarter, month, day, weekDay (1 = Sunday) …
 assert.deepEqual(
   await titles(books.filter({ published__year__gte: 1860, published__month__in: [6, 7] }).all()),
   ['Sea'],

@@ -53,6 +53,11 @@ export interface ColumnTypes {
 export interface DialectOps {
   /** The dialect's name, as `db.dialect`. */
   readonly name: DialectName;
+  /**
+   * The time zone date-part lookups (`placedAt__year`) read datetimes in: set on the ops of a
+   * database whose `timeZone` is not UTC ({@link zonedOps}); UTC when absent.
+   */
+  readonly timeZone?: string;
   readonly types: ColumnTypes;
 
   // Kysely
@@ -207,4 +212,30 @@ export interface DialectOps {
   schemaEditor(db: Database, options?: SchemaEditorOptions): Promise<SchemaEditor>;
   /** Runs one schema change atomically (see `schemaTransaction`). */
   schemaTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T>;
+}
+
+const zoned = new WeakMap<DialectOps, Map<string, DialectOps>>();
+
+/**
+ * `ops` for a database reading datetimes in `timeZone`: the same operations, with `timeZone` set
+ * for the date-part lookups; `ops` itself for UTC. One object per dialect and zone.
+ *
+ * @example
+ * ```ts
+ * zonedOps(sqliteOps, 'Europe/Paris').timeZone; // 'Europe/Paris'
+ * ```
+ */
+export function zonedOps(ops: DialectOps, timeZone: string): DialectOps {
+  if (timeZone === 'UTC') return ops;
+  let byZone = zoned.get(ops);
+  if (!byZone) {
+    byZone = new Map();
+    zoned.set(ops, byZone);
+  }
+  let made = byZone.get(timeZone);
+  if (!made) {
+    made = Object.freeze(Object.assign(Object.create(ops) as DialectOps, { timeZone }));
+    byZone.set(timeZone, made);
+  }
+  return made;
 }

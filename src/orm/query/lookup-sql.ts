@@ -106,7 +106,7 @@ export function fieldOperand(
     byUse = new Map();
     operands.set(field, byUse);
   }
-  const use = `${ops.name}|${qualifier ?? ''}|${part ?? ''}`;
+  const use = `${ops.name}|${qualifier ?? ''}|${part ?? ''}|${part ? (ops.timeZone ?? '') : ''}`;
   let operand = byUse.get(use);
   if (!operand) {
     operand = makeOperand(field, ops, qualifier, part);
@@ -125,11 +125,16 @@ function makeOperand(
   const shape =
     qualifier === undefined ? JSON.stringify(field.column) : `${qualifier}.${JSON.stringify(field.column)}`;
   if (part) {
-    const expression = ops.datePart(column, part, field.kind);
+    // A datetime's parts are read in the database's time zone (as Django reads them in the
+    // current one), the zone bound before the values; UTC reads need no function.
+    const zone = field.kind === 'datetime' && ops.timeZone !== undefined ? ops.timeZone : undefined;
+    const zoned = zone === undefined ? undefined : ops.extract(column, part, zone);
+    const expression = zoned ? zoned.expression : ops.datePart(column, part, field.kind);
     return {
-      expression,
-      ordered: () => expression,
-      shape: `${shape}.${part}`,
+      expression: expression as RawBuilder<unknown>,
+      ordered: () => expression as RawBuilder<unknown>,
+      shape: zoned ? `${shape}.${part}@zone` : `${shape}.${part}`,
+      ...(zoned ? { params: zoned.params } : {}),
       kind: 'integer',
       lookups: NUMERIC,
       text: false,

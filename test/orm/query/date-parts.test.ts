@@ -1,6 +1,6 @@
 /**
- * Date parts (year … second, quarter, weekDay) of datetimes, dates and times, read in UTC,
- * with the same results on both dialects.
+ * Date parts (year … second, quarter, weekDay) of datetimes, dates and times, read in UTC or
+ * the database's time zone, with the same results on both dialects.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -63,6 +63,29 @@ forEachDialect((_dialect, open) => {
     assert.deepEqual(await names({ at__hour__range: [20, 23], at__minute: 59 }), ['leap']);
     assert.deepEqual(await names({ at__second: 58 }), ['leap']); // fractions dropped
     assert.deepEqual(await names({ at__second__gt: 0 }), ['autumn', 'leap']);
+  });
+
+  test("datetime parts are read in the database's time zone, as Django reads them in the current one", async (t) => {
+    const db = await open({ timeZone: 'Europe/Paris' });
+    t.after(() => db.close());
+    const { Event } = await seed(db);
+    const names = async (on: Database, where: object) =>
+      (
+        await query(on, Event)
+          .filter(where as never)
+          .values('name')
+      ).map((r) => r.name);
+    // 23:59:58 UTC on Thursday 29 February is 00:59:58 on Friday 1 March in Paris.
+    assert.deepEqual(await names(db, { at__day: 1, at__month: 3 }), ['leap']);
+    assert.deepEqual(await names(db, { at__weekDay: 6 }), ['leap']); // Friday
+    assert.deepEqual(await names(db, { at__hour: 0, at__minute__gte: 59 }), ['leap']);
+    assert.deepEqual(await names(db, { at__hour: 1 }), ['new year']); // 01:00 CET
+    assert.deepEqual(await names(db, { at__hour__range: [11, 11] }), ['autumn']); // 11:30 CET on 31 October (summer time ended on the 25th)
+    assert.deepEqual(await names(db, { at__quarter: 1, at__year: 2024 }), ['leap']);
+    // Dates have no time zone; another view of the database reads in its own.
+    assert.deepEqual(await names(db, { on__day: 29 }), ['leap']);
+    assert.deepEqual(await names(db.withTimeZone('UTC'), { at__day: 29 }), ['leap']);
+    assert.deepEqual(await names(db.withTimeZone('America/New_York'), { at__hour: 18 }), ['leap']);
   });
 
   test('date parts of dates and times; a NULL date matches no part', async (t) => {

@@ -35,7 +35,7 @@ import {
   transactionInsideTransaction,
 } from '../../transaction.ts';
 import { createKysely, type ExecuteResult } from '../kysely.ts';
-import type { DialectOps } from '../ops.ts';
+import { type DialectOps, zonedOps } from '../ops.ts';
 import { quoteIdentifier } from '../quote.ts';
 import { abortedError, bothSignals } from '../signals.ts';
 import { stderrLogger } from '../stderr-logger.ts';
@@ -89,13 +89,14 @@ function control(client: pg.PoolClient, sql: string): Promise<pg.QueryResult> {
 /** Statements on a pool or on one checked-out client. */
 abstract class PostgresQueries implements Database {
   readonly dialect = 'postgres' as const;
-  readonly ops: DialectOps = postgresOps;
+  readonly ops: DialectOps;
   abstract readonly inTransaction: boolean;
   readonly timeZone: string;
   #kysely: Kysely<any> | undefined;
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
+    this.ops = zonedOps(postgresOps, timeZone);
   }
 
   protected abstract execute(

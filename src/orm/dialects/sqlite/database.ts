@@ -32,7 +32,7 @@ import {
   transactionInsideTransaction,
 } from '../../transaction.ts';
 import { createKysely } from '../kysely.ts';
-import type { DialectOps } from '../ops.ts';
+import { type DialectOps, zonedOps } from '../ops.ts';
 import { quoteIdentifier } from '../quote.ts';
 import { abortedError, bothSignals, sleep } from '../signals.ts';
 import { Connection, TransactionState } from './connection.ts';
@@ -88,7 +88,7 @@ async function waitOutBusy<T>(
 /** A transaction (or savepoint) on a connection; runs statements directly, since it holds the lock. */
 class SqliteTransaction implements Database {
   readonly dialect = 'sqlite' as const;
-  readonly ops: DialectOps = sqliteOps;
+  readonly ops: DialectOps;
   readonly inTransaction = true;
   readonly timeZone: string;
   readonly #connection: Connection;
@@ -106,6 +106,7 @@ class SqliteTransaction implements Database {
   ) {
     this.#connection = connection;
     this.timeZone = timeZone;
+    this.ops = zonedOps(sqliteOps, timeZone);
     this.#depth = depth;
     this.#state = state;
     this.#signal = signal;
@@ -196,7 +197,7 @@ class SqliteTransaction implements Database {
 /** The SQLite `Database`: one connection, shared (and its `withSignal()` views). */
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
-  readonly ops: DialectOps = sqliteOps;
+  readonly ops: DialectOps;
   readonly inTransaction = false;
   readonly timeZone: string;
   readonly #connection: Connection;
@@ -206,6 +207,7 @@ class SqliteDatabase implements Database {
   constructor(connection: Connection, signal?: AbortSignal, timeZone: string = connection.timeZone) {
     this.#connection = connection;
     this.timeZone = timeZone;
+    this.ops = zonedOps(sqliteOps, timeZone);
     this.#signal = signal;
   }
 
