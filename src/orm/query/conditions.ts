@@ -184,10 +184,15 @@ function entriesSql(
     }
     const target = resolveKey(model, key);
     const kind = target.part ? 'integer' : (target.field?.kind ?? 'relation');
-    if (!target.path) {
+    // A condition on the bound relation's row: its columns directly, further hops from it.
+    const part = target.path && target.field ? boundPart(target.path, scope?.bound) : undefined;
+    const rest = part ? target.path!.steps.slice(part.hops).map((step) => step.name) : undefined;
+    if (!target.path || rest?.length === 0) {
+      // A column of the queried row, or of the bound relation's row.
+      const qualifier = target.path ? part!.alias : own;
       clauses.push(
         compare(
-          fieldOperand(target.field!, ops, own, target.part),
+          fieldOperand(target.field!, ops, qualifier, target.part),
           kind,
           target.lookup,
           key,
@@ -200,29 +205,10 @@ function entriesSql(
       );
       continue;
     }
-    // A condition on the bound relation's row: its columns directly, further hops from it.
-    const part = target.field ? boundPart(target.path, scope?.bound) : undefined;
     let path = target.path;
     let from = outer;
     let mark = scope ? `${outer}:` : '';
-    if (part) {
-      const rest = path.steps.slice(part.hops).map((step) => step.name);
-      if (rest.length === 0) {
-        clauses.push(
-          compare(
-            fieldOperand(target.field!, ops, part.alias, target.part),
-            kind,
-            target.lookup,
-            key,
-            value,
-            model,
-            ops,
-            outer,
-            computed,
-          ),
-        );
-        continue;
-      }
+    if (part && rest) {
       path = follow(path.steps[part.hops - 1]!.model, rest, 'filter');
       from = part.alias;
       mark = `${part.alias}:`;
