@@ -244,8 +244,10 @@ export function volt<const Apps extends readonly InstalledApp<any, any>[] = []>(
           : choice === true
             ? { url: app.settings.databaseUrl }
             : (choice as { url: string } & ConnectOptions);
-      // The TIME_ZONE setting, unless the database options name one.
-      const options: ConnectOptions = { timeZone: app.settings.timeZone, ...connectOptions };
+      // The settings, unless the database options say otherwise.
+      const { timeZone, databasePoolSize, databaseStatementCacheSize } = app.settings;
+      const options: ConnectOptions = { timeZone, max: databasePoolSize, ...connectOptions };
+      if (databaseStatementCacheSize !== undefined) options.statementCacheSize ??= databaseStatementCacheSize;
       app.databaseConfig = { url, options };
       app.useDatabase({
         open: () => connect(url, { logger: app.fastify.log, ...options }),

@@ -50,7 +50,7 @@ test("the TIME_ZONE setting is the app database's time zone, unless its options 
   });
   await paris.ready();
   assert.equal(paris.db.timeZone, 'Europe/Paris');
-  assert.deepEqual(paris.databaseConfig?.options, { timeZone: 'Europe/Paris' });
+  assert.deepEqual(paris.databaseConfig?.options, { timeZone: 'Europe/Paris', max: 10 });
   await paris.close();
   const own = volt({
     database: { url: 'sqlite::memory:', timeZone: 'Asia/Tokyo' },
@@ -117,11 +117,27 @@ test('the database: a URL, { url, options }, true for DATABASE_URL, or DATABASE_
   // The options carry the TIME_ZONE setting, so the CLI opens the database as the app does.
   assert.deepEqual(volt({ database: url, logger: false, envFile: false }).databaseConfig, {
     url,
-    options: { timeZone: 'UTC' },
+    options: { timeZone: 'UTC', max: 10 },
   });
   assert.deepEqual(
     volt({ database: { url, busyTimeoutMs: 10 }, logger: false, envFile: false }).databaseConfig,
-    { url, options: { timeZone: 'UTC', busyTimeoutMs: 10 } },
+    { url, options: { timeZone: 'UTC', max: 10, busyTimeoutMs: 10 } },
+  );
+  // DATABASE_POOL_SIZE and DATABASE_STATEMENT_CACHE_SIZE, unless the options name max and statementCacheSize.
+  const tuned = {
+    databasePoolSize: 25,
+    databaseStatementCacheSize: 0,
+    logger: false,
+    envFile: false,
+  } as const;
+  assert.deepEqual(volt({ database: url, ...tuned }).databaseConfig?.options, {
+    timeZone: 'UTC',
+    max: 25,
+    statementCacheSize: 0,
+  });
+  assert.deepEqual(
+    volt({ database: { url, max: 3, statementCacheSize: 7 }, ...tuned }).databaseConfig?.options,
+    { timeZone: 'UTC', max: 3, statementCacheSize: 7 },
   );
   const fromSetting = volt({ apps: [things], databaseUrl: url, logger: false, envFile: false });
   assert.equal(fromSetting.databaseConfig?.url, url);

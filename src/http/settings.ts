@@ -28,6 +28,18 @@ export interface Settings {
   /** Database location (`DATABASE_URL`). Default `sqlite:./data/app.db`. */
   databaseUrl: string;
   /**
+   * PostgreSQL: connections in the app database's pool (`DATABASE_POOL_SIZE`), unless the
+   * `database` option names `max`. Default 10.
+   */
+  databasePoolSize: number;
+  /**
+   * Prepared statements the app's database keeps (`DATABASE_STATEMENT_CACHE_SIZE`): per
+   * connection, least recently used dropped; on PostgreSQL 0 sends every statement unnamed (for
+   * PgBouncer before 1.21 in transaction mode). Unless the `database` option names
+   * `statementCacheSize`. Default 100 (PostgreSQL), 500 (SQLite).
+   */
+  databaseStatementCacheSize: number | undefined;
+  /**
    * The IANA time zone (`TIME_ZONE`, e.g. `Europe/Paris`) the ORM's `trunc()` and `extract()`
    * read datetimes in, as Django's `TIME_ZONE`; datetimes are stored in UTC whatever it is.
    * Default `UTC`.
@@ -330,6 +342,8 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   host: ['HOST', asString],
   port: ['PORT', asInt(0, 65535)],
   databaseUrl: ['DATABASE_URL', asDatabaseUrl],
+  databasePoolSize: ['DATABASE_POOL_SIZE', asInt(1, 10_000)],
+  databaseStatementCacheSize: ['DATABASE_STATEMENT_CACHE_SIZE', asInt(0, 100_000)],
   timeZone: ['TIME_ZONE', asTimeZone],
   allowedHosts: ['ALLOWED_HOSTS', asList],
   logLevel: ['LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)],
@@ -376,6 +390,8 @@ function defaults(env: VoltEnv): Settings {
     host: '127.0.0.1',
     port: 8000,
     databaseUrl: 'sqlite:./data/app.db',
+    databasePoolSize: 10,
+    databaseStatementCacheSize: undefined,
     timeZone: 'UTC',
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
     logLevel: env === 'test' ? 'silent' : 'info',

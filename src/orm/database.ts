@@ -125,7 +125,13 @@ export interface ConnectOptions {
    * `DatabaseBusyError` (default 5000). The wait does not block the event loop.
    */
   busyTimeoutMs?: number;
-  /** SQLite: how many prepared statements to keep (default 500, least recently used dropped). */
+  /**
+   * How many prepared statements to keep, least recently used dropped. SQLite: per connection,
+   * default 500. PostgreSQL: named statements per pooled connection, each parsed and planned
+   * once there instead of on every call; default 100; 0 sends every statement unnamed (for a
+   * pooler that does not keep prepared statements, such as PgBouncer before 1.21 in
+   * transaction mode).
+   */
   statementCacheSize?: number;
   /** PostgreSQL: the pool size (default 10). */
   max?: number;

@@ -37,6 +37,47 @@ export function savepoint(depth: number): TransactionStatements {
  */
 export interface TransactionEnd {
   finished: boolean;
+  /**
+   * The error of a statement that failed in this transaction (or savepoint), which spoils the
+   * rest of it: PostgreSQL refuses every later statement and turns COMMIT into a rollback. Set
+   * by the PostgreSQL dialect for any failed statement, and by the ORM's writes on both
+   * dialects (as Django's `mark_for_rollback_on_error`), so a failed write behaves the same on
+   * SQLite. Its later statements fail with {@link transactionFailed}; its end rolls back.
+   */
+  failed?: unknown;
+}
+
+/**
+ * Marks the transaction `db` is (when it is one) as spoiled by `error`: its later statements
+ * fail, its end rolls back. The ORM's writes call it when they fail.
+ */
+export const markFailed: unique symbol = Symbol('volt.transaction.markFailed');
+
+/**
+ * Records `error` as what spoiled the transaction `end`: the first failure, or the ORM's reading
+ * of it (a `ValidationError` whose cause is the failure already recorded).
+ */
+export function markState(end: TransactionEnd, error: unknown): void {
+  if (end.failed === undefined || (error instanceof Error && error.cause === end.failed)) end.failed = error;
+}
+
+/** A database that may be a transaction which can be marked as spoiled ({@link markFailed}). */
+interface Markable {
+  [markFailed]?: (error: unknown) => void;
+}
+
+/**
+ * Runs `write` on `db`; when it fails inside a transaction, marks that transaction as spoiled
+ * (no savepoint: the caller who wants to catch the error and go on opens one,
+ * `tx.transaction(…)`, as Django's `atomic()`), then rethrows.
+ */
+export async function spoilsOnError<T>(db: object, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    (db as Markable)[markFailed]?.(error);
+    throw error;
+  }
 }
 
 /** Runs `body` between `begin` and `commit`; rolls back and rethrows the first error. */
@@ -64,6 +105,8 @@ export async function begunBlock<T>(
   try {
     result = await body();
     end.finished = true;
+    // The callback caught a failed statement's error and went on: its work cannot be kept.
+    if (end.failed !== undefined) throw transactionRolledBack(end.failed);
     await exec(statements.commit);
   } catch (error) {
     end.finished = true;
@@ -85,6 +128,27 @@ export async function begunBlock<T>(
 export function transactionFinished(): DatabaseError {
   return new DatabaseError(
     'This transaction has already finished (its COMMIT or ROLLBACK was under way): await every statement inside the transaction callback',
+  );
+}
+
+/**
+ * A statement in a transaction (or savepoint) that an earlier failed statement spoiled.
+ */
+export function transactionFailed(cause: unknown): DatabaseError {
+  return new DatabaseError(
+    'An earlier statement of this transaction failed, so the rest of it cannot run (PostgreSQL refuses it; Volt does the same on SQLite after a failed write): let the error end the transaction, or run the statement whose failure you want to survive in a savepoint, tx.transaction(async (sp) => …)',
+    { cause },
+  );
+}
+
+/**
+ * The end of a transaction (or savepoint) whose callback returned although a statement in it
+ * failed: it rolls back instead of committing, and says so.
+ */
+export function transactionRolledBack(cause: unknown): DatabaseError {
+  return new DatabaseError(
+    'The transaction was rolled back, not committed: a statement in it failed and its error was caught inside the callback. Run a statement whose failure you want to survive in a savepoint, tx.transaction(async (sp) => …)',
+    { cause },
   );
 }
 

@@ -41,10 +41,12 @@ assert.deepEqual(await errorsOf(query(db, Author).bulkCreate([{ name: 'Bob' }, {
   { loc: [1, 'name'], msg: 'Author with this name already exists', type: 'unique' },
 ]);
 
-// A failed write inside a transaction leaves the transaction usable (on PostgreSQL the write
-// runs in a savepoint).
+// Inside a transaction, a write whose failure you want to survive runs in a savepoint.
 await db.transaction(async (tx) => {
-  await assert.rejects(query(tx, Book).create({ title: 'Ghost', authorId: 99 }), ValidationError);
+  await assert.rejects(
+    tx.transaction((sp) => query(sp, Book).create({ title: 'Ghost', authorId: 99 })),
+    ValidationError,
+  );
   await query(tx, Book).create({ title: 'Kept', authorId: ada.id });
 });
 assert.equal(await query(db, Book).count(), 1);

@@ -158,17 +158,12 @@ export async function constraintError(
   );
 }
 
-/** `true` when `db` is a transaction on PostgreSQL, where a failed statement aborts the whole transaction. */
-function postgresTransaction(db: Database): boolean {
-  return db.ops.failedStatementAbortsTransaction && db.inTransaction;
-}
-
 /**
  * Runs one write so that its failure leaves the caller's transaction usable: inside a
- * PostgreSQL transaction, in a savepoint (a failed statement would abort the transaction);
- * elsewhere as it is (SQLite keeps a transaction going after a failed statement, and outside a
- * transaction there is nothing to keep).
+ * transaction, in a savepoint (a failed statement spoils a transaction: PostgreSQL aborts it,
+ * and Volt marks it on SQLite too); outside one as it is. For the ORM's own retries
+ * (`getOrCreate`, fixtures), not for every write.
  */
 export function guarded<T>(db: Database, write: (db: Database) => Promise<T>): Promise<T> {
-  return postgresTransaction(db) ? db.transaction(write) : write(db);
+  return db.inTransaction ? db.transaction(write) : write(db);
 }

@@ -14,6 +14,7 @@ import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { isWritable } from '../model-schemas.ts';
+import { spoilsOnError } from '../transaction.ts';
 import type { CreateInput, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
@@ -78,14 +79,18 @@ async function insertRow(
   }
 }
 
-/** `QuerySet.create`: validates, then inserts (in a savepoint inside a PostgreSQL transaction). */
+/**
+ * `QuerySet.create`: validates, then inserts. A failure inside a transaction spoils it (no
+ * savepoint: the caller opens one to survive it, as with Django's `atomic()`).
+ */
 export async function createRow(
   source: Source,
   input: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const errors = validateInput(source.model, input);
   if (errors.length) throw new ValidationError(errors);
-  return guarded(source.db, (db) => insertRow(db, source.model, input));
+  const db = source.db;
+  return spoilsOnError(db, () => insertRow(db, source.model, input));
 }
 
 function sameKeys(columns: Record<string, unknown>, names: readonly string[]): boolean {
@@ -273,11 +278,11 @@ export async function updateRows(
     for (const clause of where) query = query.where(clause.expression);
     return query.compile();
   });
-  return guarded(db, async (tx) => {
+  return spoilsOnError(db, async () => {
     try {
-      return (await tx.run(text, parameters)).changes;
+      return (await db.run(text, parameters)).changes;
     } catch (error) {
-      throw computedError(error, update.computed) ?? (await constraintError(error, tx, model, columns));
+      throw computedError(error, update.computed) ?? (await constraintError(error, db, model, columns));
     }
   });
 }
@@ -305,9 +310,9 @@ export async function deleteRows<M extends AnyModel>(
     });
   }
   const { sql: text, parameters } = compiledDelete(source, where, false);
-  // A row still referenced (a foreign key without onDelete handling) refuses the delete: inside a
-  // PostgreSQL transaction, in a savepoint, so the caller's transaction survives the refusal.
-  return guarded(db, async (tx) => (await tx.run(text, parameters)).changes);
+  // A row still referenced (a foreign key without onDelete handling) refuses the delete, and
+  // spoils the caller's transaction if there is one.
+  return spoilsOnError(db, async () => (await db.run(text, parameters)).changes);
 }
 
 /**
@@ -328,7 +333,7 @@ async function oneRow(
     if (raw.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
     return toRow(raw[0]!, model.meta.concreteFields, tx.ops);
   };
-  return where.some((w) => w.unique) ? guarded(db, once) : db.transaction(once);
+  return where.some((w) => w.unique) ? spoilsOnError(db, () => once(db)) : db.transaction(once);
 }
 
 /** `QuerySet.updateOne`: sets `values` on the one row matching `where` and returns it. */
@@ -512,7 +517,10 @@ export async function getOrCreate<M extends AnyModel>(
     const made = called(defaults);
     refuseContradiction(model, given, made, tx.ops, 'getOrCreate', 'defaults');
     try {
-      return { row: await open(tx).create({ ...plain, ...made } as never), created: true };
+      // In a savepoint, as Django's get_or_create: a concurrent insert's unique violation is
+      // survived, and the row it made is read.
+      const row = await guarded(tx, (sp) => open(sp).create({ ...plain, ...made } as never));
+      return { row, created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);
@@ -557,7 +565,10 @@ export async function updateOrCreate<M extends AnyModel>(
     const made = called(defaults);
     refuseContradiction(model, given, made, tx.ops, 'updateOrCreate', 'defaults');
     try {
-      return { row: await open(tx).create({ ...plain, ...made } as never), created: true };
+      // In a savepoint, as Django's get_or_create: a concurrent insert's unique violation is
+      // survived, and the row it made is read.
+      const row = await guarded(tx, (sp) => open(sp).create({ ...plain, ...made } as never));
+      return { row, created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await find(open(tx), lookup);

@@ -7,13 +7,49 @@ import { test } from 'node:test';
 import { DatabaseError } from '../../../src/orm/errors.ts';
 import { count, deferred, forEachDialect, ph } from '../support.ts';
 
-forEachDialect((_dialect, open) => {
+forEachDialect((dialect, open) => {
   async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     const db = await open();
     t.after(() => db.close());
     await db.run('create table items (name text primary key)');
     return db;
   }
+
+  test('a failed raw statement whose error the callback caught: PostgreSQL refuses the rest and rolls back, saying so', async (t) => {
+    const db = await setup(t);
+    const insert = `insert into items values (${ph(db, 1)})`;
+    await db.run(insert, ['taken']);
+    let after: unknown;
+    const ended = db
+      .transaction(async (tx) => {
+        await tx.run(insert, ['kept?']);
+        await assert.rejects(tx.run(insert, ['taken']));
+        after = await tx.run(insert, ['later']).catch((error: unknown) => error);
+      })
+      .then(
+        () => 'committed',
+        (error: unknown) => error,
+      );
+    const outcome = await ended;
+    if (dialect === 'postgres') {
+      assert.ok(after instanceof DatabaseError);
+      assert.match(after.message, /An earlier statement of this transaction failed/);
+      assert.ok(outcome instanceof DatabaseError);
+      assert.match(outcome.message, /rolled back, not committed/);
+      assert.equal(await count(db, 'items'), 1);
+    } else {
+      // SQLite keeps a transaction going after a failed raw statement (only the ORM's writes
+      // mark it): the rest runs and commits.
+      assert.equal(outcome, 'committed');
+      assert.equal(await count(db, 'items'), 3);
+    }
+    // A savepoint survives the failure on both.
+    await db.transaction(async (tx) => {
+      await assert.rejects(tx.transaction((sp) => sp.run(insert, ['taken'])));
+      await tx.run(insert, ['after savepoint']);
+    });
+    assert.equal((await db.all("select name from items where name = 'after savepoint'")).length, 1);
+  });
 
   test('a transaction commits when its callback resolves and returns its value', async (t) => {
     const db = await setup(t);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CheckViolationError,
+  DatabaseError,
   ForeignKeyViolationError,
   NotNullViolationError,
 } from '../../../src/orm/errors.ts';
@@ -104,13 +105,41 @@ forEachDialect((_dialect, open) => {
     await refused(query(db, Note).update({ body: null }), notNull, NotNullViolationError);
   });
 
-  test('a failed write inside a transaction leaves the transaction usable', async (t) => {
+  test('a failed write spoils its transaction (as in Django); in a savepoint the transaction goes on', async (t) => {
     const { db, Book, Author, ada } = await setup(t);
+    // Caught and ignored, the failure still ends the transaction: later statements are refused
+    // and the end rolls back, on both databases.
+    let refusedAfter: unknown;
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await query(tx, Book).create({ title: 'Before', authorId: ada.id });
+        await assert.rejects(query(tx, Book).create({ title: 'Ghost', authorId: 99 }), ValidationError);
+        refusedAfter = await query(tx, Book)
+          .count()
+          .catch((error: unknown) => error);
+      }),
+      (error: unknown) =>
+        error instanceof DatabaseError &&
+        /rolled back, not committed/.test(error.message) &&
+        error.cause instanceof ValidationError,
+    );
+    assert.ok(refusedAfter instanceof DatabaseError, String(refusedAfter));
+    assert.match((refusedAfter as Error).message, /An earlier statement of this transaction failed/);
+    assert.equal(await query(db, Book).filter({ title: 'Before' }).count(), 0, 'nothing kept');
+
+    // Each write that may fail in its own savepoint: the transaction goes on and commits.
     await db.transaction(async (tx) => {
-      await assert.rejects(query(tx, Book).create({ title: 'Ghost', authorId: 99 }), ValidationError);
-      await assert.rejects(query(tx, Author).create({ name: 'Ada', countryId: 'gb' }), ValidationError);
+      const attempt = (write: (sp: typeof tx) => Promise<unknown>) => tx.transaction(write);
       await assert.rejects(
-        query(tx, Book).filter({ title: 'Dune' }).update({ pages: 9000 }),
+        attempt((sp) => query(sp, Book).create({ title: 'Ghost', authorId: 99 })),
+        ValidationError,
+      );
+      await assert.rejects(
+        attempt((sp) => query(sp, Author).create({ name: 'Ada', countryId: 'gb' })),
+        ValidationError,
+      );
+      await assert.rejects(
+        attempt((sp) => query(sp, Book).filter({ title: 'Dune' }).update({ pages: 9000 })),
         ValidationError,
       );
       await query(tx, Book).create({ title: 'Kept', authorId: ada.id });

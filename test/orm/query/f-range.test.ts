@@ -96,13 +96,15 @@ forEachDialect((_dialect, open) => {
     assert.equal((await one.updateOne({ total: F('total').times(2).minus(1) })).total, 2 ** 53 - 1);
   });
 
-  test('an F() update inside a transaction fails alone: the transaction goes on', async (t) => {
+  test('an F() update out of range inside a savepoint fails alone: the transaction goes on', async (t) => {
     const { db, Counter, b } = await setup(t);
     await db.transaction(async (tx) => {
       await assert.rejects(
-        query(tx, Counter)
-          .filter({ id: b.id })
-          .update({ hits: F('hits').minus(2 ** 40) }),
+        tx.transaction((sp) =>
+          query(sp, Counter)
+            .filter({ id: b.id })
+            .update({ hits: F('hits').minus(2 ** 40) }),
+        ),
         ValidationError,
       );
       await query(tx, Counter).filter({ id: b.id }).update({ name: 'kept' });

@@ -111,19 +111,17 @@ forEachDialect((dialect, open) => {
       });
       await holding.promise;
       try {
-        await db.transaction(async (tx) => {
-          await assert.rejects(
+        await assert.rejects(
+          db.transaction((tx) =>
             query(tx, Book).filter({ id: dune.id }).selectForUpdate({ noWait: true }).get(),
-            DatabaseBusyError,
-          );
-        });
+          ),
+          DatabaseBusyError,
+        );
         // The same through get()'s reused plan (a failed statement ends a PostgreSQL transaction).
-        await db.transaction(async (tx) => {
-          await assert.rejects(
-            query(tx, Book).selectForUpdate({ noWait: true }).get({ id: dune.id }),
-            DatabaseBusyError,
-          );
-        });
+        await assert.rejects(
+          db.transaction((tx) => query(tx, Book).selectForUpdate({ noWait: true }).get({ id: dune.id })),
+          DatabaseBusyError,
+        );
         const free = await db.transaction((tx) =>
           query(tx, Book).selectForUpdate({ skipLocked: true }).all(),
         );

@@ -28,9 +28,12 @@ import { DatabaseError, DatabaseUnavailableError } from '../../errors.ts';
 import { connectionTimeZone, viewTimeZone } from '../../time-zone.ts';
 import {
   dbInsideTransaction,
+  markFailed,
+  markState,
   savepoint,
   topLevel,
   transactionBlock,
+  transactionFailed,
   transactionFinished,
   transactionInsideTransaction,
 } from '../../transaction.ts';
@@ -42,6 +45,7 @@ import { stderrLogger } from '../stderr-logger.ts';
 import { postgresOps } from './ops.ts';
 import {
   acquire,
+  CONTROL,
   cancelInFlight,
   cancelMayArrive,
   PoolState,
@@ -54,6 +58,18 @@ const INT8 = 20;
 
 /** The pool waits this long for a client unless `connectionTimeoutMs` says otherwise. */
 const DEFAULT_CONNECTION_TIMEOUT = 5000;
+
+/** Named prepared statements kept per connection unless `statementCacheSize` says otherwise. */
+const DEFAULT_STATEMENT_CACHE = 100;
+
+function statementCacheSize(size: number | undefined): number {
+  if (size === undefined) return DEFAULT_STATEMENT_CACHE;
+  if (!Number.isInteger(size) || size < 0)
+    throw new DatabaseError(
+      `statementCacheSize must be an integer ≥ 0 (0 turns prepared statements off), got ${size}`,
+    );
+  return size;
+}
 
 /** `int8` text → number when exact, else bigint. */
 export function parseInt8(value: string): number | bigint {
@@ -83,7 +99,7 @@ function executeResult(result: pg.QueryResult): ExecuteResult {
  */
 function control(client: pg.PoolClient, sql: string): Promise<pg.QueryResult> {
   if (cancelMayArrive(client)) return Promise.reject(cancelInFlight(client));
-  return query(client, sql, [], false, undefined);
+  return query(client, sql, [], false, undefined, CONTROL);
 }
 
 /** Statements on a pool or on one checked-out client. */
@@ -159,14 +175,28 @@ class PostgresTransaction extends PostgresQueries {
   }
 
   #check(): void {
-    if (this.#state.finished) throw transactionFinished();
-    if (cancelMayArrive(this.#state.client)) throw cancelInFlight(this.#state.client);
+    const state = this.#state;
+    if (state.finished) throw transactionFinished();
+    if (state.failed !== undefined) throw transactionFailed(state.failed);
+    if (cancelMayArrive(state.client)) throw cancelInFlight(state.client);
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
 
   protected async execute(sql: string, params: readonly unknown[], arrays: boolean): Promise<pg.QueryResult> {
     this.#check();
-    return query(this.#state.client, sql, params, arrays, this.#signal);
+    const state = this.#state;
+    try {
+      return await query(state.client, sql, params, arrays, this.#signal, state.statements);
+    } catch (error) {
+      // PostgreSQL aborts the transaction on any failed statement: say so at once, not with its
+      // "current transaction is aborted" on the next one.
+      state.failed ??= error;
+      throw error;
+    }
+  }
+
+  [markFailed](error: unknown): void {
+    markState(this.#state, error);
   }
 
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
@@ -175,7 +205,7 @@ class PostgresTransaction extends PostgresQueries {
     return this.#state.nested.run(() => {
       this.#check();
       const depth = this.#depth + 1;
-      const state = new TransactionState(client);
+      const state = new TransactionState(client, this.#state.statements);
       const child = new PostgresTransaction(state, depth, this.#signal, this.timeZone);
       return transactionBlock(
         (sql) => control(client, sql),
@@ -234,7 +264,7 @@ class PostgresDatabase extends PostgresQueries {
     const client = await acquire(this.#state, signal);
     let dead = false;
     try {
-      return await query(client, sql, params, arrays, signal);
+      return await query(client, sql, params, arrays, signal, this.#state.statements);
     } catch (error) {
       dead = error instanceof DatabaseUnavailableError;
       throw error;
@@ -252,7 +282,7 @@ class PostgresDatabase extends PostgresQueries {
     // A checked-out client has no pool listener: a dropped connection between two statements
     // is logged here (the next statement fails too).
     client.on('error', pool.onTransactionError);
-    const state = new TransactionState(client);
+    const state = new TransactionState(client, pool.transactionStatements);
     const tx = new PostgresTransaction(state, 0, signal, this.timeZone);
     let broken: unknown;
     const exec = async (sql: string) => {
@@ -324,7 +354,12 @@ export function openPostgres(url: string, options: ConnectOptions = {}): Databas
     );
   }
   return new PostgresDatabase(
-    new PoolState(new pg.Pool(config), connectionTimeoutMs, options.logger ?? stderrLogger),
+    new PoolState(
+      new pg.Pool(config),
+      connectionTimeoutMs,
+      options.logger ?? stderrLogger,
+      statementCacheSize(options.statementCacheSize),
+    ),
     timeZone,
   );
 }

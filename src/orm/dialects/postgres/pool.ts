@@ -13,6 +13,7 @@ import { Mutex } from '../mutex.ts';
 import { abortedError } from '../signals.ts';
 import { sendCancelRequest } from './cancel.ts';
 import { mapPostgresError } from './errors.ts';
+import { afterStatement, hasChores, runChores, staleStatement, statementName } from './statements.ts';
 
 /** What every view of one pool shares. */
 export class PoolState {
@@ -21,12 +22,23 @@ export class PoolState {
   readonly context = new AsyncLocalStorage<TransactionState>();
   readonly connectionTimeoutMs: number;
   readonly logger: DatabaseLogger;
+  /** How statements on a pooled connection (out of a transaction) run. */
+  readonly statements: StatementOptions;
+  /** How statements in a transaction run. */
+  readonly transactionStatements: StatementOptions;
   closed: Promise<void> | undefined;
 
-  constructor(pool: pg.Pool, connectionTimeoutMs: number, logger: DatabaseLogger) {
+  constructor(
+    pool: pg.Pool,
+    connectionTimeoutMs: number,
+    logger: DatabaseLogger,
+    statementCacheSize: number,
+  ) {
     this.pool = pool;
     this.connectionTimeoutMs = connectionTimeoutMs;
     this.logger = logger;
+    this.statements = { cacheSize: statementCacheSize, retryStale: true };
+    this.transactionStatements = { cacheSize: statementCacheSize, retryStale: false };
     pool.on('error', this.onIdleError);
     // A checked-out client whose connection dies emits 'error' besides failing its statement
     // (which reports it): without a listener that event would kill the process.
@@ -47,13 +59,18 @@ function ignore(): void {}
 /** What the views of one transaction (or savepoint) share: its client, its end, its savepoint lock. */
 export class TransactionState {
   readonly client: pg.PoolClient;
+  /** How its statements run (never retried: a failed one aborted the transaction). */
+  readonly statements: StatementOptions;
   /** True from the moment COMMIT or ROLLBACK is about to be sent: later statements are refused. */
   finished = false;
+  /** The error of the statement that aborted the transaction (see `TransactionEnd.failed`). */
+  failed: unknown = undefined;
   /** One client runs one statement at a time; sibling savepoints must not interleave. */
   readonly nested = new Mutex();
 
-  constructor(client: pg.PoolClient) {
+  constructor(client: pg.PoolClient, statements: StatementOptions) {
     this.client = client;
+    this.statements = statements;
   }
 }
 
@@ -128,6 +145,38 @@ function untilAborted(connecting: Promise<pg.PoolClient>, signal: AbortSignal): 
   });
 }
 
+/** How one statement runs: its prepared-statement cache, and whether it may run twice. */
+export interface StatementOptions {
+  /** Named statements kept on the connection (0: run it unnamed). */
+  readonly cacheSize: number;
+  /**
+   * Out of a transaction, a statement that failed only because its prepared form was stale
+   * (another process changed its tables) runs once more, prepared afresh.
+   */
+  readonly retryStale: boolean;
+}
+
+/** Control statements (BEGIN, COMMIT, SAVEPOINT…): never prepared, never retried. */
+export const CONTROL: StatementOptions = { cacheSize: 0, retryStale: false };
+
+async function send(
+  client: pg.PoolClient,
+  sql: string,
+  params: readonly unknown[],
+  arrays: boolean,
+  cacheSize: number,
+): Promise<pg.QueryResult> {
+  const name = statementName(client, sql, cacheSize);
+  if (hasChores(client)) await runChores(client);
+  const config: pg.QueryConfig & { rowMode?: 'array' } = { text: sql, values: params as unknown[] };
+  if (name !== undefined) config.name = name;
+  if (arrays) config.rowMode = 'array';
+  return client.query(config).then((result) => {
+    afterStatement(client, result);
+    return result;
+  });
+}
+
 /**
  * Runs one statement on a checked-out client. With a signal, an abort while it runs sends a
  * cancel request; the statement then fails with `DatabaseAbortedError`.
@@ -138,11 +187,17 @@ export async function query(
   params: readonly unknown[],
   arrays: boolean,
   signal: AbortSignal | undefined,
+  options: StatementOptions,
 ): Promise<pg.QueryResult> {
-  const run = () =>
-    arrays
-      ? client.query({ text: sql, values: params as unknown[], rowMode: 'array' })
-      : client.query(sql, params as unknown[]);
+  const run = async () => {
+    try {
+      return await send(client, sql, params, arrays, options.cacheSize);
+    } catch (error) {
+      if (options.cacheSize > 0 && staleStatement(client, error) && options.retryStale)
+        return send(client, sql, params, arrays, options.cacheSize);
+      throw error;
+    }
+  };
   if (signal === undefined) {
     try {
       return await run();

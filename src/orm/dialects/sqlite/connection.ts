@@ -15,6 +15,8 @@ import { mapSqliteError } from './errors.ts';
 export class TransactionState {
   /** True from the moment COMMIT or ROLLBACK is about to run: later statements are refused. */
   finished = false;
+  /** The error of a failed write that spoiled the transaction (see `TransactionEnd.failed`). */
+  failed: unknown = undefined;
   /** Sibling savepoints started concurrently (Promise.all) must not interleave. */
   readonly nested = new Mutex();
 }

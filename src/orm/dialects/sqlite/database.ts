@@ -25,9 +25,12 @@ import { connectionTimeZone, viewTimeZone } from '../../time-zone.ts';
 import {
   begunBlock,
   dbInsideTransaction,
+  markFailed,
+  markState,
   savepoint,
   topLevel,
   transactionBlock,
+  transactionFailed,
   transactionFinished,
   transactionInsideTransaction,
 } from '../../transaction.ts';
@@ -122,6 +125,7 @@ class SqliteTransaction implements Database {
 
   #check(): void {
     if (this.#state.finished) throw transactionFinished();
+    if (this.#state.failed !== undefined) throw transactionFailed(this.#state.failed);
     // A synchronous statement cannot be interrupted once started: after an abort, none starts.
     if (this.#signal?.aborted) throw abortedError(this.#signal);
   }
@@ -159,6 +163,10 @@ class SqliteTransaction implements Database {
       const exec = async (sql: string) => this.#connection.exec(sql);
       return transactionBlock(exec, savepoint(depth), state, () => fn(child));
     }, this.#signal);
+  }
+
+  [markFailed](error: unknown): void {
+    markState(this.#state, error);
   }
 
   withSignal(signal: AbortSignal): Database {
