@@ -4,7 +4,7 @@
  * CPU time went: by area of the code, the top functions by self time, and Volt's own
  * functions by inclusive time.
  *
- * Usage: `node --conditions=volt-source bench/profile.ts --server volt --scenario items [--duration 10s]`
+ * Usage: `node --conditions=volt-source bench/profile.ts --server volt --scenario items [--duration 10s] [--log-level info]`
  */
 import { parseArgs } from 'node:util';
 import { PEERS, type PeerId } from './harness/peers.ts';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10s' },
     connections: { type: 'string', default: '64' },
     top: { type: 'string', default: '25' },
+    'log-level': { type: 'string' },
   },
 });
 const server = values.server as PeerId;
@@ -35,8 +36,12 @@ const top = Number(values.top);
 
 const port = await freePort();
 const scenario = SCENARIOS[scenarioId];
+const command = PEERS[server].command(port);
+// Volt logs at this level (its benchmarks run with LOG_LEVEL=silent): `--log-level info` is
+// production's default; the log goes to the server's output, which the harness keeps.
+if (values['log-level'] !== undefined) command.env = { ...command.env, LOG_LEVEL: values['log-level'] };
 const { result, summary } = await profileUnderLoad({
-  command: PEERS[server].command(port),
+  command,
   port,
   readyPath: '/plaintext',
   check: async () => {

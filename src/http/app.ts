@@ -26,6 +26,7 @@ import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
 import { redactHeaders, serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
+import { flushLog, logDestination, OneLineRequestLog } from './request-log.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
@@ -136,7 +137,7 @@ function loggerOptions(
       transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
     };
   }
-  return { level: settings.logLevel, serializers };
+  return { level: settings.logLevel, serializers, stream: logDestination() };
 }
 
 /**
@@ -214,6 +215,12 @@ export class VoltApp<X extends object = {}> extends Router<X> {
     this.security = security;
     // Query strings are decoded strictly (./query-string.ts) unless the app brings its own parser.
     const ownParser = fastify?.routerOptions?.querystringParser ?? fastify?.querystringParser;
+    const logOptions = loggerOptions(this.settings, logger);
+    // Volt's own logger writes to its log buffer: request lines can go there directly.
+    const direct =
+      fastify?.loggerInstance === undefined && typeof logOptions === 'object' && 'stream' in logOptions
+        ? logDestination()
+        : undefined;
     const engineOptions: FastifyHttpOptions<Server> = {
       ...fastify,
       routerOptions: { ...fastify?.routerOptions, querystringParser: ownParser ?? parseQueryString },
@@ -232,7 +239,9 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       // reading its response (its window full) holds it no longer. A response being written
       // (an SSE stream's heartbeats) is traffic.
       connectionTimeout: ms(this.settings.socketIdleTimeout),
-      logger: loggerOptions(this.settings, logger),
+      logger: logOptions,
+      // One line per request, at its end (docs/guides/settings.md, "Logging").
+      logController: fastify?.logController ?? new OneLineRequestLog(direct),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: ms(this.settings.requestTimeout),
       trustProxy: fastifyTrustProxy(this.settings.trustProxy),
@@ -607,6 +616,7 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       } finally {
         clearTimeout(timer);
         clearInterval(sweep);
+        flushLog();
       }
     })();
     return this.#closing;

@@ -39,9 +39,19 @@ test('in production every log line is JSON and request lines carry the request i
     );
   const inHandler = lines.find((line) => line.msg === 'inside the handler');
   assert.ok(inHandler?.reqId, 'the handler log line has a reqId');
-  const forRequest = lines.filter((line) => line.reqId === inHandler.reqId).map((line) => line.msg);
-  assert.ok(forRequest.includes('incoming request'));
-  assert.ok(forRequest.includes('request completed'));
+  const forRequest = lines.filter((line) => line.reqId === inHandler.reqId);
+  // One line per request, at its end, with the request, the status and the time taken.
+  assert.ok(!forRequest.some((line) => line.msg === 'incoming request'));
+  const completed = forRequest.filter((line) => line.msg === 'request completed') as unknown as {
+    req: { method: string; url: string };
+    res: { statusCode: number };
+    responseTime: number;
+  }[];
+  assert.equal(completed.length, 1);
+  assert.equal(completed[0]?.req.method, 'GET');
+  assert.equal(typeof completed[0]?.req.url, 'string');
+  assert.equal(typeof completed[0]?.res.statusCode, 'number');
+  assert.equal(typeof completed[0]?.responseTime, 'number');
   const failure = lines.find((line) => line.msg === 'background task failed');
   assert.equal(failure?.reqId, inHandler.reqId, 'a failed background task is logged with the request id');
   assert.equal(failure?.err?.message, 'background failure');

@@ -1,0 +1,54 @@
+/**
+ * The production log's buffer: lines of one turn of the event loop written together, in
+ * order, at once past the high-water mark, and everything on flushSync().
+ */
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { LogBuffer } from '../../src/http/request-log.ts';
+
+function tempFile(t: { after: (fn: () => void) => void }): { path: string; fd: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'volt-log-'));
+  const path = join(dir, 'out.log');
+  const fd = openSync(path, 'w');
+  t.after(() => {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { path, fd };
+}
+
+test('lines logged in one turn are written together when it ends, in order', async (t) => {
+  const { path, fd } = tempFile(t);
+  const log = new LogBuffer(fd);
+  log.write('{"n":1}\n');
+  log.write('{"n":2}\n');
+  log.write('{"n":3}\n');
+  assert.equal(readFileSync(path, 'utf8'), '', 'nothing is written during the turn');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(readFileSync(path, 'utf8'), '{"n":1}\n{"n":2}\n{"n":3}\n');
+});
+
+test('past 64 KiB the lines are written at once; flushSync writes the rest now', (t) => {
+  const { path, fd } = tempFile(t);
+  const log = new LogBuffer(fd);
+  const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
+  for (let i = 0; i < 70; i++) log.write(line);
+  const written = readFileSync(path, 'utf8');
+  assert.ok(written.length >= 64 * 1024, `written at once: ${written.length} bytes`);
+  log.write('{"last":true}\n');
+  log.flushSync();
+  const all = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  assert.equal(all.length, 71);
+  assert.equal(all.at(-1), '{"last":true}');
+});
+
+test('multi-byte text is written whole', async (t) => {
+  const { path, fd } = tempFile(t);
+  const log = new LogBuffer(fd);
+  log.write('{"msg":"日本語 ✓"}\n');
+  log.flushSync();
+  assert.equal(readFileSync(path, 'utf8'), '{"msg":"日本語 ✓"}\n');
+});
