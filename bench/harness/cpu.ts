@@ -17,6 +17,11 @@ export async function loadClockTicks(): Promise<void> {
   }
 }
 
+/** The clock-tick rate of /proc's CPU times, once {@link loadClockTicks} ran (else 100). */
+export function clockTicks(): number {
+  return ticksPerSecond ?? 100;
+}
+
 interface ProcStat {
   ppid: number;
   userTicks: number;

@@ -28,7 +28,8 @@ export const PYTHON = '/usr/bin/python3';
 const GUNICORN = '/usr/bin/gunicorn';
 const NODE_FLAGS = ['--conditions=volt-source'];
 
-async function pythonModulesMissing(modules: string[]): Promise<string | undefined> {
+/** Why Debian's Python cannot import `modules`, or `undefined` when it can. */
+export async function pythonModulesMissing(modules: string[]): Promise<string | undefined> {
   if (!existsSync(PYTHON)) return `${PYTHON} not found (apt-get install python3)`;
   try {
     await capture(PYTHON, ['-c', `import ${modules.join(', ')}`]);

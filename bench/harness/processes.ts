@@ -3,7 +3,7 @@
  * stop, and a small HTTP client for checking answers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 
 /** How to start one server process. */
@@ -61,6 +61,8 @@ export function spawnPinned(cpu: string, cmd: Command): ChildProcess {
 export interface Answer {
   status: number;
   contentType: string;
+  /** Every header of the answer, names in lower case. */
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -94,6 +96,7 @@ export function fetchOnce(port: number, probe: Probe, timeoutMs = 5000): Promise
           resolve({
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
+            headers: res.headers,
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );

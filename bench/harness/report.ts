@@ -42,9 +42,9 @@ export interface Cell {
   pairedRatio: number | undefined;
 }
 
-/** One scenario's results. */
-export interface ScenarioResult {
-  id: ScenarioId;
+/** One scenario's results (the id of a scenario of `npm run bench`, or of another runner's test). */
+export interface ScenarioResult<I extends string = ScenarioId> {
+  id: I;
   title: string;
   cells: Cell[];
 }
@@ -80,11 +80,11 @@ export function errorsOf(result: WrkResult): number {
 }
 
 /** Reduces rounds of measurements to medians and ratios. */
-export function summarize(
-  id: ScenarioId,
+export function summarize<I extends string>(
+  id: I,
   title: string,
   runs: ReadonlyMap<PeerId, Measurement[]>,
-): ScenarioResult {
+): ScenarioResult<I> {
   const cells: Cell[] = [];
   for (const [server, rounds] of runs) {
     if (rounds.length === 0) continue;

@@ -24,6 +24,8 @@ export interface WrkOptions {
   script?: string | undefined;
   /** The CPU list wrk is pinned to. */
   cpu: string;
+  /** Seconds before wrk counts a request as timed out (wrk's default: 2). */
+  timeoutSeconds?: number | undefined;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -66,8 +68,13 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     ...['-c', options.cpu, 'wrk', '--latency'],
     ...['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.seconds}s`],
     ...(options.script ? ['-s', options.script] : []),
+    ...(options.timeoutSeconds ? ['--timeout', `${options.timeoutSeconds}s`] : []),
     options.url,
   ];
-  const output = await capture('taskset', args, (options.seconds + 30) * 1000);
+  const output = await capture(
+    'taskset',
+    args,
+    (options.seconds + 30 + (options.timeoutSeconds ?? 0)) * 1000,
+  );
   return parseWrk(output);
 }
