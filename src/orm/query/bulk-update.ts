@@ -18,7 +18,6 @@ import { suggestOption } from '../fields/options.ts';
 import type { AnyModel } from '../model.ts';
 import { isWritable } from '../model-schemas.ts';
 import type { FieldError } from '../validation.ts';
-import { validateInput } from '../validation.ts';
 import { compiled } from './cache.ts';
 import type { Clause } from './clause.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
@@ -101,11 +100,15 @@ function planOf(model: AnyModel, names: unknown, where: readonly Clause[]): Plan
 
 /**
  * The problems of `rows` (missing or bad keys, a key twice, values an update refuses), each at
- * its row's index; the database values of each row (its key first) when there is none.
+ * its row's index; the database values of each row (its key first) when there is none. A value
+ * gets the check `validateInput` makes of it in an update: the named fields are all ones an
+ * update sets (`planOf`), so its other refusals (a read-only or unknown key) cannot apply.
  */
 function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unknown[][] {
   const { db, model } = source;
+  const ops = db.ops;
   const pk = model.meta.pk;
+  const key = pk.attribute;
   const errors: FieldError[] = [];
   const values: unknown[][] = [];
   const seen = new Map<string, number>();
@@ -116,48 +119,42 @@ function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unkn
       continue;
     }
     const record = row as Record<string, unknown>;
-    const key = record[pk.attribute];
-    const problems: FieldError[] = [];
-    if (key === undefined || key === null)
-      problems.push({
-        loc: [i, pk.attribute],
-        msg: `Every row needs its ${pk.attribute} to be updated`,
-        type: 'missing',
-      });
+    const before = errors.length;
+    const out: unknown[] = [];
+    const pkValue = record[key];
+    if (pkValue === undefined || pkValue === null)
+      errors.push({ loc: [i, key], msg: `Every row needs its ${key} to be updated`, type: 'missing' });
     else {
-      for (const issue of pk.check(key)) problems.push({ loc: [i, pk.attribute], ...issue });
-      if (problems.length === 0) {
-        const text = keyText(pk, pk.toDb(key, db.ops));
+      for (const issue of pk.check(pkValue)) errors.push({ loc: [i, key], ...issue });
+      if (errors.length === before) {
+        out.push(pk.toDb(pkValue, ops));
+        const text = keyText(pk, out[0]);
         const first = seen.get(text);
         if (first === undefined) seen.set(text, i);
         else
-          problems.push({
-            loc: [i, pk.attribute],
-            msg: `Row ${first} has the same ${pk.attribute}: a row is updated once a call`,
+          errors.push({
+            loc: [i, key],
+            msg: `Row ${first} has the same ${key}: a row is updated once a call`,
             type: 'duplicate',
           });
       }
     }
-    const input: Record<string, unknown> = {};
     for (const field of plan.given) {
-      const value = record[field.attribute];
-      if (value === undefined)
-        problems.push({ loc: [i, field.attribute], msg: 'Field required', type: 'missing' });
-      else if (isExpression(value))
+      const name = field.attribute;
+      const value = record[name];
+      if (value === undefined) {
+        errors.push({ loc: [i, name], msg: 'Field required', type: 'missing' });
+        continue;
+      }
+      if (isExpression(value))
         throw new QueryError(
-          `bulkUpdate(): row ${i} sets ${field.attribute} to an F() expression, which bulkUpdate does not compute; use update() for it`,
+          `bulkUpdate(): row ${i} sets ${name} to an F() expression, which bulkUpdate does not compute; use update() for it`,
         );
-      else input[field.attribute] = value;
+      const issues = field.check(value);
+      if (issues.length) for (const issue of issues) errors.push({ loc: [i, name], ...issue });
+      else if (errors.length === before) out.push(field.toDb(value, ops));
     }
-    for (const e of validateInput(model, input, { partial: true }))
-      problems.push({ ...e, loc: [i, ...e.loc] });
-    if (problems.length) {
-      errors.push(...problems);
-      continue;
-    }
-    const out = [pk.toDb(key, db.ops)];
-    for (const field of plan.given) out.push(field.toDb(input[field.attribute], db.ops));
-    values.push(out);
+    if (errors.length === before) values.push(out);
   }
   if (errors.length) throw new ValidationError(errors);
   return values;
