@@ -339,6 +339,66 @@ forEachDialect((_dialect, open) => {
     assert.equal(await query(db, Item).filter({ name__startsWith: 's' }).count(), 3);
   });
 
+  test('rows keyed by a uuid or a text key, and values of a time, a float and a bigint', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const registry = createRegistry();
+    const Token = model(
+      'bulkup.Token',
+      {
+        id: f.uuid({ primaryKey: true }),
+        opens: f.time({ nullable: true }),
+        weight: f.float(),
+        hits: f.bigint(),
+      },
+      { registry },
+    );
+    const Code = model(
+      'bulkup.Code',
+      { code: f.string({ maxLength: 10, primaryKey: true }), note: f.text() },
+      { registry },
+    );
+    await createTables(db, [Token, Code]);
+    const ids = ['b1e0c3a2-1111-4111-8111-111111111111', 'a1e0c3a2-2222-4222-8222-222222222222'];
+    await query(db, Token).bulkCreate(ids.map((id) => ({ id, weight: 1, hits: 1 })));
+    await query(db, Code).bulkCreate([
+      { code: 'x', note: '' },
+      { code: 'y', note: '' },
+    ]);
+    assert.equal(
+      await query(db, Token).bulkUpdate(
+        [
+          { id: ids[0]!, opens: '09:30', weight: 0.25, hits: 2 ** 40 },
+          { id: ids[1]!, opens: null, weight: -3.5, hits: 0 },
+        ],
+        ['opens', 'weight', 'hits'],
+      ),
+      2,
+    );
+    assert.deepEqual(
+      (await query(db, Token).orderBy('hits').values('opens', 'weight', 'hits')).map((r) => [
+        r.opens,
+        r.weight,
+        r.hits,
+      ]),
+      [
+        [null, -3.5, 0],
+        ['09:30:00', 0.25, 2 ** 40],
+      ],
+    );
+    assert.equal(
+      await query(db, Code).bulkUpdate(
+        [
+          { code: 'y', note: 'why' },
+          { code: 'x', note: 'ex' },
+        ],
+        ['note'],
+      ),
+      2,
+    );
+    assert.deepEqual(await query(db, Code).orderBy('code').values('note'), [{ note: 'ex' }, { note: 'why' }]);
+  });
+
   test('the SQL of a shape is built once: another call of the same fields and row count reuses it', async (t) => {
     const { db, Item, items } = await setup(t);
     const bulk = (suffix: string, n: number) =>
