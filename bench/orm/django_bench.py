@@ -1,7 +1,7 @@
 """Django's ORM on the benchmark's SQLite file: the same shapes as bench/orm/run.ts.
 
 Usage: /usr/bin/python3 bench/orm/django_bench.py <sqlite file> '<json plan>'
-The plan: {"seed": int, "ops": {"get": n, "in20": n, "page": n, "bulk": n, "update": n}}.
+The plan: {"seed": int, "ops": {"get": n, "in20": n, "page": n, "bulk": n, "update": n, ...}}.
 Prints one JSON object: microseconds per operation for each shape.
 """
 import json
@@ -83,6 +83,13 @@ def decrement():
     Book.objects.filter(pk=pk, price__gte=1).update(price=F("price") - 1)
 
 
+def bulk_update():
+    # 20 distinct keys, each row its own price, as run.ts sends them.
+    start = rng.randint(1, ROWS - 200)
+    books = [Book(id=start + 10 * j, price=rng.randint(0, 10000)) for j in range(20)]
+    Book.objects.bulk_update(books, ["price"])
+
+
 def locked():
     pk = rng.randint(1, ROWS)
     with transaction.atomic():
@@ -98,6 +105,7 @@ result = {
     "update": timed(ops["update"], update, ops["update"] // 10),
     "decrement": timed(ops["decrement"], decrement, ops["decrement"] // 10),
     "locked": timed(ops["locked"], locked, ops["locked"] // 10),
+    "bulkUpdate": timed(ops["bulkUpdate"], bulk_update, ops["bulkUpdate"] // 10),
 }
 
 

@@ -32,8 +32,8 @@ const Book = model('bench.Book', {
   author: f.foreignKey(() => Author, { onDelete: 'cascade' }),
 });
 
-type Shape = 'get' | 'in20' | 'page' | 'bulk' | 'update' | 'decrement' | 'locked';
-const SHAPES: Shape[] = ['get', 'in20', 'page', 'bulk', 'update', 'decrement', 'locked'];
+type Shape = 'get' | 'in20' | 'page' | 'bulk' | 'update' | 'decrement' | 'locked' | 'bulkUpdate';
+const SHAPES: Shape[] = ['get', 'in20', 'page', 'bulk', 'update', 'decrement', 'locked', 'bulkUpdate'];
 const LABEL: Record<Shape, string> = {
   get: '(a) get by pk',
   in20: '(b) 20 rows by id (in)',
@@ -42,11 +42,30 @@ const LABEL: Record<Shape, string> = {
   update: '(e) update 100 rows',
   decrement: "(f) atomic decrement of one row (F('price') - 1 where price >= 1)",
   locked: '(g) transaction: select for update by pk, then update it',
+  bulkUpdate: '(h) bulkUpdate 20 rows, each its own price (one statement)',
 };
 type Ops = Record<Shape, number>;
 const OPS: Record<'sqlite' | 'postgres', Ops> = {
-  sqlite: { get: 20000, in20: 3000, page: 1000, bulk: 10, update: 1000, decrement: 10000, locked: 3000 },
-  postgres: { get: 3000, in20: 1000, page: 500, bulk: 4, update: 300, decrement: 1000, locked: 300 },
+  sqlite: {
+    get: 20000,
+    in20: 3000,
+    page: 1000,
+    bulk: 10,
+    update: 1000,
+    decrement: 10000,
+    locked: 3000,
+    bulkUpdate: 3000,
+  },
+  postgres: {
+    get: 3000,
+    in20: 1000,
+    page: 500,
+    bulk: 4,
+    update: 300,
+    decrement: 1000,
+    locked: 300,
+    bulkUpdate: 500,
+  },
 };
 
 /** A small deterministic PRNG, so every implementation sees the same ids. */
@@ -68,6 +87,7 @@ interface Impl {
   update(from: number, price: number): unknown;
   decrement(id: number): unknown;
   locked(id: number): unknown;
+  bulkUpdate(rows: { id: number; price: number }[]): unknown;
 }
 
 const bulkRows = Array.from({ length: 1000 }, (_, i) => ({
@@ -101,7 +121,11 @@ async function timeShape(
     else if (shape === 'page') await impl.page(r(5000));
     else if (shape === 'decrement') await impl.decrement(r(ROWS) + 1);
     else if (shape === 'locked') await impl.locked(r(ROWS) + 1);
-    else await impl.update(r(ROWS - 99) + 1, r(10_000));
+    else if (shape === 'bulkUpdate') {
+      // 20 distinct keys (a key twice is refused), each row its own price.
+      const start = r(ROWS - 200) + 1;
+      await impl.bulkUpdate(Array.from({ length: 20 }, (_, j) => ({ id: start + 10 * j, price: r(10_000) })));
+    } else await impl.update(r(ROWS - 99) + 1, r(10_000));
   }
   return Number(process.hrtime.bigint() - t0) / n / 1000;
 }
@@ -128,6 +152,7 @@ function volt(db: Database): Impl {
           .filter({ id })
           .update({ price: book.price + 1 });
       }),
+    bulkUpdate: (rows) => query(db, Book).bulkUpdate(rows, ['price']),
   };
 }
 
@@ -136,6 +161,14 @@ const PAGE = (ph: string) =>
   'select b.id, b.title, b.price, b.author_id, a.id as a_id, a.name as a_name from bench_book b ' +
   `join bench_author a on a.id = b.author_id where b.price > ${ph} order by b.title limit 50`;
 const IN20 = Array.from({ length: 20 }, () => '?').join(', ');
+/** The statement bulkUpdate sends for 20 rows, written by hand; `value(n)` is the nth parameter. */
+const BULK_UPDATE = (value: (n: number, type: string) => string): string =>
+  `update bench_book set price = v.column2 from (values ${Array.from(
+    { length: 20 },
+    (_, i) => `(${value(2 * i + 1, 'bigint')}, ${value(2 * i + 2, 'integer')})`,
+  ).join(', ')}) as v where bench_book.id = v.column1`;
+const keysAndPrices = (rows: { id: number; price: number }[]): number[] =>
+  rows.flatMap((row) => [row.id, row.price]);
 
 function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
   const db = new DatabaseSync(file);
@@ -152,6 +185,7 @@ function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
   const decrement = db.prepare('update bench_book set price = price - 1 where id = ? and price >= 1');
   const byId = db.prepare(`select ${COLS} from bench_book where id = ?`);
   const setPrice = db.prepare('update bench_book set price = ? where id = ?');
+  const bulkUpdate = db.prepare(BULK_UPDATE(() => '?'));
   const begin = db.prepare('begin immediate');
   const commit = db.prepare('commit');
   return {
@@ -176,12 +210,14 @@ function rawSqlite(file: string): { impl: Impl; db: DatabaseSync } {
         commit.run();
         return changed;
       },
+      bulkUpdate: async (rows) => bulkUpdate.run(...keysAndPrices(rows)).changes,
     },
   };
 }
 
 function rawPostgres(pool: pg.Pool): Impl {
   const in20 = Array.from({ length: 20 }, (_, i) => `$${i + 1}`).join(', ');
+  const bulkUpdate = BULK_UPDATE((n, type) => `$${n}::${type}`);
   return {
     get: async (id) => (await pool.query(`select ${COLS} from bench_book where id = $1`, [id])).rows[0],
     in20: async (ids) => (await pool.query(`select ${COLS} from bench_book where id in (${in20})`, ids)).rows,
@@ -232,6 +268,7 @@ function rawPostgres(pool: pg.Pool): Impl {
         client.release();
       }
     },
+    bulkUpdate: async (rows) => (await pool.query(bulkUpdate, keysAndPrices(rows))).rowCount,
   };
 }
 
@@ -244,6 +281,7 @@ const empty = (): Record<Shape, number[]> => ({
   update: [],
   decrement: [],
   locked: [],
+  bulkUpdate: [],
 });
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

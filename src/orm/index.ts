@@ -175,6 +175,7 @@ export {
   min,
   sum,
 } from './query/aggregates.ts';
+export type { BulkUpdateOptions } from './query/bulk-update.ts';
 export { Case, type CaseValue, when } from './query/cases.ts';
 export {
   type DateExtract,
@@ -244,10 +245,13 @@ export type {
 export type { Defaults, Written } from './query/write.ts';
 export { allModels, createRegistry, defaultRegistry, getModel, Registry } from './registry.ts';
 export type {
+  BulkUpdateField,
+  BulkUpdateRow,
   CreateInput,
   FieldMap,
   FieldName,
   ForwardRelationName,
+  PrimaryKeyName,
   ReadRow,
   RelatedRow,
   Row,

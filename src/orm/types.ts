@@ -126,6 +126,33 @@ export type CreateInput<M> = CreateInputOf<FieldsOf<M>>;
 /** The input of an update: every editable field, all optional. */
 export type UpdateInput<M> = UpdateInputOf<FieldsOf<M>>;
 
+type PkRowKey<F> = [PkKey<F>] extends [never] ? 'id' : { [K in PkKey<F>]: RowKey<K, F[K]> }[PkKey<F>];
+type AutoNowKey<F> = { [K in keyof F]: OptionsOf<F[K]> extends { autoNow: true } ? K : never }[keyof F];
+
+/** The row key of `M`'s primary key: `id` for the auto key. */
+export type PrimaryKeyName<M> = PkRowKey<FieldsOf<M>> & string;
+
+/**
+ * What `bulkUpdate()` can set on `M`'s rows: every field an update sets (not the primary key)
+ * and the `autoNow` timestamps, which it sets to the time of the call.
+ *
+ * @example
+ * ```ts
+ * type N = BulkUpdateField<typeof Book>; // 'title' | 'price' | 'authorId' | … | 'updated'
+ * ```
+ */
+export type BulkUpdateField<M> = (keyof UpdateInput<M> | AutoNowKey<FieldsOf<M>>) & string;
+
+/**
+ * A row `bulkUpdate()` takes when it sets `K`: the primary key and the value of each field of
+ * `K` (an `autoNow` one needs none). A row as read (`Row<M>`) is one.
+ */
+export type BulkUpdateRow<M, K> = {
+  [P in keyof Row<M> as P extends PrimaryKeyName<M> | Exclude<K, AutoNowKey<FieldsOf<M>>>
+    ? P
+    : never]: Row<M>[P];
+};
+
 /** A field name of model `M` (many-to-many included). */
 export type FieldName<M> = keyof FieldsOf<M> & string;
 

@@ -76,6 +76,33 @@ async function terminals() {
   // @ts-expect-error views is not editable
   await books.update({ views: 3 });
   expectType<Equal<Awaited<ReturnType<typeof books.delete>>, number>>();
+
+  // bulkUpdate: the fields an update sets (and autoNow ones), rows with their key and those values.
+  const read = await books.all();
+  const matched = await books.bulkUpdate(read, ['title', 'price', 'authorId', 'updated']);
+  expectType<Equal<typeof matched, number>>();
+  await books.bulkUpdate([{ id: 'a-uuid', title: 'Dune', pages: null }], ['title', 'pages'], {
+    batchSize: 100,
+  });
+  await books.bulkUpdate([{ id: 'a-uuid' }], ['updated']);
+  // @ts-expect-error a misspelt field
+  await books.bulkUpdate(read, ['titel']);
+  // @ts-expect-error the primary key finds the rows; it is not updated by them
+  await books.bulkUpdate(read, ['id']);
+  // @ts-expect-error a many-to-many has no column
+  await books.bulkUpdate(read, ['tags']);
+  // @ts-expect-error views is not editable
+  await books.bulkUpdate(read, ['views']);
+  // @ts-expect-error a foreign key is named by its row key, authorId
+  await books.bulkUpdate(read, ['author']);
+  // @ts-expect-error a row needs its primary key
+  await books.bulkUpdate([{ title: 'Dune' }], ['title']);
+  // @ts-expect-error and the value of every field named
+  await books.bulkUpdate([{ id: 'a-uuid' }], ['title']);
+  // @ts-expect-error a value of the field's type
+  await books.bulkUpdate([{ id: 'a-uuid', pages: 'many' }], ['pages']);
+  // @ts-expect-error a value set but not named would be lost: named fields only
+  await books.bulkUpdate([{ id: 'a-uuid', title: 'Dune', pages: 3 }], ['title']);
 }
 void terminals;
 

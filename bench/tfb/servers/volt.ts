@@ -59,10 +59,8 @@ app.get(
       Array.from({ length: count(ctx.query.queries) }, () => worlds.get({ id: random() })),
     );
     for (const row of rows) row.randomNumber = random();
-    // TODO(bulkUpdate): query(ctx.db, World).bulkUpdate(rows, ['randomNumber']), one UPDATE for all rows.
-    await Promise.all(
-      rows.map((row) => worlds.filter({ id: row.id }).update({ randomNumber: row.randomNumber })),
-    );
+    // One UPDATE … FROM (VALUES …) for all the rows, as Django's bulk_update.
+    await worlds.bulkUpdate(rows, ['randomNumber']);
     return rows;
   },
 );

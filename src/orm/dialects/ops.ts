@@ -82,6 +82,16 @@ export interface DialectOps {
   /** A JSON column's value as the driver returns it, parsed. */
   jsonFromDb(raw: unknown): unknown;
   /**
+   * `value`, bound in a `values` list (`bulkUpdate`'s rows) for a column of `type` (a type of
+   * `types`). PostgreSQL types a parameter by where it stands and a `values` list tells it
+   * nothing, so it is cast: to the type without its modifier (`varchar`, `numeric`), so that
+   * the column's own length and scale apply when it is assigned, as to a parameter of an
+   * update's `set`. SQLite's values take no type: the parameter as it is.
+   */
+  typedValue(value: unknown, type: string): RawBuilder<unknown>;
+  /** The most parameters one statement may bind (SQLite: 32,766; PostgreSQL: 65,535). */
+  readonly maxParameters: number;
+  /**
    * `true` when decimals are stored as text: a column is ordered and compared by `gt`, `lt`
    * and `range` as a number (cast to `real`: exact to 15 significant digits), values bound for
    * those comparisons too. (`=` and `in` compare the canonical text, exactly.)

@@ -2,19 +2,20 @@
  * `QuerySet`: an immutable, lazily run query over one model's table. `query(db, Model)` starts
  * one; `filter`, `exclude`, `orderBy`, `limit`, `offset`, `distinct` and `annotate` return new
  * QuerySets; `all`, `first`, `get`, `count`, `exists`, `values`, `aggregate`, `iterate`, `raw`,
- * `create`, `bulkCreate`, `update` and `delete` run SQL. `selectRelated` and `prefetchRelated`
+ * `create`, `bulkCreate`, `update`, `bulkUpdate` and `delete` run SQL. `selectRelated` and `prefetchRelated`
  * load relations up front (there is no lazy loading). This file is the public API: it checks
  * the arguments and delegates — the state and its cache key to `state.ts`, SQL to
  * `compiler.ts`, reading rows to `hydrate.ts`, the `get()` fast path to `direct-get.ts`,
- * writes to `write.ts`, chunks to `iterate.ts`.
+ * writes to `write.ts` (`bulkUpdate` to `bulk-update.ts`), chunks to `iterate.ts`.
  */
 
 import type { Database, SqlValue } from '../database.ts';
 import { suggestOption } from '../fields/options.ts';
 import type { AnyModel } from '../model.ts';
-import type { CreateInput, Row } from '../types.ts';
+import type { BulkUpdateField, BulkUpdateRow, CreateInput, Row } from '../types.ts';
 import { resolveAggregates } from './aggregates.ts';
 import { resolveAnnotations } from './annotations.ts';
+import { type BulkUpdateOptions, bulkUpdateRows } from './bulk-update.ts';
 import { negate } from './clause.ts';
 import { aggregateQuery, countQuery, existsQuery } from './compiler.ts';
 import { directGet } from './direct-get.ts';
@@ -529,6 +530,32 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    */
   async bulkCreate(inputs: readonly CreateInput<M>[]): Promise<Row<M>[]> {
     return (await bulkCreateRows(this, inputs as readonly Record<string, unknown>[])) as Row<M>[];
+  }
+
+  /**
+   * Sets each row's own values for `fields` on the row with its primary key, in one statement
+   * per batch (as Django's `bulk_update`); returns how many rows matched (a key no row has is
+   * not counted). Every row is checked first, as `update()` checks its values (`loc: [index,
+   * field]`); so are a row without its primary key and a key given twice. Several batches
+   * (`batchSize`, or the parameter limit) run in one transaction: every row or none. A
+   * constraint the database refuses is a `ValidationError` at the row's index, nothing written.
+   * `autoNow` fields are set to now only when named. The query's filters apply too: a row they
+   * exclude is neither updated nor counted.
+   *
+   * @example
+   * ```ts
+   * const books = await query(db, Book).filter({ authorId: 3 }).all();
+   * for (const book of books) book.price = discounted(book.price);
+   * await query(db, Book).bulkUpdate(books, ['price']); // 12
+   * ```
+   */
+  async bulkUpdate<const K extends BulkUpdateField<M>>(
+    rows: readonly BulkUpdateRow<M, K>[],
+    fields: readonly K[],
+    options: BulkUpdateOptions = {},
+  ): Promise<number> {
+    this.#whereOnly('bulkUpdate');
+    return bulkUpdateRows(this, this.#state.where, rows, fields, options);
   }
 
   #whereOnly(what: string): void {

@@ -106,7 +106,7 @@ function sameKeys(columns: Record<string, unknown>, names: readonly string[]): b
  * A primary key value as sent to the database, as text to match returned rows by: an instant
  * to the millisecond (`String(date)` drops them), a uuid in lower case (PostgreSQL returns it so).
  */
-function keyText(pk: AnyField, value: unknown): string {
+export function keyText(pk: AnyField, value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   const text = String(value);
   return pk.kind === 'uuid' ? text.toLowerCase() : text;

@@ -148,6 +148,9 @@ export const postgresOps: DialectOps = Object.freeze<DialectOps>({
   inMany: (expression, list) => sql<SqlBool>`${expression} = any(${list})`,
   manyValues: (values) => values,
   noLimit: undefined,
+  typedValue: (value, type) => sql`cast(${value} as ${sql.raw(type.replace(/\(.*\)$/, ''))})`,
+  // The protocol's limit: a Bind message counts its parameters in 16 bits.
+  maxParameters: 65535,
   rowLocks: true,
   failedStatementAbortsTransaction: true,
   tableExistsSql:

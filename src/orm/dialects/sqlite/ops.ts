@@ -165,6 +165,9 @@ export const sqliteOps: DialectOps = Object.freeze<DialectOps>({
   inMany: (expression, list) => sql<SqlBool>`${expression} in (select value from json_each(${list}))`,
   manyValues: jsonList,
   noLimit: -1,
+  typedValue: (value) => sql`${value}`,
+  // SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32.
+  maxParameters: 32766,
   rowLocks: false,
   failedStatementAbortsTransaction: false,
   tableExistsSql: "select 1 as found from sqlite_master where type = 'table' and name = ?",
