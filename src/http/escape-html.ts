@@ -3,13 +3,8 @@
  * CSRF input): text safe inside HTML text and quoted attribute values.
  */
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+/** The first character that needs escaping. */
+const SPECIAL = /[&<>"']/;
 
 /**
  * `text` safe inside HTML text and quoted attribute values.
@@ -20,5 +15,34 @@ const ESCAPES: Record<string, string> = {
  * ```
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  // Most text has nothing to escape: one scan, and the same string back.
+  const first = text.search(SPECIAL);
+  if (first === -1) return text;
+  let out = '';
+  let from = 0;
+  for (let i = first; i < text.length; i++) {
+    let entity: string;
+    switch (text.charCodeAt(i)) {
+      case 38: // &
+        entity = '&amp;';
+        break;
+      case 60: // <
+        entity = '&lt;';
+        break;
+      case 62: // >
+        entity = '&gt;';
+        break;
+      case 34: // "
+        entity = '&quot;';
+        break;
+      case 39: // '
+        entity = '&#39;';
+        break;
+      default:
+        continue;
+    }
+    out += text.slice(from, i) + entity;
+    from = i + 1;
+  }
+  return out + text.slice(from);
 }

@@ -18,6 +18,13 @@ test('values are escaped in text and quoted attributes; templates nest as markup
   assert.equal(html`<ul>${['a<b', 'c'].map(item)}</ul>`.toString(), '<ul><li>a&lt;b</li><li>c</li></ul>');
   assert.equal(html`<main>${unsafeHtml('<b>kept</b>')}</main>`.toString(), '<main><b>kept</b></main>');
   assert.equal(escapeHtml('"<&>\''), '&quot;&lt;&amp;&gt;&#39;');
+  assert.equal(escapeHtml('plain text, nothing to do'), 'plain text, nothing to do');
+  assert.equal(escapeHtml(''), '');
+  assert.equal(
+    escapeHtml('<script>alert("x")</script> & 日本語の「文字」'),
+    '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 日本語の「文字」',
+  );
+  assert.equal(escapeHtml('a&&b'), 'a&amp;&amp;b');
 });
 
 test('null, undefined and false write nothing; numbers, true and dates are text; objects are refused', () => {

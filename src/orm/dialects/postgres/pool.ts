@@ -13,7 +13,7 @@ import { Mutex } from '../mutex.ts';
 import { abortedError } from '../signals.ts';
 import { sendCancelRequest } from './cancel.ts';
 import { mapPostgresError } from './errors.ts';
-import { afterStatement, hasChores, runChores, staleStatement, statementName } from './statements.ts';
+import { afterStatement, hasChores, preparedConfig, runChores, staleStatement } from './statements.ts';
 
 /** What every view of one pool shares. */
 export class PoolState {
@@ -166,15 +166,21 @@ async function send(
   arrays: boolean,
   cacheSize: number,
 ): Promise<pg.QueryResult> {
-  const name = statementName(client, sql, cacheSize);
+  const prepared = preparedConfig(client, sql, cacheSize, arrays);
   if (hasChores(client)) await runChores(client);
-  const config: pg.QueryConfig & { rowMode?: 'array' } = { text: sql, values: params as unknown[] };
-  if (name !== undefined) config.name = name;
-  if (arrays) config.rowMode = 'array';
-  return client.query(config).then((result) => {
-    afterStatement(client, result);
-    return result;
-  });
+  let running: Promise<pg.QueryResult>;
+  if (prepared !== undefined) {
+    const config = Object.create(prepared) as pg.QueryConfig;
+    config.values = params as unknown[];
+    running = client.query(config);
+  } else if (arrays) {
+    running = client.query({ text: sql, values: params as unknown[], rowMode: 'array' });
+  } else {
+    running = client.query(sql, params as unknown[]);
+  }
+  const result = await running;
+  afterStatement(client, result);
+  return result;
 }
 
 /**

@@ -29,9 +29,27 @@ const DROPS_STATEMENTS = new Set(['DEALLOCATE', 'DISCARD']);
 /** Bumped by DDL through any pool of this process: connections with an older one start over. */
 let schemaEpoch = 0;
 
-/** One connection's statements: SQL → name, in least-recently-used order. */
+/**
+ * A prepared statement's query config for pg, without its values: each call's config is made
+ * from it (`Object.create`), so pg's copy of the config (it copies every own property, slowly)
+ * copies only the values.
+ */
+export interface PreparedConfig {
+  readonly name: string;
+  readonly text: string;
+  readonly rowMode?: 'array';
+}
+
+/** One connection's statement for one SQL text: its name and its configs, rows as objects or arrays. */
+interface Prepared {
+  readonly name: string;
+  objects?: PreparedConfig;
+  arrays?: PreparedConfig;
+}
+
+/** One connection's statements: SQL → its prepared statement, in least-recently-used order. */
 interface ConnectionStatements {
-  readonly names: Map<string, string>;
+  readonly names: Map<string, Prepared>;
   next: number;
   epoch: number;
   /** `DEALLOCATE …` statements to run on the connection before its next statement. */
@@ -51,17 +69,23 @@ function startOver(client: pg.ClientBase, statements: ConnectionStatements): voi
   if (statements.names.size > 0) {
     statements.chores = ['DEALLOCATE ALL'];
     const parsed = parsedOf(client);
-    if (parsed) for (const name of statements.names.values()) delete parsed[name];
+    if (parsed) for (const { name } of statements.names.values()) delete parsed[name];
     statements.names.clear();
   }
   statements.epoch = schemaEpoch;
 }
 
 /**
- * The name to run `sql` under on `client` (preparing it on first use there), or `undefined` to
- * run it unnamed. At most `size` names per connection.
+ * The config to run `sql` under on `client` as a named statement (preparing it on first use
+ * there), rows as arrays or objects; `undefined` to run it unnamed. At most `size` names per
+ * connection.
  */
-export function statementName(client: pg.ClientBase, sql: string, size: number): string | undefined {
+export function preparedConfig(
+  client: pg.ClientBase,
+  sql: string,
+  size: number,
+  arrays: boolean,
+): PreparedConfig | undefined {
   if (size <= 0) return undefined;
   let statements = byClient.get(client);
   if (statements === undefined) {
@@ -71,30 +95,35 @@ export function statementName(client: pg.ClientBase, sql: string, size: number):
     startOver(client, statements);
   }
   const names = statements.names;
-  const known = names.get(sql);
-  if (known !== undefined) {
+  let prepared = names.get(sql);
+  if (prepared !== undefined) {
     // Most recently used last.
     names.delete(sql);
-    names.set(sql, known);
-    return known;
+    names.set(sql, prepared);
+  } else {
+    if (!PLANNABLE.test(sql)) return undefined;
+    if (names.size >= size) {
+      const [oldest, { name }] = names.entries().next().value as [string, Prepared];
+      names.delete(oldest);
+      // Run ahead of the statement about to be prepared; names are never reused, so one that
+      // could not be dropped yet (an aborted transaction) is only dropped later.
+      statements.chores.push(`DEALLOCATE ${name}`);
+      const parsed = parsedOf(client);
+      if (parsed) delete parsed[name];
+    }
+    prepared = { name: `volt_${statements.next++}` };
+    names.set(sql, prepared);
   }
-  if (!PLANNABLE.test(sql)) return undefined;
-  if (names.size >= size) {
-    const [oldest, name] = names.entries().next().value as [string, string];
-    names.delete(oldest);
-    // Run ahead of the statement about to be prepared; names are never reused, so one that
-    // could not be dropped yet (an aborted transaction) is only dropped later.
-    statements.chores.push(`DEALLOCATE ${name}`);
-    const parsed = parsedOf(client);
-    if (parsed) delete parsed[name];
+  if (arrays) {
+    prepared.arrays ??= { name: prepared.name, text: sql, rowMode: 'array' };
+    return prepared.arrays;
   }
-  const name = `volt_${statements.next++}`;
-  names.set(sql, name);
-  return name;
+  prepared.objects ??= { name: prepared.name, text: sql };
+  return prepared.objects;
 }
 
 /**
- * Runs what `statementName()` left to do on `client` before its next statement (dropping
+ * Runs what `preparedConfig()` left to do on `client` before its next statement (dropping
  * statements); one that fails (in an aborted transaction) is tried again next time.
  */
 export async function runChores(client: pg.ClientBase): Promise<void> {
@@ -134,7 +163,7 @@ export function afterStatement(client: pg.ClientBase, result: pg.QueryResult | p
     const statements = byClient.get(client);
     if (statements) {
       const parsed = parsedOf(client);
-      if (parsed) for (const name of statements.names.values()) delete parsed[name];
+      if (parsed) for (const { name } of statements.names.values()) delete parsed[name];
       statements.names.clear();
     }
   }
