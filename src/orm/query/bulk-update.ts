@@ -111,7 +111,9 @@ function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unkn
   const key = pk.attribute;
   const errors: FieldError[] = [];
   const values: unknown[][] = [];
-  const seen = new Map<string, number>();
+  // As Django's: a key given twice is updated with its first row's values (a later row is
+  // still checked, not written).
+  const seen = new Set<string>();
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
@@ -121,6 +123,7 @@ function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unkn
     const record = row as Record<string, unknown>;
     const before = errors.length;
     const out: unknown[] = [];
+    let repeated = false;
     const pkValue = record[key];
     if (pkValue === undefined || pkValue === null)
       errors.push({ loc: [i, key], msg: `Every row needs its ${key} to be updated`, type: 'missing' });
@@ -129,14 +132,8 @@ function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unkn
       if (errors.length === before) {
         out.push(pk.toDb(pkValue, ops));
         const text = keyText(pk, out[0]);
-        const first = seen.get(text);
-        if (first === undefined) seen.set(text, i);
-        else
-          errors.push({
-            loc: [i, key],
-            msg: `Row ${first} has the same ${key}: a row is updated once a call`,
-            type: 'duplicate',
-          });
+        repeated = seen.has(text);
+        seen.add(text);
       }
     }
     for (const field of plan.given) {
@@ -154,7 +151,7 @@ function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unkn
       if (issues.length) for (const issue of issues) errors.push({ loc: [i, name], ...issue });
       else if (errors.length === before) out.push(field.toDb(value, ops));
     }
-    if (errors.length === before) values.push(out);
+    if (errors.length === before && !repeated) values.push(out);
   }
   if (errors.length) throw new ValidationError(errors);
   return values;
