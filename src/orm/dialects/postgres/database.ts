@@ -102,6 +102,14 @@ function control(client: pg.PoolClient, sql: string): Promise<pg.QueryResult> {
   return query(client, sql, [], false, undefined, CONTROL);
 }
 
+function rowsOf(result: pg.QueryResult): unknown[] {
+  return result.rows;
+}
+
+function firstRow(result: pg.QueryResult): unknown {
+  return result.rows[0];
+}
+
 /** Statements on a pool or on one checked-out client. */
 abstract class PostgresQueries implements Database {
   readonly dialect = 'postgres' as const;
@@ -132,19 +140,16 @@ abstract class PostgresQueries implements Database {
     return this.#kysely;
   }
 
-  async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.execute(sql, params, false)).rows as T[];
+  all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.execute(sql, params, false).then(rowsOf) as Promise<T[]>;
   }
 
-  async arrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
-    return (await this.execute(sql, params, true)).rows as unknown[][];
+  arrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    return this.execute(sql, params, true).then(rowsOf) as Promise<unknown[][]>;
   }
 
-  async get<T = Record<string, unknown>>(
-    sql: string,
-    params: readonly unknown[] = [],
-  ): Promise<T | undefined> {
-    return (await this.execute(sql, params, false)).rows[0] as T | undefined;
+  get<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return this.execute(sql, params, false).then(firstRow) as Promise<T | undefined>;
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {

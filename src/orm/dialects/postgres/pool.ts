@@ -13,7 +13,14 @@ import { Mutex } from '../mutex.ts';
 import { abortedError } from '../signals.ts';
 import { sendCancelRequest } from './cancel.ts';
 import { mapPostgresError } from './errors.ts';
-import { afterStatement, hasChores, preparedConfig, runChores, staleStatement } from './statements.ts';
+import {
+  afterStatement,
+  hasChores,
+  type PreparedConfig,
+  preparedConfig,
+  runChores,
+  staleStatement,
+} from './statements.ts';
 
 /** What every view of one pool shares. */
 export class PoolState {
@@ -103,12 +110,10 @@ export function release(client: pg.PoolClient, broken: boolean): void {
 }
 
 /** A client from the pool, within `connectionTimeoutMs`; gives up when `signal` aborts. */
-export async function acquire(state: PoolState, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
-  if (state.closed) throw new DatabaseError('The database is closed');
-  try {
-    const connecting = state.pool.connect();
-    return signal === undefined ? await connecting : await untilAborted(connecting, signal);
-  } catch (error) {
+export function acquire(state: PoolState, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
+  if (state.closed) return Promise.reject(new DatabaseError('The database is closed'));
+  const connecting = state.pool.connect();
+  return (signal === undefined ? connecting : untilAborted(connecting, signal)).catch((error: unknown) => {
     if (error instanceof DatabaseAbortedError) throw error;
     if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') {
       throw new DatabaseBusyError(
@@ -117,7 +122,7 @@ export async function acquire(state: PoolState, signal: AbortSignal | undefined)
       );
     }
     throw mapPostgresError(error, undefined, 'connect');
-  }
+  });
 }
 
 /** `connecting`, or a `DatabaseAbortedError` when `signal` aborts first (the client, if it comes, goes back). */
@@ -159,7 +164,12 @@ export interface StatementOptions {
 /** Control statements (BEGIN, COMMIT, SAVEPOINT…): never prepared, never retried. */
 export const CONTROL: StatementOptions = { cacheSize: 0, retryStale: false };
 
-async function send(
+/**
+ * Sends one statement: named when it is prepared on the client, else unnamed; after an unnamed
+ * one, notes what it did to prepared statements (a named one is a plannable statement, never
+ * DDL nor `DEALLOCATE`). Few promises on the common path: it runs once per query.
+ */
+function send(
   client: pg.PoolClient,
   sql: string,
   params: readonly unknown[],
@@ -167,27 +177,53 @@ async function send(
   cacheSize: number,
 ): Promise<pg.QueryResult> {
   const prepared = preparedConfig(client, sql, cacheSize, arrays);
-  if (hasChores(client)) await runChores(client);
-  let running: Promise<pg.QueryResult>;
+  if (hasChores(client)) return runChores(client).then(() => dispatch(client, sql, params, arrays, prepared));
+  return dispatch(client, sql, params, arrays, prepared);
+}
+
+function dispatch(
+  client: pg.PoolClient,
+  sql: string,
+  params: readonly unknown[],
+  arrays: boolean,
+  prepared: PreparedConfig | undefined,
+): Promise<pg.QueryResult> {
   if (prepared !== undefined) {
     const config = Object.create(prepared) as pg.QueryConfig;
     config.values = params as unknown[];
-    running = client.query(config);
-  } else if (arrays) {
-    running = client.query({ text: sql, values: params as unknown[], rowMode: 'array' });
-  } else {
-    running = client.query(sql, params as unknown[]);
+    return client.query(config);
   }
-  const result = await running;
-  afterStatement(client, result);
-  return result;
+  const running = arrays
+    ? client.query({ text: sql, values: params as unknown[], rowMode: 'array' })
+    : client.query(sql, params as unknown[]);
+  return running.then((result) => {
+    afterStatement(client, result);
+    return result;
+  });
+}
+
+/** `send`, and once more when the statement failed only because its prepared form was stale. */
+function sendOrRetry(
+  client: pg.PoolClient,
+  sql: string,
+  params: readonly unknown[],
+  arrays: boolean,
+  options: StatementOptions,
+): Promise<pg.QueryResult> {
+  const sent = send(client, sql, params, arrays, options.cacheSize);
+  if (options.cacheSize <= 0) return sent;
+  return sent.catch((error: unknown) => {
+    if (staleStatement(client, error) && options.retryStale)
+      return send(client, sql, params, arrays, options.cacheSize);
+    throw error;
+  });
 }
 
 /**
  * Runs one statement on a checked-out client. With a signal, an abort while it runs sends a
  * cancel request; the statement then fails with `DatabaseAbortedError`.
  */
-export async function query(
+export function query(
   client: pg.PoolClient,
   sql: string,
   params: readonly unknown[],
@@ -195,22 +231,21 @@ export async function query(
   signal: AbortSignal | undefined,
   options: StatementOptions,
 ): Promise<pg.QueryResult> {
-  const run = async () => {
-    try {
-      return await send(client, sql, params, arrays, options.cacheSize);
-    } catch (error) {
-      if (options.cacheSize > 0 && staleStatement(client, error) && options.retryStale)
-        return send(client, sql, params, arrays, options.cacheSize);
-      throw error;
-    }
-  };
-  if (signal === undefined) {
-    try {
-      return await run();
-    } catch (error) {
+  if (signal === undefined)
+    return sendOrRetry(client, sql, params, arrays, options).catch((error: unknown) => {
       throw mapPostgresError(error, sql);
-    }
-  }
+    });
+  return cancellable(client, sql, params, arrays, signal, options);
+}
+
+async function cancellable(
+  client: pg.PoolClient,
+  sql: string,
+  params: readonly unknown[],
+  arrays: boolean,
+  signal: AbortSignal,
+  options: StatementOptions,
+): Promise<pg.QueryResult> {
   if (signal.aborted) throw abortedError(signal);
   let cancelling = false;
   const onAbort = () => {
@@ -219,7 +254,7 @@ export async function query(
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await run();
+    return await sendOrRetry(client, sql, params, arrays, options);
   } catch (error) {
     if (cancelling && cancelledByRequest(error)) {
       // The cancel request arrived and was spent on this statement.
