@@ -4,16 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { getCompileCacheDir } from 'node:module';
-import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ownModule } from '../../http/own-files.ts';
 import type { Command } from '../command.ts';
 import { APP_ARGUMENT_HELP, resolveAppPath } from '../load-app.ts';
 import { listenOptions, SERVER_FLAGS } from '../server-flags.ts';
 
-// main.ts from source, main.js once built: the same extension as this module.
-const MAIN_PATH = fileURLToPath(
-  new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
+// The CLI's entry: main.ts from source, main.js once built.
+const mainPath = () => fileURLToPath(ownModule('cli/main'));
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -43,7 +41,7 @@ export const command: Command<typeof SERVER_FLAGS> = {
   async run({ args, flags, cwd }) {
     const listen = listenOptions(flags);
     const appPath = resolveAppPath(args[0], cwd);
-    const startArgs = [MAIN_PATH, 'start', appPath];
+    const startArgs = [mainPath(), 'start', appPath];
     if (listen.host !== undefined) startArgs.push('--host', listen.host);
     if (listen.port !== undefined) startArgs.push('--port', String(listen.port));
     // Detached: a Ctrl+C in the terminal reaches only this process, which passes it on once.
