@@ -10,9 +10,11 @@ import { type AppOptions, VoltApp } from './http/app.ts';
 import { readEnvironment, SettingsError, type SettingsProblem } from './http/settings.ts';
 import { compilePart } from './http/validation.ts';
 import { registerDocs } from './openapi/docs-ui.ts';
-import { type ConnectOptions, connect, type Database } from './orm/database.ts';
+// The ORM's types only: an app without a database loads none of the ORM (connect() is
+// imported when the app opens its database; the migration code when app.migrate() runs).
+import type { ConnectOptions, Database } from './orm/database.ts';
 import type { NamedPostMigrateHook } from './orm/migrations/post-migrate.ts';
-import { migrationSources, type PackagedMigrationSource } from './orm/migrations/sources.ts';
+import type { PackagedMigrationSource } from './orm/migrations/sources.ts';
 import type { AnyModel } from './orm/model.ts';
 import { DEPLOY_CHECKS } from './security/checks/index.ts';
 import type { SecurityHeadersOptions } from './security/headers.ts';
@@ -97,10 +99,12 @@ export class App<X extends object = {}> extends VoltApp<X> {
 
   /** The packaged migrations of the installed apps (those that ship their own folder). */
   migrationSources(): PackagedMigrationSource[] {
-    return migrationSources(
-      this.apps.flatMap((installed) =>
-        installed.migrations === undefined ? [] : [{ app: installed.name, folder: installed.migrations }],
-      ),
+    // Checked already: defineApp() made each folder absolute and each name an app label, volt()
+    // refused two apps of one name; the loader checks that each folder holds the app's folder.
+    return this.apps.flatMap((installed) =>
+      installed.migrations === undefined
+        ? []
+        : [Object.freeze({ app: installed.name, folder: installed.migrations })],
     );
   }
 
@@ -250,7 +254,10 @@ export function volt<const Apps extends readonly InstalledApp<any, any>[] = []>(
       if (databaseStatementCacheSize !== undefined) options.statementCacheSize ??= databaseStatementCacheSize;
       app.databaseConfig = { url, options };
       app.useDatabase({
-        open: () => connect(url, { logger: app.fastify.log, ...options }),
+        open: async () => {
+          const { connect } = await import('./orm/database.ts');
+          return connect(url, { logger: app.fastify.log, ...options });
+        },
         close: (db) => db.close(),
       });
     }

@@ -11,6 +11,7 @@ import type { AnyContext } from '../http/context.ts';
 import { type Dependency, dependency } from '../http/dependencies.ts';
 import { HttpError } from '../http/errors.ts';
 import { escapeHtml } from '../http/escape-html.ts';
+import { ownFile } from '../http/own-files.ts';
 import type { SecurityRequirement } from '../http/route.ts';
 import type { Database } from '../orm/database.ts';
 import type { AnyModel, PermissionAction, Row } from '../orm/index.ts';
@@ -476,7 +477,7 @@ export function auth<U extends UserModel = typeof User>(options: AuthOptions<U> 
   const base = defineApp({
     name: 'auth',
     models: AUTH_MODELS,
-    migrations: new URL('./migrations/', import.meta.url),
+    migrations: ownFile('auth/migrations/'),
     // The permission rows of every model, after every migrate.
     postMigrate: async (database, { log }) => {
       const created = await createPermissions(database);

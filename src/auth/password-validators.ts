@@ -5,6 +5,7 @@
  * not too like the user's username, email or names, not entirely numeric.
  */
 import { readFileSync } from 'node:fs';
+import { ownFile } from '../http/own-files.ts';
 
 /** What a validator may compare the password with. */
 export interface PasswordContext {
@@ -45,7 +46,7 @@ export function minimumLength(min = 8): PasswordValidator {
 }
 
 /** The list shipped with Volt (src/auth/common-passwords.txt; its header names the source). */
-const COMMON_PASSWORDS_FILE = new URL('./common-passwords.txt', import.meta.url);
+const COMMON_PASSWORDS_FILE = 'auth/common-passwords.txt';
 let shipped: ReadonlySet<string> | undefined;
 
 /**
@@ -54,7 +55,7 @@ let shipped: ReadonlySet<string> | undefined;
  */
 export function commonPasswordList(): ReadonlySet<string> {
   if (!shipped) {
-    const text = readFileSync(COMMON_PASSWORDS_FILE, 'utf8');
+    const text = readFileSync(ownFile(COMMON_PASSWORDS_FILE), 'utf8');
     // The header ends at the first empty line; entries may themselves start with '#'.
     const body = text.slice(text.indexOf('\n\n') + 2);
     shipped = new Set(

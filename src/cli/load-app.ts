@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VoltApp } from '../http/app.ts';
+import { ownFile } from '../http/own-files.ts';
 import { CliError } from './errors.ts';
 
 /** The module file a Volt app is looked for in when nothing says otherwise. */
@@ -112,13 +113,13 @@ function isVoltError(error: unknown): error is Error & { code: string } {
 }
 
 // Volt's own files (src/ in a clone, dist/ installed): frames in them are not the project's.
-const OWN_FILES = pathToFileURL(join(import.meta.dirname, '..')).href;
+const ownFiles = () => ownFile('./').href;
 
 /** The first frame of `stack` in the project's own files (`models.ts:20:12`), if any. */
 function projectFrame(stack: string, cwd: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const match = /(file:\/\/[^\s)]+):(\d+):(\d+)/u.exec(line);
-    if (!match || match[1]!.startsWith(OWN_FILES) || match[1]!.includes('/node_modules/')) continue;
+    if (!match || match[1]!.startsWith(ownFiles()) || match[1]!.includes('/node_modules/')) continue;
     return `${displayPath(fileURLToPath(match[1]!), cwd)}:${match[2]}:${match[3]}`;
   }
   return undefined;

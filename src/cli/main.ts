@@ -11,6 +11,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { maskUrls } from '../http/mask-url.ts';
+import { ownFile } from '../http/own-files.ts';
 import { SettingsError } from '../http/settings.ts';
 import { closest } from '../http/suggestion.ts';
 import type { Command, FlagValues, Write } from './command.ts';
@@ -27,7 +28,7 @@ export interface RunOptions {
 
 /** Volt's version, from its package.json. */
 export function voltVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const manifest = JSON.parse(readFileSync(ownFile('../package.json'), 'utf8')) as {
     version: string;
   };
   return manifest.version;

@@ -7,60 +7,71 @@
 import type { TSchema } from 'typebox';
 import type { OpenApiMediaType, OpenApiReference, OpenApiResponse } from './openapi.ts';
 import type { JsonSchema, SchemaCollector } from './openapi-schemas.ts';
-import { t } from './t.ts';
 
-const FieldErrorSchema = t.Object({
-  loc: t.Array(t.Union([t.String(), t.Integer()]), { description: 'Path to the failing value.' }),
-  msg: t.String({ description: 'A sentence a person can read.' }),
-  type: t.String({ description: 'A stable machine-readable code, e.g. `missing`.' }),
-});
+// Plain JSON Schema, not `t`: the document is built at every start (docs on), and TypeBox is
+// loaded only by an app that declares schemas (see ./t.ts).
+const FieldErrorSchema = {
+  type: 'object',
+  required: ['loc', 'msg', 'type'],
+  properties: {
+    loc: {
+      type: 'array',
+      items: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+      description: 'Path to the failing value.',
+    },
+    msg: { type: 'string', description: 'A sentence a person can read.' },
+    type: { type: 'string', description: 'A stable machine-readable code, e.g. `missing`.' },
+  },
+};
 
 const problemProperties = {
-  type: t.String({ description: 'A URI identifying the problem type.' }),
-  title: t.String(),
-  status: t.Integer(),
-  code: t.String({
+  type: { type: 'string', description: 'A URI identifying the problem type.' },
+  title: { type: 'string' },
+  status: { type: 'integer' },
+  code: {
+    type: 'string',
     description:
       'Stable code of the problem, e.g. `VOLT_HTTP_VALIDATION`: match on it, not on `detail` (the list: docs/reference/errors.md).',
-  }),
-  detail: t.Optional(t.String()),
-  instance: t.Optional(
-    t.String({
-      description:
-        'On server errors: `urn:volt:request:<id>`, the request id of the log lines (also in `X-Request-Id`).',
-    }),
-  ),
+  },
+  detail: { type: 'string' },
+  instance: {
+    type: 'string',
+    description:
+      'On server errors: `urn:volt:request:<id>`, the request id of the log lines (also in `X-Request-Id`).',
+  },
 };
 
 /** RFC 9457 problem details, the body of every Volt error. */
-export const ProblemDetailsSchema = t.Object(
-  { ...problemProperties, errors: t.Optional(t.Array(FieldErrorSchema)) },
-  { description: 'An RFC 9457 problem details object.' },
-);
+export const ProblemDetailsSchema: TSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: { ...problemProperties, errors: { type: 'array', items: FieldErrorSchema } },
+  description: 'An RFC 9457 problem details object.',
+};
 
 /** The 422 body: problem details that list every failing field. */
-export const ValidationProblemSchema = t.Object(
-  { ...problemProperties, errors: t.Array(FieldErrorSchema) },
-  {
-    description: 'The request failed validation; `errors` lists every failing field.',
-    examples: [
-      {
-        type: 'about:blank',
-        title: 'Unprocessable Content',
-        status: 422,
-        code: 'VOLT_HTTP_VALIDATION',
-        detail: 'The request is not valid.',
-        errors: [
-          {
-            loc: ['query', 'limit'],
-            msg: 'Input should be greater than or equal to 1',
-            type: 'greater_than_equal',
-          },
-        ],
-      },
-    ],
-  },
-);
+export const ValidationProblemSchema: TSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'errors'],
+  properties: { ...problemProperties, errors: { type: 'array', items: FieldErrorSchema } },
+  description: 'The request failed validation; `errors` lists every failing field.',
+  examples: [
+    {
+      type: 'about:blank',
+      title: 'Unprocessable Content',
+      status: 422,
+      code: 'VOLT_HTTP_VALIDATION',
+      detail: 'The request is not valid.',
+      errors: [
+        {
+          loc: ['query', 'limit'],
+          msg: 'Input should be greater than or equal to 1',
+          type: 'greater_than_equal',
+        },
+      ],
+    },
+  ],
+};
 
 /** Which operations a shared response applies to. */
 export type SharedResponseScope = 'every' | 'body' | 'path-parameters' | 'validates' | 'unsafe-method';

@@ -3,16 +3,15 @@
  * file the app imports changes, so no watcher dependency and no list of paths to keep.
  */
 import { spawn } from 'node:child_process';
-import { extname } from 'node:path';
+import { getCompileCacheDir } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { ownModule } from '../../http/own-files.ts';
 import type { Command } from '../command.ts';
 import { APP_ARGUMENT_HELP, resolveAppPath } from '../load-app.ts';
 import { listenOptions, SERVER_FLAGS } from '../server-flags.ts';
 
-// main.ts from source, main.js once built: the same extension as this module.
-const MAIN_PATH = fileURLToPath(
-  new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
+// The CLI's entry: main.ts from source, main.js once built.
+const mainPath = () => fileURLToPath(ownModule('cli/main'));
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -20,6 +19,14 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 function childExecArgv(): string[] {
   const inherited = process.execArgv.filter((arg) => !/^--watch(-path|-preserve-output)?(=|$)/.test(arg));
   return [...inherited, '--watch'];
+}
+
+/** The environment with NODE_COMPILE_CACHE set to this process's compile cache, when it has one. */
+function withCompileCache(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dir = getCompileCacheDir?.();
+  return dir && env.NODE_COMPILE_CACHE === undefined && env.NODE_DISABLE_COMPILE_CACHE === undefined
+    ? { ...env, NODE_COMPILE_CACHE: dir }
+    : env;
 }
 
 /** `volt dev`. */
@@ -34,7 +41,7 @@ export const command: Command<typeof SERVER_FLAGS> = {
   async run({ args, flags, cwd }) {
     const listen = listenOptions(flags);
     const appPath = resolveAppPath(args[0], cwd);
-    const startArgs = [MAIN_PATH, 'start', appPath];
+    const startArgs = [mainPath(), 'start', appPath];
     if (listen.host !== undefined) startArgs.push('--host', listen.host);
     if (listen.port !== undefined) startArgs.push('--port', String(listen.port));
     // Detached: a Ctrl+C in the terminal reaches only this process, which passes it on once.
@@ -45,7 +52,9 @@ export const command: Command<typeof SERVER_FLAGS> = {
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit'],
       // VOLT_ENV is left alone: unset in the shell and in `.env`, the settings default to development.
-      env: process.env,
+      // The compile cache this process uses (bin/volt.js), for every restart of the server:
+      // only the files that changed are compiled again.
+      env: withCompileCache(process.env),
     });
     // The watcher stops the server and exits on these; wait for it so the terminal is not
     // handed back while the server still writes to it.

@@ -14,11 +14,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ownFile } from '../../http/own-files.ts';
 import type { Command, FlagSpec, Write } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 
-/** The folder the project template lives in. */
-const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/project/', import.meta.url));
+/** The folder the project template lives in (the package's `templates/`). */
+function templateDir(): string {
+  return fileURLToPath(ownFile('../templates/project/'));
+}
 
 /** The databases a new project can be made for. */
 const DATABASES = ['sqlite', 'postgres'] as const;
@@ -34,7 +37,7 @@ interface VoltManifest {
 
 /** Volt's package.json (the one next to `src/` or `dist/`). */
 function voltManifest(): VoltManifest {
-  return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as VoltManifest;
+  return JSON.parse(readFileSync(ownFile('../package.json'), 'utf8')) as VoltManifest;
 }
 
 /**
@@ -211,9 +214,9 @@ export function createProject(options: CreateProjectOptions): CreatedProject {
     ...databaseValues(options.database ?? 'sqlite', name),
   };
   const written: string[] = [];
-  for (const file of templateFiles(TEMPLATE_DIR)) {
+  for (const file of templateFiles(templateDir())) {
     const target = outputPath(file);
-    let text = render(readFileSync(join(TEMPLATE_DIR, file), 'utf8'), values, file, file.endsWith('.json'));
+    let text = render(readFileSync(join(templateDir(), file), 'utf8'), values, file, file.endsWith('.json'));
     if (target === 'package.json') text = withDeniedScripts(text, volt);
     const path = join(dir, ...target.split('/'));
     mkdirSync(dirname(path), { recursive: true });

@@ -157,6 +157,11 @@ export async function loadMigrations(
       await loadApp(folder, app, loaded);
     }
   }
-  for (const source of packaged) await loadApp(join(source.folder, source.app), source.app, loaded);
+  for (const source of packaged) {
+    const folder = join(source.folder, source.app);
+    if (!existsSync(folder) || !statSync(folder).isDirectory())
+      throw new MigrationLoadError(`The packaged app '${source.app}' has no migrations folder ${folder}`);
+    await loadApp(folder, source.app, loaded);
+  }
   return loaded;
 }

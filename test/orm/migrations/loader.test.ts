@@ -112,3 +112,15 @@ test('two files with one migration name (.ts and .js) are an error', async () =>
   const dir = root({ 'library/0001_initial.ts': EMPTY, 'library/0001_initial.js': EMPTY });
   await assert.rejects(loadMigrations(dir), /are both the migration library\/0001_initial/);
 });
+
+test("a packaged app whose folder lacks the app's folder is an error naming the folder", async () => {
+  const packagedRoot = root({ 'other/0001_initial.ts': EMPTY });
+  await assert.rejects(
+    loadMigrations(root({}), { packaged: [{ app: 'extra', folder: packagedRoot }] }),
+    (error: Error) => {
+      assert.ok(error instanceof MigrationLoadError);
+      assert.match(error.message, /The packaged app 'extra' has no migrations folder .*extra/);
+      return true;
+    },
+  );
+});
