@@ -26,7 +26,7 @@ import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
 import { redactHeaders, serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
-import { flushLog, logDestination, OneLineRequestLog } from './request-log.ts';
+import { flushLog, logDestination, OneLineRequestLog, requestLogger } from './request-log.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
@@ -242,6 +242,10 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       logger: logOptions,
       // One line per request, at its end (docs/guides/settings.md, "Logging").
       logController: fastify?.logController ?? new OneLineRequestLog(direct),
+      // With Volt's own logger, a request's child logger is made only when it logs.
+      ...(direct !== undefined && fastify?.childLoggerFactory === undefined
+        ? { childLoggerFactory: requestLogger }
+        : {}),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: ms(this.settings.requestTimeout),
       trustProxy: fastifyTrustProxy(this.settings.trustProxy),

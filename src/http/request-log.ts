@@ -8,9 +8,9 @@
  */
 import { writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { LogController } from 'fastify';
-import { serializeRequest } from './log-redaction.ts';
+import { requestJson } from './log-redaction.ts';
 
 /**
  * One `request completed` (or `request errored`) line per request, with the request, the status
@@ -48,13 +48,99 @@ export class OneLineRequestLog extends LogController {
       log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
       return;
     }
-    // Volt's logger is pino's, which has it; the level may be changed while the app runs.
-    if (!(log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled('info')) return;
+    // Volt's logger is pino's (or its RequestLogger), which has it; the level may change while
+    // the app runs.
+    if (!(log as unknown as PinoLike).isLevelEnabled('info')) return;
     direct.write(
-      `{"level":30,"time":${Date.now()}${this.#base},"reqId":${JSON.stringify(request.id)},"req":${JSON.stringify(serializeRequest(request))},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
+      `{"level":30,"time":${Date.now()}${this.#base},"reqId":${JSON.stringify(request.id)},"req":${requestJson(request)},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
     );
   }
 }
+
+/** The pino logger of the app, as the request logger reaches it. */
+type PinoLike = FastifyBaseLogger & {
+  isLevelEnabled(level: string): boolean;
+  bindings(): Record<string, unknown>;
+  flush(callback?: (error?: Error) => void): void;
+};
+
+type LogArgs = [unknown, ...unknown[]];
+
+/**
+ * A request's logger (`ctx.log`) that makes pino's child logger, with the request id bound, only
+ * when the request logs a line of its own: most requests log nothing but their completed line,
+ * which {@link OneLineRequestLog} writes without one. Everything pino's child offers
+ * (`info`…`trace`, `child`, `level`, `isLevelEnabled`, `bindings`, `flush`) goes to it.
+ */
+export class RequestLogger {
+  readonly #parent: PinoLike;
+  readonly #bindings: Record<string, unknown>;
+  readonly #options: Record<string, unknown>;
+  #child: PinoLike | undefined;
+
+  constructor(parent: PinoLike, bindings: Record<string, unknown>, options: Record<string, unknown>) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  get #logger(): PinoLike {
+    this.#child ??= this.#parent.child(this.#bindings, this.#options) as PinoLike;
+    return this.#child;
+  }
+
+  fatal(...args: LogArgs): void {
+    (this.#logger.fatal as (...a: LogArgs) => void)(...args);
+  }
+  error(...args: LogArgs): void {
+    (this.#logger.error as (...a: LogArgs) => void)(...args);
+  }
+  warn(...args: LogArgs): void {
+    (this.#logger.warn as (...a: LogArgs) => void)(...args);
+  }
+  info(...args: LogArgs): void {
+    (this.#logger.info as (...a: LogArgs) => void)(...args);
+  }
+  debug(...args: LogArgs): void {
+    (this.#logger.debug as (...a: LogArgs) => void)(...args);
+  }
+  trace(...args: LogArgs): void {
+    (this.#logger.trace as (...a: LogArgs) => void)(...args);
+  }
+  silent(...args: LogArgs): void {
+    (this.#logger.silent as (...a: LogArgs) => void)(...args);
+  }
+  child(bindings: Record<string, unknown>, options?: Record<string, unknown>): FastifyBaseLogger {
+    return this.#logger.child(bindings, options);
+  }
+  get level(): string {
+    return (this.#child ?? this.#parent).level;
+  }
+  set level(level: string) {
+    this.#logger.level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    return (this.#child ?? this.#parent).isLevelEnabled(level);
+  }
+  bindings(): Record<string, unknown> {
+    return this.#logger.bindings();
+  }
+  flush(callback?: (error?: Error) => void): void {
+    this.#logger.flush(callback);
+  }
+}
+
+/** Fastify's `childLoggerFactory` for Volt's own logger: a {@link RequestLogger} per request. */
+export const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  options,
+) =>
+  new RequestLogger(
+    logger as PinoLike,
+    bindings as Record<string, unknown>,
+    options as Record<string, unknown>,
+  ) as unknown as FastifyBaseLogger;
 
 /** Lines past this many bytes are written at once, not at the end of the turn. */
 const HIGH_WATER = 64 * 1024;
@@ -101,15 +187,15 @@ export class LogBuffer {
 
   /** Writes what is waiting; what a full pipe refuses is kept for later. */
   #flush(): void {
-    let chunk = this.#take();
+    let chunk: string | Buffer | undefined = this.#take();
     while (chunk !== undefined && chunk.length > 0) {
       let written: number;
       try {
-        written = writeSync(this.#fd, chunk);
+        written = typeof chunk === 'string' ? writeSync(this.#fd, chunk) : writeSync(this.#fd, chunk);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
-          this.#rest = chunk;
+          this.#rest = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
           if (!this.#scheduled) {
             this.#scheduled = true;
             setTimeout(this.#onTurnEnd, RETRY_MS).unref();
@@ -121,18 +207,27 @@ export class LogBuffer {
         }
         return;
       }
-      chunk = written < chunk.length ? chunk.subarray(written) : undefined;
+      // A string is written as UTF-8: the bytes written count in that encoding.
+      if (typeof chunk === 'string') {
+        if (written >= Buffer.byteLength(chunk)) return;
+        chunk = Buffer.from(chunk).subarray(written);
+      } else {
+        if (written >= chunk.length) return;
+        chunk = chunk.subarray(written);
+      }
     }
   }
 
-  #take(): Buffer | undefined {
-    const lines = this.#parts.length > 0 ? Buffer.from(this.#parts.join('')) : undefined;
+  /** The lines waiting, after what a full pipe left: one string (no copy) when nothing was left. */
+  #take(): string | Buffer | undefined {
+    const parts = this.#parts;
+    const lines = parts.length === 0 ? undefined : parts.length === 1 ? parts[0]! : parts.join('');
     this.#parts = [];
     this.#size = 0;
     const rest = this.#rest;
     this.#rest = undefined;
     if (rest === undefined) return lines;
-    return lines === undefined ? rest : Buffer.concat([rest, lines]);
+    return lines === undefined ? rest : Buffer.concat([rest, Buffer.from(lines)]);
   }
 
   /** Writes everything now, waiting out a full pipe (at exit, or an app's close). */

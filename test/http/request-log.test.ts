@@ -7,6 +7,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { FastifyRequest } from 'fastify';
+import { requestJson, serializeRequest } from '../../src/http/log-redaction.ts';
 import { LogBuffer } from '../../src/http/request-log.ts';
 
 function tempFile(t: { after: (fn: () => void) => void }): { path: string; fd: number } {
@@ -51,4 +53,26 @@ test('multi-byte text is written whole', async (t) => {
   log.write('{"msg":"日本語 ✓"}\n');
   log.flushSync();
   assert.equal(readFileSync(path, 'utf8'), '{"msg":"日本語 ✓"}\n');
+});
+
+test('the request line written directly is the JSON of the req serializer, member for member', () => {
+  const requests = [
+    { url: '/json', headers: {}, port: 40000 },
+    { url: '/reset?token=abc&page=2', headers: { 'accept-version': '2' }, port: 1 },
+    { url: '/a"b\\c?q=\u2028', headers: {}, port: undefined },
+  ].map(
+    ({ url, headers, port }) =>
+      ({
+        method: 'GET',
+        url,
+        headers,
+        host: 'example.com:8000',
+        ip: '127.0.0.1',
+        socket: { remotePort: port },
+        routeOptions: { url: '/reset' },
+      }) as unknown as FastifyRequest,
+  );
+  for (const request of requests)
+    assert.equal(requestJson(request), JSON.stringify(serializeRequest(request)));
+  assert.match(requestJson(requests[1]!), /token=\[REDACTED\]/);
 });
