@@ -511,8 +511,9 @@ export class QuerySet<M extends AnyModel, X extends object = {}, A extends objec
    * Validates `input` (`ValidationError` listing every problem), fills defaults and
    * `autoNow`/`autoNowAdd` timestamps, inserts the row and returns it as stored. A database
    * constraint failing is a `ValidationError` too, on the field: `type: 'unique'`,
-   * `'foreign_key'` (`Author 99 does not exist`), `'null'` or `'check'`. Inside a PostgreSQL
-   * transaction the insert runs in a savepoint, so a failure leaves the transaction usable.
+   * `'foreign_key'` (`Author 99 does not exist`), `'null'` or `'check'`. Inside a transaction a
+   * failure spoils it, as in Django: run the create in `tx.transaction(…)` (a savepoint) to
+   * catch the error and go on.
    *
    * @example
    * ```ts
