@@ -9,19 +9,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ColdStartReport, formatColdStart, measureColdStart } from './cold-start.ts';
-import { cpuTime, loadClockTicks } from './harness/cpu.ts';
-import { describeMachine, describeRevision } from './harness/machine.ts';
+import { cpuTime } from './harness/cpu.ts';
+import { requireTool, startRun } from './harness/machine.ts';
 import { type BenchOptions, parseOptions, USAGE } from './harness/options.ts';
 import { PEERS, type PeerId } from './harness/peers.ts';
 import { cpuStallUs } from './harness/pressure.ts';
-import {
-  capture,
-  fetchOnce,
-  freePort,
-  type RunningServer,
-  startServer,
-  stopProcess,
-} from './harness/processes.ts';
+import { fetchOnce, freePort, type RunningServer, startServer, stopProcess } from './harness/processes.ts';
 import {
   type BarCheck,
   checkBars,
@@ -38,16 +31,6 @@ import { runWrk, type WrkResult } from './harness/wrk.ts';
 import { checkAnswer, checkRefusal, checkScripts, SCENARIOS, type ScenarioId } from './scenarios/index.ts';
 
 const log = (line = '') => console.log(line);
-
-async function requireTool(name: string, args: string[], hint: string): Promise<void> {
-  try {
-    await capture(name, args);
-  } catch (error) {
-    // wrk -v exits non-zero after printing its version; only a missing binary is fatal.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`${name} is not installed: ${hint}`);
-  }
-}
 
 /** Leaves out the peers that are not installed, saying so. */
 async function availablePeers(
@@ -205,15 +188,7 @@ async function main(): Promise<void> {
     return;
   }
   await requireTool('taskset', ['-V'], 'apt-get install util-linux');
-  await loadClockTicks();
-  const machine = await describeMachine();
-  // Read before the servers start: that is the code they load.
-  const revision = await describeRevision();
-  log(
-    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Fastify ${machine.versions.fastify}`,
-  );
-  if (machine.cores < 2)
-    log('WARNING: fewer than 2 cores; servers and wrk share a core, figures are not comparable');
+  const { machine, revision } = await startRun(log);
 
   let results: ScenarioResult[] = [];
   let skipped: Array<{ server: PeerId; reason: string }> = [];

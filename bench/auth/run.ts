@@ -16,8 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuTime, loadClockTicks } from '../harness/cpu.ts';
-import { describeMachine, describeRevision } from '../harness/machine.ts';
+import { cpuTime } from '../harness/cpu.ts';
+import { startRun } from '../harness/machine.ts';
 import { list, positiveInt, seconds } from '../harness/options.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
 import { fetchOnce, freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
@@ -186,12 +186,7 @@ function ratioLine(cells: Cell[]): string {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  await loadClockTicks();
-  const machine = await describeMachine();
-  const revision = await describeRevision();
-  log(
-    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Fastify ${machine.versions.fastify}`,
-  );
+  const { machine, revision } = await startRun(log);
   const total = options.rounds * options.scenarios.length * options.servers.length;
   log(
     `${options.servers.length} servers × ${options.scenarios.length} scenarios × ${options.rounds} rounds, ` +

@@ -3,6 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
+import { loadClockTicks } from './cpu.ts';
 import { PYTHON } from './peers.ts';
 import { capture } from './processes.ts';
 
@@ -93,4 +94,34 @@ export async function describeRevision(): Promise<{ commit: string; dirty: boole
   } catch {
     return { commit: 'unknown', dirty: false };
   }
+}
+
+/** Fails with `hint` when `name` is not installed (a command that merely exits non-zero is fine). */
+export async function requireTool(name: string, args: string[], hint: string): Promise<void> {
+  try {
+    await capture(name, args);
+  } catch (error) {
+    // wrk -v exits non-zero after printing its version; only a missing binary is fatal.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${name} is not installed: ${hint}`);
+  }
+}
+
+/**
+ * What every benchmark runner does first: reads the clock rate, the machine and the revision
+ * (before the servers start: that is the code they load), and logs the machine's line, with a
+ * warning when servers and wrk would have to share a core.
+ */
+export async function startRun(
+  log: (line: string) => void,
+): Promise<{ machine: Machine; revision: { commit: string; dirty: boolean } }> {
+  await loadClockTicks();
+  const machine = await describeMachine();
+  const revision = await describeRevision();
+  log(
+    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Fastify ${machine.versions.fastify}`,
+  );
+  if (machine.cores < 2)
+    log('WARNING: fewer than 2 cores; servers and wrk share a core, figures are not comparable');
+  return { machine, revision };
 }

@@ -13,12 +13,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { clockTicks, cpuTime, loadClockTicks } from '../harness/cpu.ts';
-import { describeMachine, describeRevision } from '../harness/machine.ts';
+import { clockTicks, cpuTime } from '../harness/cpu.ts';
+import { requireTool, startRun } from '../harness/machine.ts';
 import { list, positiveInt, seconds } from '../harness/options.ts';
 import { PEER_IDS, PEERS, type PeerId } from '../harness/peers.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
-import { capture, freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
+import { freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
 import { type Cell, errorsOf, type Measurement, type ScenarioResult, summarize } from '../harness/report.ts';
 import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
 import { runWrk } from '../harness/wrk.ts';
@@ -108,16 +108,6 @@ function parseOptions(argv: string[]): Options | undefined {
     postgres: values.postgres ?? process.env.TFB_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432',
     out: values.out ?? 'bench/results/tfb.json',
   };
-}
-
-async function requireTool(name: string, args: string[], hint: string): Promise<void> {
-  try {
-    await capture(name, args);
-  } catch (error) {
-    // wrk -v exits non-zero after printing its version; only a missing binary is fatal.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`${name} is not installed: ${hint}`);
-  }
 }
 
 /** A measurement with PostgreSQL's CPU time during it. */
@@ -362,15 +352,7 @@ async function main(): Promise<void> {
   }
   await requireTool('taskset', ['-V'], 'apt-get install util-linux');
   await requireTool('wrk', ['-v'], 'apt-get install wrk');
-  await loadClockTicks();
-  const machine = await describeMachine();
-  // Read before the servers start: that is the code they load.
-  const revision = await describeRevision();
-  log(
-    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Fastify ${machine.versions.fastify}`,
-  );
-  if (machine.cores < 2)
-    log('WARNING: fewer than 2 cores; servers and wrk share a core, figures are not comparable');
+  const { machine, revision } = await startRun(log);
 
   const servers: PeerId[] = [];
   const skipped: Array<{ server: PeerId; reason: string }> = [];

@@ -64,13 +64,18 @@ function parsedOf(client: pg.ClientBase): Record<string, string> | undefined {
     ?.parsedStatements;
 }
 
+/** Forgets `client`'s statements on this side (ours and pg's record); the server's stay. */
+function forget(client: pg.ClientBase, statements: ConnectionStatements): void {
+  const parsed = parsedOf(client);
+  if (parsed) for (const { name } of statements.names.values()) delete parsed[name];
+  statements.names.clear();
+}
+
 /** Forgets every statement of `client` on both sides (`DEALLOCATE ALL` before the next statement). */
 function startOver(client: pg.ClientBase, statements: ConnectionStatements): void {
   if (statements.names.size > 0) {
     statements.chores = ['DEALLOCATE ALL'];
-    const parsed = parsedOf(client);
-    if (parsed) for (const { name } of statements.names.values()) delete parsed[name];
-    statements.names.clear();
+    forget(client, statements);
   }
   statements.epoch = schemaEpoch;
 }
@@ -161,11 +166,7 @@ export function afterStatement(client: pg.ClientBase, result: pg.QueryResult | p
   if (SCHEMA_CHANGES.has(command)) schemaEpoch++;
   else if (DROPS_STATEMENTS.has(command)) {
     const statements = byClient.get(client);
-    if (statements) {
-      const parsed = parsedOf(client);
-      if (parsed) for (const { name } of statements.names.values()) delete parsed[name];
-      statements.names.clear();
-    }
+    if (statements) forget(client, statements);
   }
 }
 
