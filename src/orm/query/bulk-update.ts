@@ -98,19 +98,26 @@ function planOf(model: AnyModel, names: unknown, where: readonly Clause[]): Plan
   return { given, touched, where };
 }
 
+/** The rows to write, as database values (each row's key first), and each one's index in the input. */
+interface Checked {
+  values: unknown[][];
+  indexes: number[];
+}
+
 /**
- * The problems of `rows` (missing or bad keys, a key twice, values an update refuses), each at
- * its row's index; the database values of each row (its key first) when there is none. A value
+ * The problems of `rows` (missing or bad keys, values an update refuses), each at its row's
+ * index; the database values of each row (its key first) and its index when there is none. A value
  * gets the check `validateInput` makes of it in an update: the named fields are all ones an
  * update sets (`planOf`), so its other refusals (a read-only or unknown key) cannot apply.
  */
-function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unknown[][] {
+function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): Checked {
   const { db, model } = source;
   const ops = db.ops;
   const pk = model.meta.pk;
   const key = pk.attribute;
   const errors: FieldError[] = [];
   const values: unknown[][] = [];
+  const indexes: number[] = [];
   // As Django's: a key given twice is updated with its first row's values (a later row is
   // still checked, not written).
   const seen = new Set<string>();
@@ -151,10 +158,13 @@ function checkedRows(source: Source, rows: readonly unknown[], plan: Plan): unkn
       if (issues.length) for (const issue of issues) errors.push({ loc: [i, name], ...issue });
       else if (errors.length === before) out.push(field.toDb(value, ops));
     }
-    if (errors.length === before && !repeated) values.push(out);
+    if (errors.length === before && !repeated) {
+      values.push(out);
+      indexes.push(i);
+    }
   }
   if (errors.length) throw new ValidationError(errors);
-  return values;
+  return { values, indexes };
 }
 
 /** What `options` may name. */
@@ -241,6 +251,7 @@ async function locate(
   plan: Plan,
   now: Date,
   batches: readonly (readonly (readonly unknown[])[])[],
+  indexes: readonly number[],
   failed: number,
   error: unknown,
 ): Promise<unknown> {
@@ -273,7 +284,7 @@ async function locate(
   plan.given.forEach((field, j) => {
     columns[field.column!] = found.row[j + 1];
   });
-  return constraintError(found.error, db, model, columns, [found.index]);
+  return constraintError(found.error, db, model, columns, [indexes[found.index]!]);
 }
 
 /**
@@ -292,7 +303,7 @@ export async function bulkUpdateRows(
   if (!Array.isArray(rows)) throw new QueryError('bulkUpdate(): rows should be an array of rows');
   const size = batchRows(db, plan, options);
   if (rows.length === 0) return 0;
-  const values = checkedRows(source, rows, plan);
+  const { values, indexes } = checkedRows(source, rows, plan);
   const now = new Date();
   const batches: (readonly unknown[])[][] = [];
   for (let start = 0; start < values.length; start += size) batches.push(values.slice(start, start + size));
@@ -308,6 +319,6 @@ export async function bulkUpdateRows(
     });
   } catch (error) {
     if (!(error instanceof ConstraintViolationError)) throw error;
-    throw await locate(db, model, plan, now, batches, failed, error);
+    throw await locate(db, model, plan, now, batches, indexes, failed, error);
   }
 }

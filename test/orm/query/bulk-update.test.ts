@@ -256,6 +256,24 @@ forEachDialect((_dialect, open) => {
     assert.equal(new Set(read.map((r) => r.changed.getTime())).size, 1);
   });
 
+  test('after a key given twice, a refused row is still named by its index in the input', async (t) => {
+    const { db, Item, items } = await setup(t, 5);
+    const rows = [
+      { ...items[0]!, name: 'first' },
+      { ...items[0]!, name: 'first again' },
+      { ...items[1]!, name: 'second' },
+      { ...items[2]!, name: 'second' },
+    ];
+    const error = await query(db, Item)
+      .bulkUpdate(rows, ['name'])
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof ValidationError, String(error));
+    assert.deepEqual(
+      error.errors.map((e) => [e.loc, e.type]),
+      [[[3, 'name'], 'unique']],
+    );
+  });
+
   test('a constraint the database refuses is a ValidationError at the row, with no row changed', async (t) => {
     const { db, Item, items } = await setup(t, 5);
     const rows = items.map((item) => ({ ...item, name: `renamed ${item.id}` }));
