@@ -48,8 +48,9 @@ async function measure(level: Level): Promise<void> {
     '/json',
   );
   let lines = 0;
+  // The log's reader stands for a collector: counting lines natively keeps it light.
   server.child.stdout?.on('data', (chunk: Buffer) => {
-    for (const byte of chunk) if (byte === 10) lines++;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
   });
   try {
     const load = (s: number) =>

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyHttpOptions,
   type FastifyInstance,
   type FastifyReply,
@@ -26,7 +27,7 @@ import { installJsonParser } from './json-body.ts';
 import { serializeError } from './log-errors.ts';
 import { redactHeaders, serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
-import { flushLog, logDestination, OneLineRequestLog, requestLogger } from './request-log.ts';
+import { AccessLog, createPino, flushLog, logDestination, OneLineRequestLog } from './request-log.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
@@ -121,15 +122,17 @@ const CONNECTIONS_CHECKING_INTERVAL = 500;
 /** Runs on a request the router refused before any hook; see {@link VoltApp.onRouterError}. */
 export type RouterErrorHook = (request: FastifyRequest, reply: FastifyReply) => void;
 
+// Request lines without the secrets a URL can carry (a reset link's token, an API key), logged
+// headers without credentials; errors with each cause's message once.
+const LOG_SERIALIZERS = { req: serializeRequest, err: serializeError, headers: redactHeaders };
+
 function loggerOptions(
   settings: Settings,
   enabled: boolean | undefined,
 ): NonNullable<FastifyServerOptions['logger']> {
   // A silent pino logger still builds a child logger per request: `false` skips that work.
   if (enabled === false || settings.logLevel === 'silent') return false;
-  // Request lines without the secrets a URL can carry (a reset link's token, an API key),
-  // logged headers without credentials; errors with each cause's message once.
-  const serializers = { req: serializeRequest, err: serializeError, headers: redactHeaders };
+  const serializers = LOG_SERIALIZERS;
   if (settings.env === 'development') {
     return {
       level: settings.logLevel,
@@ -216,10 +219,23 @@ export class VoltApp<X extends object = {}> extends Router<X> {
     // Query strings are decoded strictly (./query-string.ts) unless the app brings its own parser.
     const ownParser = fastify?.routerOptions?.querystringParser ?? fastify?.querystringParser;
     const logOptions = loggerOptions(this.settings, logger);
-    // Volt's own logger writes to its log buffer: request lines can go there directly.
-    const direct =
-      fastify?.loggerInstance === undefined && typeof logOptions === 'object' && 'stream' in logOptions
-        ? logDestination()
+    // Volt's own logger, to its log buffer, with Fastify's request path as Volt sets it: the
+    // access log writes each request's line from the response (./request-log.ts).
+    const access =
+      typeof logOptions === 'object' &&
+      'stream' in logOptions &&
+      fastify?.loggerInstance === undefined &&
+      fastify?.childLoggerFactory === undefined &&
+      fastify?.requestIdLogLabel === undefined &&
+      fastify?.serverFactory === undefined
+        ? new AccessLog(
+            createPino({
+              level: this.settings.logLevel,
+              serializers: LOG_SERIALIZERS,
+              stream: logOptions.stream,
+            }),
+            logDestination(),
+          )
         : undefined;
     const engineOptions: FastifyHttpOptions<Server> = {
       ...fastify,
@@ -234,18 +250,19 @@ export class VoltApp<X extends object = {}> extends Router<X> {
         // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the Host
         // check of the security layer answers it with a problem and the security headers.
         requireHostHeader: false,
+        ...(access === undefined ? {} : { ServerResponse: access.ServerResponse }),
       },
       // A socket with no traffic either way for this long is closed: a client that stopped
       // reading its response (its window full) holds it no longer. A response being written
       // (an SSE stream's heartbeats) is traffic.
       connectionTimeout: ms(this.settings.socketIdleTimeout),
-      logger: logOptions,
+      // With the access log, Fastify has no logger of its own: it would put two listeners on
+      // every response to time it. Its `log` is set to Volt's below.
+      ...(fastify?.loggerInstance === undefined ? { logger: access === undefined ? logOptions : false } : {}),
       // One line per request, at its end (docs/guides/settings.md, "Logging").
-      logController: fastify?.logController ?? new OneLineRequestLog(direct),
-      // With Volt's own logger, a request's child logger is made only when it logs.
-      ...(direct !== undefined && fastify?.childLoggerFactory === undefined
-        ? { childLoggerFactory: requestLogger }
-        : {}),
+      logController: fastify?.logController ?? new OneLineRequestLog(access !== undefined),
+      // A request's child logger is made only when it logs.
+      ...(access === undefined ? {} : { childLoggerFactory: access.childLogger }),
       bodyLimit: this.settings.bodyLimit,
       requestTimeout: ms(this.settings.requestTimeout),
       trustProxy: fastifyTrustProxy(this.settings.trustProxy),
@@ -265,6 +282,11 @@ export class VoltApp<X extends object = {}> extends Router<X> {
       },
     };
     this.fastify = Fastify(engineOptions) as unknown as FastifyInstance;
+    if (access !== undefined) {
+      (this.fastify as { log: FastifyBaseLogger }).log = access.logger;
+      this.#installAccessHook();
+      this.fastify.addHook('onRoute', (route) => access.noteRoute(route.url));
+    }
     handleExpectations(this.fastify.server, () => this.#connectionHeaders);
     this.#closeFreshConnections = trackFreshConnections(this.fastify.server);
     installErrorHandling(this.fastify, { debug: () => this.settings.debug, mappers: this.#errorMappers });
@@ -471,12 +493,26 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   }
 
   #installRequestHook(): void {
-    if (this.#requestHookInstalled) return;
     this.#shareContext();
+    if (this.#requestHookInstalled) return;
     const all = this.#hooks;
     this.fastify.addHook('onRequest', (request, reply, done) =>
       this.#dispatch(all.request, request, reply, done),
     );
+    this.#requestHookInstalled = true;
+  }
+
+  /**
+   * The first `onRequest` hook, with the access log: it links each request to its line, then
+   * runs the `request` hooks (when there are any).
+   */
+  #installAccessHook(): void {
+    const all = this.#hooks;
+    this.fastify.addHook('onRequest', (request, reply, done) => {
+      AccessLog.link(request);
+      if (all.request.length === 0) done();
+      else this.#dispatch(all.request, request, reply, done);
+    });
     this.#requestHookInstalled = true;
   }
 

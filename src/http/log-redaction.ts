@@ -108,16 +108,26 @@ export function serializeRequest(request: FastifyRequest): Record<string, unknow
 
 /**
  * {@link serializeRequest}'s object as JSON, written directly: the same members in the same
- * order (an absent `version` left out), for the request line Volt writes itself.
+ * order (an absent `version` left out), for the request line Volt writes itself. `route` is
+ * the request's route (`request.routeOptions.url`), which {@link hasSecretParam} says is
+ * needed only when some route of the app has a secret parameter.
  */
-export function requestJson(request: FastifyRequest): string {
+export function requestJson(request: FastifyRequest, route: string | undefined): string {
   const version = request.headers?.['accept-version'];
+  const ip = request.ip;
   const port = request.socket?.remotePort;
-  return `{"method":${JSON.stringify(request.method)},"url":${JSON.stringify(redactUrl(request.url, request.routeOptions?.url))}${
+  // The method is a token (Node's parser refuses anything else): nothing to escape.
+  return `{"method":"${request.method}","url":${JSON.stringify(redactUrl(request.url, route))}${
     version === undefined ? '' : `,"version":${JSON.stringify(version)}`
-  },"host":${JSON.stringify(request.host)},"remoteAddress":${JSON.stringify(request.ip)}${
+  },"host":${JSON.stringify(request.host)}${ip === undefined ? '' : `,"remoteAddress":${JSON.stringify(ip)}`}${
     port === undefined ? '' : `,"remotePort":${port}`
   }}`;
+}
+
+/** Whether a route (`/reset/:token`) has a path parameter whose name {@link isSecretName} calls secret. */
+export function hasSecretParam(route: string): boolean {
+  for (const match of route.matchAll(/:([A-Za-z0-9_]+)/g)) if (isSecretName(match[1]!)) return true;
+  return false;
 }
 
 /**

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { VoltApp } from '../../src/http/app.ts';
 import { t } from '../../src/openapi/t.ts';
 import { listenLocal, quietApp, recordingLogger, waitFor } from './support.ts';
 
@@ -75,6 +76,55 @@ test('a 500 carries the request id of its log line, in the X-Request-Id header a
   assert.equal(seen?.instance, `urn:volt:request:${logged.reqId}`);
   // Ids are random, not a counter a client could read the server's traffic from.
   assert.match(logged.reqId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+type RequestLine = {
+  msg: string;
+  reqId?: string;
+  req?: { method: string; url: string; host: string; remoteAddress: string; remotePort: number };
+  res?: { statusCode: number };
+  responseTime?: number;
+};
+
+async function requestLines(env: Record<string, string> = {}): Promise<RequestLine[]> {
+  const out = await runFixture({
+    VOLT_ENV: 'production',
+    SECRET_KEY: 'k'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
+    ...env,
+  });
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RequestLine)
+    .filter((line) => line.msg === 'request completed');
+}
+
+test('the request line names the client a trusted proxy forwarded, and only then', async () => {
+  const direct = await requestLines();
+  const fromProxy = (lines: RequestLine[]) => lines.find((line) => line.req?.url === '/hello?from=proxy');
+  assert.equal(fromProxy(direct)?.req?.remoteAddress, '127.0.0.1');
+  const behind = await requestLines({ TRUST_PROXY: '1' });
+  assert.equal(fromProxy(behind)?.req?.remoteAddress, '203.0.113.7');
+  assert.match(String(fromProxy(behind)?.req?.host), /^127\.0\.0\.1:\d+$/);
+});
+
+test('every request the server answers has one line: a refused URL too; a quieter route and inject() none', async () => {
+  const lines = await requestLines();
+  const urls = lines.map((line) => line.req?.url);
+  assert.deepEqual(
+    urls.sort(),
+    ['/%', '/boom', '/hello', '/hello?from=proxy'],
+    'one line each; /quiet logs at warn and the injected request went through no server',
+  );
+  const refused = lines.find((line) => line.req?.url === '/%');
+  assert.equal(refused?.res?.statusCode, 400);
+  assert.ok(refused?.reqId);
+  for (const line of lines) {
+    assert.equal(typeof line.responseTime, 'number');
+    assert.ok(line.responseTime! >= 0 && line.responseTime! < 10_000, `a time in ms: ${line.responseTime}`);
+    assert.equal(line.req?.remoteAddress, '127.0.0.1');
+    assert.equal(typeof line.req?.remotePort, 'number');
+  }
 });
 
 test('in development the log is pretty-printed for people', async () => {
@@ -207,4 +257,15 @@ test('secrets in URLs (a reset token, API keys, a token path parameter) and logg
   assert.equal(headers?.cookie, '[REDACTED]');
   assert.equal(headers?.['x-api-key'], '[REDACTED]');
   assert.match(String(headers?.host), /^127\.0\.0\.1:\d+$/);
+});
+
+test("a logger of the app's own logs each request's line through it, at the default level too", async () => {
+  const { logger, entries } = recordingLogger();
+  const app = new VoltApp({ envFile: false, logLevel: 'info', fastify: { loggerInstance: logger } });
+  app.get('/hello', () => ({ ok: true }));
+  const response = await app.fastify.inject({ method: 'GET', url: '/hello' });
+  assert.equal(response.statusCode, 200);
+  const completed = entries.filter((entry) => entry.msg === 'request completed');
+  assert.equal(completed.length, 1);
+  await app.close();
 });

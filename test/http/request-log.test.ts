@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FastifyRequest } from 'fastify';
-import { requestJson, serializeRequest } from '../../src/http/log-redaction.ts';
-import { LogBuffer } from '../../src/http/request-log.ts';
+import { hasSecretParam, requestJson, serializeRequest } from '../../src/http/log-redaction.ts';
+import { LogBuffer, millis } from '../../src/http/request-log.ts';
 
 function tempFile(t: { after: (fn: () => void) => void }): { path: string; fd: number } {
   const dir = mkdtempSync(join(tmpdir(), 'volt-log-'));
@@ -73,6 +73,21 @@ test('the request line written directly is the JSON of the req serializer, membe
       }) as unknown as FastifyRequest,
   );
   for (const request of requests)
-    assert.equal(requestJson(request), JSON.stringify(serializeRequest(request)));
-  assert.match(requestJson(requests[1]!), /token=\[REDACTED\]/);
+    assert.equal(requestJson(request, request.routeOptions.url), JSON.stringify(serializeRequest(request)));
+  assert.match(requestJson(requests[1]!, '/reset'), /token=\[REDACTED\]/);
+});
+
+test('the time taken is written in ms with three decimals, as the number it reads as', () => {
+  for (const micros of [0, 7, 72, 720, 1000, 1500, 12_345, 987_654_321])
+    assert.equal(Number(JSON.parse(millis(micros))), Math.round(micros) / 1000, `${micros} µs`);
+  assert.equal(millis(72), '0.072');
+  assert.equal(millis(1500), '1.500');
+});
+
+test('a route has a secret parameter when one of its names is a secret', () => {
+  assert.equal(hasSecretParam('/reset/:token'), true);
+  assert.equal(hasSecretParam('/orgs/:orgId/keys/:apiKey'), true);
+  assert.equal(hasSecretParam('/books/:id'), false);
+  assert.equal(hasSecretParam('/monkeys/:monkey'), false);
+  assert.equal(hasSecretParam('/static'), false);
 });
