@@ -28,6 +28,7 @@ import { serializeError } from './log-errors.ts';
 import { redactHeaders, serializeRequest } from './log-redaction.ts';
 import { parseQueryString } from './query-string.ts';
 import { AccessLog, createPino, flushLog, logDestination, OneLineRequestLog } from './request-log.ts';
+import { CheckedHeaders, responseClass } from './response.ts';
 import type { RouteRecord, SecurityRequirement } from './route.ts';
 import { Router } from './router.ts';
 import { fastifyTrustProxy, loadSettings, type Settings } from './settings.ts';
@@ -184,6 +185,7 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   readonly #Context: typeof Context;
   readonly #routerErrorHooks: RouterErrorHook[] = [];
   readonly #connectionHeaders: Record<string, string> = {};
+  readonly #checkedHeaders = new CheckedHeaders();
   readonly #closeFreshConnections: () => void;
   #signalsInstalled = false;
   #closing: Promise<void> | undefined;
@@ -250,7 +252,9 @@ export class VoltApp<X extends object = {}> extends Router<X> {
         // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the Host
         // check of the security layer answers it with a problem and the security headers.
         requireHostHeader: false,
-        ...(access === undefined ? {} : { ServerResponse: access.ServerResponse }),
+        ...(fastify?.serverFactory === undefined
+          ? { ServerResponse: responseClass(this.#checkedHeaders, access?.ended) }
+          : {}),
       },
       // A socket with no traffic either way for this long is closed: a client that stopped
       // reading its response (its window full) holds it no longer. A response being written
@@ -559,6 +563,24 @@ export class VoltApp<X extends object = {}> extends Router<X> {
    */
   onRouterError(fn: RouterErrorHook): this {
     this.#routerErrorHooks.push(fn);
+    return this;
+  }
+
+  /**
+   * Headers the app sends on most responses with the same values (the security headers): their
+   * names and values are checked now, once, and a response carrying one of them with exactly
+   * that value has it written as checked, not checked again by Node (1–2 µs a response for the
+   * security headers). Set them on each response as usual (`ctx.header()`); a response that
+   * changes or removes one is written as it says. Throws on an invalid name or value.
+   *
+   * @example
+   * ```ts
+   * app.checkHeadersOnce({ 'x-frame-options': 'DENY' });
+   * app.on('request', (ctx) => { ctx.header('x-frame-options', 'DENY'); });
+   * ```
+   */
+  checkHeadersOnce(headers: Readonly<Record<string, string>>): this {
+    this.#checkedHeaders.add(headers);
     return this;
   }
 

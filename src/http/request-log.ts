@@ -7,7 +7,7 @@
  * destinations, synchronous or not); one write per turn costs well under 1 µs a line.
  */
 import { writeSync } from 'node:fs';
-import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -70,7 +70,7 @@ type Raw = IncomingMessage & { [kAccess]?: AccessRecord };
  *
  * Fastify's way — a `finish` and an `error` listener on every response, and the line through
  * pino's generic path — cost 5–6 µs of a 13 µs `/json` request; this costs about 1.5 µs.
- * The app's server makes its responses with {@link AccessLog.ServerResponse}, Fastify runs
+ * The app's server makes its responses with a class that calls {@link AccessLog.ended}, Fastify runs
  * without a logger of its own (so it sets up no listeners), and {@link AccessLog.childLogger}
  * gives each request its `ctx.log`. Requests made with `inject()` (the test client) go
  * through no server and are not logged, as with Django's test client; their errors are.
@@ -78,8 +78,6 @@ type Raw = IncomingMessage & { [kAccess]?: AccessRecord };
 export class AccessLog {
   /** The app's logger. */
   readonly logger: PinoLike;
-  /** The class of the server's responses: ending one writes its line. */
-  readonly ServerResponse: typeof ServerResponse;
   readonly #out: LogBuffer;
   readonly #base: string;
   #secretRoutes = false;
@@ -92,15 +90,6 @@ export class AccessLog {
     this.logger = logger;
     this.#out = out;
     this.#base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
-    const access = this;
-    this.ServerResponse = class LoggedResponse extends ServerResponse {
-      override end(...args: unknown[]): this {
-        if (this.writableEnded) return (super.end as (...a: unknown[]) => this)(...args);
-        const result = (super.end as (...a: unknown[]) => this)(...args);
-        access.#completed(this);
-        return result;
-      }
-    } as typeof ServerResponse;
   }
 
   /**
@@ -138,6 +127,9 @@ export class AccessLog {
   noteRoute(url: string): void {
     if (!this.#secretRoutes && hasSecretParam(url)) this.#secretRoutes = true;
   }
+
+  /** Writes the line of a response that ended (the app's response class calls it). */
+  readonly ended = (res: ServerResponse): void => this.#completed(res);
 
   #completed(res: ServerResponse): void {
     const raw = res.req as Raw;

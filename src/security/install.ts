@@ -42,6 +42,8 @@ export function installSecurity(app: VoltApp, options: SecurityOptions = {}): vo
   };
   app.onRouterError((_request, reply) => setHeaders(reply));
   app.addConnectionHeaders(headers);
+  // Checked once here, not by Node on every response.
+  app.checkHeadersOnce(headers);
   const crossSite = crossSiteCheck(app.settings.csrfTrustedOrigins);
   app.on('request', (ctx) => {
     const { request } = ctx;
