@@ -110,8 +110,10 @@ export class CheckViolationError extends ConstraintViolationError {
 /**
  * The database is there but cannot take this work now: SQLite's write lock stayed held by
  * another connection for the whole `busyTimeoutMs`, no pooled PostgreSQL connection became free
- * within `connectionTimeoutMs`, or PostgreSQL's `lock_timeout` ran out (`55P03`). Retrying later
- * can succeed; the HTTP layer answers 503 with `Retry-After` (`retryAfter` seconds).
+ * within `connectionTimeoutMs`, PostgreSQL's `lock_timeout` ran out (`55P03`), or PostgreSQL
+ * rolled the transaction back for a deadlock with a concurrent one (`40P01`) or a serialization
+ * failure (`40001`). Retrying later can succeed; the HTTP layer answers 503 with `Retry-After`
+ * (`retryAfter` seconds).
  *
  * @example
  * ```ts

@@ -163,6 +163,37 @@ forEachDialect((dialect, open) => {
     }
   });
 
+  if (dialect === 'postgres')
+    test('a deadlock between two transactions is a DatabaseBusyError for the one stopped; the other commits', async (t) => {
+      const db = await setup(t);
+      await db.run(`insert into books (id, title) values (1, 'a'), (2, 'b')`);
+      let lockedBoth!: () => void;
+      const bothLocked = new Promise<void>((resolve) => {
+        let n = 0;
+        lockedBoth = () => {
+          if (++n === 2) resolve();
+        };
+      });
+      // Each locks one row, then waits for the other's: PostgreSQL stops one after deadlock_timeout.
+      const crossed = (first: number, second: number) =>
+        db.transaction(async (tx) => {
+          await tx.run(`update books set title = 'x' where id = $1`, [first]);
+          lockedBoth();
+          await bothLocked;
+          await tx.run(`update books set title = 'y' where id = $1`, [second]);
+        });
+      const results = await Promise.allSettled([crossed(1, 2), crossed(2, 1)]);
+      const failed = results.filter((r) => r.status === 'rejected');
+      assert.equal(failed.length, 1, 'one transaction is stopped, the other commits');
+      const error = (failed[0] as PromiseRejectedResult).reason;
+      assert.ok(error instanceof DatabaseBusyError, String(error));
+      assert.equal(error.driverCode, '40P01');
+      assert.match(error.message, /deadlock/);
+      const titles = await db.all<{ title: string }>('select title from books order by id');
+      // The winner wrote 'x' on its first row and 'y' on its second; the stopped one, nothing.
+      assert.deepEqual(titles.map((row) => row.title).sort(), ['x', 'y']);
+    });
+
   test('other errors are DatabaseErrors carrying the SQL and the driver code', async (t) => {
     const db = await setup(t);
     await assert.rejects(db.all('select * from no_such_table'), (error) => {
@@ -221,6 +252,12 @@ test('PostgreSQL: a server starting, stopping, full or gone is DatabaseUnavailab
     assert.ok(mapped instanceof DatabaseUnavailableError, error.message);
     assert.equal(mapped.cause, error);
     assert.equal(mapped.driverCode, (error as { code?: string }).code);
+  }
+  // A deadlock or a serialization failure: run again, it can succeed.
+  for (const code of ['40P01', '40001']) {
+    const mapped = mapPostgresError(pgError('could not serialize access', code), 'update t set a = 1');
+    assert.ok(mapped instanceof DatabaseBusyError, code);
+    assert.equal(mapped.driverCode, code);
   }
   // currval before nextval is also 55000: on a running statement it is a plain error.
   const currval = mapPostgresError(

@@ -111,6 +111,19 @@ export function mapPostgresError(error: unknown, sql?: string, phase: Phase = 's
       return new CheckViolationError(pg.message, info(pg, undefined), options);
     case '55P03': // lock_not_available (lock_timeout, NOWAIT)
       return new DatabaseBusyError('A lock was not available in time (lock_timeout or NOWAIT)', options);
+    // Two transactions waited on each other's locks (concurrent writes to the same rows in
+    // another order) and PostgreSQL stopped this one; or, under REPEATABLE READ / SERIALIZABLE,
+    // a concurrent transaction changed what this one read. Run again, it can succeed.
+    case '40P01': // deadlock_detected
+      return new DatabaseBusyError(
+        'A deadlock with a concurrent transaction: PostgreSQL rolled this one back (run it again)',
+        options,
+      );
+    case '40001': // serialization_failure
+      return new DatabaseBusyError(
+        'A concurrent transaction changed the rows this one used: PostgreSQL rolled it back (run it again)',
+        options,
+      );
   }
   return new DatabaseError(pg.message, options);
 }
