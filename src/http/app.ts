@@ -571,7 +571,9 @@ export class VoltApp<X extends object = {}> extends Router<X> {
    * names and values are checked now, once, and a response carrying one of them with exactly
    * that value has it written as checked, not checked again by Node (1–2 µs a response for the
    * security headers). Set them on each response as usual (`ctx.header()`); a response that
-   * changes or removes one is written as it says. Throws on an invalid name or value.
+   * changes or removes one is written as it says. Headers Node reads to frame the response
+   * (`Content-Length`, `Connection`, `Transfer-Encoding`, `Date`…) are left to Node. Throws on an
+   * invalid name or value.
    *
    * @example
    * ```ts

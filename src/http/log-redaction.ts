@@ -78,17 +78,18 @@ export function redactUrl(url: string, route?: string): string {
   return `${path}?${query}`;
 }
 
+/** Whether a segment of a route is a path parameter (`:token`) named like a secret. */
+function secretParam(segment: string): boolean {
+  const name = /^:([A-Za-z0-9_]+)/.exec(segment)?.[1];
+  return name !== undefined && isSecretName(name);
+}
+
 /** The path with the segments matching the route's secret `:params` redacted. */
 function redactPath(path: string, route: string): string {
   const pattern = route.split('/');
   const segments = path.split('/');
   if (pattern.length !== segments.length) return path;
-  return segments
-    .map((segment, i) => {
-      const param = /^:([A-Za-z0-9_]+)/.exec(pattern[i]!)?.[1];
-      return param !== undefined && isSecretName(param) ? REDACTED : segment;
-    })
-    .join('/');
+  return segments.map((segment, i) => (secretParam(pattern[i]!) ? REDACTED : segment)).join('/');
 }
 
 /**
@@ -126,8 +127,7 @@ export function requestJson(request: FastifyRequest, route: string | undefined):
 
 /** Whether a route (`/reset/:token`) has a path parameter whose name {@link isSecretName} calls secret. */
 export function hasSecretParam(route: string): boolean {
-  for (const match of route.matchAll(/:([A-Za-z0-9_]+)/g)) if (isSecretName(match[1]!)) return true;
-  return false;
+  return route.split('/').some(secretParam);
 }
 
 /**
