@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   VOLT_HTTP_CONFLICT: { status: 409, meaning: 'A 409 with no more specific code.' },
   VOLT_HTTP_GONE: { status: 410, meaning: 'The resource is gone.' },
   VOLT_HTTP_LENGTH_REQUIRED: { status: 411, meaning: 'The request needs a Content-Length.' },
+  VOLT_HTTP_PRECONDITION_FAILED: { status: 412, meaning: 'A 412 with no more specific code.' },
   VOLT_HTTP_CONTENT_TOO_LARGE: {
     status: 413,
     meaning: 'The body is larger than BODY_LIMIT (or a part limit).',
@@ -158,6 +159,19 @@ export const ERROR_CODES = {
   },
   VOLT_AUTH_POLICY: { meaning: 'definePolicy() was given something that is not a policy.' },
   VOLT_AUTH_UNKNOWN_PERMISSION: { meaning: 'A route requires a permission no model defines.' },
+
+  // Model resources (voltjs/crud).
+  VOLT_CRUD_DEFINITION: {
+    meaning: 'resource() was given options that do not fit its model (the message names the option).',
+  },
+  VOLT_CRUD_NEEDS_AUTH: {
+    meaning: 'A resource checks permissions but the app has no auth app installed.',
+  },
+  VOLT_CRUD_INVALID_PAGE: { status: 404, meaning: 'A page number past the last page of a list.' },
+  VOLT_CRUD_PRECONDITION_FAILED: {
+    status: 412,
+    meaning: 'The row changed since the client read it: `If-Match` does not match its ETag.',
+  },
 
   // Mail.
   VOLT_MAIL_INVALID_MESSAGE: {

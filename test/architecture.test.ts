@@ -23,10 +23,11 @@ const ALLOWED: Record<string, string[]> = {
   security: ['http', 'openapi'],
   apps: ['http', 'openapi', 'orm'],
   auth: ['http', 'openapi', 'orm', 'security', 'apps'],
+  crud: ['http', 'openapi', 'orm', 'security', 'apps', 'auth'],
   testing: ['http', 'orm'],
   'volt.ts': ['http', 'openapi', 'orm', 'security', 'apps'],
   'index.ts': ['http', 'openapi', 'security', 'apps', 'volt.ts', 'codes.ts'],
-  cli: ['http', 'openapi', 'orm', 'security', 'auth', 'apps', 'testing', 'volt.ts', 'index.ts'],
+  cli: ['http', 'openapi', 'orm', 'security', 'auth', 'crud', 'apps', 'testing', 'volt.ts', 'index.ts'],
 };
 
 /**

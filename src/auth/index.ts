@@ -93,6 +93,8 @@ export {
   type Policy,
   PolicyError,
   type PolicyRule,
+  type ScopeFilter,
+  scoped,
 } from './policies.ts';
 export {
   RedisSessionStore,

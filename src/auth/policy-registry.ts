@@ -11,12 +11,30 @@ export type Action = 'view' | 'add' | 'change' | 'delete';
 /** A rule for one action: the user, and the row when the question is about one. */
 export type PolicyRule<Obj = any> = (user: AuthUser, obj?: Obj) => boolean | Promise<boolean>;
 
+/**
+ * Which rows of a model a user may see, as a filter the database applies: the conditions of a
+ * `filter()` (one object, or a list of which any may match), `true` for every row, `false` for none.
+ */
+export type ScopeFilter = boolean | Record<string, unknown> | readonly Record<string, unknown>[];
+
 /** A model's policy: a rule per action it decides; the others fall back to model permissions. */
 export interface Policy<Obj = any> {
   canView?: PolicyRule<Obj>;
   canAdd?: PolicyRule<Obj>;
   canChange?: PolicyRule<Obj>;
   canDelete?: PolicyRule<Obj>;
+  /**
+   * The rows the user may see at all, as a filter applied in SQL to every list (and to the
+   * lookup of one row) of the CRUD API, the admin and `scoped()`: a user never pages through
+   * rows outside it, and a row outside it is not found. Not asked for superusers; an inactive
+   * user sees none. Without it, every row is in scope.
+   *
+   * @example
+   * ```ts
+   * users.definePolicy(Order, { scope: (user) => (user.isAuthenticated ? { customerId: user.id } : false) });
+   * ```
+   */
+  scope?: (user: AuthUser) => ScopeFilter | Promise<ScopeFilter>;
 }
 
 /** The rule of a policy that decides each action. */
@@ -31,9 +49,9 @@ export class PolicyError extends Error {
 function checkPolicy(model: AnyModel, policy: Policy): Policy {
   if (!model?.meta) throw new PolicyError('definePolicy() needs a model as its first argument');
   for (const [key, rule] of Object.entries(policy ?? {})) {
-    if (!Object.values(RULES).includes(key as never))
+    if (!Object.values(RULES).includes(key as never) && key !== 'scope')
       throw new PolicyError(
-        `${model.meta.label}'s policy has '${key}'; a policy's rules are ${Object.values(RULES).join(', ')}`,
+        `${model.meta.label}'s policy has '${key}'; a policy's rules are ${Object.values(RULES).join(', ')} and scope`,
       );
     if (rule !== undefined && typeof rule !== 'function')
       throw new PolicyError(`${model.meta.label}'s policy rule '${key}' must be a function`);

@@ -330,6 +330,7 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   }
 
   protected override addRoute(route: RouteRecord): void {
+    route.attach?.(this);
     super.addRoute(route);
     this.fastify.route(
       compileRoute(route, {

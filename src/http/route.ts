@@ -4,6 +4,7 @@
  */
 
 import type { Static, TObject, TSchema } from 'typebox';
+import type { VoltApp } from './app.ts';
 import type { Context } from './context.ts';
 import type { Dependency, DependencyMap, DependencyValues } from './dependencies.ts';
 import type { Html } from './html.ts';
@@ -168,4 +169,9 @@ export interface RouteRecord {
   tags: string[];
   /** Effect-only dependencies inherited from the app and routers, outermost first. */
   dependencies: Dependency[];
+  /**
+   * Called when the route is added to an app, before it is compiled: a route made by a library
+   * (a model resource) reads the app's settings there, or adds a startup check.
+   */
+  attach?: (app: VoltApp<any>) => void;
 }

@@ -70,6 +70,8 @@ export interface Settings {
   docs: boolean;
   /** Most elements accepted in any one array of a JSON body (`JSON_MAX_ARRAY_LENGTH`). Default 10 000. */
   jsonMaxArrayLength: number;
+  /** Most rows a page of a model resource may hold, whatever `limit` asks (`API_MAX_PAGE_SIZE`). Default 100. */
+  apiMaxPageSize: number;
   /** The public address of the site, used in links sent by mail (`SITE_URL`), e.g. `https://shop.example.com`. Default: none (links then use the request's checked Host, outside production). */
   siteUrl: string;
   /**
@@ -355,6 +357,7 @@ const SOURCES: { [K in keyof Settings]: [env: string, parse: Parser<Settings[K]>
   shutdownTimeout: ['SHUTDOWN_TIMEOUT', asDuration(0, MAX_TIMER)],
   docs: ['DOCS', asBool],
   jsonMaxArrayLength: ['JSON_MAX_ARRAY_LENGTH', asInt(1, 2 ** 31)],
+  apiMaxPageSize: ['API_MAX_PAGE_SIZE', asInt(1, 10_000)],
   siteUrl: ['SITE_URL', asSiteUrl],
   trustProxy: ['TRUST_PROXY', asTrustProxy],
   hstsSeconds: ['HSTS_SECONDS', asDuration(0, 2 ** 31, true)],
@@ -403,6 +406,7 @@ function defaults(env: VoltEnv): Settings {
     shutdownTimeout: 10,
     docs: true,
     jsonMaxArrayLength: DEFAULT_JSON_MAX_ARRAY_LENGTH,
+    apiMaxPageSize: 100,
     siteUrl: '',
     trustProxy: false,
     hstsSeconds: env === 'production' ? 31_536_000 : 0,

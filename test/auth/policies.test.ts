@@ -43,7 +43,7 @@ test('definePolicy refuses a second policy, unknown rules and rules that are not
   const Other = model('notes.Other', { x: f.integer() }, { registry });
   assert.throws(
     () => users.definePolicy(Other, { canEdit: () => true } as never),
-    /has 'canEdit'; a policy's rules are canView, canAdd, canChange, canDelete/,
+    /has 'canEdit'; a policy's rules are canView, canAdd, canChange, canDelete and scope/,
   );
   assert.throws(
     () => users.definePolicy(Other, { canView: true } as never),

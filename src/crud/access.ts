@@ -1,0 +1,111 @@
+/**
+ * Who may use a resource: the model permission of each operation (as Django REST framework's
+ * `DjangoModelPermissions` maps methods), the policy's rules on single rows, and its scope,
+ * applied in SQL to every list and lookup.
+ */
+import { AUTH_SECURITY } from '../auth/auth.ts';
+import type { AuthUser } from '../auth/permissions.ts';
+import { can, scoped } from '../auth/policies.ts';
+import type { Action } from '../auth/policy-registry.ts';
+import type { AnyContext } from '../http/context.ts';
+import { type Dependency, dependency } from '../http/dependencies.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Database } from '../orm/database.ts';
+import type { AnyModel } from '../orm/model.ts';
+import type { QuerySet } from '../orm/query/queryset.ts';
+import type { Permissions } from './options.ts';
+
+const RULE = { view: 'canView', add: 'canAdd', change: 'canChange', delete: 'canDelete' } as const;
+
+/** The access rules of one resource. `auth` is set when the resource joins an app. */
+export class Access {
+  readonly model: AnyModel;
+  readonly mode: Permissions;
+  /** Whether the app has an auth app (`ctx.user`): known when the resource joins it. */
+  auth = false;
+  readonly #guards = new Map<string, Dependency | undefined>();
+
+  constructor(model: AnyModel, mode: Permissions) {
+    this.model = model;
+    this.mode = mode;
+  }
+
+  /** Whether the resource reads `ctx.user` whatever the app (its mode checks permissions). */
+  get needsAuth(): boolean {
+    return this.mode !== 'public';
+  }
+
+  /** The request's user, or `undefined` without an auth app. */
+  user(ctx: AnyContext): AuthUser | undefined {
+    return this.auth ? ((ctx as unknown as { user: AuthUser }).user as AuthUser) : undefined;
+  }
+
+  /**
+   * The guard of `action` on the model: `can(user, action, Model)` — the model permission, or
+   * the policy's rule asked without a row — a 401 or a 403. For an operation on one row
+   * (`row: true`) a policy rule for the action is asked with the row instead, after the lookup
+   * (`allows()`): the guard then lets the request through. None for an open resource.
+   */
+  guard(action: Action, row = false): Dependency | undefined {
+    const id = `${action}:${row}`;
+    if (this.#guards.has(id)) return this.#guards.get(id);
+    const open = this.mode === 'public' || (this.mode === 'read-public' && action === 'view');
+    const model = this.model;
+    const guard = open
+      ? undefined
+      : dependency(
+          {
+            name: `modelPermission(${action} ${model.meta.label})`,
+            security: AUTH_SECURITY,
+            responses: { 401: 'Not authenticated', 403: 'Permission denied' },
+          },
+          async (ctx) => {
+            const user = this.user(ctx as AnyContext);
+            if (!user) throw new Error('A resource checking permissions runs on an app without auth()');
+            if (row && user.policies.get(model)?.[RULE[action]]) return user;
+            if (await can(user, action, model)) return user;
+            if (!user.isAuthenticated)
+              throw new HttpError(401, {
+                code: 'VOLT_AUTH_NOT_AUTHENTICATED',
+                detail: 'Authentication is required: log in or send a bearer token.',
+                headers: { 'www-authenticate': 'Bearer' },
+              });
+            throw new HttpError(403, {
+              code: 'VOLT_AUTH_PERMISSION_DENIED',
+              detail: `You may not ${action} ${model.meta.verboseNamePlural}.`,
+            });
+          },
+        );
+    this.#guards.set(id, guard);
+    return guard;
+  }
+
+  /** `set` narrowed to the rows the request's user may see (the policy's scope, in SQL). */
+  scope<Q extends QuerySet<any, any, any>>(ctx: AnyContext, set: Q, db?: Database): Q | Promise<Q> {
+    const user = this.user(ctx);
+    if (!user) return set;
+    // No policy scope: nothing to ask (no promise on the hot path).
+    if (!user.policies.get(this.model)?.scope && !(user.isAuthenticated && !user.isActive)) return set;
+    return scoped(db ? user.using(db) : user, set);
+  }
+
+  /**
+   * Whether the request's user may do `action` on `row`, asked only where the model's policy
+   * has a rule for it (the model permission was the guard's question).
+   */
+  async allows(ctx: AnyContext, action: Action, row: unknown, db: Database): Promise<boolean> {
+    const user = this.user(ctx);
+    if (!user?.policies.get(this.model)?.[RULE[action]]) return true;
+    return can(user.using(db), action, this.model, row);
+  }
+
+  /** Whether the model's policy has a scope the request's user is held to. */
+  hasScope(ctx: AnyContext): boolean {
+    const user = this.user(ctx);
+    return (
+      user !== undefined &&
+      user.policies.get(this.model)?.scope !== undefined &&
+      !(user.isAuthenticated && user.isSuperuser)
+    );
+  }
+}
