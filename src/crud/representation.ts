@@ -138,6 +138,23 @@ const EXAMPLES: Record<string, unknown> = {
   oneToOne: 1,
 };
 
+/** An example row with its nested relations, for the docs. */
+export function exampleItem(
+  model: AnyModel,
+  keys: readonly string[],
+  relations: readonly RelationSpec[],
+): Record<string, unknown> {
+  const example = exampleRow(model, keys);
+  for (const spec of relations) {
+    const related = exampleRow(
+      spec.model,
+      Object.keys((spec.model.schema.read as { properties: object }).properties),
+    );
+    example[spec.name] = spec.many ? [related] : related;
+  }
+  return example;
+}
+
 /** An example row for the docs, from the fields' kinds and choices. */
 export function exampleRow(model: AnyModel, keys: readonly string[]): Record<string, unknown> {
   const example: Record<string, unknown> = {};

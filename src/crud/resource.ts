@@ -7,6 +7,7 @@
  */
 import type { TObject, TSchema } from 'typebox';
 import { Type } from 'typebox';
+import { Value } from 'typebox/value';
 import type { VoltApp } from '../http/app.ts';
 import type { AnyContext } from '../http/context.ts';
 import type { Dependency } from '../http/dependencies.ts';
@@ -40,7 +41,7 @@ import {
 } from './pagination.ts';
 import {
   etagOf,
-  exampleRow,
+  exampleItem,
   matchesEtag,
   namesParameter,
   pick,
@@ -237,10 +238,12 @@ function itemSchema(plan: Plan): TObject {
       ...spec.schema,
       description: `With ?expand=${spec.name}`,
     } as TSchema);
-  return Type.Object(properties, {
-    title: `${plan.model.meta.name}Item`,
-    examples: [exampleRow(plan.model, plan.readKeys)],
-  });
+  const schema = Type.Object(properties, { title: `${plan.model.meta.name}Item` });
+  const example = exampleItem(plan.model, plan.readKeys, plan.nested);
+  // An example the schema refuses (a pattern the generic values do not match) is left out.
+  return Value.Check(schema, example)
+    ? Type.Object(properties, { title: `${plan.model.meta.name}Item`, examples: [example] })
+    : schema;
 }
 
 /** The body schema of writes: the model's create (or update) schema, narrowed to the writable fields. */
@@ -383,7 +386,14 @@ function notFound(plan: Plan): HttpError {
   });
 }
 
-function forbidden(plan: Plan, action: string): HttpError {
+/** A refusal of the policy: a 401 for an anonymous user (logging in may help), else a 403. */
+function forbidden(plan: Plan, ctx: AnyContext, action: string): HttpError {
+  if (plan.access.user(ctx)?.isAuthenticated === false)
+    return new HttpError(401, {
+      code: 'VOLT_AUTH_NOT_AUTHENTICATED',
+      detail: 'Authentication is required: log in or send a bearer token.',
+      headers: { 'www-authenticate': 'Bearer' },
+    });
   return new HttpError(403, {
     code: 'VOLT_AUTH_PERMISSION_DENIED',
     detail: `You may not ${action} this ${plan.model.meta.verboseName}.`,
@@ -563,7 +573,7 @@ async function create(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const row = await ctx.db.transaction(async (tx) => {
     const data = { ...(ctx.body as Record<string, unknown>) };
     const args = { ctx, tx, user: userIn(plan, ctx, tx), model: plan.model };
-    if (!(await plan.access.allows(ctx, 'add', data, tx))) throw forbidden(plan, 'add');
+    if (!(await plan.access.allows(ctx, 'add', data, tx))) throw forbidden(plan, ctx, 'add');
     await hooks.beforeCreate?.({ ...args, data });
     const created = (await query(tx, plan.model).create(data as never)) as Record<string, unknown>;
     await keepInScope(plan, ctx, tx, created);
@@ -591,7 +601,7 @@ async function update(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const hooks = plan.options.hooks ?? {};
   const row = await ctx.db.transaction(async (tx) => {
     const current = await lookupRow(plan, ctx, tx, [], true);
-    if (!(await plan.access.allows(ctx, 'change', current, tx))) throw forbidden(plan, 'change');
+    if (!(await plan.access.allows(ctx, 'change', current, tx))) throw forbidden(plan, ctx, 'change');
     checkPrecondition(plan, ctx, current);
     const data = { ...(ctx.body as Record<string, unknown>) };
     const args = { ctx, tx, user: userIn(plan, ctx, tx), model: plan.model };
@@ -612,7 +622,7 @@ async function remove(plan: Plan, ctx: AnyContext): Promise<undefined> {
   const hooks = plan.options.hooks ?? {};
   await ctx.db.transaction(async (tx) => {
     const current = await lookupRow(plan, ctx, tx, [], true);
-    if (!(await plan.access.allows(ctx, 'delete', current, tx))) throw forbidden(plan, 'delete');
+    if (!(await plan.access.allows(ctx, 'delete', current, tx))) throw forbidden(plan, ctx, 'delete');
     checkPrecondition(plan, ctx, current);
     const args = { ctx, tx, user: userIn(plan, ctx, tx), model: plan.model };
     await hooks.beforeDelete?.({ ...args, row: current as never });
@@ -626,25 +636,31 @@ async function remove(plan: Plan, ctx: AnyContext): Promise<undefined> {
   return undefined;
 }
 
-/** A custom action's handler: the row (for a detail action) read in a transaction, then the action's code. */
+/**
+ * A custom action's handler: the row (for a detail action) read in a transaction, then the
+ * action's code with that transaction. A GET action reads outside any transaction (`tx` is `ctx.db`).
+ */
 function actionHandler(
   plan: Plan,
   action: ResourceAction<any>,
   permission: 'view' | 'add' | 'change' | 'delete',
+  method: HttpMethod,
 ) {
-  return (ctx: AnyContext) =>
-    ctx.db.transaction(async (tx) => {
-      const detail = action.detail ?? true;
-      const row = detail ? await lookupRow(plan, ctx, tx, [], permission !== 'view') : undefined;
-      if (row && !(await plan.access.allows(ctx, permission, row, tx))) throw forbidden(plan, permission);
-      return action.handler(ctx, {
-        ctx,
-        tx,
-        user: userIn(plan, ctx, tx),
-        model: plan.model,
-        row: row as never,
-      });
+  const detail = action.detail ?? true;
+  const run = async (ctx: AnyContext, tx: Database) => {
+    const row = detail ? await lookupRow(plan, ctx, tx, [], method !== 'GET') : undefined;
+    if (row && !(await plan.access.allows(ctx, permission, row, tx))) throw forbidden(plan, ctx, permission);
+    return action.handler(ctx, {
+      ctx,
+      tx,
+      user: userIn(plan, ctx, tx),
+      model: plan.model,
+      row: row as never,
     });
+  };
+  return method === 'GET'
+    ? (ctx: AnyContext) => run(ctx, ctx.db)
+    : (ctx: AnyContext) => ctx.db.transaction((tx) => run(ctx, tx));
 }
 
 const PAGE_DESCRIPTION = {
@@ -871,7 +887,7 @@ export function resource<M extends AnyModel>(
         dependencies: guarded(permission, detail),
         responseDescriptions: detail ? { 404: writeErrors[404] } : {},
       },
-      actionHandler(plan, action, permission),
+      actionHandler(plan, action, permission, method),
     );
   }
   return router;
