@@ -712,11 +712,12 @@ export function resource<M extends AnyModel>(
     plan.limitSchema.maximum = plan.maxPageSize;
     if (attached.has(app)) return;
     attached.add(app);
-    const hasAuth = () => app.hasContextProperty('user');
-    access.auth = hasAuth();
-    // An app composed by volt() lists its installed apps: told at once, before any other check.
+    // An app composed by volt() lists its installed apps (and answers ctx.user without auth
+    // with an error naming the fix): told at once, before any other check.
     const installed = (app as { apps?: readonly { name: string }[] }).apps;
-    if (access.needsAuth && installed && !installed.some((a) => a.name === 'auth')) throw needsAuth(plan);
+    const hasAuth = () => (installed ? installed.some((a) => a.name === 'auth') : app.hasContextProperty('user'));
+    access.auth = hasAuth();
+    if (access.needsAuth && !access.auth) throw needsAuth(plan);
     // Installed apps may come after the one that declares the resource: asked again at startup.
     app.onStartup(() => {
       access.auth = hasAuth();
