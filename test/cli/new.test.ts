@@ -92,7 +92,8 @@ test('volt new writes a project that depends on Volt as a package', async () => 
   // The package's name is the import specifier everywhere (so a rename of Volt follows).
   const app = readFileSync(join(dir, 'app.ts'), 'utf8');
   assert.match(app, new RegExp(`from '${manifest.name}';`));
-  assert.match(app, new RegExp(`from '${manifest.name}/orm';`));
+  assert.match(app, new RegExp(`from '${manifest.name}/crud';`));
+  assert.match(readFileSync(join(dir, 'models.ts'), 'utf8'), new RegExp(`from '${manifest.name}/orm';`));
   assert.match(readFileSync(join(dir, '.env'), 'utf8'), /^DATABASE_URL=sqlite:\.\/data\/app\.db$/m);
   assert.match(
     readFileSync(join(dir, 'test/notes.test.ts'), 'utf8'),

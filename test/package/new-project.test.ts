@@ -222,7 +222,7 @@ async function checkProject(dir: string, env: Record<string, string>): Promise<v
   try {
     const res = await fetch(`${url}/notes`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), []);
+    assert.deepEqual(await res.json(), { next: null, previous: null, results: [] });
   } finally {
     await stop(child);
   }

@@ -41,10 +41,17 @@ test('a logged-in user adds notes, anyone lists them', async (t) => {
   const untitled = await client.post('/notes', { json: { body: 'No title' }, headers: { authorization } });
   assert.equal(untitled.status, 422);
 
-  const list = await client.get<{ title: string; body: string }[]>('/notes');
+  const list = await client.get<{ results: { title: string; body: string }[] }>('/notes?search=first');
   assert.equal(list.status, 200);
   assert.deepEqual(
-    list.json().map((note) => [note.title, note.body]),
+    list.json().results.map((note) => [note.title, note.body]),
     [['Hello', 'The first note']],
   );
+
+  // Changing a note needs the model permission (notes.change_note); ada has none.
+  const changed = await client.patch(`/notes/${created.json().id}`, {
+    json: { title: 'Hi' },
+    headers: { authorization },
+  });
+  assert.equal(changed.status, 403);
 });
