@@ -42,7 +42,7 @@ const { token } = await createToken(app.db, admin.id, { name: 'docs' });
 const api = testClient(app, { headers: { authorization: `Bearer ${token}` } });
 
 const lamps = await api.post<{ id: number }>('/api/categories', { json: { name: 'Lamps' } });
-for (const [name, price] of [['Desk lamp', '39.00'], ['Floor lamp', '89.00'], ['Bulb', '4.50']]) {
+for (const [name, price] of [['Desk lamp', '39.00'], ['Floor lamp', '89.00'], ['Bulb', '4.50']] as const) {
   const made = await api.post('/api/products', {
     json: { name, sku: name.toUpperCase(), price, categoryId: lamps.json().id },
   });
