@@ -715,7 +715,8 @@ export function resource<M extends AnyModel>(
     // An app composed by volt() lists its installed apps (and answers ctx.user without auth
     // with an error naming the fix): told at once, before any other check.
     const installed = (app as { apps?: readonly { name: string }[] }).apps;
-    const hasAuth = () => (installed ? installed.some((a) => a.name === 'auth') : app.hasContextProperty('user'));
+    const hasAuth = () =>
+      installed ? installed.some((a) => a.name === 'auth') : app.hasContextProperty('user');
     access.auth = hasAuth();
     if (access.needsAuth && !access.auth) throw needsAuth(plan);
     // Installed apps may come after the one that declares the resource: asked again at startup.

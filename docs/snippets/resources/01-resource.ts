@@ -5,7 +5,11 @@ import { resource } from 'voltjs/crud';
 import { createTables, f, model, query } from 'voltjs/orm';
 import { testClient } from 'voltjs/testing';
 
-const Category = model('shop.Category', { name: f.string({ maxLength: 50 }) }, { verboseNamePlural: 'categories' });
+const Category = model(
+  'shop.Category',
+  { name: f.string({ maxLength: 50 }) },
+  { verboseNamePlural: 'categories' },
+);
 const Product = model(
   'shop.Product',
   {
@@ -42,7 +46,11 @@ const { token } = await createToken(app.db, admin.id, { name: 'docs' });
 const api = testClient(app, { headers: { authorization: `Bearer ${token}` } });
 
 const lamps = await api.post<{ id: number }>('/api/categories', { json: { name: 'Lamps' } });
-for (const [name, price] of [['Desk lamp', '39.00'], ['Floor lamp', '89.00'], ['Bulb', '4.50']] as const) {
+for (const [name, price] of [
+  ['Desk lamp', '39.00'],
+  ['Floor lamp', '89.00'],
+  ['Bulb', '4.50'],
+] as const) {
   const made = await api.post('/api/products', {
     json: { name, sku: name.toUpperCase(), price, categoryId: lamps.json().id },
   });
@@ -68,19 +76,38 @@ assert.deepEqual(
 // What the resource does not declare is refused, naming the parameter.
 const bad = await api.get<{ errors: { loc: string[] }[] }>('/api/products?colour=red&limit=-1');
 assert.equal(bad.status, 422);
-assert.deepEqual(bad.json().errors.map((e) => e.loc[1]).sort(), ['colour', 'limit']);
+assert.deepEqual(
+  bad
+    .json()
+    .errors.map((e) => e.loc[1])
+    .sort(),
+  ['colour', 'limit'],
+);
 const unordered = await api.get<{ errors: { loc: string[]; msg: string }[] }>('/api/products?ordering=sku');
 assert.deepEqual(unordered.json().errors[0]!.loc, ['query', 'ordering']);
 assert.match(unordered.json().errors[0]!.msg, /order by price, name, created/);
 
 // Writes: only writable fields (mass assignment is a 422), a missing foreign key is a 422 on its
 // field, a taken unique value a 409, and a stale If-Match a 412.
-assert.equal((await api.post('/api/products', { json: { name: 'X', sku: 'X', price: '1.00', categoryId: 99 } })).status, 422);
-assert.equal((await api.post('/api/products', { json: { name: 'X', sku: 'BULB', price: '1.00', categoryId: 1 } })).status, 409);
+assert.equal(
+  (await api.post('/api/products', { json: { name: 'X', sku: 'X', price: '1.00', categoryId: 99 } })).status,
+  422,
+);
+assert.equal(
+  (await api.post('/api/products', { json: { name: 'X', sku: 'BULB', price: '1.00', categoryId: 1 } }))
+    .status,
+  409,
+);
 assert.equal((await api.patch('/api/products/1', { json: { created: '2020-01-01T00:00:00Z' } })).status, 422);
 const read = await api.get('/api/products/1');
 const etag = String(read.headers.etag);
-assert.equal((await api.patch('/api/products/1', { headers: { 'if-match': etag }, json: { price: '35.00' } })).status, 200);
-assert.equal((await api.patch('/api/products/1', { headers: { 'if-match': etag }, json: { price: '30.00' } })).status, 412);
+assert.equal(
+  (await api.patch('/api/products/1', { headers: { 'if-match': etag }, json: { price: '35.00' } })).status,
+  200,
+);
+assert.equal(
+  (await api.patch('/api/products/1', { headers: { 'if-match': etag }, json: { price: '30.00' } })).status,
+  412,
+);
 assert.equal((await api.get('/api/products/1', { headers: { 'if-none-match': etag } })).status, 200);
 await api.close();

@@ -37,19 +37,40 @@ const ada = await login('ada');
 const bob = await login('bob');
 const api = testClient(app);
 
-const mine = await api.post<{ id: number }>('/api/invoices', { headers: ada.headers, json: { ownerId: ada.user.id, total: '10.00' } });
+const mine = await api.post<{ id: number }>('/api/invoices', {
+  headers: ada.headers,
+  json: { ownerId: ada.user.id, total: '10.00' },
+});
 assert.equal(mine.status, 201);
 // A row made outside one's own scope is refused: its maker could not see it.
-assert.equal((await api.post('/api/invoices', { headers: bob.headers, json: { ownerId: ada.user.id, total: '1.00' } })).status, 403);
+assert.equal(
+  (await api.post('/api/invoices', { headers: bob.headers, json: { ownerId: ada.user.id, total: '1.00' } }))
+    .status,
+  403,
+);
 
 // Bob pages through his own rows only, and Ada's invoice does not exist for him.
-const listed = await api.get<{ results: unknown[]; count: number }>('/api/invoices?count=true', { headers: bob.headers });
+const listed = await api.get<{ results: unknown[]; count: number }>('/api/invoices?count=true', {
+  headers: bob.headers,
+});
 assert.deepEqual([listed.json().results.length, listed.json().count], [0, 0]);
 assert.equal((await api.get(`/api/invoices/${mine.json().id}`, { headers: bob.headers })).status, 404);
-assert.equal((await api.patch(`/api/invoices/${mine.json().id}`, { headers: bob.headers, json: { total: '0.00' } })).status, 404);
+assert.equal(
+  (await api.patch(`/api/invoices/${mine.json().id}`, { headers: bob.headers, json: { total: '0.00' } }))
+    .status,
+  404,
+);
 
 // Ada may change hers until it is paid.
-assert.equal((await api.patch(`/api/invoices/${mine.json().id}`, { headers: ada.headers, json: { total: '12.00' } })).status, 200);
+assert.equal(
+  (await api.patch(`/api/invoices/${mine.json().id}`, { headers: ada.headers, json: { total: '12.00' } }))
+    .status,
+  200,
+);
 await query(app.db, Invoice).filter({ id: mine.json().id }).update({ paid: true });
-assert.equal((await api.patch(`/api/invoices/${mine.json().id}`, { headers: ada.headers, json: { total: '0.00' } })).status, 403);
+assert.equal(
+  (await api.patch(`/api/invoices/${mine.json().id}`, { headers: ada.headers, json: { total: '0.00' } }))
+    .status,
+  403,
+);
 await api.close();

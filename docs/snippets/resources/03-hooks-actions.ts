@@ -20,8 +20,11 @@ app.include(
       // In the write's transaction: a refusal here rolls the insert back.
       afterCreate: async ({ tx, row }) => {
         const item = await query(tx, Item).get({ id: row.itemId });
-        if (item.stock < row.quantity) throw new HttpError(409, { code: 'SHOP_OUT_OF_STOCK', detail: 'Not enough in stock.' });
-        await query(tx, Item).filter({ id: item.id }).update({ stock: item.stock - row.quantity });
+        if (item.stock < row.quantity)
+          throw new HttpError(409, { code: 'SHOP_OUT_OF_STOCK', detail: 'Not enough in stock.' });
+        await query(tx, Item)
+          .filter({ id: item.id })
+          .update({ stock: item.stock - row.quantity });
       },
     },
     actions: {
@@ -31,7 +34,9 @@ app.include(
         handler: async (_ctx, { tx, row }) => {
           if (row!.status !== 'open') throw new HttpError(409, { detail: 'The order is not open.' });
           const order = await query(tx, Order).filter({ id: row!.id }).updateOne({ status: 'cancelled' });
-          await query(tx, Item).filter({ id: order.itemId }).update({ stock: (await query(tx, Item).get({ id: order.itemId })).stock + order.quantity });
+          await query(tx, Item)
+            .filter({ id: order.itemId })
+            .update({ stock: (await query(tx, Item).get({ id: order.itemId })).stock + order.quantity });
           return { status: order.status };
         },
       },
