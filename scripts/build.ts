@@ -5,9 +5,9 @@
  * start in docs/benchmarks.md). Packages stay imports of their own; the `.d.ts` files stay as
  * `tsc` wrote them.
  *
- * Entry points keep their paths: the package's exports (`index`, `orm`, `auth`, `crud`, `testing`), the
- * CLI (`cli/main` and each command, which it imports when it runs) and the packaged migrations,
- * which the migration loader imports by path. Code that finds Volt's own files does so from the
+ * Entry points keep their paths: the package's exports (`index`, `orm`, `auth`, `crud`, `testing`,
+ * `client`), the CLI (`cli/main` and each command, which it imports when it runs) and the packaged
+ * migrations, which the migration loader imports by path. Code that finds Volt's own files does so from the
  * package's entry (`src/http/own-files.ts`), never from its module's URL, which in a bundle is
  * its chunk's.
  *
@@ -24,7 +24,7 @@ const root = join(import.meta.dirname, '..');
 /** The compiled files the bundle starts from, relative to the output folder. */
 export function entryPoints(files: readonly string[]): string[] {
   const entry =
-    /^(index|orm\/index|auth\/index|crud\/index|testing\/index|cli\/main|cli\/commands\/[^/]+|auth\/migrations\/.+)\.js$/;
+    /^(index|orm\/index|auth\/index|crud\/index|testing\/index|client\/index|cli\/main|cli\/commands\/[^/]+|auth\/migrations\/.+)\.js$/;
   return files.filter((file) => entry.test(file));
 }
 

@@ -51,6 +51,7 @@ export type {
   RouteRecord,
   SecurityRequirement,
 } from './http/route.ts';
+export type { JoinPaths, RouteMark, RoutesOf, RouteTypes } from './http/route-types.ts';
 export { Router, type RouterOptions, type RouteShorthand } from './http/router.ts';
 export {
   type LoadSettingsOptions,

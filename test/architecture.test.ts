@@ -25,6 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   auth: ['http', 'openapi', 'orm', 'security', 'apps'],
   crud: ['http', 'openapi', 'orm', 'security', 'apps', 'auth'],
   testing: ['http', 'orm'],
+  client: [],
   'volt.ts': ['http', 'openapi', 'orm', 'security', 'apps'],
   'index.ts': ['http', 'openapi', 'security', 'apps', 'volt.ts', 'codes.ts'],
   cli: ['http', 'openapi', 'orm', 'security', 'auth', 'crud', 'apps', 'testing', 'volt.ts', 'index.ts'],
@@ -32,10 +33,13 @@ const ALLOWED: Record<string, string[]> = {
 
 /**
  * Type-only imports a part may make besides: erased when the code runs, so they load nothing.
- * The HTTP layer names the ORM's `Database` as the type of `ctx.db` and `app.db`.
+ * The HTTP layer names the ORM's `Database` as the type of `ctx.db` and `app.db`. The client
+ * (`voltjs/client`, run in browsers) reads the routes' types and `ProblemDetails`, and loads
+ * nothing of Volt.
  */
 const TYPE_ONLY: Record<string, string[]> = {
   http: ['orm'],
+  client: ['http'],
 };
 
 const IMPORT =
@@ -58,7 +62,7 @@ test('every part imports only the parts below it', () => {
     );
     for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const specifier = match[2] ?? match[3]!;
-      const typeOnly = /^import\s+type\s/.test(match[1] ?? '');
+      const typeOnly = /^(?:import|export)\s+type\s/.test(match[1] ?? '');
       if (specifier === 'volt' || specifier.startsWith('volt/')) {
         violations.push(`src/${relative(src, file)} imports "${specifier}"; inside src use relative imports`);
         continue;
@@ -84,4 +88,18 @@ test('src/index.ts only re-exports', () => {
     .filter(Boolean);
   for (const statement of statements)
     assert.match(statement, /^export\s/, `not a re-export: ${statement.slice(0, 80)}`);
+});
+
+test('the client (voltjs/client) loads no module: it runs in browsers', () => {
+  for (const file of sourceFiles().filter((f) => partOf(f) === 'client')) {
+    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      const specifier = match[2] ?? match[3]!;
+      const typeOnly = /^(?:import|export)\s+type\s/.test(match[1] ?? '');
+      const local = specifier.startsWith('.') && partOf(resolve(dirname(file), specifier)) === 'client';
+      assert.ok(
+        local || typeOnly,
+        `src/${relative(src, file)} imports ${specifier} at run time; the client may import only types`,
+      );
+    }
+  }
 });

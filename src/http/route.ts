@@ -59,6 +59,7 @@ export interface RouteOptions<
   B extends TSchema | undefined = undefined,
   R extends ResponseMap | undefined = undefined,
   D extends DependencyMap = {},
+  S extends number = number,
 > extends RouteDocs {
   /** Path parameters; text converts to the declared types in canonical form only (`3`, not `3.0`). */
   params?: P;
@@ -77,7 +78,7 @@ export interface RouteOptions<
   /** Dependencies run for their effect (a guard, an audit), before the handler. */
   dependencies?: Dependency[];
   /** Status code of a successful response; 200 by default. */
-  status?: number;
+  status?: S;
   /**
    * The media type of the success response when it is not JSON (`'text/plain'`, `'text/csv'`,
    * `'text/html'`): sent as its Content-Type unless the handler set one (`text/*` with

@@ -5,12 +5,28 @@ import type { TObject, TSchema } from 'typebox';
 import type { Context } from './context.ts';
 import type { Dependency, DependencyMap } from './dependencies.ts';
 import type { Handler, HttpMethod, ResponseMap, RouteOptions, RouteRecord } from './route.ts';
+import type {
+  DeclaredRoute,
+  JoinPaths,
+  PrefixRoutes,
+  RouteEntry,
+  RouteMark,
+  RoutesOf,
+} from './route-types.ts';
 
 /**
  * Declares a route for one method. Two forms: `(path, options, handler)` and `(path, handler)`.
- * The handler's context is typed from the options' schemas.
+ * The handler's context is typed from the options' schemas. Returns the router (`Self`) marked
+ * with the route's types (`RouteMark`), so a chain of declarations carries them all to the typed
+ * client: `export const api = app.get(…).post(…)`. `Method` is the method it declares and `Prefix`
+ * the router's own prefix, which its routes' paths include.
  */
-export interface RouteShorthand<Self, X = {}> {
+export interface RouteShorthand<
+  Self,
+  X = {},
+  Method extends HttpMethod = HttpMethod,
+  Prefix extends string = '',
+> {
   <
     const Path extends string,
     P extends TObject | undefined = undefined,
@@ -20,24 +36,32 @@ export interface RouteShorthand<Self, X = {}> {
     B extends TSchema | undefined = undefined,
     R extends ResponseMap | undefined = undefined,
     D extends DependencyMap = {},
+    S extends number = never,
   >(
     path: Path,
-    options: RouteOptions<P, Q, H, C, B, R, D>,
+    options: RouteOptions<P, Q, H, C, B, R, D, S>,
     // NoInfer: the types come from the options. Without it the compiler also tries to infer
     // them backwards through TypeBox's `Static` in the context type, which costs about a
     // million type instantiations per route.
     handler: NoInfer<Handler<Path, P, Q, H, C, B, R, D, X>>,
-  ): Self;
+  ): Self & RouteMark<RouteEntry<JoinPaths<Prefix, Path>, Method, DeclaredRoute<Path, P, Q, B, R, S, D>>>;
   <const Path extends string>(
     path: Path,
     handler: Handler<Path, undefined, undefined, undefined, undefined, undefined, undefined, {}, X>,
-  ): Self;
+  ): Self &
+    RouteMark<
+      RouteEntry<
+        JoinPaths<Prefix, Path>,
+        Method,
+        DeclaredRoute<Path, undefined, undefined, undefined, undefined, never, {}>
+      >
+    >;
 }
 
 /** Options of a {@link Router}, also accepted by `include()`. */
-export interface RouterOptions {
+export interface RouterOptions<Prefix extends string = string> {
   /** A path prefix for every route, e.g. `/api/v1`. */
-  prefix?: string;
+  prefix?: Prefix;
   /** OpenAPI tags added to every route. */
   tags?: string[];
   /** Dependencies run before every route's handler, for their effect (e.g. a guard). */
@@ -61,6 +85,11 @@ function validatePrefix(prefix: string): string {
  * A group of routes. Declare routes on it, then `app.include(router)`. `X` types what the
  * app's installed apps add to the request context (`new Router<ContextOf<[typeof users]>>()`, with `users = auth(…)`).
  *
+ * For the typed client, `Prefix` is the router's prefix as a type: inferred from a literal
+ * (`new Router({ prefix: '/items' })`); a router typed with an explicit context type gives it as
+ * the second type argument (`new Router<Ctx, '/items'>({ prefix: '/items' })`), or it is left ''
+ * and the client's paths miss it.
+ *
  * @example
  * ```ts
  * const items = new Router({ prefix: '/items', tags: ['items'], dependencies: [requireToken] });
@@ -68,28 +97,30 @@ function validatePrefix(prefix: string): string {
  * app.include(items);
  * ```
  */
-export class Router<X extends object = {}> {
+export class Router<X extends object = {}, Prefix extends string = ''> {
   /** Routes declared on this router and on the routers it includes, with this router's prefix applied. */
   readonly routes: RouteRecord[] = [];
   readonly prefix: string;
   readonly tags: readonly string[];
   readonly dependencies: readonly Dependency[];
 
-  constructor(options: RouterOptions = {}) {
+  // The second member lets a router typed with an explicit context type (`new Router<Ctx>(…)`,
+  // whose `Prefix` is then '') still take any prefix.
+  constructor(options: RouterOptions<Prefix> | RouterOptions = {}) {
     this.prefix = validatePrefix(options.prefix ?? '');
     this.tags = options.tags ?? [];
     this.dependencies = options.dependencies ?? [];
   }
 
-  readonly get: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
+  readonly get: RouteShorthand<this, X, 'GET', Prefix> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('GET', path, a, b);
-  readonly post: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
+  readonly post: RouteShorthand<this, X, 'POST', Prefix> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('POST', path, a, b);
-  readonly put: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
+  readonly put: RouteShorthand<this, X, 'PUT', Prefix> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('PUT', path, a, b);
-  readonly patch: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
+  readonly patch: RouteShorthand<this, X, 'PATCH', Prefix> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('PATCH', path, a, b);
-  readonly delete: RouteShorthand<this, X> = (path: string, a: unknown, b?: unknown) =>
+  readonly delete: RouteShorthand<this, X, 'DELETE', Prefix> = (path: string, a: unknown, b?: unknown) =>
     this.#declare('DELETE', path, a, b);
 
   /** Declares a route for any method (`HEAD` and `OPTIONS` included). */
@@ -116,8 +147,13 @@ export class Router<X extends object = {}> {
   /**
    * Adds the routes of another router, under this router's prefix and with its tags and
    * dependencies (plus those given here). Routes declared on `router` later are not added.
+   * Returns this router marked with the included routes' types, under both prefixes, for the
+   * typed client.
    */
-  include(router: Router<any>, options: RouterOptions = {}): this {
+  include<Included extends Router<any, any>, const IncludePrefix extends string = ''>(
+    router: Included,
+    options: RouterOptions<IncludePrefix> = {},
+  ): this & RouteMark<PrefixRoutes<JoinPaths<Prefix, IncludePrefix>, RoutesOf<Included>>> {
     const prefix = joinPaths(this.prefix, validatePrefix(options.prefix ?? ''));
     for (const route of router.routes) {
       this.addRoute({
@@ -135,7 +171,9 @@ export class Router<X extends object = {}> {
     this.routes.push(route);
   }
 
-  #declare(method: HttpMethod, path: string, a: unknown, b: unknown): this {
+  // `any`: the shorthands' return types carry the route's types (`RouteMark`), which exist in
+  // the types only.
+  #declare(method: HttpMethod, path: string, a: unknown, b: unknown): any {
     if (typeof a === 'function') return this.route(method, path, {}, a as RouteRecord['handler']);
     return this.route(method, path, (a ?? {}) as RouteOptions, b as RouteRecord['handler']);
   }

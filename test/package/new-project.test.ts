@@ -136,6 +136,7 @@ test('npm pack holds dist/, bin/, the project template, README, LICENSE and pack
     'dist/orm/index.js',
     'dist/auth/index.js',
     'dist/testing/index.js',
+    'dist/client/index.js',
     'dist/cli/main.js',
     'dist/cli/commands/new.js',
     'dist/auth/common-passwords.txt',
