@@ -20,3 +20,10 @@ export {
   type ResourceOptions,
 } from './options.ts';
 export { RESERVED_PARAMETERS, Resource, resource } from './resource.ts';
+export type {
+  ResourceItem,
+  ResourceListQuery,
+  ResourcePage,
+  ResourceRoutes,
+  ResourceWritten,
+} from './types.ts';

@@ -13,6 +13,7 @@ import type { AnyContext } from '../http/context.ts';
 import type { Dependency } from '../http/dependencies.ts';
 import { type FieldError, HttpError, RequestValidationError } from '../http/errors.ts';
 import type { HttpMethod, RouteOptions, RouteRecord } from '../http/route.ts';
+import type { RouteMark } from '../http/route-types.ts';
 import { Router } from '../http/router.ts';
 import type { Database } from '../orm/database.ts';
 import type { AnyField } from '../orm/fields/field.ts';
@@ -49,6 +50,7 @@ import {
   relationSpecs,
   withRelations,
 } from './representation.ts';
+import type { ResourceRoutes } from './types.ts';
 
 /** The query parameters a resource's list reserves: a filter cannot be named so. */
 export const RESERVED_PARAMETERS = [
@@ -698,11 +700,11 @@ const PAGE_DESCRIPTION = {
  * );
  * ```
  */
-export function resource<M extends AnyModel>(
-  path: string,
+export function resource<const P extends string, M extends AnyModel, const O extends ResourceOptions<M> = {}>(
+  path: P,
   model: M,
-  options: ResourceOptions<M> = {},
-): Resource<M> {
+  options: O & ResourceOptions<M> = {} as O,
+): Resource<M> & RouteMark<ResourceRoutes<P, M, O>> {
   const plan = planOf(path, model, options as ResourceOptions<any>);
   const { access } = plan;
   const attached = new WeakSet<object>();

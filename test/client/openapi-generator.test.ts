@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { HttpError, t, volt } from 'voltjs';
+import { resource } from 'voltjs/crud';
+import { createTables, f, model } from 'voltjs/orm';
 
 const root = join(import.meta.dirname, '..', '..');
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
@@ -42,7 +44,18 @@ const Product = t.Object(
   { $id: 'Product' },
 );
 
-const app = volt({ logger: false, envFile: false, info: { title: 'Shop', version: '1.0.0' } });
+/** A model served as a resource: its document is a generator's input too. */
+const Note = model('gen.Note', { title: f.string({ maxLength: 100 }), done: f.boolean({ default: false }) });
+
+const app = volt({
+  logger: false,
+  envFile: false,
+  database: 'sqlite::memory:',
+  info: { title: 'Shop', version: '1.0.0' },
+});
+app.include(
+  resource('/notes', Note, { permissions: 'public', filters: { done: true }, ordering: ['title'] }),
+);
 const stock = new Map([[1, { id: 1, name: 'Tea', price: 4.5, tags: ['hot'] }]]);
 app
   .get(
@@ -113,7 +126,22 @@ const fields = invalid.error?.errors?.map((e) => e.loc.join('.')) ?? [];
 const removed = await client.DELETE('/products/{id}', { params: { path: { id: product.id } } });
 const missing = await client.GET('/products/{id}', { params: { path: { id: product.id } } });
 
+const note = await client.POST('/notes', { body: { title: 'Buy tea' } });
+if (!note.data) throw new Error('POST /notes failed');
+await client.POST('/notes', { body: { title: 'Answer mail', done: true } });
+const notes = await client.GET('/notes', { params: { query: { done: false, ordering: 'title', limit: 5 } } });
+const noteTitles: string[] = (notes.data?.results ?? []).map((n) => n.title);
+const next: string | null | undefined = notes.data?.next;
+const patched = await client.PATCH('/notes/{id}', { params: { path: { id: note.data.id } }, body: { done: true } });
+const done: boolean | undefined = patched.data?.done;
+const badPage = await client.GET('/notes', { params: { query: { limit: 0 } } });
+
 console.log(JSON.stringify({
+  noteTitles,
+  next,
+  done,
+  badPage: badPage.response.status,
+  badPageField: badPage.error?.errors?.[0]?.loc.join('.'),
   made: made.response.status,
   name,
   names,
@@ -132,6 +160,8 @@ async function wrong() {
   await client.POST('/products', { body: { name: 'x' } });
   // @ts-expect-error no such path
   await client.GET('/product');
+  // @ts-expect-error not a filter the notes resource declares
+  await client.GET('/notes', { params: { query: { title: 'x' } } });
   // @ts-expect-error expand is one of two words
   await client.GET('/products/{id}', { params: { path: { id: 1 }, query: { expand: 'all' } } });
 }
@@ -162,6 +192,7 @@ before(async () => {
   const address = app.fastify.server.address();
   assert.ok(address !== null && typeof address === 'object');
   base = `http://127.0.0.1:${address.port}`;
+  await createTables(app.db, [Note]);
   dir = mkdtempSync(join(tmpdir(), 'volt-openapi-generator-'));
   // The program finds openapi-fetch (and the Node types) as a project would.
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -190,6 +221,11 @@ test("openapi-typescript's types of the served document type-check an openapi-fe
 
   const { stdout } = await run(process.execPath, [join(dir, 'program.ts'), base], { cwd: dir });
   assert.deepEqual(JSON.parse(stdout), {
+    noteTitles: ['Buy tea'],
+    next: null,
+    done: true,
+    badPage: 422,
+    badPageField: 'query.limit',
     made: 201,
     name: 'Coffee',
     names: ['Tea'],
