@@ -51,9 +51,21 @@ const THINGS = ['Lamp', 'Chair', 'Kettle', 'Drill', 'Backpack', 'Speaker', 'Mug'
 export const priceText = (cents: number): string =>
   `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
-/** Descending by price, then by id: the order of `ordering=-price`. */
-export const byPriceDesc = (a: { cents: number; id: number }, b: { cents: number; id: number }): number =>
-  b.cents - a.cents || b.id - a.id;
+/** A row as the orderings compare it. */
+interface Keyed {
+  cents: number;
+  id: number;
+}
+
+/**
+ * The order of `ordering=-price` (`descending`) or `ordering=price`: by price, then by id
+ * ascending either way — the primary key last and ascending, as Volt's resource breaks ties
+ * (the other servers do the same).
+ */
+export const byPrice =
+  (descending: boolean) =>
+  (a: Keyed, b: Keyed): number =>
+    (descending ? b.cents - a.cents : a.cents - b.cents) || a.id - b.id;
 
 /** Builds the data set (deterministic: the same rows on every call). */
 export function makeDataset(seed = 20261206): Dataset {
@@ -86,7 +98,7 @@ export function makeDataset(seed = 20261206): Dataset {
   // A tie across each page boundary: the rows at positions 48–55 and 98–105 of the descending
   // order get one price, so the cursor must carry the id as well as the price.
   for (const start of [47, 97]) {
-    const sorted = [...raw].sort(byPriceDesc);
+    const sorted = [...raw].sort(byPrice(true));
     const price = sorted[start]!.cents;
     for (const row of sorted.slice(start, start + 8)) row.cents = price;
   }
@@ -106,7 +118,7 @@ export function makeDataset(seed = 20261206): Dataset {
 export interface PageQuery {
   /** Decimal text; rows with a price ≥ it. */
   priceGte?: string;
-  /** `'price'` or `'-price'`; the id breaks ties in the same direction. */
+  /** `'price'` or `'-price'`; the id, ascending, breaks ties. */
   ordering?: 'price' | '-price';
   /** Whether each row carries its `category`. */
   expand?: boolean;
@@ -147,7 +159,7 @@ export function expectedPage(
   const rows = data.products
     .filter((p) => cents(p.price) >= min)
     .map((p) => ({ p, cents: cents(p.price), id: p.id }))
-    .sort((a, b) => (q.ordering === 'price' ? -byPriceDesc(a, b) : byPriceDesc(a, b)));
+    .sort(byPrice(q.ordering !== 'price'));
   const slice = rows.slice(page * limit, (page + 1) * limit);
   return {
     rows: slice.map(({ p }) => (q.expand ? { ...p, category: { ...byId.get(p.categoryId)! } } : { ...p })),

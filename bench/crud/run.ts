@@ -156,6 +156,7 @@ function rows(cells: Cell[]): string[][] {
       `${subject ? LABEL[subject.server] : 'Volt'} ÷ server`,
       'per round',
       'CPU/req',
+      'CPU ratio',
       'errors',
     ],
     ...cells.map((c) => [
@@ -168,11 +169,14 @@ function rows(cells: Cell[]): string[][] {
         ? ''
         : c.rounds.map((r, i) => (subject.rounds[i]!.requestsPerSec / r.requestsPerSec).toFixed(2)).join(' '),
       c.cpuUs === undefined ? '–' : `${c.cpuUs.toFixed(0)} µs`,
+      c.cpuUs === undefined || subject?.cpuUs === undefined
+        ? '–'
+        : `${(c.cpuUs / subject.cpuUs).toFixed(2)}×`,
       String(c.errors),
     ]),
   ];
 }
-const RIGHT = [false, true, true, true, true, true, true, true];
+const RIGHT = [false, true, true, true, true, true, true, true, true];
 
 /** The ratio lines: every Volt server against each peer, the bars marked for Volt's resource. */
 function ratioLines(cells: Cell[]): string[] {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   BENCH_QUERY,
-  byPriceDesc,
+  byPrice,
   type Dataset,
   expectedPage,
   makeDataset,
@@ -23,7 +23,7 @@ const PORT = 4321;
 
 const cents = (price: string) => Math.round(Number(price) * 100);
 const ordered = (d: Dataset) =>
-  d.products.map((p) => ({ p, cents: cents(p.price), id: p.id })).sort(byPriceDesc);
+  d.products.map((p) => ({ p, cents: cents(p.price), id: p.id })).sort(byPrice(true));
 
 function answer(body: unknown, contentType = 'application/json; charset=utf-8', status = 200): Answer {
   return { status, contentType, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
@@ -63,7 +63,7 @@ describe('the data set', () => {
     assert.ok(data.categories.every((c) => c.name.length <= 50));
   });
 
-  test('puts ties at the top and across the 50/51 and 100/101 boundaries', () => {
+  test('puts ties at the top and across the 50/51 and 100/101 boundaries, broken by id ascending', () => {
     const sorted = ordered(data);
     const top = sorted.filter((r) => r.cents === 50_000).map((r) => r.id);
     assert.ok(top.length >= 3 && [17, 5000, 9999].every((id) => top.includes(id)));
@@ -73,7 +73,7 @@ describe('the data set', () => {
     );
     assert.deepEqual(
       top,
-      [...top].sort((a, b) => b - a),
+      [...top].sort((a, b) => a - b),
     );
     assert.equal(sorted[49]!.cents, sorted[50]!.cents);
     assert.equal(sorted[99]!.cents, sorted[100]!.cents);
@@ -87,7 +87,7 @@ describe('the data set', () => {
 });
 
 describe('expectedPage', () => {
-  test('pages follow each other in the order of the ordering, the id breaking ties', () => {
+  test('pages follow each other in the order of the ordering, the id (ascending) breaking ties', () => {
     const first = expectedPage(data, BENCH_QUERY, 0);
     const second = expectedPage(data, BENCH_QUERY, 1);
     assert.equal(first.rows.length, 50);
@@ -131,13 +131,13 @@ describe('checkPage', () => {
   test('rows in another order fail, naming the ids', () => {
     const body = rightBody(q, 0);
     [body.results[0], body.results[1]] = [body.results[1], body.results[0]];
-    assert.match(why(checkPage(answer(body), data, q, 0, PORT)) ?? '', /^ids \[\d+,9999,.*expected \[9999,/);
+    assert.match(why(checkPage(answer(body), data, q, 0, PORT)) ?? '', /^ids \[\d+,17,.*expected \[17,/);
   });
 
   test('a price without its two places, or a number, fails', () => {
     const body = rightBody(q, 0);
     (body.results[0] as { price: unknown }).price = '500';
-    assert.match(why(checkPage(answer(body), data, q, 0, PORT)) ?? '', /row 0 \(id 9999\): price is "500"/);
+    assert.match(why(checkPage(answer(body), data, q, 0, PORT)) ?? '', /row 0 \(id 17\): price is "500"/);
     (body.results[0] as { price: unknown }).price = 500;
     assert.match(why(checkPage(answer(body), data, q, 0, PORT)) ?? '', /price is 500,/);
   });

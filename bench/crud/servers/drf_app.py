@@ -3,7 +3,7 @@ r"""The products list as Django REST framework users write it, in one file.
 A ModelViewSet with a ModelSerializer (the category nested by a CategorySerializer when
 ``expand=category``, ``categoryId`` from ``category_id``), django-filter's DjangoFilterBackend
 (``filterset_fields = {'price': ['gte']}``), OrderingFilter (``ordering_fields = ['price']``,
-the id appended to break ties) and CursorPagination (50 a page, ``limit`` up to 100),
+the id appended, ascending, to break ties) and CursorPagination (50 a page, ``limit`` up to 100),
 ``select_related('category')`` when expanded. JSON renderer only, no authentication classes,
 AllowAny: the endpoint is public. Served by gunicorn with one sync worker::
 
@@ -113,11 +113,10 @@ class ExpandedProductSerializer(ProductSerializer):
 
 
 class TieBreakOrderingFilter(filters.OrderingFilter):
-    """The requested ordering, then the id in the same direction: a total order for the cursor."""
+    """The requested ordering, then the id (ascending, as Volt's resource): a total order."""
 
     def get_ordering(self, request, queryset, view):
-        ordering = list(super().get_ordering(request, queryset, view))
-        return ordering + ["-id" if ordering[0].startswith("-") else "id"]
+        return [*super().get_ordering(request, queryset, view), "id"]
 
 
 class ProductPagination(pagination.CursorPagination):

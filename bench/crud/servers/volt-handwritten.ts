@@ -59,13 +59,14 @@ app.get('/api/products', { query: Query, response: { 200: Page } }, async (ctx) 
   const ordering = ctx.query.ordering ?? '-price';
   const limit = ctx.query.limit ?? 50;
   const desc = ordering === '-price';
-  let products = query(ctx.db, Product).orderBy(ordering, desc ? '-id' : 'id');
+  // The id breaks ties, ascending either way (as the resource does).
+  let products = query(ctx.db, Product).orderBy(ordering, 'id');
   if (min !== undefined) products = products.filter({ price__gte: min });
   if (cursor !== undefined) {
     const [price, id] = readCursor(cursor);
     products = products.filter(
       desc
-        ? or({ price__lt: price }, { price, id__lt: id })
+        ? or({ price__lt: price }, { price, id__gt: id })
         : or({ price__gt: price }, { price, id__gt: id }),
     );
   }

@@ -8,20 +8,19 @@
  *
  * Usage: `DATABASE_URL=sqlite:/tmp/…/volt.db PORT=3000 node --conditions=volt-source bench/crud/servers/volt.ts`
  */
-import { defineApp, type Router, volt } from 'voltjs';
+import { defineApp, volt } from 'voltjs';
+import { auth } from 'voltjs/auth';
+import { resource } from 'voltjs/crud';
 import { Category, Product } from '../models.ts';
-
-// voltjs/crud is not on main yet: imported by a name the compiler does not resolve, so the
-// typecheck passes without it (bench/crud/run.ts skips this server until it imports). To be
-// a plain `import { resource } from 'voltjs/crud'` once it lands.
-const { resource } = (await import('voltjs/crud' as string)) as {
-  resource: (path: string, model: typeof Product, options: Record<string, unknown>) => Router;
-};
 
 export const app = volt({
   // DATABASE_URL.
   database: true,
-  apps: [defineApp({ name: 'crud', models: [Category, Product] })],
+  // auth() only so that the list answers: on a volt() app without it, a resource with
+  // permissions: 'public' reads ctx.user, whose placeholder throws (a 500). The resource takes
+  // volt()'s placeholder for an auth app (hasContextProperty('user') is true without auth()).
+  // No request here sends credentials; the auth tables are not made and not read.
+  apps: [auth(), defineApp({ name: 'crud', models: [Category, Product] })],
 });
 
 app.include(
