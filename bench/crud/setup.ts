@@ -38,7 +38,7 @@ export const LABEL: Record<ServerId, string> = {
 };
 /** What each is, for the report. */
 export const DESCRIPTION: Record<ServerId, string> = {
-  volt: "Volt's resource() from voltjs/crud (servers/volt.ts, auth() installed so that a public resource answers); VOLT_ENV=production, LOG_LEVEL=silent",
+  volt: "Volt's resource() from voltjs/crud (servers/volt.ts); VOLT_ENV=production, LOG_LEVEL=silent",
   'volt-handwritten':
     'a plain Volt route on query(ctx.db, Product) (servers/volt-handwritten.ts); same settings',
   'fastify-raw':

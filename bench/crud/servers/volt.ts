@@ -9,18 +9,13 @@
  * Usage: `DATABASE_URL=sqlite:/tmp/…/volt.db PORT=3000 node --conditions=volt-source bench/crud/servers/volt.ts`
  */
 import { defineApp, volt } from 'voltjs';
-import { auth } from 'voltjs/auth';
 import { resource } from 'voltjs/crud';
 import { Category, Product } from '../models.ts';
 
 export const app = volt({
   // DATABASE_URL.
   database: true,
-  // auth() only so that the list answers: on a volt() app without it, a resource with
-  // permissions: 'public' reads ctx.user, whose placeholder throws (a 500). The resource takes
-  // volt()'s placeholder for an auth app (hasContextProperty('user') is true without auth()).
-  // No request here sends credentials; the auth tables are not made and not read.
-  apps: [auth(), defineApp({ name: 'crud', models: [Category, Product] })],
+  apps: [defineApp({ name: 'crud', models: [Category, Product] })],
 });
 
 app.include(
