@@ -7,11 +7,9 @@
  * - Django's file: the tables from Django's models (schema editor), the rows through
  *   `bulk_create` (`drf_app.py seed`).
  *
- * The price is indexed in each, unless `indexed` is false, by the index its queries can use:
- * Django's `db_index=True`; on Volt's table an index on `cast(price as real)`, made by hand (a
- * raw migration, for a Volt user). Volt stores a decimal as text on SQLite and compares and
- * orders it as `cast(price as real)`, so the index `f.decimal({ index: true })` declares, on
- * the text, is not used by those queries (only by `=`).
+ * The price is indexed in each, unless `indexed` is false, as its models declare it: Django's
+ * `db_index=True`, Volt's `f.decimal({ index: true })` (on SQLite an index on `cast(price as
+ * real)`, the value Volt compares and orders decimals by). Without `indexed`, both are dropped.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -61,8 +59,8 @@ export interface Databases {
   drf: string | undefined;
 }
 
-/** The expression index on Volt's table (and fastify-raw's copy) that price filters and orderings use. */
-export const VOLT_PRICE_INDEX = 'create index crud_product_price_real on crud_product (cast(price as real))';
+/** The index `f.decimal({ index: true })` makes on Volt's table (and fastify-raw's copy). */
+export const VOLT_PRICE_INDEX = 'crud_product_price_idx';
 
 /** Makes every database afresh from {@link makeDataset}, with the price indexed or not. */
 export async function prepareDatabases(withDjango: boolean, indexed: boolean): Promise<Databases> {
@@ -82,7 +80,7 @@ export async function prepareDatabases(withDjango: boolean, indexed: boolean): P
     const last = await query(db, Product).orderBy('-id').first();
     if (last?.id !== data.products.length || last.sku !== data.products.at(-1)!.sku)
       throw new Error(`Volt's table did not get the data set's ids (last row ${JSON.stringify(last)})`);
-    if (indexed) await db.run(VOLT_PRICE_INDEX, []);
+    if (!indexed) await db.run(`drop index ${VOLT_PRICE_INDEX}`, []);
     await db.run('analyze', []);
   } finally {
     await db.close();

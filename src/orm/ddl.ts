@@ -179,34 +179,54 @@ export function fieldIndexName(table: string, column: string): string {
   return `${table}_${column}_idx`;
 }
 
-/** `create index` for a field declared with `index: true`, or `undefined` when it has none. */
-export function fieldIndexSql(field: AnyField, table = field.model!.meta.table): string | undefined {
+/**
+ * What an index holds for `field`: its column, or for a decimal the value the dialect compares
+ * and orders decimals by (on SQLite `cast(col as real)`: an index on the stored text would serve
+ * no range filter or ordering).
+ */
+function indexedValue(field: AnyField, ops: DialectOps | undefined): string {
+  const column = q(field.column!);
+  return field.kind === 'decimal' && ops ? ops.comparableDecimalSql(column) : column;
+}
+
+/**
+ * `create index` for a field declared with `index: true`, or `undefined` when it has none; `ops`
+ * (the database's `db.ops`) indexes a decimal as the dialect compares it.
+ */
+export function fieldIndexSql(
+  field: AnyField,
+  table = field.model!.meta.table,
+  ops?: DialectOps,
+): string | undefined {
   if (!field.index || field.unique || field.primaryKey || field.column === null) return undefined;
-  return `create index ${q(fieldIndexName(table, field.column))} on ${q(table)} (${q(field.column)})`;
+  return `create index ${q(fieldIndexName(table, field.column))} on ${q(table)} (${indexedValue(field, ops)})`;
 }
 
 /** `create [unique] index` for one of `model.meta.indexes` (or an index of the same shape). */
 export function indexSql(
   model: AnyModel,
   index: { readonly name: string; readonly fields: readonly string[]; readonly unique?: boolean },
+  ops?: DialectOps,
 ): string {
   const meta = model.meta;
   const columns = index.fields.map((name) => {
     const descending = name.startsWith('-');
-    const column = q(meta.field(descending ? name.slice(1) : name).column!);
+    const field = meta.field(descending ? name.slice(1) : name);
+    // A unique index compares stored values: a decimal's text (stored normalized) is its value.
+    const column = index.unique ? q(field.column!) : indexedValue(field, ops);
     return descending ? `${column} desc` : column;
   });
   return `create ${index.unique ? 'unique ' : ''}index ${q(index.name)} on ${q(meta.table)} (${columns.join(', ')})`;
 }
 
 /** Every `create index` of a model: its fields' `index: true`, then `meta.indexes`. */
-function indexStatements(model: AnyModel): string[] {
+function indexStatements(model: AnyModel, ops: DialectOps): string[] {
   const statements: string[] = [];
   for (const field of model.meta.concreteFields) {
-    const sql = fieldIndexSql(field);
+    const sql = fieldIndexSql(field, undefined, ops);
     if (sql) statements.push(sql);
   }
-  for (const index of model.meta.indexes) statements.push(indexSql(model, index));
+  for (const index of model.meta.indexes) statements.push(indexSql(model, index, ops));
   return statements;
 }
 
@@ -229,7 +249,7 @@ export function createTableSql(
   const ops = opsOf(dialect);
   return {
     table: model.meta.table,
-    statements: [createTableStatement(model, ops, { deferred }), ...indexStatements(model)],
+    statements: [createTableStatement(model, ops, { deferred }), ...indexStatements(model, ops)],
   };
 }
 

@@ -186,7 +186,7 @@ export abstract class SchemaEditor implements SchemaEditorLike {
       const before = fieldIndexName(from.meta.table, old.column!);
       if (before !== fieldIndexName(table, field.column!)) {
         await this.execute(`drop index ${q(before)}`);
-        await this.execute(fieldIndexSql(field)!);
+        await this.execute(fieldIndexSql(field, undefined, this.ops)!);
       }
     }
     await this.syncIndexes(from, to);
@@ -277,7 +277,7 @@ export abstract class SchemaEditor implements SchemaEditorLike {
   // ---- indexes and constraints -----------------------------------------------------------
 
   async addIndex(model: AnyModel, index: IndexSpec & { readonly name: string }): Promise<void> {
-    await this.execute(indexSql(model, index));
+    await this.execute(indexSql(model, index, this.ops));
   }
 
   async removeIndex(_model: AnyModel, index: IndexSpec & { readonly name: string }): Promise<void> {
@@ -300,7 +300,8 @@ export abstract class SchemaEditor implements SchemaEditorLike {
     const before = new Set(from.meta.indexes.map((index) => index.name));
     for (const index of from.meta.indexes)
       if (!after.has(index.name)) await this.execute(`drop index ${q(index.name)}`);
-    for (const index of to.meta.indexes) if (!before.has(index.name)) await this.execute(indexSql(to, index));
+    for (const index of to.meta.indexes)
+      if (!before.has(index.name)) await this.execute(indexSql(to, index, this.ops));
   }
 }
 

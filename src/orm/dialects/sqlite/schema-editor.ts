@@ -71,7 +71,7 @@ export class SqliteSchemaEditor extends SchemaEditor {
     }
     await this.execute(`alter table ${table} add column ${columnSql(field, this.ops)}`);
     if (fill !== undefined) await this.execute(`update ${table} set ${q(field.column!)} = ?`, [fill]);
-    const index = fieldIndexSql(field);
+    const index = fieldIndexSql(field, undefined, this.ops);
     if (index) await this.execute(index);
   }
 
@@ -90,11 +90,12 @@ export class SqliteSchemaEditor extends SchemaEditor {
     const fields = model.meta.concreteFields.filter((f) => f !== field);
     const indexes: string[] = [];
     for (const f of fields) {
-      const sql = fieldIndexSql(f);
+      const sql = fieldIndexSql(f, undefined, this.ops);
       if (sql) indexes.push(sql);
     }
     for (const index of model.meta.indexes)
-      if (!index.fields.some((name) => bare(name) === field.name)) indexes.push(indexSql(model, index));
+      if (!index.fields.some((name) => bare(name) === field.name))
+        indexes.push(indexSql(model, index, this.ops));
     await this.#rebuild(
       {
         model,
@@ -133,7 +134,8 @@ export class SqliteSchemaEditor extends SchemaEditor {
         await this.execute(
           `alter table ${q(to.meta.table)} rename column ${q(fromField.column!)} to ${q(toField.column!)}`,
         );
-      if (toIndex && (!fromIndex || renamed)) await this.execute(fieldIndexSql(toField)!);
+      if (toIndex && (!fromIndex || renamed))
+        await this.execute(fieldIndexSql(toField, undefined, this.ops)!);
       await this.syncIndexes(from, to);
       return;
     }
@@ -173,10 +175,10 @@ export class SqliteSchemaEditor extends SchemaEditor {
   #shape(model: AnyModel, overrides: Partial<TableShape> = {}): TableShape {
     const indexes: string[] = [];
     for (const field of model.meta.concreteFields) {
-      const sql = fieldIndexSql(field);
+      const sql = fieldIndexSql(field, undefined, this.ops);
       if (sql) indexes.push(sql);
     }
-    for (const index of model.meta.indexes) indexes.push(indexSql(model, index));
+    for (const index of model.meta.indexes) indexes.push(indexSql(model, index, this.ops));
     return {
       model,
       fields: model.meta.concreteFields,
