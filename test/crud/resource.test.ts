@@ -108,6 +108,34 @@ forEachDialect((dialect, open) => {
     }
   });
 
+  test(`${dialect}: a cursor list ordered by a datetime (with ties) and a decimal walks every row once`, async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { api, clerk } = await shop(t, db, { products: { ordering: ['created', 'price'] } });
+    await stock(db, 13);
+    for (const order of ['-created', 'created', '-price,created']) {
+      const ids: number[] = [];
+      let link: string | null = `/api/products?limit=3&ordering=${order}`;
+      while (link) {
+        const res: { status: number; text: string; json(): Page } = await api.get<Page>(link, {
+          headers: clerk.headers,
+        });
+        assert.equal(res.status, 200, `${order}: ${res.text}`);
+        const page: Page = res.json();
+        ids.push(...page.results.map((r: Record<string, any>) => r.id as number));
+        link = page.next ? local(page.next) : null;
+      }
+      const expected = await query(db, Product)
+        .orderBy(...(order.split(',') as never[]), 'id')
+        .values('id');
+      assert.deepEqual(
+        ids,
+        expected.map((r) => r.id),
+        order,
+      );
+    }
+  });
+
   test(`${dialect}: declared filters with lookups, across relations, and search`, async (t) => {
     const { api, clerk, tools, lamps } = await setup(t, 30);
     const ids = async (q: string) => {
