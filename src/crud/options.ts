@@ -3,6 +3,7 @@
  * relations, pagination, permissions, hooks and actions of one model's REST resource.
  */
 import type { TSchema } from 'typebox';
+import type { AuthUser } from '../auth/permissions.ts';
 import type { AnyContext } from '../http/context.ts';
 import type { Dependency } from '../http/dependencies.ts';
 import type { Database } from '../orm/database.ts';
@@ -85,7 +86,7 @@ export interface HookArgs<M extends AnyModel> {
   /** The transaction the write runs in: read and write through it. */
   readonly tx: Database;
   /** The request's user (`ctx.user`, reading through `tx`), or `undefined` without an auth app. */
-  readonly user: unknown;
+  readonly user: AuthUser | undefined;
   /** The model. */
   readonly model: M;
 }

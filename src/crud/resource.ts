@@ -20,6 +20,7 @@ import type { AnyField } from '../orm/fields/field.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { and } from '../orm/query/expressions.ts';
 import { query } from '../orm/query/queryset.ts';
+import type { AuthUser } from '../auth/permissions.ts';
 import { Access } from './access.ts';
 import { ResourceDefinitionError } from './fields.ts';
 import {
@@ -518,7 +519,7 @@ async function lookupRow(
   return row;
 }
 
-function userIn(plan: Plan, ctx: AnyContext, db: Database): unknown {
+function userIn(plan: Plan, ctx: AnyContext, db: Database): AuthUser | undefined {
   const user = plan.access.user(ctx);
   return user?.using(db);
 }
