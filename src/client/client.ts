@@ -100,8 +100,24 @@ export interface ClientFailure {
 
 type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 205 | 206 | 207 | 208 | 226;
 
+/**
+ * A value as it arrives through JSON: a `Date` (a datetime field's type on the server) is its
+ * ISO 8601 text, an object's `toJSON()` its result; objects and arrays convert member by member.
+ */
+export type Jsonified<T> = T extends Date
+  ? string
+  : T extends { toJSON(): infer J }
+    ? J
+    : T extends readonly (infer E)[]
+      ? Jsonified<E>[]
+      : T extends object
+        ? { [K in keyof T]: Jsonified<T[K]> }
+        : T;
+
 type Successes<Responses> = {
-  [S in keyof Responses & number]: S extends SuccessStatus ? ClientSuccess<S, Responses[S]> : never;
+  [S in keyof Responses & number]: S extends SuccessStatus
+    ? ClientSuccess<S, Jsonified<Responses[S]>>
+    : never;
 }[keyof Responses & number];
 
 /**

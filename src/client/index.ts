@@ -14,6 +14,7 @@ export {
   type ClientResult,
   type ClientSuccess,
   createClient,
+  type Jsonified,
   type PathsFor,
   type RequestOptions,
   type UntypedRoutes,

@@ -99,11 +99,28 @@ function valueField(field: AnyField): AnyField {
   return current;
 }
 
-/** The JSON Schema of one query parameter holding a value of `field` (never null). */
+/** The kinds whose query text the request's coercion converts (their schema is the field's). */
+const TYPED_KINDS = new Set(['auto', 'integer', 'bigint', 'float', 'boolean', 'enum']);
+
+/**
+ * The JSON Schema of one query parameter holding a value of `field` (never null): the field's
+ * own for numbers, booleans and choices (converted and checked by the request's validation);
+ * text for the others (decimals, dates, strings), read and checked by the field itself, whose
+ * messages say what is expected ("a decimal number written as a string, such as 19.90") where a
+ * schema would show a pattern.
+ */
 export function parameterSchema(field: AnyField, description: string): Record<string, unknown> {
   const target = valueField(field);
-  const schema = target.valueSchema() as Record<string, unknown>;
-  const { title: _title, ...rest } = schema;
+  if (!TYPED_KINDS.has(target.kind)) {
+    const format = (target.valueSchema() as { format?: unknown }).format;
+    return {
+      type: 'string',
+      maxLength: 1000,
+      ...(typeof format === 'string' ? { format } : {}),
+      description,
+    };
+  }
+  const { title: _title, ...rest } = target.valueSchema() as Record<string, unknown>;
   return { ...rest, description };
 }
 

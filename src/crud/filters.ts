@@ -89,7 +89,13 @@ export function filterSchema(parameter: FilterParameter): Record<string, unknown
     .join('.');
   switch (lookup) {
     case 'in':
-      return textParameter(`Rows whose ${label} is one of these comma-separated values`, { example: 'a,b' });
+      // Comma-separated (django-filter's way) or the key repeated (OpenAPI's `explode`).
+      return {
+        type: 'array',
+        items: { type: 'string', maxLength: 1000 },
+        maxItems: MAX_IN_ITEMS,
+        description: `Rows whose ${label} is one of these values: comma-separated, or the parameter repeated`,
+      };
     case 'range':
       return textParameter(`Rows whose ${label} is between two comma-separated values (both included)`);
     case 'isNull':
@@ -154,8 +160,7 @@ function problem(errors: FieldError[], name: string, msg: string, type = 'value_
 function filterValue(parameter: FilterParameter, given: unknown, errors: FieldError[]): unknown {
   const { lookup, field, name } = parameter;
   if (lookup === 'in' || lookup === 'range') {
-    const text = String(given);
-    const items = text.split(',');
+    const items = (Array.isArray(given) ? given : [given]).flatMap((item) => String(item).split(','));
     if (lookup === 'range' && items.length !== 2)
       return problem(errors, name, 'Give two comma-separated values: the lowest and the highest');
     if (items.length > MAX_IN_ITEMS) return problem(errors, name, `Give at most ${MAX_IN_ITEMS} values`);

@@ -59,8 +59,13 @@ export const LOOKUPS: readonly Lookup[] = [
   'day',
 ];
 
-/** The row keys of a model (`id`, `name`, `categoryId`…). */
-export type FieldKey<M extends AnyModel> = keyof Row<M> & string;
+/**
+ * The fields of a model by row key (`id`, `name`, `categoryId`…); a foreign key also by its
+ * field's name (`category`).
+ */
+export type FieldKey<M extends AnyModel> = {
+  [K in keyof Row<M> & string]: K extends `${infer Name}Id` ? K | Name : K;
+}[keyof Row<M> & string];
 
 /** How a list is paged: by cursor (the default), by page number, or not at all. */
 export type Pagination = 'cursor' | 'page' | 'none';

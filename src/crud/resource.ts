@@ -8,6 +8,7 @@
 import type { TObject, TSchema } from 'typebox';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
+import type { AuthUser } from '../auth/permissions.ts';
 import type { VoltApp } from '../http/app.ts';
 import type { AnyContext } from '../http/context.ts';
 import type { Dependency } from '../http/dependencies.ts';
@@ -20,9 +21,8 @@ import type { AnyField } from '../orm/fields/field.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { and } from '../orm/query/expressions.ts';
 import { query } from '../orm/query/queryset.ts';
-import type { AuthUser } from '../auth/permissions.ts';
 import { Access } from './access.ts';
-import { ResourceDefinitionError } from './fields.ts';
+import { didYouMean, ResourceDefinitionError } from './fields.ts';
 import {
   type FilterParameter,
   filterConditions,
@@ -126,6 +126,12 @@ function readKeysOf(model: AnyModel): string[] {
   return Object.keys((model.schema.read as TObject).properties);
 }
 
+const KEY_KINDS: Record<string, string> = { fields: 'readable ', writable: 'writable ' };
+
+/**
+ * The row keys `keys` name, each one of `allowed`: a foreign key may be named by its field
+ * (`category`) or its row key (`categoryId`).
+ */
 function checkKeys(
   model: AnyModel,
   keys: readonly unknown[],
@@ -133,12 +139,26 @@ function checkKeys(
   option: string,
 ): string[] {
   if (!Array.isArray(keys)) throw new ResourceDefinitionError(`${option}: give a list of field names`);
-  for (const key of keys)
-    if (typeof key !== 'string' || !allowed.includes(key))
+  const known = [...new Set(allowed)];
+  return keys.map((key) => {
+    const field =
+      typeof key === 'string'
+        ? model.meta.concreteFields.find((f) => f.attribute === key || f.name === key)
+        : undefined;
+    const attribute = field?.attribute ?? key;
+    if (typeof attribute !== 'string' || !known.includes(attribute))
       throw new ResourceDefinitionError(
-        `${option}: '${String(key)}' is not one of ${model.meta.label}'s ${option === 'fields' ? 'readable' : 'writable'} fields (${allowed.join(', ')})`,
+        `${option}: '${String(key)}' is not one of ${model.meta.label}'s ${KEY_KINDS[option] ?? ''}fields${
+          typeof key === 'string'
+            ? didYouMean(key, [
+                ...known,
+                ...model.meta.concreteFields.filter((f) => known.includes(f.attribute)).map((f) => f.name),
+              ])
+            : ''
+        }; they are ${known.join(', ')}`,
       );
-  return keys as string[];
+    return attribute;
+  });
 }
 
 function positive(value: unknown, option: string, fallback: number): number {
@@ -157,7 +177,7 @@ function planOf(path: string, model: AnyModel, options: ResourceOptions<any>): P
   const allRead = readKeysOf(model);
   const readKeys = options.fields ? checkKeys(model, options.fields, allRead, 'fields') : allRead;
   const lookupKey = options.lookup ?? meta.pk.attribute;
-  const lookup = meta.concreteFields.find((f) => f.attribute === lookupKey);
+  const lookup = meta.concreteFields.find((f) => f.attribute === lookupKey || f.name === lookupKey);
   if (!lookup || !(lookup.unique || lookup.primaryKey) || lookup.nullable)
     throw new ResourceDefinitionError(
       `lookup: '${String(lookupKey)}' is not a unique, required field of ${meta.label}; its unique fields are ${meta.concreteFields
@@ -267,6 +287,13 @@ function bodySchema(plan: Plan, kind: 'create' | 'replace' | 'update'): TObject 
     const schema = source[key];
     if (schema) properties[key] = schema;
   }
+  // A field a row needs that clients may not write: only a hook can give it.
+  const required = ((model.schema.create as TObject).required ?? []) as string[];
+  const missing = required.filter((key) => !(key in properties) && key !== model.meta.pk.attribute);
+  if (kind === 'create' && missing.length > 0 && !options.hooks?.beforeCreate)
+    throw new ResourceDefinitionError(
+      `create: ${missing.map((k) => `'${k}'`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} required but clients may not write ${missing.length > 1 ? 'them' : 'it'}: set ${missing.length > 1 ? 'them' : 'it'} in hooks.beforeCreate (from the user), make ${missing.length > 1 ? 'them' : 'it'} writable, or leave create out of operations`,
+    );
   const title = `${model.meta.name}${kind === 'create' ? 'Create' : kind === 'replace' ? 'Replace' : 'Update'}`;
   return Type.Object(properties, { title, additionalProperties: false });
 }
@@ -747,6 +774,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
   };
   const one = meta.verboseName;
   const many = meta.verboseNamePlural;
+  const aOne = `${/^[aeiou]/i.test(one) ? 'an' : 'a'} ${one}`;
   const declare = (
     method: HttpMethod,
     at: string,
@@ -795,7 +823,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
           'GET',
           detailPath,
           {
-            summary: `Get a ${one}`,
+            summary: `Get ${aOne}`,
             params,
             query: itemQuery(plan),
             response: { 200: item },
@@ -810,7 +838,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
           'POST',
           plan.path,
           {
-            summary: `Add a ${one}`,
+            summary: `Add ${aOne}`,
             body: bodySchema(plan, 'create'),
             status: 201,
             response: { 201: withoutExpand(plan, item) },
@@ -825,7 +853,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
           'PUT',
           detailPath,
           {
-            summary: `Replace a ${one}`,
+            summary: `Replace ${aOne}`,
             params,
             body: bodySchema(plan, 'replace'),
             headers: preconditionHeaders(),
@@ -841,7 +869,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
           'PATCH',
           detailPath,
           {
-            summary: `Change a ${one}`,
+            summary: `Change ${aOne}`,
             params,
             body: bodySchema(plan, 'update'),
             headers: preconditionHeaders(),
@@ -857,7 +885,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
           'DELETE',
           detailPath,
           {
-            summary: `Delete a ${one}`,
+            summary: `Delete ${aOne}`,
             params,
             headers: preconditionHeaders(),
             status: 204,
@@ -883,7 +911,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
       method,
       detail ? `${detailPath}/${name}` : `${plan.path}/${name}`,
       {
-        summary: action.summary ?? `${name} (${detail ? `one ${one}` : many})`,
+        summary: action.summary ?? `${name[0]!.toUpperCase()}${name.slice(1)} ${detail ? aOne : many}`,
         ...(action.description ? { description: action.description } : {}),
         ...(detail ? { params } : {}),
         ...(action.body ? { body: action.body } : {}),

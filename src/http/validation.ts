@@ -12,6 +12,7 @@ import addFormatsModule from 'ajv-formats';
 import type { TSchema } from 'typebox';
 import { compileCoercion } from './coercion.ts';
 import type { FieldError } from './errors.ts';
+import { closest } from './suggestion.ts';
 import { nonAsciiErrors, nulErrors } from './text-checks.ts';
 
 // ajv-formats is CommonJS with a default export property.
@@ -275,12 +276,19 @@ function toFieldError(part: RequestPart, schema: TSchema, error: ErrorObject): F
       return { loc, msg: `Input should be ${describeChoices(p.allowedValues as unknown[])}`, type: 'enum' };
     case 'const':
       return { loc, msg: `Input should be ${JSON.stringify(p.allowedValue)}`, type: 'literal_error' };
-    case 'additionalProperties':
+    case 'additionalProperties': {
+      // A misspelt name (`archived__isnull`) gets the declared one it is closest to.
+      const name = String(p.additionalProperty);
+      const parent = nodeAt(schema, error.schemaPath.replace(/\/additionalProperties$/, '')) as
+        | { properties?: Record<string, unknown> }
+        | undefined;
+      const near = parent?.properties ? closest(name, Object.keys(parent.properties)) : undefined;
       return {
-        loc: [...loc, String(p.additionalProperty)],
-        msg: 'Extra inputs are not permitted',
+        loc: [...loc, name],
+        msg: `Extra inputs are not permitted${near === undefined ? '' : ` (did you mean '${near}'?)`}`,
         type: 'extra_forbidden',
       };
+    }
     case 'anyOf':
     case 'oneOf': {
       const choices = literalChoices(schema, error.schemaPath);

@@ -220,6 +220,15 @@ forEachDialect((dialect, open) => {
     }
   });
 
+  test(`${dialect}: a misspelt filter is answered with the declared name it is closest to`, async (t) => {
+    const { api, clerk } = await setup(t, 1);
+    const res = await api.get<Problem>('/api/products?discontinued__isnull=true', { headers: clerk.headers });
+    assert.equal(res.status, 422);
+    assert.match(res.json().errors![0]!.msg, /did you mean 'discontinued__isNull'\?/);
+    const decimal = await api.get<Problem>('/api/products?price__gte=ten', { headers: clerk.headers });
+    assert.match(decimal.json().errors![0]!.msg, /a decimal number written as a string, such as "19\.90"/);
+  });
+
   test(`${dialect}: ?fields= narrows the rows, ?expand= loads relations in a constant number of statements`, async (t) => {
     const db = await open();
     t.after(() => db.close());
@@ -558,6 +567,14 @@ test('options that do not fit the model stop the resource at once, naming the op
     [{ pageSize: 0 }, /pageSize: give a whole number/],
     [{ permissions: 'open' }, /permissions: 'open'/],
     [{ defaultOrdering: ['category__name'] }, /defaultOrdering: 'category__name'/],
+    [
+      { readOnly: ['category'] },
+      /create: 'categoryId' is required but clients may not write it: set it in hooks\.beforeCreate/,
+    ],
+    [
+      { readOnly: ['categry'] },
+      /readOnly: 'categry' is not one of shop\.Product's fields \(did you mean 'category'\?\)/,
+    ],
   ];
   for (const [options, message] of bad)
     assert.throws(() => resource('/api/products', Product, options as never), message, String(message));

@@ -78,6 +78,8 @@ async function calls() {
     expectType<Equal<typeof row.category, { id: number; name: string; slug: string } | undefined>>();
     expectType<Equal<typeof row.tags, { id: number; name: string }[] | undefined>>();
     expectType<Equal<typeof page.data.next, string | null>>();
+    // A datetime arrives as its ISO text, not a Date.
+    expectType<Equal<typeof row.created, string>>();
   }
   const one = await client.get('/api/products/:id', { params: { id: 3 } });
   if (one.ok && one.status === 200) one.data.price.toUpperCase();
