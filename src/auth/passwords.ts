@@ -7,7 +7,7 @@
  * project's 2-core reference machine — slow for a guesser, still fine for a login.
  */
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
-import { type Database, query } from '../orm/index.ts';
+import { type Database, query, type Row } from '../orm/index.ts';
 import { type PasswordChangeHook, runPasswordChangeHooks, saveUserFields, type UserRow } from './config.ts';
 import type { UserModel } from './models.ts';
 
@@ -319,12 +319,12 @@ export type NewUser = { readonly username: string; readonly password?: string | 
  * const root = await createUser(db, User, { username: 'root', password, isStaff: true, isSuperuser: true });
  * ```
  */
-export async function createUser(
+export async function createUser<U extends UserModel>(
   db: Database,
-  model: UserModel,
+  model: U,
   input: NewUser,
   params?: Partial<PasswordParams>,
-): Promise<Record<string, any>> {
+): Promise<Row<U>> {
   const { password = null, ...fields } = input;
   const encoded = password === null ? makeUnusablePassword() : await hashPassword(password, params);
   const editable: Record<string, unknown> = {};
@@ -338,6 +338,6 @@ export async function createUser(
     const row = (await query(tx, model).create(editable as never)) as Record<string, unknown>;
     const pk = model.meta.pk.attribute;
     await saveUserFields(tx, model, row[pk], privileged);
-    return query(tx, model).get({ [pk]: row[pk] } as never);
+    return query(tx, model).get({ [pk]: row[pk] } as never) as Promise<Row<U>>;
   });
 }

@@ -85,3 +85,15 @@ shop.on('beforeHandler', (ctx) => {
   // Hooks of the app see what its installed apps add.
   expectType<Equal<typeof ctx.user, CurrentUser<Row<typeof Customer>> | AnonymousUser>>();
 });
+
+// --- createUser() resolves to the model's row: it can be linked without a cast --------------------
+
+async function created(db: Database) {
+  const { createUser } = await import('../../src/auth/passwords.ts');
+  const { User: Users, Permission } = await import('../../src/auth/models.ts');
+  const { query } = await import('../../src/orm/query/queryset.ts');
+  const ada = await createUser(db, Users, { username: 'ada', password: 'a long walk by the sea' });
+  expectType<Equal<typeof ada, Row<typeof Users>>>();
+  await query(db, Users).related(ada, 'userPermissions', Permission).add(1);
+}
+void created;
