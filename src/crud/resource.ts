@@ -368,7 +368,9 @@ interface Shape {
 
 function shapeOf(plan: Plan, q: Record<string, unknown>, errors: FieldError[]): Shape {
   let keys: string[] | undefined;
-  if (typeof q.fields === 'string') keys = namesParameter(q.fields, plan.readSet, 'fields', errors);
+  // `?fields=` naming nothing asks for nothing in particular: every field.
+  if (typeof q.fields === 'string' && q.fields.trim() !== '')
+    keys = namesParameter(q.fields, plan.readSet, 'fields', errors);
   const relations = [...plan.nested];
   if (typeof q.expand === 'string') {
     const names = namesParameter(q.expand, new Set(plan.expand.keys()), 'expand', errors) ?? [];
@@ -434,7 +436,7 @@ function forbidden(plan: Plan, ctx: AnyContext, action: string): HttpError {
 async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const q = ctx.query as Record<string, unknown>;
   const errors: FieldError[] = [];
-  const { conditions, many: across } = filterConditions(plan.filters, q, errors);
+  const { conditions } = filterConditions(plan.filters, q, errors);
   const searching =
     plan.search && typeof q.search === 'string'
       ? searchCondition(plan.search.paths, q.search, errors)
@@ -453,8 +455,7 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   let set = await plan.access.scope(ctx, query(ctx.db, plan.model));
   if (Object.keys(conditions).length > 0) set = set.filter(conditions as never);
   if (searching) set = set.filter(and(...(searching as never[])) as never);
-  // A filter across a relation to many rows matches a row once per related row.
-  if (across || (searching && plan.search!.many)) set = set.distinct();
+  // A filter across a relation to many rows is an EXISTS subquery: each row comes once.
   const limit = Math.min((q.limit as number | undefined) ?? plan.pageSize, plan.maxPageSize);
   const counting = plan.pagination !== 'none' && (plan.count === true || q.count === true);
   const counted = set;

@@ -81,7 +81,7 @@ export const productOptions: ResourceOptions<typeof Product> = {
     name: ['icontains'],
     discontinued: ['isNull', 'gte'],
     created: ['year', 'gte'],
-    tags__name: ['exact'],
+    tags__name: ['exact', 'in'],
   },
   search: ['name', 'sku', 'category__name'],
   ordering: ['price', 'name', 'stock', 'discontinued'],
