@@ -8,6 +8,8 @@ import type { AnyContext } from '../http/context.ts';
 import type { Dependency } from '../http/dependencies.ts';
 import type { Database } from '../orm/database.ts';
 import type { AnyModel } from '../orm/model.ts';
+import { LOOKUPS as ORM_LOOKUPS } from '../orm/query/lookups.ts';
+import type { Lookup as OrmLookup } from '../orm/query/types.ts';
 import type { Row } from '../orm/types.ts';
 
 /** The operations of a resource: `GET /`, `GET /:id`, `POST /`, `PUT /:id`, `PATCH /:id`, `DELETE /:id`. */
@@ -17,47 +19,15 @@ export type Operation = 'list' | 'retrieve' | 'create' | 'replace' | 'update' | 
 export const OPERATIONS: readonly Operation[] = ['list', 'retrieve', 'create', 'replace', 'update', 'delete'];
 
 /**
- * The lookups a filter may allow (Django's names): `price__gte=10`, `name__icontains=lamp`,
- * `category__in=1,2,3`, `price__range=10,20`, `discontinued__isNull=true`, `created__year=2026`.
- * `exact` is the bare name (`category=3`).
+ * The lookups a filter may allow: the ORM's (`exact` is the bare name: `category=3`;
+ * `price__gte=10`, `name__icontains=lamp`, `category__in=1,2,3`, `price__range=10,20`,
+ * `discontinued__isNull=true`), and the parts of a date `year`, `month`, `day`
+ * (`created__year=2026`).
  */
-export type Lookup =
-  | 'exact'
-  | 'iexact'
-  | 'contains'
-  | 'icontains'
-  | 'startsWith'
-  | 'endsWith'
-  | 'in'
-  | 'gt'
-  | 'gte'
-  | 'lt'
-  | 'lte'
-  | 'range'
-  | 'isNull'
-  | 'year'
-  | 'month'
-  | 'day';
+export type Lookup = OrmLookup | 'year' | 'month' | 'day';
 
 /** Every lookup, for checks and messages. */
-export const LOOKUPS: readonly Lookup[] = [
-  'exact',
-  'iexact',
-  'contains',
-  'icontains',
-  'startsWith',
-  'endsWith',
-  'in',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'range',
-  'isNull',
-  'year',
-  'month',
-  'day',
-];
+export const LOOKUPS: readonly Lookup[] = [...ORM_LOOKUPS, 'year', 'month', 'day'];
 
 /**
  * The fields of a model by row key (`id`, `name`, `categoryId`…); a foreign key also by its

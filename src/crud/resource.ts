@@ -850,29 +850,14 @@ export function resource<const P extends string, M extends AnyModel, const O ext
         );
         break;
       case 'replace':
-        declare(
-          'PUT',
-          detailPath,
-          {
-            summary: `Replace ${aOne}`,
-            params,
-            body: bodySchema(plan, 'replace'),
-            headers: preconditionHeaders(),
-            response: { 200: withoutExpand(plan, item) },
-            dependencies: guarded('change'),
-            responseDescriptions: writeErrors,
-          },
-          (ctx) => update(plan, ctx),
-        );
-        break;
       case 'update':
         declare(
-          'PATCH',
+          operation === 'replace' ? 'PUT' : 'PATCH',
           detailPath,
           {
-            summary: `Change ${aOne}`,
+            summary: `${operation === 'replace' ? 'Replace' : 'Change'} ${aOne}`,
             params,
-            body: bodySchema(plan, 'update'),
+            body: bodySchema(plan, operation),
             headers: preconditionHeaders(),
             response: { 200: withoutExpand(plan, item) },
             dependencies: guarded('change'),

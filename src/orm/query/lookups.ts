@@ -14,7 +14,7 @@ import { concreteField, follow, hop, type Path, unknownName } from './paths.ts';
 import type { DatePart, Lookup } from './types.ts';
 
 /** Every lookup, in the order error messages list them. */
-const LOOKUPS: readonly Lookup[] = [
+export const LOOKUPS: readonly Lookup[] = [
   'exact',
   'iexact',
   'contains',
