@@ -89,12 +89,14 @@ export {
 export {
   type Action,
   can,
+  narrowed,
   Policies,
   type Policy,
   PolicyError,
   type PolicyRule,
   type ScopeFilter,
   scoped,
+  scopeOf,
 } from './policies.ts';
 export {
   RedisSessionStore,

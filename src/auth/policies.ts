@@ -70,22 +70,36 @@ export async function can<M extends AnyModel>(
  * ```
  */
 export async function scoped<Q extends QuerySet<any, any, any>>(user: AuthUser, set: Q): Promise<Q> {
+  return narrowed(set, await scopeOf(user, set.model));
+}
+
+/**
+ * What `model`'s policy lets `user` see, as `scoped()` applies it: `true` for every row, `false`
+ * for none, or the conditions (any of which may match). For code that narrows a query it cannot
+ * await on (a prefetch's refinement): `narrowed(set, scope)` applies it.
+ */
+export async function scopeOf(user: AuthUser, model: AnyModel): Promise<boolean | readonly object[]> {
   if (!(user instanceof CurrentUser) && !(user instanceof AnonymousUser))
     throw new TypeError('scoped() needs a CurrentUser or an AnonymousUser');
-  if (user.isAuthenticated && !user.isActive) return noRows(set);
-  if (user.isAuthenticated && user.isSuperuser) return set;
-  const scope = user.policies.get(set.model)?.scope;
-  if (!scope) return set;
+  if (user.isAuthenticated && !user.isActive) return false;
+  if (user.isAuthenticated && user.isSuperuser) return true;
+  const scope = user.policies.get(model)?.scope;
+  if (!scope) return true;
   const filter = await scope(user);
-  if (filter === true) return set;
-  if (filter === false) return noRows(set);
+  if (filter === true || filter === false) return filter;
   if (typeof filter !== 'object' || filter === null)
     throw new TypeError(
-      `${set.model.meta.label}'s scope returned ${filter === null ? 'null' : typeof filter}: return a filter object, a list of them, true or false`,
+      `${model.meta.label}'s scope returned ${filter === null ? 'null' : typeof filter}: return a filter object, a list of them, true or false`,
     );
   const conditions = Array.isArray(filter) ? filter : [filter];
-  if (conditions.length === 0) return noRows(set);
-  return set.filter(...(conditions as never[])) as Q;
+  return conditions.length === 0 ? false : conditions;
+}
+
+/** `set` narrowed to a scope `scopeOf()` gave. */
+export function narrowed<Q extends QuerySet<any, any, any>>(set: Q, scope: boolean | readonly object[]): Q {
+  if (scope === true) return set;
+  if (scope === false) return noRows(set);
+  return set.filter(...(scope as never[])) as Q;
 }
 
 /** `set` matching no row (its primary key is never null). */

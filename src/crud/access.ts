@@ -5,7 +5,7 @@
  */
 import { AUTH_SECURITY } from '../auth/auth.ts';
 import type { AuthUser } from '../auth/permissions.ts';
-import { can, scoped } from '../auth/policies.ts';
+import { can, scoped, scopeOf } from '../auth/policies.ts';
 import type { Action } from '../auth/policy-registry.ts';
 import type { AnyContext } from '../http/context.ts';
 import { type Dependency, dependency } from '../http/dependencies.ts';
@@ -14,6 +14,7 @@ import type { Database } from '../orm/database.ts';
 import type { AnyModel } from '../orm/model.ts';
 import type { QuerySet } from '../orm/query/queryset.ts';
 import type { Permissions } from './options.ts';
+import type { RelationSpec } from './representation.ts';
 
 const RULE = { view: 'canView', add: 'canAdd', change: 'canChange', delete: 'canDelete' } as const;
 
@@ -97,6 +98,28 @@ export class Access {
     const user = this.user(ctx);
     if (!user?.policies.get(this.model)?.[RULE[action]]) return true;
     return can(user.using(db), action, this.model, row);
+  }
+
+  /**
+   * The scopes of the related models a page loads as lists (a reverse key, a many-to-many), by
+   * relation name, where their policies have one: the rows of another model a user may not see
+   * are not shown through this one. (A foreign key's row is shown: its key is in the row.)
+   */
+  async relationScopes(
+    ctx: AnyContext,
+    relations: readonly RelationSpec[],
+    db?: Database,
+  ): Promise<Map<string, boolean | readonly object[]> | undefined> {
+    const user = this.user(ctx);
+    if (!user) return undefined;
+    let scopes: Map<string, boolean | readonly object[]> | undefined;
+    for (const relation of relations) {
+      if (!relation.many) continue;
+      if (!user.policies.get(relation.model)?.scope && !(user.isAuthenticated && !user.isActive)) continue;
+      scopes ??= new Map();
+      scopes.set(relation.name, await scopeOf(db ? user.using(db) : user, relation.model));
+    }
+    return scopes;
   }
 
   /** Whether the model's policy has a scope the request's user is held to. */

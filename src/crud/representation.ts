@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type TSchema, Type } from 'typebox';
+import { narrowed } from '../auth/policies.ts';
 import type { FieldError } from '../http/errors.ts';
 import type { AnyField } from '../orm/fields/field.ts';
 import type { AnyModel } from '../orm/model.ts';
@@ -51,16 +52,24 @@ export function relationSpecs(
   });
 }
 
-/** Adds the loading of `relations` to a query: a join per key, one query per list. */
+/**
+ * Adds the loading of `relations` to a query: a join per key, one query per list; a list is
+ * narrowed to the rows of its model's scope given in `scopes` (by relation name).
+ */
 export function withRelations<Q extends QuerySet<any, any, any>>(
   set: Q,
   relations: readonly RelationSpec[],
+  scopes?: ReadonlyMap<string, boolean | readonly object[]>,
 ): Q {
   let loaded: QuerySet<any, any, any> = set;
   const joined = relations.filter((r) => !r.many).map((r) => r.name);
   if (joined.length > 0) loaded = loaded.selectRelated(...(joined as never[]));
-  for (const relation of relations)
-    if (relation.many) loaded = loaded.prefetchRelated(relation.name as never, relation.model as never);
+  for (const relation of relations) {
+    if (!relation.many) continue;
+    const scope = scopes?.get(relation.name);
+    const refine = scope === undefined ? undefined : (rows: QuerySet<any, any, any>) => narrowed(rows, scope);
+    loaded = loaded.prefetchRelated(relation.name as never, relation.model as never, refine as never);
+  }
   return loaded as Q;
 }
 

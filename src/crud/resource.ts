@@ -459,7 +459,7 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const limit = Math.min((q.limit as number | undefined) ?? plan.pageSize, plan.maxPageSize);
   const counting = plan.pagination !== 'none' && (plan.count === true || q.count === true);
   const counted = set;
-  const loaded = withRelations(set, shape.relations);
+  const loaded = withRelations(set, shape.relations, await plan.access.relationScopes(ctx, shape.relations));
 
   if (plan.pagination === 'none') {
     const rows = (await loaded
@@ -538,7 +538,7 @@ async function lookupRow(
 ): Promise<Record<string, unknown>> {
   const key = plan.lookup.attribute;
   let set = await plan.access.scope(ctx, query(db, plan.model), db);
-  set = withRelations(set, relations);
+  set = withRelations(set, relations, await plan.access.relationScopes(ctx, relations, db));
   if (lock && db.inTransaction) set = set.selectForUpdate() as typeof set;
   const row = (await set.filter({ [key]: (ctx.params as Record<string, unknown>)[key] } as never).first()) as
     | Record<string, unknown>
@@ -569,15 +569,16 @@ async function retrieve(plan: Plan, ctx: AnyContext): Promise<unknown> {
 /** The row as the write responses show it: with the nested relations. */
 async function reread(
   plan: Plan,
+  ctx: AnyContext,
   db: Database,
   row: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   if (plan.nested.length === 0) return row;
   const pk = plan.model.meta.pk.attribute;
-  return (await withRelations(query(db, plan.model), plan.nested).get({ [pk]: row[pk] } as never)) as Record<
-    string,
-    unknown
-  >;
+  const scopes = await plan.access.relationScopes(ctx, plan.nested, db);
+  return (await withRelations(query(db, plan.model), plan.nested, scopes).get({
+    [pk]: row[pk],
+  } as never)) as Record<string, unknown>;
 }
 
 /** Refuses a write whose row would fall outside the user's scope: they could not see what they made. */
@@ -609,7 +610,7 @@ async function create(plan: Plan, ctx: AnyContext): Promise<unknown> {
     const created = (await query(tx, plan.model).create(data as never)) as Record<string, unknown>;
     await keepInScope(plan, ctx, tx, created);
     await hooks.afterCreate?.({ ...args, row: created as never });
-    return reread(plan, tx, created);
+    return reread(plan, ctx, tx, created);
   });
   ctx.status(201);
   ctx.header('location', `${plan.path}/${encodeURIComponent(String(row[plan.lookup.attribute]))}`);
@@ -643,7 +644,7 @@ async function update(plan: Plan, ctx: AnyContext): Promise<unknown> {
       .updateOne(data as never)) as Record<string, unknown>;
     await keepInScope(plan, ctx, tx, changed);
     await hooks.afterUpdate?.({ ...args, row: changed as never, previous: current as never });
-    return reread(plan, tx, changed);
+    return reread(plan, ctx, tx, changed);
   });
   ctx.header('etag', etagOf(row, plan.stateFields));
   return row;

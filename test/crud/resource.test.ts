@@ -468,6 +468,29 @@ forEachDialect((dialect, open) => {
     );
   });
 
+  test(`${dialect}: an expanded list of another model's rows holds only those its scope lets the user see`, async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { api, clerk, viewer, admin } = await shop(t, db, {
+      products: { expand: { category: Category, orders: Order } },
+    });
+    const { products } = await stock(db, 1);
+    const product = products[0]!;
+    await query(db, Order).create({ ownerId: viewer.row.id, productId: product.id, quantity: 1 });
+    await query(db, Order).create({ ownerId: clerk.row.id, productId: product.id, quantity: 7 });
+    const quantities = async (headers: Record<string, string>, url: string) => {
+      const res = await api.get<Record<string, any>>(url, { headers });
+      assert.equal(res.status, 200, res.text);
+      const row = 'results' in res.json() ? res.json().results[0] : res.json();
+      return (row.orders as { quantity: number }[]).map((o) => o.quantity).sort();
+    };
+    for (const url of ['/api/products?expand=orders', `/api/products/${product.id}?expand=orders`]) {
+      assert.deepEqual(await quantities(viewer.headers, url), [1], url);
+      assert.deepEqual(await quantities(clerk.headers, url), [7], url);
+      assert.deepEqual(await quantities(admin.headers, url), [1, 7], url);
+    }
+  });
+
   test(`${dialect}: page-number pagination: links, a total when asked, a page past the end is a 404`, async (t) => {
     const db = await open();
     t.after(() => db.close());
