@@ -117,15 +117,26 @@ export function etagOf(row: Record<string, unknown>, fields: readonly AnyField[]
   return `"${hash.digest('base64url').slice(0, 27)}"`;
 }
 
-/** Whether an `If-Match` / `If-None-Match` header names `etag` (`*` names any; `W/` is ignored). */
-export function matchesEtag(header: string | undefined, etag: string): boolean {
+/**
+ * Whether an `If-Match` / `If-None-Match` header names `etag` (`*` names any). `If-None-Match`
+ * compares weakly (a `W/` prefix on either side is ignored), `If-Match` strongly (RFC 9110
+ * 13.1.1: a weak tag never matches).
+ */
+export function matchesEtag(header: string | undefined, etag: string, weak: boolean): boolean {
   if (header === undefined) return false;
+  const bare = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);
+  if (!weak && etag.startsWith('W/')) return header.trim() === '*';
   for (const part of header.split(',')) {
     const tag = part.trim();
     if (tag === '*') return true;
-    if ((tag.startsWith('W/') ? tag.slice(2) : tag) === etag) return true;
+    if (weak ? bare(tag) === bare(etag) : tag === etag) return true;
   }
   return false;
+}
+
+/** A weak ETag of a representation (a row with its relations, or some of its fields). */
+export function representationTag(sent: unknown): string {
+  return `W/"${createHash('sha256').update(JSON.stringify(sent)).digest('base64url').slice(0, 27)}"`;
 }
 
 const EXAMPLES: Record<string, unknown> = {

@@ -49,6 +49,7 @@ import {
   pick,
   type RelationSpec,
   relationSpecs,
+  representationTag,
   withRelations,
 } from './representation.ts';
 import type { ResourceRoutes } from './types.ts';
@@ -193,6 +194,12 @@ function planOf(path: string, model: AnyModel, options: ResourceOptions<any>): P
   const filters = filterParameters(model, options.filters ?? {}, RESERVED_PARAMETERS);
   const search = options.search?.length ? searchPaths(model, options.search) : undefined;
   const ordering = orderingFields(model, options.ordering ?? [], 'ordering');
+  // A cursor carries the values a list is ordered by: a field the resource hides would show in it.
+  for (const name of ordering.keys())
+    if (!readKeys.includes(name))
+      throw new ResourceDefinitionError(
+        `ordering: '${name}' is not among the resource's fields: a cursor would show its values`,
+      );
   const own = orderingFields(
     model,
     meta.concreteFields.filter((f) => f.kind !== 'json').map((f) => f.attribute),
@@ -206,6 +213,12 @@ function planOf(path: string, model: AnyModel, options: ResourceOptions<any>): P
         `defaultOrdering: '${name}' is not a field of ${meta.label} (a resource orders by its model's own fields${
           options.defaultOrdering ? '' : `; the model's ordering names it: set defaultOrdering`
         })`,
+      );
+    if (!readKeys.includes(bare))
+      throw new ResourceDefinitionError(
+        `defaultOrdering: '${name}' is not among the resource's fields: a cursor would show its values${
+          options.defaultOrdering ? '' : ` (the model's ordering names it: set defaultOrdering)`
+        }`,
       );
   }
   const pagination = options.pagination ?? 'cursor';
@@ -228,7 +241,8 @@ function planOf(path: string, model: AnyModel, options: ResourceOptions<any>): P
     lookup,
     readKeys,
     readSet,
-    stateFields: meta.concreteFields.filter((f) => allRead.includes(f.attribute)),
+    // What a client sees of a row: a hidden field neither shows through the ETag nor changes it.
+    stateFields: meta.concreteFields.filter((f) => readKeys.includes(f.attribute)),
     nested,
     expand: new Map(expand.map((spec) => [spec.name, spec])),
     filters,
@@ -388,6 +402,11 @@ function sendRows(ctx: AnyContext, shape: Shape, body: Record<string, unknown>, 
     : pick(body, keys);
   ctx.header('content-type', JSON_TYPE);
   return JSON.stringify(narrowed);
+}
+
+/** What is sent of one row: the chosen fields, or all of it. */
+function sendable(shape: Shape, row: Record<string, unknown>): Record<string, unknown> {
+  return shape.keys ? pick(row, shape.keys) : row;
 }
 
 function sendList(ctx: AnyContext, shape: Shape, rows: Record<string, unknown>[]): unknown {
@@ -557,9 +576,12 @@ async function retrieve(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const shape = shapeOf(plan, ctx.query as Record<string, unknown>, errors);
   if (errors.length > 0) problem(errors);
   const row = await lookupRow(plan, ctx, ctx.db, shape.relations, false);
-  const etag = etagOf(row, plan.stateFields);
+  // The row alone: its state's (strong) tag, which If-Match takes. With relations or chosen
+  // fields, a weak tag of what is sent: a changed related row is a new representation.
+  const plain = shape.relations.length === 0 && shape.keys === undefined;
+  const etag = plain ? etagOf(row, plan.stateFields) : representationTag(sendable(shape, row));
   ctx.header('etag', etag);
-  if (matchesEtag(ctx.headers['if-none-match'] as string | undefined, etag)) {
+  if (matchesEtag(ctx.headers['if-none-match'] as string | undefined, etag, true)) {
     ctx.status(304);
     return undefined;
   }
@@ -605,15 +627,20 @@ async function create(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const row = await ctx.db.transaction(async (tx) => {
     const data = { ...(ctx.body as Record<string, unknown>) };
     const args = { ctx, tx, user: userIn(plan, ctx, tx), model: plan.model };
-    if (!(await plan.access.allows(ctx, 'add', data, tx))) throw forbidden(plan, ctx, 'add');
     await hooks.beforeCreate?.({ ...args, data });
+    // The rule sees the row as it will be written (an owner the hook set).
+    if (!(await plan.access.allows(ctx, 'add', data, tx))) throw forbidden(plan, ctx, 'add');
     const created = (await query(tx, plan.model).create(data as never)) as Record<string, unknown>;
     await keepInScope(plan, ctx, tx, created);
     await hooks.afterCreate?.({ ...args, row: created as never });
     return reread(plan, ctx, tx, created);
   });
   ctx.status(201);
-  ctx.header('location', `${plan.path}/${encodeURIComponent(String(row[plan.lookup.attribute]))}`);
+  // The collection's path as requested: a router's prefix included.
+  const url = ctx.request.url;
+  const at = url.indexOf('?');
+  const collection = (at === -1 ? url : url.slice(0, at)).replace(/\/+$/, '');
+  ctx.header('location', `${collection}/${encodeURIComponent(String(row[plan.lookup.attribute]))}`);
   ctx.header('etag', etagOf(row, plan.stateFields));
   return row;
 }
@@ -622,7 +649,7 @@ async function create(plan: Plan, ctx: AnyContext): Promise<unknown> {
 function checkPrecondition(plan: Plan, ctx: AnyContext, row: Record<string, unknown>): void {
   const header = ctx.headers['if-match'] as string | undefined;
   if (header === undefined) return;
-  if (!matchesEtag(header, etagOf(row, plan.stateFields)))
+  if (!matchesEtag(header, etagOf(row, plan.stateFields), false))
     throw new HttpError(412, {
       code: 'VOLT_CRUD_PRECONDITION_FAILED',
       detail: `The ${plan.model.meta.verboseName} has changed since you read it: read it again, then retry.`,

@@ -350,8 +350,27 @@ forEachDialect((dialect, open) => {
       (await api.get(url, { headers: { ...clerk.headers, 'if-none-match': `W/${etag}` } })).status,
       304,
     );
-    // ?fields= and ?expand= change the bytes, not the row's state.
-    assert.equal((await api.get(`${url}?expand=category`, { headers: clerk.headers })).headers.etag, etag);
+    // With relations, the tag is a weak one of what was sent: a renamed category or a new tag is a
+    // new representation (no stale 304); If-Match, which compares strongly, refuses it.
+    const expanded = `${url}?expand=category,tags`;
+    const weak = String((await api.get(expanded, { headers: clerk.headers })).headers.etag);
+    assert.match(weak, /^W\/"/);
+    assert.equal(
+      (await api.get(expanded, { headers: { ...clerk.headers, 'if-none-match': weak } })).status,
+      304,
+    );
+    await query(db, Category).filter({ id: products[0]!.categoryId }).update({ name: 'Renamed' });
+    assert.equal(
+      (await api.get(expanded, { headers: { ...clerk.headers, 'if-none-match': weak } })).status,
+      200,
+    );
+    const weakWrite = await api.patch(url, {
+      headers: { ...clerk.headers, 'if-match': weak },
+      json: { stock: 1 },
+    });
+    assert.equal(weakWrite.status, 412);
+    // The row's own tag is not changed by a related row's change.
+    assert.equal((await api.get(url, { headers: clerk.headers })).headers.etag, etag);
     const first = await api.patch(url, {
       headers: { ...clerk.headers, 'if-match': etag },
       json: { stock: 50 },
@@ -598,6 +617,14 @@ test('options that do not fit the model stop the resource at once, naming the op
     [{ pageSize: 0 }, /pageSize: give a whole number/],
     [{ permissions: 'open' }, /permissions: 'open'/],
     [{ defaultOrdering: ['category__name'] }, /defaultOrdering: 'category__name'/],
+    [
+      { fields: ['id', 'price'], ordering: ['price', 'stock'] },
+      /ordering: 'stock' is not among the resource's fields/,
+    ],
+    [
+      { fields: ['id', 'price'] },
+      /defaultOrdering: 'name' is not among the resource's fields.*set defaultOrdering/,
+    ],
     [
       { readOnly: ['category'] },
       /create: 'categoryId' is required but clients may not write it: set it in hooks\.beforeCreate/,
