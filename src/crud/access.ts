@@ -5,14 +5,16 @@
  */
 import { AUTH_SECURITY } from '../auth/auth.ts';
 import type { AuthUser } from '../auth/permissions.ts';
-import { can, scoped, scopeOf } from '../auth/policies.ts';
+import { can, narrowed, scoped, scopeOf } from '../auth/policies.ts';
 import type { Action } from '../auth/policy-registry.ts';
 import type { AnyContext } from '../http/context.ts';
 import { type Dependency, dependency } from '../http/dependencies.ts';
-import { HttpError } from '../http/errors.ts';
+import { type FieldError, HttpError } from '../http/errors.ts';
 import type { Database } from '../orm/database.ts';
+import type { RelationField } from '../orm/fields/relation.ts';
 import type { AnyModel } from '../orm/model.ts';
 import type { QuerySet } from '../orm/query/queryset.ts';
+import { query } from '../orm/query/queryset.ts';
 import type { Permissions } from './options.ts';
 import type { RelationSpec } from './representation.ts';
 
@@ -120,6 +122,76 @@ export class Access {
       scopes.set(relation.name, await scopeOf(db ? user.using(db) : user, relation.model));
     }
     return scopes;
+  }
+
+  /**
+   * Hides, in place, the related rows joined through a foreign key (`?expand=category`) that
+   * their model's scope does not let the user see: the relation reads `null`, as for a row that
+   * does not exist. One query per such relation, whatever the number of rows.
+   */
+  async hideOutOfScope(
+    ctx: AnyContext,
+    rows: readonly Record<string, unknown>[],
+    relations: readonly RelationSpec[],
+    db: Database,
+  ): Promise<void> {
+    const user = this.user(ctx);
+    if (!user || rows.length === 0) return;
+    for (const relation of relations) {
+      if (relation.many || !this.#holds(user, relation.model)) continue;
+      const pk = relation.model.meta.pk.attribute;
+      const keys = new Set<unknown>();
+      for (const row of rows) {
+        const related = row[relation.name] as Record<string, unknown> | null | undefined;
+        if (related) keys.add(related[pk]);
+      }
+      if (keys.size === 0) continue;
+      const scope = await scopeOf(user.using(db), relation.model);
+      const visible = new Set(
+        (
+          await narrowed(query(db, relation.model), scope)
+            .filter({ [`${pk}__in`]: [...keys] } as never)
+            .values(pk as never)
+        ).map((r) => (r as Record<string, unknown>)[pk]),
+      );
+      for (const row of rows) {
+        const related = row[relation.name] as Record<string, unknown> | null | undefined;
+        if (related && !visible.has(related[pk])) row[relation.name] = null;
+      }
+    }
+  }
+
+  /**
+   * The foreign keys of `data` that point at rows their model's scope hides from the user: each a
+   * 422 on its field, worded as for a row that does not exist (existence is not revealed).
+   */
+  async unseenKeys(ctx: AnyContext, data: Record<string, unknown>, db: Database): Promise<FieldError[]> {
+    const user = this.user(ctx);
+    const errors: FieldError[] = [];
+    if (!user) return errors;
+    for (const field of this.model.meta.concreteFields) {
+      if (field.kind !== 'foreignKey' && field.kind !== 'oneToOne') continue;
+      const value = data[field.attribute];
+      const target = (field as RelationField).target;
+      if (value === undefined || value === null || !this.#holds(user, target)) continue;
+      const pk = target.meta.pk.attribute;
+      const seen = await narrowed(query(db, target), await scopeOf(user.using(db), target))
+        .filter({ [pk]: value } as never)
+        .exists();
+      if (!seen)
+        errors.push({
+          loc: ['body', field.attribute],
+          msg: `${target.meta.name} ${String(value)} does not exist`,
+          type: 'foreign_key',
+        });
+    }
+    return errors;
+  }
+
+  /** Whether `model`'s scope narrows what `user` sees (a policy scope, or an inactive user). */
+  #holds(user: AuthUser, model: AnyModel): boolean {
+    if (user.isAuthenticated && user.isSuperuser && user.isActive) return false;
+    return user.policies.get(model)?.scope !== undefined || (user.isAuthenticated && !user.isActive);
   }
 
   /** Whether the model's policy has a scope the request's user is held to. */

@@ -46,8 +46,8 @@ export function relationSpecs(
         `${option}.${name}: the relation holds ${relation.target.meta.label} rows; give that model`,
       );
     const read = related.schema.read as TSchema;
-    const nullable = relation.forward ? relation.forward.nullable : !relation.many;
-    const schema = relation.many ? Type.Array(read) : nullable ? Type.Union([read, Type.Null()]) : read;
+    // One row may be null: a nullable key, a reverse one-to-one, or a row its model's scope hides.
+    const schema = relation.many ? Type.Array(read) : Type.Union([read, Type.Null()]);
     return { name, model: related, many: relation.many, schema };
   });
 }

@@ -485,6 +485,7 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
       .orderBy(...(orderNames(terms) as never[]))
       .limit(limit)
       .all()) as Record<string, unknown>[];
+    await plan.access.hideOutOfScope(ctx, rows, shape.relations, ctx.db);
     return sendList(ctx, shape, rows);
   }
   let rows: Record<string, unknown>[];
@@ -521,6 +522,7 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
     if (first && (back ? more : cursor !== undefined))
       previous = linkTo(ctx, { cursor: encodeCursor(orderKey, first, terms, true) });
   }
+  await plan.access.hideOutOfScope(ctx, rows, shape.relations, ctx.db);
   const body: Record<string, unknown> = { next, previous, results: rows };
   if (counting) body.count = await (plan.count === 'estimate' ? counted.estimatedCount() : counted.count());
   return sendRows(ctx, shape, body, 'results');
@@ -563,6 +565,7 @@ async function lookupRow(
     | Record<string, unknown>
     | undefined;
   if (!row || !(await plan.access.allows(ctx, 'view', row, db))) throw notFound(plan);
+  await plan.access.hideOutOfScope(ctx, [row], relations, db);
   return row;
 }
 
@@ -628,6 +631,7 @@ async function create(plan: Plan, ctx: AnyContext): Promise<unknown> {
     const data = { ...(ctx.body as Record<string, unknown>) };
     const args = { ctx, tx, user: userIn(plan, ctx, tx), model: plan.model };
     await hooks.beforeCreate?.({ ...args, data });
+    await refuseUnseenKeys(plan, ctx, data, tx);
     // The rule sees the row as it will be written (an owner the hook set).
     if (!(await plan.access.allows(ctx, 'add', data, tx))) throw forbidden(plan, ctx, 'add');
     const created = (await query(tx, plan.model).create(data as never)) as Record<string, unknown>;
@@ -643,6 +647,16 @@ async function create(plan: Plan, ctx: AnyContext): Promise<unknown> {
   ctx.header('location', `${collection}/${encodeURIComponent(String(row[plan.lookup.attribute]))}`);
   ctx.header('etag', etagOf(row, plan.stateFields));
   return row;
+}
+
+/**
+ * Refuses a write whose foreign keys point at rows the user may not see (their model's scope),
+ * with the answer a row that does not exist gets: a 422 on the field.
+ */
+async function refuseUnseenKeys(plan: Plan, ctx: AnyContext, data: Record<string, unknown>, tx: Database) {
+  const errors = await plan.access.unseenKeys(ctx, data, tx);
+  if (errors.length > 0)
+    throw new HttpError(422, { code: 'VOLT_ORM_VALIDATION', detail: 'The request is not valid.', errors });
 }
 
 /** Refuses a write whose `If-Match` names another state of the row: 412. */
@@ -665,6 +679,7 @@ async function update(plan: Plan, ctx: AnyContext): Promise<unknown> {
     const data = { ...(ctx.body as Record<string, unknown>) };
     const args = { ctx, tx, user: userIn(plan, ctx, tx), model: plan.model };
     await hooks.beforeUpdate?.({ ...args, row: current as never, data });
+    await refuseUnseenKeys(plan, ctx, data, tx);
     const pk = plan.model.meta.pk.attribute;
     const changed = (await query(tx, plan.model)
       .filter({ [pk]: current[pk] } as never)

@@ -15,14 +15,13 @@ type Given<O, K extends PropertyKey> = O extends { readonly [P in K]?: infer V }
   : undefined;
 type Names<L> = L extends readonly (infer N)[] ? N & string : never;
 
-/** A related row: one for a foreign key (`category` beside `categoryId`), a list otherwise. */
+/**
+ * A related row: one for a foreign key (`category` beside `categoryId`; `null` for a null key or
+ * a row its model's scope hides), a list otherwise.
+ */
 type Related<M, K extends string, T> = T extends AnyModel
   ? `${K}Id` extends keyof Row<M>
-    ? Row<M>[`${K}Id`] extends infer Key
-      ? null extends Key
-        ? Row<T> | null
-        : Row<T>
-      : never
+    ? Row<T> | null
     : Row<T>[]
   : never;
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resource } from 'voltjs/crud';
-import { query } from 'voltjs/orm';
+import { createTables, f, model, query } from 'voltjs/orm';
 import { countQueries } from 'voltjs/testing';
 import { forEachDialect } from '../orm/support.ts';
 import { Category, Order, Product, shop, stock, Tag } from './shop.ts';
@@ -23,6 +23,12 @@ type Problem = {
   detail?: string;
   errors?: { loc: unknown[]; msg: string; type: string }[];
 };
+
+/** A note on an order: a foreign key into a scoped model. */
+const Note = model('shop.Note', {
+  order: f.foreignKey(() => Order, { onDelete: 'cascade', relatedName: 'notes' }),
+  text: f.string({ maxLength: 50 }),
+});
 
 /** The path and query of a link (the test client takes no origin). */
 function local(link: string): string {
@@ -508,6 +514,58 @@ forEachDialect((dialect, open) => {
       assert.deepEqual(await quantities(clerk.headers, url), [7], url);
       assert.deepEqual(await quantities(admin.headers, url), [1, 7], url);
     }
+  });
+
+  test(`${dialect}: a foreign key to a row out of its model's scope: not written (as a missing row), not shown`, async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const { app, api, clerk, viewer, admin } = await shop(t, db);
+    await createTables(db, [Note]);
+    app.include(
+      resource('/api/notes', Note, { permissions: 'public', expand: { order: Order }, nested: {} }),
+    );
+    const { products } = await stock(db, 1);
+    const theirs = await query(db, Order).create({
+      ownerId: viewer.row.id,
+      productId: products[0]!.id,
+      quantity: 3,
+    });
+    const hidden = await api.post<Problem>('/api/notes', {
+      headers: clerk.headers,
+      json: { orderId: theirs.id, text: 'x' },
+    });
+    const missing = await api.post<Problem>('/api/notes', {
+      headers: clerk.headers,
+      json: { orderId: 99999, text: 'x' },
+    });
+    assert.equal(hidden.status, 422);
+    assert.equal(missing.status, 422);
+    assert.deepEqual(hidden.json().errors![0]!.loc, ['body', 'orderId']);
+    assert.equal(hidden.json().errors![0]!.type, missing.json().errors![0]!.type);
+    assert.equal(
+      hidden.json().errors![0]!.msg.replace(String(theirs.id), 'N'),
+      missing.json().errors![0]!.msg.replace('99999', 'N'),
+    );
+    assert.equal(await query(db, Note).count(), 0);
+    const made = await api.post<{ id: number }>('/api/notes', {
+      headers: viewer.headers,
+      json: { orderId: theirs.id, text: 'mine' },
+    });
+    assert.equal(made.status, 201, made.text);
+    const seen = async (headers: Record<string, string>) =>
+      (await api.get<Record<string, any>>(`/api/notes/${made.json().id}?expand=order`, { headers })).json()
+        .order;
+    assert.equal((await seen(viewer.headers))?.quantity, 3);
+    assert.equal((await seen(admin.headers))?.quantity, 3);
+    assert.equal(await seen(clerk.headers), null);
+    const listed = (await api.get<Page>('/api/notes?expand=order', { headers: clerk.headers })).json();
+    assert.equal(listed.results[0]!.order, null);
+    // Nor can the key be changed to such a row.
+    const moved = await api.patch(`/api/notes/${made.json().id}`, {
+      headers: clerk.headers,
+      json: { orderId: theirs.id },
+    });
+    assert.equal(moved.status, 422);
   });
 
   test(`${dialect}: page-number pagination: links, a total when asked, a page past the end is a 404`, async (t) => {

@@ -75,7 +75,7 @@ async function calls() {
     const row = page.data.results[0]!;
     expectType<Equal<typeof row.name, string>>();
     expectType<Equal<typeof row.categoryId, number>>();
-    expectType<Equal<typeof row.category, { id: number; name: string; slug: string } | undefined>>();
+    expectType<Equal<typeof row.category, { id: number; name: string; slug: string } | null | undefined>>();
     expectType<Equal<typeof row.tags, { id: number; name: string }[] | undefined>>();
     expectType<Equal<typeof page.data.next, string | null>>();
     // A datetime arrives as its ISO text, not a Date.
