@@ -27,6 +27,8 @@ export interface ResolvedPath {
   readonly field: AnyField;
   /** Whether the path crosses a relation to many rows (a reverse key or a many-to-many). */
   readonly many: boolean;
+  /** The models the path reaches past its own (`category__name` reaches Category). */
+  readonly through: readonly AnyModel[];
 }
 
 /** A model's relation called `name`: its target model and whether it holds many rows. */
@@ -69,11 +71,12 @@ export function resolvePath(model: AnyModel, path: string, option: string): Reso
   const segments = path.split('__');
   let current = model;
   let many = false;
+  const through: AnyModel[] = [];
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const last = i === segments.length - 1;
     const own = current.meta.concreteFields.find((f) => f.attribute === segment || f.name === segment);
-    if (last && own && !(own.kind === 'manyToMany')) return { field: own, many };
+    if (last && own && !(own.kind === 'manyToMany')) return { field: own, many, through };
     const relation = relationOf(current, segment);
     if (!relation) {
       const known = namesOf(current);
@@ -83,7 +86,8 @@ export function resolvePath(model: AnyModel, path: string, option: string): Reso
     }
     many ||= relation.many;
     current = relation.target;
-    if (last) return { field: current.meta.pk, many };
+    through.push(current);
+    if (last) return { field: current.meta.pk, many, through };
   }
   /* c8 ignore next */
   throw new ResourceDefinitionError(`${option}: '${path}' is not a path`);

@@ -25,8 +25,10 @@ export interface FilterParameter {
   /** The ORM's key: the path and lookup (`exact` bare). */
   readonly key: string;
   readonly field: AnyField;
-  /** Whether the path crosses a relation to many rows (the list is then made distinct). */
+  /** Whether the path crosses a relation to many rows. */
   readonly many: boolean;
+  /** The models the path reaches past the resource's own. */
+  readonly through: readonly AnyModel[];
 }
 
 const TEXT_KINDS = new Set(['string', 'text', 'email', 'url', 'slug', 'uuid', 'enum']);
@@ -74,7 +76,14 @@ export function filterParameters(
       const name = lookup === 'exact' ? path : `${path}__${lookup}`;
       if (reserved.includes(name))
         throw new ResourceDefinitionError(`${where}: '${name}' is a reserved parameter`);
-      parameters.push({ name, lookup, key: name, field: resolved.field, many: resolved.many });
+      parameters.push({
+        name,
+        lookup,
+        key: name,
+        field: resolved.field,
+        many: resolved.many,
+        through: resolved.through,
+      });
     }
   }
   return parameters;
@@ -184,8 +193,12 @@ function filterValue(parameter: FilterParameter, given: unknown, errors: FieldEr
 }
 
 /** The paths `?search=` looks in, checked: text fields only. */
-export function searchPaths(model: AnyModel, paths: readonly string[]): { paths: string[]; many: boolean } {
+export function searchPaths(
+  model: AnyModel,
+  paths: readonly string[],
+): { paths: string[]; many: boolean; through: Map<string, readonly AnyModel[]> } {
   let many = false;
+  const through = new Map<string, readonly AnyModel[]>();
   for (const path of paths) {
     const resolved = resolvePath(model, path, `search: '${path}'`);
     if (!TEXT_KINDS.has(resolved.field.kind))
@@ -193,8 +206,9 @@ export function searchPaths(model: AnyModel, paths: readonly string[]): { paths:
         `search: '${path}' is a ${resolved.field.kind} field; search looks in text fields`,
       );
     many ||= resolved.many;
+    through.set(path, resolved.through);
   }
-  return { paths: [...paths], many };
+  return { paths: [...paths], many, through };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Dependency } from '../http/dependencies.ts';
 import type { Database } from '../orm/database.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { LOOKUPS as ORM_LOOKUPS } from '../orm/query/lookups.ts';
+import type { QuerySet } from '../orm/query/queryset.ts';
 import type { Lookup as OrmLookup } from '../orm/query/types.ts';
 import type { Row } from '../orm/types.ts';
 
@@ -107,10 +108,10 @@ export interface ResourceAction<M extends AnyModel> {
   summary?: string;
   description?: string;
   /**
-   * The action. `row` is the row (read in the transaction) for a detail action; what it returns
-   * is the response.
+   * The action. `row` is the row (read in the transaction) for a detail action, `rows` the
+   * model's rows in the user's scope (through the transaction); what it returns is the response.
    */
-  handler: (ctx: any, args: HookArgs<M> & { row: Row<M> | undefined }) => unknown;
+  handler: (ctx: any, args: HookArgs<M> & { row: Row<M> | undefined; rows: QuerySet<M> }) => unknown;
 }
 
 /**
@@ -140,6 +141,12 @@ export interface ResourceOptions<M extends AnyModel = AnyModel> {
   filters?: Record<string, true | readonly Lookup[]>;
   /** Text fields (or paths) `?search=` looks in: every word must be in one of them (`icontains`). */
   search?: readonly string[];
+  /**
+   * Allows `filters` and `search` paths into another model whose policy has a scope. Without it
+   * such a path stops the start: the database would answer it about rows the user may not see
+   * (`?orders__owner__username=ada`, which products Ada ordered).
+   */
+  crossScopes?: boolean;
   /** The fields `?ordering=` may name (`-price` descends); the model's own fields. */
   ordering?: readonly FieldKey<M>[];
   /** The order without `?ordering=`; the model's `ordering`, else the primary key. */

@@ -9,6 +9,7 @@ import type { TObject, TSchema } from 'typebox';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { AuthUser } from '../auth/permissions.ts';
+import type { Policies } from '../auth/policy-registry.ts';
 import type { VoltApp } from '../http/app.ts';
 import type { AnyContext } from '../http/context.ts';
 import type { Dependency } from '../http/dependencies.ts';
@@ -105,7 +106,7 @@ interface Plan {
   readonly nested: readonly RelationSpec[];
   readonly expand: ReadonlyMap<string, RelationSpec>;
   readonly filters: readonly FilterParameter[];
-  readonly search: { paths: string[]; many: boolean } | undefined;
+  readonly search: ReturnType<typeof searchPaths> | undefined;
   readonly ordering: ReadonlyMap<string, AnyField>;
   readonly defaultOrder: readonly string[];
   readonly pagination: 'cursor' | 'page' | 'none';
@@ -724,12 +725,14 @@ function actionHandler(
   const run = async (ctx: AnyContext, tx: Database) => {
     const row = detail ? await lookupRow(plan, ctx, tx, [], method !== 'GET') : undefined;
     if (row && !(await plan.access.allows(ctx, permission, row, tx))) throw forbidden(plan, ctx, permission);
+    const rows = await plan.access.scope(ctx, query(tx, plan.model), tx);
     return action.handler(ctx, {
       ctx,
       tx,
       user: userIn(plan, ctx, tx),
       model: plan.model,
       row: row as never,
+      rows: rows as never,
     });
   };
   return method === 'GET'
@@ -797,6 +800,9 @@ export function resource<const P extends string, M extends AnyModel, const O ext
     app.onStartup(() => {
       access.auth = hasAuth();
       if (access.needsAuth && !access.auth) throw needsAuth(plan);
+      const policies = (installed?.find((a) => a.name === 'auth') as { policies?: Policies } | undefined)
+        ?.policies;
+      if (policies && !options.crossScopes) checkCrossings(plan, policies);
     });
   });
   const operations = options.operations ?? OPERATIONS;
@@ -953,6 +959,28 @@ export function resource<const P extends string, M extends AnyModel, const O ext
     );
   }
   return router;
+}
+
+/**
+ * Refuses filter and search paths into another model whose policy has a scope: the database
+ * would answer them about rows the user may not see (`?orders__owner__username=ada` tells which
+ * products Ada ordered). Asked at startup, when the auth app's policies are known.
+ */
+function checkCrossings(plan: Plan, policies: Policies): void {
+  const paths: Array<[string, readonly AnyModel[]]> = [
+    ...plan.filters.map((p): [string, readonly AnyModel[]] => [`filters: '${p.name}'`, p.through]),
+    ...[...(plan.search?.through ?? [])].map(([path, through]): [string, readonly AnyModel[]] => [
+      `search: '${path}'`,
+      through,
+    ]),
+  ];
+  for (const [where, through] of paths) {
+    const scoped = through.find((model) => model !== plan.model && policies.get(model)?.scope);
+    if (scoped)
+      throw new ResourceDefinitionError(
+        `${where} reaches ${scoped.meta.label}, whose policy has a scope: the answers would tell about rows a user may not see. Leave it out, or give crossScopes: true if they may be public`,
+      );
+  }
 }
 
 /** The resource checks permissions on an app without users. */

@@ -61,7 +61,8 @@ forEachDialect((dialect, open) => {
             method: 'GET',
             detail: false,
             response: { 200: types.Object({ open: types.Integer() }) },
-            handler: async (ctx) => ({ open: await query(ctx.db, Order).filter({ status: 'open' }).count() }),
+            // The user's own orders: the scope holds in a collection action's rows.
+            handler: async (_ctx, { rows }) => ({ open: await rows.filter({ status: 'open' }).count() }),
           },
         },
       }),
@@ -116,6 +117,9 @@ forEachDialect((dialect, open) => {
       403,
     );
     assert.deepEqual((await api.get('/api/orders/summary', { headers: asAda })).json(), { open: 0 });
+    await query(db, Order).create({ ownerId: bob.id, productId: product.id, quantity: 1 });
+    assert.deepEqual((await api.get('/api/orders/summary', { headers: asAda })).json(), { open: 0 });
+    assert.deepEqual((await api.get('/api/orders/summary', { headers: asBob })).json(), { open: 1 });
     assert.equal((await api.get('/api/orders/summary')).status, 401);
     assert.equal((await api.delete(`/api/orders/${made.json().id}`, { headers: asAda })).status, 204);
     assert.equal((await query(db, Product).get({ id: product.id })).stock, 1000);

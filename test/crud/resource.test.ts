@@ -657,6 +657,41 @@ test('a resource checking permissions on an app without auth() stops the start',
   await app.close();
 });
 
+test("a filter or search path into another model's scope stops the start, unless crossScopes allows it", async (t) => {
+  const { volt } = await import('voltjs');
+  const { auth } = await import('voltjs/auth');
+  const { testDatabase } = await import('voltjs/testing');
+  const { orderPolicy } = await import('./shop.ts');
+  for (const [options, message] of [
+    [
+      { filters: { orders__quantity: ['gte'] } },
+      /filters: 'orders__quantity__gte' reaches shop\.Order, whose policy has a scope/,
+    ],
+    [
+      { search: ['name', 'orders__owner__username'] },
+      /search: 'orders__owner__username' reaches shop\.Order/,
+    ],
+  ] as const) {
+    const db = await testDatabase();
+    t.after(() => db.close());
+    const users = auth({ policies: new Map([[Order, orderPolicy]]) });
+    const app = volt({ logger: false, envFile: false, database: db, apps: [users] });
+    app.include(resource('/api/products', Product, options as never));
+    await assert.rejects(app.ready(), message);
+    const allowed = volt({
+      logger: false,
+      envFile: false,
+      database: db,
+      apps: [auth({ policies: new Map([[Order, orderPolicy]]) })],
+    });
+    allowed.include(
+      resource('/api/products', Product, { ...(options as object), crossScopes: true } as never),
+    );
+    await allowed.ready();
+    await allowed.close();
+  }
+});
+
 test('options that do not fit the model stop the resource at once, naming the option', () => {
   const bad: Array<[Record<string, unknown>, RegExp]> = [
     [{ filters: { colour: true } }, /filters\.colour: shop\.Product has no field or relation 'colour'/],
