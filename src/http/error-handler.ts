@@ -141,7 +141,16 @@ export function installErrorHandling(
         }),
       );
     }
-    return sendProblem(reply, new HttpError(404, { detail: `No route matches ${request.method} ${path}.` }));
+    // A trailing slash (Django REST framework's routers add one): name the route that exists.
+    const bare = path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') || '/' : undefined;
+    const hint =
+      bare !== undefined && known.find(request.method as 'GET', bare) !== null
+        ? ` Did you mean ${bare}?`
+        : '';
+    return sendProblem(
+      reply,
+      new HttpError(404, { detail: `No route matches ${request.method} ${path}.${hint}` }),
+    );
   });
 
   fastify.setErrorHandler((error: unknown, request, reply) => {

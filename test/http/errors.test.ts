@@ -275,6 +275,17 @@ describe('404 and 405', () => {
     assert.deepEqual(res.json(), problem(404, 'Not Found', 'No route matches GET /nowhere.'));
   });
 
+  test('a path with a trailing slash is a 404 naming the route without it', async () => {
+    const res = await testClient(app()).get('/items/7/');
+    assert.equal(res.status, 404);
+    assert.equal(
+      res.json<{ detail: string }>().detail,
+      'No route matches GET /items/7/. Did you mean /items/7?',
+    );
+    const none = await testClient(app()).get('/nowhere/');
+    assert.equal(none.json<{ detail: string }>().detail, 'No route matches GET /nowhere/.');
+  });
+
   test('a known path with another method is a 405 whose Allow lists GET, HEAD and the others', async () => {
     const res = await testClient(app()).put('/items/7');
     assert.equal(res.status, 405);
