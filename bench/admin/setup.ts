@@ -1,0 +1,188 @@
+/**
+ * What bench/admin/run.ts starts: the databases, made afresh from bench/crud's data set
+ * (bench/crud/data.ts), and the servers, each with how it starts and whether it can here.
+ *
+ * - fastify-raw's file: Volt's tables of bench/crud (`prepareDatabases` there, the price
+ *   indexed), plus what a hand-written admin adds: the index on `category_id` (Django makes one
+ *   for every foreign key; the change list filters by it), a user table and a session table
+ *   with one staff user's session.
+ * - Django's file: every table of the project (`migrate`), the rows through `bulk_create`, a
+ *   superuser and a session of theirs made with Django's session API (`admin_app.py seed`).
+ *
+ * Each server gets its own session id; the runner sends it as the `sessionid` cookie.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Dataset } from '../crud/data.ts';
+import { prepareDatabases as prepareCrud } from '../crud/setup.ts';
+import { PYTHON, pythonModulesMissing } from '../harness/peers.ts';
+import { type Command, capture } from '../harness/processes.ts';
+
+/** The id of a server of the run. */
+export type ServerId = 'volt' | 'fastify-raw' | 'django-admin';
+/** The servers, in table order. */
+export const SERVER_IDS: readonly ServerId[] = ['volt', 'fastify-raw', 'django-admin'];
+/** How tables name each server. */
+export const LABEL: Record<ServerId, string> = {
+  volt: 'Volt admin',
+  'fastify-raw': 'fastify-raw',
+  'django-admin': 'Django admin',
+};
+/** What each is, for the report. */
+export const DESCRIPTION: Record<ServerId, string> = {
+  volt: "Volt's admin (voltjs/admin)",
+  'fastify-raw':
+    'bare Fastify 5 + node:sqlite by hand (servers/fastify-raw.ts): prepared statements, template literals',
+  'django-admin':
+    "Django's admin change list (servers/admin_app.py, shop/admin.py) on gunicorn, one sync worker, DEBUG off",
+};
+
+const GUNICORN = '/usr/bin/gunicorn';
+const DIR = 'bench/admin/servers';
+
+/** The files a run made, in a temporary folder the caller removes, and each server's session. */
+export interface Databases {
+  dir: string;
+  data: Dataset;
+  /** SQLite file with Volt's tables of bench/crud (for Volt's admin, when there is one). */
+  volt: string;
+  /** fastify-raw's file. */
+  raw: string;
+  rawSession: string;
+  /** Django's file and session; undefined when Django is not installed. */
+  django: string | undefined;
+  djangoSession: string | undefined;
+}
+
+/** Makes every database afresh from bench/crud's data set. */
+export async function prepareDatabases(withDjango: boolean): Promise<Databases> {
+  const crud = await prepareCrud(false, true);
+  const rawSession = randomBytes(24).toString('base64url');
+  const db = new DatabaseSync(crud.raw);
+  try {
+    db.exec(`
+      create index crud_product_category_id_idx on crud_product (category_id);
+      create table admin_user (
+        id integer primary key, username text not null unique, password text not null,
+        is_staff integer not null, is_active integer not null);
+      create table admin_session (
+        key text primary key, user_id integer not null references admin_user (id), expires integer not null);
+      analyze;
+    `);
+    db.prepare('insert into admin_user values (1, ?, ?, 1, 1)').run('admin', 'not a usable password');
+    db.prepare('insert into admin_session values (?, 1, ?)').run(rawSession, Date.now() + 14 * 86_400_000);
+  } finally {
+    db.close();
+  }
+  let django: string | undefined;
+  let djangoSession: string | undefined;
+  if (withDjango) {
+    django = join(crud.dir, 'django.db');
+    const json = join(crud.dir, 'data.json');
+    writeFileSync(json, JSON.stringify(crud.data));
+    djangoSession = (
+      await captureWithEnv(PYTHON, [`${DIR}/admin_app.py`, 'seed', json], { ADMIN_DB: django }, 120_000)
+    ).trim();
+  }
+  return {
+    dir: crud.dir,
+    data: crud.data,
+    volt: crud.volt,
+    raw: crud.raw,
+    rawSession,
+    django,
+    djangoSession,
+  };
+}
+
+/** `capture` with extra environment variables. */
+export async function captureWithEnv(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<string> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await capture(command, args, timeoutMs);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** The statements of one request: each one's SQL and SQLite's query plan for it. */
+export type Statements = Array<{ sql: string; plan: string }>;
+
+/** The SQL Django's admin runs for one GET of each path (CaptureQueriesContext), with plans. */
+export async function djangoStatements(
+  dbs: Databases,
+  perPage: number,
+  paths: string[],
+): Promise<Record<string, Statements>> {
+  const out = await captureWithEnv(
+    PYTHON,
+    [`${DIR}/admin_app.py`, 'count', dbs.djangoSession!, ...paths],
+    { ADMIN_DB: dbs.django!, ADMIN_PER_PAGE: String(perPage) },
+    60_000,
+  );
+  const byPath = JSON.parse(out) as Record<string, Array<[string, string]>>;
+  return Object.fromEntries(
+    Object.entries(byPath).map(([path, list]) => [path, list.map(([sql, plan]) => ({ sql, plan }))]),
+  );
+}
+
+/** Why `voltjs/admin` cannot be imported here, or `undefined` when it can. */
+export async function voltAdminMissing(): Promise<string | undefined> {
+  try {
+    await import('voltjs/admin' as string);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return `Volt's admin (voltjs/admin) is not built yet (${message})`;
+  }
+}
+
+/** Why a server cannot run here, or `undefined` when it can. */
+export async function serverMissing(id: ServerId): Promise<string | undefined> {
+  if (id === 'volt') {
+    const missing = await voltAdminMissing();
+    // Importable but no server for it in this benchmark yet: say so rather than measure nothing.
+    return missing ?? `voltjs/admin imports, but ${DIR}/volt.ts is not written yet`;
+  }
+  if (id === 'django-admin') {
+    if (!existsSync(GUNICORN)) return `${GUNICORN} not found`;
+    return pythonModulesMissing(['django']);
+  }
+  return undefined;
+}
+
+/** How to start a server on `port` on the run's databases (`extra`: more environment). */
+export function serverCommand(
+  id: ServerId,
+  port: number,
+  dbs: Databases,
+  extra: Record<string, string> = {},
+): Command {
+  if (id === 'django-admin')
+    return {
+      command: GUNICORN,
+      args: [
+        ...['--workers', '1', '--worker-class', 'sync', '--chdir', DIR],
+        ...['--bind', `127.0.0.1:${port}`, '--log-level', 'warning', 'admin_app:application'],
+      ],
+      env: { ADMIN_DB: dbs.django ?? '', ...extra },
+    };
+  if (id === 'fastify-raw')
+    return {
+      command: process.execPath,
+      args: ['--conditions=volt-source', `${DIR}/fastify-raw.ts`],
+      env: { PORT: String(port), ADMIN_DB: dbs.raw, ...extra },
+    };
+  throw new Error(`no server for ${id} yet`);
+}
