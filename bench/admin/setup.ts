@@ -3,9 +3,8 @@
  * (bench/crud/data.ts), and the servers, each with how it starts and whether it can here.
  *
  * - fastify-raw's file: Volt's tables of bench/crud (`prepareDatabases` there, the price
- *   indexed), plus what a hand-written admin adds: the index on `category_id` (Django makes one
- *   for every foreign key; the change list filters by it), a user table and a session table
- *   with one staff user's session.
+ *   indexed, and the foreign key `category_id`, as Volt and Django index every foreign key),
+ *   plus a user table and a session table with one staff user's session.
  * - Django's file: every table of the project (`migrate`), the rows through `bulk_create`, a
  *   superuser and a session of theirs made with Django's session API (`admin_app.py seed`).
  *
@@ -63,7 +62,6 @@ export async function prepareDatabases(withDjango: boolean): Promise<Databases> 
   const db = new DatabaseSync(crud.raw);
   try {
     db.exec(`
-      create index crud_product_category_id_idx on crud_product (category_id);
       create table admin_user (
         id integer primary key, username text not null unique, password text not null,
         is_staff integer not null, is_active integer not null);

@@ -253,7 +253,7 @@ export class ModelMeta {
     );
     for (const index of this.indexes) {
       const only = index.fields.length === 1 ? this.#byName.get(index.fields[0]!) : undefined;
-      if (only?.index && !index.unique)
+      if (only?.declaredOptions.index === true && !index.unique)
         fail(
           `the index on '${only.name}' repeats its index: true; keep one of them (or make the index unique)`,
         );

@@ -109,7 +109,17 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
     to: ModelRef,
     options: Partial<ForeignKeyOptions> & ManyToManyOptions = {},
   ) {
-    super(kind, kind === 'oneToOne' ? { ...options, unique: true } : options, options);
+    // A foreign key is indexed unless it says otherwise, as Django's `db_index=True`: joins,
+    // filters by the key and the deletes that follow it read the index.
+    super(
+      kind,
+      kind === 'oneToOne'
+        ? { ...options, unique: true }
+        : kind === 'foreignKey'
+          ? { index: true, ...options }
+          : options,
+      options,
+    );
     if (typeof to !== 'function' && (typeof to !== 'string' || to === ''))
       throw new ModelDefinitionError(`f.${kind}() needs a target: () => Model or 'app.Model'`);
     this.to = to;

@@ -199,7 +199,12 @@ forEachDialect((dialect, open) => {
       { column: 'author_id', table: 'library_author', onDelete: 'cascade' },
       { column: 'editor_id', table: 'library_author', onDelete: 'set null' },
     ]);
-    assert.deepEqual(await indexes(db, 'library_book'), ['library_book_shelf_idx']);
+    // Foreign keys are indexed by default, as Django's `db_index=True`.
+    assert.deepEqual(await indexes(db, 'library_book'), [
+      'library_book_author_id_idx',
+      'library_book_editor_id_idx',
+      'library_book_shelf_idx',
+    ]);
     assert.ok((await tables(db)).includes('library_book_tags'));
     assert.equal((await rows(db, 'library_book')).length, 3);
     await assert.rejects(db.run(`update library_book set editor_id = 99 where id = 1`));
@@ -328,7 +333,10 @@ forEachDialect((dialect, open) => {
       );
     });
     assert.deepEqual(await uniques(db, 'library_book'), [['code']]);
-    assert.deepEqual(await indexes(db, 'library_book'), ['library_book_shelf_number_idx']);
+    assert.deepEqual(await indexes(db, 'library_book'), [
+      'library_book_author_id_idx',
+      'library_book_shelf_number_idx',
+    ]);
     assert.deepEqual(await columnNames(db, 'library_book'), [
       'id',
       'title',
@@ -357,7 +365,10 @@ forEachDialect((dialect, open) => {
       );
     });
     assert.deepEqual(await uniques(db, 'library_book'), []);
-    assert.deepEqual(await indexes(db, 'library_book'), ['library_book_shelf_idx']);
+    assert.deepEqual(await indexes(db, 'library_book'), [
+      'library_book_author_id_idx',
+      'library_book_shelf_idx',
+    ]);
     await db.run(`update library_book set code = 'c1' where id = 2`);
   });
 
@@ -440,10 +451,10 @@ forEachDialect((dialect, open) => {
     await seed(db, Author, Book);
     const index = { name: 'book_title_author', fields: ['title', '-author'], unique: true };
     await apply(db, (editor) => editor.addIndex(Book, index));
-    assert.deepEqual(await indexes(db, 'library_book'), ['book_title_author']);
+    assert.deepEqual(await indexes(db, 'library_book'), ['book_title_author', 'library_book_author_id_idx']);
     await assert.rejects(db.run(`insert into library_book (title, author_id) values ('Dune', 1)`));
     await apply(db, (editor) => editor.removeIndex(Book, index));
-    assert.deepEqual(await indexes(db, 'library_book'), []);
+    assert.deepEqual(await indexes(db, 'library_book'), ['library_book_author_id_idx']);
   });
 
   test('addCheck and removeCheck', async (t) => {
@@ -541,10 +552,12 @@ forEachDialect((dialect, open) => {
     const next = library({}, { born: f.integer({ nullable: true }) });
     await editor.addField(next.Author, next.Author.meta.field('born'));
     assert.deepEqual(await tables(db), []);
-    assert.equal(editor.statements.length, 3);
+    // Book's table, then its foreign key's index.
+    assert.equal(editor.statements.length, 4);
     assert.match(editor.statements[0]!, /^create table "library_author"/);
+    assert.match(editor.statements[2]!, /^create index "library_book_author_id_idx"/);
     assert.equal(
-      editor.statements[2],
+      editor.statements[3],
       `alter table "library_author" add column "born" ${dialect === 'sqlite' ? 'INTEGER' : 'integer'}`,
     );
   });
