@@ -271,3 +271,19 @@ forEachDialect((_dialect, open) => {
     assert.equal(await count(db, 'tx_b'), 0);
   });
 });
+
+test('a foreign key is indexed unless it says index: false; a one-to-one is unique instead', () => {
+  const registry = createRegistry();
+  const Author = model('idx.Author', { name: f.string({ maxLength: 50 }) }, { registry });
+  const Book = model(
+    'idx.Book',
+    {
+      author: f.foreignKey(() => Author, { onDelete: 'cascade' }),
+      editor: f.foreignKey(() => Author, { onDelete: 'cascade', index: false, relatedName: 'edited' }),
+      cover: f.oneToOne(() => Author, { onDelete: 'cascade', relatedName: 'cover' }),
+    },
+    { registry },
+  );
+  const statements = createTableSql(Book, 'sqlite').statements.slice(1);
+  assert.deepEqual(statements, ['create index "idx_book_author_id_idx" on "idx_book" ("author_id")']);
+});
