@@ -20,7 +20,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuTime } from '../harness/cpu.ts';
+import { cpuTime, waitForIdle } from '../harness/cpu.ts';
 import { requireTool, startRun } from '../harness/machine.ts';
 import { list, positiveInt, seconds } from '../harness/options.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
@@ -270,30 +270,6 @@ function cookieOf(id: ServerId, dbs: Databases): string {
   return `sessionid=${id === 'django-admin' ? dbs.djangoSession : dbs.rawSession}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Waits until the server has stopped working (its CPU time still for 300 ms; at most 30 s).
- * A gunicorn sync worker still holds the requests queued on its listen backlog when wrk stops
- * (up to `--connections` of them, ~2 s of Django's admin at 64); without this wait it renders
- * them, for connections wrk has closed, during the next measurement, which then counts fewer
- * requests for more CPU.
- */
-async function waitIdle(pid: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  const total = () => {
-    const t = cpuTime(pid);
-    return t ? t.userMs + t.systemMs : undefined;
-  };
-  let before = total();
-  while (before !== undefined && Date.now() < deadline) {
-    await sleep(300);
-    const after = total();
-    if (after === undefined || after - before < 10) return;
-    before = after;
-  }
-}
-
 /** A wrk Lua script that sends the server's session cookie. */
 function writeScript(dir: string, id: ServerId, dbs: Databases): string {
   const file = join(dir, `${id}.lua`);
@@ -360,10 +336,10 @@ async function main(): Promise<void> {
             cpu: options.clientCpu,
             timeoutSeconds: 8,
           });
-        await waitIdle(child.pid!);
+        await waitForIdle(child.pid!);
         if (options.warmupSeconds > 0) {
           await wrk(options.warmupSeconds);
-          await waitIdle(child.pid!);
+          await waitForIdle(child.pid!);
         }
         const cpuBefore = cpuTime(child.pid!);
         const stallBefore = cpuStallUs();

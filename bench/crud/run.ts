@@ -19,7 +19,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuTime } from '../harness/cpu.ts';
+import { cpuTime, waitForIdle } from '../harness/cpu.ts';
 import { requireTool, startRun } from '../harness/machine.ts';
 import { list, positiveInt, seconds } from '../harness/options.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
@@ -306,7 +306,13 @@ async function main(): Promise<void> {
             cpu: options.clientCpu,
             timeoutSeconds: 8,
           });
-        if (options.warmupSeconds > 0) await wrk(options.warmupSeconds);
+        // A gunicorn worker still answers what its backlog held when wrk stopped: each load
+        // starts on an idle server (bench/harness/cpu.ts).
+        await waitForIdle(child.pid!);
+        if (options.warmupSeconds > 0) {
+          await wrk(options.warmupSeconds);
+          await waitForIdle(child.pid!);
+        }
         const cpuBefore = cpuTime(child.pid!);
         const stallBefore = cpuStallUs();
         const result = await wrk(options.seconds);

@@ -74,3 +74,25 @@ export function cpuTime(pid: number): CpuTime | undefined {
   const msPerTick = 1000 / (ticksPerSecond ?? 100);
   return { userMs: user * msPerTick, systemMs: system * msPerTick };
 }
+
+/**
+ * Waits until the server has stopped working (its CPU time still for 300 ms; at most 30 s).
+ * A gunicorn sync worker still holds the requests queued on its listen backlog when wrk stops
+ * (up to `--connections` of them, ~2 s of Django's admin at 64); without this wait it renders
+ * them, for connections wrk has closed, during the next measurement, which then counts fewer
+ * requests for more CPU.
+ */
+export async function waitForIdle(pid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const total = () => {
+    const t = cpuTime(pid);
+    return t ? t.userMs + t.systemMs : undefined;
+  };
+  let before = total();
+  while (before !== undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = total();
+    if (after === undefined || after - before < 10) return;
+    before = after;
+  }
+}
