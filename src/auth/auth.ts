@@ -158,7 +158,8 @@ export interface Auth<R extends UserRow = UserRow> extends InstalledApp<{}, Auth
   ): Promise<void>;
 }
 
-function unauthorized(detail: string, bearerError?: string): HttpError {
+/** A 401 asking for credentials (`WWW-Authenticate: Bearer`, with an error for a bad token). */
+export function unauthorized(detail: string, bearerError?: string): HttpError {
   return new HttpError(401, {
     code: 'VOLT_AUTH_NOT_AUTHENTICATED',
     detail,

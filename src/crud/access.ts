@@ -3,7 +3,7 @@
  * `DjangoModelPermissions` maps methods), the policy's rules on single rows, and its scope,
  * applied in SQL to every list and lookup.
  */
-import { AUTH_SECURITY } from '../auth/auth.ts';
+import { AUTH_SECURITY, unauthorized } from '../auth/auth.ts';
 import type { AuthUser } from '../auth/permissions.ts';
 import { can, narrowed, scoped, scopeOf } from '../auth/policies.ts';
 import type { Action } from '../auth/policy-registry.ts';
@@ -17,6 +17,15 @@ import type { QuerySet } from '../orm/query/queryset.ts';
 import { query } from '../orm/query/queryset.ts';
 import type { Permissions } from './options.ts';
 import type { RelationSpec } from './representation.ts';
+
+/**
+ * A refusal: a 401 for an anonymous user (logging in may help), else a 403 saying `detail`.
+ */
+export function refusal(user: AuthUser | undefined, detail: string): HttpError {
+  if (user?.isAuthenticated === false)
+    return unauthorized('Authentication is required: log in or send a bearer token.');
+  return new HttpError(403, { code: 'VOLT_AUTH_PERMISSION_DENIED', detail });
+}
 
 const RULE = { view: 'canView', add: 'canAdd', change: 'canChange', delete: 'canDelete' } as const;
 
@@ -67,16 +76,7 @@ export class Access {
             if (!user) throw new Error('A resource checking permissions runs on an app without auth()');
             if (row && user.policies.get(model)?.[RULE[action]]) return user;
             if (await can(user, action, model)) return user;
-            if (!user.isAuthenticated)
-              throw new HttpError(401, {
-                code: 'VOLT_AUTH_NOT_AUTHENTICATED',
-                detail: 'Authentication is required: log in or send a bearer token.',
-                headers: { 'www-authenticate': 'Bearer' },
-              });
-            throw new HttpError(403, {
-              code: 'VOLT_AUTH_PERMISSION_DENIED',
-              detail: `You may not ${action} ${model.meta.verboseNamePlural}.`,
-            });
+            throw refusal(user, `You may not ${action} ${model.meta.verboseNamePlural}.`);
           },
         );
     this.#guards.set(id, guard);
@@ -87,8 +87,8 @@ export class Access {
   scope<Q extends QuerySet<any, any, any>>(ctx: AnyContext, set: Q, db?: Database): Q | Promise<Q> {
     const user = this.user(ctx);
     if (!user) return set;
-    // No policy scope: nothing to ask (no promise on the hot path).
-    if (!user.policies.get(this.model)?.scope && !(user.isAuthenticated && !user.isActive)) return set;
+    // No scope to apply: nothing to ask (no promise on the hot path).
+    if (!this.#holds(user, this.model)) return set;
     return scoped(db ? user.using(db) : user, set);
   }
 
@@ -116,8 +116,7 @@ export class Access {
     if (!user) return undefined;
     let scopes: Map<string, boolean | readonly object[]> | undefined;
     for (const relation of relations) {
-      if (!relation.many) continue;
-      if (!user.policies.get(relation.model)?.scope && !(user.isAuthenticated && !user.isActive)) continue;
+      if (!relation.many || !this.#holds(user, relation.model)) continue;
       scopes ??= new Map();
       scopes.set(relation.name, await scopeOf(db ? user.using(db) : user, relation.model));
     }

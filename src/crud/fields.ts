@@ -25,8 +25,6 @@ export function didYouMean(word: string, known: readonly string[]): string {
 export interface ResolvedPath {
   /** The field whose values the path compares (a foreign key's own column for `category`). */
   readonly field: AnyField;
-  /** Whether the path crosses a relation to many rows (a reverse key or a many-to-many). */
-  readonly many: boolean;
   /** The models the path reaches past its own (`category__name` reaches Category). */
   readonly through: readonly AnyModel[];
 }
@@ -70,13 +68,12 @@ function namesOf(model: AnyModel): string[] {
 export function resolvePath(model: AnyModel, path: string, option: string): ResolvedPath {
   const segments = path.split('__');
   let current = model;
-  let many = false;
   const through: AnyModel[] = [];
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const last = i === segments.length - 1;
     const own = current.meta.concreteFields.find((f) => f.attribute === segment || f.name === segment);
-    if (last && own && !(own.kind === 'manyToMany')) return { field: own, many, through };
+    if (last && own && !(own.kind === 'manyToMany')) return { field: own, through };
     const relation = relationOf(current, segment);
     if (!relation) {
       const known = namesOf(current);
@@ -84,10 +81,9 @@ export function resolvePath(model: AnyModel, path: string, option: string): Reso
         `${option}: ${current.meta.label} has no field or relation '${segment}'${didYouMean(segment, known)}; its names are ${known.join(', ')}`,
       );
     }
-    many ||= relation.many;
     current = relation.target;
     through.push(current);
-    if (last) return { field: current.meta.pk, many, through };
+    if (last) return { field: current.meta.pk, through };
   }
   /* c8 ignore next */
   throw new ResourceDefinitionError(`${option}: '${path}' is not a path`);

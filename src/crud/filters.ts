@@ -8,7 +8,6 @@ import type { AnyField } from '../orm/fields/field.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { or } from '../orm/query/expressions.ts';
 import {
-  clip,
   parameterSchema,
   type ResolvedPath,
   ResourceDefinitionError,
@@ -25,8 +24,6 @@ export interface FilterParameter {
   /** The ORM's key: the path and lookup (`exact` bare). */
   readonly key: string;
   readonly field: AnyField;
-  /** Whether the path crosses a relation to many rows. */
-  readonly many: boolean;
   /** The models the path reaches past the resource's own. */
   readonly through: readonly AnyModel[];
 }
@@ -81,7 +78,6 @@ export function filterParameters(
         lookup,
         key: name,
         field: resolved.field,
-        many: resolved.many,
         through: resolved.through,
       });
     }
@@ -146,18 +142,16 @@ export function filterConditions(
   parameters: readonly FilterParameter[],
   query: Record<string, unknown>,
   errors: FieldError[],
-): { conditions: Record<string, unknown>; many: boolean } {
+): Record<string, unknown> {
   const conditions: Record<string, unknown> = {};
-  let many = false;
   for (const parameter of parameters) {
     const given = query[parameter.name];
     if (given === undefined) continue;
     const value = filterValue(parameter, given, errors);
     if (value === undefined) continue;
     conditions[parameter.key] = value;
-    many ||= parameter.many;
   }
-  return { conditions, many };
+  return conditions;
 }
 
 function problem(errors: FieldError[], name: string, msg: string, type = 'value_error'): undefined {
@@ -196,8 +190,7 @@ function filterValue(parameter: FilterParameter, given: unknown, errors: FieldEr
 export function searchPaths(
   model: AnyModel,
   paths: readonly string[],
-): { paths: string[]; many: boolean; through: Map<string, readonly AnyModel[]> } {
-  let many = false;
+): { paths: string[]; through: Map<string, readonly AnyModel[]> } {
   const through = new Map<string, readonly AnyModel[]>();
   for (const path of paths) {
     const resolved = resolvePath(model, path, `search: '${path}'`);
@@ -205,10 +198,9 @@ export function searchPaths(
       throw new ResourceDefinitionError(
         `search: '${path}' is a ${resolved.field.kind} field; search looks in text fields`,
       );
-    many ||= resolved.many;
     through.set(path, resolved.through);
   }
-  return { paths: [...paths], many, through };
+  return { paths: [...paths], through };
 }
 
 /**
@@ -226,5 +218,3 @@ export function searchCondition(
     return problem(errors, 'search', `Search for at most ${MAX_SEARCH_WORDS} words, not ${words.length}`);
   return words.map((word) => or(...paths.map((path) => ({ [`${path}__icontains`]: word }) as never)));
 }
-
-export { clip };

@@ -22,7 +22,7 @@ import type { AnyField } from '../orm/fields/field.ts';
 import type { AnyModel } from '../orm/model.ts';
 import { and } from '../orm/query/expressions.ts';
 import { query } from '../orm/query/queryset.ts';
-import { Access } from './access.ts';
+import { Access, refusal } from './access.ts';
 import { didYouMean, ResourceDefinitionError } from './fields.ts';
 import {
   type FilterParameter,
@@ -108,12 +108,15 @@ interface Plan {
   readonly filters: readonly FilterParameter[];
   readonly search: ReturnType<typeof searchPaths> | undefined;
   readonly ordering: ReadonlyMap<string, AnyField>;
+  /** The model's own fields by row key: what an order's names are read against. */
+  readonly own: ReadonlyMap<string, AnyField>;
   readonly defaultOrder: readonly string[];
   readonly pagination: 'cursor' | 'page' | 'none';
   readonly pageSize: number;
-  /** The largest `limit`: the option, capped by the app's setting when the resource joins it. */
-  maxPageSize: number;
-  readonly limitSchema: Record<string, unknown>;
+  /** The largest `limit` the options allow; the app's setting caps it when the resource joins it. */
+  readonly maxPageSize: number;
+  /** The `limit` parameter's schema: its `maximum` is the cap in force (set when the resource joins an app). */
+  readonly limitSchema: { maximum: number } & Record<string, unknown>;
   readonly count: boolean | 'estimate';
   readonly access: Access;
   readonly options: ResourceOptions<any>;
@@ -201,11 +204,7 @@ function planOf(path: string, model: AnyModel, options: ResourceOptions<any>): P
       throw new ResourceDefinitionError(
         `ordering: '${name}' is not among the resource's fields: a cursor would show its values`,
       );
-  const own = orderingFields(
-    model,
-    meta.concreteFields.filter((f) => f.kind !== 'json').map((f) => f.attribute),
-    'ordering',
-  );
+  const own = new Map(meta.concreteFields.filter((f) => f.kind !== 'json').map((f) => [f.attribute, f]));
   const defaultOrder = [...(options.defaultOrdering ?? meta.ordering ?? [])];
   for (const name of defaultOrder) {
     const bare = name.startsWith('-') ? name.slice(1) : name;
@@ -249,7 +248,8 @@ function planOf(path: string, model: AnyModel, options: ResourceOptions<any>): P
     filters,
     search,
     ordering,
-    defaultOrder: defaultOrder.filter((name) => own.has(name.startsWith('-') ? name.slice(1) : name)),
+    own,
+    defaultOrder,
     pagination,
     pageSize,
     maxPageSize,
@@ -394,27 +394,27 @@ function shapeOf(plan: Plan, q: Record<string, unknown>, errors: FieldError[]): 
   return { keys: keys ? [...keys, ...relations.map((r) => r.name)] : undefined, relations };
 }
 
-/** Rows as sent: with `?fields=`, the chosen keys, serialized here (the schema would ask for all). */
-function sendRows(ctx: AnyContext, shape: Shape, body: Record<string, unknown>, rowsKey?: string): unknown {
-  if (!shape.keys) return body;
-  const keys = shape.keys;
-  const narrowed = rowsKey
-    ? { ...body, [rowsKey]: (body[rowsKey] as Record<string, unknown>[]).map((row) => pick(row, keys)) }
-    : pick(body, keys);
-  ctx.header('content-type', JSON_TYPE);
-  return JSON.stringify(narrowed);
-}
+type Rows = Record<string, unknown>;
 
 /** What is sent of one row: the chosen fields, or all of it. */
-function sendable(shape: Shape, row: Record<string, unknown>): Record<string, unknown> {
+function sendable(shape: Shape, row: Rows): Rows {
   return shape.keys ? pick(row, shape.keys) : row;
 }
 
-function sendList(ctx: AnyContext, shape: Shape, rows: Record<string, unknown>[]): unknown {
-  if (!shape.keys) return rows;
-  const keys = shape.keys;
+/**
+ * A row, a list of rows or a page (`results`) as sent: with `?fields=`, the chosen keys,
+ * serialized here (the response schema would ask for every field).
+ */
+function sendRows(ctx: AnyContext, shape: Shape, body: Rows | Rows[]): unknown {
+  if (!shape.keys) return body;
+  const narrow = (row: Rows) => sendable(shape, row);
+  const sent = Array.isArray(body)
+    ? body.map(narrow)
+    : Array.isArray(body.results)
+      ? { ...body, results: (body.results as Rows[]).map(narrow) }
+      : narrow(body);
   ctx.header('content-type', JSON_TYPE);
-  return JSON.stringify(rows.map((row) => pick(row, keys)));
+  return JSON.stringify(sent);
 }
 
 /** The URL of the list with `changes` to its query (others kept, `undefined` removes). */
@@ -440,23 +440,14 @@ function notFound(plan: Plan): HttpError {
 
 /** A refusal of the policy: a 401 for an anonymous user (logging in may help), else a 403. */
 function forbidden(plan: Plan, ctx: AnyContext, action: string): HttpError {
-  if (plan.access.user(ctx)?.isAuthenticated === false)
-    return new HttpError(401, {
-      code: 'VOLT_AUTH_NOT_AUTHENTICATED',
-      detail: 'Authentication is required: log in or send a bearer token.',
-      headers: { 'www-authenticate': 'Bearer' },
-    });
-  return new HttpError(403, {
-    code: 'VOLT_AUTH_PERMISSION_DENIED',
-    detail: `You may not ${action} this ${plan.model.meta.verboseName}.`,
-  });
+  return refusal(plan.access.user(ctx), `You may not ${action} this ${plan.model.meta.verboseName}.`);
 }
 
 /** The list operation. */
 async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const q = ctx.query as Record<string, unknown>;
   const errors: FieldError[] = [];
-  const { conditions } = filterConditions(plan.filters, q, errors);
+  const conditions = filterConditions(plan.filters, q, errors);
   const searching =
     plan.search && typeof q.search === 'string'
       ? searchCondition(plan.search.paths, q.search, errors)
@@ -464,7 +455,7 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   const order =
     typeof q.ordering === 'string' ? requestedOrder(q.ordering, plan.ordering, errors) : plan.defaultOrder;
   const shape = shapeOf(plan, q, errors);
-  const terms = orderTerms(plan.model, order ?? [], allOwn(plan));
+  const terms = orderTerms(plan.model, order ?? [], plan.own);
   const orderKey = orderNames(terms).join(',');
   const cursor =
     plan.pagination === 'cursor' && typeof q.cursor === 'string'
@@ -475,10 +466,9 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   let set = await plan.access.scope(ctx, query(ctx.db, plan.model));
   if (Object.keys(conditions).length > 0) set = set.filter(conditions as never);
   if (searching) set = set.filter(and(...(searching as never[])) as never);
-  // A filter across a relation to many rows is an EXISTS subquery: each row comes once.
-  const limit = Math.min((q.limit as number | undefined) ?? plan.pageSize, plan.maxPageSize);
+  // (A filter across a relation to many rows is an EXISTS subquery: each row comes once.)
+  const limit = Math.min((q.limit as number | undefined) ?? plan.pageSize, plan.limitSchema.maximum);
   const counting = plan.pagination !== 'none' && (plan.count === true || q.count === true);
-  const counted = set;
   const loaded = withRelations(set, shape.relations, await plan.access.relationScopes(ctx, shape.relations));
 
   if (plan.pagination === 'none') {
@@ -487,7 +477,7 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
       .limit(limit)
       .all()) as Record<string, unknown>[];
     await plan.access.hideOutOfScope(ctx, rows, shape.relations, ctx.db);
-    return sendList(ctx, shape, rows);
+    return sendRows(ctx, shape, rows);
   }
   let rows: Record<string, unknown>[];
   let next: string | null = null;
@@ -525,19 +515,8 @@ async function list(plan: Plan, ctx: AnyContext): Promise<unknown> {
   }
   await plan.access.hideOutOfScope(ctx, rows, shape.relations, ctx.db);
   const body: Record<string, unknown> = { next, previous, results: rows };
-  if (counting) body.count = await (plan.count === 'estimate' ? counted.estimatedCount() : counted.count());
-  return sendRows(ctx, shape, body, 'results');
-}
-
-/** Every own field of the model, for the default order (checked when the resource was made). */
-const ownFields = new WeakMap<Plan, ReadonlyMap<string, AnyField>>();
-function allOwn(plan: Plan): ReadonlyMap<string, AnyField> {
-  let fields = ownFields.get(plan);
-  if (!fields) {
-    fields = new Map(plan.model.meta.concreteFields.map((f) => [f.attribute, f]));
-    ownFields.set(plan, fields);
-  }
-  return fields;
+  if (counting) body.count = await (plan.count === 'estimate' ? set.estimatedCount() : set.count());
+  return sendRows(ctx, shape, body);
 }
 
 function invalidPage(): HttpError {
@@ -785,8 +764,7 @@ export function resource<const P extends string, M extends AnyModel, const O ext
   const attached = new WeakSet<object>();
   const router = new Resource(model, (app) => {
     const cap = app.settings.apiMaxPageSize;
-    plan.maxPageSize = Math.min(positive(options.maxPageSize, 'maxPageSize', 100), cap);
-    plan.limitSchema.maximum = plan.maxPageSize;
+    plan.limitSchema.maximum = Math.min(plan.maxPageSize, cap);
     if (attached.has(app)) return;
     attached.add(app);
     // An app composed by volt() lists its installed apps (and answers ctx.user without auth

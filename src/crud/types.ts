@@ -8,7 +8,7 @@ import type { Static, TSchema } from 'typebox';
 import type { QueryValue, RouteTypes } from '../http/route-types.ts';
 import type { AnyModel } from '../orm/model.ts';
 import type { CreateInput, Row, UpdateInput } from '../orm/types.ts';
-import type { Lookup, Operation, ResourceAction, ResourceOptions } from './options.ts';
+import type { Lookup, Operation } from './options.ts';
 
 type Given<O, K extends PropertyKey> = O extends { readonly [P in K]?: infer V }
   ? Exclude<V, undefined>
@@ -134,8 +134,3 @@ type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) exten
 export type ResourceRoutes<P extends string, M, O> = { [K in P]: Collection<M, O> } & {
   [K in `${P}/:${LookupKey<M, O>}`]: Detail<M, O>;
 } & Actions<P, M, O>;
-
-/** What a resource's actions option may hold (re-exported for the types' readers). */
-export type AnyAction = ResourceAction<any>;
-/** The options type a resource's route types read. */
-export type AnyResourceOptions = ResourceOptions<any>;
