@@ -20,13 +20,18 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuTime, waitForIdle } from '../harness/cpu.ts';
+import {
+  type LoadCell,
+  type LoadMeasurement,
+  measureLoad,
+  roundLine,
+  summarizeLoad,
+} from '../harness/load.ts';
 import { requireTool, startRun } from '../harness/machine.ts';
 import { list, positiveInt, seconds } from '../harness/options.ts';
-import { cpuStallUs } from '../harness/pressure.ts';
 import { fetchOnce, freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
 import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
-import { runWrk, type WrkResult } from '../harness/wrk.ts';
+import { runWrk } from '../harness/wrk.ts';
 import {
   type Databases,
   DESCRIPTION,
@@ -100,36 +105,9 @@ function parseOptions(argv: string[]): Options | undefined {
   };
 }
 
-interface Measurement extends WrkResult {
-  cpuUsPerRequest: number | undefined;
-  stall: number | undefined;
-}
-
-interface Cell {
-  server: ServerId;
-  rounds: Measurement[];
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuUs: number | undefined;
-  errors: number;
-}
-
-const errorsOf = (r: WrkResult) =>
-  r.non2xx + r.socketErrors.connect + r.socketErrors.read + r.socketErrors.write + r.socketErrors.timeout;
-
-function summarize(server: ServerId, rounds: Measurement[]): Cell {
-  const cpu = rounds.map((r) => r.cpuUsPerRequest);
-  return {
-    server,
-    rounds,
-    rps: median(rounds.map((r) => r.requestsPerSec)),
-    p50: median(rounds.map((r) => r.latencyMs.p50)),
-    p99: median(rounds.map((r) => r.latencyMs.p99)),
-    cpuUs: cpu.every((c) => c !== undefined) ? median(cpu as number[]) : undefined,
-    errors: rounds.reduce((sum, r) => sum + errorsOf(r), 0),
-  };
-}
+type Measurement = LoadMeasurement;
+type Cell = LoadCell<ServerId>;
+const summarize = summarizeLoad<ServerId>;
 
 /** The server the ratios are of: Volt's admin, else fastify-raw (until Volt's admin exists). */
 const subjectOf = (cells: Cell[]) =>
@@ -336,37 +314,9 @@ async function main(): Promise<void> {
             cpu: options.clientCpu,
             timeoutSeconds: 8,
           });
-        await waitForIdle(child.pid!);
-        if (options.warmupSeconds > 0) {
-          await wrk(options.warmupSeconds);
-          await waitForIdle(child.pid!);
-        }
-        const cpuBefore = cpuTime(child.pid!);
-        const stallBefore = cpuStallUs();
-        const result = await wrk(options.seconds);
-        const stallAfter = cpuStallUs();
-        const cpuAfter = cpuTime(child.pid!);
-        const cpuMs =
-          cpuBefore && cpuAfter
-            ? cpuAfter.userMs - cpuBefore.userMs + cpuAfter.systemMs - cpuBefore.systemMs
-            : undefined;
-        const m: Measurement = {
-          ...result,
-          cpuUsPerRequest: cpuMs === undefined ? undefined : (cpuMs * 1000) / result.requests,
-          stall:
-            stallBefore !== undefined && stallAfter !== undefined
-              ? (stallAfter - stallBefore) / (options.seconds * 1e6)
-              : undefined,
-        };
+        const m = await measureLoad(child.pid!, wrk, options.warmupSeconds, options.seconds);
         runs.get(id)!.push(m);
-        const errors = errorsOf(m);
-        log(
-          `round ${round + 1}/${options.rounds}  ${LABEL[id].padEnd(12)} ${formatRate(m.requestsPerSec).padStart(7)} req/s` +
-            `  p50 ${formatMs(m.latencyMs.p50)}  p99 ${formatMs(m.latencyMs.p99)}` +
-            (m.cpuUsPerRequest === undefined ? '' : `  CPU ${m.cpuUsPerRequest.toFixed(0)} µs/req`) +
-            (m.stall === undefined ? '' : `  stall ${Math.round(m.stall * 100)}%`) +
-            (errors > 0 ? `  ERRORS ${errors}` : ''),
-        );
+        log(roundLine(round, options.rounds, LABEL[id], m));
       }
     }
     for (const id of servers) cells.push(summarize(id, runs.get(id)!));
