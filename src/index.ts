@@ -39,6 +39,7 @@ export {
   RequestValidationError,
 } from './http/errors.ts';
 export { escapeHtml, Html, html, unsafeHtml } from './http/html.ts';
+export { currentContext } from './http/request-context.ts';
 export type {
   Handler,
   HandlerResult,

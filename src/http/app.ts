@@ -173,7 +173,13 @@ export class VoltApp<X extends object = {}> extends Router<X> {
   readonly #errorMappers: ErrorMapper[] = [];
   readonly #startupHooks: Hook[] = [];
   readonly #shutdownHooks: Hook[] = [];
-  readonly #hooks: RouteHooks = { request: [], beforeHandler: [], response: [], shareContext: false };
+  readonly #hooks: RouteHooks = {
+    request: [],
+    beforeHandler: [],
+    response: [],
+    shareContext: false,
+    trackContext: false,
+  };
   #requestHookInstalled = false;
   #responseHookInstalled = false;
   #database: DatabaseSlot | undefined;
@@ -485,6 +491,29 @@ export class VoltApp<X extends object = {}> extends Router<X> {
           `'${String(phase)}' is not a hook phase; the phases are request, beforeHandler, response, error, startup, shutdown`,
         );
     }
+  }
+
+  /**
+   * Makes `currentContext()` answer with the request's context anywhere in the work of this
+   * app's requests: its `beforeHandler` hooks, dependencies and handler, and whatever they
+   * await or call (an ORM write observer recording who made a change). Called once, by the app
+   * or an installed app's setup, before or after routes are added; it applies to every route,
+   * from the next request on, and cannot be undone. Without it the request path pays nothing;
+   * with it, one `AsyncLocalStorage.run()` per request. `request` hooks run before the context
+   * is entered, and `ctx.background` tasks after it ended: they see `undefined`.
+   *
+   * @example
+   * ```ts
+   * app.trackRequestContext();
+   * app.get('/whoami', {}, async () => {
+   *   await somethingThatAwaits();
+   *   return { path: currentContext()?.request.url }; // '/whoami'
+   * });
+   * ```
+   */
+  trackRequestContext(): this {
+    this.#hooks.trackContext = true;
+    return this;
   }
 
   /** The request's context, made on first need and kept on the request for the handler. */

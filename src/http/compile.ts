@@ -13,6 +13,7 @@ import { type FieldError, HttpError, RequestValidationError } from './errors.ts'
 import { Html } from './html.ts';
 import { bodyMediaTypes, mediaTypeCheck } from './media-types.ts';
 import { queryTextErrors } from './query-string.ts';
+import { inRequestContext } from './request-context.ts';
 import type { RouteRecord } from './route.ts';
 import { isSseBody, isStreamBody } from './streaming.ts';
 import { nulErrors } from './text-checks.ts';
@@ -119,6 +120,8 @@ export interface RouteHooks {
   response: ReadonlyArray<(ctx: AnyContext) => unknown>;
   /** True once a `request` or `response` hook exists: the context is then kept on the request. */
   shareContext: boolean;
+  /** True once `app.trackRequestContext()` was called: `currentContext()` answers in requests. */
+  trackContext: boolean;
 }
 
 /** What the compiled handler needs from the app at request time. */
@@ -225,6 +228,7 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     beforeHandler: [],
     response: [],
     shareContext: false,
+    trackContext: false,
   };
 
   // Collects the errors of every part, so one 422 lists them all.
@@ -373,6 +377,12 @@ export function compileRoute(route: RouteRecord, runtime: RouteRuntime): Fastify
     const ctx = hooks.shareContext
       ? sharedContext(request, reply, AppContext)
       : new AppContext(request, reply);
+    // Read per request: an app may ask to track after its routes were compiled.
+    return hooks.trackContext ? inRequestContext(ctx, respond, request, reply) : respond(ctx, request, reply);
+  }
+
+  /** The `beforeHandler` hooks, dependencies and handler of a request, from its context on. */
+  function respond(ctx: Context, request: FastifyRequest, reply: FastifyReply): unknown {
     const beforeHooks = hooks.beforeHandler;
     if (beforeHooks.length > 0) {
       // A hook that fails still has its context's `beforeSend` tasks run (a session it changed

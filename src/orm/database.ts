@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectOps } from './dialects/ops.ts';
 import { DIALECTS, type DialectName, dialectForUrl } from './dialects/registry.ts';
+import type { WriteObservers } from './observers.ts';
 
 /** The SQL dialects Volt speaks: `'sqlite' | 'postgres'` (listed in `dialects/registry.ts`). */
 export type { DialectName };
@@ -48,6 +49,13 @@ export interface Database {
    * @internal
    */
   readonly ops: DialectOps;
+  /**
+   * The write observers of this connection or pool (`observeWrites()`), shared by its views
+   * and transactions. Internal to Volt's ORM; its shape may change between releases.
+   *
+   * @internal
+   */
+  readonly observers: WriteObservers;
   /** `true` for the `tx` a `transaction()` callback receives (and its savepoints). */
   readonly inTransaction: boolean;
   /**

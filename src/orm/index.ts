@@ -165,6 +165,7 @@ export type {
 export { type MigrationSource, MigrationWriteError, writeMigration } from './migrations/writer.ts';
 export { type AnyModel, type FieldsOf, type Model, type ModelOptions, model } from './model.ts';
 export type { ModelSchema, ModelSchemas, PropertiesOf } from './model-schemas.ts';
+export { observeWrites, type WriteChange, type WriteObserver } from './observers.ts';
 export {
   type Aggregate,
   type AggregateFunction,

@@ -44,6 +44,9 @@ export function countQueries(db: Database): QueryCounter {
     get timeZone() {
       return inner.timeZone;
     },
+    get observers() {
+      return inner.observers;
+    },
     all: (text, params) => {
       seen.push(text);
       return inner.all(text, params);

@@ -17,14 +17,16 @@ import type { AnyField } from '../fields/field.ts';
 import { suggestOption } from '../fields/options.ts';
 import type { AnyModel } from '../model.ts';
 import { isWritable } from '../model-schemas.ts';
+import { reportChanges } from '../observers.ts';
 import type { FieldError } from '../validation.ts';
 import { compiled } from './cache.ts';
 import type { Clause } from './clause.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
 import { QueryError, ValidationError } from './errors.ts';
+import { keyText } from './hydrate.ts';
+import { keysOf, lockedRows, updateChanges } from './observed.ts';
 import { isExpression } from './refs.ts';
 import { type Source, wholeNumber } from './state.ts';
-import { keyText } from './write.ts';
 
 /** Options of `bulkUpdate`. */
 export interface BulkUpdateOptions {
@@ -308,7 +310,24 @@ export async function bulkUpdateRows(
   const batches: (readonly unknown[])[][] = [];
   for (let start = 0; start < values.length; start += size) batches.push(values.slice(start, start + size));
   let failed = 0;
+  let reporting = false;
   try {
+    if (db.observers.watching(model))
+      return await db.transaction(async (tx) => {
+        const before = await lockedRows(
+          tx,
+          model,
+          where,
+          values.map((row) => row[0]),
+        );
+        let matched = 0;
+        for (failed = 0; failed < batches.length; failed++)
+          matched += await updateBatch(tx, model, plan, now, batches[failed]!);
+        const after = await lockedRows(tx, model, [], keysOf(tx, model, before));
+        reporting = true;
+        await reportChanges(tx, updateChanges(tx, model, inInputOrder(tx, model, before, values), after));
+        return matched;
+      });
     if (batches.length === 1)
       return await guarded(db, (tx) => updateBatch(tx, model, plan, now, batches[0]!));
     return await db.transaction(async (tx) => {
@@ -318,7 +337,24 @@ export async function bulkUpdateRows(
       return matched;
     });
   } catch (error) {
-    if (!(error instanceof ConstraintViolationError)) throw error;
+    if (reporting || !(error instanceof ConstraintViolationError)) throw error;
     throw await locate(db, model, plan, now, batches, indexes, failed, error);
   }
+}
+
+/** The rows `before` (read in key order) in the order of the input rows `values` (key first). */
+function inInputOrder(
+  tx: Database,
+  model: AnyModel,
+  before: readonly Record<string, unknown>[],
+  values: readonly (readonly unknown[])[],
+): Record<string, unknown>[] {
+  const pk = model.meta.pk;
+  const byKey = new Map(before.map((row) => [keyText(pk, pk.toDb(row[pk.attribute], tx.ops)), row]));
+  const ordered: Record<string, unknown>[] = [];
+  for (const row of values) {
+    const found = byKey.get(keyText(pk, row[0]));
+    if (found) ordered.push(found);
+  }
+  return ordered;
 }

@@ -12,8 +12,10 @@ import type { Database } from '../database.ts';
 import { autoJoinTable } from '../ddl.ts';
 import type { RelationField } from '../fields/relation.ts';
 import type { AnyModel } from '../model.ts';
+import { deleted, reportChanges, type WriteChange } from '../observers.ts';
 import { type DeletionBlocker, ProtectedError, RestrictedError } from './errors.ts';
 import { inList } from './lookup-sql.ts';
+import { lockedRows, updateChanges } from './observed.ts';
 
 /** How many keys of the rows in the way an error shows. */
 const SHOWN = 10;
@@ -213,11 +215,40 @@ export async function collectDeletion(
  * Carries out a plan: updates the `setNull`/`setDefault` keys of rows that stay, removes join
  * table rows, then deletes the batches, the rows cascading from a batch before it. Returns how
  * many rows of each model were deleted. Run it in the transaction that collected the plan.
+ * The rows of observed models (`observeWrites()`) are read before (and the updated ones after)
+ * and reported in one call: the deleted rows in the plan's order (those asked for first, then
+ * those cascading from them), then the updated ones.
  */
 export async function executeDeletion(db: Database, plan: DeletionPlan): Promise<Map<AnyModel, number>> {
-  for (const { model, field, keys } of plan.updates) {
-    const gone = plan.deleted.get(model);
-    const staying = keys.filter((key) => !gone?.has(keyOf(key)));
+  const observers = db.observers;
+  const updates = plan.updates.map((update) => {
+    const gone = plan.deleted.get(update.model);
+    return { ...update, staying: update.keys.filter((key) => !gone?.has(keyOf(key))) };
+  });
+  const changes: WriteChange[] = [];
+  const updatedBefore = new Map<(typeof updates)[number], Record<string, unknown>[]>();
+  for (const { model, keys } of plan.batches)
+    if (observers.watching(model))
+      for (const row of await lockedRows(db, model, [], keys)) changes.push(deleted(model, row));
+  for (const update of updates)
+    if (update.staying.length && observers.watching(update.model))
+      updatedBefore.set(update, await lockedRows(db, update.model, [], update.staying));
+  const counts = await deleteAsPlanned(db, plan, updates);
+  for (const [update, before] of updatedBefore)
+    changes.push(
+      ...updateChanges(db, update.model, before, await lockedRows(db, update.model, [], update.staying)),
+    );
+  await reportChanges(db, changes);
+  return counts;
+}
+
+/** The statements of a plan: the updates of the rows `staying`, the join rows, the deletes. */
+async function deleteAsPlanned(
+  db: Database,
+  plan: DeletionPlan,
+  updates: readonly (Update & { readonly staying: readonly unknown[] })[],
+): Promise<Map<AnyModel, number>> {
+  for (const { model, field, staying } of updates) {
     if (staying.length === 0) continue;
     const value = field.onDelete === 'setDefault' ? field.toDb(field.getDefault() ?? null, db.ops) : null;
     const { sql: text, parameters } = db.kysely

@@ -28,6 +28,16 @@ export function rowOf(
   return row;
 }
 
+/**
+ * A primary key value as sent to the database, as text to match returned rows by: an instant
+ * to the millisecond (`String(date)` drops them), a uuid in lower case (PostgreSQL returns it so).
+ */
+export function keyText(pk: AnyField, value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return pk.kind === 'uuid' ? text.toLowerCase() : text;
+}
+
 /** A row from a row object keyed by column. */
 export function toRow(
   raw: Record<string, unknown>,

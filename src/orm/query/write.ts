@@ -14,6 +14,7 @@ import { ConstraintViolationError } from '../errors.ts';
 import type { AnyField } from '../fields/field.ts';
 import type { AnyModel } from '../model.ts';
 import { isWritable } from '../model-schemas.ts';
+import { created, reportChanges } from '../observers.ts';
 import { spoilsOnError } from '../transaction.ts';
 import type { CreateInput, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
@@ -23,7 +24,9 @@ import { computedError, rangeChecked } from './computed-range.ts';
 import { constraintError, guarded } from './constraint-errors.ts';
 import { collectDeletion, executeDeletion, needsCollector } from './deletion.ts';
 import { MultipleFoundError, NotFoundError, QueryError, ValidationError } from './errors.ts';
-import { rowOf, toRow } from './hydrate.ts';
+import { keyText, rowOf, toRow } from './hydrate.ts';
+import { inList } from './lookup-sql.ts';
+import { keysOf, lockedRows, updateChanges } from './observed.ts';
 import type { QuerySet } from './queryset.ts';
 import { type CompiledExpression, compileExpression, isExpression } from './refs.ts';
 import { plainValues, type Source } from './state.ts';
@@ -81,16 +84,25 @@ async function insertRow(
 
 /**
  * `QuerySet.create`: validates, then inserts. A failure inside a transaction spoils it (no
- * savepoint: the caller opens one to survive it, as with Django's `atomic()`).
+ * savepoint: the caller opens one to survive it, as with Django's `atomic()`). An observed
+ * model's insert and its observers run in a transaction of their own (a savepoint in yours).
  */
 export async function createRow(
   source: Source,
   input: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const errors = validateInput(source.model, input);
+  const { db, model } = source;
+  const errors = validateInput(model, input);
   if (errors.length) throw new ValidationError(errors);
-  const db = source.db;
-  return spoilsOnError(db, () => insertRow(db, source.model, input));
+  if (db.observers.watching(model))
+    return spoilsOnError(db, () =>
+      db.transaction(async (tx) => {
+        const row = await insertRow(tx, model, input);
+        await reportChanges(tx, [created(model, row)]);
+        return row;
+      }),
+    );
+  return spoilsOnError(db, () => insertRow(db, model, input));
 }
 
 function sameKeys(columns: Record<string, unknown>, names: readonly string[]): boolean {
@@ -100,16 +112,6 @@ function sameKeys(columns: Record<string, unknown>, names: readonly string[]): b
     n++;
   }
   return n === names.length;
-}
-
-/**
- * A primary key value as sent to the database, as text to match returned rows by: an instant
- * to the millisecond (`String(date)` drops them), a uuid in lower case (PostgreSQL returns it so).
- */
-export function keyText(pk: AnyField, value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  const text = String(value);
-  return pk.kind === 'uuid' ? text.toLowerCase() : text;
 }
 
 /** `QuerySet.bulkCreate`: every input validated first, then inserted in one transaction. */
@@ -155,6 +157,11 @@ export async function bulkCreateRows(
       }
       start += batch.length;
     }
+    if (tx.observers.watching(model))
+      await reportChanges(
+        tx,
+        rows.map((row) => created(model, row)),
+      );
     return rows;
   });
 }
@@ -271,6 +278,15 @@ export async function updateRows(
   const update = updateSet(source, values, 'update');
   if (update.shape === '') return 0;
   const { columns } = update;
+  if (db.observers.watching(model))
+    return spoilsOnError(db, () =>
+      db.transaction(async (tx) => {
+        const before = await lockedRows(tx, model, where);
+        const after = await updateByKeys(tx, model, update, keysOf(tx, model, before));
+        await reportChanges(tx, updateChanges(tx, model, before, after));
+        return after.length;
+      }),
+    );
   const shape = `${db.dialect}|update|${update.shape}|${where.map((w) => w.shape).join(' & ')}`;
   const params = [...update.params, ...where.flatMap((w) => w.params)];
   const { sql: text, parameters } = compiled(model, shape, params, () => {
@@ -288,6 +304,31 @@ export async function updateRows(
 }
 
 /**
+ * An observed update: `update` set on the rows keyed `keys` (database values, the rows locked
+ * already), returning them as they are now.
+ */
+async function updateByKeys(
+  tx: Database,
+  model: AnyModel,
+  update: UpdateSet,
+  keys: readonly unknown[],
+): Promise<Record<string, unknown>[]> {
+  if (keys.length === 0) return [];
+  const { sql: text, parameters } = tx.kysely
+    .updateTable(model.meta.table)
+    .set(update.set())
+    .where(inList(sql.ref(model.meta.pk.column!), keys, tx.ops))
+    .returning(everyColumn(model))
+    .compile();
+  try {
+    const raw = await tx.all<Record<string, unknown>>(text, parameters);
+    return raw.map((row) => toRow(row, model.meta.concreteFields, tx.ops));
+  } catch (error) {
+    throw computedError(error, update.computed) ?? (await constraintError(error, tx, model, update.columns));
+  }
+}
+
+/**
  * `QuerySet.delete`: one `delete` when the tables' `on delete` actions do what the foreign keys'
  * `onDelete` say, else the collector in a transaction (`open(tx)` is the query on it).
  */
@@ -297,7 +338,8 @@ export async function deleteRows<M extends AnyModel>(
   open: Reopen<M>,
 ): Promise<number> {
   const { db, model } = source;
-  if (needsCollector(model)) {
+  // The collector reads the rows an observer is told of (onDelete's included) before deleting.
+  if (needsCollector(model) || db.observers.reaches(model)) {
     const pk = model.meta.pk;
     return db.transaction(async (tx) => {
       const rows = (await open(tx)
@@ -345,6 +387,20 @@ export function updateOneRow(
   const { db, model } = source;
   const update = updateSet(source, values, 'updateOne');
   const { columns } = update;
+  if (db.observers.watching(model)) {
+    const label = model.meta.label;
+    const once = async (tx: Database) => {
+      const before = await lockedRows(tx, model, where);
+      if (before.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+      if (before.length > 1) throw new MultipleFoundError(`More than one ${label} matches the query`);
+      const after = await updateByKeys(tx, model, update, keysOf(tx, model, before));
+      if (after.length === 0) throw new NotFoundError(`No ${label} matches the query`);
+      await reportChanges(tx, updateChanges(tx, model, before, after));
+      return after[0]!;
+    };
+    // As below: by a unique key a failure spoils your transaction, else only the savepoint's.
+    return where.some((w) => w.unique) ? spoilsOnError(db, () => db.transaction(once)) : db.transaction(once);
+  }
   const shape = `${db.dialect}|updateOne|${update.shape}|${where.map((w) => w.shape).join(' & ')}`;
   const params = [...update.params, ...where.flatMap((w) => w.params)];
   const { sql: text, parameters } = compiled(model, shape, params, () => {
@@ -371,7 +427,7 @@ export function deleteOneRow<M extends AnyModel>(
   open: Reopen<M>,
 ): Promise<Record<string, unknown>> {
   const { db, model } = source;
-  if (needsCollector(model))
+  if (needsCollector(model) || db.observers.reaches(model))
     return db.transaction(async (tx) => {
       // Locked until the end: a concurrent deleteOne() of the row waits, then finds it gone (a
       // NotFoundError), instead of deleting nothing and answering the row too.

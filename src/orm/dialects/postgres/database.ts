@@ -25,6 +25,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { ConnectOptions, Database, RunResult } from '../../database.ts';
 import { DatabaseError, DatabaseUnavailableError } from '../../errors.ts';
+import type { WriteObservers } from '../../observers.ts';
 import { connectionTimeZone, viewTimeZone } from '../../time-zone.ts';
 import {
   dbInsideTransaction,
@@ -116,10 +117,12 @@ abstract class PostgresQueries implements Database {
   readonly ops: DialectOps;
   abstract readonly inTransaction: boolean;
   readonly timeZone: string;
+  readonly observers: WriteObservers;
   #kysely: Kysely<any> | undefined;
 
-  constructor(timeZone: string) {
+  constructor(timeZone: string, observers: WriteObservers) {
     this.timeZone = timeZone;
+    this.observers = observers;
     this.ops = zonedOps(postgresOps, timeZone);
   }
 
@@ -172,8 +175,14 @@ class PostgresTransaction extends PostgresQueries {
   readonly #depth: number;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(state: TransactionState, depth: number, signal: AbortSignal | undefined, timeZone: string) {
-    super(timeZone);
+  constructor(
+    state: TransactionState,
+    depth: number,
+    signal: AbortSignal | undefined,
+    timeZone: string,
+    observers: WriteObservers,
+  ) {
+    super(timeZone, observers);
     this.#state = state;
     this.#depth = depth;
     this.#signal = signal;
@@ -211,7 +220,7 @@ class PostgresTransaction extends PostgresQueries {
       this.#check();
       const depth = this.#depth + 1;
       const state = new TransactionState(client, this.#state.statements);
-      const child = new PostgresTransaction(state, depth, this.#signal, this.timeZone);
+      const child = new PostgresTransaction(state, depth, this.#signal, this.timeZone, this.observers);
       return transactionBlock(
         (sql) => control(client, sql),
         savepoint(depth),
@@ -227,11 +236,18 @@ class PostgresTransaction extends PostgresQueries {
       this.#depth,
       bothSignals(this.#signal, signal),
       this.timeZone,
+      this.observers,
     );
   }
 
   withTimeZone(timeZone: string): Database {
-    return new PostgresTransaction(this.#state, this.#depth, this.#signal, viewTimeZone(timeZone));
+    return new PostgresTransaction(
+      this.#state,
+      this.#depth,
+      this.#signal,
+      viewTimeZone(timeZone),
+      this.observers,
+    );
   }
 
   async close(): Promise<void> {
@@ -246,7 +262,7 @@ class PostgresDatabase extends PostgresQueries {
   readonly #signal: AbortSignal | undefined;
 
   constructor(state: PoolState, timeZone: string, signal?: AbortSignal) {
-    super(timeZone);
+    super(timeZone, state.observers);
     this.#state = state;
     this.#signal = signal;
   }
@@ -288,7 +304,7 @@ class PostgresDatabase extends PostgresQueries {
     // is logged here (the next statement fails too).
     client.on('error', pool.onTransactionError);
     const state = new TransactionState(client, pool.transactionStatements);
-    const tx = new PostgresTransaction(state, 0, signal, this.timeZone);
+    const tx = new PostgresTransaction(state, 0, signal, this.timeZone, this.observers);
     let broken: unknown;
     const exec = async (sql: string) => {
       try {

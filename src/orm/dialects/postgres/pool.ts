@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import type { DatabaseLogger } from '../../database.ts';
 import { DatabaseAbortedError, DatabaseBusyError, DatabaseError } from '../../errors.ts';
+import { WriteObservers } from '../../observers.ts';
 import { Mutex } from '../mutex.ts';
 import { abortedError } from '../signals.ts';
 import { sendCancelRequest } from './cancel.ts';
@@ -33,6 +34,8 @@ export class PoolState {
   readonly statements: StatementOptions;
   /** How statements in a transaction run. */
   readonly transactionStatements: StatementOptions;
+  /** The write observers of this pool (`observeWrites()`), shared by its views and transactions. */
+  readonly observers = new WriteObservers();
   closed: Promise<void> | undefined;
 
   constructor(

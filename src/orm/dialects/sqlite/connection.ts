@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { RunResult } from '../../database.ts';
 import { DatabaseError } from '../../errors.ts';
+import { WriteObservers } from '../../observers.ts';
 import type { ExecuteResult } from '../kysely.ts';
 import { Mutex } from '../mutex.ts';
 import { mapSqliteError } from './errors.ts';
@@ -56,6 +57,8 @@ export class Connection {
   readonly busyTimeoutMs: number;
   /** The time zone `trunc()` and `extract()` read datetimes in, unless a call names another. */
   readonly timeZone: string;
+  /** The write observers of this connection (`observeWrites()`), shared by its views and transactions. */
+  readonly observers = new WriteObservers();
   closed = false;
   #cache = new Map<string, CachedStatement>();
   #cacheSize: number;

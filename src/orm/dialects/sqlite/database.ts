@@ -21,6 +21,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { ConnectOptions, Database, RunResult } from '../../database.ts';
 import { DatabaseBusyError, DatabaseError } from '../../errors.ts';
+import type { WriteObservers } from '../../observers.ts';
 import { connectionTimeZone, viewTimeZone } from '../../time-zone.ts';
 import {
   begunBlock,
@@ -94,6 +95,7 @@ class SqliteTransaction implements Database {
   readonly ops: DialectOps;
   readonly inTransaction = true;
   readonly timeZone: string;
+  readonly observers: WriteObservers;
   readonly #connection: Connection;
   readonly #depth: number;
   readonly #state: TransactionState;
@@ -109,6 +111,7 @@ class SqliteTransaction implements Database {
   ) {
     this.#connection = connection;
     this.timeZone = timeZone;
+    this.observers = connection.observers;
     this.ops = zonedOps(sqliteOps, timeZone);
     this.#depth = depth;
     this.#state = state;
@@ -208,6 +211,7 @@ class SqliteDatabase implements Database {
   readonly ops: DialectOps;
   readonly inTransaction = false;
   readonly timeZone: string;
+  readonly observers: WriteObservers;
   readonly #connection: Connection;
   readonly #signal: AbortSignal | undefined;
   #kysely: Kysely<any> | undefined;
@@ -215,6 +219,7 @@ class SqliteDatabase implements Database {
   constructor(connection: Connection, signal?: AbortSignal, timeZone: string = connection.timeZone) {
     this.#connection = connection;
     this.timeZone = timeZone;
+    this.observers = connection.observers;
     this.ops = zonedOps(sqliteOps, timeZone);
     this.#signal = signal;
   }
