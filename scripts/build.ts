@@ -24,7 +24,7 @@ const root = join(import.meta.dirname, '..');
 /** The compiled files the bundle starts from, relative to the output folder. */
 export function entryPoints(files: readonly string[]): string[] {
   const entry =
-    /^(index|orm\/index|auth\/index|crud\/index|testing\/index|client\/index|cli\/main|cli\/commands\/[^/]+|auth\/migrations\/.+)\.js$/;
+    /^(index|orm\/index|auth\/index|admin\/index|crud\/index|testing\/index|client\/index|cli\/main|cli\/commands\/[^/]+|auth\/migrations\/.+|admin\/migrations\/.+)\.js$/;
   return files.filter((file) => entry.test(file));
 }
 
@@ -43,6 +43,8 @@ function compile(out: string, options: { declaration: boolean }): void {
   if (!options.declaration) flags.push('--declaration', 'false', '--sourceMap', 'false');
   execFileSync(tsc, flags, { stdio: 'inherit' });
   cpSync(join(root, 'src', 'auth', 'common-passwords.txt'), join(out, 'auth', 'common-passwords.txt'));
+  for (const file of ['admin.css', 'admin.js'])
+    cpSync(join(root, 'src', 'admin', 'static', file), join(out, 'admin', 'static', file));
 }
 
 /** Replaces the `.js` files tsc wrote in `out` with their bundle (entry points and chunks). */

@@ -24,11 +24,24 @@ const ALLOWED: Record<string, string[]> = {
   apps: ['http', 'openapi', 'orm'],
   auth: ['http', 'openapi', 'orm', 'security', 'apps'],
   crud: ['http', 'openapi', 'orm', 'security', 'apps', 'auth'],
+  admin: ['http', 'openapi', 'orm', 'security', 'apps', 'auth', 'crud'],
   testing: ['http', 'orm'],
   client: [],
   'volt.ts': ['http', 'openapi', 'orm', 'security', 'apps'],
   'index.ts': ['http', 'openapi', 'security', 'apps', 'volt.ts', 'codes.ts'],
-  cli: ['http', 'openapi', 'orm', 'security', 'auth', 'crud', 'apps', 'testing', 'volt.ts', 'index.ts'],
+  cli: [
+    'http',
+    'openapi',
+    'orm',
+    'security',
+    'auth',
+    'crud',
+    'admin',
+    'apps',
+    'testing',
+    'volt.ts',
+    'index.ts',
+  ],
 };
 
 /**

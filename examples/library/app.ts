@@ -8,6 +8,7 @@
  *   volt start examples/library/app.ts      then open /docs and log in with Authorize
  */
 import { defineApp, HttpError, t, volt } from 'voltjs';
+import { admin } from 'voltjs/admin';
 import { auth } from 'voltjs/auth';
 import { resource } from 'voltjs/crud';
 import { avg, count, query } from 'voltjs/orm';
@@ -23,9 +24,46 @@ export const users = auth();
 /** The library's own models; their migrations are in ./migrations/library/. */
 export const library = defineApp({ name: 'library', models: [Author, Book, Review, Tag] });
 
+/**
+ * The back office at /admin: staff users (`volt createsuperuser`) list, search, filter, edit
+ * and delete the library's rows, with each change's history. Users and groups are there too.
+ */
+export const site = admin();
+site.register(Author, {
+  list: ['name', 'email', 'born'],
+  search: ['name', 'email'],
+  filters: ['born'],
+});
+site.register(Book, {
+  list: ['title', 'author', 'status', 'price', 'publishedOn'],
+  search: ['title', 'isbn', 'author__name'],
+  filters: ['status', 'author', 'publishedOn', 'tags'],
+  autocomplete: ['author'],
+  fieldsets: [
+    { fields: ['title', 'isbn', 'author', 'tags'] },
+    { title: 'Sales', fields: ['price', 'status', 'publishedOn'] },
+  ],
+  inlines: [{ model: Review, fields: ['reviewer', 'rating', 'body'], extra: 1 }],
+  actions: {
+    publish: {
+      label: 'Publish the selected books',
+      run: async ({ rows }) => {
+        const count = await rows.update({ status: 'published' });
+        return `${count} book${count === 1 ? '' : 's'} published.`;
+      },
+    },
+  },
+});
+site.register(Review, {
+  list: ['book', 'reviewer', 'rating', 'created'],
+  filters: ['created'],
+  search: ['reviewer', 'body'],
+});
+site.register(Tag, { list: ['name', 'slug'], search: ['name', 'slug'] });
+
 // The database is DATABASE_URL (SQLite by default): opened at startup, closed at shutdown, `ctx.db`.
 export const app = volt({
-  apps: [users, library],
+  apps: [users, library, site],
   info: {
     title: 'Volt library',
     version: '1.0.0',
