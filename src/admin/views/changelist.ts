@@ -212,11 +212,13 @@ export async function changeList(request: AdminRequest, admin: ModelAdmin): Prom
     const text = admin.display(row);
     const cells = state.columns.map((column) => {
       const { content, className } = cell(column.field, column.value(row));
+      // Django's class per column (`field-title`): a hook for styles and tests.
+      const classes = `field-${column.name.replaceAll(/[^a-zA-Z0-9_-]/gu, '-')}${className ? ` ${className}` : ''}`;
       if (column.link) {
         const linked = html`<a href="${site.rowUrl(admin, key)}">${content}</a>`;
-        return html`<th scope="row" class="${className}">${linked}</th>`;
+        return html`<th scope="row" class="${classes}">${linked}</th>`;
       }
-      return html`<td class="${className}">${content}</td>`;
+      return html`<td class="${classes}">${content}</td>`;
     });
     return html`<tr>${actions.length ? html`<td class="select-cell"><input type="checkbox" class="select-row" name="_selected_action" value="${key}" aria-label="Select ${text}"></td>` : ''}${cells}</tr>`;
   });
