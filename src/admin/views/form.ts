@@ -719,7 +719,7 @@ export async function passwordForm(
       [text, site.rowUrl(admin, key)],
       ['Set password'],
     ],
-    body: html`<form method="post" class="model-form">${await request.csrf()}${errorSummary(errors)}<p>Enter a new password for the user <strong>${text}</strong>. Their sessions and API tokens end.</p>${field(
+    body: html`<form method="post" class="model-form">${await request.csrf()}${errorSummary(errors)}<p>Enter a new password for the user <strong>${text}</strong>. Their sessions end.</p>${field(
       'password1',
       'Password',
       'At least 8 characters, not only digits, not a common password, not like the username.',
