@@ -34,7 +34,6 @@ export const Change = model(
   {
     ordering: ['-at', '-id'],
     indexes: [{ fields: ['model', 'objectKey'] }, { fields: ['userId', '-at'] }],
-    verboseName: 'change',
   },
 );
 
@@ -47,7 +46,7 @@ export const ListSetting = model(
     columns: f.json({ default: () => [] }),
     query: f.string({ maxLength: 2000, default: '' }),
   },
-  { uniqueTogether: [['userId', 'model']], verboseName: 'list setting' },
+  { uniqueTogether: [['userId', 'model']] },
 );
 
 /** One field's change as stored. */

@@ -19,8 +19,10 @@ export default migration({
       },
       {
         ordering: ['-at', '-id'],
-        indexes: [{ fields: ['model', 'objectKey'] }, { fields: ['userId', '-at'] }],
-        verboseName: 'change',
+        indexes: [
+          { name: 'admin_change_model_object_key_idx', fields: ['model', 'objectKey'] },
+          { name: 'admin_change_user_id_at_idx', fields: ['userId', '-at'] },
+        ],
       },
     ),
     op.createModel(
@@ -31,7 +33,7 @@ export default migration({
         columns: f.json({ default: () => [] }),
         query: f.string({ maxLength: 2000, default: '' }),
       },
-      { uniqueTogether: [['userId', 'model']], verboseName: 'list setting' },
+      { uniqueTogether: [['userId', 'model']] },
     ),
   ],
 });
