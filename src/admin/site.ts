@@ -203,6 +203,9 @@ export class Site {
 
   /** The text of a row of `model`: its admin's `display`, else the default. */
   displayOf(model: AnyModel): (row: Record<string, any>) => string {
+    // A permission is named as Django names it: `library | book | Can add book`.
+    if (model.meta.label === 'auth.Permission' && !this.#admins.has(model))
+      return (row) => `${row.app} | ${row.model || '—'} | ${row.name}`;
     return (row) => (this.#admins.get(model)?.display ?? defaultDisplay(model))(row);
   }
 

@@ -35,7 +35,7 @@ function byKey(a: unknown, b: unknown): number {
 }
 
 /** Most rows a relation's select lists; past it, use `autocomplete`. */
-const SELECT_LIMIT = 500;
+const SELECT_LIMIT = 1000;
 
 type Errors = Map<string, string[]>;
 
@@ -125,8 +125,22 @@ async function relationChoices(
       },
     };
   }
-  const rows = await set.limit(SELECT_LIMIT).all();
-  return { options: rows.map((row: any): Option => ({ value: String(row[pk]), label: text(row) })) };
+  const rows: Record<string, any>[] = await set.limit(SELECT_LIMIT).all();
+  // Past the limit, the rows the field holds now are listed too: a save never drops a link
+  // because its row was not among the options.
+  if (rows.length === SELECT_LIMIT) {
+    const listed = new Set(rows.map((row) => String(row[pk])));
+    const held = (Array.isArray(value) ? value : value ? [value] : []).filter((key) => !listed.has(key));
+    const numeric = ['auto', 'integer', 'bigint'].includes(target.meta.pk.kind);
+    const valid = held.filter((k) =>
+      numeric ? /^-?\d{1,16}$/u.test(k) : target.meta.pk.check(k).length === 0,
+    );
+    if (valid.length)
+      rows.push(
+        ...(await set.filter({ [`${pk}__in`]: valid.map((k) => (numeric ? Number(k) : k)) } as never).all()),
+      );
+  }
+  return { options: rows.map((row): Option => ({ value: String(row[pk]), label: text(row) })) };
 }
 
 /** One field of the form: label, input (or read-only value), help and errors. */
