@@ -55,11 +55,15 @@ export interface PageContent {
   readonly actions?: Html | undefined;
 }
 
-const NEXT_THEME: Record<Theme, { value: Theme; label: string }> = {
-  auto: { value: 'dark', label: 'Dark mode' },
-  dark: { value: 'light', label: 'Light mode' },
-  light: { value: 'auto', label: 'System theme' },
+const NEXT_THEME: Record<Theme, { value: Theme; text: string; label: string }> = {
+  auto: { value: 'dark', text: 'Dark mode', label: 'Switch to dark mode' },
+  dark: { value: 'light', text: 'Light mode', label: 'Switch to light mode' },
+  light: { value: 'auto', text: 'System theme', label: 'Follow the system theme' },
 };
+
+/** The tab's icon, inline (the CSP allows `data:` images): no request for `/favicon.ico`. */
+const ICON =
+  'data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 32 32%22%3E%3Crect width=%2232%22 height=%2232%22 rx=%226%22 fill=%22%231f2937%22/%3E%3Cpath d=%22M18 3 7 18h7l-2 11 11-15h-7z%22 fill=%22%23facc15%22/%3E%3C/svg%3E';
 
 function head(chrome: Chrome, title: string): Html {
   return html`<head>
@@ -68,6 +72,7 @@ function head(chrome: Chrome, title: string): Html {
 <meta name="color-scheme" content="light dark">
 <meta name="robots" content="noindex, nofollow">
 <title>${title} | ${chrome.siteTitle}</title>
+<link rel="icon" href="${ICON}">
 <link rel="stylesheet" href="${chrome.css}" nonce="${chrome.nonce}">
 <script src="${chrome.js}" defer nonce="${chrome.nonce}"></script>
 </head>`;
@@ -91,7 +96,7 @@ function breadcrumbs(items: readonly (readonly [string, string?])[]): Html | und
 
 function themeSwitch(chrome: Chrome): Html {
   const next = NEXT_THEME[chrome.theme];
-  return html`<form class="theme-toggle inline-form" method="post" action="${chrome.prefix}/theme">${chrome.csrf}<input type="hidden" name="next" value="${chrome.here}"><button type="submit" class="link-button theme-toggle__button" name="theme" value="${next.value}">${next.label}</button></form>`;
+  return html`<form class="theme-toggle inline-form" method="post" action="${chrome.prefix}/theme">${chrome.csrf}<input type="hidden" name="next" value="${chrome.here}"><button type="submit" class="link-button theme-toggle__button" name="theme" value="${next.value}" aria-label="${next.label}">${next.text}</button></form>`;
 }
 
 /** A page of a logged-in staff user. */

@@ -251,7 +251,7 @@ export async function changeList(request: AdminRequest, admin: ModelAdmin): Prom
               ([value, label]) => html`<option value="${value}">${label}</option>`,
             )}</select><button type="submit" class="button" name="index" value="0">Go</button><span class="selection-count js-only" aria-live="polite"></span></div>`
           : ''
-      }<div class="table-wrap"><table class="results"><caption class="visually-hidden">${admin.title}, ${countText}</caption><thead><tr>${
+      }<div class="table-wrap" role="region" aria-label="${admin.title}" tabindex="0"><table class="results"><caption class="visually-hidden">${admin.title}, ${countText}</caption><thead><tr>${
         actions.length
           ? html`<th scope="col" class="select-cell"><input type="checkbox" class="select-all js-only" aria-label="Select all rows on this page"></th>`
           : ''

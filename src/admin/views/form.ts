@@ -157,7 +157,7 @@ async function fieldHtml(
   const { field } = spec;
   const id = `id_${name}`;
   if (!editable || spec.readOnly)
-    return html`<div class="field field--readonly"><span class="field__label" id="${id}_label">${field.label}</span>${readOnlyText(field, stored)}${
+    return html`<div class="field field--readonly"><span class="label" id="${id}_label">${field.label}</span>${readOnlyText(field, stored)}${
       field.helpText ? html`<p class="help">${field.helpText}</p>` : ''
     }</div>`;
   const required = isRequired(field);
@@ -369,7 +369,7 @@ async function inlineHtml(
   const rowErrors = errors.get(`${group.prefix}-__all__`) ?? [];
   return html`<fieldset class="inline-group"><legend>${group.title}</legend>${
     rowErrors.length ? html`<p class="field-error">${rowErrors.join(' ')}</p>` : ''
-  }<input type="hidden" name="${group.prefix}-TOTAL" value="${state.rows.length}"><div class="table-wrap"><table class="inline-table"><thead><tr>${head}${
+  }<input type="hidden" name="${group.prefix}-TOTAL" value="${state.rows.length}"><div class="table-wrap" role="region" aria-label="${group.title}" tabindex="0"><table class="inline-table"><thead><tr>${head}${
     editable ? html`<th scope="col">Delete?</th>` : ''
   }</tr></thead><tbody>${rows}</tbody></table></div></fieldset>`;
 }
@@ -642,7 +642,7 @@ export async function changeForm(
       );
       const inner = html`${section.description ? html`<p class="fieldset__description">${section.description}</p>` : ''}${fields}`;
       if (section.collapsed)
-        return html`<details class="fieldset-details"${errors.size ? html` open` : ''}><summary>${section.title ?? 'More'}</summary><fieldset class="fieldset"><legend class="visually-hidden">${section.title ?? 'More'}</legend>${inner}</fieldset></details>`;
+        return html`<fieldset class="fieldset fieldset--collapsed"><legend class="visually-hidden">${section.title ?? 'More'}</legend><details class="fieldset-details"${errors.size ? html` open` : ''}><summary>${section.title ?? 'More'}</summary>${inner}</details></fieldset>`;
       return section.title
         ? html`<fieldset class="fieldset"><legend>${section.title}</legend>${inner}</fieldset>`
         : html`<div class="fieldset">${inner}</div>`;

@@ -87,7 +87,7 @@ export async function historyPage(request: AdminRequest, admin: ModelAdmin, key:
       ['History'],
     ],
     body: entries.length
-      ? html`<div class="table-wrap"><table class="history-table"><caption class="visually-hidden">Changes of ${text}, newest first</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Changes</th></tr></thead><tbody>${rows}</tbody></table></div>`
+      ? html`<div class="table-wrap" role="region" aria-label="Changes" tabindex="0"><table class="history-table"><caption class="visually-hidden">Changes of ${text}, newest first</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Changes</th></tr></thead><tbody>${rows}</tbody></table></div>`
       : html`<div class="empty-state"><h2>No history yet</h2><p>This ${admin.model.meta.verboseName} has no recorded change.</p></div>`,
   });
 }
