@@ -43,6 +43,10 @@ function compile(out: string, options: { declaration: boolean }): void {
   if (!options.declaration) flags.push('--declaration', 'false', '--sourceMap', 'false');
   execFileSync(tsc, flags, { stdio: 'inherit' });
   cpSync(join(root, 'src', 'auth', 'common-passwords.txt'), join(out, 'auth', 'common-passwords.txt'));
+}
+
+/** The admin's stylesheet and script, copied as they are (after bundling, which removes `.js` files). */
+function copyAdminAssets(out: string): void {
   for (const file of ['admin.css', 'admin.js'])
     cpSync(join(root, 'src', 'admin', 'static', file), join(out, 'admin', 'static', file));
 }
@@ -75,6 +79,7 @@ export async function bundle(out: string): Promise<void> {
 export async function buildDist(out: string, options: { bundled?: boolean; declaration?: boolean } = {}) {
   compile(out, { declaration: options.declaration ?? true });
   if (options.bundled !== false) await bundle(out);
+  copyAdminAssets(out);
 }
 
 if (import.meta.main) {

@@ -4,9 +4,10 @@
  * every handler as `ctx.db`.
  *
  *   npm start                 apply the migrations, then serve on http://127.0.0.1:8000 (docs at /docs)
- *   npm run createsuperuser   make a user, to log in with the Authorize button of /docs
+ *   npm run createsuperuser   make a user, to log in at /admin or with the Authorize button of /docs
  */
 import { defineApp, volt } from '{{volt}}';
+import { admin } from '{{volt}}/admin';
 import { auth } from '{{volt}}/auth';
 import { resource } from '{{volt}}/crud';
 import { Note } from './models.ts';
@@ -17,7 +18,11 @@ export const users = auth();
 /** This project's own models; their migrations are in migrations/notes/. */
 export const notes = defineApp({ name: 'notes', models: [Note] });
 
-export const app = volt({ info: { title: '{{name}}', version: '0.1.0' }, apps: [users, notes] });
+/** The back office at /admin, for staff users: list, search, add, change and delete notes, with their history. */
+export const site = admin();
+site.register(Note, { list: ['title', 'created'], search: ['title', 'body'], filters: ['created'] });
+
+export const app = volt({ info: { title: '{{name}}', version: '0.1.0' }, apps: [users, notes, site] });
 
 // The notes as a REST resource: list (cursor pages, ?search=, ?ordering=), read, add, change,
 // delete — validated from the model, documented at /docs. Anyone reads; writing needs the

@@ -56,6 +56,7 @@ const EXPECTED_FILES = [
   'migrations/notes/0001_initial.ts',
   'models.ts',
   'package.json',
+  'test/admin.test.ts',
   'test/notes.test.ts',
   'tsconfig.json',
 ];
@@ -247,7 +248,7 @@ test('the new project passes its own test and makemigrations --check (from sourc
   assert.equal(check.code, 0, check.stderr + check.stdout);
   assert.equal(check.stdout, 'No changes detected\n');
   const stdout = await projectTests(dir);
-  assert.match(stdout, /^ℹ pass 1$/m);
+  assert.match(stdout, /^ℹ pass 2$/m);
   assert.match(stdout, /^ℹ fail 0$/m);
 });
 
@@ -260,6 +261,6 @@ test('the PostgreSQL project passes its own test on VOLT_TEST_POSTGRES (from sou
   }
   const dir = await linkedProject('checked-pg', ['--database', 'postgres']);
   const stdout = await projectTests(dir, { VOLT_TEST_POSTGRES: server });
-  assert.match(stdout, /^ℹ pass 1$/m);
+  assert.match(stdout, /^ℹ pass 2$/m);
   assert.match(stdout, /^ℹ fail 0$/m);
 });
