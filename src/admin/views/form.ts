@@ -98,15 +98,16 @@ async function linkedKeys(
 /** The choices of a relation's select (the target's rows the user may see), or the autocomplete's current rows. */
 async function relationChoices(
   request: AdminRequest,
-  admin: ModelAdmin,
+  admin: ModelAdmin | undefined,
   field: AnyField,
   value: FormValue,
+  cache?: Map<AnyField, Record<string, any>[]>,
 ): Promise<Pick<Parameters<typeof input>[0], 'options' | 'autocomplete'>> {
   const target = (field as RelationField).target;
   const text = request.site.displayOf(target);
   const pk = target.meta.pk.attribute;
   const set = await scoped(request.user, query(request.db, target));
-  if (admin.autocomplete.has(field.name)) {
+  if (admin?.autocomplete.has(field.name)) {
     const keys = (Array.isArray(value) ? value : value ? String(value).split(',') : [])
       .map((k) => k.trim())
       .filter(Boolean)
@@ -125,10 +126,16 @@ async function relationChoices(
       },
     };
   }
-  const rows: Record<string, any>[] = await set.limit(SELECT_LIMIT).all();
+  // The rows are read once per field and page (inline rows share them).
+  let listedRows = cache?.get(field);
+  if (!listedRows) {
+    listedRows = (await set.limit(SELECT_LIMIT).all()) as Record<string, any>[];
+    cache?.set(field, listedRows);
+  }
+  const rows = [...listedRows];
   // Past the limit, the rows the field holds now are listed too: a save never drops a link
   // because its row was not among the options.
-  if (rows.length === SELECT_LIMIT) {
+  if (listedRows.length === SELECT_LIMIT) {
     const listed = new Set(rows.map((row) => String(row[pk])));
     const held = (Array.isArray(value) ? value : value ? [value] : []).filter((key) => !listed.has(key));
     const numeric = ['auto', 'integer', 'bigint'].includes(target.meta.pk.kind);
@@ -320,15 +327,17 @@ async function inlineStates(
 
 async function inlineHtml(
   request: AdminRequest,
-  admin: ModelAdmin,
   state: InlineState,
   errors: Errors,
   editable: boolean,
 ): Promise<Html> {
   const { group } = state;
-  const head = group.fields.map(
-    ({ field }) => html`<th scope="col">${field.label}${isRequired(field) && !editable ? '' : ''}</th>`,
-  );
+  const head = group.fields.map(({ field }) => html`<th scope="col">${field.label}</th>`);
+  // The relations' rows, read once for every inline row.
+  const cache = new Map<AnyField, Record<string, any>[]>();
+  for (const { field, readOnly } of group.fields)
+    if (!readOnly && (field.kind === 'foreignKey' || field.kind === 'oneToOne'))
+      await relationChoices(request, undefined, field, undefined, cache);
   const rows = await Promise.all(
     state.rows.map(async (row, i) => {
       const at = `${group.prefix}-${i}-`;
@@ -342,7 +351,7 @@ async function inlineHtml(
           const id = `id_${name}`;
           const relation = ['foreignKey', 'oneToOne'].includes(spec.field.kind);
           const choices = relation
-            ? await relationChoices(request, admin, spec.field, row.values[spec.field.name])
+            ? await relationChoices(request, undefined, spec.field, row.values[spec.field.name], cache)
             : {};
           const label = `${spec.field.label}, row ${i + 1}`;
           return html`<td class="${problems.length ? 'field--error' : ''}"><label class="visually-hidden" for="${id}">${label}</label>${input(
@@ -648,9 +657,7 @@ export async function changeForm(
         : html`<div class="fieldset">${inner}</div>`;
     }),
   );
-  const inlineParts = await Promise.all(
-    inlines.map((state) => inlineHtml(request, admin, state, errors, editable)),
-  );
+  const inlineParts = await Promise.all(inlines.map((state) => inlineHtml(request, state, errors, editable)));
   const canDelete = row ? await request.can('delete', model, row) : false;
   const isUser = model === site.auth.userModel;
   const title = adding ? `Add ${meta.verboseName}` : `${editable ? 'Change' : 'View'} ${meta.verboseName}`;
