@@ -143,7 +143,7 @@ export function registrations(): Map<(typeof MODELS)[number], ModelAdminOptions<
       },
     ],
     [Review, { list: ['book', 'reviewer', 'rating'], search: ['reviewer'] }],
-    [Note, { list: ['text', 'owner'], search: ['text'] }],
+    [Note, { list: ['text', 'owner'], search: ['text'], display: (row) => String(row.text) }],
     [Task, { list: ['title', 'note'], search: ['title'], filters: ['note'], autocomplete: ['note'] }],
   ]);
 }
