@@ -187,6 +187,8 @@ export async function catalog(
   options: {
     db?: Database;
     register?: (site: AdminSite) => void;
+    /** Adds routes to the app before it starts. */
+    routes?: (app: ReturnType<typeof volt>) => void;
     options?: Map<unknown, ModelAdminOptions<any> | undefined>;
   } = {},
 ): Promise<Catalog> {
@@ -201,6 +203,7 @@ export async function catalog(
   for (const [model, registration] of registered) if (registration) site.register(model, registration);
   options.register?.(site);
   const app = volt({ logger: false, envFile: false, database: db, apps: [users, site] });
+  options.routes?.(app);
   const clients: TestClient[] = [];
   const browser = () => {
     const client = testClient(app, { cookieJar: true });
