@@ -194,6 +194,10 @@ test('every post of a logged-in user needs the session’s CSRF token', async (t
   assert.equal((await logIn(cat.browser(), 'viewer')).status, 303);
 });
 
+test.todo(
+  'a post refused by the CSRF check answers an admin page (today the auth hook answers a JSON problem before the admin’s handler runs; Django shows an HTML 403 page)',
+);
+
 test('every page has a strict Content-Security-Policy and a nonce on its stylesheet and script', async (t) => {
   const cat = await catalog(t);
   const data = await fill(cat);
