@@ -279,7 +279,7 @@ export interface Staff {
   get(path: string): Promise<TestResponse>;
   /** Posts `form` with the session's CSRF token and this site's origin. */
   post(path: string, form?: Record<string, string | number | Array<string | number>>): Promise<TestResponse>;
-  /** The text of the message shown on the next page (a flash), by reading the dashboard. */
+  /** The session's CSRF token (read once from the dashboard). */
   csrf(): Promise<string>;
 }
 
