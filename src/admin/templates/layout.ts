@@ -111,8 +111,8 @@ ${head(chrome, content.title)}
 <a class="brand" href="${prefix}/">${chrome.siteTitle}</a>
 <nav class="user-tools" aria-label="Account">
 <span>Welcome, <strong>${chrome.userName ?? ''}</strong></span>
-<a href="${prefix}/password_change/">Change password</a>
-<form class="inline-form" method="post" action="${prefix}/logout/">${chrome.csrf}<button type="submit" class="link-button">Log out</button></form>
+<a href="${prefix}/password_change">Change password</a>
+<form class="inline-form" method="post" action="${prefix}/logout">${chrome.csrf}<button type="submit" class="link-button">Log out</button></form>
 ${themeSwitch(chrome)}
 </nav>
 </header>

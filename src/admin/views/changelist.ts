@@ -8,6 +8,7 @@
 import { scoped } from '../../auth/policies.ts';
 import { HttpError } from '../../http/errors.ts';
 import { type Html, html } from '../../http/html.ts';
+import type { Database } from '../../orm/database.ts';
 import type { AnyModel } from '../../orm/model.ts';
 import { collectDeletion, type DeletionPlan } from '../../orm/query/deletion.ts';
 import { ProtectedError, ValidationError } from '../../orm/query/errors.ts';
@@ -284,14 +285,19 @@ export async function changeList(request: AdminRequest, admin: ModelAdmin): Prom
 }
 
 /** The selected rows the user may see, by their keys. */
-async function selected(request: AdminRequest, admin: ModelAdmin, keys: readonly string[]) {
+async function selected(
+  request: AdminRequest,
+  admin: ModelAdmin,
+  keys: readonly string[],
+  db: Database = request.db,
+) {
   const pkField = admin.model.meta.pk;
   const values = keys.map((key) => {
     const read =
       pkField.kind === 'auto' || pkField.kind === 'integer' || pkField.kind === 'bigint' ? Number(key) : key;
     return read;
   });
-  return (await scoped(request.user, query(request.db, admin.model))).filter({
+  return (await scoped(request.user, query(db, admin.model))).filter({
     [`${pkField.attribute}__in`]: values,
   } as never);
 }
@@ -324,11 +330,7 @@ export async function runAction(request: AdminRequest, admin: ModelAdmin): Promi
   await request.require(chosen.permission ?? 'change', admin.model);
   try {
     const message = await request.db.transaction(async (tx) => {
-      const rows = (await scoped(request.user, query(tx, admin.model))).filter({
-        [`${admin.model.meta.pk.attribute}__in`]: (
-          await (await selected(request, admin, keys)).values(admin.model.meta.pk.attribute as never)
-        ).map((r: any) => r[admin.model.meta.pk.attribute]),
-      } as never);
+      const rows = await selected(request, admin, keys, tx);
       return chosen.run({ rows, tx, user: request.user });
     });
     await request.flash('success', message ?? `${chosen.label}: done.`);

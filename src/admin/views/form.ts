@@ -687,6 +687,39 @@ export async function changeForm(
   });
 }
 
+/**
+ * Sets the password of the user `row` and records the change in the history (as changed,
+ * never its hash), in one transaction: the hash is written without the ORM's observed writes.
+ */
+export async function setPasswordRecorded(
+  request: AdminRequest,
+  row: Record<string, any>,
+  password: string,
+): Promise<string> {
+  const { site } = request;
+  const users = site.registered(site.auth.userModel);
+  return request.db.transaction(async (tx) => {
+    const hash = await site.auth.setPassword(tx, row, password);
+    if (users?.history)
+      await storeChanges(
+        tx,
+        users.model,
+        [
+          {
+            action: 'update',
+            model: users.model,
+            key: row[users.model.meta.pk.attribute],
+            before: row,
+            after: { ...row, password: hash },
+          },
+        ],
+        site.prefix,
+        users.display,
+      );
+    return hash;
+  });
+}
+
 /** The set-password form of a user (never showing the hash). */
 export async function passwordForm(
   request: AdminRequest,
@@ -706,7 +739,7 @@ export async function passwordForm(
     else for (const problem of validatePassword(first, { user: row })) addError(errors, 'password1', problem);
     if (first !== second) addError(errors, 'password2', 'The two password fields didn’t match.');
     if (errors.size === 0) {
-      const hash = await site.auth.setPassword(request.db, row, first);
+      const hash = await setPasswordRecorded(request, row, first);
       // Setting one's own password here keeps this session (the change ended the others).
       if (String(row[admin.model.meta.pk.attribute]) === String(request.user.id))
         await site.auth.sessions.rotate(

@@ -114,6 +114,9 @@ export async function revertField(
   const value = field && change ? restorable(field, change) : undefined;
   if (!entry || !field || !change || !spec || !value || entry.action !== 'update')
     throw new HttpError(404, { code: 'VOLT_ADMIN_NOT_FOUND', detail: 'That change cannot be reverted.' });
+  // Asked before the transaction: a 403 page for a user who may not change the row, and the
+  // user's permissions loaded on the request's database, not inside the transaction.
+  await request.require('change', admin.model, await rowAt(request, admin, key));
   try {
     await request.db.transaction(async (tx) => {
       const row = await rowAt(request, admin, key, tx);

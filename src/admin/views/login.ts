@@ -15,6 +15,7 @@ import { FORM_CONTENT_TYPE } from '../../security/form-body.ts';
 import { safeRedirectUrl } from '../../security/redirects.ts';
 import { AdminRequest, loggedOutPage, type Site, setTheme, staffOf } from '../site.ts';
 import type { Message } from '../templates/layout.ts';
+import { setPasswordRecorded } from './form.ts';
 
 const FORM = { hidden: true, bodyTypes: [FORM_CONTENT_TYPE] } as const;
 
@@ -149,7 +150,7 @@ export function addLoginRoutes(app: VoltApp, site: Site): void {
       const problems = next1 ? validatePassword(next1, { user: user.row }) : ['This field is required.'];
       if (problems.length) errors.newPassword1 = problems;
       if (Object.keys(errors).length === 0) {
-        const hash = await site.auth.setPassword(ctx.db, user.row, next1);
+        const hash = await setPasswordRecorded(request, user.row, next1);
         // The change ended every session of the user: this one goes on under a new id.
         await site.auth.sessions.rotate(
           ctx.request,
