@@ -111,6 +111,7 @@ test('npm pack holds dist/, bin/, the project template, README, LICENSE and pack
     /^bin\/volt\.js$/,
     /^dist\/.+\.(js|d\.ts)$/,
     /^dist\/auth\/common-passwords\.txt$/,
+    /^dist\/admin\/static\/admin\.css$/,
     /^templates\/project\/.+$/,
   ];
   const denied = [
@@ -141,6 +142,10 @@ test('npm pack holds dist/, bin/, the project template, README, LICENSE and pack
     'dist/cli/commands/new.js',
     'dist/auth/common-passwords.txt',
     'dist/auth/migrations/auth/0001_initial.js',
+    'dist/admin/index.js',
+    'dist/admin/static/admin.css',
+    'dist/admin/static/admin.js',
+    'dist/admin/migrations/admin/0001_initial.js',
     'templates/project/package.json',
     'templates/project/_gitignore',
     'templates/project/migrations/notes/0001_initial.ts',
