@@ -1,14 +1,16 @@
 /**
- * `npm run bench:admin`: an admin change list page. `GET /admin/shop/product/?
- * category__id__exact=48&q=el&o=-3` on bench/crud's 10,000 products (100 categories), SQLite: a
- * category filter, a search on the name and SKU, ordered by the price descending, 100 rows a
- * page with their category's name, a logged-in staff session. Django's admin change list
- * against the same page written by hand on bare Fastify + node:sqlite; Volt's admin slot is
- * skipped until voltjs/admin exists. The bars to measure later: Volt ≥ 0.7× fastify-raw and
- * ≥ 5× Django's admin in one run, SQL statements per page constant in the page size.
+ * `npm run bench:admin`: an admin change list page, on bench/crud's 10,000 products (100
+ * categories), SQLite: a category filter, a search on the name and SKU, ordered by the price
+ * descending, 100 rows a page with their category's name, a logged-in staff session. Volt's
+ * admin (`GET /admin/crud/product?category__exact=48&q=el&o=-price`, servers/volt.ts) against
+ * Django's admin change list and the same page written by hand on bare Fastify + node:sqlite
+ * (both `GET /admin/shop/product/?category__id__exact=48&q=el&o=-3`). The bars: Volt ≥ 0.7×
+ * fastify-raw and ≥ 5× Django's admin in one run, SQL statements per page constant in the page
+ * size.
  *
  * The databases are made afresh (bench/admin/setup.ts); every server is its own process pinned
- * to one core, wrk to the other, sending the session cookie; every server's pages are checked
+ * to one core, wrk to the other, sending the session cookie (Volt's from a login through its
+ * admin's login form when the server starts); every server's pages are checked
  * against the data set before any load (bench/admin/verify.ts); the SQL statements of one page
  * are counted at 20 and 100 rows a page; rounds rotate the server order; the report gives the
  * medians across rounds and the ratios. See bench/README.md, "Admin change list".
@@ -111,7 +113,7 @@ type Measurement = LoadMeasurement;
 type Cell = LoadCell<ServerId>;
 const summarize = summarizeLoad<ServerId>;
 
-/** The server the ratios are of: Volt's admin, else fastify-raw (until Volt's admin exists). */
+/** The server the ratios are of: Volt's admin, else fastify-raw (a run without Volt's). */
 const subjectOf = (cells: Cell[]) =>
   cells.find((c) => c.server === 'volt') ?? cells.find((c) => c.server === 'fastify-raw');
 
