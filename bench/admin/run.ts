@@ -1,14 +1,16 @@
 /**
- * `npm run bench:admin`: an admin change list page. `GET /admin/shop/product/?
- * category__id__exact=48&q=el&o=-3` on bench/crud's 10,000 products (100 categories), SQLite: a
- * category filter, a search on the name and SKU, ordered by the price descending, 100 rows a
- * page with their category's name, a logged-in staff session. Django's admin change list
- * against the same page written by hand on bare Fastify + node:sqlite; Volt's admin slot is
- * skipped until voltjs/admin exists. The bars to measure later: Volt ≥ 0.7× fastify-raw and
- * ≥ 5× Django's admin in one run, SQL statements per page constant in the page size.
+ * `npm run bench:admin`: an admin change list page, on bench/crud's 10,000 products (100
+ * categories), SQLite: a category filter, a search on the name and SKU, ordered by the price
+ * descending, 100 rows a page with their category's name, a logged-in staff session. Volt's
+ * admin (`GET /admin/crud/product?category__exact=48&q=el&o=-price`, servers/volt.ts) against
+ * Django's admin change list and the same page written by hand on bare Fastify + node:sqlite
+ * (both `GET /admin/shop/product/?category__id__exact=48&q=el&o=-3`). The bars: Volt ≥ 0.7×
+ * fastify-raw and ≥ 5× Django's admin in one run, SQL statements per page constant in the page
+ * size.
  *
  * The databases are made afresh (bench/admin/setup.ts); every server is its own process pinned
- * to one core, wrk to the other, sending the session cookie; every server's pages are checked
+ * to one core, wrk to the other, sending the session cookie (Volt's from a login through its
+ * admin's login form when the server starts); every server's pages are checked
  * against the data set before any load (bench/admin/verify.ts); the SQL statements of one page
  * are counted at 20 and 100 rows a page; rounds rotate the server order; the report gives the
  * medians across rounds and the ratios. See bench/README.md, "Admin change list".
@@ -20,6 +22,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { queryPlan } from '../crud/setup.ts';
 import {
   type LoadCell,
   type LoadMeasurement,
@@ -42,8 +45,9 @@ import {
   type ServerId,
   serverCommand,
   serverMissing,
+  voltLogin,
 } from './setup.ts';
-import { BENCH_PATH, verifyServer } from './verify.ts';
+import { benchPath, verifyServer } from './verify.ts';
 
 const log = (line = '') => console.log(line);
 
@@ -109,7 +113,7 @@ type Measurement = LoadMeasurement;
 type Cell = LoadCell<ServerId>;
 const summarize = summarizeLoad<ServerId>;
 
-/** The server the ratios are of: Volt's admin, else fastify-raw (until Volt's admin exists). */
+/** The server the ratios are of: Volt's admin, else fastify-raw (a run without Volt's). */
 const subjectOf = (cells: Cell[]) =>
   cells.find((c) => c.server === 'volt') ?? cells.find((c) => c.server === 'fastify-raw');
 
@@ -168,13 +172,16 @@ function ratioLines(cells: Cell[]): string[] {
 }
 
 /** One statement's SQL (and plan, when known). */
-type Counted = Array<{ sql: string; plan?: string }> | number;
+type Counted = Array<{ sql: string; plan?: string | undefined }> | number;
 
 /**
  * The SQL statements of one page of the benchmark's request at each page size: Django's through
  * CaptureQueriesContext (admin_app.py count, its ModelAdmin's list_per_page set by
- * ADMIN_PER_PAGE), fastify-raw's counted in its code (a second process with ADMIN_COUNT_SQL=1
- * answers them in `x-sql-statements`).
+ * ADMIN_PER_PAGE); fastify-raw's counted in its code, Volt's by its bench server on a counting
+ * view of its database (`countQueries`), each answered in `x-sql-statements` by a second process
+ * started with ADMIN_COUNT_SQL=1 (Volt's also gives the SQL, `x-sql-text`). The page is asked
+ * twice on one session and the second answer counted, as under load; a first answer that
+ * differs (Volt's admin loads the user's saved list settings into the session once) is noted.
  */
 async function countStatements(
   servers: ServerId[],
@@ -186,28 +193,43 @@ async function countStatements(
   byServer: Record<string, Record<number, Counted> | string>;
 }> {
   const byServer: Record<string, Record<number, Counted> | string> = {};
+  const notes: string[] = [];
   for (const id of servers) {
     const counts: Record<number, Counted> = {};
+    const path = benchPath(id);
     try {
       for (const size of PAGE_SIZES) {
         if (id === 'django-admin') {
-          counts[size] = (await djangoStatements(dbs, size, [BENCH_PATH]))[BENCH_PATH]!;
+          counts[size] = (await djangoStatements(dbs, size, [path]))[path]!;
         } else {
           const port = await freePort();
           const env = { ADMIN_COUNT_SQL: '1', ADMIN_PER_PAGE: String(size) };
           const server = await startServer(cpu, serverCommand(id, port, dbs, env), port, '/admin/');
           try {
-            const answer = await fetchOnce(port, {
-              method: 'GET',
-              path: BENCH_PATH,
-              headers: { cookie: cookieOf(id, dbs) },
-            });
-            const n = Number(answer.headers['x-sql-statements']);
-            if (answer.status !== 200 || !Number.isInteger(n))
-              throw new Error(
-                `status ${answer.status}, x-sql-statements ${answer.headers['x-sql-statements']}`,
+            const cookie = await cookieOf(id, port, dbs);
+            const ask = async () => {
+              const answer = await fetchOnce(port, { method: 'GET', path, headers: { cookie } });
+              const n = Number(answer.headers['x-sql-statements']);
+              if (answer.status !== 200 || !Number.isInteger(n))
+                throw new Error(
+                  `status ${answer.status}, x-sql-statements ${answer.headers['x-sql-statements']}`,
+                );
+              const text = answer.headers['x-sql-text'];
+              const sql =
+                typeof text === 'string'
+                  ? (JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as string[])
+                  : undefined;
+              return { n, sql };
+            };
+            const first = await ask();
+            const steady = await ask();
+            if (first.n !== steady.n)
+              notes.push(
+                `${LABEL[id]}, ${size} a page: ${first.n} statements on the session's first change list, ${steady.n} after`,
               );
-            counts[size] = n;
+            counts[size] = steady.sql
+              ? steady.sql.map((sql) => ({ sql, plan: planOf(dbs.volt, sql) }))
+              : steady.n;
           } finally {
             await stopProcess(server.child);
           }
@@ -241,17 +263,32 @@ async function countStatements(
           `  ${st.sql.length > 160 ? `${st.sql.slice(0, 157)}…` : st.sql}${st.plan ? `  [${st.plan}]` : ''}`,
         );
   }
+  lines.push(...notes);
   return { table, lines, byServer };
 }
 
-function cookieOf(id: ServerId, dbs: Databases): string {
+/** SQLite's plan of one statement of Volt's, or undefined when it cannot be planned alone. */
+function planOf(file: string, sql: string): string | undefined {
+  try {
+    return queryPlan(file, sql);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cookie server `id` on `port` is sent: Volt's admin's `volt_session`, from a login through
+ * its login form (each start of the server), else the `sessionid` setup.ts made.
+ */
+async function cookieOf(id: ServerId, port: number, dbs: Databases): Promise<string> {
+  if (id === 'volt') return voltLogin(port);
   return `sessionid=${id === 'django-admin' ? dbs.djangoSession : dbs.rawSession}`;
 }
 
 /** A wrk Lua script that sends the server's session cookie. */
-function writeScript(dir: string, id: ServerId, dbs: Databases): string {
+function writeScript(dir: string, id: ServerId, cookie: string): string {
   const file = join(dir, `${id}.lua`);
-  writeFileSync(file, `wrk.headers["Cookie"] = ${JSON.stringify(cookieOf(id, dbs))}\n`);
+  writeFileSync(file, `wrk.headers["Cookie"] = ${JSON.stringify(cookie)}\n`);
   return file;
 }
 
@@ -278,12 +315,16 @@ async function main(): Promise<void> {
     `${servers.length} servers × ${options.rounds} rounds, ${options.warmupSeconds}s warm-up + ${options.seconds}s each, ` +
       `${options.connections} connections: about ${((options.rounds * servers.length * (options.seconds + options.warmupSeconds)) / 60).toFixed(1)} min`,
   );
-  log(`GET ${BENCH_PATH} (logged in: sessionid cookie)`);
+  for (const id of servers)
+    log(
+      `${LABEL[id].padEnd(12)} GET ${benchPath(id)} (logged in: ${id === 'volt' ? 'volt_session' : 'sessionid'} cookie)`,
+    );
   const dbs = await prepareDatabases(servers.includes('django-admin'));
   log(
     `databases made in ${dbs.dir}: ${dbs.data.categories.length} categories, ${dbs.data.products.length} products`,
   );
   const running = new Map<ServerId, RunningServer>();
+  const cookies = new Map<ServerId, string>();
   const cells: Cell[] = [];
   let statements: Awaited<ReturnType<typeof countStatements>> | undefined;
   try {
@@ -292,13 +333,15 @@ async function main(): Promise<void> {
       running.set(id, await startServer(options.serverCpu, serverCommand(id, port, dbs), port, '/admin/'));
     }
     for (const [id, server] of running) {
-      await verifyServer(LABEL[id], server.port, cookieOf(id, dbs), dbs.data);
+      const cookie = await cookieOf(id, server.port, dbs);
+      cookies.set(id, cookie);
+      await verifyServer(id, LABEL[id], server.port, cookie, dbs.data);
       log(
         `ready  ${LABEL[id].padEnd(12)} pid ${server.child.pid} port ${server.port}: both pages' rows, counts, escaping, login checked`,
       );
     }
     statements = await countStatements(servers, dbs, options.serverCpu);
-    const scripts = new Map(servers.map((id) => [id, writeScript(dbs.dir, id, dbs)]));
+    const scripts = new Map(servers.map((id) => [id, writeScript(dbs.dir, id, cookies.get(id)!)]));
     const runs = new Map(servers.map((id) => [id, [] as Measurement[]]));
     for (let round = 0; round < options.rounds; round++) {
       const rotated = [...servers.slice(round % servers.length), ...servers.slice(0, round % servers.length)];
@@ -306,7 +349,7 @@ async function main(): Promise<void> {
         const { port, child } = running.get(id)!;
         const wrk = (secs: number) =>
           runWrk({
-            url: `http://127.0.0.1:${port}${BENCH_PATH}`,
+            url: `http://127.0.0.1:${port}${benchPath(id)}`,
             seconds: secs,
             connections: options.connections,
             threads: 1,
@@ -325,11 +368,12 @@ async function main(): Promise<void> {
     rmSync(dbs.dir, { recursive: true, force: true });
   }
 
-  const title = `GET ${BENCH_PATH} (10,000 products, SQLite, 100 rows a page, logged in; medians of ${options.rounds} rounds)`;
+  const title = `One admin change list page: category 48, search "el", price descending (10,000 products, SQLite, 100 rows a page, logged in; medians of ${options.rounds} rounds)`;
+  const paths = servers.map((id) => `${LABEL[id]}: GET ${benchPath(id)}`);
   const ratios = ratioLines(cells);
   log('');
   for (const line of skipped) log(line);
-  log(`${title}\n${textTable(rows(cells), RIGHT)}\n${ratios.join('\n')}\n`);
+  log(`${title}\n${paths.join('\n')}\n${textTable(rows(cells), RIGHT)}\n${ratios.join('\n')}\n`);
   log(`SQL statements per page (by page size)\n${textTable(statements!.table)}`);
   for (const line of statements!.lines) log(line);
   const stalls = cells.flatMap((c) => c.rounds.map((r) => r.stall ?? 0));
@@ -340,6 +384,7 @@ async function main(): Promise<void> {
   const markdown = [
     ...skipped,
     `**${title}**`,
+    paths.map((p) => `    ${p}`).join('\n'),
     markdownTable(rows(cells), RIGHT),
     ratios.join('  \n'),
     '**SQL statements per page** (by page size)',
@@ -357,7 +402,7 @@ async function main(): Promise<void> {
         revision,
         machine,
         options,
-        request: BENCH_PATH,
+        request: Object.fromEntries(servers.map((id) => [id, benchPath(id)])),
         servers: Object.fromEntries(servers.map((id) => [id, DESCRIPTION[id]])),
         skipped,
         results: cells,

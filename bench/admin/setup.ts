@@ -7,17 +7,25 @@
  *   plus a user table and a session table with one staff user's session.
  * - Django's file: every table of the project (`migrate`), the rows through `bulk_create`, a
  *   superuser and a session of theirs made with Django's session API (`admin_app.py seed`).
+ * - Volt's file: bench/crud's Volt file, to which auth's tables (users, groups, permissions,
+ *   sessions, tokens) and the admin's (history, list settings) are added from their models
+ *   (`createTables`, as the tests make them), and a superuser with a known password. Volt's
+ *   admin has no session made here: the runner logs in through the admin's login form each time
+ *   it starts the server ({@link voltLogin}) and sends the `volt_session` cookie it gets.
  *
- * Each server gets its own session id; the runner sends it as the `sessionid` cookie.
+ * fastify-raw's and Django's session ids are sent as the `sessionid` cookie.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { Change, ListSetting } from 'voltjs/admin';
+import { CSRF_FIELD, createUser, Group, Permission, Session, Token, User } from 'voltjs/auth';
+import { connect, createTables } from 'voltjs/orm';
 import type { Dataset } from '../crud/data.ts';
 import { prepareDatabases as prepareCrud } from '../crud/setup.ts';
 import { PYTHON, pythonModulesMissing } from '../harness/peers.ts';
-import { type Command, capture } from '../harness/processes.ts';
+import { type Command, capture, fetchOnce } from '../harness/processes.ts';
 
 /** The id of a server of the run. */
 export type ServerId = 'volt' | 'fastify-raw' | 'django-admin';
@@ -31,7 +39,7 @@ export const LABEL: Record<ServerId, string> = {
 };
 /** What each is, for the report. */
 export const DESCRIPTION: Record<ServerId, string> = {
-  volt: "Volt's admin (voltjs/admin)",
+  volt: "Volt's admin (voltjs/admin; servers/volt.ts): auth() + admin(), Product and Category registered; VOLT_ENV=production, LOG_LEVEL=silent, logger off",
   'fastify-raw':
     'bare Fastify 5 + node:sqlite by hand (servers/fastify-raw.ts): prepared statements, template literals',
   'django-admin':
@@ -45,8 +53,10 @@ const DIR = 'bench/admin/servers';
 export interface Databases {
   dir: string;
   data: Dataset;
-  /** SQLite file with Volt's tables of bench/crud (for Volt's admin, when there is one). */
+  /** SQLite file with Volt's tables of bench/crud, auth's and the admin's, and a superuser (Volt's admin). */
   volt: string;
+  /** The Volt server's SECRET_KEY (its session cookie is signed with it). */
+  voltSecret: string;
   /** fastify-raw's file. */
   raw: string;
   rawSession: string;
@@ -74,6 +84,7 @@ export async function prepareDatabases(withDjango: boolean): Promise<Databases> 
   } finally {
     db.close();
   }
+  await prepareVolt(crud.volt);
   let django: string | undefined;
   let djangoSession: string | undefined;
   if (withDjango) {
@@ -88,11 +99,69 @@ export async function prepareDatabases(withDjango: boolean): Promise<Databases> 
     dir: crud.dir,
     data: crud.data,
     volt: crud.volt,
+    voltSecret: randomBytes(48).toString('base64url'),
     raw: crud.raw,
     rawSession,
     django,
     djangoSession,
   };
+}
+
+/** The superuser of Volt's file, and its password. */
+export const VOLT_USER = { username: 'admin', password: 'bench-admin-password-1' };
+/** Cheap scrypt parameters for the superuser's hash (as test/auth/fixtures.ts): one login per server start. */
+const FAST = { N: 1024, r: 8, p: 1 };
+
+/** Adds auth's and the admin's tables and a superuser to bench/crud's Volt file. */
+async function prepareVolt(file: string): Promise<void> {
+  const db = await connect(`sqlite:${file}`);
+  try {
+    await createTables(db, [Permission, Group, User, Session, Token, Change, ListSetting]);
+    await createUser(
+      db,
+      User,
+      { ...VOLT_USER, email: 'admin@example.com', isStaff: true, isSuperuser: true } as never,
+      FAST,
+    );
+    await db.run('analyze', []);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Logs in to the Volt admin on `port` through its own login form (GET the form, its CSRF
+ * field, POST the credentials from the server's own origin) and returns the session cookie
+ * (`volt_session=…`) to send.
+ */
+export async function voltLogin(port: number): Promise<string> {
+  const form = await fetchOnce(port, { method: 'GET', path: '/admin/login' });
+  if (form.status !== 200) throw new Error(`GET /admin/login: status ${form.status}`);
+  const csrf = new RegExp(`<input type="hidden" name="${CSRF_FIELD}" value="([^"]*)"`).exec(form.body);
+  const cookies = (form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);
+  const fields = new URLSearchParams({
+    ...(csrf ? { [CSRF_FIELD]: csrf[1]! } : {}),
+    ...VOLT_USER,
+    next: '/admin/',
+  });
+  const answer = await fetchOnce(port, {
+    method: 'POST',
+    path: '/admin/login',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: `http://127.0.0.1:${port}`,
+      ...(cookies.length ? { cookie: cookies.join('; ') } : {}),
+    },
+    body: fields.toString(),
+  });
+  const session = (answer.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.startsWith('volt_session='));
+  if (answer.status !== 303 || !session)
+    throw new Error(
+      `the admin's login answered ${answer.status} without a volt_session cookie: ${answer.body.slice(0, 300)}`,
+    );
+  return session;
 }
 
 /** `capture` with extra environment variables. */
@@ -150,8 +219,7 @@ export async function voltAdminMissing(): Promise<string | undefined> {
 export async function serverMissing(id: ServerId): Promise<string | undefined> {
   if (id === 'volt') {
     const missing = await voltAdminMissing();
-    // Importable but no server for it in this benchmark yet: say so rather than measure nothing.
-    return missing ?? `voltjs/admin imports, but ${DIR}/volt.ts is not written yet`;
+    return missing ?? (existsSync(`${DIR}/volt.ts`) ? undefined : `${DIR}/volt.ts not found`);
   }
   if (id === 'django-admin') {
     if (!existsSync(GUNICORN)) return `${GUNICORN} not found`;
@@ -182,5 +250,16 @@ export function serverCommand(
       args: ['--conditions=volt-source', `${DIR}/fastify-raw.ts`],
       env: { PORT: String(port), ADMIN_DB: dbs.raw, ...extra },
     };
-  throw new Error(`no server for ${id} yet`);
+  return {
+    command: process.execPath,
+    args: ['--conditions=volt-source', `${DIR}/volt.ts`],
+    env: {
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${dbs.volt}`,
+      VOLT_ENV: 'production',
+      SECRET_KEY: dbs.voltSecret,
+      LOG_LEVEL: 'silent',
+      ...extra,
+    },
+  };
 }
