@@ -17,6 +17,7 @@ import type {
   ModelAdminOptions,
 } from './options.ts';
 import { AdminDefinitionError, capitalize, defaultDisplay, suggest } from './request.ts';
+import { type CellMarkup, cellRenderer } from './widgets.ts';
 
 const TEXT_KINDS = new Set(['string', 'text', 'email', 'url', 'slug', 'uuid', 'enum']);
 const NUMBER_KINDS = new Set(['auto', 'integer', 'bigint', 'float', 'decimal']);
@@ -37,6 +38,10 @@ export interface Column {
   readonly related: AnyModel | undefined;
   /** The cell links to the row's page. */
   readonly link: boolean;
+  /** Django's class of the column's cells (`field-title`): a hook for styles and tests. */
+  readonly className: string;
+  /** The markup of a cell of this column, from its value. */
+  readonly render: (value: unknown) => CellMarkup;
 }
 
 /** One filter of the sidebar. */
@@ -134,7 +139,12 @@ export class ModelAdmin<M extends AnyModel = AnyModel> {
         typeof item === 'string'
           ? fieldColumn(model, item, `${where}: list`, displayOf, selectPaths)
           : computedColumn(model, item, `${where}: list`);
-      columns.push({ ...column, link: links.size === 0 ? i === 0 : links.has(column.name) });
+      columns.push({
+        ...column,
+        link: links.size === 0 ? i === 0 : links.has(column.name),
+        className: `field-${column.name.replaceAll(/[^a-zA-Z0-9_-]/gu, '-')}`,
+        render: cellRenderer(column.related ? undefined : column.field),
+      });
     }
     for (const name of links)
       if (!columns.some((c) => c.name === name))
@@ -238,7 +248,7 @@ function fieldColumn(
   where: string,
   displayOf: (model: AnyModel) => (row: any) => string,
   selectPaths: Set<string>,
-): Omit<Column, 'link'> {
+): Omit<Column, 'link' | 'className' | 'render'> {
   const segments = path.split('__');
   let current = model;
   for (const [i, segment] of segments.entries()) {
@@ -289,7 +299,11 @@ function fieldColumn(
   throw new AdminDefinitionError(`${where}: '${path}' is not a path`);
 }
 
-function computedColumn(model: AnyModel, column: ComputedColumn, where: string): Omit<Column, 'link'> {
+function computedColumn(
+  model: AnyModel,
+  column: ComputedColumn,
+  where: string,
+): Omit<Column, 'link' | 'className' | 'render'> {
   if (typeof column?.label !== 'string' || typeof column.value !== 'function')
     throw new AdminDefinitionError(`${where}: a computed column needs a label and a value(row) function`);
   if (column.orderBy !== undefined) resolved(model, column.orderBy.replace(/^-/u, ''), `${where} orderBy`);

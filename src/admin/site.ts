@@ -206,7 +206,12 @@ export class Site {
     // A permission is named as Django names it: `library | book | Can add book`.
     if (model.meta.label === 'auth.Permission' && !this.#admins.has(model))
       return (row) => `${row.app} | ${row.model || '—'} | ${row.name}`;
-    return (row) => (this.#admins.get(model)?.display ?? defaultDisplay(model))(row);
+    // Resolved on first use: registrations are over by then (they end when the app starts).
+    let display: ((row: Record<string, any>) => string) | undefined;
+    return (row) => {
+      display ??= this.#admins.get(model)?.display ?? defaultDisplay(model);
+      return display(row);
+    };
   }
 
   /** The change list's address of a registered model. */
@@ -236,6 +241,7 @@ export class AdminRequest {
   readonly user: CurrentUser;
   readonly query: URLSearchParams;
   #nonce: string | undefined;
+  #csrf: Promise<Html> | undefined;
 
   constructor(ctx: AnyContext, site: Site, user: CurrentUser) {
     this.ctx = ctx;
@@ -303,8 +309,10 @@ export class AdminRequest {
     return this.#nonce;
   }
 
-  async csrf(): Promise<Html> {
-    return unsafeHtml(await this.site.auth.csrfInput(this.ctx));
+  /** The form field holding the session's CSRF token: made once per request. */
+  csrf(): Promise<Html> {
+    this.#csrf ??= this.site.auth.csrfInput(this.ctx).then(unsafeHtml);
+    return this.#csrf;
   }
 
   /** What every page shows around its content. */

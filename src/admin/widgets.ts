@@ -6,7 +6,7 @@
  * in UTC (the label says so).
  */
 import { textToInteger, textToNumber } from '../http/coercion.ts';
-import { type Html, html } from '../http/html.ts';
+import { escapeHtml, type Html, html } from '../http/html.ts';
 import type { AnyField } from '../orm/fields/field.ts';
 import type { RelationField } from '../orm/fields/relation.ts';
 
@@ -263,21 +263,35 @@ export function plainText(field: AnyField | undefined, value: unknown): string {
   return String(value);
 }
 
-/** A change-list cell's content and its class. */
-export function cell(field: AnyField | undefined, value: unknown): { content: Html; className: string } {
-  if (value === null || value === undefined || value === '')
-    return { content: html`<span class="muted" aria-label="empty">—</span>`, className: 'cell--empty' };
-  if (typeof value === 'boolean' || field?.kind === 'boolean') {
-    const yes = value === true;
-    return {
-      content: html`<span class="bool bool--${yes ? 'yes' : 'no'}">${yes ? 'Yes' : 'No'}</span>`,
-      className: 'cell--boolean',
-    };
-  }
+const EMPTY =
+  '<span class="muted"><span aria-hidden="true">—</span><span class="visually-hidden">empty</span></span>';
+const YES = '<span class="bool bool--yes">Yes</span>';
+const NO = '<span class="bool bool--no">No</span>';
+const NUMERIC_KINDS = new Set(['integer', 'bigint', 'auto', 'float', 'decimal']);
+
+/** A cell's markup and its class (`cell--number`, `cell--boolean`, `cell--empty` or none). */
+export type CellMarkup = readonly [markup: string, className: string];
+
+/**
+ * The renderer of a change-list column's cells: made once per column, then called for every
+ * row with the cell's value (markup built as text, every value escaped).
+ */
+export function cellRenderer(field: AnyField | undefined): (value: unknown) => CellMarkup {
   const numeric =
     field !== undefined &&
     !field.choices?.length &&
-    ['integer', 'bigint', 'auto', 'float', 'decimal'].includes(field.kind) &&
+    NUMERIC_KINDS.has(field.kind) &&
     !(field.primaryKey && field.kind !== 'auto');
-  return { content: html`${plainText(field, value)}`, className: numeric ? 'cell--number' : '' };
+  const numberClass = numeric ? 'cell--number' : '';
+  const labels = field?.choices?.length
+    ? new Map(field.choices.map((c) => [c.value as unknown, escapeHtml(c.label)]))
+    : undefined;
+  const boolean = field?.kind === 'boolean';
+  return (value) => {
+    if (value === null || value === undefined || value === '') return [EMPTY, 'cell--empty'];
+    if (boolean || typeof value === 'boolean') return [value === true ? YES : NO, 'cell--boolean'];
+    const label = labels?.get(value);
+    if (label !== undefined) return [label, ''];
+    return [escapeHtml(typeof value === 'string' ? value : plainText(field, value)), numberClass];
+  };
 }

@@ -7,7 +7,7 @@
 
 import { scoped } from '../../auth/policies.ts';
 import { HttpError } from '../../http/errors.ts';
-import { type Html, html } from '../../http/html.ts';
+import { escapeHtml, type Html, html, unsafeHtml } from '../../http/html.ts';
 import type { Database } from '../../orm/database.ts';
 import type { AnyModel } from '../../orm/model.ts';
 import { collectDeletion, type DeletionPlan } from '../../orm/query/deletion.ts';
@@ -16,10 +16,13 @@ import { query } from '../../orm/query/queryset.ts';
 import { ListSetting } from '../history.ts';
 import type { Filter, ModelAdmin } from '../model-admin.ts';
 import type { AdminRequest } from '../site.ts';
-import { cell, plainText } from '../widgets.ts';
+import { plainText } from '../widgets.ts';
 import { type ListState, listQuery, listState } from './list-query.ts';
 
 const LISTS = 'admin:lists';
+
+/** Most rows a relation's filter lists (in the related model's order). */
+const FILTER_ROWS = 100;
 
 /** A user's saved settings of every model: loaded once per session into the session. */
 type SavedLists = Record<string, { columns: string[]; query: string }>;
@@ -61,11 +64,26 @@ function day(date: Date): string {
 /** The links of one sidebar filter. */
 async function filterSection(request: AdminRequest, filter: Filter, params: URLSearchParams): Promise<Html> {
   const [first] = filter.parameters;
-  const cleared = Object.fromEntries(filter.parameters.map((p) => [p, undefined]));
   const current = filter.parameters.map((p) => params.get(p));
+  // The query without this filter's parameters (and the page), written once; each link adds its own.
+  const rest = new URLSearchParams(params);
+  rest.delete('p');
+  for (const name of filter.parameters) rest.delete(name);
+  const base = `?${rest.toString()}`;
+  const given = filter.parameters.map((p) => params.get(p));
+  // Written as text: a relation's filter has a link per related row.
   const link = (label: string, changes: Record<string, string | undefined>) => {
-    const selected = filter.parameters.every((p) => (changes[p] ?? null) === params.get(p));
-    return html`<li><a href="${withParams(params, { ...cleared, ...changes })}"${selected ? html` aria-current="true"` : ''}>${label}</a></li>`;
+    let selected = true;
+    for (const [i, name] of filter.parameters.entries())
+      if ((changes[name] ?? null) !== given[i]) selected = false;
+    let href = base;
+    for (const name in changes) {
+      const value = changes[name];
+      if (value !== undefined) href += `${href.length > 1 ? '&' : ''}${name}=${encodeURIComponent(value)}`;
+    }
+    return unsafeHtml(
+      `<li><a href="${escapeHtml(href)}"${selected ? ' aria-current="true"' : ''}>${escapeHtml(label)}</a></li>`,
+    );
   };
   const items: Html[] = [link('All', {})];
   const field = filter.field;
@@ -82,7 +100,14 @@ async function filterSection(request: AdminRequest, filter: Filter, params: URLS
     // A foreign key lists its target's rows; a path ending on a model (`groups`) lists that model's.
     const target: AnyModel =
       field!.kind === 'foreignKey' || field!.kind === 'oneToOne' ? (field as any).target : field!.model!;
-    const related = await (await scoped(request.user, query(request.db, target))).limit(100).all();
+    const targetPk = target.meta.pk.attribute;
+    const order =
+      request.site.registered(target)?.ordering ??
+      (target.meta.ordering.length ? target.meta.ordering : [targetPk]);
+    const related = await (await scoped(request.user, query(request.db, target)))
+      .orderBy(...(order as never[]), targetPk as never)
+      .limit(FILTER_ROWS)
+      .all();
     const text = request.site.displayOf(target);
     const pk = target.meta.pk.attribute;
     for (const row of related) items.push(link(text(row), { [first!]: String(row[pk]) }));
@@ -208,21 +233,24 @@ export async function changeList(request: AdminRequest, admin: ModelAdmin): Prom
         : ''
     }<span class="visually-hidden">, sort ${direction === 'ascending' ? 'descending' : 'ascending'}</span></a></th>`;
   });
-  const body = rows.map((row) => {
-    const key = String(row[pk]);
-    const text = admin.display(row);
-    const cells = state.columns.map((column) => {
-      const { content, className } = cell(column.field, column.value(row));
-      // Django's class per column (`field-title`): a hook for styles and tests.
-      const classes = `field-${column.name.replaceAll(/[^a-zA-Z0-9_-]/gu, '-')}${className ? ` ${className}` : ''}`;
-      if (column.link) {
-        const linked = html`<a href="${site.rowUrl(admin, key)}">${content}</a>`;
-        return html`<th scope="row" class="${classes}">${linked}</th>`;
-      }
-      return html`<td class="${classes}">${content}</td>`;
-    });
-    return html`<tr>${actions.length ? html`<td class="select-cell"><input type="checkbox" class="select-row" name="_selected_action" value="${key}" aria-label="Select ${text}"></td>` : ''}${cells}</tr>`;
-  });
+  // The rows are the page's bulk: written as text in one pass, every value escaped.
+  const rowBase = `${url}/`;
+  const selectable = actions.length > 0;
+  let body = '';
+  for (const row of rows) {
+    const key = escapeHtml(String(row[pk]));
+    body += '<tr>';
+    if (selectable)
+      body += `<td class="select-cell"><input type="checkbox" class="select-row" name="_selected_action" value="${key}" aria-label="Select ${escapeHtml(admin.display(row))}"></td>`;
+    for (const column of state.columns) {
+      const [markup, className] = column.render(column.value(row));
+      const classes = className ? `${column.className} ${className}` : column.className;
+      body += column.link
+        ? `<th scope="row" class="${classes}"><a href="${rowBase}${escapeHtml(encodeURIComponent(String(row[pk])))}/change">${markup}</a></th>`
+        : `<td class="${classes}">${markup}</td>`;
+    }
+    body += '</tr>';
+  }
   const filtered = state.filters.size > 0 || state.search !== '';
   const countText = `${counted.exact ? '' : 'about '}${counted.count.toLocaleString('en')} ${counted.count === 1 ? admin.model.meta.verboseName : admin.model.meta.verboseNamePlural}`;
 
@@ -256,7 +284,7 @@ export async function changeList(request: AdminRequest, admin: ModelAdmin): Prom
         actions.length
           ? html`<th scope="col" class="select-cell"><input type="checkbox" class="select-all js-only" aria-label="Select all rows on this page"></th>`
           : ''
-      }${headers}</tr></thead><tbody>${body}</tbody></table></div></form>`
+      }${headers}</tr></thead><tbody>${unsafeHtml(body)}</tbody></table></div></form>`
     : html`<div class="empty-state">${
         filtered
           ? html`<h2>No ${admin.model.meta.verboseNamePlural} match</h2><p><a class="button" href="?">Clear the search and filters</a></p>`
