@@ -63,6 +63,7 @@ export interface AdminSite extends InstalledApp {
 
 const THEME_COOKIE = 'volt_admin_theme';
 const MESSAGES = 'admin:messages';
+const THEME_PATTERN = new RegExp(`(?:^|;\\s*)${THEME_COOKIE}=(light|dark)(?:;|$)`, 'u');
 
 /**
  * The admin's Content-Security-Policy: nothing but this origin's stylesheet, script and
@@ -327,7 +328,7 @@ export class AdminRequest {
       nonce: this.nonce,
       css: `${this.site.prefix}/static/${css.name}`,
       js: `${this.site.prefix}/static/${js.name}`,
-      theme: themeOf(this.ctx),
+      theme: themeOf(this.ctx.request.headers),
       csrf: await this.csrf(),
       userName: (this.user.row as any).username ?? String(this.user.id),
       nav: withNav ? await this.nav() : [],
@@ -361,8 +362,8 @@ export class AdminRequest {
 }
 
 /** The theme the user chose (a cookie), `auto` by default. */
-export function themeOf(ctx: AnyContext): Theme {
-  const chosen = (ctx.cookies as Record<string, string | undefined>)[THEME_COOKIE];
+export function themeOf(headers: { cookie?: string | undefined }): Theme {
+  const chosen = headers.cookie === undefined ? undefined : THEME_PATTERN.exec(headers.cookie)?.[1];
   return chosen === 'light' || chosen === 'dark' ? chosen : 'auto';
 }
 
@@ -395,7 +396,7 @@ export async function loggedOutPage(
     nonce: cspNonce(ctx),
     css: `${site.prefix}/static/${css.name}`,
     js: `${site.prefix}/static/${js.name}`,
-    theme: themeOf(ctx),
+    theme: themeOf(ctx.request.headers),
     csrf,
     userName: undefined,
     nav: [],

@@ -194,9 +194,23 @@ test('every post of a logged-in user needs the session’s CSRF token', async (t
   assert.equal((await logIn(cat.browser(), 'viewer')).status, 303);
 });
 
-test.todo(
-  'a post refused by the CSRF check answers an admin page (today the auth hook answers a JSON problem before the admin’s handler runs; Django shows an HTML 403 page)',
-);
+test('a post refused by the CSRF check answers an admin page, not JSON', async (t) => {
+  const cat = await catalog(t);
+  const data = await fill(cat);
+  const root = await cat.as('root');
+  const res = await root.client.post(`/admin/catalog/book/${data.books[0].id}/delete`, {
+    form: { csrf_token: 'not-the-token' },
+    headers: { origin: ORIGIN },
+  });
+  assert.equal(res.status, 403);
+  assert.match(String(res.headers['content-type']), /^text\/html/u);
+  assert.match(res.text, /<h1>CSRF check failed<\/h1>/u);
+  assert.match(res.text, /reload the page/u);
+  // The API keeps its problem+json.
+  const api = await root.client.post('/auth/logout', { headers: { origin: ORIGIN } });
+  assert.equal(api.status, 403);
+  assert.match(String(api.headers['content-type']), /^application\/problem\+json/u);
+});
 
 test('every page has a strict Content-Security-Policy and a nonce on its stylesheet and script', async (t) => {
   const cat = await catalog(t);

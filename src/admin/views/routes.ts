@@ -8,7 +8,7 @@ import type { AnyContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
 import { html } from '../../http/html.ts';
 import { FORM_CONTENT_TYPE } from '../../security/form-body.ts';
-import { AdminRequest, notFound, type Site, staffOf } from '../site.ts';
+import { AdminRequest, notFound, type Site, staffOf, themeOf } from '../site.ts';
 import { adminAssets } from '../static/assets.ts';
 import { autocomplete } from './autocomplete.ts';
 import { changeList, exportCsv, runAction, saveListSettings } from './changelist.ts';
@@ -58,6 +58,8 @@ export function addRoutes(app: VoltApp, site: Site): void {
         });
       }
     };
+
+  addProblemPages(app, site);
 
   app.get(`${p}/static/:file`, PAGE, (ctx) => {
     const { css, js } = adminAssets();
@@ -138,4 +140,49 @@ export function addRoutes(app: VoltApp, site: Site): void {
   );
   app.get(`${p}/:app/:model/:key/password`, PAGE, password);
   app.post(`${p}/:app/:model/:key/password`, FORM, password);
+}
+
+/**
+ * A problem answered on an admin address before or outside the admin's handlers (a failed CSRF
+ * check, a body too large, a server error) is shown as a page, as Django's admin does, not as
+ * JSON: same status, same title and detail, escaped, styled by the admin's stylesheet.
+ */
+function addProblemPages(app: VoltApp, site: Site): void {
+  const p = site.prefix;
+  app.fastify.addHook('onSend', (request, reply, payload, done) => {
+    const url = request.url;
+    if (
+      typeof payload !== 'string' ||
+      !(url.startsWith(`${p}/`) || url === p || url.startsWith(`${p}?`)) ||
+      !String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')
+    ) {
+      done(null, payload);
+      return;
+    }
+    let problem: { title?: unknown; detail?: unknown; status?: unknown };
+    try {
+      problem = JSON.parse(payload) as typeof problem;
+    } catch {
+      done(null, payload);
+      return;
+    }
+    const { css } = adminAssets();
+    const title = typeof problem.title === 'string' ? problem.title : 'Error';
+    const detail = typeof problem.detail === 'string' ? problem.detail : '';
+    const again =
+      reply.statusCode === 403 && /CSRF/u.test(detail)
+        ? html`<p>The form was sent without this session’s token, or from another site. Go back, reload the page and send it again.</p>`
+        : '';
+    reply.header('content-type', 'text/html; charset=utf-8');
+    done(
+      null,
+      html`<!doctype html>
+<html lang="en" data-theme="${themeOf(request.headers)}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">
+<title>${title} | ${site.title}</title><link rel="stylesheet" href="${p}/static/${css.name}"></head>
+<body class="admin login-page"><main id="content" class="login-box"><h1>${title}</h1><p>${detail}</p>${again}<p><a href="${p}/">Back to the dashboard</a></p></main></body>
+</html>
+`.toString(),
+    );
+  });
 }
