@@ -266,7 +266,10 @@ export function plainText(field: AnyField | undefined, value: unknown): string {
 /** A change-list cell's content and its class. */
 export function cell(field: AnyField | undefined, value: unknown): { content: Html; className: string } {
   if (value === null || value === undefined || value === '')
-    return { content: html`<span class="muted" aria-label="empty">—</span>`, className: 'cell--empty' };
+    return {
+      content: html`<span class="muted"><span aria-hidden="true">—</span><span class="visually-hidden">empty</span></span>`,
+      className: 'cell--empty',
+    };
   if (typeof value === 'boolean' || field?.kind === 'boolean') {
     const yes = value === true;
     return {
