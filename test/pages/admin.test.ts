@@ -215,6 +215,12 @@ describe('the admin in Chromium', { timeout: 60_000 }, () => {
     await page.waitForURL(/q=herbert/);
     assert.deepEqual(await listed(page), ['Children of Dune', 'Dune', 'Dune Messiah']);
 
+    assert.deepEqual(await page.locator('aside.filters h3').allTextContents(), [
+      'By status',
+      'By author',
+      'By published on',
+      'By tags',
+    ]);
     await page
       .getByRole('complementary', { name: 'Filters' })
       .getByRole('link', { name: 'Published' })
