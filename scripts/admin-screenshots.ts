@@ -119,7 +119,7 @@ try {
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(`${origin}/admin/`);
-  const edit = async (title: string, changes: (p: typeof page) => Promise<void>) => {
+  const edit = async (title: string, changes: (p: typeof page) => Promise<unknown>) => {
     await page.goto(`${origin}/admin/shelf/book/${books.get(title)}/change`);
     await changes(page);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
