@@ -335,8 +335,11 @@ function listFilter(model: AnyModel, item: string | CustomFilter, where: string)
   }
   const { field } = resolved(model, item, where);
   const segments = item.split('__');
-  const title =
-    segments.length > 1
+  // A many-to-many (`tags`) resolves to its target's key: the sidebar names the relation.
+  const own = segments.length === 1 ? model.meta.fields.find((f) => f.name === item) : undefined;
+  const title = own
+    ? own.label
+    : segments.length > 1
       ? `${field.model ? capitalize(field.model.meta.verboseName) : ''} ${field.label.toLowerCase()}`.trim()
       : field.label;
   if (field.kind === 'boolean')

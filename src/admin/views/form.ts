@@ -235,6 +235,12 @@ function readFields(
       addError(errors, `${prefix}${field.name}`, read.problem);
       continue;
     }
+    // The field's own checks now, as the ORM's would: every problem shows at once.
+    const issues = field.kind === 'manyToMany' ? [] : field.check(read.value);
+    if (issues.length) {
+      for (const issue of issues) addError(errors, `${prefix}${field.name}`, issue.msg);
+      continue;
+    }
     if (field.kind === 'manyToMany') links[field.name] = read.value as unknown[];
     else values[field.attribute] = read.value;
   }

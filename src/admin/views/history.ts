@@ -71,7 +71,7 @@ export async function historyPage(request: AdminRequest, admin: ModelAdmin, key:
         return html`<div class="field-change"><dt>${label}</dt><dd>${parts}${revert}</dd></div>`;
       },
     );
-    return html`<tr><td><time datetime="${entry.at.toISOString()}">${plainText(undefined, entry.at)}</time></td><td>${entry.userName || html`<span class="muted">${SOURCES[entry.source] ?? entry.source}</span>`}<span class="muted"> · ${SOURCES[entry.source] ?? entry.source}</span></td><td><span class="badge ${action.badge}">${action.label}</span></td><td>${
+    return html`<tr><td><time datetime="${entry.at.toISOString()}">${plainText(undefined, entry.at)}</time></td><td class="history-who">${entry.userName ? html`${entry.userName}<span class="muted"> · via ${SOURCES[entry.source] ?? entry.source}</span>` : html`<span class="muted">${SOURCES[entry.source] ?? entry.source}</span>`}</td><td><span class="badge ${action.badge}">${action.label}</span></td><td>${
       changes.length
         ? html`<dl class="field-changes">${changes}</dl>`
         : html`<span class="muted">No field changed</span>`
