@@ -162,20 +162,26 @@ export const ERROR_CODES = {
 
   // The admin (voltjs/admin).
   VOLT_ADMIN_DEFINITION: {
-    meaning: 'admin() or register() was given options that do not fit the model (the message names the option).',
+    meaning:
+      'admin() or register() was given options that do not fit the model (the message names the option).',
   },
-  VOLT_ADMIN_NOT_FOUND: { status: 404, meaning: 'An admin page of no registered model, or of a row the user may not see.' },
+  VOLT_ADMIN_NOT_FOUND: {
+    status: 404,
+    meaning: 'An admin page of no registered model, or of a row the user may not see.',
+  },
   VOLT_ADMIN_PERMISSION_DENIED: {
     status: 403,
-    meaning: 'A staff user asked an admin page or action their permissions or the model\'s policy refuse.',
+    meaning: "A staff user asked an admin page or action their permissions or the model's policy refuse.",
   },
   VOLT_ADMIN_BAD_PARAMETER: {
     status: 400,
-    meaning: 'A change list parameter that is not declared (filters, sorting and search accept only declared fields) or is malformed.',
+    meaning:
+      'A change list parameter that is not declared (filters, sorting and search accept only declared fields) or is malformed.',
   },
   VOLT_ADMIN_OUT_OF_SCOPE: {
     status: 403,
-    meaning: "An admin save that would put the row outside what the user may see or change (the model policy's scope); nothing is saved.",
+    meaning:
+      "An admin save that would put the row outside what the user may see or change (the model policy's scope); nothing is saved.",
   },
 
   // Model resources (voltjs/crud).

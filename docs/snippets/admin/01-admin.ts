@@ -35,7 +35,10 @@ await app.migrate(); // the auth and admin tables, and the permission rows
 await createTables(app.db, [Author, Book]); // (an app's migrations would make them)
 const ada = await query(app.db, Author).create({ name: 'Ada Lovelace' });
 await query(app.db, Book).create({ title: 'Notes', authorId: ada.id, status: 'published' });
-const staff = await createUser(app.db, users.userModel, { username: 'editor', password: 'a long passphrase' });
+const staff = await createUser(app.db, users.userModel, {
+  username: 'editor',
+  password: 'a long passphrase',
+});
 await saveUserFields(app.db, users.userModel, staff.id, { isStaff: true, isSuperuser: true });
 
 // Staff log in on the admin's own page (its CSRF token is a hidden field of the form).
@@ -60,7 +63,9 @@ const saved = await browser.post('/admin/library/book/add', {
   form: { csrf_token: csrf(form.text), title: 'Sketch', author: ada.id, status: 'draft', _save: '1' },
 });
 assert.equal(saved.status, 303);
-const history = await browser.get(`/admin/library/book/${(await query(app.db, Book).get({ title: 'Sketch' })).id}/history`);
+const history = await browser.get(
+  `/admin/library/book/${(await query(app.db, Book).get({ title: 'Sketch' })).id}/history`,
+);
 assert.match(history.text, /Added/);
 assert.match(history.text, /editor/);
 await app.close();
