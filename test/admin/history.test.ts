@@ -71,6 +71,33 @@ forEachDialect((dialect, open) => {
     });
   });
 
+  test(`${dialect}: adding a row with links records one entry holding its fields and links; relations show by name`, async (t) => {
+    const { db, data, as } = await setup(t);
+    const root = await as('root');
+    const res = await root.post('/admin/catalog/book/add', {
+      ...bookForm(data, 'Fresh'),
+      isbn: 'ISBN-NEW',
+      tags: [String(data.tags[0].id), String(data.tags[2].id)],
+    });
+    assert.equal(res.status, 303, res.text.slice(0, 1000));
+    const book = await query(db, Book).get({ isbn: 'ISBN-NEW' });
+    const entries = await changesOf(db, 'catalog.Book', book.id);
+    assert.deepEqual(
+      entries.map((e) => e.action),
+      ['create'],
+    );
+    assert.deepEqual(entries[0]!.changes.tags, {
+      new: [data.tags[0].id, data.tags[2].id].sort((a, b) => a - b),
+    });
+    assert.deepEqual(entries[0]!.changes.author, { new: data.ada.id });
+    const page = await root.get(`/admin/catalog/book/${book.id}/history`);
+    assert.match(page.text, /<dt>Author<\/dt><dd><ins class="new">Ada Lovelace<\/ins>/u);
+    assert.match(
+      page.text,
+      new RegExp(`<dt>Tags</dt><dd><ins class="new">${data.tags[0].name}, ${data.tags[2].name}</ins>`, 'u'),
+    );
+  });
+
   test(`${dialect}: a write through the REST API records the request's user, from a request`, async (t) => {
     const { db, data, users, app } = await setup(t);
     const { token } = await createToken(db, users.editor.id, { name: 'test' });
@@ -197,12 +224,12 @@ forEachDialect((dialect, open) => {
     assert.match(page.text, /<h1>Change history: Book One<\/h1>/u);
     const rows = [
       ...page.text.matchAll(
-        /<tr><td><time[^>]*>[^<]*<\/time><\/td><td>(.*?)<\/td><td><span class="badge [^"]+">(\w+)<\/span><\/td>/gu,
+        /<tr><td><time[^>]*>[^<]*<\/time><\/td><td class="history-who">(.*?)<\/td><td><span class="badge [^"]+">(\w+)<\/span><\/td>/gu,
       ),
     ].map((m) => [m[1]!.replace(/<[^>]+>/gu, ''), m[2]]);
     assert.deepEqual(rows, [
-      ['root · admin', 'Changed'],
-      ['script · script', 'Changed'],
+      ['root · via admin', 'Changed'],
+      ['script', 'Changed'],
     ]);
     assert.match(page.text, /<dt>Title<\/dt><dd><del class="old">Book 001<\/del>/u);
     assert.match(page.text, /<ins class="new">Book One<\/ins>/u);

@@ -361,8 +361,22 @@
     light: { value: 'auto', text: 'System theme', label: 'Follow the system theme' },
   };
 
+  // On the system theme, the switch offers the other one: light when the system is dark.
+  function nextOf(theme) {
+    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+    return theme === 'auto' && dark ? NEXT_THEME.dark : NEXT_THEME[theme];
+  }
+
+  function showNext(button, next) {
+    button.value = next.value;
+    button.textContent = next.text;
+    button.setAttribute('aria-label', next.label);
+  }
+
   function initThemeToggle(form) {
     let bypass = false;
+    const current = form.querySelector('.theme-toggle__button');
+    if (current && (root.dataset.theme ?? 'auto') === 'auto') showNext(current, nextOf('auto'));
     form.addEventListener('submit', async (event) => {
       const button =
         event.submitter?.matches('.theme-toggle__button') && event.submitter.form === form
@@ -375,10 +389,7 @@
       // A submit button's name=value is only sent by a real submission, so it is added here.
       const data = new FormData(form);
       if (button.name) data.set(button.name, theme);
-      const next = NEXT_THEME[theme];
-      button.value = next.value;
-      button.textContent = next.text;
-      button.setAttribute('aria-label', next.label);
+      showNext(button, nextOf(theme));
       try {
         const response = await fetch(form.action, {
           method: 'POST',

@@ -16,7 +16,7 @@ import type { RelationField } from '../../orm/fields/relation.ts';
 import type { AnyModel } from '../../orm/model.ts';
 import { NotFoundError, ValidationError } from '../../orm/query/errors.ts';
 import { query } from '../../orm/query/queryset.ts';
-import { storeChanges } from '../history.ts';
+import { Change, storeChanges } from '../history.ts';
 import type { FormField, InlineGroup, ModelAdmin } from '../model-admin.ts';
 import { type AdminRequest, notFound } from '../site.ts';
 import {
@@ -374,11 +374,13 @@ async function inlineHtml(
           )}${problems.length ? html`<p class="field-error" id="${id}_error">${problems.join(' ')}</p>` : ''}</td>`;
         }),
       );
+      // The row's key rides in its last cell (a form's only place in a table row).
+      const id = row.key !== undefined ? html`<input type="hidden" name="${at}id" value="${row.key}">` : '';
       const remove =
-        editable && row.key !== undefined && state.canDelete
-          ? html`<td><input type="checkbox" id="id_${at}DELETE" name="${at}DELETE"${row.remove ? html` checked` : ''}><label class="visually-hidden" for="id_${at}DELETE">Delete row ${i + 1}</label></td>`
-          : html`<td></td>`;
-      return html`<tr>${cells}${editable ? remove : ''}${row.key !== undefined ? html`<input type="hidden" name="${at}id" value="${row.key}">` : ''}</tr>`;
+        row.key !== undefined && state.canDelete
+          ? html`<td>${id}<input type="checkbox" id="id_${at}DELETE" name="${at}DELETE"${row.remove ? html` checked` : ''}><label class="visually-hidden" for="id_${at}DELETE">Delete row ${i + 1}</label></td>`
+          : html`<td>${id}</td>`;
+      return html`<tr>${cells}${editable ? remove : ''}</tr>`;
     }),
   );
   const rowErrors = errors.get(`${group.prefix}-__all__`) ?? [];
@@ -575,23 +577,36 @@ export async function changeForm(
             linksBefore[name] = old;
             linksAfter[name] = next;
           }
-          // Links of auto join tables are not ORM rows the history observes: the form records them.
-          if (admin.history && Object.keys(linksAfter).length)
-            await storeChanges(
-              tx,
-              model,
-              [
-                {
-                  action: 'update',
-                  model,
-                  key: result[pk],
-                  before: { ...result, ...linksBefore },
-                  after: { ...result, ...linksAfter },
-                },
-              ],
-              site.prefix,
-              admin.display,
-            );
+          // Links of auto join tables are not ORM rows the history observes: the form records
+          // them, with the row's own entry when it was just added.
+          if (admin.history && Object.keys(linksAfter).length) {
+            const added = adding
+              ? await query(tx, Change)
+                  .filter({ model: meta.label, objectKey: String(result[pk]), action: 'create' })
+                  .orderBy('-id')
+                  .first()
+              : undefined;
+            if (added) {
+              const changes = { ...(added.changes as Record<string, unknown>) };
+              for (const [name, keys] of Object.entries(linksAfter)) changes[name] = { new: keys };
+              await query(tx, Change).filter({ id: added.id }).update({ changes });
+            } else
+              await storeChanges(
+                tx,
+                model,
+                [
+                  {
+                    action: 'update',
+                    model,
+                    key: result[pk],
+                    before: { ...result, ...linksBefore },
+                    after: { ...result, ...linksAfter },
+                  },
+                ],
+                site.prefix,
+                admin.display,
+              );
+          }
           // The row must stay one the user may see (the policy's scope) and change.
           const kept = await (await scoped(request.user, query(tx, model)))
             .filter({ [pk]: result[pk] } as never)

@@ -27,14 +27,53 @@ async function entriesOf(request: AdminRequest, admin: ModelAdmin, key: string) 
     .all();
 }
 
-function valueText(admin: ModelAdmin, name: string, value: unknown): Html {
+/** The text of related rows by relation field name and key, for the keys a history shows. */
+type RelatedTexts = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/**
+ * The text of the related rows the entries name (one query per relation field, the related
+ * model's scope applied: a row the user may not see stays a key).
+ */
+async function relatedTexts(
+  request: AdminRequest,
+  admin: ModelAdmin,
+  entries: readonly { changes: unknown }[],
+) {
+  const out = new Map<string, Map<string, string>>();
+  for (const field of admin.model.meta.forwardRelations) {
+    const keys = new Set<string>();
+    for (const entry of entries) {
+      const change = (entry.changes as Record<string, FieldChange> | null)?.[field.name];
+      for (const value of [change?.old, change?.new].flat())
+        if (value !== null && value !== undefined && (typeof value === 'number' || typeof value === 'string'))
+          keys.add(String(value));
+    }
+    if (keys.size === 0) continue;
+    const target = field.target;
+    const pk = target.meta.pk;
+    const numeric = pk.kind === 'auto' || pk.kind === 'integer' || pk.kind === 'bigint';
+    const values = [...keys]
+      .slice(0, 500)
+      .filter((k) => (numeric ? /^-?\d{1,16}$/u.test(k) : pk.check(k).length === 0));
+    if (values.length === 0) continue;
+    const rows = await (await scoped(request.user, query(request.db, target)))
+      .filter({ [`${pk.attribute}__in`]: values.map((k) => (numeric ? Number(k) : k)) } as never)
+      .all();
+    const text = request.site.displayOf(target);
+    out.set(field.name, new Map(rows.map((r: Record<string, any>) => [String(r[pk.attribute]), text(r)])));
+  }
+  return out;
+}
+
+function valueText(admin: ModelAdmin, name: string, value: unknown, related: RelatedTexts): Html {
   const field = admin.model.meta.fields.find((f) => f.name === name);
   if (value === null || value === undefined || value === '') return html`<span class="muted">empty</span>`;
   if (field?.kind === 'datetime') return html`${plainText(field, new Date(String(value)))}`;
+  const texts = related.get(name);
+  const one = (v: unknown) => texts?.get(String(v)) ?? String(v);
   if (Array.isArray(value))
-    return value.length
-      ? html`${value.map((v) => String(v)).join(', ')}`
-      : html`<span class="muted">none</span>`;
+    return value.length ? html`${value.map(one).join(', ')}` : html`<span class="muted">none</span>`;
+  if (texts) return html`${one(value)}`;
   return html`${plainText(field, value)}`;
 }
 
@@ -45,6 +84,7 @@ export async function historyPage(request: AdminRequest, admin: ModelAdmin, key:
   await request.require('view', admin.model, row);
   const canChange = await request.can('change', admin.model, row);
   const entries = await entriesOf(request, admin, key);
+  const related = await relatedTexts(request, admin, entries);
   const csrf = await request.csrf();
   const rows = entries.map((entry) => {
     const action = ACTIONS[entry.action]!;
@@ -64,10 +104,10 @@ export async function historyPage(request: AdminRequest, admin: ModelAdmin, key:
             : '';
         const parts =
           entry.action === 'create'
-            ? html`<ins class="new">${valueText(admin, name, change.new)}</ins>`
+            ? html`<ins class="new">${valueText(admin, name, change.new, related)}</ins>`
             : entry.action === 'delete'
-              ? html`<del class="old">${valueText(admin, name, change.old)}</del>`
-              : html`<del class="old">${valueText(admin, name, change.old)}</del> <span aria-hidden="true">→</span><span class="visually-hidden">changed to</span> <ins class="new">${valueText(admin, name, change.new)}</ins>`;
+              ? html`<del class="old">${valueText(admin, name, change.old, related)}</del>`
+              : html`<del class="old">${valueText(admin, name, change.old, related)}</del> <span aria-hidden="true">→</span><span class="visually-hidden">changed to</span> <ins class="new">${valueText(admin, name, change.new, related)}</ins>`;
         return html`<div class="field-change"><dt>${label}</dt><dd>${parts}${revert}</dd></div>`;
       },
     );
