@@ -109,8 +109,16 @@ async function filterSection(request: AdminRequest, filter: Filter, params: URLS
       .limit(FILTER_ROWS)
       .all();
     const text = request.site.displayOf(target);
-    const pk = target.meta.pk.attribute;
-    for (const row of related) items.push(link(text(row), { [first!]: String(row[pk]) }));
+    // A link per related row, written as text from one escaped prefix.
+    const prefix = escapeHtml(`${base}${base.length > 1 ? '&' : ''}${first!}=`);
+    const others = given.slice(1).some((value) => value !== null);
+    let list = '';
+    for (const row of related) {
+      const key = String(row[targetPk]);
+      const current = !others && given[0] === key ? ' aria-current="true"' : '';
+      list += `<li><a href="${prefix}${escapeHtml(encodeURIComponent(key))}"${current}>${escapeHtml(text(row))}</a></li>`;
+    }
+    items.push(unsafeHtml(list));
     if (field!.nullable) items.push(link('None', { [`${filter.path}__isNull`]: 'true' }));
   } else if (filter.kind === 'date') {
     const now = new Date();

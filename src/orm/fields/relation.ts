@@ -218,13 +218,14 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
 
   private resolve(ref: ModelRef, role: string): AnyModel {
     const owner = this.owner();
-    const where = `${owner.meta.label}.${this.name}`;
+    // Read on every use of a relation: the message's text is made only when it is thrown.
+    const where = () => `${owner.meta.label}.${this.name}`;
     let target: AnyModel | undefined;
     if (typeof ref === 'function') {
       target = ref();
       if (!target?.meta)
         throw new ModelDefinitionError(
-          `${where}: the ${role} function returned ${String(target)}, not a model`,
+          `${where()}: the ${role} function returned ${String(target)}, not a model`,
         );
       return target;
     }
@@ -234,7 +235,7 @@ export class RelationField<T = unknown, O = unknown> extends Field<T, O> {
     if (!target) {
       const known = owner.meta.registry.labels();
       throw new ModelDefinitionError(
-        `${where}: the ${role} '${label}' is not a registered model` +
+        `${where()}: the ${role} '${label}' is not a registered model` +
           (known.length ? ` (registered: ${known.join(', ')})` : ' (no models are registered)'),
       );
     }
