@@ -145,6 +145,8 @@ export class DecimalField<O = unknown> extends Field<string, O> {
   protected readonly decimalRegex: RegExp;
   /** 10^digits: the smallest coefficient (at `places`) the column cannot hold. */
   protected readonly coefficientLimit: bigint;
+  /** Text already canonical (`places` decimals, no leading zero, no negative zero): read as it is. */
+  protected readonly canonicalText: RegExp;
 
   constructor(options: DecimalOptions) {
     super('decimal', options);
@@ -161,6 +163,10 @@ export class DecimalField<O = unknown> extends Field<string, O> {
     this.places = places;
     this.decimalRegex = new RegExp(this.decimalPattern(), 'u');
     this.coefficientLimit = pow10(digits);
+    this.canonicalText =
+      places === 0
+        ? /^(?!-0$)-?(?:0|[1-9]\d*)$/u
+        : new RegExp(`^(?!-0\\.0+$)-?(?:0|[1-9]\\d*)\\.\\d{${places}}$`, 'u');
   }
 
   /** `^-?(0|[1-9]\d{0,5})(\.\d{1,2})?$` for digits 8, places 2. */
@@ -247,6 +253,9 @@ export class DecimalField<O = unknown> extends Field<string, O> {
   }
 
   override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): string | null {
-    return raw === null || raw === undefined ? null : this.canonical(String(raw));
+    if (raw === null || raw === undefined) return null;
+    const text = String(raw);
+    // What Volt stored is canonical already: the common case reads it without parsing.
+    return this.canonicalText.test(text) ? text : this.canonical(text);
   }
 }
