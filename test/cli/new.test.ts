@@ -56,7 +56,6 @@ const EXPECTED_FILES = [
   'migrations/notes/0001_initial.ts',
   'models.ts',
   'package.json',
-  'test/admin.test.ts',
   'test/notes.test.ts',
   'tsconfig.json',
 ];
