@@ -43,7 +43,9 @@ export function summarizeLoad<S extends string>(server: S, rounds: LoadMeasureme
 /**
  * Loads the server `pid` with `wrk(seconds)` and measures it. Each load starts on an idle server
  * (`waitForIdle()`: a gunicorn worker still answers what its backlog held when wrk stopped),
- * after `warmupSeconds` of load that is not recorded.
+ * after `warmupSeconds` of load that is not recorded, and the server is left idle again before
+ * the next one is measured: servers share the pinned core, and a worker draining its backlog
+ * would otherwise take CPU from the next server's measurement.
  */
 export async function measureLoad(
   pid: number,
@@ -61,6 +63,7 @@ export async function measureLoad(
   const result = await wrk(seconds);
   const stallAfter = cpuStallUs();
   const cpuAfter = cpuTime(pid);
+  await waitForIdle(pid);
   const cpuMs =
     cpuBefore && cpuAfter
       ? cpuAfter.userMs - cpuBefore.userMs + cpuAfter.systemMs - cpuBefore.systemMs
