@@ -46,3 +46,20 @@ export function defaultDisplay(model: AnyModel): (row: Record<string, any>) => s
   }
   return (row) => `${noun} ${row[pk]}`;
 }
+
+const INTEGER_KEY = /^-?\d{1,16}$/u;
+
+/**
+ * The keys among `texts` (from a URL, a form, a history entry) that `model`'s primary key can
+ * hold, as it takes them: numbers for an integer key. The others name no row and are left out.
+ */
+export function keysOf(model: AnyModel, texts: Iterable<string>): unknown[] {
+  const pk = model.meta.pk;
+  const integer = pk.kind === 'auto' || pk.kind === 'integer' || pk.kind === 'bigint';
+  const keys: unknown[] = [];
+  for (const text of texts) {
+    if (integer ? INTEGER_KEY.test(text) : pk.check(text).length === 0)
+      keys.push(integer ? Number(text) : text);
+  }
+  return keys;
+}

@@ -15,6 +15,7 @@ import { ProtectedError, ValidationError } from '../../orm/query/errors.ts';
 import { query } from '../../orm/query/queryset.ts';
 import { ListSetting } from '../history.ts';
 import type { Filter, ModelAdmin } from '../model-admin.ts';
+import { keysOf } from '../request.ts';
 import type { AdminRequest } from '../site.ts';
 import { plainText } from '../widgets.ts';
 import { type ListState, listQuery, listState } from './list-query.ts';
@@ -328,11 +329,7 @@ async function selected(
   db: Database = request.db,
 ) {
   const pkField = admin.model.meta.pk;
-  const values = keys.map((key) => {
-    const read =
-      pkField.kind === 'auto' || pkField.kind === 'integer' || pkField.kind === 'bigint' ? Number(key) : key;
-    return read;
-  });
+  const values = keysOf(admin.model, keys);
   return (await scoped(request.user, query(db, admin.model))).filter({
     [`${pkField.attribute}__in`]: values,
   } as never);

@@ -18,6 +18,7 @@ import { NotFoundError, ValidationError } from '../../orm/query/errors.ts';
 import { query } from '../../orm/query/queryset.ts';
 import { Change, storeChanges } from '../history.ts';
 import type { FormField, InlineGroup, ModelAdmin } from '../model-admin.ts';
+import { keysOf } from '../request.ts';
 import { type AdminRequest, notFound } from '../site.ts';
 import {
   type FormValue,
@@ -45,15 +46,10 @@ function addError(errors: Errors, name: string, message: string): void {
 
 /** The key of a row from the URL, as the primary key takes it. */
 export function keyOf(model: AnyModel, text: string): unknown {
-  const pk = model.meta.pk;
-  if (pk.kind === 'auto' || pk.kind === 'integer' || pk.kind === 'bigint') {
-    if (!/^-?\d{1,16}$/u.test(text))
-      throw notFound(`There is no ${model.meta.verboseName} with the key “${text.slice(0, 40)}”.`);
-    return Number(text);
-  }
-  if (pk.check(text).length)
+  const [key] = keysOf(model, [text]);
+  if (key === undefined)
     throw notFound(`There is no ${model.meta.verboseName} with the key “${text.slice(0, 40)}”.`);
-  return text;
+  return key;
 }
 
 /** The row at `key` that the user may see, with its many-to-many keys; a 404 otherwise. */
@@ -112,13 +108,8 @@ async function relationChoices(
       .map((k) => k.trim())
       .filter(Boolean)
       .slice(0, 100);
-    const numeric = ['auto', 'integer', 'bigint'].includes(target.meta.pk.kind);
-    const valid = keys.filter((k) =>
-      numeric ? /^-?\d{1,16}$/u.test(k) : target.meta.pk.check(k).length === 0,
-    );
-    const rows = valid.length
-      ? await set.filter({ [`${pk}__in`]: valid.map((k) => (numeric ? Number(k) : k)) } as never).all()
-      : [];
+    const valid = keysOf(target, keys);
+    const rows = valid.length ? await set.filter({ [`${pk}__in`]: valid } as never).all() : [];
     return {
       autocomplete: {
         url: `${request.site.urlOf(admin)}/autocomplete?field=${encodeURIComponent(field.name)}`,
@@ -138,14 +129,8 @@ async function relationChoices(
   if (listedRows.length === SELECT_LIMIT) {
     const listed = new Set(rows.map((row) => String(row[pk])));
     const held = (Array.isArray(value) ? value : value ? [value] : []).filter((key) => !listed.has(key));
-    const numeric = ['auto', 'integer', 'bigint'].includes(target.meta.pk.kind);
-    const valid = held.filter((k) =>
-      numeric ? /^-?\d{1,16}$/u.test(k) : target.meta.pk.check(k).length === 0,
-    );
-    if (valid.length)
-      rows.push(
-        ...(await set.filter({ [`${pk}__in`]: valid.map((k) => (numeric ? Number(k) : k)) } as never).all()),
-      );
+    const valid = keysOf(target, held);
+    if (valid.length) rows.push(...(await set.filter({ [`${pk}__in`]: valid } as never).all()));
   }
   return { options: rows.map((row): Option => ({ value: String(row[pk]), label: text(row) })) };
 }

@@ -11,6 +11,7 @@ import { ValidationError } from '../../orm/query/errors.ts';
 import { query } from '../../orm/query/queryset.ts';
 import { Change, type FieldChange, restorable } from '../history.ts';
 import type { ModelAdmin } from '../model-admin.ts';
+import { keysOf } from '../request.ts';
 import type { AdminRequest } from '../site.ts';
 import { plainText } from '../widgets.ts';
 import { ACTIONS } from './dashboard.ts';
@@ -51,13 +52,10 @@ async function relatedTexts(
     if (keys.size === 0) continue;
     const target = field.target;
     const pk = target.meta.pk;
-    const numeric = pk.kind === 'auto' || pk.kind === 'integer' || pk.kind === 'bigint';
-    const values = [...keys]
-      .slice(0, 500)
-      .filter((k) => (numeric ? /^-?\d{1,16}$/u.test(k) : pk.check(k).length === 0));
+    const values = keysOf(target, [...keys].slice(0, 500));
     if (values.length === 0) continue;
     const rows = await (await scoped(request.user, query(request.db, target)))
-      .filter({ [`${pk.attribute}__in`]: values.map((k) => (numeric ? Number(k) : k)) } as never)
+      .filter({ [`${pk.attribute}__in`]: values } as never)
       .all();
     const text = request.site.displayOf(target);
     out.set(field.name, new Map(rows.map((r: Record<string, any>) => [String(r[pk.attribute]), text(r)])));
