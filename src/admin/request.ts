@@ -3,7 +3,6 @@
  * names people read (a model's and a row's).
  */
 import type { CurrentUser } from '../auth/permissions.ts';
-import { closest } from '../http/suggestion.ts';
 import type { AnyModel } from '../orm/model.ts';
 
 /** The logged-in staff user of an admin request. */
@@ -15,11 +14,8 @@ export class AdminDefinitionError extends Error {
   readonly code = 'VOLT_ADMIN_DEFINITION';
 }
 
-/** ` (did you mean 'x'?)` when a known name is close to `word`, else nothing. */
-export function suggest(word: string, known: readonly string[]): string {
-  const near = closest(word, known);
-  return near === undefined ? '' : ` (did you mean '${near}'?)`;
-}
+/** ` (did you mean 'x'?)` when a known name is close to `word`, else nothing (as `resource()` says it). */
+export { didYouMean as suggest } from '../crud/fields.ts';
 
 /** `Book` → `Book`, `book tag` → `Book tag`. */
 export function capitalize(text: string): string {

@@ -295,3 +295,21 @@ export function cellRenderer(field: AnyField | undefined): (value: unknown) => C
     return [escapeHtml(typeof value === 'string' ? value : plainText(field, value)), numberClass];
   };
 }
+
+/** A password input with its label, required marker, help and problems (never a value). */
+export function passwordField(
+  name: string,
+  label: string,
+  options: { autocomplete: string; help?: string | undefined; problems?: readonly string[] | undefined },
+): Html {
+  const problems = options.problems ?? [];
+  const id = `id_${name}`;
+  const described = [options.help ? `${id}_help` : '', problems.length ? `${id}_error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return html`<div class="field${problems.length ? ' field--error' : ''}"><label for="${id}">${label}<span class="required-marker" aria-hidden="true">*</span></label><input type="password" id="${id}" name="${name}" autocomplete="${options.autocomplete}" maxlength="4096" required aria-required="true"${
+    described ? html` aria-describedby="${described}"` : ''
+  }${problems.length ? html` aria-invalid="true"` : ''}>${options.help ? html`<p class="help" id="${id}_help">${options.help}</p>` : ''}${
+    problems.length ? html`<p class="field-error" id="${id}_error">${problems.join(' ')}</p>` : ''
+  }</div>`;
+}

@@ -26,6 +26,7 @@ import {
   input,
   isRequired,
   type Option,
+  passwordField,
   readOnlyText,
   toText,
 } from '../widgets.ts';
@@ -759,17 +760,8 @@ export async function passwordForm(
     }
     request.ctx.status(400);
   }
-  const field = (name: string, label: string, help?: string) => {
-    const problems = errors.get(name) ?? [];
-    const described = [help ? `id_${name}_help` : '', problems.length ? `id_${name}_error` : '']
-      .filter(Boolean)
-      .join(' ');
-    return html`<div class="field${problems.length ? ' field--error' : ''}"><label for="id_${name}">${label}<span class="required-marker" aria-hidden="true">*</span></label><input type="password" id="id_${name}" name="${name}" autocomplete="new-password" maxlength="4096" required aria-required="true"${
-      described ? html` aria-describedby="${described}"` : ''
-    }${problems.length ? html` aria-invalid="true"` : ''}>${help ? html`<p class="help" id="id_${name}_help">${help}</p>` : ''}${
-      problems.length ? html`<p class="field-error" id="id_${name}_error">${problems.join(' ')}</p>` : ''
-    }</div>`;
-  };
+  const field = (name: string, label: string, help?: string) =>
+    passwordField(name, label, { autocomplete: 'new-password', help, problems: errors.get(name) });
   const text = admin.display(row);
   return request.page({
     title: `Set the password of ${text}`,

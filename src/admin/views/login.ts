@@ -15,6 +15,7 @@ import { FORM_CONTENT_TYPE } from '../../security/form-body.ts';
 import { safeRedirectUrl } from '../../security/redirects.ts';
 import { AdminRequest, loggedOutPage, type Site, setTheme, staffOf } from '../site.ts';
 import type { Message } from '../templates/layout.ts';
+import { passwordField } from '../widgets.ts';
 import { setPasswordRecorded } from './form.ts';
 
 const FORM = { hidden: true, bodyTypes: [FORM_CONTENT_TYPE] } as const;
@@ -163,15 +164,8 @@ export function addLoginRoutes(app: VoltApp, site: Site): void {
       }
       ctx.status(400);
     }
-    const field = (name: string, label: string, autocomplete: string, help?: string) => {
-      const problems = errors[name] ?? [];
-      const describedBy = [help ? `${name}_help` : '', problems.length ? `${name}_error` : '']
-        .filter(Boolean)
-        .join(' ');
-      return html`<div class="field${problems.length ? ' field--error' : ''}"><label for="id_${name}">${label}<span class="required-marker" aria-hidden="true">*</span></label>
-<input type="password" id="id_${name}" name="${name}" autocomplete="${autocomplete}" maxlength="4096" required aria-required="true"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${problems.length ? html` aria-invalid="true"` : ''}>
-${help ? html`<p class="help" id="${name}_help">${help}</p>` : ''}${problems.length ? html`<p class="field-error" id="${name}_error">${problems.join(' ')}</p>` : ''}</div>`;
-    };
+    const field = (name: string, label: string, autocomplete: string, help?: string) =>
+      passwordField(name, label, { autocomplete, help, problems: errors[name] });
     return request.page({
       title: 'Password change',
       breadcrumbs: [['Home', `${p}/`], ['Password change']],
