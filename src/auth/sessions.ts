@@ -10,6 +10,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../http/settings.ts';
+import { fillRandom } from '../security/random.ts';
 import { Signer } from '../security/signing.ts';
 import { type SessionRecord, type SessionStore, sessionKey } from './session-store.ts';
 
@@ -256,9 +257,8 @@ export class Sessions {
 /** `mask || (mask XOR secret)`, base64url: the same secret reads differently every time. */
 function mask(secret: string): string {
   const plain = Buffer.from(secret, 'base64url');
-  const pad = randomBytes(plain.length);
   const out = Buffer.alloc(plain.length * 2);
-  pad.copy(out);
+  const pad = fillRandom(out.subarray(0, plain.length));
   for (let i = 0; i < plain.length; i++) out[plain.length + i] = plain[i]! ^ pad[i]!;
   return out.toString('base64url');
 }

@@ -4,8 +4,8 @@
  * for its own response with `ctx.header()`; {@link cspNonce} opens the policy to one inline
  * script or style for one response.
  */
-import { randomBytes } from 'node:crypto';
 import type { Context } from '../http/context.ts';
+import { randomText } from './random.ts';
 
 /** A Content-Security-Policy as directives: name → sources (`false` removes the directive). */
 export type CspDirectives = Record<string, string | readonly string[] | false>;
@@ -198,7 +198,7 @@ export function cspNonce(ctx: Pick<Context, 'request' | 'reply'>): string {
   const request = ctx.request as unknown as { [NONCE]?: string };
   let nonce = request[NONCE];
   if (nonce !== undefined) return nonce;
-  nonce = randomBytes(16).toString('base64');
+  nonce = randomText(16, 'base64');
   request[NONCE] = nonce;
   const policy = ctx.reply.getHeader(CSP);
   if (typeof policy === 'string' && policy !== '') ctx.reply.header(CSP, nonceTemplate(policy).join(nonce));

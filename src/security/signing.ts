@@ -20,6 +20,11 @@ function base64url(bytes: Buffer): string {
   return bytes.toString('base64url');
 }
 
+/** How many verified texts a {@link Signer} remembers. */
+const VERIFIED_KEPT = 1024;
+/** Longer signed texts (not cookies or tokens) are verified each time, not remembered. */
+const VERIFIED_MAX_LENGTH = 512;
+
 /**
  * Signs values with a key derived from the app's secret key and a salt.
  *
@@ -33,6 +38,12 @@ function base64url(bytes: Buffer): string {
 export class Signer {
   /** A KeyObject made once: HMAC with a Buffer key converts it on every call (about 10 µs). */
   readonly #key: KeyObject;
+  /**
+   * Signed strings this signer has verified, with their values: a session cookie is checked on
+   * every request of its session, and the same text under the same key verifies the same way.
+   * Only texts that passed are kept, at most {@link VERIFIED_KEPT}, the oldest dropped first.
+   */
+  readonly #verified = new Map<string, string>();
 
   constructor(secretKey: string, options: SignerOptions) {
     if (typeof secretKey !== 'string' || secretKey === '')
@@ -57,12 +68,18 @@ export class Signer {
   /** The value of a string made by {@link sign}, or `undefined` when it was altered (constant-time comparison). */
   unsign(signed: string): string | undefined {
     if (typeof signed !== 'string') return undefined;
+    const known = this.#verified.get(signed);
+    if (known !== undefined) return known;
     const at = signed.lastIndexOf(SEPARATOR);
     if (at === -1) return undefined;
     const value = signed.slice(0, at);
     const given = Buffer.from(signed.slice(at + 1), 'utf8');
     const expected = Buffer.from(this.#signature(value), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (signed.length <= VERIFIED_MAX_LENGTH) {
+      if (this.#verified.size >= VERIFIED_KEPT) this.#verified.delete(this.#verified.keys().next().value!);
+      this.#verified.set(signed, value);
+    }
     return value;
   }
 

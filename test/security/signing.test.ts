@@ -34,6 +34,28 @@ describe('Signer', () => {
       assert.equal(signer.unsign(forged), undefined, forged);
   });
 
+  test('a text verified before is still refused by another salt or key, and altered copies stay refused', () => {
+    const session = new Signer(KEY, { salt: 'session' });
+    const reset = new Signer(KEY, { salt: 'password-reset' });
+    const otherKey = new Signer(`${KEY}!`, { salt: 'session' });
+    const signed = session.sign('user:42');
+    for (let i = 0; i < 3; i++) assert.equal(session.unsign(signed), 'user:42');
+    assert.equal(reset.unsign(signed), undefined);
+    assert.equal(otherKey.unsign(signed), undefined);
+    assert.equal(session.unsign(`${signed.slice(0, -1)}${signed.endsWith('A') ? 'B' : 'A'}`), undefined);
+    assert.equal(session.unsign(signed.replace('42', '43')), undefined);
+  });
+
+  test('thousands of distinct values verify, each to its own value, the first ones again after the rest', () => {
+    const signer = new Signer(KEY, { salt: 'session' });
+    const signed = Array.from({ length: 3000 }, (_, i) => signer.sign(`id-${i}`));
+    for (let round = 0; round < 2; round++)
+      for (const [i, text] of signed.entries()) assert.equal(signer.unsign(text), `id-${i}`);
+    const long = signer.sign('x'.repeat(2000));
+    assert.equal(signer.unsign(long), 'x'.repeat(2000));
+    assert.equal(signer.unsign(`${long.slice(0, 10)}y${long.slice(11)}`), undefined);
+  });
+
   test('each salt and each key signs differently', () => {
     const session = new Signer(KEY, { salt: 'session' });
     const reset = new Signer(KEY, { salt: 'password-reset' });

@@ -203,6 +203,46 @@ export class DatetimeField<O = unknown> extends Field<Date, O> {
 
   override fromDb(raw: unknown, _dialect?: DialectOps | Dialect): Date | null {
     if (raw === null || raw === undefined) return null;
-    return raw instanceof Date ? raw : new Date(raw as string);
+    if (raw instanceof Date) return raw;
+    return (typeof raw === 'string' && storedInstant(raw)) || new Date(raw as string);
   }
+}
+
+/** The digit at `at` of `text`, or -1 when it is not one. */
+function digit(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : -1;
+}
+
+/** The number written by the digits `from`–`to` (exclusive) of `text`, or -1. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = digit(text, i);
+    if (d < 0) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The instant of text as SQLite stores one (`toISOString()`: `YYYY-MM-DDTHH:MM:SS.sssZ`), read
+ * without the general date parser; `undefined` for any other text, which `new Date()` reads.
+ * Only values that parser reads alike take this path (years 100 and later, fields in range).
+ */
+function storedInstant(text: string): Date | undefined {
+  if (text.length !== 24 || text.charCodeAt(10) !== 84 /* T */ || text.charCodeAt(23) !== 90 /* Z */)
+    return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.')
+    return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  const ms = digits(text, 20, 23);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return undefined;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
 }

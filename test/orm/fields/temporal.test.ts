@@ -74,4 +74,33 @@ describe('f.datetime', () => {
     assert.equal(f.datetime({ autoNowAdd: true }).editable, false);
     assert.equal(when.editable, true);
   });
+
+  test('reads stored text exactly as Date does, for every shape SQLite may hold', () => {
+    const texts = [
+      '2026-12-05T10:20:30.123Z',
+      '1970-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+      '0100-03-01T00:00:00.000Z',
+      '0099-12-31T23:59:59.999Z',
+      '0001-01-01T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-02-29T12:00:00.000Z',
+      '2024-02-29T12:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:60:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '2026-01-01T10:00:00.000+01:00',
+      '2026-01-01 10:00:00.000Z',
+      '2026-01-01T10:00:00Z',
+      '2026-0a-01T00:00:00.000Z',
+      '+02026-01-01T00:00:00.000Z',
+      'not a date at all, 24 ch',
+    ];
+    for (const text of texts) {
+      const read = when.fromDb(text, 'sqlite');
+      assert.equal(read?.getTime(), new Date(text).getTime(), text);
+    }
+  });
 });
