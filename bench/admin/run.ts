@@ -15,7 +15,7 @@
  * are counted at 20 and 100 rows a page; rounds rotate the server order; the report gives the
  * medians across rounds and the ratios. See bench/README.md, "Admin change list".
  *
- * Usage: node --conditions=volt-source bench/admin/run.ts [--rounds 3] [--duration 5s] [--warmup 1s]
+ * Usage: node --conditions=volt-source bench/admin/run.ts [--rounds 5] [--duration 5s] [--warmup 1s]
  *        [--connections 64] [--only fastify-raw,django-admin] [--server-cpu 0] [--client-cpu 1]
  *        [--out bench/results/admin-latest.json]
  */
@@ -59,7 +59,7 @@ const PAGE_SIZES = [20, 100];
 
 const USAGE = `Usage: npm run bench:admin -- [options]
 
-  --rounds <3>          rounds; the report shows the median across rounds
+  --rounds <5>          rounds; the report shows the median across rounds
   --duration <5s>       measured time per server and round (whole seconds)
   --warmup <1s>         load before each measurement, not recorded (0 for none)
   --connections <64>    open connections (wrk -c)
@@ -98,7 +98,7 @@ function parseOptions(argv: string[]): Options | undefined {
   });
   if (values.help) return undefined;
   return {
-    rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : 3,
+    rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : 5,
     seconds: values.duration ? seconds(values.duration, '--duration', 1) : 5,
     warmupSeconds: values.warmup ? seconds(values.warmup, '--warmup', 0) : 1,
     connections: values.connections ? positiveInt(values.connections, '--connections') : 64,
