@@ -19,22 +19,22 @@
  *        [--connections 64] [--only fastify-raw,django-admin] [--server-cpu 0] [--client-cpu 1]
  *        [--out bench/results/admin-latest.json]
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { queryPlan } from '../crud/setup.ts';
-import {
-  type LoadCell,
-  type LoadMeasurement,
-  measureLoad,
-  roundLine,
-  summarizeLoad,
-} from '../harness/load.ts';
+import { LOAD_RIGHT, type LoadCell, loadRounds, loadRows, stallLine } from '../harness/load.ts';
 import { requireTool, startRun } from '../harness/machine.ts';
-import { list, positiveInt, seconds } from '../harness/options.ts';
+import {
+  LOAD_FLAGS,
+  type LoadDefaults,
+  type LoadOptions,
+  loadOptions,
+  loadUsage,
+} from '../harness/options.ts';
 import { fetchOnce, freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
-import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
-import { runWrk } from '../harness/wrk.ts';
+import { runMain, writeResults } from '../harness/results.ts';
+import { markdownTable, textTable } from '../harness/stats.ts';
 import {
   type Databases,
   DESCRIPTION,
@@ -57,98 +57,29 @@ const BAR_DJANGO = 5;
 /** The page sizes the SQL statements are counted at. */
 const PAGE_SIZES = [20, 100];
 
-const USAGE = `Usage: npm run bench:admin -- [options]
+const DEFAULTS: LoadDefaults = { rounds: 5, out: 'bench/results/admin-latest.json' };
+const USAGE = loadUsage('npm run bench:admin', SERVER_IDS, DEFAULTS);
 
-  --rounds <5>          rounds; the report shows the median across rounds
-  --duration <5s>       measured time per server and round (whole seconds)
-  --warmup <1s>         load before each measurement, not recorded (0 for none)
-  --connections <64>    open connections (wrk -c)
-  --only <ids>          servers, comma-separated: ${SERVER_IDS.join(',')}
-  --server-cpu <0>      taskset CPU list for the servers
-  --client-cpu <1>      taskset CPU list for wrk
-  --out <path>          JSON results (bench/results/admin-latest.json; the tables go beside it as .md)
-  --help`;
-
-interface Options {
-  rounds: number;
-  seconds: number;
-  warmupSeconds: number;
-  connections: number;
-  servers: ServerId[];
-  serverCpu: string;
-  clientCpu: string;
-  out: string;
-}
+type Options = LoadOptions<ServerId>;
 
 function parseOptions(argv: string[]): Options | undefined {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      only: { type: 'string' },
-      'server-cpu': { type: 'string' },
-      'client-cpu': { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: { ...LOAD_FLAGS, help: { type: 'boolean', default: false } },
   });
   if (values.help) return undefined;
-  return {
-    rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : 5,
-    seconds: values.duration ? seconds(values.duration, '--duration', 1) : 5,
-    warmupSeconds: values.warmup ? seconds(values.warmup, '--warmup', 0) : 1,
-    connections: values.connections ? positiveInt(values.connections, '--connections') : 64,
-    servers: values.only ? list(values.only, SERVER_IDS, '--only') : [...SERVER_IDS],
-    serverCpu: values['server-cpu'] ?? '0',
-    clientCpu: values['client-cpu'] ?? '1',
-    out: values.out ?? 'bench/results/admin-latest.json',
-  };
+  return loadOptions(values, SERVER_IDS, DEFAULTS);
 }
 
-type Measurement = LoadMeasurement;
 type Cell = LoadCell<ServerId>;
-const summarize = summarizeLoad<ServerId>;
 
 /** The server the ratios are of: Volt's admin, else fastify-raw (a run without Volt's). */
 const subjectOf = (cells: Cell[]) =>
   cells.find((c) => c.server === 'volt') ?? cells.find((c) => c.server === 'fastify-raw');
 
-function rows(cells: Cell[]): string[][] {
-  const subject = subjectOf(cells);
-  return [
-    [
-      'server',
-      'req/s',
-      'p50',
-      'p99',
-      `${subject ? LABEL[subject.server] : '–'} ÷ server`,
-      'per round',
-      'CPU/req',
-      'CPU ratio',
-      'errors',
-    ],
-    ...cells.map((c) => [
-      LABEL[c.server],
-      formatRate(c.rps),
-      formatMs(c.p50),
-      formatMs(c.p99),
-      subject ? `${(subject.rps / c.rps).toFixed(2)}×` : '–',
-      !subject || c === subject
-        ? ''
-        : c.rounds.map((r, i) => (subject.rounds[i]!.requestsPerSec / r.requestsPerSec).toFixed(2)).join(' '),
-      c.cpuUs === undefined ? '–' : `${c.cpuUs.toFixed(0)} µs`,
-      c.cpuUs === undefined || subject?.cpuUs === undefined
-        ? '–'
-        : `${(c.cpuUs / subject.cpuUs).toFixed(2)}×`,
-      String(c.errors),
-    ]),
-  ];
-}
-const RIGHT = [false, true, true, true, true, true, true, true, true];
+const rows = (cells: Cell[]): string[][] => loadRows(cells, (server) => LABEL[server], subjectOf(cells), '–');
+const RIGHT = LOAD_RIGHT;
 
 /** The ratio lines: fastify-raw ÷ Django's admin, and Volt's admin against both with the bars. */
 function ratioLines(cells: Cell[]): string[] {
@@ -342,27 +273,17 @@ async function main(): Promise<void> {
     }
     statements = await countStatements(servers, dbs, options.serverCpu);
     const scripts = new Map(servers.map((id) => [id, writeScript(dbs.dir, id, cookies.get(id)!)]));
-    const runs = new Map(servers.map((id) => [id, [] as Measurement[]]));
-    for (let round = 0; round < options.rounds; round++) {
-      const rotated = [...servers.slice(round % servers.length), ...servers.slice(0, round % servers.length)];
-      for (const id of rotated) {
+    const measured = await loadRounds(
+      servers,
+      (id) => {
         const { port, child } = running.get(id)!;
-        const wrk = (secs: number) =>
-          runWrk({
-            url: `http://127.0.0.1:${port}${benchPath(id)}`,
-            seconds: secs,
-            connections: options.connections,
-            threads: 1,
-            script: scripts.get(id),
-            cpu: options.clientCpu,
-            timeoutSeconds: 8,
-          });
-        const m = await measureLoad(child.pid!, wrk, options.warmupSeconds, options.seconds);
-        runs.get(id)!.push(m);
-        log(roundLine(round, options.rounds, LABEL[id], m));
-      }
-    }
-    for (const id of servers) cells.push(summarize(id, runs.get(id)!));
+        return { pid: child.pid!, url: `http://127.0.0.1:${port}${benchPath(id)}`, script: scripts.get(id) };
+      },
+      { ...options, timeoutSeconds: 8 },
+      (id) => LABEL[id],
+      log,
+    );
+    cells.push(...measured);
   } finally {
     for (const server of running.values()) await stopProcess(server.child);
     rmSync(dbs.dir, { recursive: true, force: true });
@@ -376,11 +297,7 @@ async function main(): Promise<void> {
   log(`${title}\n${paths.join('\n')}\n${textTable(rows(cells), RIGHT)}\n${ratios.join('\n')}\n`);
   log(`SQL statements per page (by page size)\n${textTable(statements!.table)}`);
   for (const line of statements!.lines) log(line);
-  const stalls = cells.flatMap((c) => c.rounds.map((r) => r.stall ?? 0));
-  log(
-    `\nCPU stall (Linux PSI) during the measurements: median ${Math.round(median(stalls) * 100)}%, ` +
-      `max ${Math.round(Math.max(...stalls) * 100)}%`,
-  );
+  log(`\n${stallLine(cells)}`);
   const markdown = [
     ...skipped,
     `**${title}**`,
@@ -391,14 +308,11 @@ async function main(): Promise<void> {
     markdownTable(statements!.table),
     statements!.lines.map((l) => `    ${l}`).join('\n'),
   ].filter(Boolean);
-  const argv = process.argv.slice(2).join(' ');
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(
-    options.out,
-    `${JSON.stringify(
+  log(
+    writeResults(
+      options.out,
+      'bench:admin',
       {
-        date: new Date().toISOString(),
-        command: `npm run bench:admin${argv ? ` -- ${argv}` : ''}`,
         revision,
         machine,
         options,
@@ -408,15 +322,9 @@ async function main(): Promise<void> {
         results: cells,
         statements: statements!.byServer,
       },
-      null,
-      2,
-    )}\n`,
+      markdown,
+    ),
   );
-  writeFileSync(options.out.replace(/\.json$/, '.md'), `${markdown.join('\n\n')}\n`);
-  log(`Results: ${options.out} (and ${options.out.replace(/\.json$/, '.md')})`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runMain(main);

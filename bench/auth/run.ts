@@ -13,14 +13,16 @@
  *        [--server-cpu 0] [--client-cpu 1] [--out bench/results/auth-latest.json]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTime } from '../harness/cpu.ts';
+import { stallLine } from '../harness/load.ts';
 import { startRun } from '../harness/machine.ts';
-import { list, positiveInt, seconds } from '../harness/options.ts';
+import { LOAD_FLAGS, type LoadOptions, list, loadOptions } from '../harness/options.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
 import { fetchOnce, freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
+import { runMain, writeResults } from '../harness/results.ts';
 import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
 import { runWrk, type WrkResult } from '../harness/wrk.ts';
 import {
@@ -42,44 +44,19 @@ import {
 const log = (line = '') => console.log(line);
 
 /** The checked options of a run. */
-interface Options {
-  rounds: number;
-  seconds: number;
-  warmupSeconds: number;
-  connections: number;
-  servers: ServerId[];
+interface Options extends LoadOptions<ServerId> {
   scenarios: ScenarioId[];
-  serverCpu: string;
-  clientCpu: string;
-  out: string;
 }
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      only: { type: 'string' },
-      scenarios: { type: 'string' },
-      'server-cpu': { type: 'string' },
-      'client-cpu': { type: 'string' },
-      out: { type: 'string' },
-    },
+    options: { ...LOAD_FLAGS, scenarios: { type: 'string' } },
   });
   return {
-    rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : 3,
-    seconds: values.duration ? seconds(values.duration, '--duration', 1) : 5,
-    warmupSeconds: values.warmup ? seconds(values.warmup, '--warmup', 0) : 1,
-    connections: values.connections ? positiveInt(values.connections, '--connections') : 64,
-    servers: values.only ? list(values.only, SERVER_IDS, '--only') : [...SERVER_IDS],
+    ...loadOptions(values, SERVER_IDS, { rounds: 3, out: 'bench/results/auth-latest.json' }),
     scenarios: values.scenarios ? list(values.scenarios, SCENARIO_IDS, '--scenarios') : [...SCENARIO_IDS],
-    serverCpu: values['server-cpu'] ?? '0',
-    clientCpu: values['client-cpu'] ?? '1',
-    out: values.out ?? 'bench/results/auth-latest.json',
   };
 }
 
@@ -282,36 +259,21 @@ async function main(): Promise<void> {
     log(`${TITLE[scenario]}\n${textTable(rows(cells), RIGHT)}\n${ratioLine(cells)}\n`);
     markdown.push(`**${TITLE[scenario]}**\n\n${markdownTable(rows(cells), RIGHT)}\n\n${ratioLine(cells)}`);
   }
-  const stalls = [...results.values()].flatMap((cells) =>
-    cells.flatMap((c) => c.rounds.map((r) => r.stall ?? 0)),
-  );
-  if (stalls.length > 0)
-    log(
-      `CPU stall (Linux PSI) during the measurements: median ${Math.round(median(stalls) * 100)}%, ` +
-        `max ${Math.round(Math.max(...stalls) * 100)}%\n`,
-    );
-  const argv = process.argv.slice(2).join(' ');
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(
-    options.out,
-    `${JSON.stringify(
+  const stalls = stallLine([...results.values()].flat());
+  if (stalls) log(`${stalls}\n`);
+  log(
+    writeResults(
+      options.out,
+      'bench:auth',
       {
-        date: new Date().toISOString(),
-        command: `npm run bench:auth${argv ? ` -- ${argv}` : ''}`,
         revision,
         machine,
         options,
         scenarios: Object.fromEntries(results),
       },
-      null,
-      2,
-    )}\n`,
+      markdown,
+    ),
   );
-  writeFileSync(options.out.replace(/\.json$/, '.md'), `${markdown.join('\n\n')}\n`);
-  log(`Results: ${options.out} (and ${options.out.replace(/\.json$/, '.md')})`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runMain(main);

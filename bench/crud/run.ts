@@ -16,21 +16,20 @@
  *        [--connections 64] [--only volt,volt-handwritten,fastify-raw,drf] [--server-cpu 0]
  *        [--client-cpu 1] [--out bench/results/crud-latest.json]
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  type LoadCell,
-  type LoadMeasurement,
-  measureLoad,
-  roundLine,
-  summarizeLoad,
-} from '../harness/load.ts';
+import { LOAD_RIGHT, type LoadCell, loadRounds, loadRows, stallLine } from '../harness/load.ts';
 import { requireTool, startRun } from '../harness/machine.ts';
-import { list, positiveInt, seconds } from '../harness/options.ts';
+import {
+  LOAD_FLAGS,
+  type LoadDefaults,
+  type LoadOptions,
+  loadOptions,
+  loadUsage,
+} from '../harness/options.ts';
 import { freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
-import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
-import { runWrk } from '../harness/wrk.ts';
+import { runMain, writeResults } from '../harness/results.ts';
+import { markdownTable, textTable } from '../harness/stats.ts';
 import { BENCH_PATH, BENCH_QUERY, queryString } from './data.ts';
 import {
   type Databases,
@@ -56,30 +55,14 @@ const BAR_DRF = 10;
 /** The page sizes the SQL statements are counted at. */
 const COUNT_LIMITS = [10, 50, 100];
 
-const USAGE = `Usage: npm run bench:crud -- [options]
+const DEFAULTS: LoadDefaults = { rounds: 3, out: 'bench/results/crud-latest.json' };
+const USAGE = loadUsage('npm run bench:crud', SERVER_IDS, DEFAULTS, [
+  '  --no-index            no index on the price (each server then scans and sorts the table)',
+]);
 
-  --rounds <3>          rounds; the report shows the median across rounds
-  --duration <5s>       measured time per server and round (whole seconds)
-  --warmup <1s>         load before each measurement, not recorded (0 for none)
-  --connections <64>    open connections (wrk -c)
-  --no-index            no index on the price (each server then scans and sorts the table)
-  --only <ids>          servers, comma-separated: ${SERVER_IDS.join(',')}
-  --server-cpu <0>      taskset CPU list for the servers
-  --client-cpu <1>      taskset CPU list for wrk
-  --out <path>          JSON results (bench/results/crud-latest.json; the tables go beside it as .md)
-  --help`;
-
-interface Options {
-  rounds: number;
-  seconds: number;
-  warmupSeconds: number;
-  connections: number;
+interface Options extends LoadOptions<ServerId> {
   /** Whether the price is indexed (by the index each server's query uses). */
   indexed: boolean;
-  servers: ServerId[];
-  serverCpu: string;
-  clientCpu: string;
-  out: string;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -88,73 +71,25 @@ function parseOptions(argv: string[]): Options | undefined {
     strict: true,
     allowNegative: true,
     options: {
+      ...LOAD_FLAGS,
       index: { type: 'boolean', default: true },
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      only: { type: 'string' },
-      'server-cpu': { type: 'string' },
-      'client-cpu': { type: 'string' },
-      out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return undefined;
-  return {
-    rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : 3,
-    seconds: values.duration ? seconds(values.duration, '--duration', 1) : 5,
-    warmupSeconds: values.warmup ? seconds(values.warmup, '--warmup', 0) : 1,
-    connections: values.connections ? positiveInt(values.connections, '--connections') : 64,
-    indexed: values.index,
-    servers: values.only ? list(values.only, SERVER_IDS, '--only') : [...SERVER_IDS],
-    serverCpu: values['server-cpu'] ?? '0',
-    clientCpu: values['client-cpu'] ?? '1',
-    out: values.out ?? 'bench/results/crud-latest.json',
-  };
+  return { ...loadOptions(values, SERVER_IDS, DEFAULTS), indexed: values.index };
 }
 
-type Measurement = LoadMeasurement;
 type Cell = LoadCell<ServerId>;
-const summarize = summarizeLoad<ServerId>;
 
 /** The server the ratios are of: Volt, or Volt by hand when Volt could not run. */
 function subjectOf(cells: Cell[]): Cell | undefined {
   return cells.find((c) => c.server === 'volt') ?? cells.find((c) => c.server === 'volt-handwritten');
 }
 
-function rows(cells: Cell[]): string[][] {
-  const subject = subjectOf(cells);
-  return [
-    [
-      'server',
-      'req/s',
-      'p50',
-      'p99',
-      `${subject ? LABEL[subject.server] : 'Volt'} ÷ server`,
-      'per round',
-      'CPU/req',
-      'CPU ratio',
-      'errors',
-    ],
-    ...cells.map((c) => [
-      LABEL[c.server],
-      formatRate(c.rps),
-      formatMs(c.p50),
-      formatMs(c.p99),
-      subject ? `${(subject.rps / c.rps).toFixed(2)}×` : '–',
-      !subject || c === subject
-        ? ''
-        : c.rounds.map((r, i) => (subject.rounds[i]!.requestsPerSec / r.requestsPerSec).toFixed(2)).join(' '),
-      c.cpuUs === undefined ? '–' : `${c.cpuUs.toFixed(0)} µs`,
-      c.cpuUs === undefined || subject?.cpuUs === undefined
-        ? '–'
-        : `${(c.cpuUs / subject.cpuUs).toFixed(2)}×`,
-      String(c.errors),
-    ]),
-  ];
-}
-const RIGHT = [false, true, true, true, true, true, true, true, true];
+const rows = (cells: Cell[]): string[][] =>
+  loadRows(cells, (server) => LABEL[server], subjectOf(cells), 'Volt');
+const RIGHT = LOAD_RIGHT;
 
 /** The ratio lines: every Volt server against each peer, the bars marked for Volt's resource. */
 function ratioLines(cells: Cell[]): string[] {
@@ -270,28 +205,19 @@ async function main(): Promise<void> {
       );
     }
     statements = await countStatements(servers, dbs);
-    const runs = new Map(servers.map((id) => [id, [] as Measurement[]]));
-    for (let round = 0; round < options.rounds; round++) {
-      const rotated = [...servers.slice(round % servers.length), ...servers.slice(0, round % servers.length)];
-      for (const id of rotated) {
+    // Each load starts on an idle server: a gunicorn worker still answers what its backlog held
+    // when wrk stopped (bench/harness/cpu.ts).
+    const measured = await loadRounds(
+      servers,
+      (id) => {
         const { port, child } = running.get(id)!;
-        const wrk = (secs: number) =>
-          runWrk({
-            url: `http://127.0.0.1:${port}${BENCH_PATH}`,
-            seconds: secs,
-            connections: options.connections,
-            threads: 1,
-            cpu: options.clientCpu,
-            timeoutSeconds: 8,
-          });
-        // A gunicorn worker still answers what its backlog held when wrk stopped: each load
-        // starts on an idle server (bench/harness/cpu.ts).
-        const m = await measureLoad(child.pid!, wrk, options.warmupSeconds, options.seconds);
-        runs.get(id)!.push(m);
-        log(roundLine(round, options.rounds, LABEL[id], m));
-      }
-    }
-    for (const id of servers) cells.push(summarize(id, runs.get(id)!));
+        return { pid: child.pid!, url: `http://127.0.0.1:${port}${BENCH_PATH}` };
+      },
+      { ...options, timeoutSeconds: 8 },
+      (id) => LABEL[id],
+      log,
+    );
+    cells.push(...measured);
   } finally {
     for (const server of running.values()) await stopProcess(server.child);
     rmSync(dbs.dir, { recursive: true, force: true });
@@ -305,11 +231,7 @@ async function main(): Promise<void> {
   log(`SQL statements per request (expand=category, by page size)\n${textTable(statements!.table)}`);
   for (const line of statements!.lines) log(line);
   log(`Query plans (limit=50):\n${statements!.plans.map((p) => `  ${p}`).join('\n')}`);
-  const stalls = cells.flatMap((c) => c.rounds.map((r) => r.stall ?? 0));
-  log(
-    `\nCPU stall (Linux PSI) during the measurements: median ${Math.round(median(stalls) * 100)}%, ` +
-      `max ${Math.round(Math.max(...stalls) * 100)}%`,
-  );
+  log(`\n${stallLine(cells)}`);
   const markdown = [
     ...skipped,
     `**${title}**`,
@@ -320,14 +242,11 @@ async function main(): Promise<void> {
     statements!.lines.join('  \n'),
     `Query plans (limit=50):\n\n${statements!.plans.map((p) => `- ${p}`).join('\n')}`,
   ].filter(Boolean);
-  const argv = process.argv.slice(2).join(' ');
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(
-    options.out,
-    `${JSON.stringify(
+  log(
+    writeResults(
+      options.out,
+      'bench:crud',
       {
-        date: new Date().toISOString(),
-        command: `npm run bench:crud${argv ? ` -- ${argv}` : ''}`,
         revision,
         machine,
         options,
@@ -337,15 +256,9 @@ async function main(): Promise<void> {
         results: cells,
         statements: statements!.byServer,
       },
-      null,
-      2,
-    )}\n`,
+      markdown,
+    ),
   );
-  writeFileSync(options.out.replace(/\.json$/, '.md'), `${markdown.join('\n\n')}\n`);
-  log(`Results: ${options.out} (and ${options.out.replace(/\.json$/, '.md')})`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -124,3 +124,84 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     report: values.report,
   };
 }
+
+/**
+ * The options every one-page load benchmark shares (bench/crud, bench/admin, bench/auth): its
+ * rounds, the load of each measurement, the servers, the cores, where the results go.
+ */
+export interface LoadOptions<S extends string> {
+  rounds: number;
+  /** Seconds wrk measures each server in each round. */
+  seconds: number;
+  /** Seconds of load before each measurement (not recorded). */
+  warmupSeconds: number;
+  connections: number;
+  servers: S[];
+  /** The CPU list the servers are pinned to, and wrk's. */
+  serverCpu: string;
+  clientCpu: string;
+  /** Where the JSON results go (the tables beside it as .md). */
+  out: string;
+}
+
+/** `parseArgs` definitions of the {@link LoadOptions} flags, to spread into a runner's own. */
+export const LOAD_FLAGS = {
+  rounds: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  connections: { type: 'string' },
+  only: { type: 'string' },
+  'server-cpu': { type: 'string' },
+  'client-cpu': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+/** What `parseArgs` gives for {@link LOAD_FLAGS}. */
+export type LoadFlagValues = { [K in keyof typeof LOAD_FLAGS]?: string | undefined };
+
+/** A runner's own defaults: its rounds and its results file. */
+export interface LoadDefaults {
+  rounds: number;
+  out: string;
+}
+
+/** The {@link LoadOptions} of parsed flags, checked; throws naming a bad flag. */
+export function loadOptions<S extends string>(
+  values: LoadFlagValues,
+  servers: readonly S[],
+  defaults: LoadDefaults,
+): LoadOptions<S> {
+  return {
+    rounds: values.rounds ? positiveInt(values.rounds, '--rounds') : defaults.rounds,
+    seconds: values.duration ? seconds(values.duration, '--duration', 1) : 5,
+    warmupSeconds: values.warmup ? seconds(values.warmup, '--warmup', 0) : 1,
+    connections: values.connections ? positiveInt(values.connections, '--connections') : 64,
+    servers: values.only ? list(values.only, servers, '--only') : [...servers],
+    serverCpu: values['server-cpu'] ?? '0',
+    clientCpu: values['client-cpu'] ?? '1',
+    out: values.out ?? defaults.out,
+  };
+}
+
+/** The usage lines of the {@link LoadOptions} flags; `extra` lines go after `--connections`. */
+export function loadUsage(
+  command: string,
+  servers: readonly string[],
+  defaults: LoadDefaults,
+  extra: readonly string[] = [],
+): string {
+  return [
+    `Usage: ${command} -- [options]`,
+    '',
+    `  --rounds <${defaults.rounds}>          rounds; the report shows the median across rounds`,
+    '  --duration <5s>       measured time per server and round (whole seconds)',
+    '  --warmup <1s>         load before each measurement, not recorded (0 for none)',
+    '  --connections <64>    open connections (wrk -c)',
+    ...extra,
+    `  --only <ids>          servers, comma-separated: ${servers.join(',')}`,
+    '  --server-cpu <0>      taskset CPU list for the servers',
+    '  --client-cpu <1>      taskset CPU list for wrk',
+    `  --out <path>          JSON results (${defaults.out}; the tables go beside it as .md)`,
+    '  --help',
+  ].join('\n');
+}

@@ -1,16 +1,3 @@
-/**
- * `npm run bench:tfb`: the TechEmpower Framework Benchmarks test types (json, plaintext, db,
- * queries, fortunes, updates, cached-queries) on Volt, bare Fastify, raw node:http, FastAPI and
- * Django, all on one PostgreSQL database (`volt_tfb`, reset every run).
- *
- * Every server is its own process pinned to one core, wrk is pinned to the other. Every answer
- * of every server is checked first (bench/tfb/verify.ts): a wrong one stops the run with
- * BENCHMARK FAILED. Rounds rotate the server order; the report gives medians across rounds,
- * the server's and PostgreSQL's CPU per request, Volt ÷ each peer, and the bars.
- * See bench/tfb/README.md and bench/README.md ("TechEmpower tests").
- */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { clockTicks, cpuTime } from '../harness/cpu.ts';
@@ -20,6 +7,7 @@ import { PEER_IDS, PEERS, type PeerId } from '../harness/peers.ts';
 import { cpuStallUs } from '../harness/pressure.ts';
 import { freePort, type RunningServer, startServer, stopProcess } from '../harness/processes.ts';
 import { type Cell, errorsOf, type Measurement, type ScenarioResult, summarize } from '../harness/report.ts';
+import { runMain, writeResults } from '../harness/results.ts';
 import { formatMs, formatRate, markdownTable, median, textTable } from '../harness/stats.ts';
 import { runWrk } from '../harness/wrk.ts';
 import { DB_TESTS, loadPath, TEST_IDS, type TestId, TITLES } from './checks.ts';
@@ -403,14 +391,11 @@ async function main(): Promise<void> {
   if (servers.includes('volt')) log(`${formatBars(bars)}\n`);
   for (const { server, reason } of skipped) log(`SKIPPED ${PEERS[server].label}: ${reason}`);
 
-  const argv = process.argv.slice(2).join(' ');
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(
-    options.out,
-    `${JSON.stringify(
+  log(
+    writeResults(
+      options.out,
+      'bench:tfb',
       {
-        date: new Date().toISOString(),
-        command: `npm run bench:tfb${argv ? ` -- ${argv}` : ''}`,
         revision,
         machine,
         options,
@@ -419,16 +404,9 @@ async function main(): Promise<void> {
         tests: results,
         bars,
       },
-      null,
-      2,
-    )}\n`,
+      markdown,
+    ),
   );
-  const mdFile = options.out.replace(/\.json$/, '.md');
-  writeFileSync(mdFile, `${markdown.join('\n\n')}\n`);
-  log(`Results: ${options.out} (and ${mdFile})`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runMain(main);
