@@ -119,11 +119,13 @@ export class WriteObservers {
  * PostgreSQL) and after, and the observer's call run in one transaction (a savepoint inside
  * yours), so what the observer writes through `tx` commits or rolls back with the change, and
  * an observer that throws rolls the write back. An `update()` that sets the values a row
- * already had reports it still (compare `before` and `after`). Not observed: raw SQL
- * (`db.run`, `db.all`, `QuerySet.raw`), migrations, and the links many-to-many managers add
- * and remove in an auto join table (a `through` model's rows added by `add()`/`set()` are
- * reported as creates). Unobserved models pay one map lookup per write. Returns the function
- * that stops observing.
+ * already had reports it still (compare `before` and `after`). A many-to-many manager's
+ * `add`/`remove`/`set`/`clear` report each row of the field's declaring model whose links
+ * changed as an `update`, the field's sorted keys under its name in `before` and `after`.
+ * Not observed: raw SQL (`db.run`, `db.all`, `QuerySet.raw`), migrations, and a `through`
+ * model's rows that `remove()`/`clear()` delete (those `add()`/`set()` create are reported as
+ * creates). Unobserved models pay one map lookup per write. Returns the function that stops
+ * observing.
  *
  * @example
  * ```ts

@@ -11,7 +11,7 @@ import { createToken, User } from 'voltjs/auth';
 import { resource } from 'voltjs/crud';
 import { query } from 'voltjs/orm';
 import { forEachDialect, testClient } from 'voltjs/testing';
-import { Book, catalog, fill, messagesOf } from './fixture.ts';
+import { Book, catalog, fill, messagesOf, Tag } from './fixture.ts';
 
 /** The recorded changes of one row, oldest first. */
 async function changesOf(db: import('voltjs/orm').Database, model: string, key: unknown) {
@@ -127,6 +127,31 @@ forEachDialect((dialect, open) => {
     assert.equal(entries[0]!.userId, null);
     assert.equal(entries[0]!.userName, '');
     assert.deepEqual(entries[0]!.changes, { price: { old: 9, new: 99 } });
+  });
+
+  test(`${dialect}: links changed through related() outside the admin are recorded, from either side`, async (t) => {
+    const { db, data, app, as } = await setup(t);
+    await app.ready();
+    const book = data.books[3];
+    const before = (await query(db, Book).related(book, 'tags', Tag).all()).map((tag) => tag.id);
+    await query(db, Book).related(book, 'tags', Tag).add(data.tags[2]);
+    await query(db, Tag).related(data.tags[0], 'books', Book).add(book);
+    const entries = (await changesOf(db, 'catalog.Book', book.id)).filter((c) => c.action === 'update');
+    assert.equal(entries.length, 2);
+    assert.equal(entries[0]!.source, 'script');
+    const sorted = (keys: number[]) => [...new Set(keys)].sort((a, b) => a - b);
+    assert.deepEqual(entries[0]!.changes, {
+      tags: { old: sorted(before), new: sorted([...before, data.tags[2].id]) },
+    });
+    assert.deepEqual(entries[1]!.changes, {
+      tags: {
+        old: sorted([...before, data.tags[2].id]),
+        new: sorted([...before, data.tags[2].id, data.tags[0].id]),
+      },
+    });
+    const page = await (await as('root')).get(`/admin/catalog/book/${book.id}/history`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`<dt>Tags</dt><dd>.*${data.tags[2].name}`, 'u'));
   });
 
   test(`${dialect}: a password set in the admin is recorded as changed, its hash nowhere`, async (t) => {

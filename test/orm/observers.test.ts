@@ -341,4 +341,93 @@ forEachDialect((_dialect, open) => {
     observeWrites(db, Review, record);
     assert.ok((await cost()) > alone);
   });
+
+  test('many-to-many links added, removed, set and cleared report the declaring rows, from either side', async (t) => {
+    const db = await open();
+    t.after(() => db.close());
+    const registry = createRegistry();
+    const Tag = model('links.Tag', { name: f.string({ maxLength: 20 }) }, { registry });
+    const Post = model(
+      'links.Post',
+      {
+        title: f.string({ maxLength: 20 }),
+        tags: f.manyToMany(() => Tag, { relatedName: 'posts' }),
+      },
+      { registry },
+    );
+    const Person = model(
+      'links.Person',
+      { name: f.string({ maxLength: 20 }), friends: f.manyToMany('self') },
+      { registry },
+    );
+    await createTables(db, [Tag, Post, Person]);
+    const [a, b, c] = await query(db, Tag).bulkCreate([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
+    const post = await query(db, Post).create({ title: 'One' });
+    const other = await query(db, Post).create({ title: 'Two' });
+    const calls: WriteChange[][] = [];
+    const stop = observeWrites(db, Post, (_tx, changes) => {
+      calls.push([...changes]);
+    });
+    const tags = query(db, Post).related(post, 'tags', Tag);
+    const last = () => shown(calls.at(-1) ?? [], 'title', 'tags');
+
+    await tags.add(b!, a!.id);
+    assert.deepEqual(last(), [
+      {
+        action: 'update',
+        model: 'links.Post',
+        key: post.id,
+        before: { title: 'One', tags: [] },
+        after: { title: 'One', tags: [a!.id, b!.id] },
+      },
+    ]);
+    const count = calls.length;
+    await tags.add(a!); // linked already: nothing changes, nothing is reported
+    assert.equal(calls.length, count);
+    await tags.set([b!.id, c!.id]);
+    assert.deepEqual(last()[0]!.before, { title: 'One', tags: [a!.id, b!.id] });
+    assert.deepEqual(last()[0]!.after, { title: 'One', tags: [b!.id, c!.id] });
+    await tags.remove(c!);
+    assert.deepEqual(last()[0]!.after, { title: 'One', tags: [b!.id] });
+
+    // From the other side: the posts whose tags change are reported, each with its own links.
+    await query(db, Tag).related(c!, 'posts', Post).add(post, other);
+    assert.deepEqual(
+      last().map((change) => [change.key, change.before!.tags, change.after!.tags]),
+      [
+        [post.id, [b!.id], [b!.id, c!.id]],
+        [other.id, [], [c!.id]],
+      ],
+    );
+    await tags.clear();
+    assert.deepEqual(last()[0]!.after, { title: 'One', tags: [] });
+    assert.equal((await tags.all()).length, 0);
+
+    // A symmetrical relation: both people's friends change.
+    const [ann, bob] = await query(db, Person).bulkCreate([{ name: 'Ann' }, { name: 'Bob' }]);
+    const seen: WriteChange[][] = [];
+    observeWrites(db, Person, (_tx, changes) => {
+      seen.push([...changes]);
+    });
+    await query(db, Person).related(ann!, 'friends', Person).add(bob!);
+    assert.deepEqual(
+      shown(seen.at(-1)!, 'friends').map((change) => [
+        change.key,
+        change.before!.friends,
+        change.after!.friends,
+      ]),
+      [
+        [ann!.id, [], [bob!.id]],
+        [bob!.id, [], [ann!.id]],
+      ],
+    );
+
+    // An observer that throws undoes the links.
+    stop();
+    observeWrites(db, Post, () => {
+      throw new Error('refused');
+    });
+    await assert.rejects(tags.add(a!), /refused/);
+    assert.equal((await tags.all()).length, 0);
+  });
 });

@@ -550,7 +550,6 @@ export async function changeForm(
               .updateOne(ormValues as never)) as Record<string, any>;
           else result = row!;
           await saveExtraFields(tx, admin, result[pk], extraValues, site.prefix);
-          const linksBefore: Record<string, unknown[]> = {};
           const linksAfter: Record<string, unknown[]> = {};
           for (const [name, keys] of Object.entries(newLinks)) {
             const target = (meta.field(name) as RelationField).target;
@@ -560,38 +559,31 @@ export async function changeForm(
             await query(tx, model)
               .related(result as never, name as never, target)
               .set(keys as never);
-            linksBefore[name] = old;
             linksAfter[name] = next;
           }
-          // Links of auto join tables are not ORM rows the history observes: the form records
-          // them, with the row's own entry when it was just added.
-          if (admin.history && Object.keys(linksAfter).length) {
-            const added = adding
-              ? await query(tx, Change)
-                  .filter({ model: meta.label, objectKey: String(result[pk]), action: 'create' })
-                  .orderBy('-id')
-                  .first()
-              : undefined;
-            if (added) {
-              const changes = { ...(added.changes as Record<string, unknown>) };
+          // The history records the links' changes as updates of the row (the ORM reports them);
+          // a row just added keeps one entry: its links are folded into the create.
+          if (admin.history && adding && Object.keys(linksAfter).length) {
+            const entries = await query(tx, Change)
+              .filter({ model: meta.label, objectKey: String(result[pk]) })
+              .orderBy('id')
+              .all();
+            const created = entries.find((entry) => entry.action === 'create');
+            const links = entries.filter(
+              (entry) =>
+                created &&
+                entry.action === 'update' &&
+                entry.id > created.id &&
+                Object.keys(entry.changes as object).every((name) => name in linksAfter),
+            );
+            if (created && links.length) {
+              const changes = { ...(created.changes as Record<string, unknown>) };
               for (const [name, keys] of Object.entries(linksAfter)) changes[name] = { new: keys };
-              await query(tx, Change).filter({ id: added.id }).update({ changes });
-            } else
-              await storeChanges(
-                tx,
-                model,
-                [
-                  {
-                    action: 'update',
-                    model,
-                    key: result[pk],
-                    before: { ...result, ...linksBefore },
-                    after: { ...result, ...linksAfter },
-                  },
-                ],
-                site.prefix,
-                admin.display,
-              );
+              await query(tx, Change).filter({ id: created.id }).update({ changes });
+              await query(tx, Change)
+                .filter({ id__in: links.map((entry) => entry.id) })
+                .delete();
+            }
           }
           // The row must stay one the user may see (the policy's scope) and change.
           const kept = await (await scoped(request.user, query(tx, model)))

@@ -27,6 +27,10 @@ export interface JoinTable {
   readonly targetField: RelationField | undefined;
   /** A symmetrical many-to-many (to the model itself): every link is two rows, one each way. */
   readonly symmetrical: boolean;
+  /** The many-to-many field, on the model that declares it. */
+  readonly field: RelationField;
+  /** Seen from the field's target (`bookSet` on Tag): `source` is then the target model. */
+  readonly reversed: boolean;
 }
 
 function throughKeys(field: RelationField, through: AnyModel): [RelationField, RelationField] {
@@ -69,6 +73,8 @@ export function joinTable(field: RelationField, reverse = false): JoinTable {
       sourceField,
       targetField,
       symmetrical,
+      field,
+      reversed: false,
     };
   } else {
     const auto = autoJoinTable(field)!;
@@ -82,6 +88,8 @@ export function joinTable(field: RelationField, reverse = false): JoinTable {
       sourceField: undefined,
       targetField: undefined,
       symmetrical,
+      field,
+      reversed: false,
     };
   }
   if (!reverse) return forward;
@@ -95,6 +103,7 @@ export function joinTable(field: RelationField, reverse = false): JoinTable {
     targetField: forward.sourceField,
     // A symmetrical relation has no reverse side.
     symmetrical: false,
+    reversed: true,
   };
 }
 

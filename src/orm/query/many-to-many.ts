@@ -6,12 +6,15 @@ import { sql } from 'kysely';
 import type { Database } from '../database.ts';
 import { ForeignKeyViolationError } from '../errors.ts';
 import type { AnyModel, FieldsOf } from '../model.ts';
+import { reportChanges, updated, type WriteChange } from '../observers.ts';
 import type { PkValue, Row } from '../types.ts';
 import { validateInput } from '../validation.ts';
 import { noSuchRow } from './constraint-errors.ts';
 import { QueryError, ValidationError } from './errors.ts';
-import type { JoinTable } from './join-table.ts';
+import { keyText } from './hydrate.ts';
+import { type JoinTable, joinTable } from './join-table.ts';
 import { inList } from './lookup-sql.ts';
+import { lockedRows } from './observed.ts';
 
 /** A related row, or its primary key. */
 export type RowOrKey<R extends AnyModel> = Row<R> | PkValue<FieldsOf<R>>;
@@ -113,14 +116,26 @@ export class RelatedManager<R extends AnyModel> {
     const keys = this.#keys(items, 'add');
     this.#checkThrough();
     if (keys.length === 0) return 0;
-    return this.#db.transaction((tx) => this.#add(tx, keys));
+    return this.#db.transaction((tx) =>
+      this.#reporting(
+        tx,
+        () => keys,
+        () => this.#add(tx, keys),
+      ),
+    );
   }
 
   /** Unlinks `items` (rows or primary keys); returns how many links were removed. */
   async remove(...items: RowOrKey<R>[]): Promise<number> {
     const keys = this.#keys(items, 'remove');
     if (keys.length === 0) return 0;
-    return this.#db.transaction((tx) => this.#remove(tx, keys));
+    return this.#db.transaction((tx) =>
+      this.#reporting(
+        tx,
+        () => keys,
+        () => this.#remove(tx, keys),
+      ),
+    );
   }
 
   /**
@@ -137,9 +152,15 @@ export class RelatedManager<R extends AnyModel> {
       const wanted = new Set(keys.map((key) => JSON.stringify(key)));
       const stale = [...current].filter((key) => !wanted.has(key)).map((key) => JSON.parse(key) as unknown);
       const fresh = keys.filter((key) => !current.has(JSON.stringify(key)));
-      const removed = stale.length ? await this.#remove(tx, stale) : 0;
-      const added = fresh.length ? await this.#add(tx, fresh) : 0;
-      return { added, removed };
+      return this.#reporting(
+        tx,
+        () => [...stale, ...fresh],
+        async () => {
+          const removed = stale.length ? await this.#remove(tx, stale) : 0;
+          const added = fresh.length ? await this.#add(tx, fresh) : 0;
+          return { added, removed };
+        },
+      );
     });
   }
 
@@ -153,13 +174,54 @@ export class RelatedManager<R extends AnyModel> {
         .compile();
       return db.run(text, parameters);
     };
-    if (!j.symmetrical) return (await unlink(this.#db, j.sourceColumn)).changes;
-    return this.#db.transaction(async (tx) => {
-      const { changes } = await unlink(tx, j.sourceColumn);
-      // The other rows' links to this one.
-      await unlink(tx, j.targetColumn);
-      return changes;
-    });
+    if (!j.symmetrical && !this.#db.observers.watching(j.field.model!))
+      return (await unlink(this.#db, j.sourceColumn)).changes;
+    return this.#db.transaction((tx) =>
+      this.#reporting(
+        tx,
+        () => this.#linked(tx, undefined),
+        async () => {
+          const { changes } = await unlink(tx, j.sourceColumn);
+          // The other rows' links to this one.
+          if (j.symmetrical) await unlink(tx, j.targetColumn);
+          return changes;
+        },
+      ),
+    );
+  }
+
+  /**
+   * Runs `write` in `tx`. When the model declaring the relation is observed (`observeWrites()`),
+   * reports each of its rows whose links `write` changed as an `update`: the row, with the
+   * field's linked keys (sorted) under the field's name in `before` and `after`. `touched`
+   * gives the other side's keys the write links or unlinks.
+   */
+  async #reporting<T>(
+    tx: Database,
+    touched: () => readonly unknown[] | Promise<readonly unknown[]>,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const j = this.#join;
+    const owner = j.field.model!;
+    if (!tx.observers.watching(owner)) return write();
+    const others = (await touched()).map((key) => j.target.meta.pk.toDb(key, tx.ops));
+    // The declaring model's rows whose links change: this one seen from the field's side, the
+    // other side's seen from the target, and both for a symmetrical relation (mirrored links).
+    const keys = j.reversed ? others : j.symmetrical ? [this.#source, ...others] : [this.#source];
+    const before = await linksOf(tx, j, keys);
+    const result = await write();
+    const after = await linksOf(tx, j, keys);
+    const pk = owner.meta.pk;
+    const changes: WriteChange[] = [];
+    for (const row of await lockedRows(tx, owner, [], unique(owner, keys))) {
+      const text = keyText(pk, pk.toDb(row[pk.attribute], tx.ops));
+      const was = before.get(text) ?? [];
+      const now = after.get(text) ?? [];
+      if (JSON.stringify(was) === JSON.stringify(now)) continue;
+      changes.push(updated(owner, { ...row, [j.field.name]: was }, { ...row, [j.field.name]: now }));
+    }
+    await reportChanges(tx, changes);
+    return result;
   }
 
   /** Primary keys of `items` as the database holds them, without repeats. */
@@ -374,4 +436,53 @@ export class RelatedManager<R extends AnyModel> {
     }
     return removed;
   }
+}
+
+/** Database values of primary keys of `model`, each once. */
+function unique(model: AnyModel, keys: readonly unknown[]): unknown[] {
+  const pk = model.meta.pk;
+  const seen = new Map<string, unknown>();
+  for (const key of keys) seen.set(keyText(pk, key), key);
+  return [...seen.values()];
+}
+
+/** Orders linked keys the same way every time: numbers by value, others as text. */
+function byKey(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * The keys each of the declaring model's rows `keys` (database values) links to through `j`'s
+ * field, sorted, by the row's key text; rows linking nothing are absent.
+ */
+async function linksOf(
+  tx: Database,
+  j: JoinTable,
+  keys: readonly unknown[],
+): Promise<Map<string, unknown[]>> {
+  const forward = joinTable(j.field);
+  const ownerPk = forward.source.meta.pk;
+  const targetPk = forward.target.meta.pk;
+  const links = new Map<string, unknown[]>();
+  if (keys.length === 0) return links;
+  const { sql: text, parameters } = tx.kysely
+    .selectFrom(forward.table)
+    .select([sql.ref(forward.sourceColumn).as('owner'), sql.ref(forward.targetColumn).as('other')])
+    .where(inList(sql.ref(forward.sourceColumn), keys, tx.ops))
+    .where(sql.ref(forward.targetColumn), 'is not', null)
+    .compile();
+  for (const row of await tx.all<{ owner: unknown; other: unknown }>(text, parameters)) {
+    const owner = keyText(ownerPk, ownerPk.toDb(ownerPk.fromDb(row.owner, tx.ops), tx.ops));
+    let list = links.get(owner);
+    if (!list) {
+      list = [];
+      links.set(owner, list);
+    }
+    list.push(targetPk.fromDb(row.other, tx.ops));
+  }
+  for (const list of links.values()) list.sort(byKey);
+  return links;
 }
