@@ -95,6 +95,8 @@ function formable(field: AnyField): boolean {
 export class ModelAdmin<M extends AnyModel = AnyModel> {
   readonly model: M;
   readonly options: ModelAdminOptions<M>;
+  /** The time zone datetimes are shown and typed in (the site's, from `TIME_ZONE`). */
+  readonly zone: () => string;
   /** The URL segment of the model (`book`). */
   readonly slug: string;
   /** The app label (`library`). */
@@ -114,9 +116,15 @@ export class ModelAdmin<M extends AnyModel = AnyModel> {
   readonly autocomplete: ReadonlySet<string>;
   readonly history: boolean;
 
-  constructor(model: M, options: ModelAdminOptions<M>, displayOf: (model: AnyModel) => (row: any) => string) {
+  constructor(
+    model: M,
+    options: ModelAdminOptions<M>,
+    displayOf: (model: AnyModel) => (row: any) => string,
+    zone: () => string = () => 'UTC',
+  ) {
     if (!model?.meta) throw new TypeError('register() needs a model made with model()');
     this.model = model;
+    this.zone = zone;
     this.options = options;
     const meta = model.meta;
     this.slug = meta.name.toLowerCase();
@@ -143,7 +151,7 @@ export class ModelAdmin<M extends AnyModel = AnyModel> {
         ...column,
         link: links.size === 0 ? i === 0 : links.has(column.name),
         className: `field-${column.name.replaceAll(/[^a-zA-Z0-9_-]/gu, '-')}`,
-        render: cellRenderer(column.related ? undefined : column.field),
+        render: cellRenderer(column.related ? undefined : column.field, zone),
       });
     }
     for (const name of links)

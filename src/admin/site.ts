@@ -91,6 +91,8 @@ export class Site {
   #auth: Auth | undefined;
   #app: VoltApp | undefined;
   started = false;
+  /** The time zone datetimes are shown and typed in: the app's `TIME_ZONE` (UTC by default). */
+  zone = 'UTC';
 
   constructor(prefix: string, title: string) {
     this.prefix = prefix;
@@ -117,6 +119,7 @@ export class Site {
       throw new Error('admin() needs auth() installed before it: volt({ apps: [auth(), …, admin()] })');
     this.#auth = found;
     this.#app = app;
+    this.zone = app.settings.timeZone || 'UTC';
     if (users) this.#registerUsers(found);
     addRoutes(app, this);
     app.trackRequestContext();
@@ -178,7 +181,12 @@ export class Site {
       throw new AdminDefinitionError('register() after the app started: register models before it listens');
     if (this.#admins.has(model))
       throw new AdminDefinitionError(`${model?.meta?.label} is registered already`);
-    const registered = new ModelAdmin(model, options, (target) => this.displayOf(target));
+    const registered = new ModelAdmin(
+      model,
+      options,
+      (target) => this.displayOf(target),
+      () => this.zone,
+    );
     const any = registered as unknown as ModelAdmin;
     this.#admins.set(model, any);
     this.#sorted = undefined;

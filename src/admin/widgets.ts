@@ -9,6 +9,7 @@ import { textToInteger, textToNumber } from '../http/coercion.ts';
 import { escapeHtml, type Html, html } from '../http/html.ts';
 import type { AnyField } from '../orm/fields/field.ts';
 import type { RelationField } from '../orm/fields/relation.ts';
+import { fromZoned, zonedInput, zonedText } from './time-zone.ts';
 
 /** A form value as the browser sent it (repeated keys are lists). */
 export type FormValue = string | string[] | undefined;
@@ -44,13 +45,13 @@ export function isRequired(field: AnyField): boolean {
   return !field.nullable && !field.hasDefault;
 }
 
-/** A stored value as the text of its input. */
-export function toText(field: AnyField, value: unknown): FormValue {
+/** A stored value as the text of its input (a datetime as the wall-clock time in `zone`). */
+export function toText(field: AnyField, value: unknown, zone = 'UTC'): FormValue {
   if (value === null || value === undefined) return '';
   if (field.kind === 'manyToMany') return Array.isArray(value) ? value.map((v) => String(v)) : [];
   if (field.kind === 'datetime') {
     const date = value instanceof Date ? value : new Date(String(value));
-    return Number.isNaN(date.getTime()) ? String(value) : date.toISOString().slice(0, 19);
+    return Number.isNaN(date.getTime()) ? String(value) : zonedInput(date, zone);
   }
   if (field.kind === 'json') return JSON.stringify(value, null, 2);
   if (field.kind === 'boolean') return value === true ? 'true' : value === false ? 'false' : '';
@@ -89,7 +90,11 @@ const STRING_KINDS = new Set(['string', 'text', 'email', 'url', 'slug']);
  * nullable field, the field's default when it has one, and "required" otherwise; the ORM's own
  * check of the value runs when the row is written.
  */
-export function fromText(field: AnyField, given: FormValue): { value: unknown } | { problem: string } {
+export function fromText(
+  field: AnyField,
+  given: FormValue,
+  zone = 'UTC',
+): { value: unknown } | { problem: string } {
   if (field.kind === 'manyToMany') {
     const items = (Array.isArray(given) ? given : given === undefined ? [] : [given])
       .flatMap((item) => item.split(','))
@@ -129,13 +134,8 @@ export function fromText(field: AnyField, given: FormValue): { value: unknown } 
       const value = textToNumber(text);
       return typeof value === 'number' ? { value } : { problem: 'Enter a number.' };
     }
-    case 'datetime': {
-      if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$/u.test(text))
-        return { problem: 'Enter a date and time, such as 2026-03-01T14:30.' };
-      const zoned = /(Z|[+-]\d{2}:\d{2})$/u.test(text) ? text : `${text}Z`;
-      const date = new Date(zoned.replace(' ', 'T'));
-      return Number.isNaN(date.getTime()) ? { problem: 'Enter a valid date and time.' } : { value: date };
-    }
+    case 'datetime':
+      return fromZoned(text, zone);
     case 'json':
       try {
         return { value: JSON.parse(text) };
@@ -243,22 +243,22 @@ function selectOf(spec: InputSpec, attrs: Html, value: string, options: readonly
 }
 
 /** A value as read-only text (the view-only form, read-only fields, history). */
-export function readOnlyText(field: AnyField | undefined, value: unknown): Html {
+export function readOnlyText(field: AnyField | undefined, value: unknown, zone = 'UTC'): Html {
   if (value === null || value === undefined || value === '') return html`<span class="muted">—</span>`;
   if (field?.kind === 'json')
     return html`<pre class="readonly-value">${JSON.stringify(value, null, 2)}</pre>`;
-  return html`<span class="readonly-value">${plainText(field, value)}</span>`;
+  return html`<span class="readonly-value">${plainText(field, value, zone)}</span>`;
 }
 
-/** A value as text: a choice's label, yes/no, a datetime in UTC. */
-export function plainText(field: AnyField | undefined, value: unknown): string {
+/** A value as text: a choice's label, yes/no, a datetime in `zone` (with the zone's name). */
+export function plainText(field: AnyField | undefined, value: unknown, zone = 'UTC'): string {
   if (value === null || value === undefined) return '';
   if (field?.choices?.length) {
     const choice = field.choices.find((c) => c.value === value);
     if (choice) return choice.label;
   }
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (value instanceof Date) return `${value.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  if (value instanceof Date) return zonedText(value, zone);
   if (Array.isArray(value) || typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
@@ -276,7 +276,10 @@ export type CellMarkup = readonly [markup: string, className: string];
  * The renderer of a change-list column's cells: made once per column, then called for every
  * row with the cell's value (markup built as text, every value escaped).
  */
-export function cellRenderer(field: AnyField | undefined): (value: unknown) => CellMarkup {
+export function cellRenderer(
+  field: AnyField | undefined,
+  zone: () => string = () => 'UTC',
+): (value: unknown) => CellMarkup {
   const numeric =
     field !== undefined &&
     !field.choices?.length &&
@@ -292,7 +295,7 @@ export function cellRenderer(field: AnyField | undefined): (value: unknown) => C
     if (boolean || typeof value === 'boolean') return [value === true ? YES : NO, 'cell--boolean'];
     const label = labels?.get(value);
     if (label !== undefined) return [label, ''];
-    return [escapeHtml(typeof value === 'string' ? value : plainText(field, value)), numberClass];
+    return [escapeHtml(typeof value === 'string' ? value : plainText(field, value, zone())), numberClass];
   };
 }
 

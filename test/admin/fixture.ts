@@ -190,6 +190,8 @@ export async function catalog(
     /** Adds routes to the app before it starts. */
     routes?: (app: ReturnType<typeof volt>) => void;
     options?: Map<unknown, ModelAdminOptions<any> | undefined>;
+    /** The app's `TIME_ZONE` (UTC when not given). */
+    timeZone?: string;
   } = {},
 ): Promise<Catalog> {
   const db = options.db ?? (await testDatabase());
@@ -202,7 +204,13 @@ export async function catalog(
   for (const [model, override] of options.options ?? []) registered.set(model as never, override as never);
   for (const [model, registration] of registered) if (registration) site.register(model, registration);
   options.register?.(site);
-  const app = volt({ logger: false, envFile: false, database: db, apps: [users, site] });
+  const app = volt({
+    logger: false,
+    envFile: false,
+    database: db,
+    apps: [users, site],
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  });
   options.routes?.(app);
   const clients: TestClient[] = [];
   const browser = () => {

@@ -17,6 +17,7 @@ import { ListSetting } from '../history.ts';
 import type { Filter, ModelAdmin } from '../model-admin.ts';
 import { keysOf } from '../request.ts';
 import type { AdminRequest } from '../site.ts';
+import { zonedInput } from '../time-zone.ts';
 import { plainText } from '../widgets.ts';
 import { type ListState, listQuery, listState } from './list-query.ts';
 
@@ -58,8 +59,9 @@ function withParams(
   return text ? `?${text}` : '?';
 }
 
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
+/** The day of `date` in the site's time zone, `YYYY-MM-DD`. */
+function day(date: Date, zone: string): string {
+  return zonedInput(date, zone).slice(0, 10);
 }
 
 /** The links of one sidebar filter. */
@@ -123,8 +125,9 @@ async function filterSection(request: AdminRequest, filter: Filter, params: URLS
     if (field!.nullable) items.push(link('None', { [`${filter.path}__isNull`]: 'true' }));
   } else if (filter.kind === 'date') {
     const now = new Date();
-    const today = day(now);
-    const week = day(new Date(now.getTime() - 6 * 86_400_000));
+    const zone = request.site.zone;
+    const today = day(now, zone);
+    const week = day(new Date(now.getTime() - 6 * 86_400_000), zone);
     const month = `${today.slice(0, 8)}01`;
     const year = `${today.slice(0, 4)}-01-01`;
     const [gte, lte] = filter.parameters;
@@ -477,7 +480,9 @@ export async function exportCsv(request: AdminRequest, admin: ModelAdmin): Promi
   const set = admin.selectPaths.length ? all.selectRelated(...(admin.selectPaths as never[])) : all;
   const lines = [state.columns.map((c) => csvCell(c.label)).join(',')];
   for await (const row of set.iterate({ chunkSize: 500 }))
-    lines.push(state.columns.map((c) => csvCell(plainText(c.field, c.value(row as never)))).join(','));
+    lines.push(
+      state.columns.map((c) => csvCell(plainText(c.field, c.value(row as never), admin.zone()))).join(','),
+    );
   const name = `${admin.model.meta.verboseNamePlural.replaceAll(/[^a-z0-9]+/giu, '-')}.csv`;
   request.ctx.header('content-type', 'text/csv; charset=utf-8');
   request.ctx.header('content-disposition', `attachment; filename="${name}"`);

@@ -150,7 +150,7 @@ async function fieldHtml(
   const { field } = spec;
   const id = `id_${name}`;
   if (!editable || spec.readOnly)
-    return html`<div class="field field--readonly"><span class="label" id="${id}_label">${field.label}</span>${readOnlyText(field, stored)}${
+    return html`<div class="field field--readonly"><span class="label" id="${id}_label">${field.label}</span>${readOnlyText(field, stored, admin.zone())}${
       field.helpText ? html`<p class="help">${field.helpText}</p>` : ''
     }</div>`;
   const required = isRequired(field);
@@ -171,7 +171,7 @@ async function fieldHtml(
   });
   const checkbox = field.kind === 'boolean' && !field.nullable;
   const label = html`<label for="${id}">${field.label}${required ? html`<span class="required-marker" aria-hidden="true">*</span>` : ''}${
-    field.kind === 'datetime' ? html` <span class="muted">(UTC)</span>` : ''
+    field.kind === 'datetime' ? html` <span class="muted">(${admin.zone()})</span>` : ''
   }</label>`;
   const help = field.helpText ? html`<p class="help" id="${helpId!}">${field.helpText}</p>` : '';
   const autocompleteHelp =
@@ -198,8 +198,9 @@ function formValues(
       values[field.name] = toText(
         field,
         field.kind === 'manyToMany' ? links[field.name] : row[field.attribute],
+        admin.zone(),
       );
-    else if (field.hasDefault) values[field.name] = toText(field, field.getDefault());
+    else if (field.hasDefault) values[field.name] = toText(field, field.getDefault(), admin.zone());
     else values[field.name] = field.kind === 'manyToMany' ? [] : '';
   }
   return values;
@@ -211,12 +212,13 @@ function readFields(
   posted: Record<string, FormValue>,
   prefix: string,
   errors: Errors,
+  zone: string,
 ) {
   const values: Record<string, unknown> = {};
   const links: Record<string, unknown[]> = {};
   for (const { field, readOnly } of fields) {
     if (readOnly) continue;
-    const read = fromText(field, posted[`${prefix}${field.name}`]);
+    const read = fromText(field, posted[`${prefix}${field.name}`], zone);
     if ('problem' in read) {
       addError(errors, `${prefix}${field.name}`, read.problem);
       continue;
@@ -301,14 +303,15 @@ async function inlineStates(
     } else {
       for (const child of children) {
         const values: Record<string, FormValue> = {};
-        for (const { field } of group.fields) values[field.name] = toText(field, child[field.attribute]);
+        for (const { field } of group.fields)
+          values[field.name] = toText(field, child[field.attribute], admin.zone());
         rows.push({ key: String(child[pk]), values, stored: child, remove: false });
       }
       if (canAdd)
         for (let i = 0; i < group.extra && rows.length < group.max; i++) {
           const values: Record<string, FormValue> = {};
           for (const { field } of group.fields)
-            values[field.name] = field.hasDefault ? toText(field, field.getDefault()) : '';
+            values[field.name] = field.hasDefault ? toText(field, field.getDefault(), admin.zone()) : '';
           rows.push({ key: undefined, values, stored: undefined, remove: false });
         }
     }
@@ -339,7 +342,7 @@ async function inlineHtml(
           const name = `${at}${spec.field.name}`;
           const problems = errors.get(name) ?? [];
           if (!rowEditable || spec.readOnly)
-            return html`<td>${readOnlyText(spec.field, row.stored?.[spec.field.attribute])}</td>`;
+            return html`<td>${readOnlyText(spec.field, row.stored?.[spec.field.attribute], request.site.zone)}</td>`;
           const id = `id_${name}`;
           const relation = ['foreignKey', 'oneToOne'].includes(spec.field.kind);
           const choices = relation
@@ -412,14 +415,14 @@ async function saveInlines(
           return (
             value === undefined ||
             value === '' ||
-            (field.hasDefault && value === toText(field, field.getDefault()))
+            (field.hasDefault && value === toText(field, field.getDefault(), admin.zone()))
           );
         });
       if (blank) continue;
       if (row.key === undefined ? !state.canAdd : !state.canChange) continue;
       const posted: Record<string, FormValue> = {};
       for (const [name, value] of Object.entries(row.values)) posted[`${prefix}${name}`] = value;
-      const { values } = readFields(group.fields, posted, prefix, errors);
+      const { values } = readFields(group.fields, posted, prefix, errors, admin.zone());
       if (group.fields.some(({ field }) => errors.has(`${prefix}${field.name}`))) continue;
       try {
         await tx.transaction(async (savepoint) => {
@@ -525,7 +528,7 @@ export async function changeForm(
   const inlines = await inlineStates(request, admin, row, posted);
 
   if (posted) {
-    const { values, links: newLinks } = readFields(admin.formFields, posted, '', errors);
+    const { values, links: newLinks } = readFields(admin.formFields, posted, '', errors, admin.zone());
     if (errors.size === 0) {
       const editableExtra = new Set(admin.options.editable ?? []);
       const ormValues = Object.fromEntries(

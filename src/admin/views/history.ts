@@ -66,13 +66,13 @@ async function relatedTexts(
 function valueText(admin: ModelAdmin, name: string, value: unknown, related: RelatedTexts): Html {
   const field = admin.model.meta.fields.find((f) => f.name === name);
   if (value === null || value === undefined || value === '') return html`<span class="muted">empty</span>`;
-  if (field?.kind === 'datetime') return html`${plainText(field, new Date(String(value)))}`;
+  if (field?.kind === 'datetime') return html`${plainText(field, new Date(String(value)), admin.zone())}`;
   const texts = related.get(name);
   const one = (v: unknown) => texts?.get(String(v)) ?? String(v);
   if (Array.isArray(value))
     return value.length ? html`${value.map(one).join(', ')}` : html`<span class="muted">none</span>`;
   if (texts) return html`${one(value)}`;
-  return html`${plainText(field, value)}`;
+  return html`${plainText(field, value, admin.zone())}`;
 }
 
 /** The history page. */
@@ -109,7 +109,7 @@ export async function historyPage(request: AdminRequest, admin: ModelAdmin, key:
         return html`<div class="field-change"><dt>${label}</dt><dd>${parts}${revert}</dd></div>`;
       },
     );
-    return html`<tr><td><time datetime="${entry.at.toISOString()}">${plainText(undefined, entry.at)}</time></td><td class="history-who">${entry.userName ? html`${entry.userName}<span class="muted"> · via ${SOURCES[entry.source] ?? entry.source}</span>` : html`<span class="muted">${SOURCES[entry.source] ?? entry.source}</span>`}</td><td><span class="badge ${action.badge}">${action.label}</span></td><td>${
+    return html`<tr><td><time datetime="${entry.at.toISOString()}">${plainText(undefined, entry.at, admin.zone())}</time></td><td class="history-who">${entry.userName ? html`${entry.userName}<span class="muted"> · via ${SOURCES[entry.source] ?? entry.source}</span>` : html`<span class="muted">${SOURCES[entry.source] ?? entry.source}</span>`}</td><td><span class="badge ${action.badge}">${action.label}</span></td><td>${
       changes.length
         ? html`<dl class="field-changes">${changes}</dl>`
         : html`<span class="muted">No field changed</span>`

@@ -13,6 +13,7 @@ import { query } from '../../orm/query/queryset.ts';
 import type { Column, Filter, ModelAdmin } from '../model-admin.ts';
 import { suggest } from '../request.ts';
 import type { AdminRequest } from '../site.ts';
+import { startOfDay } from '../time-zone.ts';
 
 /** The parameters every change list reads besides its filters. */
 export const LIST_PARAMETERS = ['q', 'o', 'p', 'count'];
@@ -82,7 +83,7 @@ export function listState(
 }
 
 /** One filter parameter's condition, or a 400 naming the bad value. */
-function condition(filter: Filter, name: string, value: string): Record<string, unknown> {
+function condition(filter: Filter, name: string, value: string, zone: string): Record<string, unknown> {
   if (filter.custom) {
     if (!Object.hasOwn(filter.custom.choices, value))
       refuse(`'${value.slice(0, 40)}' is not a choice of the filter '${name}'.`);
@@ -92,18 +93,25 @@ function condition(filter: Filter, name: string, value: string): Record<string, 
     if (value !== 'true' && value !== 'false') refuse(`'${name}' takes true or false.`);
     return { [name]: value === 'true' };
   }
-  const read = readValue(filter.field!, value);
-  if ('problem' in read) refuse(`${name}: ${read.problem}`);
-  // A date bound applies to a datetime as the whole day.
+  // A date bound applies to a datetime as the whole day, in the site's time zone.
   if (filter.kind === 'date' && filter.field!.kind === 'datetime') {
     const day = /^\d{4}-\d{2}-\d{2}$/u.test(value)
       ? value
       : refuse(`${name}: give a date such as 2026-03-01.`);
     const at = new Date(`${day}T00:00:00Z`);
-    if (Number.isNaN(at.getTime())) refuse(`${name}: '${day}' is not a date.`);
-    if (name.endsWith('__lte')) return { [`${filter.path}__lt`]: new Date(at.getTime() + 86_400_000) };
-    return { [name]: at };
+    if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== day)
+      refuse(`${name}: '${day}' is not a date.`);
+    if (name.endsWith('__lte'))
+      return {
+        [`${filter.path}__lt`]: startOfDay(
+          new Date(at.getTime() + 86_400_000).toISOString().slice(0, 10),
+          zone,
+        ),
+      };
+    return { [name]: startOfDay(day, zone) };
   }
+  const read = readValue(filter.field!, value);
+  if ('problem' in read) refuse(`${name}: ${read.problem}`);
   return { [name]: read.value };
 }
 
@@ -116,7 +124,7 @@ export async function listQuery(
   let rows: QuerySet<any, any, any> = await scoped(request.user, query(request.db, admin.model));
   for (const [name, value] of state.filters) {
     const filter = admin.filters.find((f) => f.parameters.includes(name))!;
-    rows = rows.filter(condition(filter, name, value) as never);
+    rows = rows.filter(condition(filter, name, value, admin.zone()) as never);
   }
   if (state.search && admin.search.length) {
     const errors: { msg: string }[] = [];
