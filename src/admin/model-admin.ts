@@ -80,6 +80,8 @@ export interface InlineGroup {
   readonly extra: number;
   readonly max: number;
   readonly title: string;
+  /** A table of rows, or each child's fields stacked. */
+  readonly style: 'tabular' | 'stacked';
   /** The form's prefix of its rows' inputs. */
   readonly prefix: string;
 }
@@ -472,6 +474,11 @@ function inlineGroup(parent: AnyModel, inline: Inline, where: string): InlineGro
         : `${where}: the inline ${child.meta.label} has several foreign keys to ${parent.meta.label}; name one with foreignKey`,
     );
   const foreignKey = keys[0]!;
+  const style = inline.style ?? 'tabular';
+  if (style !== 'tabular' && style !== 'stacked')
+    throw new AdminDefinitionError(
+      `${where}: the inline ${child.meta.label}'s style should be 'tabular' or 'stacked', got ${JSON.stringify(style)}`,
+    );
   const sections = formSections(
     child,
     {
@@ -491,6 +498,7 @@ function inlineGroup(parent: AnyModel, inline: Inline, where: string): InlineGro
     extra: inline.extra ?? 1,
     max: inline.max ?? 100,
     title: inline.title ?? capitalize(child.meta.verboseNamePlural),
+    style,
     prefix: `${child.meta.name.toLowerCase()}_set`,
   };
 }

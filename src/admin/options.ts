@@ -61,7 +61,7 @@ export interface Fieldset {
   readonly collapsed?: boolean;
 }
 
-/** Child rows edited on the parent's page (Django's `TabularInline`). */
+/** Child rows edited on the parent's page (Django's `TabularInline` and `StackedInline`). */
 export interface Inline {
   /** The child model; it has a foreign key to the parent. */
   readonly model: AnyModel;
@@ -75,6 +75,12 @@ export interface Inline {
   readonly max?: number;
   /** The heading; the child model's plural name by default. */
   readonly title?: string;
+  /**
+   * `'tabular'` (the default): a table, a row per child, as Django's `TabularInline`.
+   * `'stacked'`: each child's fields one under the other, as the parent's form lays them out
+   * (Django's `StackedInline`), for children with many or long fields.
+   */
+  readonly style?: 'tabular' | 'stacked';
 }
 
 /** What the save hooks get. */

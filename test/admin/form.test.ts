@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { User } from 'voltjs/auth';
 import { query } from 'voltjs/orm';
-import { Book, catalog, fill, logIn, messagesOf, Note, Review, Tag } from './fixture.ts';
+import { Book, catalog, fill, logIn, messagesOf, Note, Review, registrations, Tag } from './fixture.ts';
 
 /** A book's form fields, as the browser posts them. */
 function bookForm(values: Record<string, string | string[]>): Record<string, string | string[]> {
@@ -177,6 +177,71 @@ test('inline child rows are added, changed and deleted with their parent', async
   assert.deepEqual(
     (await query(cat.db, Review).filter({ bookId: book.id }).all()).map((r) => r.reviewer),
     ['Dan'],
+  );
+});
+
+test('stacked inlines lay each child out as a form of its own and save as tabular ones do', async (t) => {
+  const options = registrations().get(Book)!;
+  const cat = await catalog(t, {
+    options: new Map([
+      [Book, { ...options, inlines: [{ model: Review, fields: ['reviewer', 'rating'], style: 'stacked' }] }],
+    ]),
+  });
+  const data = await fill(cat);
+  const root = await cat.as('root');
+  const book = data.books[0];
+  const path = `/admin/catalog/book/${book.id}/change`;
+  const page = await root.get(path);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<fieldset class="inline-group inline-group--stacked"><legend>Reviews<\/legend>/u);
+  // A stored child is named by its text, a new one by its number; every input has a visible label.
+  assert.match(
+    page.text,
+    /<fieldset class="inline-related"><legend>Review: [^<]+<\/legend><input type="hidden" name="review_set-0-id"/u,
+  );
+  assert.match(page.text, /<legend>Review #2<\/legend>/u);
+  assert.match(
+    page.text,
+    /<label for="id_review_set-0-reviewer">Reviewer<\/label><input[^>]* name="review_set-0-reviewer"[^>]* value="Carol"/u,
+  );
+  assert.match(page.text, /<label for="id_review_set-0-DELETE">Delete<\/label>/u);
+  assert.doesNotMatch(page.text, /class="inline-table"/u);
+  const parent = bookForm({ title: 'Book 001', isbn: 'ISBN-1', author: String(data.ada.id) });
+  const saved = await root.post(path, {
+    ...parent,
+    'review_set-TOTAL': '2',
+    'review_set-0-id': String(data.review.id),
+    'review_set-0-reviewer': 'Carol',
+    'review_set-0-rating': '4',
+    'review_set-0-DELETE': 'on',
+    'review_set-1-reviewer': 'Fay',
+    'review_set-1-rating': '3',
+  });
+  assert.equal(saved.status, 303, saved.text.slice(0, 1000));
+  assert.deepEqual(
+    (await query(cat.db, Review).filter({ bookId: book.id }).all()).map((r) => [r.reviewer, r.rating]),
+    [['Fay', 3]],
+  );
+  const bad = await root.post(path, {
+    ...parent,
+    'review_set-TOTAL': '1',
+    'review_set-0-reviewer': 'Gus',
+    'review_set-0-rating': '9',
+  });
+  assert.equal(bad.status, 400);
+  assert.match(
+    bad.text,
+    /<div class="field field--error"><label for="id_review_set-0-rating">Rating<\/label><input[^>]* aria-invalid="true"/u,
+  );
+});
+
+test('an inline style other than tabular or stacked is refused at registration', async (t) => {
+  const options = registrations().get(Book)!;
+  await assert.rejects(
+    catalog(t, {
+      options: new Map([[Book, { ...options, inlines: [{ model: Review, style: 'grid' as never }] }]]),
+    }),
+    /the inline catalog\.Review's style should be 'tabular' or 'stacked', got "grid"/u,
   );
 });
 

@@ -80,7 +80,12 @@ export async function startAdmin(): Promise<AdminFixture> {
   const users = auth({ passwordParams: PASSWORD_PARAMS });
   users.definePolicy(Note, { scope: (user) => ({ ownerId: Number(user.id) }) });
   const site = admin({ title: 'Shelf administration' });
-  site.register(Author, { list: ['name', 'born'], search: ['name'], filters: ['born'] });
+  site.register(Author, {
+    list: ['name', 'born'],
+    search: ['name'],
+    filters: ['born'],
+    inlines: [{ model: Book, fields: ['title', 'status', 'price'], style: 'stacked', extra: 1 }],
+  });
   site.register(Tag, { list: ['name'], search: ['name'] });
   site.register(Book, {
     list: ['title', 'author', 'status', 'price', 'publishedOn'],

@@ -519,9 +519,10 @@ async function axe(page: Page): Promise<Violation[]> {
 describe('axe-core on every admin page', { timeout: 90_000 }, () => {
   /** Rows every page of the check shows: a book with reviews and a history, and some to delete. */
   let solaris: { id: number };
+  let lem: { id: number };
   before(async () => {
     if (missing) return;
-    const lem = await author('Stanisław Lem');
+    lem = await author('Stanisław Lem');
     await query(db(), Tag).create({ name: 'Philosophy' });
     solaris = await query(db(), Book).create({
       title: 'Solaris',
@@ -583,6 +584,8 @@ describe('axe-core on every admin page', { timeout: 90_000 }, () => {
         ['/admin/auth/group'],
         ['/admin/shelf/book/add'],
         [`/admin/shelf/book/${solaris.id}/change`],
+        // Its books as a stacked inline.
+        [`/admin/shelf/author/${lem.id}/change`],
         [`/admin/shelf/book/${solaris.id}/delete`],
         [`/admin/shelf/book/${solaris.id}/history`],
         ['/admin/password_change'],

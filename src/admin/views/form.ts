@@ -18,7 +18,7 @@ import { NotFoundError, ValidationError } from '../../orm/query/errors.ts';
 import { query } from '../../orm/query/queryset.ts';
 import { Change, storeChanges } from '../history.ts';
 import type { FormField, InlineGroup, ModelAdmin } from '../model-admin.ts';
-import { keysOf } from '../request.ts';
+import { capitalize, keysOf } from '../request.ts';
 import { type AdminRequest, notFound } from '../site.ts';
 import {
   type FormValue,
@@ -333,49 +333,78 @@ async function inlineHtml(
   for (const { field, readOnly } of group.fields)
     if (!readOnly && (field.kind === 'foreignKey' || field.kind === 'oneToOne'))
       await relationChoices(request, undefined, field, undefined, cache);
+  const stacked = group.style === 'stacked';
+  const display = request.site.displayOf(group.model);
   const rows = await Promise.all(
     state.rows.map(async (row, i) => {
       const at = `${group.prefix}-${i}-`;
       const rowEditable = editable && (row.key === undefined ? state.canAdd : state.canChange);
-      const cells = await Promise.all(
+      const fields = await Promise.all(
         group.fields.map(async (spec) => {
           const name = `${at}${spec.field.name}`;
           const problems = errors.get(name) ?? [];
-          if (!rowEditable || spec.readOnly)
-            return html`<td>${readOnlyText(spec.field, row.stored?.[spec.field.attribute], request.site.zone)}</td>`;
           const id = `id_${name}`;
+          const stored = row.stored?.[spec.field.attribute];
+          if (!rowEditable || spec.readOnly) {
+            const text = readOnlyText(spec.field, stored, request.site.zone);
+            return stacked
+              ? html`<div class="field field--readonly"><span class="label">${spec.field.label}</span>${text}</div>`
+              : html`<td>${text}</td>`;
+          }
           const relation = ['foreignKey', 'oneToOne'].includes(spec.field.kind);
           const choices = relation
             ? await relationChoices(request, undefined, spec.field, row.values[spec.field.name], cache)
             : {};
-          const label = `${spec.field.label}, row ${i + 1}`;
-          return html`<td class="${problems.length ? 'field--error' : ''}"><label class="visually-hidden" for="${id}">${label}</label>${input(
-            {
-              field: spec.field,
-              name,
-              id,
-              value: row.values[spec.field.name],
-              required: false,
-              describedBy: problems.length ? `${id}_error` : undefined,
-              invalid: problems.length > 0,
-              ...choices,
-            },
-          )}${problems.length ? html`<p class="field-error" id="${id}_error">${problems.join(' ')}</p>` : ''}</td>`;
+          const widget = input({
+            field: spec.field,
+            name,
+            id,
+            value: row.values[spec.field.name],
+            required: false,
+            describedBy: problems.length ? `${id}_error` : undefined,
+            invalid: problems.length > 0,
+            ...choices,
+          });
+          const problem = problems.length
+            ? html`<p class="field-error" id="${id}_error">${problems.join(' ')}</p>`
+            : '';
+          if (!stacked)
+            return html`<td class="${problems.length ? 'field--error' : ''}"><label class="visually-hidden" for="${id}">${spec.field.label}, row ${i + 1}</label>${widget}${problem}</td>`;
+          const checkbox = spec.field.kind === 'boolean' && !spec.field.nullable;
+          const label = html`<label for="${id}">${spec.field.label}${
+            spec.field.kind === 'datetime' ? html` <span class="muted">(${request.site.zone})</span>` : ''
+          }</label>`;
+          const help = spec.field.helpText ? html`<p class="help">${spec.field.helpText}</p>` : '';
+          return checkbox
+            ? html`<div class="field field--checkbox${problems.length ? ' field--error' : ''}">${widget}${label}${help}${problem}</div>`
+            : html`<div class="field${problems.length ? ' field--error' : ''}">${label}${widget}${help}${problem}</div>`;
         }),
       );
-      // The row's key rides in its last cell (a form's only place in a table row).
+      // The row's key rides with its last cell (a form's only place in a table row).
       const id = row.key !== undefined ? html`<input type="hidden" name="${at}id" value="${row.key}">` : '';
-      const remove =
-        row.key !== undefined && state.canDelete
-          ? html`<td>${id}<input type="checkbox" id="id_${at}DELETE" name="${at}DELETE"${row.remove ? html` checked` : ''}><label class="visually-hidden" for="id_${at}DELETE">Delete row ${i + 1}</label></td>`
-          : html`<td>${id}</td>`;
-      return html`<tr>${cells}${editable ? remove : ''}</tr>`;
+      const deletable = editable && row.key !== undefined && state.canDelete;
+      const checked = row.remove ? html` checked` : '';
+      if (stacked) {
+        const noun = capitalize(group.model.meta.verboseName);
+        const legend = row.stored ? `${noun}: ${display(row.stored)}` : `${noun} #${i + 1}`;
+        return html`<fieldset class="inline-related"><legend>${legend}</legend>${id}${fields}${
+          deletable
+            ? html`<div class="field field--checkbox"><input type="checkbox" id="id_${at}DELETE" name="${at}DELETE"${checked}><label for="id_${at}DELETE">Delete</label></div>`
+            : ''
+        }</fieldset>`;
+      }
+      const remove = deletable
+        ? html`<td>${id}<input type="checkbox" id="id_${at}DELETE" name="${at}DELETE"${checked}><label class="visually-hidden" for="id_${at}DELETE">Delete row ${i + 1}</label></td>`
+        : html`<td>${id}</td>`;
+      return html`<tr>${fields}${editable ? remove : ''}</tr>`;
     }),
   );
   const rowErrors = errors.get(`${group.prefix}-__all__`) ?? [];
-  return html`<fieldset class="inline-group"><legend>${group.title}</legend>${
-    rowErrors.length ? html`<p class="field-error">${rowErrors.join(' ')}</p>` : ''
-  }<input type="hidden" name="${group.prefix}-TOTAL" value="${state.rows.length}"><div class="table-wrap" role="region" aria-label="${group.title}" tabindex="0"><table class="inline-table"><thead><tr>${head}${
+  const total = html`<input type="hidden" name="${group.prefix}-TOTAL" value="${state.rows.length}">`;
+  const problems = rowErrors.length ? html`<p class="field-error">${rowErrors.join(' ')}</p>` : '';
+  if (stacked)
+    return html`<fieldset class="inline-group inline-group--stacked"><legend>${group.title}</legend>${problems}${total}${rows}</fieldset>`;
+  return html`<fieldset class="inline-group"><legend>${group.title}</legend>${problems}${total}<div class="table-wrap" role="region" aria-label="${group.title}" tabindex="0"><table class="inline-table"><thead><tr>${head}${
     editable ? html`<th scope="col">Delete?</th>` : ''
   }</tr></thead><tbody>${rows}</tbody></table></div></fieldset>`;
 }
