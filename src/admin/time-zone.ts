@@ -2,65 +2,22 @@
  * Datetimes in the app's time zone (`TIME_ZONE`), as Django's admin shows and reads them: a
  * stored instant shown as the zone's wall-clock time, and a wall-clock time typed into a form
  * read in the zone. A time the zone skips (clocks going forward) or has twice (going back) is
- * refused, as Django refuses it, rather than guessed.
+ * refused, as Django refuses it, rather than guessed. The zone arithmetic is the ORM's
+ * (`orm/time-zone.ts`).
  */
+import { offsetAt, utc, wallTime } from '../orm/time-zone.ts';
 
-/** The wall-clock fields of an instant in a zone. */
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const clocks = new Map<string, Intl.DateTimeFormat>();
+const DAY = 86_400_000;
 const names = new Map<string, Intl.DateTimeFormat>();
-
-function clockOf(zone: string): Intl.DateTimeFormat {
-  let format = clocks.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    clocks.set(zone, format);
-  }
-  return format;
-}
-
-/** The wall clock of `ms` (an instant) in `zone`. */
-function wallClock(ms: number, zone: string): WallClock {
-  const clock: Record<string, number> = {};
-  for (const part of clockOf(zone).formatToParts(ms))
-    if (part.type !== 'literal') clock[part.type] = Number(part.value);
-  return clock as unknown as WallClock;
-}
-
-/** The zone's offset from UTC at instant `ms`, in milliseconds (east positive). */
-function offsetAt(ms: number, zone: string): number {
-  const c = wallClock(ms, zone);
-  const asUtc = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
-  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
-}
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** `date` as the zone's wall-clock time for a `datetime-local` input: `YYYY-MM-DDTHH:MM:SS`. */
 export function zonedInput(date: Date, zone: string): string {
-  if (zone === 'UTC') return date.toISOString().slice(0, 19);
-  const c = wallClock(date.getTime(), zone);
-  return `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}T${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)}`;
+  return new Date(wallTime(date.getTime(), zone)).toISOString().slice(0, 19);
 }
 
-/** `date` as text in the zone, with the zone's short name: `2026-07-01 10:00:00 CEST`. */
+/** `date` as text in the zone, with the zone's short name: `2026-07-01 10:00:00 GMT+2` in Paris. */
 export function zonedText(date: Date, zone: string): string {
   if (zone === 'UTC') return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
   let format = names.get(zone);
@@ -78,7 +35,7 @@ export function zonedText(date: Date, zone: string): string {
  */
 function instantsOf(local: number, zone: string): number[] {
   // Offsets a day either side: transitions are further apart than that.
-  const offsets = new Set([offsetAt(local - 86_400_000, zone), offsetAt(local + 86_400_000, zone)]);
+  const offsets = new Set([offsetAt(local - DAY, zone), offsetAt(local + DAY, zone)]);
   const found = new Set<number>();
   for (const offset of offsets) {
     const at = local - offset;
@@ -99,7 +56,7 @@ export function fromZoned(text: string, zone: string): { value: Date } | { probl
   if (!match) return { problem: 'Enter a date and time, such as 2026-03-01T14:30.' };
   const [, y, mo, d, h, mi, s = '0', fraction = '', offset] = match;
   const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const local = utc(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + ms;
   const check = new Date(local);
   const valid =
     check.getUTCFullYear() === Number(y) &&
@@ -128,10 +85,10 @@ export function fromZoned(text: string, zone: string): { value: Date } | { probl
  */
 export function startOfDay(day: string, zone: string): Date {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const local = Date.UTC(y, m - 1, d);
+  const local = utc(y, m - 1, d);
   if (zone === 'UTC') return new Date(local);
   const instants = instantsOf(local, zone);
   if (instants.length > 0) return new Date(instants[0]!);
   // Skipped: the day starts where the offset of before the jump puts midnight.
-  return new Date(local - offsetAt(local - 86_400_000, zone));
+  return new Date(local - offsetAt(local - DAY, zone));
 }
