@@ -506,6 +506,12 @@ interface Violation {
 
 /** The serious and critical violations axe-core finds on the page. */
 async function axe(page: Page): Promise<Violation[]> {
+  // A page reached by a form's POST can show its heading before its stylesheet applies: the
+  // colours checked must be the stylesheet's, not the browser's defaults.
+  await page.waitForLoadState('load');
+  await page.waitForFunction(
+    `[...document.styleSheets].some((sheet) => (sheet.href ?? '').includes('/admin/static/admin.'))`,
+  );
   if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
   const found = (await page.evaluate(
     `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
