@@ -15,6 +15,7 @@ import type { AnyField } from '../../orm/fields/field.ts';
 import type { RelationField } from '../../orm/fields/relation.ts';
 import type { AnyModel } from '../../orm/model.ts';
 import { NotFoundError, ValidationError } from '../../orm/query/errors.ts';
+import { compareKeys } from '../../orm/query/many-to-many.ts';
 import { query } from '../../orm/query/queryset.ts';
 import { Change, storeChanges } from '../history.ts';
 import type { FormField, InlineGroup, ModelAdmin } from '../model-admin.ts';
@@ -30,11 +31,6 @@ import {
   readOnlyText,
   toText,
 } from '../widgets.ts';
-
-/** Orders keys for comparing two sets of links. */
-function byKey(a: unknown, b: unknown): number {
-  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
-}
 
 /** Most rows a relation's select lists; past it, use `autocomplete`. */
 const SELECT_LIMIT = 1000;
@@ -136,6 +132,40 @@ async function relationChoices(
   return { options: rows.map((row): Option => ({ value: String(row[pk]), label: text(row) })) };
 }
 
+/** A read-only field: its label, its value as text, its help. */
+function readOnlyBlock(field: AnyField, id: string, stored: unknown, zone: string): Html {
+  return html`<div class="field field--readonly"><span class="label" id="${id}_label">${field.label}</span>${readOnlyText(field, stored, zone)}${
+    field.helpText ? html`<p class="help">${field.helpText}</p>` : ''
+  }</div>`;
+}
+
+/** The `aria-describedby` of a field's input: its help and its problems, when it has them. */
+function describedByOf(field: AnyField, id: string, errors: readonly string[]): string | undefined {
+  return (
+    [field.helpText ? `${id}_help` : '', errors.length ? `${id}_error` : ''].filter(Boolean).join(' ') ||
+    undefined
+  );
+}
+
+/** An editable field: label (required marker, a datetime's zone), input, help and problems. */
+function fieldBlock(
+  field: AnyField,
+  id: string,
+  widget: Html,
+  options: { required: boolean; zone: string; errors: readonly string[]; more?: Html | '' },
+): Html {
+  const { required, zone, errors } = options;
+  const label = html`<label for="${id}">${field.label}${required ? html`<span class="required-marker" aria-hidden="true">*</span>` : ''}${
+    field.kind === 'datetime' ? html` <span class="muted">(${zone})</span>` : ''
+  }</label>`;
+  const help = field.helpText ? html`<p class="help" id="${id}_help">${field.helpText}</p>` : '';
+  const problem = errors.length ? html`<p class="field-error" id="${id}_error">${errors.join(' ')}</p>` : '';
+  const invalid = errors.length ? ' field--error' : '';
+  return field.kind === 'boolean' && !field.nullable
+    ? html`<div class="field field--checkbox${invalid}">${widget}${label}${help}${problem}</div>`
+    : html`<div class="field${invalid}">${label}${widget}${help}${options.more ?? ''}${problem}</div>`;
+}
+
 /** One field of the form: label, input (or read-only value), help and errors. */
 async function fieldHtml(
   request: AdminRequest,
@@ -149,14 +179,8 @@ async function fieldHtml(
 ): Promise<Html> {
   const { field } = spec;
   const id = `id_${name}`;
-  if (!editable || spec.readOnly)
-    return html`<div class="field field--readonly"><span class="label" id="${id}_label">${field.label}</span>${readOnlyText(field, stored, admin.zone())}${
-      field.helpText ? html`<p class="help">${field.helpText}</p>` : ''
-    }</div>`;
+  if (!editable || spec.readOnly) return readOnlyBlock(field, id, stored, admin.zone());
   const required = isRequired(field);
-  const helpId = field.helpText ? `${id}_help` : undefined;
-  const errorId = errors.length ? `${id}_error` : undefined;
-  const describedBy = [helpId, errorId].filter(Boolean).join(' ') || undefined;
   const relation = field.kind === 'foreignKey' || field.kind === 'oneToOne' || field.kind === 'manyToMany';
   const choices = relation ? await relationChoices(request, admin, field, value) : {};
   const widget = input({
@@ -165,23 +189,15 @@ async function fieldHtml(
     id,
     value,
     required,
-    describedBy,
+    describedBy: describedByOf(field, id, errors),
     invalid: errors.length > 0,
     ...choices,
   });
-  const checkbox = field.kind === 'boolean' && !field.nullable;
-  const label = html`<label for="${id}">${field.label}${required ? html`<span class="required-marker" aria-hidden="true">*</span>` : ''}${
-    field.kind === 'datetime' ? html` <span class="muted">(${admin.zone()})</span>` : ''
-  }</label>`;
-  const help = field.helpText ? html`<p class="help" id="${helpId!}">${field.helpText}</p>` : '';
-  const autocompleteHelp =
+  const more =
     choices.autocomplete && !field.helpText
       ? html`<p class="help" id="${id}_keys">Type to search; without JavaScript, enter the key${field.kind === 'manyToMany' ? 's, separated by commas' : ''}.</p>`
       : '';
-  const problem = errors.length ? html`<p class="field-error" id="${errorId!}">${errors.join(' ')}</p>` : '';
-  return checkbox
-    ? html`<div class="field field--checkbox${errors.length ? ' field--error' : ''}">${widget}${label}${help}${problem}</div>`
-    : html`<div class="field${errors.length ? ' field--error' : ''}">${label}${widget}${help}${autocompleteHelp}${problem}</div>`;
+  return fieldBlock(field, id, widget, { required, zone: admin.zone(), errors, more });
 }
 
 /** The text of each field's input: what was posted, else the stored value, else the default. */
@@ -345,12 +361,10 @@ async function inlineHtml(
           const problems = errors.get(name) ?? [];
           const id = `id_${name}`;
           const stored = row.stored?.[spec.field.attribute];
-          if (!rowEditable || spec.readOnly) {
-            const text = readOnlyText(spec.field, stored, request.site.zone);
+          if (!rowEditable || spec.readOnly)
             return stacked
-              ? html`<div class="field field--readonly"><span class="label">${spec.field.label}</span>${text}</div>`
-              : html`<td>${text}</td>`;
-          }
+              ? readOnlyBlock(spec.field, id, stored, request.site.zone)
+              : html`<td>${readOnlyText(spec.field, stored, request.site.zone)}</td>`;
           const relation = ['foreignKey', 'oneToOne'].includes(spec.field.kind);
           const choices = relation
             ? await relationChoices(request, undefined, spec.field, row.values[spec.field.name], cache)
@@ -361,23 +375,24 @@ async function inlineHtml(
             id,
             value: row.values[spec.field.name],
             required: false,
-            describedBy: problems.length ? `${id}_error` : undefined,
+            describedBy: stacked
+              ? describedByOf(spec.field, id, problems)
+              : problems.length
+                ? `${id}_error`
+                : undefined,
             invalid: problems.length > 0,
             ...choices,
           });
+          if (stacked)
+            return fieldBlock(spec.field, id, widget, {
+              required: false,
+              zone: request.site.zone,
+              errors: problems,
+            });
           const problem = problems.length
             ? html`<p class="field-error" id="${id}_error">${problems.join(' ')}</p>`
             : '';
-          if (!stacked)
-            return html`<td class="${problems.length ? 'field--error' : ''}"><label class="visually-hidden" for="${id}">${spec.field.label}, row ${i + 1}</label>${widget}${problem}</td>`;
-          const checkbox = spec.field.kind === 'boolean' && !spec.field.nullable;
-          const label = html`<label for="${id}">${spec.field.label}${
-            spec.field.kind === 'datetime' ? html` <span class="muted">(${request.site.zone})</span>` : ''
-          }</label>`;
-          const help = spec.field.helpText ? html`<p class="help">${spec.field.helpText}</p>` : '';
-          return checkbox
-            ? html`<div class="field field--checkbox${problems.length ? ' field--error' : ''}">${widget}${label}${help}${problem}</div>`
-            : html`<div class="field${problems.length ? ' field--error' : ''}">${label}${widget}${help}${problem}</div>`;
+          return html`<td class="${problems.length ? 'field--error' : ''}"><label class="visually-hidden" for="${id}">${spec.field.label}, row ${i + 1}</label>${widget}${problem}</td>`;
         }),
       );
       // The row's key rides with its last cell (a form's only place in a table row).
@@ -585,8 +600,8 @@ export async function changeForm(
           const linksAfter: Record<string, unknown[]> = {};
           for (const [name, keys] of Object.entries(newLinks)) {
             const target = (meta.field(name) as RelationField).target;
-            const old = [...(links[name] ?? [])].sort(byKey);
-            const next = [...keys].sort(byKey);
+            const old = [...(links[name] ?? [])].sort(compareKeys);
+            const next = [...keys].sort(compareKeys);
             if (JSON.stringify(old) === JSON.stringify(next)) continue;
             await query(tx, model)
               .related(result as never, name as never, target)

@@ -446,8 +446,8 @@ function unique(model: AnyModel, keys: readonly unknown[]): unknown[] {
   return [...seen.values()];
 }
 
-/** Orders linked keys the same way every time: numbers by value, others as text. */
-function byKey(a: unknown, b: unknown): number {
+/** Orders linked keys the same way every time: numbers by value, others as text (code points). */
+export function compareKeys(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = String(a);
   const y = String(b);
@@ -483,6 +483,6 @@ async function linksOf(
     }
     list.push(targetPk.fromDb(row.other, tx.ops));
   }
-  for (const list of links.values()) list.sort(byKey);
+  for (const list of links.values()) list.sort(compareKeys);
   return links;
 }
